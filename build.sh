@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine:
+#   ./build.sh run [ARGS...]   install what is missing, build, run `rcnsim run ARGS...`
+#   ./build.sh test            install what is missing, build, run the whole test suite
+#   ./build.sh build           install what is missing and build only
+# Idempotent: apt runs only when a package is missing; the build is incremental.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(build-essential cmake pkg-config libsimgrid-dev libboost-graph-dev libyaml-cpp-dev libfmt-dev catch2
+          libcli11-dev nlohmann-json3-dev python3)
+BUILD_DIR=${RCN_BUILD_DIR:-build}
+JOBS=${RCN_JOBS:-$(nproc)}
+
+install_missing() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "build.sh: installing ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+build() {
+  if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+    cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >&2
+  fi
+  cmake --build "$BUILD_DIR" -j "$JOBS" >&2
+}
+
+cmd=${1:-run}
+[ $# -gt 0 ] && shift
+install_missing
+build
+case "$cmd" in
+  run) exec "$BUILD_DIR/rcnsim" run "$@" ;;
+  test) cd "$BUILD_DIR" && exec ctest --output-on-failure -j "$JOBS" "$@" ;;
+  build) ;;
+  *) echo "usage: ./build.sh run [ARGS...] | test | build" >&2; exit 2 ;;
+esac

@@ -1,0 +1,61 @@
+#pragma once
+// What one simulation run produced, in SI units. The report layer turns it
+// into summary.json and CSV tables; tests read it directly.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rcn {
+
+enum class JobState { Finished, Running, Queued, NotSubmitted };
+const char* to_string(JobState s);
+
+struct JobResult {
+  std::string name;
+  std::string model;
+  std::string site;     // where it ran ("" if it never started)
+  std::string cluster;
+  std::string gpu;
+  int gpus = 0;
+  int servers = 0;
+  JobState state = JobState::NotSubmitted;
+  double submit_s = 0;
+  double start_s = -1;  // -1: never started
+  double end_s = -1;    // -1: not finished by the end of the run
+  double queue_wait_s = 0;
+  double step_time_s = 0;
+  double steps = 0;
+  double tokens = 0;
+  double params = 0;
+  double tflops_per_gpu = 0;
+  double mfu = 0;
+  double time_to_train_s = 0;        // end - start (with failures once they exist)
+  double ideal_time_to_train_s = 0;  // steps x step time, uninterrupted
+  double goodput = 0;                // ideal / actual run time
+  int interruptions = 0;
+  double progress = 0;  // fraction of steps done at the end of the run
+};
+
+struct SiteResult {
+  std::string name, region, kind;
+  int gpus = 0;
+  double gpu_hours_busy = 0;
+  double utilisation = 0;  // busy GPU-seconds / (GPUs x simulated time)
+  double energy_kwh = 0;
+  double cost = 0;
+  double carbon_kg = 0;
+};
+
+struct SimulationResult {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  std::string version;
+  double horizon_s = 0;        // the scenario's horizon
+  double simulated_end_s = 0;  // when the run stopped: all jobs done, or the horizon
+  std::string policy;
+  std::string fidelity;
+  std::vector<JobResult> jobs;
+  std::vector<SiteResult> sites;
+};
+
+}  // namespace rcn

@@ -1,0 +1,18 @@
+#pragma once
+// The run's result files as text: summary.json, jobs.csv, sites.csv (all
+// deterministic for a given scenario and seed) and run_info.json (wall-clock
+// facts that differ between runs). Field meanings: docs/results.md.
+#include <string>
+
+#include "rcn/engine/results.hpp"
+
+namespace rcn {
+
+std::string summary_json(const SimulationResult& r);
+std::string jobs_csv(const SimulationResult& r);
+std::string sites_csv(const SimulationResult& r);
+std::string run_info_json(const SimulationResult& r, double wall_time_s, const std::string& scenario_source);
+// The human summary printed on stdout: a table per job and per site.
+std::string summary_table(const SimulationResult& r);
+
+}  // namespace rcn

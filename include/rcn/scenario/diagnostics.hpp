@@ -1,0 +1,47 @@
+#pragma once
+// Every problem found in user input, with where it is. Loading collects all of
+// them instead of stopping at the first, so a user fixes a file in one pass.
+#include <string>
+#include <vector>
+
+namespace rcn {
+
+// Where a value came from: a file position (1-based) or a command-line override.
+struct SourceLoc {
+  std::string file;  // scenario path, or "--set" for command-line overrides
+  int line = 0;
+  int col = 0;
+  std::string str() const;  // "file:line:col" or "--set"
+};
+
+struct Diagnostic {
+  enum class Severity { Error, Warning };
+  Severity severity = Severity::Error;
+  SourceLoc loc;
+  std::string path;     // field path such as sites[0].clusters[0].servers
+  std::string message;  // what was expected and what was found
+  std::string str() const;  // "file:line:col: error: path: message"
+};
+
+class Diagnostics {
+ public:
+  void error(const SourceLoc& loc, std::string path, std::string message);
+  void warning(const SourceLoc& loc, std::string path, std::string message);
+  bool has_errors() const;
+  std::size_t error_count() const;
+  const std::vector<Diagnostic>& items() const { return items_; }
+  void append(const Diagnostics& other);
+
+ private:
+  std::vector<Diagnostic> items_;
+};
+
+// Thrown by the loaders when input has errors; carries all of them.
+struct InputError {
+  Diagnostics diagnostics;
+};
+
+// Closest candidate by edit distance, or "" when none is close enough to be a typo.
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace rcn

@@ -1,0 +1,210 @@
+#pragma once
+// The scenario as plain typed structs, SI units throughout. This is the only
+// shape of input the rest of rcnsim sees; YAML stays in the loader.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rcn/scenario/diagnostics.hpp"
+#include "rcn/scenario/hardware_profile.hpp"
+
+namespace rcn {
+
+enum class Fidelity { Analytic, Flow };
+enum class SiteKind { Center, Node };
+
+struct GeoLocation {
+  double lat_deg = 0;
+  double lon_deg = 0;
+};
+
+struct PowerSpec {
+  double pue = 1.2;                // facility energy / IT energy
+  double price_per_kwh = 0.10;     // currency units per kWh
+  double carbon_g_per_kwh = 400;   // grams CO2e per kWh
+};
+
+struct ScaleUpSpec {
+  std::string kind = "nvswitch";
+  double bandwidth = 0;  // bytes/s per GPU; 0 = the GPU profile's
+};
+
+struct ScaleOutSpec {
+  std::string kind = "infiniband";      // infiniband | roce | ethernet
+  double nic_bandwidth = 400e9 / 8;     // bytes/s per NIC
+  int nics_per_server = 8;
+  std::string topology = "fat-tree";    // fat-tree | rail-optimized | dragonfly
+  double oversubscription = 1.0;        // >= 1; fabric core bandwidth = edge bandwidth / this
+  double latency = 2e-6;                // one way, NIC to NIC through the fabric (s)
+};
+
+struct StorageSpec {
+  double write_bandwidth = 0;  // bytes/s, 0 = not modelled
+  double read_bandwidth = 0;
+};
+
+struct ClusterSpec {
+  std::string name;
+  std::string gpu;  // hardware profile key
+  int servers = 0;
+  int gpus_per_server = 8;
+  ScaleUpSpec scale_up;
+  ScaleOutSpec scale_out;
+  StorageSpec storage;
+  int spares = 0;  // spare servers
+  SourceLoc loc;
+  int gpus() const { return servers * gpus_per_server; }
+};
+
+struct SiteSpec {
+  std::string name;
+  SiteKind kind = SiteKind::Node;
+  std::string region;
+  std::optional<GeoLocation> location;
+  PowerSpec power;
+  std::vector<ClusterSpec> clusters;
+  SourceLoc loc;
+  int gpus() const;
+};
+
+struct WanLinkSpec {
+  std::string from, to;
+  double bandwidth = 0;  // bytes/s, each direction
+  double latency = 0;    // one way, seconds (given, or derived from distance)
+  std::optional<double> distance_m;
+  SourceLoc loc;
+};
+
+struct ModelSpec {
+  std::string name;
+  int layers = 0;
+  int hidden = 0;
+  int heads = 0;
+  int kv_heads = 0;  // = heads unless grouped-query attention
+  int ffn = 0;
+  int vocab = 0;
+  int seq = 0;
+  bool gated_mlp = false;        // SwiGLU-style MLP: three ffn matrices instead of two
+  bool tied_embeddings = true;   // output head shares the input embedding
+  SourceLoc loc;
+};
+
+struct ParallelismSpec {
+  int tp = 1, pp = 1, dp = 1;
+  int micro_batch = 1;
+  std::string schedule = "1f1b";   // 1f1b | interleaved-1f1b | gpipe
+  std::string recompute = "none";  // none | selective | full
+  SourceLoc loc;
+};
+
+struct CheckpointSpec {
+  bool enabled = false;
+  bool auto_interval = false;  // Young/Daly
+  double interval = 0;         // seconds when not auto
+  bool async = false;
+  SourceLoc loc;
+};
+
+struct TrainingJobSpec {
+  std::string name;
+  std::string model;
+  double submit = 0;
+  std::optional<std::string> site;
+  int gpus = 0;
+  ParallelismSpec parallelism;
+  int global_batch = 0;  // sequences per step
+  std::optional<double> tokens;
+  std::optional<double> steps;
+  std::string precision = "bf16";
+  CheckpointSpec checkpoint;
+  SourceLoc loc;
+};
+
+struct ArrivalSpec {
+  std::string kind = "poisson";  // poisson | trace | daily
+  double rate = 0;               // requests/s (poisson, daily mean)
+  std::string trace;             // path (trace)
+  double prompt_tokens = 1024;   // mean (poisson, daily)
+  double output_tokens = 128;
+  SourceLoc loc;
+};
+
+struct SloSpec {
+  double ttft = 0;  // seconds, 0 = none
+  double tpot = 0;
+  double e2e = 0;
+};
+
+struct InferenceServiceSpec {
+  std::string name;
+  std::string model;
+  std::vector<std::pair<std::string, int>> replicas;  // site -> replicas
+  int gpus_per_replica = 1;
+  ArrivalSpec arrivals;
+  std::vector<std::pair<std::string, double>> demand;  // region -> share
+  std::string routing = "nearest";
+  SloSpec slo;
+  std::string precision = "bf16";
+  SourceLoc loc;
+};
+
+struct FailureEventSpec {
+  double at = 0;
+  std::string target;  // site name, "site/cluster", or a WAN link "a<->b"
+  std::string kind;    // site-outage | server | gpu | link-cut
+  double duration = 0;
+  SourceLoc loc;
+};
+
+struct FailureSpec {
+  bool present = false;
+  std::string mix = "none";  // none | llama3
+  double scale = 1.0;
+  double detection = 300;
+  double restart = 600;
+  std::vector<FailureEventSpec> events;
+  SourceLoc loc;
+};
+
+struct SchedulerSpec {
+  std::string policy = "fifo";
+  std::map<std::string, std::string> options;
+  SourceLoc loc;
+  SourceLoc policy_loc;
+};
+
+struct OutputSpec {
+  std::string dir = "results";
+  bool trace = false;
+  bool report = false;
+  SourceLoc loc;
+};
+
+struct Scenario {
+  std::string source_file;
+  std::string name;
+  std::uint64_t seed = 1;
+  double horizon = 365 * 86400.0;
+  Fidelity fidelity = Fidelity::Analytic;
+  std::vector<SiteSpec> sites;
+  std::vector<WanLinkSpec> wan;
+  std::vector<ModelSpec> models;
+  std::vector<TrainingJobSpec> training;
+  std::vector<InferenceServiceSpec> inference;
+  FailureSpec failures;
+  SchedulerSpec scheduler;
+  OutputSpec outputs;
+  std::map<std::string, HardwareProfile> hardware;  // built-in plus the scenario's own
+
+  const SiteSpec* find_site(const std::string& name) const;
+  const ModelSpec* find_model(const std::string& name) const;
+  const HardwareProfile* find_profile(const std::string& name) const;
+  int total_gpus() const;
+};
+
+const char* to_string(Fidelity f);
+const char* to_string(SiteKind k);
+
+}  // namespace rcn

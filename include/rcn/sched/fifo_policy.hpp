@@ -1,0 +1,15 @@
+#pragma once
+// Strict first-in first-out: jobs start in submission order; when the head
+// of the queue does not fit anywhere, nothing behind it starts (no backfill).
+// Among clusters that fit, the first in scenario order wins.
+#include "rcn/sched/scheduling_policy.hpp"
+
+namespace rcn {
+
+class FifoPolicy : public SchedulingPolicy {
+ public:
+  explicit FifoPolicy(const PolicyOptions& options);
+  std::vector<Placement> schedule(const SchedulerView& view) override;
+};
+
+}  // namespace rcn

@@ -1,0 +1,80 @@
+#pragma once
+// What a scheduling policy sees and decides. Policies get a read-only
+// snapshot of the clusters and the queue and return placements; they never
+// touch SimGrid, so a policy is a plain class that tests can drive by hand.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rcn/scenario/scenario.hpp"
+
+namespace rcn {
+
+struct ClusterState {
+  std::size_t site = 0;     // index into Scenario::sites
+  std::size_t cluster = 0;  // index into SiteSpec::clusters
+  std::string site_name, cluster_name, region, gpu;
+  SiteKind kind = SiteKind::Node;
+  int gpus_per_server = 8;
+  int total_servers = 0;
+  int free_servers = 0;
+  // Servers a job of `gpus` GPUs occupies here (jobs take whole servers).
+  int servers_for(int gpus) const { return (gpus + gpus_per_server - 1) / gpus_per_server; }
+};
+
+struct PendingJob {
+  std::size_t job = 0;  // index into Scenario::training
+  std::string name;
+  int gpus = 0;
+  double submit_time = 0;
+  std::optional<std::string> site;  // the job insists on this site
+  // Runtime if placed on each cluster (same order as SchedulerView::clusters);
+  // from the step-time model, for policies that need estimates (backfill, SJF).
+  std::vector<double> runtime_on;
+};
+
+struct RunningJob {
+  std::size_t job = 0;
+  std::size_t cluster_state = 0;  // index into SchedulerView::clusters
+  int servers = 0;
+  double start_time = 0;
+  double expected_end = 0;
+};
+
+struct SchedulerView {
+  double now = 0;
+  std::vector<ClusterState> clusters;
+  std::vector<PendingJob> queue;  // in order of submission
+  std::vector<RunningJob> running;
+};
+
+struct Placement {
+  std::size_t job = 0;            // Scenario::training index
+  std::size_t cluster_state = 0;  // index into SchedulerView::clusters
+};
+
+class SchedulingPolicy {
+ public:
+  virtual ~SchedulingPolicy() = default;
+  // Called whenever the queue or the free capacity changes. Returned
+  // placements are applied in order; each must fit the capacity left by the
+  // ones before it (the engine checks, and refuses a placement that does not).
+  virtual std::vector<Placement> schedule(const SchedulerView& view) = 0;
+};
+
+// Options from `scheduler.options`. Policies read what they understand;
+// anything left unread is reported as an unknown option.
+class PolicyOptions {
+ public:
+  explicit PolicyOptions(std::map<std::string, std::string> values) : values_(std::move(values)) {}
+  std::optional<std::string> get(const std::string& key) const;
+  std::vector<std::string> unread() const;
+
+ private:
+  std::map<std::string, std::string> values_;
+  mutable std::map<std::string, bool> read_;
+};
+
+}  // namespace rcn

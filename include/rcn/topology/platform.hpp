@@ -1,0 +1,41 @@
+#pragma once
+// The SimGrid platform, built in code from the scenario and the site graph:
+// one star NetZone per site under a full root zone, a host per server, a
+// split-duplex NIC link per server, a split-duplex fabric link per cluster,
+// and a split-duplex link per WAN connection. Site-to-site routes follow
+// SiteGraph::route, so SimGrid and `rcnsim describe` agree on paths.
+#include <simgrid/s4u.hpp>
+
+#include <vector>
+
+#include "rcn/scenario/scenario.hpp"
+#include "rcn/topology/site_graph.hpp"
+
+namespace rcn {
+
+struct ClusterHosts {
+  std::vector<simgrid::s4u::Host*> servers;
+  simgrid::s4u::Link* fabric = nullptr;
+};
+
+struct SitePlatform {
+  simgrid::s4u::NetZone* zone = nullptr;
+  simgrid::s4u::Host* gateway = nullptr;  // the site's WAN endpoint (storage and data movers run here)
+  std::vector<ClusterHosts> clusters;
+};
+
+struct Platform {
+  std::vector<SitePlatform> sites;                // same order as Scenario::sites
+  std::vector<simgrid::s4u::Link*> wan_links;     // same order as Scenario::wan
+};
+
+// Network model settings under which a transfer's simulated time equals the
+// alpha-beta formula (latency sum + bytes / bottleneck bandwidth); see
+// docs/architecture.md. Must run before the first zone is created.
+void configure_network_model(simgrid::s4u::Engine& engine);
+
+// Builds and seals the whole platform. Host speed is the server's dense bf16
+// peak in FLOP/s (gpus_per_server x profile peak).
+Platform build_platform(const Scenario& scenario, const SiteGraph& graph);
+
+}  // namespace rcn

@@ -1,0 +1,179 @@
+// rcnsim: the command-line front end. Subcommands run, validate and describe
+// a scenario; every input problem ends with exit status 2 and no results.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "rcn/engine/checked_scenario.hpp"
+#include "rcn/engine/simulation.hpp"
+#include "rcn/report/describe.hpp"
+#include "rcn/report/output_dir.hpp"
+#include "rcn/report/result_files.hpp"
+#include "rcn/scenario/units.hpp"
+#include "rcn/version.hpp"
+
+namespace {
+
+constexpr int kExitInput = 2;
+constexpr int kExitInternal = 1;
+
+struct ScenarioArgs {
+  std::string path;  // empty = the embedded default
+  std::vector<std::string> sets;
+  std::optional<std::uint64_t> seed;
+};
+
+void print_diagnostics(const rcn::Diagnostics& d) {
+  for (const auto& item : d.items()) fmt::print(stderr, "{}\n", item.str());
+}
+
+// Loads and checks; prints warnings and errors. Empty on error.
+std::optional<rcn::Scenario> load(const ScenarioArgs& a) {
+  rcn::LoadOptions opts{a.sets, a.seed};
+  rcn::LoadResult r = a.path.empty()
+                          ? rcn::load_checked_text(rcn::embedded_default_scenario(), "<default scenario>", opts)
+                          : rcn::load_checked_file(a.path, opts);
+  print_diagnostics(r.diagnostics);
+  if (!r.scenario) {
+    fmt::print(stderr, "{} error{} found; nothing was run\n", r.diagnostics.error_count(),
+               r.diagnostics.error_count() == 1 ? "" : "s");
+  }
+  return r.scenario;
+}
+
+void add_scenario_options(CLI::App* cmd, ScenarioArgs& a, bool optional_path) {
+  if (optional_path)
+    cmd->add_option("scenario", a.path, "scenario YAML file (default: the embedded default scenario)");
+  else
+    cmd->add_option("scenario", a.path, "scenario YAML file")->required();
+  cmd->add_option("--set", a.sets, "override a field before loading: path=value (repeatable)")
+      ->type_name("PATH=VALUE");
+  cmd->add_option("--seed", a.seed, "random seed (overrides the scenario's)");
+}
+
+// Progress on stderr: only for runs longer than a second, only on a terminal
+// unless forced, at most twice a second.
+class ProgressLine {
+ public:
+  ProgressLine(bool enabled, double horizon) : enabled_(enabled), horizon_(horizon) {}
+  void update(double sim_now) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(500)) return;
+    last_ = now;
+    shown_ = true;
+    fmt::print(stderr, "\rsimulated {} of {} ({:.0f}%)   ", rcn::format_duration(sim_now),
+               rcn::format_duration(horizon_), 100 * sim_now / horizon_);
+  }
+  ~ProgressLine() {
+    if (shown_) fmt::print(stderr, "\n");
+  }
+
+ private:
+  bool enabled_;
+  double horizon_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
+};
+
+int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
+  auto scenario = load(a);
+  if (!scenario) return kExitInput;
+  if (out_dir.empty()) out_dir = scenario->outputs.dir;
+  const auto t0 = std::chrono::steady_clock::now();
+  rcn::SimulationResult result;
+  {
+    ProgressLine line(progress || ::isatty(STDERR_FILENO), scenario->horizon);
+    rcn::RunOptions ro;
+    ro.on_progress = [&](double t) { line.update(t); };
+    result = rcn::run_simulation(*scenario, ro);
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  rcn::OutputDir out(out_dir);
+  out.write("summary.json", rcn::summary_json(result));
+  out.write("jobs.csv", rcn::jobs_csv(result));
+  out.write("sites.csv", rcn::sites_csv(result));
+  out.write("run_info.json", rcn::run_info_json(result, wall, a.path.empty() ? "<default scenario>" : a.path));
+  out.commit();
+  fmt::print("{}", rcn::summary_table(result));
+  fmt::print("\nresults in {} (wall time {:.2f} s)\n", out.target(), wall);
+  return 0;
+}
+
+int cmd_validate(const ScenarioArgs& a) {
+  auto s = load(a);
+  if (!s) return kExitInput;
+  fmt::print("{}: ok ({} sites, {} GPUs, {} WAN links, {} training jobs, {} inference services)\n",
+             a.path, s->sites.size(), s->total_gpus(), s->wan.size(), s->training.size(), s->inference.size());
+  return 0;
+}
+
+int cmd_describe(const ScenarioArgs& a) {
+  auto s = load(a);
+  if (!s) return kExitInput;
+  fmt::print("{}", rcn::describe_scenario(*s, rcn::SiteGraph(*s)));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"rcnsim: discrete-event simulator of regional AI compute networks (large centers, regional nodes, "
+               "and the WAN between them)"};
+  app.set_version_flag("--version", std::string("rcnsim ") + rcn::kVersion);
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  rcnsim run                                   run the embedded default scenario\n"
+      "  rcnsim run scenarios/tutorial/01-one-cluster.yaml -o out\n"
+      "  rcnsim validate my.yaml\n"
+      "  rcnsim describe scenarios/default.yaml");
+
+  ScenarioArgs run_args, validate_args, describe_args;
+  std::string out_dir;
+  bool progress = false;
+
+  CLI::App* run = app.add_subcommand("run", "simulate a scenario and write summary.json, jobs.csv, sites.csv");
+  add_scenario_options(run, run_args, true);
+  run->add_option("-o,--output", out_dir, "results folder (default: the scenario's outputs.dir, else ./results)");
+  run->add_flag("--progress", progress, "show progress on stderr even when it is not a terminal");
+  run->footer(
+      "Examples:\n"
+      "  rcnsim run\n"
+      "  rcnsim run scenarios/tutorial/02-center-and-nodes.yaml -o out --seed 7\n"
+      "  rcnsim run scenarios/default.yaml --set 'workloads.training[0].gpus=512' \\\n"
+      "         --set 'workloads.training[0].parallelism.dp=8'");
+
+  CLI::App* validate = app.add_subcommand("validate", "check a scenario and report every problem found");
+  add_scenario_options(validate, validate_args, false);
+  validate->footer("Example:\n  rcnsim validate scenarios/default.yaml   (exit status 2 on any error)");
+
+  CLI::App* describe = app.add_subcommand("describe", "show GPUs, peak PFLOP/s, WAN routes and min-cuts");
+  add_scenario_options(describe, describe_args, false);
+  describe->footer("Example:\n  rcnsim describe scenarios/tutorial/02-center-and-nodes.yaml");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitInput;
+  }
+  try {
+    if (run->parsed()) return cmd_run(run_args, out_dir, progress);
+    if (validate->parsed()) return cmd_validate(validate_args);
+    if (describe->parsed()) return cmd_describe(describe_args);
+  } catch (const rcn::InputError& e) {
+    print_diagnostics(e.diagnostics);
+    return kExitInput;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "rcnsim: internal error: {}\n", e.what());
+    return kExitInternal;
+  }
+  return 0;
+}

@@ -1,0 +1,55 @@
+#pragma once
+// State shared by the engine's actors during one run. Actors are cooperative
+// (SimGrid runs one at a time), so plain containers are safe; the mutex and
+// condition variable exist only because SimGrid's condition variable needs one.
+#include <simgrid/s4u.hpp>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "rcn/engine/results.hpp"
+#include "rcn/models/first_step_time.hpp"
+#include "rcn/scenario/scenario.hpp"
+#include "rcn/sched/scheduling_policy.hpp"
+#include "rcn/topology/platform.hpp"
+
+namespace rcn {
+
+struct EngineEvent {
+  enum class Kind { Arrival, Completion };
+  Kind kind;
+  std::size_t job;
+};
+
+struct EngineContext {
+  const Scenario& scenario;
+  Platform platform;
+  std::unique_ptr<SchedulingPolicy> policy;
+
+  std::vector<ClusterState> clusters;               // live capacity, one per (site, cluster)
+  std::vector<std::vector<int>> free_servers;       // per cluster: free server indices, ascending
+  std::vector<double> busy_gpu_seconds;             // per cluster, closed intervals so far
+  std::vector<std::vector<TrainingEstimate>> estimates;  // [job][cluster]
+
+  std::vector<JobResult> jobs;                      // per Scenario::training job
+  std::vector<std::size_t> job_cluster;             // where each started job runs
+  std::vector<std::vector<int>> job_servers;        // its servers
+  std::vector<std::size_t> queue;                   // pending jobs, submission order
+  std::size_t jobs_expected = 0;                    // submitted within the horizon
+  std::size_t jobs_done = 0;
+
+  std::deque<EngineEvent> inbox;
+  simgrid::s4u::MutexPtr mutex = simgrid::s4u::Mutex::create();
+  simgrid::s4u::ConditionVariablePtr wakeup = simgrid::s4u::ConditionVariable::create();
+
+  explicit EngineContext(const Scenario& s) : scenario(s) {}
+  void post(EngineEvent e);
+};
+
+// The actors (one file each under src/engine/).
+void workload_source(EngineContext& ctx);
+void scheduler_loop(EngineContext& ctx);
+void job_runner(EngineContext& ctx, std::size_t job);
+
+}  // namespace rcn

@@ -1,0 +1,120 @@
+// The scheduler actor: waits for arrivals and completions, asks the policy
+// for placements, allocates servers and starts job runners.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "src/engine/engine_context.hpp"
+
+namespace rcn {
+namespace sg4 = simgrid::s4u;
+
+void EngineContext::post(EngineEvent e) {
+  std::unique_lock lock(*mutex);
+  inbox.push_back(e);
+  wakeup->notify_all();
+}
+
+namespace {
+
+SchedulerView make_view(const EngineContext& ctx) {
+  SchedulerView v;
+  v.now = sg4::Engine::get_clock();
+  v.clusters = ctx.clusters;
+  for (std::size_t j : ctx.queue) {
+    const TrainingJobSpec& spec = ctx.scenario.training[j];
+    PendingJob p{j, spec.name, spec.gpus, spec.submit, spec.site, {}};
+    for (const auto& e : ctx.estimates[j]) p.runtime_on.push_back(e.time_to_train_s);
+    v.queue.push_back(std::move(p));
+  }
+  for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
+    const JobResult& r = ctx.jobs[j];
+    if (r.state != JobState::Running) continue;
+    const std::size_t c = ctx.job_cluster[j];
+    v.running.push_back({j, c, r.servers, r.start_s, r.start_s + ctx.estimates[j][c].time_to_train_s});
+  }
+  return v;
+}
+
+void start_job(EngineContext& ctx, std::size_t j, std::size_t c) {
+  ClusterState& cs = ctx.clusters[c];
+  const TrainingJobSpec& spec = ctx.scenario.training[j];
+  const int need = cs.servers_for(spec.gpus);
+  auto& pool = ctx.free_servers[c];
+  ctx.job_servers[j].assign(pool.begin(), pool.begin() + need);
+  pool.erase(pool.begin(), pool.begin() + need);
+  cs.free_servers -= need;
+  ctx.job_cluster[j] = c;
+
+  const TrainingEstimate& e = ctx.estimates[j][c];
+  JobResult& r = ctx.jobs[j];
+  r.state = JobState::Running;
+  r.site = cs.site_name;
+  r.cluster = cs.cluster_name;
+  r.gpu = cs.gpu;
+  r.servers = need;
+  r.start_s = sg4::Engine::get_clock();
+  r.queue_wait_s = r.start_s - r.submit_s;
+  r.step_time_s = e.step_time_s;
+  r.steps = e.steps;
+  r.tokens = e.total_tokens;
+  r.tflops_per_gpu = e.tflops_per_gpu;
+  r.mfu = e.mfu;
+  r.ideal_time_to_train_s = e.time_to_train_s;
+  sg4::Host* host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[ctx.job_servers[j].front()];
+  sg4::Actor::create("job:" + spec.name, host, [&ctx, j] { job_runner(ctx, j); });
+}
+
+void finish_job(EngineContext& ctx, std::size_t j) {
+  const std::size_t c = ctx.job_cluster[j];
+  JobResult& r = ctx.jobs[j];
+  r.state = JobState::Finished;
+  r.end_s = sg4::Engine::get_clock();
+  r.time_to_train_s = r.end_s - r.start_s;
+  r.goodput = r.time_to_train_s > 0 ? r.ideal_time_to_train_s / r.time_to_train_s : 1.0;
+  r.progress = 1.0;
+  ctx.busy_gpu_seconds[c] += r.gpus * r.time_to_train_s;
+  auto& pool = ctx.free_servers[c];
+  pool.insert(pool.end(), ctx.job_servers[j].begin(), ctx.job_servers[j].end());
+  std::sort(pool.begin(), pool.end());
+  ctx.clusters[c].free_servers += static_cast<int>(ctx.job_servers[j].size());
+  ctx.job_servers[j].clear();
+  ++ctx.jobs_done;
+}
+
+}  // namespace
+
+void scheduler_loop(EngineContext& ctx) {
+  while (ctx.jobs_done < ctx.jobs_expected) {
+    std::deque<EngineEvent> events;
+    {
+      std::unique_lock lock(*ctx.mutex);
+      while (ctx.inbox.empty()) ctx.wakeup->wait(lock);
+      events.swap(ctx.inbox);
+    }
+    for (const EngineEvent& e : events) {
+      if (e.kind == EngineEvent::Kind::Arrival) {
+        ctx.jobs[e.job].state = JobState::Queued;
+        ctx.queue.push_back(e.job);
+      } else {
+        finish_job(ctx, e.job);
+      }
+    }
+    if (ctx.queue.empty()) continue;
+    for (const Placement& p : ctx.policy->schedule(make_view(ctx))) {
+      auto it = std::find(ctx.queue.begin(), ctx.queue.end(), p.job);
+      if (it == ctx.queue.end() || p.cluster_state >= ctx.clusters.size())
+        throw std::logic_error(fmt::format("policy placed job {} that is not queued", p.job));
+      const ClusterState& cs = ctx.clusters[p.cluster_state];
+      const auto& spec = ctx.scenario.training[p.job];
+      if (cs.servers_for(spec.gpus) > cs.free_servers || (spec.site && *spec.site != cs.site_name))
+        throw std::logic_error(fmt::format("policy placed job {} on {}/{}, which cannot take it", spec.name,
+                                           cs.site_name, cs.cluster_name));
+      ctx.queue.erase(it);
+      start_job(ctx, p.job, p.cluster_state);
+    }
+  }
+}
+
+}  // namespace rcn

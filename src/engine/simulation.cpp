@@ -1,0 +1,148 @@
+#include "rcn/engine/simulation.hpp"
+
+#include <simgrid/s4u.hpp>
+#include <xbt/log.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "rcn/models/site_energy.hpp"
+#include "rcn/sched/policy_registry.hpp"
+#include "rcn/version.hpp"
+#include "src/engine/engine_context.hpp"
+
+namespace rcn {
+namespace sg4 = simgrid::s4u;
+
+const char* to_string(JobState s) {
+  switch (s) {
+    case JobState::Finished: return "finished";
+    case JobState::Running: return "running";
+    case JobState::Queued: return "queued";
+    case JobState::NotSubmitted: return "not-submitted";
+  }
+  return "?";
+}
+
+namespace {
+
+void prepare(EngineContext& ctx) {
+  const Scenario& s = ctx.scenario;
+  for (std::size_t si = 0; si < s.sites.size(); ++si) {
+    for (std::size_t ci = 0; ci < s.sites[si].clusters.size(); ++ci) {
+      const SiteSpec& site = s.sites[si];
+      const ClusterSpec& c = site.clusters[ci];
+      ClusterState cs;
+      cs.site = si;
+      cs.cluster = ci;
+      cs.site_name = site.name;
+      cs.cluster_name = c.name;
+      cs.region = site.region;
+      cs.gpu = c.gpu;
+      cs.kind = site.kind;
+      cs.gpus_per_server = c.gpus_per_server;
+      cs.total_servers = cs.free_servers = c.servers;
+      ctx.clusters.push_back(cs);
+      std::vector<int> pool(c.servers);
+      for (int i = 0; i < c.servers; ++i) pool[i] = i;
+      ctx.free_servers.push_back(std::move(pool));
+    }
+  }
+  ctx.busy_gpu_seconds.assign(ctx.clusters.size(), 0.0);
+  for (const TrainingJobSpec& j : s.training) {
+    const ModelSpec& m = *s.find_model(j.model);
+    std::vector<TrainingEstimate> per_cluster;
+    for (const ClusterState& cs : ctx.clusters) per_cluster.push_back(first_step_time(m, j, *s.find_profile(cs.gpu)));
+    ctx.estimates.push_back(std::move(per_cluster));
+    JobResult r;
+    r.name = j.name;
+    r.model = j.model;
+    r.gpus = j.gpus;
+    r.submit_s = j.submit;
+    r.params = ctx.estimates.back().front().params;
+    ctx.jobs.push_back(r);
+    if (j.submit <= s.horizon) ++ctx.jobs_expected;
+  }
+  ctx.job_cluster.assign(s.training.size(), 0);
+  ctx.job_servers.assign(s.training.size(), {});
+}
+
+SimulationResult collect(EngineContext& ctx) {
+  const Scenario& s = ctx.scenario;
+  const double end = sg4::Engine::get_clock();
+  SimulationResult res;
+  res.scenario = s.name;
+  res.seed = s.seed;
+  res.version = kVersion;
+  res.horizon_s = s.horizon;
+  res.simulated_end_s = end;
+  res.policy = s.scheduler.policy;
+  res.fidelity = to_string(s.fidelity);
+  std::vector<double> busy = ctx.busy_gpu_seconds;
+  for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
+    JobResult& r = ctx.jobs[j];
+    if (r.state != JobState::Running) continue;  // finished jobs were closed when they ended
+    busy[ctx.job_cluster[j]] += r.gpus * (end - r.start_s);
+    r.progress = r.ideal_time_to_train_s > 0 ? (end - r.start_s) / r.ideal_time_to_train_s : 0;
+  }
+  res.jobs = ctx.jobs;
+  for (std::size_t si = 0; si < s.sites.size(); ++si) {
+    const SiteSpec& site = s.sites[si];
+    SiteResult sr;
+    sr.name = site.name;
+    sr.region = site.region;
+    sr.kind = to_string(site.kind);
+    sr.gpus = site.gpus();
+    double busy_s = 0;
+    for (std::size_t c = 0; c < ctx.clusters.size(); ++c) {
+      if (ctx.clusters[c].site != si) continue;
+      const ClusterSpec& spec = site.clusters[ctx.clusters[c].cluster];
+      const double total_s = static_cast<double>(spec.gpus()) * end;
+      const EnergyUse e = cluster_energy(busy[c], total_s - busy[c], *s.find_profile(spec.gpu), site.power);
+      sr.energy_kwh += e.energy_kwh;
+      sr.cost += e.cost;
+      sr.carbon_kg += e.carbon_kg;
+      busy_s += busy[c];
+    }
+    sr.gpu_hours_busy = busy_s / 3600.0;
+    sr.utilisation = (sr.gpus > 0 && end > 0) ? busy_s / (sr.gpus * end) : 0;
+    res.sites.push_back(sr);
+  }
+  return res;
+}
+
+}  // namespace
+
+SimulationResult run_simulation(const Scenario& scenario, const RunOptions& options) {
+  int argc = 1;
+  char name[] = "rcnsim";
+  char* argv[] = {name, nullptr};
+  xbt_log_control_set("root.thres:critical");
+  sg4::Engine engine(&argc, argv);
+  configure_network_model(engine);
+
+  EngineContext ctx(scenario);
+  Diagnostics diags;
+  ctx.policy = PolicyRegistry::instance().create(scenario.scheduler, diags);
+  if (!ctx.policy) throw InputError{diags};
+  SiteGraph graph(scenario);
+  ctx.platform = build_platform(scenario, graph);
+  prepare(ctx);
+
+  if (options.on_progress) sg4::Engine::on_time_advance_cb([&](double) { options.on_progress(sg4::Engine::get_clock()); });
+  sg4::Host* control = ctx.platform.sites.front().gateway;
+  sg4::Actor::create("workload-source", control, [&ctx] { workload_source(ctx); });
+  sg4::Actor::create("scheduler", control, [&ctx] { scheduler_loop(ctx); });
+  // The horizon ends the run by stopping every actor; as a daemon it dies
+  // quietly (without moving the clock) when everything finished earlier.
+  sg4::Actor::create("horizon", control, [horizon = scenario.horizon] {
+    sg4::this_actor::sleep_until(horizon);
+    sg4::Actor::kill_all();
+  })->daemonize();
+  engine.run();
+  return collect(ctx);
+}
+
+}  // namespace rcn

@@ -1,0 +1,81 @@
+#include "rcn/report/describe.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "rcn/models/first_step_time.hpp"
+#include "rcn/scenario/units.hpp"
+
+namespace rcn {
+namespace {
+
+double peak_bf16(const Scenario& s, const ClusterSpec& c) {
+  const HardwareProfile* hw = s.find_profile(c.gpu);
+  if (!hw || !hw->peak_flops.count("bf16")) return 0;
+  return hw->peak_flops.at("bf16") * c.gpus();
+}
+
+}  // namespace
+
+std::string describe_scenario(const Scenario& s, const SiteGraph& g) {
+  std::string out = fmt::format("scenario {}: {} sites, {} GPUs, {} WAN links, {} training jobs, {} inference services\n\n",
+                                s.name, s.sites.size(), s.total_gpus(), s.wan.size(), s.training.size(),
+                                s.inference.size());
+  out += fmt::format("{:<16} {:<7} {:<10} {:<10} {:>8} {:>8} {:>16} {:>14}\n", "site", "kind", "region", "gpu",
+                     "servers", "gpus", "peak bf16 PF/s", "NIC/server");
+  std::map<std::string, std::pair<int, double>> regions;
+  for (const auto& site : s.sites) {
+    for (const auto& c : site.clusters) {
+      const double pf = peak_bf16(s, c) / 1e15;
+      out += fmt::format("{:<16} {:<7} {:<10} {:<10} {:>8} {:>8} {:>16.1f} {:>14}\n", site.name + "/" + c.name,
+                         to_string(site.kind), site.region, c.gpu, c.servers, c.gpus(), pf,
+                         format_bandwidth(c.scale_out.nic_bandwidth * c.scale_out.nics_per_server));
+      regions[site.region].first += c.gpus();
+      regions[site.region].second += pf;
+    }
+  }
+  out += fmt::format("\n{:<10} {:>8} {:>16}\n", "region", "gpus", "peak bf16 PF/s");
+  for (const auto& [name, v] : regions) out += fmt::format("{:<10} {:>8} {:>16.1f}\n", name, v.first, v.second);
+
+  if (!s.wan.empty()) {
+    out += fmt::format("\n{:<30} {:>12} {:>10} {:>10}\n", "WAN link", "bandwidth", "latency", "distance");
+    for (const auto& w : s.wan)
+      out += fmt::format("{:<30} {:>12} {:>10} {:>10}\n", w.from + " <-> " + w.to, format_bandwidth(w.bandwidth),
+                         format_duration(w.latency),
+                         w.distance_m ? fmt::format("{:.0f} km", *w.distance_m / 1e3) : std::string("-"));
+  }
+  if (s.sites.size() > 1) {
+    out += "\nsite pairs: route latency (one way), narrowest link, min-cut (max-flow)\n";
+    for (std::size_t a = 0; a < s.sites.size(); ++a)
+      for (std::size_t b = a + 1; b < s.sites.size(); ++b) {
+        auto path = g.route(a, b);
+        const std::string pair = s.sites[a].name + " -> " + s.sites[b].name;
+        if (!path) {
+          out += fmt::format("  {:<32} unreachable\n", pair);
+          continue;
+        }
+        out += fmt::format("  {:<32} {:>10} {:>12} {:>12}  ({} hop{})\n", pair, format_duration(g.latency(*path)),
+                           format_bandwidth(g.bottleneck_bandwidth(*path)), format_bandwidth(g.min_cut(a, b)),
+                           path->size(), path->size() == 1 ? "" : "s");
+      }
+  }
+  if (!s.training.empty()) {
+    out += "\ntraining jobs (first step-time model, on the first cluster that can hold them):\n";
+    for (const auto& j : s.training) {
+      const ModelSpec* m = s.find_model(j.model);
+      const ClusterSpec* where = nullptr;
+      for (const auto& site : s.sites)
+        for (const auto& c : site.clusters)
+          if (!where && (!j.site || *j.site == site.name) && c.gpus() >= j.gpus) where = &c;
+      if (!m || !where) continue;
+      const TrainingEstimate e = first_step_time(*m, j, *s.find_profile(where->gpu));
+      out += fmt::format("  {:<18} {:>7.1f}B params {:>6} GPUs on {:<9} step {:>9}  time to train {}\n", j.name,
+                         e.params / 1e9, j.gpus, where->gpu, format_duration(e.step_time_s),
+                         format_duration(e.time_to_train_s));
+    }
+  }
+  return out;
+}
+
+}  // namespace rcn

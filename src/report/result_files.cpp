@@ -1,0 +1,145 @@
+#include "rcn/report/result_files.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "rcn/scenario/units.hpp"
+
+namespace rcn {
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+// -1 marks "did not happen" inside the engine; JSON says null instead.
+ordered_json time_or_null(double t) { return t < 0 ? ordered_json(nullptr) : ordered_json(t); }
+
+// CSV numbers: shortest text that reads back to the same double.
+std::string num(double v) { return fmt::format("{}", v); }
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string summary_json(const SimulationResult& r) {
+  ordered_json j;
+  j["scenario"] = r.scenario;
+  j["seed"] = r.seed;
+  j["rcnsim_version"] = r.version;
+  j["fidelity"] = r.fidelity;
+  j["policy"] = r.policy;
+  j["horizon_s"] = r.horizon_s;
+  j["simulated_end_s"] = r.simulated_end_s;
+  j["wall_time"] = "run_info.json";  // wall-clock figures live there so this file is byte-identical per seed
+  ordered_json jobs = ordered_json::array();
+  for (const JobResult& x : r.jobs) {
+    ordered_json o;
+    o["name"] = x.name;
+    o["model"] = x.model;
+    o["state"] = to_string(x.state);
+    o["site"] = x.site;
+    o["cluster"] = x.cluster;
+    o["gpu"] = x.gpu;
+    o["gpus"] = x.gpus;
+    o["servers"] = x.servers;
+    o["params"] = x.params;
+    o["submit_s"] = x.submit_s;
+    o["start_s"] = time_or_null(x.start_s);
+    o["end_s"] = time_or_null(x.end_s);
+    o["queue_wait_s"] = x.start_s < 0 ? ordered_json(nullptr) : ordered_json(x.queue_wait_s);
+    o["step_time_s"] = x.step_time_s;
+    o["steps"] = x.steps;
+    o["tokens"] = x.tokens;
+    o["tflops_per_gpu"] = x.tflops_per_gpu;
+    o["mfu"] = x.mfu;
+    o["time_to_train_s"] = x.end_s < 0 ? ordered_json(nullptr) : ordered_json(x.time_to_train_s);
+    o["ideal_time_to_train_s"] = x.ideal_time_to_train_s;
+    o["goodput"] = x.end_s < 0 ? ordered_json(nullptr) : ordered_json(x.goodput);
+    o["interruptions"] = x.interruptions;
+    o["progress"] = x.progress;
+    jobs.push_back(o);
+  }
+  j["jobs"] = jobs;
+  ordered_json sites = ordered_json::array();
+  for (const SiteResult& x : r.sites) {
+    ordered_json o;
+    o["name"] = x.name;
+    o["region"] = x.region;
+    o["kind"] = x.kind;
+    o["gpus"] = x.gpus;
+    o["gpu_hours_busy"] = x.gpu_hours_busy;
+    o["utilisation"] = x.utilisation;
+    o["energy_kwh"] = x.energy_kwh;
+    o["cost"] = x.cost;
+    o["carbon_kg"] = x.carbon_kg;
+    sites.push_back(o);
+  }
+  j["sites"] = sites;
+  return j.dump(2) + "\n";
+}
+
+std::string jobs_csv(const SimulationResult& r) {
+  std::string out =
+      "name,model,state,site,cluster,gpu,gpus,servers,params,submit_s,start_s,end_s,queue_wait_s,step_time_s,steps,"
+      "tokens,tflops_per_gpu,mfu,time_to_train_s,ideal_time_to_train_s,goodput,interruptions,progress\n";
+  for (const JobResult& x : r.jobs) {
+    auto opt = [](double v, bool present) { return present ? fmt::format("{}", v) : std::string(); };
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name),
+                       csv_field(x.model), to_string(x.state), csv_field(x.site), csv_field(x.cluster),
+                       csv_field(x.gpu), x.gpus, x.servers, num(x.params), num(x.submit_s),
+                       opt(x.start_s, x.start_s >= 0), opt(x.end_s, x.end_s >= 0),
+                       opt(x.queue_wait_s, x.start_s >= 0), num(x.step_time_s), num(x.steps), num(x.tokens),
+                       num(x.tflops_per_gpu), num(x.mfu), opt(x.time_to_train_s, x.end_s >= 0),
+                       num(x.ideal_time_to_train_s), opt(x.goodput, x.end_s >= 0), x.interruptions,
+                       num(x.progress));
+  }
+  return out;
+}
+
+std::string sites_csv(const SimulationResult& r) {
+  std::string out = "name,region,kind,gpus,gpu_hours_busy,utilisation,energy_kwh,cost,carbon_kg\n";
+  for (const SiteResult& x : r.sites)
+    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(x.name), csv_field(x.region), x.kind, x.gpus,
+                       num(x.gpu_hours_busy), num(x.utilisation), num(x.energy_kwh), num(x.cost), num(x.carbon_kg));
+  return out;
+}
+
+std::string run_info_json(const SimulationResult& r, double wall_time_s, const std::string& scenario_source) {
+  ordered_json j;
+  j["scenario"] = r.scenario;
+  j["scenario_source"] = scenario_source;
+  j["seed"] = r.seed;
+  j["rcnsim_version"] = r.version;
+  j["wall_time_s"] = wall_time_s;
+  j["simulated_per_wall_second"] = wall_time_s > 0 ? r.simulated_end_s / wall_time_s : 0.0;
+  return j.dump(2) + "\n";
+}
+
+std::string summary_table(const SimulationResult& r) {
+  std::string out = fmt::format("scenario {}  seed {}  policy {}  simulated {} (horizon {})\n\n", r.scenario, r.seed,
+                                r.policy, format_duration(r.simulated_end_s), format_duration(r.horizon_s));
+  out += fmt::format("{:<18} {:<9} {:<14} {:>6} {:>10} {:>10} {:>10} {:>9} {:>6} {:>11}\n", "job", "state", "site",
+                     "gpus", "wait", "start", "train", "step", "MFU", "TFLOP/s/GPU");
+  for (const JobResult& x : r.jobs) {
+    out += fmt::format("{:<18} {:<9} {:<14} {:>6} {:>10} {:>10} {:>10} {:>9} {:>5.1f}% {:>11.1f}\n", x.name,
+                       to_string(x.state), x.site.empty() ? "-" : x.site, x.gpus,
+                       x.start_s < 0 ? "-" : format_duration(x.queue_wait_s),
+                       x.start_s < 0 ? "-" : format_duration(x.start_s),
+                       x.end_s < 0 ? "-" : format_duration(x.time_to_train_s),
+                       x.step_time_s > 0 ? format_duration(x.step_time_s) : "-", x.mfu * 100, x.tflops_per_gpu);
+  }
+  out += fmt::format("\n{:<14} {:<8} {:<7} {:>7} {:>14} {:>8} {:>12} {:>12} {:>11}\n", "site", "region", "kind",
+                     "gpus", "busy GPU-h", "util", "energy kWh", "cost", "CO2e t");
+  for (const SiteResult& x : r.sites)
+    out += fmt::format("{:<14} {:<8} {:<7} {:>7} {:>14.0f} {:>7.1f}% {:>12.0f} {:>12.0f} {:>11.1f}\n", x.name,
+                       x.region, x.kind, x.gpus, x.gpu_hours_busy, x.utilisation * 100, x.energy_kwh, x.cost,
+                       x.carbon_kg / 1000);
+  return out;
+}
+
+}  // namespace rcn

@@ -1,0 +1,70 @@
+#include "rcn/scenario/diagnostics.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace rcn {
+
+std::string SourceLoc::str() const {
+  if (line <= 0) return file;
+  return fmt::format("{}:{}:{}", file, line, col);
+}
+
+std::string Diagnostic::str() const {
+  const char* sev = severity == Severity::Error ? "error" : "warning";
+  if (path.empty()) return fmt::format("{}: {}: {}", loc.str(), sev, message);
+  return fmt::format("{}: {}: {}: {}", loc.str(), sev, path, message);
+}
+
+void Diagnostics::error(const SourceLoc& loc, std::string path, std::string message) {
+  items_.push_back({Diagnostic::Severity::Error, loc, std::move(path), std::move(message)});
+}
+
+void Diagnostics::warning(const SourceLoc& loc, std::string path, std::string message) {
+  items_.push_back({Diagnostic::Severity::Warning, loc, std::move(path), std::move(message)});
+}
+
+bool Diagnostics::has_errors() const { return error_count() > 0; }
+
+std::size_t Diagnostics::error_count() const {
+  return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) {
+    return d.severity == Diagnostic::Severity::Error;
+  }));
+}
+
+void Diagnostics::append(const Diagnostics& other) {
+  items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+}
+
+namespace {
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+}  // namespace
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(word, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  // A typo is a few edits away relative to the word's length.
+  std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
+  return best_d <= limit ? best : std::string();
+}
+
+}  // namespace rcn

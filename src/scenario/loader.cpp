@@ -1,0 +1,638 @@
+#include "rcn/scenario/loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "src/scenario/geo.hpp"
+#include "src/scenario/overrides.hpp"
+#include "src/scenario/yaml_reader.hpp"
+
+namespace rcn {
+namespace {
+
+const std::vector<std::string> kPrecisions{"bf16", "fp16", "fp8", "tf32", "fp32"};
+const char* kModelsIssue = "calibrated step-time model: models issue";
+const char* kFailuresIssue = "failure injection: failures issue";
+const char* kInferenceIssue = "inference serving: scheduling and inference issue";
+const char* kResultsIssue = "trace and HTML report: results issue";
+
+// Reads one scenario tree. Each read_* function takes the node and its path
+// and fills the struct as far as the input allows.
+class ScenarioReader {
+ public:
+  ScenarioReader(YamlReader& r, std::string base_dir) : r_(r), base_dir_(std::move(base_dir)) {}
+
+  void read(const YAML::Node& root, Scenario& s) {
+    if (!r_.expect_map(root, "", {"name", "seed", "horizon", "fidelity", "hardware", "sites", "wan", "models",
+                                  "workloads", "failures", "scheduler", "outputs", "description"}))
+      return;
+    if (auto v = r_.text(root, "name", "", true)) s.name = *v;
+    s.scheduler.loc = s.scheduler.policy_loc = r_.loc(root, "");
+    if (auto n = YamlReader::child(root, "seed"); n.IsDefined()) {
+      std::string why;
+      auto v = n.IsScalar() ? parse_quantity(n.Scalar(), Quantity::Count, &why) : std::nullopt;
+      if (!v || *v < 0 || std::floor(*v) != *v || *v > 1.8e19)
+        r_.error(n, "seed", fmt::format("expected a non-negative integer, got {}", YamlReader::describe(n)));
+      else
+        s.seed = static_cast<std::uint64_t>(*v);
+    }
+    if (auto v = r_.quantity(root, "horizon", "", Quantity::Duration, Sign::Positive, false)) s.horizon = *v;
+    if (auto v = r_.choice(root, "fidelity", "", {"analytic", "flow"}, false)) {
+      s.fidelity = *v == "flow" ? Fidelity::Flow : Fidelity::Analytic;
+      if (s.fidelity == Fidelity::Flow)
+        r_.warning(YamlReader::child(root, "fidelity"), "fidelity",
+                   "flow fidelity is not simulated yet; running analytic (models issue)");
+    }
+    s.hardware = builtin_hardware_profiles();
+    read_hardware(YamlReader::child(root, "hardware"), s);
+    read_list(root, "", "sites", true, [&](const YAML::Node& n, const std::string& p) { read_site(n, p, s); });
+    read_list(root, "", "wan", false, [&](const YAML::Node& n, const std::string& p) { read_wan(n, p, s); });
+    read_models(YamlReader::child(root, "models"), s);
+    read_workloads(YamlReader::child(root, "workloads"), s);
+    read_failures(YamlReader::child(root, "failures"), s);
+    read_scheduler(YamlReader::child(root, "scheduler"), s);
+    read_outputs(YamlReader::child(root, "outputs"), s);
+    cross_check(root, s);
+  }
+
+ private:
+  YamlReader& r_;
+  std::string base_dir_;
+  // Node of each parsed element, for cross-reference errors that point at it.
+  std::map<std::string, YAML::Node> nodes_;
+
+  // Calls each(element, element_path) for the list under `key`; `path` is the parent's path.
+  template <class F>
+  void read_list(const YAML::Node& parent, const std::string& path, const std::string& key, bool required, F&& each) {
+    const YAML::Node n = YamlReader::child(parent, key);
+    const std::string lp = YamlReader::join(path, key);
+    if (!n.IsDefined()) {
+      if (required) r_.error(parent, path, fmt::format("missing required key '{}'", key));
+      return;
+    }
+    if (!r_.expect_seq(n, lp)) return;
+    for (std::size_t i = 0; i < n.size(); ++i) each(n[i], YamlReader::index(lp, i));
+  }
+
+  void read_hardware(const YAML::Node& n, Scenario& s) {
+    if (!n.IsDefined()) return;
+    if (!r_.expect_seq(n, "hardware")) return;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      const std::string p = YamlReader::index("hardware", i);
+      if (!n[i].IsScalar()) {
+        r_.error(n[i], p, fmt::format("expected a profile file path, got {}", YamlReader::describe(n[i])));
+        continue;
+      }
+      std::filesystem::path file = n[i].Scalar();
+      if (file.is_relative()) file = std::filesystem::path(base_dir_) / file;
+      std::ifstream in(file);
+      if (!in) {
+        r_.error(n[i], p, fmt::format("cannot read hardware profile \"{}\"", file.string()));
+        continue;
+      }
+      std::stringstream ss;
+      ss << in.rdbuf();
+      HardwareProfile prof = parse_hardware_profile(ss.str(), file.string(), r_.diagnostics());
+      if (!prof.name.empty()) s.hardware[prof.name] = prof;
+    }
+  }
+
+  void read_site(const YAML::Node& n, const std::string& p, Scenario& s) {
+    if (!r_.expect_map(n, p, {"name", "kind", "region", "location", "power", "clusters"})) return;
+    SiteSpec site;
+    site.loc = r_.loc(n, p);
+    if (auto v = r_.text(n, "name", p, true)) site.name = *v;
+    if (auto v = r_.choice(n, "kind", p, {"center", "node"}, false))
+      site.kind = *v == "center" ? SiteKind::Center : SiteKind::Node;
+    if (auto v = r_.text(n, "region", p, false)) site.region = *v;
+    if (site.region.empty()) site.region = site.name;
+    if (auto loc = YamlReader::child(n, "location"); loc.IsDefined()) {
+      const std::string lp = YamlReader::join(p, "location");
+      if (r_.expect_map(loc, lp, {"lat", "lon"})) {
+        auto lat = r_.quantity(loc, "lat", lp, Quantity::Count, Sign::Any, true);
+        auto lon = r_.quantity(loc, "lon", lp, Quantity::Count, Sign::Any, true);
+        if (lat && std::fabs(*lat) > 90) r_.error(YamlReader::child(loc, "lat"), lp + ".lat", "expected a latitude in [-90, 90]");
+        else if (lon && std::fabs(*lon) > 180) r_.error(YamlReader::child(loc, "lon"), lp + ".lon", "expected a longitude in [-180, 180]");
+        else if (lat && lon) site.location = GeoLocation{*lat, *lon};
+      }
+    }
+    if (auto pw = YamlReader::child(n, "power"); pw.IsDefined()) {
+      const std::string pp = YamlReader::join(p, "power");
+      if (r_.expect_map(pw, pp, {"pue", "price_per_kwh", "carbon_g_per_kwh"})) {
+        if (auto v = r_.quantity(pw, "pue", pp, Quantity::Count, Sign::Positive, false)) {
+          if (*v < 1) r_.error(YamlReader::child(pw, "pue"), pp + ".pue", fmt::format("expected a PUE >= 1, got {}", *v));
+          else site.power.pue = *v;
+        }
+        if (auto v = r_.quantity(pw, "price_per_kwh", pp, Quantity::Count, Sign::NonNegative, false))
+          site.power.price_per_kwh = *v;
+        if (auto v = r_.quantity(pw, "carbon_g_per_kwh", pp, Quantity::Count, Sign::NonNegative, false))
+          site.power.carbon_g_per_kwh = *v;
+      }
+    }
+    read_list(n, p, "clusters", true, [&](const YAML::Node& c, const std::string& cp) { read_cluster(c, cp, site, s); });
+    nodes_["site:" + site.name] = n;
+    if (!site.name.empty() && s.find_site(site.name))
+      r_.error(YamlReader::child(n, "name"), p + ".name", fmt::format("duplicate site name \"{}\"", site.name));
+    s.sites.push_back(std::move(site));
+  }
+
+  void read_cluster(const YAML::Node& n, const std::string& p, SiteSpec& site, const Scenario& s) {
+    if (!r_.expect_map(n, p, {"name", "gpu", "servers", "gpus_per_server", "scale_up", "scale_out", "storage",
+                              "spares"}))
+      return;
+    ClusterSpec c;
+    c.loc = r_.loc(n, p);
+    c.name = r_.text(n, "name", p, false).value_or("main");
+    if (auto v = r_.text(n, "gpu", p, true)) {
+      c.gpu = *v;
+      if (!s.find_profile(c.gpu)) {
+        std::vector<std::string> names;
+        for (const auto& [k, _] : s.hardware) names.push_back(k);
+        const std::string near = closest_match(c.gpu, names);
+        r_.error(YamlReader::child(n, "gpu"), p + ".gpu",
+                 fmt::format("unknown GPU type \"{}\"{} (known: {})", c.gpu,
+                             near.empty() ? "" : fmt::format(", did you mean {}?", near), fmt::join(names, ", ")));
+      }
+    }
+    if (auto v = r_.integer(n, "servers", p, 1, true)) c.servers = *v;
+    if (auto v = r_.integer(n, "gpus_per_server", p, 1, false)) c.gpus_per_server = *v;
+    if (auto v = r_.integer(n, "spares", p, 0, false)) c.spares = *v;
+    r_.not_simulated_yet(n, "spares", p, kFailuresIssue);
+    if (auto su = YamlReader::child(n, "scale_up"); su.IsDefined()) {
+      const std::string sp = p + ".scale_up";
+      if (r_.expect_map(su, sp, {"kind", "bandwidth"})) {
+        if (auto v = r_.choice(su, "kind", sp, {"nvswitch", "nvlink", "pcie", "xgmi"}, false)) c.scale_up.kind = *v;
+        if (auto v = r_.quantity(su, "bandwidth", sp, Quantity::Bandwidth, Sign::Positive, false))
+          c.scale_up.bandwidth = *v;
+        r_.warning(su, sp, fmt::format("parsed and validated but has no effect yet ({})", kModelsIssue));
+      }
+    }
+    if (auto so = YamlReader::child(n, "scale_out"); so.IsDefined()) {
+      const std::string sp = p + ".scale_out";
+      if (r_.expect_map(so, sp, {"kind", "nic_bandwidth", "nics_per_server", "topology", "oversubscription",
+                                 "latency"})) {
+        if (auto v = r_.choice(so, "kind", sp, {"infiniband", "roce", "ethernet"}, false)) c.scale_out.kind = *v;
+        if (auto v = r_.quantity(so, "nic_bandwidth", sp, Quantity::Bandwidth, Sign::Positive, false))
+          c.scale_out.nic_bandwidth = *v;
+        if (auto v = r_.integer(so, "nics_per_server", sp, 1, false)) c.scale_out.nics_per_server = *v;
+        if (auto v = r_.choice(so, "topology", sp, {"fat-tree", "rail-optimized", "dragonfly"}, false))
+          c.scale_out.topology = *v;
+        if (auto v = r_.quantity(so, "oversubscription", sp, Quantity::Count, Sign::Positive, false)) {
+          if (*v < 1)
+            r_.error(YamlReader::child(so, "oversubscription"), sp + ".oversubscription",
+                     fmt::format("expected a ratio >= 1 (1 = non-blocking), got {}", *v));
+          else
+            c.scale_out.oversubscription = *v;
+        }
+        if (auto v = r_.quantity(so, "latency", sp, Quantity::Duration, Sign::NonNegative, false))
+          c.scale_out.latency = *v;
+      }
+    }
+    if (auto st = YamlReader::child(n, "storage"); st.IsDefined()) {
+      const std::string sp = p + ".storage";
+      if (r_.expect_map(st, sp, {"write_bandwidth", "read_bandwidth"})) {
+        if (auto v = r_.quantity(st, "write_bandwidth", sp, Quantity::Bandwidth, Sign::Positive, false))
+          c.storage.write_bandwidth = *v;
+        if (auto v = r_.quantity(st, "read_bandwidth", sp, Quantity::Bandwidth, Sign::Positive, false))
+          c.storage.read_bandwidth = *v;
+        r_.warning(st, sp, fmt::format("parsed and validated but has no effect yet ({})", kFailuresIssue));
+      }
+    }
+    for (const auto& other : site.clusters)
+      if (other.name == c.name)
+        r_.error(n, p + ".name", fmt::format("duplicate cluster name \"{}\" in site {}", c.name, site.name));
+    site.clusters.push_back(std::move(c));
+  }
+
+  void read_wan(const YAML::Node& n, const std::string& p, Scenario& s) {
+    if (!r_.expect_map(n, p, {"from", "to", "bandwidth", "latency", "distance"})) return;
+    WanLinkSpec w;
+    w.loc = r_.loc(n, p);
+    w.from = r_.text(n, "from", p, true).value_or("");
+    w.to = r_.text(n, "to", p, true).value_or("");
+    w.bandwidth = r_.quantity(n, "bandwidth", p, Quantity::Bandwidth, Sign::Positive, true).value_or(0);
+    auto lat = r_.quantity(n, "latency", p, Quantity::Duration, Sign::NonNegative, false);
+    w.distance_m = r_.quantity(n, "distance", p, Quantity::Distance, Sign::Positive, false);
+    if (lat) w.latency = *lat;
+    else if (w.distance_m) w.latency = *w.distance_m * kFiberSecondsPerMetre;
+    else w.latency = -1;  // derived from site locations in cross_check, or an error there
+    nodes_["wan:" + std::to_string(s.wan.size())] = n;
+    s.wan.push_back(std::move(w));
+  }
+
+  void read_models(const YAML::Node& n, Scenario& s) {
+    if (!n.IsDefined()) return;
+    if (!n.IsMap()) {
+      r_.error(n, "models", fmt::format("expected a mapping of model name to shape, got {}", YamlReader::describe(n)));
+      return;
+    }
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      ModelSpec m;
+      m.name = it->first.Scalar();
+      const std::string p = "models." + m.name;
+      const YAML::Node& v = it->second;
+      m.loc = r_.loc(it->first, p);
+      if (!r_.expect_map(v, p, {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq", "gated_mlp",
+                                "tied_embeddings"}))
+        continue;
+      m.layers = r_.integer(v, "layers", p, 1, true).value_or(0);
+      m.hidden = r_.integer(v, "hidden", p, 1, true).value_or(0);
+      m.heads = r_.integer(v, "heads", p, 1, true).value_or(0);
+      m.kv_heads = r_.integer(v, "kv_heads", p, 1, false).value_or(m.heads);
+      m.ffn = r_.integer(v, "ffn", p, 1, false).value_or(4 * m.hidden);
+      m.vocab = r_.integer(v, "vocab", p, 1, true).value_or(0);
+      m.seq = r_.integer(v, "seq", p, 1, true).value_or(0);
+      m.gated_mlp = r_.boolean(v, "gated_mlp", p).value_or(false);
+      m.tied_embeddings = r_.boolean(v, "tied_embeddings", p).value_or(true);
+      if (m.heads > 0 && m.hidden % m.heads != 0)
+        r_.error(YamlReader::child(v, "heads"), p + ".heads",
+                 fmt::format("hidden ({}) must be a multiple of heads ({})", m.hidden, m.heads));
+      if (m.kv_heads > 0 && m.heads % m.kv_heads != 0)
+        r_.error(YamlReader::child(v, "kv_heads"), p + ".kv_heads",
+                 fmt::format("heads ({}) must be a multiple of kv_heads ({})", m.heads, m.kv_heads));
+      nodes_["model:" + m.name] = v;
+      s.models.push_back(std::move(m));
+    }
+  }
+
+  void read_workloads(const YAML::Node& n, Scenario& s) {
+    if (!n.IsDefined()) return;
+    if (!r_.expect_map(n, "workloads", {"training", "inference"})) return;
+    read_list(n, "workloads", "training", false, [&](const YAML::Node& j, const std::string& p) { read_training(j, p, s); });
+    read_list(n, "workloads", "inference", false, [&](const YAML::Node& j, const std::string& p) { read_inference(j, p, s); });
+  }
+
+  void read_training(const YAML::Node& n, const std::string& p, Scenario& s) {
+    if (!r_.expect_map(n, p, {"name", "model", "submit", "site", "gpus", "parallelism", "global_batch", "tokens",
+                              "steps", "precision", "checkpoint"}))
+      return;
+    TrainingJobSpec j;
+    j.loc = r_.loc(n, p);
+    j.name = r_.text(n, "name", p, true).value_or("");
+    j.model = r_.text(n, "model", p, true).value_or("");
+    j.submit = r_.quantity(n, "submit", p, Quantity::Duration, Sign::NonNegative, false).value_or(0);
+    j.site = r_.text(n, "site", p, false);
+    j.gpus = r_.integer(n, "gpus", p, 1, true).value_or(0);
+    j.global_batch = r_.integer(n, "global_batch", p, 1, true).value_or(0);
+    j.tokens = r_.quantity(n, "tokens", p, Quantity::Count, Sign::Positive, false);
+    j.steps = r_.quantity(n, "steps", p, Quantity::Count, Sign::Positive, false);
+    if (j.tokens && j.steps)
+      r_.error(YamlReader::child(n, "steps"), p + ".steps", "give either tokens or steps, not both");
+    if (!j.tokens && !j.steps) r_.error(n, p, "missing required key 'tokens' or 'steps'");
+    j.precision = r_.choice(n, "precision", p, kPrecisions, false).value_or("bf16");
+    j.parallelism.loc = j.loc;
+    if (auto par = YamlReader::child(n, "parallelism"); par.IsDefined()) {
+      const std::string pp = p + ".parallelism";
+      j.parallelism.loc = r_.loc(par, pp);
+      if (r_.expect_map(par, pp, {"tp", "pp", "dp", "micro_batch", "schedule", "recompute"})) {
+        j.parallelism.tp = r_.integer(par, "tp", pp, 1, false).value_or(1);
+        j.parallelism.pp = r_.integer(par, "pp", pp, 1, false).value_or(1);
+        j.parallelism.dp = r_.integer(par, "dp", pp, 1, false).value_or(j.gpus / std::max(1, j.parallelism.tp * j.parallelism.pp));
+        j.parallelism.micro_batch = r_.integer(par, "micro_batch", pp, 1, false).value_or(1);
+        j.parallelism.schedule = r_.choice(par, "schedule", pp, {"1f1b", "interleaved-1f1b", "gpipe"}, false).value_or("1f1b");
+        j.parallelism.recompute = r_.choice(par, "recompute", pp, {"none", "selective", "full"}, false).value_or("none");
+        for (const char* k : {"micro_batch", "schedule", "recompute"}) r_.not_simulated_yet(par, k, pp, kModelsIssue);
+        const auto& q = j.parallelism;
+        if (j.gpus > 0 && q.tp * q.pp * q.dp != j.gpus)
+          r_.error(par, pp, fmt::format("tp*pp*dp = {}*{}*{} = {} but the job asks for gpus: {}", q.tp, q.pp, q.dp,
+                                        q.tp * q.pp * q.dp, j.gpus));
+        if (j.global_batch > 0 && j.global_batch % (q.dp * q.micro_batch) != 0)
+          r_.error(YamlReader::child(n, "global_batch"), p + ".global_batch",
+                   fmt::format("global_batch ({}) must be a multiple of dp*micro_batch ({}*{})", j.global_batch, q.dp,
+                               q.micro_batch));
+      }
+    } else {
+      j.parallelism.dp = j.gpus;
+    }
+    if (auto ck = YamlReader::child(n, "checkpoint"); ck.IsDefined()) {
+      const std::string cp = p + ".checkpoint";
+      j.checkpoint.loc = r_.loc(ck, cp);
+      if (r_.expect_map(ck, cp, {"interval", "async"})) {
+        j.checkpoint.enabled = true;
+        if (auto iv = YamlReader::child(ck, "interval"); iv.IsDefined() && iv.IsScalar() && iv.Scalar() == "auto")
+          j.checkpoint.auto_interval = true;
+        else if (auto v = r_.quantity(ck, "interval", cp, Quantity::Duration, Sign::Positive, true))
+          j.checkpoint.interval = *v;
+        j.checkpoint.async = r_.boolean(ck, "async", cp).value_or(false);
+        r_.warning(ck, cp, fmt::format("parsed and validated but has no effect yet ({})", kFailuresIssue));
+      }
+    }
+    for (const auto& other : s.training)
+      if (other.name == j.name)
+        r_.error(YamlReader::child(n, "name"), p + ".name", fmt::format("duplicate job name \"{}\"", j.name));
+    nodes_["job:" + std::to_string(s.training.size())] = n;
+    s.training.push_back(std::move(j));
+  }
+
+  void read_inference(const YAML::Node& n, const std::string& p, Scenario& s) {
+    if (!r_.expect_map(n, p, {"name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo",
+                              "routing", "precision"}))
+      return;
+    InferenceServiceSpec sv;
+    sv.loc = r_.loc(n, p);
+    sv.name = r_.text(n, "name", p, true).value_or("");
+    sv.model = r_.text(n, "model", p, true).value_or("");
+    sv.gpus_per_replica = r_.integer(n, "gpus_per_replica", p, 1, false).value_or(1);
+    sv.routing = r_.choice(n, "routing", p, {"nearest", "least-loaded", "cost"}, false).value_or("nearest");
+    sv.precision = r_.choice(n, "precision", p, kPrecisions, false).value_or("bf16");
+    if (auto rep = YamlReader::child(n, "replicas"); !rep.IsDefined()) {
+      r_.error(n, p, "missing required key 'replicas' (site: count)");
+    } else if (!rep.IsMap()) {
+      r_.error(rep, p + ".replicas", fmt::format("expected a mapping of site to replica count, got {}", YamlReader::describe(rep)));
+    } else {
+      for (auto it = rep.begin(); it != rep.end(); ++it) {
+        const std::string site = it->first.Scalar();
+        if (auto v = r_.integer(rep, site, p + ".replicas", 0, true)) sv.replicas.emplace_back(site, *v);
+        nodes_["replica:" + sv.name + ":" + site] = it->first;
+      }
+    }
+    if (auto ar = YamlReader::child(n, "arrivals"); ar.IsDefined()) {
+      const std::string ap = p + ".arrivals";
+      sv.arrivals.loc = r_.loc(ar, ap);
+      if (r_.expect_map(ar, ap, {"poisson", "daily", "trace", "prompt_tokens", "output_tokens"})) {
+        int kinds = 0;
+        if (auto v = r_.quantity(ar, "poisson", ap, Quantity::Rate, Sign::Positive, false)) {
+          sv.arrivals.kind = "poisson";
+          sv.arrivals.rate = *v;
+          ++kinds;
+        }
+        if (auto v = r_.quantity(ar, "daily", ap, Quantity::Rate, Sign::Positive, false)) {
+          sv.arrivals.kind = "daily";
+          sv.arrivals.rate = *v;
+          ++kinds;
+        }
+        if (auto v = r_.text(ar, "trace", ap, false)) {
+          sv.arrivals.kind = "trace";
+          sv.arrivals.trace = *v;
+          std::filesystem::path tp = *v;
+          if (tp.is_relative()) tp = std::filesystem::path(base_dir_) / tp;
+          if (!std::filesystem::exists(tp))
+            r_.error(YamlReader::child(ar, "trace"), ap + ".trace", fmt::format("trace file \"{}\" not found", tp.string()));
+          ++kinds;
+        }
+        if (kinds != 1) r_.error(ar, ap, "give exactly one of poisson, daily or trace");
+        sv.arrivals.prompt_tokens = r_.quantity(ar, "prompt_tokens", ap, Quantity::Count, Sign::Positive, false).value_or(1024);
+        sv.arrivals.output_tokens = r_.quantity(ar, "output_tokens", ap, Quantity::Count, Sign::Positive, false).value_or(128);
+      }
+    } else {
+      r_.error(n, p, "missing required key 'arrivals'");
+    }
+    if (auto dm = YamlReader::child(n, "demand"); dm.IsDefined()) {
+      if (!dm.IsMap()) {
+        r_.error(dm, p + ".demand", fmt::format("expected a mapping of region to share, got {}", YamlReader::describe(dm)));
+      } else {
+        double total = 0;
+        for (auto it = dm.begin(); it != dm.end(); ++it) {
+          const std::string region = it->first.Scalar();
+          if (auto v = r_.quantity(dm, region, p + ".demand", Quantity::Count, Sign::NonNegative, true)) {
+            sv.demand.emplace_back(region, *v);
+            total += *v;
+          }
+          nodes_["demand:" + sv.name + ":" + region] = it->first;
+        }
+        if (total <= 0) r_.error(dm, p + ".demand", "demand shares must add up to more than 0");
+      }
+    }
+    if (auto slo = YamlReader::child(n, "slo"); slo.IsDefined()) {
+      const std::string sp = p + ".slo";
+      if (r_.expect_map(slo, sp, {"ttft", "tpot", "e2e"})) {
+        sv.slo.ttft = r_.quantity(slo, "ttft", sp, Quantity::Duration, Sign::Positive, false).value_or(0);
+        sv.slo.tpot = r_.quantity(slo, "tpot", sp, Quantity::Duration, Sign::Positive, false).value_or(0);
+        sv.slo.e2e = r_.quantity(slo, "e2e", sp, Quantity::Duration, Sign::Positive, false).value_or(0);
+      }
+    }
+    r_.warning(n, p, fmt::format("inference service parsed and validated but not simulated yet ({})", kInferenceIssue));
+    nodes_["service:" + std::to_string(s.inference.size())] = n;
+    s.inference.push_back(std::move(sv));
+  }
+
+  void read_failures(const YAML::Node& n, Scenario& s) {
+    if (!n.IsDefined()) return;
+    const std::string p = "failures";
+    if (!r_.expect_map(n, p, {"mix", "scale", "detection", "restart", "events"})) return;
+    FailureSpec& f = s.failures;
+    f.present = true;
+    f.loc = r_.loc(n, p);
+    f.mix = r_.choice(n, "mix", p, {"none", "llama3"}, false).value_or("none");
+    f.scale = r_.quantity(n, "scale", p, Quantity::Count, Sign::NonNegative, false).value_or(1.0);
+    f.detection = r_.quantity(n, "detection", p, Quantity::Duration, Sign::NonNegative, false).value_or(300);
+    f.restart = r_.quantity(n, "restart", p, Quantity::Duration, Sign::NonNegative, false).value_or(600);
+    read_list(n, p, "events", false, [&](const YAML::Node& e, const std::string& ep) {
+      if (!r_.expect_map(e, ep, {"at", "target", "kind", "duration"})) return;
+      FailureEventSpec ev;
+      ev.loc = r_.loc(e, ep);
+      ev.at = r_.quantity(e, "at", ep, Quantity::Duration, Sign::NonNegative, true).value_or(0);
+      ev.target = r_.text(e, "target", ep, true).value_or("");
+      ev.kind = r_.choice(e, "kind", ep, {"site-outage", "server", "gpu", "link-cut"}, true).value_or("");
+      ev.duration = r_.quantity(e, "duration", ep, Quantity::Duration, Sign::Positive, true).value_or(0);
+      nodes_["event:" + std::to_string(f.events.size())] = e;
+      f.events.push_back(std::move(ev));
+    });
+    r_.warning(n, p, fmt::format("parsed and validated but not simulated yet ({})", kFailuresIssue));
+  }
+
+  void read_scheduler(const YAML::Node& n, Scenario& s) {
+    if (!n.IsDefined()) return;
+    const std::string p = "scheduler";
+    if (!r_.expect_map(n, p, {"policy", "options"})) return;
+    s.scheduler.loc = r_.loc(n, p);
+    if (auto v = r_.text(n, "policy", p, true)) {
+      s.scheduler.policy = *v;
+      s.scheduler.policy_loc = r_.loc(YamlReader::child(n, "policy"), p + ".policy");
+    }
+    if (auto o = YamlReader::child(n, "options"); o.IsDefined()) {
+      if (!o.IsMap()) {
+        r_.error(o, p + ".options", fmt::format("expected a mapping, got {}", YamlReader::describe(o)));
+      } else {
+        for (auto it = o.begin(); it != o.end(); ++it) {
+          if (!it->second.IsScalar())
+            r_.error(it->second, p + ".options." + it->first.Scalar(), "expected a scalar option value");
+          else
+            s.scheduler.options[it->first.Scalar()] = it->second.Scalar();
+        }
+      }
+    }
+  }
+
+  void read_outputs(const YAML::Node& n, Scenario& s) {
+    if (!n.IsDefined()) return;
+    const std::string p = "outputs";
+    if (!r_.expect_map(n, p, {"dir", "trace", "report"})) return;
+    s.outputs.loc = r_.loc(n, p);
+    s.outputs.dir = r_.text(n, "dir", p, false).value_or("results");
+    s.outputs.trace = r_.boolean(n, "trace", p).value_or(false);
+    s.outputs.report = r_.boolean(n, "report", p).value_or(false);
+    if (s.outputs.trace) r_.not_simulated_yet(n, "trace", p, kResultsIssue);
+    if (s.outputs.report) r_.not_simulated_yet(n, "report", p, kResultsIssue);
+  }
+
+  // References between sections, and shapes that need several sections.
+  void cross_check(const YAML::Node& root, Scenario& s) {
+    std::vector<std::string> site_names, model_names, region_names;
+    for (const auto& site : s.sites) {
+      site_names.push_back(site.name);
+      region_names.push_back(site.region);
+    }
+    for (const auto& m : s.models) model_names.push_back(m.name);
+    auto unknown = [&](const YAML::Node& at, const std::string& path, const std::string& what,
+                       const std::string& name, const std::vector<std::string>& known) {
+      const std::string near = closest_match(name, known);
+      r_.error(at, path,
+               fmt::format("unknown {} \"{}\"{}", what, name, near.empty() ? "" : fmt::format(", did you mean {}?", near)));
+    };
+
+    for (std::size_t i = 0; i < s.wan.size(); ++i) {
+      auto& w = s.wan[i];
+      const YAML::Node& n = nodes_["wan:" + std::to_string(i)];
+      const std::string p = YamlReader::index("wan", i);
+      const SiteSpec* a = s.find_site(w.from);
+      const SiteSpec* b = s.find_site(w.to);
+      if (!w.from.empty() && !a) unknown(YamlReader::child(n, "from"), p + ".from", "site", w.from, site_names);
+      if (!w.to.empty() && !b) unknown(YamlReader::child(n, "to"), p + ".to", "site", w.to, site_names);
+      if (a && b && a == b) r_.error(n, p, "a WAN link must join two different sites");
+      if (w.latency < 0) {
+        if (a && b && a->location && b->location) {
+          w.distance_m = great_circle_distance_m(*a->location, *b->location);
+          w.latency = *w.distance_m * kFiberSecondsPerMetre;
+        } else if (a && b) {
+          r_.error(n, p, "give latency or distance (or locations for both sites)");
+        }
+      }
+    }
+
+    for (std::size_t i = 0; i < s.training.size(); ++i) {
+      auto& j = s.training[i];
+      const YAML::Node& n = nodes_["job:" + std::to_string(i)];
+      const std::string p = YamlReader::index("workloads.training", i);
+      const ModelSpec* m = s.find_model(j.model);
+      if (!j.model.empty() && !m) unknown(YamlReader::child(n, "model"), p + ".model", "model", j.model, model_names);
+      if (m) {
+        if (m->heads % j.parallelism.tp != 0)
+          r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.tp",
+                   fmt::format("tp ({}) must divide the model's heads ({})", j.parallelism.tp, m->heads));
+        if (j.parallelism.pp > m->layers)
+          r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",
+                   fmt::format("pp ({}) exceeds the model's layers ({})", j.parallelism.pp, m->layers));
+      }
+      int biggest = 0;
+      std::string biggest_site;
+      for (const auto& site : s.sites)
+        for (const auto& c : site.clusters)
+          if (c.gpus() > biggest) {
+            biggest = c.gpus();
+            biggest_site = site.name + "/" + c.name;
+          }
+      if (j.site) {
+        const SiteSpec* site = s.find_site(*j.site);
+        if (!site) {
+          unknown(YamlReader::child(n, "site"), p + ".site", "site", *j.site, site_names);
+        } else {
+          int most = 0;
+          for (const auto& c : site->clusters) most = std::max(most, c.gpus());
+          if (j.gpus > most)
+            r_.error(YamlReader::child(n, "gpus"), p + ".gpus",
+                     fmt::format("the job asks for {} GPUs but the largest cluster of site {} has {}", j.gpus,
+                                 site->name, most));
+        }
+      } else if (j.gpus > biggest && !s.sites.empty()) {
+        r_.error(YamlReader::child(n, "gpus"), p + ".gpus",
+                 fmt::format("the job asks for {} GPUs but the largest cluster ({}) has {}", j.gpus, biggest_site,
+                             biggest));
+      }
+      for (const auto& site : s.sites)
+        for (const auto& c : site.clusters)
+          if (const HardwareProfile* hw = s.find_profile(c.gpu); hw && (!j.site || *j.site == site.name) &&
+                                                                  !hw->peak_flops.count(j.precision))
+            r_.error(YamlReader::child(n, "precision"), p + ".precision",
+                     fmt::format("GPU type {} (site {}) has no {} peak in its profile", c.gpu, site.name, j.precision));
+      if (j.submit > s.horizon)
+        r_.warning(YamlReader::child(n, "submit"), p + ".submit", "submitted after the horizon: it will never run");
+    }
+
+    for (std::size_t i = 0; i < s.inference.size(); ++i) {
+      auto& sv = s.inference[i];
+      const YAML::Node& n = nodes_["service:" + std::to_string(i)];
+      const std::string p = YamlReader::index("workloads.inference", i);
+      if (!sv.model.empty() && !s.find_model(sv.model))
+        unknown(YamlReader::child(n, "model"), p + ".model", "model", sv.model, model_names);
+      for (const auto& [site, count] : sv.replicas)
+        if (!s.find_site(site))
+          unknown(nodes_["replica:" + sv.name + ":" + site], p + ".replicas." + site, "site", site, site_names);
+      for (const auto& [region, share] : sv.demand)
+        if (std::find(region_names.begin(), region_names.end(), region) == region_names.end())
+          unknown(nodes_["demand:" + sv.name + ":" + region], p + ".demand." + region, "region", region, region_names);
+    }
+
+    for (std::size_t i = 0; i < s.failures.events.size(); ++i) {
+      const auto& ev = s.failures.events[i];
+      const YAML::Node& n = nodes_["event:" + std::to_string(i)];
+      const std::string p = YamlReader::index("failures.events", i);
+      std::string site = ev.target.substr(0, ev.target.find('/'));
+      if (ev.kind == "link-cut") {
+        bool found = false;
+        for (const auto& w : s.wan)
+          found = found || ev.target == w.from + "<->" + w.to || ev.target == w.to + "<->" + w.from;
+        if (!found && !ev.target.empty())
+          r_.error(YamlReader::child(n, "target"), p + ".target",
+                   fmt::format("unknown WAN link \"{}\" (write it as siteA<->siteB)", ev.target));
+      } else if (!ev.target.empty() && !s.find_site(site)) {
+        unknown(YamlReader::child(n, "target"), p + ".target", "site", site, site_names);
+      }
+    }
+    (void)root;
+  }
+};
+
+std::string read_file(const std::string& path, bool& ok) {
+  std::ifstream in(path, std::ios::binary);
+  ok = static_cast<bool>(in);
+  std::stringstream ss;
+  if (ok) ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+LoadResult load_scenario_text(const std::string& yaml, const std::string& display_name, const LoadOptions& options,
+                              const std::string& base_dir) {
+  LoadResult result;
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    result.diagnostics.error(SourceLoc{display_name, e.mark.line + 1, e.mark.column + 1}, "",
+                             fmt::format("YAML syntax error: {}", e.msg));
+    return result;
+  }
+  std::map<std::string, std::string> overridden;
+  for (const auto& text : options.overrides) apply_override(root, text, overridden, result.diagnostics);
+  if (result.diagnostics.has_errors()) return result;
+
+  Scenario s;
+  s.source_file = display_name;
+  YamlReader reader(display_name, result.diagnostics, overridden);
+  ScenarioReader(reader, base_dir).read(root, s);
+  if (options.seed) s.seed = *options.seed;
+  if (!result.diagnostics.has_errors()) result.scenario = std::move(s);
+  return result;
+}
+
+LoadResult load_scenario_file(const std::string& path, const LoadOptions& options) {
+  bool ok = false;
+  std::string text = read_file(path, ok);
+  if (!ok) {
+    LoadResult r;
+    r.diagnostics.error(SourceLoc{path, 0, 0}, "", "cannot read the scenario file");
+    return r;
+  }
+  std::string base = std::filesystem::path(path).parent_path().string();
+  return load_scenario_text(text, path, options, base.empty() ? "." : base);
+}
+
+}  // namespace rcn

@@ -1,0 +1,91 @@
+#include "rcn/topology/platform.hpp"
+
+#include <fmt/format.h>
+
+namespace rcn {
+namespace sg4 = simgrid::s4u;
+using Dir = sg4::LinkInRoute::Direction;
+
+void configure_network_model(sg4::Engine& engine) {
+  (void)engine;
+  // CM02 without cross-traffic: latency and bandwidth exactly as given (the
+  // default LV08 model inflates latency x13 and shaves bandwidth, tuned for TCP).
+  sg4::Engine::set_config("network/model:CM02");
+  sg4::Engine::set_config("network/crosstraffic:0");
+  // No TCP window cap: WAN latencies would otherwise limit a flow to window/(2 latency).
+  sg4::Engine::set_config("network/TCP-gamma:0");
+}
+
+namespace {
+
+double server_speed(const Scenario& s, const ClusterSpec& c) {
+  const HardwareProfile* hw = s.find_profile(c.gpu);
+  double peak = 1e12;
+  if (hw && hw->peak_flops.count("bf16")) peak = hw->peak_flops.at("bf16");
+  return peak * c.gpus_per_server;
+}
+
+}  // namespace
+
+Platform build_platform(const Scenario& s, const SiteGraph& graph) {
+  Platform p;
+  sg4::NetZone* world = sg4::create_full_zone("world");
+  for (const SiteSpec& site : s.sites) {
+    SitePlatform sp;
+    sp.zone = sg4::create_star_zone(site.name);
+    sp.zone->set_parent(world);
+    // The gateway stands for the site's border router and storage head; its
+    // route to the star's centre is free, so WAN traffic only pays NIC,
+    // fabric and WAN links.
+    sp.gateway = sp.zone->create_host(site.name + "/gateway", 1e9);
+    sp.zone->add_route(sp.gateway->get_netpoint(), nullptr, nullptr, nullptr, {}, true);
+    for (const ClusterSpec& c : site.clusters) {
+      ClusterHosts ch;
+      const double nic_bw = c.scale_out.nic_bandwidth * c.scale_out.nics_per_server;
+      const double fabric_bw = nic_bw * c.servers / c.scale_out.oversubscription;
+      auto* fabric = sp.zone->create_split_duplex_link(fmt::format("{}/{}/fabric", site.name, c.name), fabric_bw);
+      fabric->set_latency(c.scale_out.latency)->seal();
+      ch.fabric = fabric;
+      const double speed = server_speed(s, c);
+      ch.servers.reserve(c.servers);
+      for (int i = 0; i < c.servers; ++i) {
+        const std::string name = fmt::format("{}/{}/s{}", site.name, c.name, i);
+        sg4::Host* h = sp.zone->create_host(name, speed);
+        auto* nic = sp.zone->create_split_duplex_link(name + "/nic", nic_bw);
+        nic->set_latency(0)->seal();
+        sp.zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr,
+                           {{nic, Dir::UP}, {fabric, Dir::UP}}, false);
+        sp.zone->add_route(nullptr, h->get_netpoint(), nullptr, nullptr,
+                           {{fabric, Dir::DOWN}, {nic, Dir::DOWN}}, false);
+        ch.servers.push_back(h);
+      }
+      sp.clusters.push_back(std::move(ch));
+    }
+    sp.zone->seal();
+    p.sites.push_back(std::move(sp));
+  }
+  // WAN links live in the root zone; the loader already checked both ends exist.
+  std::vector<sg4::SplitDuplexLink*> wan;
+  for (std::size_t i = 0; i < s.wan.size(); ++i) {
+    const auto& w = s.wan[i];
+    auto* l = world->create_split_duplex_link(fmt::format("wan{}:{}<->{}", i, w.from, w.to), w.bandwidth);
+    l->set_latency(w.latency)->seal();
+    wan.push_back(l);
+    p.wan_links.push_back(l);
+  }
+  for (std::size_t a = 0; a < s.sites.size(); ++a) {
+    for (std::size_t b = 0; b < s.sites.size(); ++b) {
+      if (a == b) continue;
+      auto path = graph.route(a, b);
+      if (!path) continue;  // unreachable: reported as an input error before any run
+      std::vector<sg4::LinkInRoute> links;
+      for (const auto& hop : *path) links.emplace_back(wan[hop.wan_index], hop.forward ? Dir::UP : Dir::DOWN);
+      world->add_route(p.sites[a].zone->get_netpoint(), p.sites[b].zone->get_netpoint(),
+                       p.sites[a].gateway->get_netpoint(), p.sites[b].gateway->get_netpoint(), links, false);
+    }
+  }
+  world->seal();
+  return p;
+}
+
+}  // namespace rcn

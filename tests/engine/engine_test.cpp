@@ -1,0 +1,164 @@
+// The engine against closed-form times. SimGrid allows one engine per
+// process: ctest runs each TEST_CASE in its own process (catch_discover_tests),
+// so each case below calls run_simulation or builds a platform once.
+#include <catch2/catch.hpp>
+
+#include <simgrid/s4u.hpp>
+#include <xbt/log.h>
+
+#include "rcn/engine/simulation.hpp"
+#include "rcn/scenario/loader.hpp"
+#include "rcn/topology/platform.hpp"
+
+using namespace rcn;
+namespace sg4 = simgrid::s4u;
+
+namespace {
+
+Scenario load(const std::string& yaml) {
+  LoadResult r = load_scenario_text(yaml, "engine.yaml");
+  for (const auto& d : r.diagnostics.items()) INFO(d.str());
+  REQUIRE(r.scenario);
+  return *r.scenario;
+}
+
+// One site of 4 H100 servers (32 GPUs), a tiny model, fixed step counts.
+const char* kOneSite = R"(name: one
+horizon: 30d
+sites:
+  - name: a
+    clusters: [{gpu: h100-sxm, servers: 4, gpus_per_server: 8}]
+models:
+  m: {layers: 2, hidden: 1024, heads: 8, ffn: 4096, vocab: 1000, seq: 1000}
+workloads:
+  training:
+)";
+
+// Closed form of the first step-time model for model m: 6 N tokens / (gpus x peak x efficiency).
+double expected_run_time(double steps, int batch, int gpus) {
+  const double h = 1024, n = 2 * (4 * h * h + 2 * h * 4096 + 4 * h) + 1000 * h;
+  return steps * 6 * n * batch * 1000 / (gpus * 989e12 * 0.40);
+}
+
+}  // namespace
+
+TEST_CASE("a job of known size starts at submit and ends at the closed-form time", "[engine]") {
+  Scenario s = load(std::string(kOneSite) +
+                    "    - {name: j, model: m, submit: 1h, gpus: 32, global_batch: 64, steps: 200000}\n");
+  SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs.size() == 1);
+  const JobResult& j = r.jobs[0];
+  const double run = expected_run_time(200000, 64, 32);
+  CHECK(j.state == JobState::Finished);
+  CHECK(j.start_s == Approx(3600));
+  CHECK(j.end_s == Approx(3600 + run).epsilon(1e-9));
+  CHECK(j.goodput == Approx(1.0));
+  CHECK(r.simulated_end_s == Approx(3600 + run).epsilon(1e-9));
+  // Utilisation is busy GPU-seconds over GPU-seconds available until the end.
+  CHECK(r.sites[0].utilisation == Approx(run / (3600 + run)).epsilon(1e-9));
+  CHECK(r.sites[0].gpu_hours_busy == Approx(32 * run / 3600).epsilon(1e-9));
+}
+
+TEST_CASE("two jobs that do not fit together run one after the other under FIFO", "[engine]") {
+  // Each needs 3 of the 4 servers; the second waits for the first.
+  Scenario s = load(std::string(kOneSite) +
+                    "    - {name: first, model: m, gpus: 24, global_batch: 48, steps: 100000}\n"
+                    "    - {name: second, model: m, gpus: 24, global_batch: 48, steps: 100000}\n"
+                    "    - {name: small, model: m, submit: 10s, gpus: 8, global_batch: 8, steps: 1000}\n");
+  SimulationResult r = run_simulation(s);
+  const double run = expected_run_time(100000, 48, 24);
+  const double small = expected_run_time(1000, 8, 8);
+  CHECK(r.jobs[0].start_s == 0);
+  CHECK(r.jobs[0].end_s == Approx(run).epsilon(1e-9));
+  CHECK(r.jobs[1].start_s == Approx(run).epsilon(1e-9));
+  CHECK(r.jobs[1].queue_wait_s == Approx(run).epsilon(1e-9));
+  CHECK(r.jobs[1].end_s == Approx(2 * run).epsilon(1e-9));
+  // Strict FIFO: the small job fits in the free server but waits behind `second`.
+  CHECK(r.jobs[2].start_s == Approx(run).epsilon(1e-9));
+  CHECK(r.jobs[2].end_s == Approx(run + small).epsilon(1e-9));
+}
+
+TEST_CASE("a job still running at the horizon is reported running, with its progress", "[engine]") {
+  Scenario s = load(std::string(kOneSite) +
+                    "    - {name: long, model: m, gpus: 32, global_batch: 64, steps: 1e9}\n");
+  s.horizon = 86400;
+  SimulationResult r = run_simulation(s);
+  const double run = expected_run_time(1e9, 64, 32);
+  CHECK(r.jobs[0].state == JobState::Running);
+  CHECK(r.jobs[0].end_s < 0);
+  CHECK(r.simulated_end_s == 86400);
+  CHECK(r.jobs[0].progress == Approx(86400 / run));
+  CHECK(r.sites[0].utilisation == Approx(1.0));
+}
+
+TEST_CASE("a WAN transfer ends at latency + size / bandwidth (alpha-beta)", "[engine][topology]") {
+  // Two sites 2000 km apart (9.8 ms at 4.9 us/km) over a 100 Gb/s link; NICs
+  // 8 x 400 Gb/s, fabric latency 3 us on each side. 10 GB crosses in
+  // 3 us + 9.8 ms + 3 us + 10e9 / 12.5e9 s.
+  Scenario s = load(R"(name: wan
+sites:
+  - name: a
+    clusters: [{gpu: h100-sxm, servers: 2, scale_out: {latency: 3us}}]
+  - name: b
+    clusters: [{gpu: h100-sxm, servers: 2, scale_out: {latency: 3us}}]
+wan:
+  - {from: a, to: b, bandwidth: 100Gbps, distance: 2000km}
+)");
+  int argc = 1;
+  char name[] = "test";
+  char* argv[] = {name, nullptr};
+  xbt_log_control_set("root.thres:critical");
+  sg4::Engine engine(&argc, argv);
+  configure_network_model(engine);
+  SiteGraph graph(s);
+  Platform p = build_platform(s, graph);
+  sg4::Host* from = p.sites[0].clusters[0].servers[1];
+  sg4::Host* to = p.sites[1].clusters[0].servers[0];
+  double done_ab = -1, done_ba = -1;
+  sg4::Actor::create("ab", from, [&] {
+    sg4::Comm::sendto(from, to, 10'000'000'000ULL);
+    done_ab = sg4::Engine::get_clock();
+  });
+  // The reverse direction at the same time: split-duplex links do not share.
+  sg4::Actor::create("ba", to, [&] {
+    sg4::Comm::sendto(to, from, 10'000'000'000ULL);
+    done_ba = sg4::Engine::get_clock();
+  });
+  engine.run();
+  const double expected = 3e-6 + 2000 * 4.9e-6 + 3e-6 + 10e9 / 12.5e9;
+  CHECK(done_ab == Approx(expected).epsilon(1e-9));
+  CHECK(done_ba == Approx(expected).epsilon(1e-9));
+}
+
+TEST_CASE("two flows sharing a WAN link each get half of it", "[engine][topology]") {
+  Scenario s = load(R"(name: wan2
+sites:
+  - name: a
+    clusters: [{gpu: h100-sxm, servers: 2, scale_out: {latency: 0s}}]
+  - name: b
+    clusters: [{gpu: h100-sxm, servers: 2, scale_out: {latency: 0s}}]
+wan:
+  - {from: a, to: b, bandwidth: 80Gbps, latency: 5ms}
+)");
+  int argc = 1;
+  char name[] = "test";
+  char* argv[] = {name, nullptr};
+  xbt_log_control_set("root.thres:critical");
+  sg4::Engine engine(&argc, argv);
+  configure_network_model(engine);
+  SiteGraph graph(s);
+  Platform p = build_platform(s, graph);
+  std::vector<double> done(2, -1);
+  for (int i = 0; i < 2; ++i) {
+    sg4::Host* from = p.sites[0].clusters[0].servers[i];
+    sg4::Host* to = p.sites[1].clusters[0].servers[i];
+    sg4::Actor::create("flow", from, [&done, from, to, i] {
+      sg4::Comm::sendto(from, to, 5'000'000'000ULL);
+      done[i] = sg4::Engine::get_clock();
+    });
+  }
+  engine.run();
+  // 10 GB in total through 10 GB/s: both end after 5 ms + 1 s.
+  CHECK(done[0] == Approx(5e-3 + 1.0).epsilon(1e-9));
+  CHECK(done[1] == Approx(5e-3 + 1.0).epsilon(1e-9));
+}

@@ -1,0 +1,163 @@
+// Every kind of input error, each a broken copy of one small valid scenario
+// with the exact line the user must see: file:line:col, field path, what was
+// expected and what was found. Columns are where the offending text starts
+// in the replacement line (str.index + 1, computed outside the code under test).
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include "rcn/engine/checked_scenario.hpp"
+
+using namespace rcn;
+
+namespace {
+
+// Line numbers matter: the table below refers to them.
+const std::vector<std::string> kBase = {
+    /* 1 */ "name: t",
+    /* 2 */ "sites:",
+    /* 3 */ "  - name: node-west",
+    /* 4 */ "    region: west",
+    /* 5 */ "    clusters:",
+    /* 6 */ "      - {name: main, gpu: h100-sxm, servers: 4, gpus_per_server: 8}",
+    /* 7 */ "  - name: node-east",
+    /* 8 */ "    region: east",
+    /* 9 */ "    clusters:",
+    /*10 */ "      - {name: main, gpu: a100-80g, servers: 2}",
+    /*11 */ "wan:",
+    /*12 */ "  - {from: node-west, to: node-east, bandwidth: 100Gbps, latency: 5ms}",
+    /*13 */ "models:",
+    /*14 */ "  m: {layers: 4, hidden: 512, heads: 8, vocab: 1000, seq: 128}",
+    /*15 */ "workloads:",
+    /*16 */ "  training:",
+    /*17 */ "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}",
+    /*18 */ "scheduler: {policy: fifo}",
+};
+
+std::string with_line(int line, const std::string& text) {
+  std::vector<std::string> lines = kBase;
+  lines[static_cast<std::size_t>(line - 1)] = text;
+  return fmt::format("{}\n", fmt::join(lines, "\n"));
+}
+
+struct Case {
+  const char* what;
+  int line;
+  std::string replacement;
+  std::string expected;  // the one error line
+};
+
+}  // namespace
+
+TEST_CASE("the unbroken base scenario is valid", "[validation]") {
+  LoadResult r = load_checked_text(with_line(1, "name: t"), "t.yaml");
+  for (const auto& d : r.diagnostics.items()) INFO(d.str());
+  CHECK(r.scenario);
+  CHECK(r.diagnostics.items().empty());
+}
+
+TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
+  const std::vector<Case> cases = {
+      {"typo in a key", 6, "      - {name: main, gpu: h100-sxm, servers: 4, gpus_per_sever: 8}",
+       "t.yaml:6:49: error: sites[0].clusters[0].gpus_per_sever: unknown key, did you mean gpus_per_server?"},
+      {"negative bandwidth", 12, "  - {from: node-west, to: node-east, bandwidth: -100Gbps, latency: 5ms}",
+       "t.yaml:12:49: error: wan[0].bandwidth: expected a positive value, got \"-100Gbps\""},
+      {"unknown unit", 12, "  - {from: node-west, to: node-east, bandwidth: 100Gbps, latency: 5 fortnights}",
+       "t.yaml:12:67: error: wan[0].latency: expected a duration such as 5ms, 2.5min, 6h or 30d, got \"5 fortnights\" "
+       "(unknown unit \"fortnights\")"},
+      {"text where an integer belongs", 6, "      - {name: main, gpu: h100-sxm, servers: lots, gpus_per_server: 8}",
+       "t.yaml:6:46: error: sites[0].clusters[0].servers: expected an integer >= 1, got \"lots\""},
+      {"fractional GPU count", 17,
+       "    - {name: j, model: m, gpus: 15.5, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}",
+       "t.yaml:17:33: error: workloads.training[0].gpus: expected an integer >= 1, got \"15.5\""},
+      {"unknown GPU type", 10, "      - {name: main, gpu: h100sxm, servers: 2}",
+       "t.yaml:10:27: error: sites[1].clusters[0].gpu: unknown GPU type \"h100sxm\", did you mean h100-sxm? (known: "
+       "a100-80g, b200, h100-sxm, h200-sxm)"},
+      {"missing required key", 10, "      - {name: main, gpu: a100-80g}",
+       "t.yaml:10:9: error: sites[1].clusters[0]: missing required key 'servers' (an integer >= 1)"},
+      {"unknown site in a WAN link", 12, "  - {from: node-wst, to: node-east, bandwidth: 100Gbps, latency: 5ms}",
+       "t.yaml:12:12: error: wan[0].from: unknown site \"node-wst\", did you mean node-west?"},
+      {"unknown model", 17,
+       "    - {name: j, model: mm, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}",
+       "t.yaml:17:24: error: workloads.training[0].model: unknown model \"mm\", did you mean m?"},
+      {"unknown site for a job", 17,
+       "    - {name: j, model: m, site: west, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}",
+       "t.yaml:17:33: error: workloads.training[0].site: unknown site \"west\""},
+      {"tp*pp*dp differs from gpus", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 2}, global_batch: 8, steps: 10}",
+       "t.yaml:17:50: error: workloads.training[0].parallelism: tp*pp*dp = 2*2*2 = 8 but the job asks for gpus: 16"},
+      {"more GPUs than the site has", 17,
+       "    - {name: j, model: m, site: node-east, gpus: 32, parallelism: {tp: 2, pp: 2, dp: 8}, global_batch: 8, "
+       "steps: 10}",
+       "t.yaml:17:50: error: workloads.training[0].gpus: the job asks for 32 GPUs but the largest cluster of site "
+       "node-east has 16"},
+      {"more GPUs than any cluster has", 17,
+       "    - {name: j, model: m, gpus: 64, parallelism: {tp: 2, pp: 2, dp: 16}, global_batch: 16, steps: 10}",
+       "t.yaml:17:33: error: workloads.training[0].gpus: the job asks for 64 GPUs but the largest cluster "
+       "(node-west/main) has 32"},
+      {"both tokens and steps", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10, tokens: 1e9}",
+       "t.yaml:17:97: error: workloads.training[0].steps: give either tokens or steps, not both"},
+      {"neither tokens nor steps", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8}",
+       "t.yaml:17:7: error: workloads.training[0]: missing required key 'tokens' or 'steps'"},
+      {"heads not divisible by kv_heads", 14, "  m: {layers: 4, hidden: 512, heads: 8, kv_heads: 3, vocab: 1000, seq: 128}",
+       "t.yaml:14:51: error: models.m.kv_heads: heads (8) must be a multiple of kv_heads (3)"},
+      {"precision the GPU lacks", 17,
+       "    - {name: j, model: m, site: node-east, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, "
+       "steps: 10, precision: fp8}",
+       "t.yaml:17:129: error: workloads.training[0].precision: GPU type a100-80g (site node-east) has no fp8 peak in "
+       "its profile"},
+      {"duplicate site name", 7, "  - name: node-west",
+       "t.yaml:7:11: error: sites[1].name: duplicate site name \"node-west\""},
+      {"a WAN link with no latency, distance or locations", 12, "  - {from: node-west, to: node-east, bandwidth: 100Gbps}",
+       "t.yaml:12:5: error: wan[0]: give latency or distance (or locations for both sites)"},
+      {"unreachable site", 12, "  - {from: node-west, to: node-west, bandwidth: 100Gbps, latency: 5ms}",
+       "t.yaml:12:5: error: wan[0]: a WAN link must join two different sites"},
+      {"unknown scheduler policy", 18, "scheduler: {policy: fifoo}",
+       "t.yaml:18:21: error: scheduler.policy: unknown policy \"fifoo\", did you mean fifo? (known: fifo)"},
+      {"unknown scheduler option", 18, "scheduler: {policy: fifo, options: {aggressive: true}}",
+       "t.yaml:18:12: error: scheduler.options.aggressive: unknown option for policy fifo"},
+      {"bad enum value", 18, "scheduler: {policy: fifo}\nfidelity: flwo",
+       "t.yaml:19:11: error: fidelity: expected one of analytic, flow, got \"flwo\" (did you mean flow?)"},
+      {"unknown top-level key", 1, "nmae: t",
+       "t.yaml:1:1: error: nmae: unknown key, did you mean name?"},
+      {"YAML syntax error", 14, "  m: {layers: 4, hidden: 512",
+       "t.yaml:15:10: error: YAML syntax error: end of map flow not found"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    LoadResult r = load_checked_text(with_line(c.line, c.replacement), "t.yaml");
+    CHECK_FALSE(r.scenario);
+    std::vector<std::string> errors;
+    for (const auto& d : r.diagnostics.items())
+      if (d.severity == Diagnostic::Severity::Error) errors.push_back(d.str());
+    INFO(fmt::format("got:\n{}", fmt::join(errors, "\n")));
+    REQUIRE(errors.size() >= 1);
+    CHECK(errors.front() == c.expected);
+  }
+}
+
+TEST_CASE("an unreachable site is an error naming it", "[validation]") {
+  std::string text = with_line(12, "  - {from: node-west, to: node-west2, bandwidth: 100Gbps, latency: 5ms}");
+  text += "  - name: node-west2\n    clusters: [{gpu: h100-sxm, servers: 1}]\n";
+  // The extra site is appended after `scheduler:`, so re-add it under sites instead.
+  std::string fixed = with_line(10, "      - {name: main, gpu: a100-80g, servers: 2}\n  - name: node-west2\n"
+                                    "    clusters: [{gpu: h100-sxm, servers: 1}]");
+  fixed.replace(fixed.find("to: node-east, bandwidth"), 13, "to: node-west2");
+  LoadResult r = load_checked_text(fixed, "t.yaml");
+  CHECK_FALSE(r.scenario);
+  REQUIRE(r.diagnostics.error_count() == 1);
+  CHECK(r.diagnostics.items()[0].str() ==
+        "t.yaml:7:5: error: sites[1]: site node-east cannot be reached from site node-west over the WAN links (add a "
+        "wan entry joining them)");
+}
+
+TEST_CASE("all errors are reported at once, not only the first", "[validation]") {
+  std::string text = with_line(6, "      - {name: main, gpu: h100-sxm, servers: -4, gpus_per_sever: 8}");
+  text.replace(text.find("bandwidth: 100Gbps"), 18, "bandwidth: fast");
+  text.replace(text.find("model: m,"), 9, "model: x,");
+  LoadResult r = load_checked_text(text, "t.yaml");
+  CHECK_FALSE(r.scenario);
+  CHECK(r.diagnostics.error_count() == 4);  // servers, typo, bandwidth, model
+}

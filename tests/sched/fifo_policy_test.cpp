@@ -1,0 +1,72 @@
+// FIFO on hand-built views: order is kept, the head blocks the queue, sites pin.
+#include <catch2/catch.hpp>
+
+#include "rcn/sched/fifo_policy.hpp"
+#include "rcn/sched/policy_registry.hpp"
+
+using namespace rcn;
+
+namespace {
+ClusterState cluster(const std::string& site, int servers, int free) {
+  ClusterState c;
+  c.site_name = site;
+  c.cluster_name = "main";
+  c.gpus_per_server = 8;
+  c.total_servers = servers;
+  c.free_servers = free;
+  return c;
+}
+PendingJob job(std::size_t id, int gpus, std::optional<std::string> site = std::nullopt) {
+  PendingJob p;
+  p.job = id;
+  p.gpus = gpus;
+  p.site = site;
+  return p;
+}
+}  // namespace
+
+TEST_CASE("FIFO places jobs in order on the first cluster that fits", "[sched]") {
+  FifoPolicy fifo(PolicyOptions({}));
+  SchedulerView v;
+  v.clusters = {cluster("a", 4, 4), cluster("b", 8, 8)};
+  v.queue = {job(0, 24), job(1, 16), job(2, 8)};  // 3, 2 and 1 servers
+  auto p = fifo.schedule(v);
+  REQUIRE(p.size() == 3);
+  CHECK((p[0].job == 0 && p[0].cluster_state == 0));  // a: 4 -> 1 free
+  CHECK((p[1].job == 1 && p[1].cluster_state == 1));  // does not fit a any more
+  CHECK((p[2].job == 2 && p[2].cluster_state == 0));  // fits the last server of a
+}
+
+TEST_CASE("FIFO never lets a later job pass a head that does not fit", "[sched]") {
+  FifoPolicy fifo(PolicyOptions({}));
+  SchedulerView v;
+  v.clusters = {cluster("a", 4, 2)};
+  v.queue = {job(0, 32), job(1, 8)};  // head needs 4 servers, only 2 free; the small one could fit
+  CHECK(fifo.schedule(v).empty());
+}
+
+TEST_CASE("FIFO honours a job's site and counts partial servers whole", "[sched]") {
+  FifoPolicy fifo(PolicyOptions({}));
+  SchedulerView v;
+  v.clusters = {cluster("a", 4, 4), cluster("b", 4, 4)};
+  v.queue = {job(0, 9, std::string("b"))};  // 9 GPUs -> 2 servers of 8
+  auto p = fifo.schedule(v);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].cluster_state == 1);
+  CHECK(v.clusters[1].servers_for(9) == 2);
+}
+
+TEST_CASE("the registry knows fifo and refuses unknown names and options", "[sched]") {
+  auto& reg = PolicyRegistry::instance();
+  CHECK(reg.contains("fifo"));
+  Diagnostics d;
+  SchedulerSpec spec;
+  spec.policy = "fifo";
+  CHECK(reg.create(spec, d) != nullptr);
+  spec.options["greedy"] = "yes";
+  CHECK(reg.create(spec, d) == nullptr);
+  spec.options.clear();
+  spec.policy = "fiffo";
+  CHECK(reg.create(spec, d) == nullptr);
+  CHECK(d.error_count() == 2);
+}
