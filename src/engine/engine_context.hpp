@@ -17,9 +17,22 @@
 namespace rcn {
 
 struct EngineEvent {
-  enum class Kind { Arrival, Completion };
+  enum class Kind {
+    Arrival,     // a job is submitted
+    Completion,  // a job finished its work
+    Requeue,     // an interrupted job is ready to be placed again
+    Capacity,    // servers came back from repair
+  };
   Kind kind;
-  std::size_t job;
+  std::size_t job = 0;  // unused for Capacity
+};
+
+// Progress of one job across its attempts (one attempt per placement).
+struct JobProgress {
+  double remaining = 1.0;        // fraction of the job's work not yet saved
+  double attempt_start = -1;     // when the current attempt started
+  double ideal_on_cluster = 0;   // run time of the whole job on the current cluster
+  simgrid::s4u::ActorPtr runner; // the current attempt's actor
 };
 
 struct EngineContext {
@@ -29,12 +42,14 @@ struct EngineContext {
 
   std::vector<ClusterState> clusters;               // live capacity, one per (site, cluster)
   std::vector<std::vector<int>> free_servers;       // per cluster: free server indices, ascending
+  std::vector<std::vector<int>> down;               // per cluster and server: failures in force
   std::vector<double> busy_gpu_seconds;             // per cluster, closed intervals so far
   std::vector<std::vector<TrainingEstimate>> estimates;  // [job][cluster]
 
   std::vector<JobResult> jobs;                      // per Scenario::training job
   std::vector<std::size_t> job_cluster;             // where each started job runs
   std::vector<std::vector<int>> job_servers;        // its servers
+  std::vector<JobProgress> progress;                // per job
   std::vector<std::size_t> queue;                   // pending jobs, submission order
   std::size_t jobs_expected = 0;                    // submitted within the horizon
   std::size_t jobs_done = 0;
@@ -51,5 +66,12 @@ struct EngineContext {
 void workload_source(EngineContext& ctx);
 void scheduler_loop(EngineContext& ctx);
 void job_runner(EngineContext& ctx, std::size_t job);
+void failure_event(EngineContext& ctx, std::size_t event);
+
+// Index into ctx.clusters of (site, cluster).
+std::size_t cluster_index(const EngineContext& ctx, std::size_t site, std::size_t cluster);
+// Ends a job's current attempt: its busy time is counted and its healthy
+// servers go back to the pool. Shared by completion and interruption.
+void release_job(EngineContext& ctx, std::size_t job);
 
 }  // namespace rcn

@@ -10,6 +10,26 @@
 namespace rcn {
 namespace sg4 = simgrid::s4u;
 
+std::size_t cluster_index(const EngineContext& ctx, std::size_t site, std::size_t cluster) {
+  for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
+    if (ctx.clusters[c].site == site && ctx.clusters[c].cluster == cluster) return c;
+  throw std::logic_error("no such cluster");
+}
+
+void release_job(EngineContext& ctx, std::size_t j) {
+  const std::size_t c = ctx.job_cluster[j];
+  const double ran = sg4::Engine::get_clock() - ctx.progress[j].attempt_start;
+  ctx.busy_gpu_seconds[c] += ctx.jobs[j].gpus * ran;
+  auto& pool = ctx.free_servers[c];
+  for (int server : ctx.job_servers[j]) {
+    if (ctx.down[c][server] > 0) continue;  // returns to the pool when repaired
+    pool.push_back(server);
+    ctx.clusters[c].free_servers += 1;
+  }
+  std::sort(pool.begin(), pool.end());
+  ctx.job_servers[j].clear();
+}
+
 void EngineContext::post(EngineEvent e) {
   std::unique_lock lock(*mutex);
   inbox.push_back(e);
@@ -25,14 +45,15 @@ SchedulerView make_view(const EngineContext& ctx) {
   for (std::size_t j : ctx.queue) {
     const TrainingJobSpec& spec = ctx.scenario.training[j];
     PendingJob p{j, spec.name, spec.gpus, spec.submit, spec.site, {}};
-    for (const auto& e : ctx.estimates[j]) p.runtime_on.push_back(e.time_to_train_s);
+    for (const auto& e : ctx.estimates[j]) p.runtime_on.push_back(ctx.progress[j].remaining * e.time_to_train_s);
     v.queue.push_back(std::move(p));
   }
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
     const JobResult& r = ctx.jobs[j];
     if (r.state != JobState::Running) continue;
-    const std::size_t c = ctx.job_cluster[j];
-    v.running.push_back({j, c, r.servers, r.start_s, r.start_s + ctx.estimates[j][c].time_to_train_s});
+    const JobProgress& p = ctx.progress[j];
+    v.running.push_back({j, ctx.job_cluster[j], r.servers, p.attempt_start,
+                         p.attempt_start + p.remaining * p.ideal_on_cluster});
   }
   return v;
 }
@@ -48,39 +69,50 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c) {
   ctx.job_cluster[j] = c;
 
   const TrainingEstimate& e = ctx.estimates[j][c];
+  const double now = sg4::Engine::get_clock();
   JobResult& r = ctx.jobs[j];
+  if (r.start_s < 0) {  // first attempt: the figures a planner reads
+    r.start_s = now;
+    r.queue_wait_s = now - r.submit_s;
+    r.ideal_time_to_train_s = e.time_to_train_s;
+  }
   r.state = JobState::Running;
   r.site = cs.site_name;
   r.cluster = cs.cluster_name;
   r.gpu = cs.gpu;
   r.servers = need;
-  r.start_s = sg4::Engine::get_clock();
-  r.queue_wait_s = r.start_s - r.submit_s;
   r.step_time_s = e.step_time_s;
   r.steps = e.steps;
   r.tokens = e.total_tokens;
   r.tflops_per_gpu = e.tflops_per_gpu;
   r.mfu = e.mfu;
-  r.ideal_time_to_train_s = e.time_to_train_s;
+  JobProgress& p = ctx.progress[j];
+  p.attempt_start = now;
+  p.ideal_on_cluster = e.time_to_train_s;
   sg4::Host* host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[ctx.job_servers[j].front()];
-  sg4::Actor::create("job:" + spec.name, host, [&ctx, j] { job_runner(ctx, j); });
+  p.runner = sg4::Actor::create("job:" + spec.name, host, [&ctx, j] { job_runner(ctx, j); });
 }
 
 void finish_job(EngineContext& ctx, std::size_t j) {
-  const std::size_t c = ctx.job_cluster[j];
   JobResult& r = ctx.jobs[j];
+  ctx.progress[j].runner = nullptr;
+  ctx.progress[j].remaining = 0;
+  release_job(ctx, j);
   r.state = JobState::Finished;
   r.end_s = sg4::Engine::get_clock();
   r.time_to_train_s = r.end_s - r.start_s;
   r.goodput = r.time_to_train_s > 0 ? r.ideal_time_to_train_s / r.time_to_train_s : 1.0;
   r.progress = 1.0;
-  ctx.busy_gpu_seconds[c] += r.gpus * r.time_to_train_s;
-  auto& pool = ctx.free_servers[c];
-  pool.insert(pool.end(), ctx.job_servers[j].begin(), ctx.job_servers[j].end());
-  std::sort(pool.begin(), pool.end());
-  ctx.clusters[c].free_servers += static_cast<int>(ctx.job_servers[j].size());
-  ctx.job_servers[j].clear();
   ++ctx.jobs_done;
+}
+
+// Keeps the queue in submission order, so a restarted job regains its place.
+void enqueue(EngineContext& ctx, std::size_t j) {
+  const double submit = ctx.jobs[j].submit_s;
+  auto it = std::find_if(ctx.queue.begin(), ctx.queue.end(),
+                         [&](std::size_t q) { return ctx.jobs[q].submit_s > submit; });
+  ctx.queue.insert(it, j);
+  ctx.jobs[j].state = JobState::Queued;
 }
 
 }  // namespace
@@ -94,11 +126,11 @@ void scheduler_loop(EngineContext& ctx) {
       events.swap(ctx.inbox);
     }
     for (const EngineEvent& e : events) {
-      if (e.kind == EngineEvent::Kind::Arrival) {
-        ctx.jobs[e.job].state = JobState::Queued;
-        ctx.queue.push_back(e.job);
-      } else {
-        finish_job(ctx, e.job);
+      switch (e.kind) {
+        case EngineEvent::Kind::Arrival:
+        case EngineEvent::Kind::Requeue: enqueue(ctx, e.job); break;
+        case EngineEvent::Kind::Completion: finish_job(ctx, e.job); break;
+        case EngineEvent::Kind::Capacity: break;  // only a reason to ask the policy again
       }
     }
     if (ctx.queue.empty()) continue;

@@ -48,6 +48,7 @@ void prepare(EngineContext& ctx) {
       std::vector<int> pool(c.servers);
       for (int i = 0; i < c.servers; ++i) pool[i] = i;
       ctx.free_servers.push_back(std::move(pool));
+      ctx.down.emplace_back(c.servers, 0);
     }
   }
   ctx.busy_gpu_seconds.assign(ctx.clusters.size(), 0.0);
@@ -67,6 +68,7 @@ void prepare(EngineContext& ctx) {
   }
   ctx.job_cluster.assign(s.training.size(), 0);
   ctx.job_servers.assign(s.training.size(), {});
+  ctx.progress.assign(s.training.size(), JobProgress{});
 }
 
 SimulationResult collect(EngineContext& ctx) {
@@ -83,9 +85,14 @@ SimulationResult collect(EngineContext& ctx) {
   std::vector<double> busy = ctx.busy_gpu_seconds;
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
     JobResult& r = ctx.jobs[j];
-    if (r.state != JobState::Running) continue;  // finished jobs were closed when they ended
-    busy[ctx.job_cluster[j]] += r.gpus * (end - r.start_s);
-    r.progress = r.ideal_time_to_train_s > 0 ? (end - r.start_s) / r.ideal_time_to_train_s : 0;
+    const JobProgress& p = ctx.progress[j];
+    if (r.state == JobState::Running) {  // finished and interrupted attempts were closed already
+      const double ran = end - p.attempt_start;
+      busy[ctx.job_cluster[j]] += r.gpus * ran;
+      r.progress = 1.0 - p.remaining + (p.ideal_on_cluster > 0 ? ran / p.ideal_on_cluster : 0);
+    } else if (r.state == JobState::Queued) {
+      r.progress = 1.0 - p.remaining;
+    }
   }
   res.jobs = ctx.jobs;
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
@@ -135,6 +142,9 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
   sg4::Host* control = ctx.platform.sites.front().gateway;
   sg4::Actor::create("workload-source", control, [&ctx] { workload_source(ctx); });
   sg4::Actor::create("scheduler", control, [&ctx] { scheduler_loop(ctx); });
+  for (std::size_t e = 0; e < scenario.failures.events.size(); ++e)
+    if (scenario.failures.events[e].at <= scenario.horizon)
+      sg4::Actor::create("failure", control, [&ctx, e] { failure_event(ctx, e); })->daemonize();
   // The horizon ends the run by stopping every actor; as a daemon it dies
   // quietly (without moving the clock) when everything finished earlier.
   sg4::Actor::create("horizon", control, [horizon = scenario.horizon] {

@@ -61,6 +61,8 @@ std::string summary_json(const SimulationResult& r) {
     o["ideal_time_to_train_s"] = x.ideal_time_to_train_s;
     o["goodput"] = x.end_s < 0 ? ordered_json(nullptr) : ordered_json(x.goodput);
     o["interruptions"] = x.interruptions;
+    o["lost_work_s"] = x.lost_work_s;
+    o["restart_overhead_s"] = x.restart_overhead_s;
     o["progress"] = x.progress;
     jobs.push_back(o);
   }
@@ -86,17 +88,17 @@ std::string summary_json(const SimulationResult& r) {
 std::string jobs_csv(const SimulationResult& r) {
   std::string out =
       "name,model,state,site,cluster,gpu,gpus,servers,params,submit_s,start_s,end_s,queue_wait_s,step_time_s,steps,"
-      "tokens,tflops_per_gpu,mfu,time_to_train_s,ideal_time_to_train_s,goodput,interruptions,progress\n";
+      "tokens,tflops_per_gpu,mfu,time_to_train_s,ideal_time_to_train_s,goodput,interruptions,lost_work_s,restart_overhead_s,progress\n";
   for (const JobResult& x : r.jobs) {
     auto opt = [](double v, bool present) { return present ? fmt::format("{}", v) : std::string(); };
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name),
                        csv_field(x.model), to_string(x.state), csv_field(x.site), csv_field(x.cluster),
                        csv_field(x.gpu), x.gpus, x.servers, num(x.params), num(x.submit_s),
                        opt(x.start_s, x.start_s >= 0), opt(x.end_s, x.end_s >= 0),
                        opt(x.queue_wait_s, x.start_s >= 0), num(x.step_time_s), num(x.steps), num(x.tokens),
                        num(x.tflops_per_gpu), num(x.mfu), opt(x.time_to_train_s, x.end_s >= 0),
                        num(x.ideal_time_to_train_s), opt(x.goodput, x.end_s >= 0), x.interruptions,
-                       num(x.progress));
+                       num(x.lost_work_s), num(x.restart_overhead_s), num(x.progress));
   }
   return out;
 }

@@ -320,7 +320,15 @@ class ScenarioReader {
         else if (auto v = r_.quantity(ck, "interval", cp, Quantity::Duration, Sign::Positive, true))
           j.checkpoint.interval = *v;
         j.checkpoint.async = r_.boolean(ck, "async", cp).value_or(false);
-        r_.warning(ck, cp, fmt::format("parsed and validated but has no effect yet ({})", kFailuresIssue));
+        // The interval sets where a failed job restarts from; writing costs nothing yet.
+        if (j.checkpoint.auto_interval)
+          r_.warning(YamlReader::child(ck, "interval"), cp + ".interval",
+                     fmt::format("auto (Young/Daly) is not simulated yet; the job runs without checkpoints ({})",
+                                 kFailuresIssue));
+        else
+          r_.warning(ck, cp, fmt::format("the interval sets the restart point after a failure, but checkpoint "
+                                         "writes take no time yet ({})", kFailuresIssue));
+        r_.not_simulated_yet(ck, "async", cp, kFailuresIssue);
       }
     }
     for (const auto& other : s.training)
@@ -434,7 +442,11 @@ class ScenarioReader {
       nodes_["event:" + std::to_string(f.events.size())] = e;
       f.events.push_back(std::move(ev));
     });
-    r_.warning(n, p, fmt::format("parsed and validated but not simulated yet ({})", kFailuresIssue));
+    // Scripted events, detection and restart are simulated; random failures are not yet.
+    if (f.mix != "none")
+      r_.warning(YamlReader::child(n, "mix"), p + ".mix",
+                 fmt::format("random failures are not simulated yet, only scripted events ({})", kFailuresIssue));
+    r_.not_simulated_yet(n, "scale", p, kFailuresIssue);
   }
 
   void read_scheduler(const YAML::Node& n, Scenario& s) {
@@ -583,6 +595,13 @@ class ScenarioReader {
                    fmt::format("unknown WAN link \"{}\" (write it as siteA<->siteB)", ev.target));
       } else if (!ev.target.empty() && !s.find_site(site)) {
         unknown(YamlReader::child(n, "target"), p + ".target", "site", site, site_names);
+      } else if (ev.kind == "server" || ev.kind == "gpu") {
+        if (!resolve_server(s, ev.target))
+          r_.error(YamlReader::child(n, "target"), p + ".target",
+                   fmt::format("expected site/cluster/sN naming an existing server, got \"{}\"", ev.target));
+      } else if (ev.kind == "site-outage" && ev.target != site) {
+        r_.error(YamlReader::child(n, "target"), p + ".target",
+                 fmt::format("a site-outage targets a whole site, got \"{}\"", ev.target));
       }
     }
     (void)root;

@@ -162,3 +162,38 @@ wan:
   CHECK(done[0] == Approx(5e-3 + 1.0).epsilon(1e-9));
   CHECK(done[1] == Approx(5e-3 + 1.0).epsilon(1e-9));
 }
+
+TEST_CASE("a server failure costs the work since the last checkpoint plus detection and restart", "[engine][failures]") {
+  // Job j (4 servers, pinned to site a, checkpoint every hour) loses server
+  // s1 at 2.5 h for 4 h: 0.5 h of work is lost, the job restarts only when
+  // the server is back (6.5 h), and then runs what was not saved.
+  // Job k (2 servers) runs on b; b is out from 3 h to 4 h with no checkpoint:
+  // all 3 h are lost. Strict FIFO keeps k behind j (same submit time, j first)
+  // until j restarts at 6.5 h, although b is back at 4 h.
+  Scenario s = load(std::string(kOneSite).replace(std::string(kOneSite).find("sites:"), 6,
+                                                  "sites:\n  - name: b\n    clusters: [{gpu: h100-sxm, servers: 4}]") +
+                    "    - {name: j, model: m, site: a, gpus: 32, global_batch: 64, steps: 2e7, checkpoint: {interval: 1h}}\n"
+                    "    - {name: k, model: m, gpus: 16, global_batch: 64, steps: 2e7}\n"
+                    "wan: [{from: a, to: b, bandwidth: 100Gbps, latency: 5ms}]\n"
+                    "failures:\n  detection: 5min\n  restart: 10min\n  events:\n"
+                    "    - {at: 2.5h, target: a/main/s1, kind: server, duration: 4h}\n"
+                    "    - {at: 3h, target: b, kind: site-outage, duration: 1h}\n");
+  SimulationResult r = run_simulation(s);
+  const double j_run = expected_run_time(2e7, 64, 32);
+  const double k_run = expected_run_time(2e7, 64, 16);
+  const JobResult& j = r.jobs[0];
+  const JobResult& k = r.jobs[1];
+  CHECK(j.interruptions == 1);
+  CHECK(j.lost_work_s == Approx(1800));
+  CHECK(j.restart_overhead_s == Approx(900));
+  CHECK(j.end_s == Approx(6.5 * 3600 + (j_run - 2 * 3600)).epsilon(1e-9));
+  CHECK(j.goodput == Approx(j_run / j.end_s).epsilon(1e-9));
+  CHECK(k.site == "b");
+  CHECK(k.interruptions == 1);
+  CHECK(k.lost_work_s == Approx(3 * 3600));
+  CHECK(k.end_s == Approx(6.5 * 3600 + k_run).epsilon(1e-9));
+  // Busy GPU time counts every attempt, lost work included (site a is listed second).
+  const double busy_a = 32 * (2.5 * 3600 + (j_run - 2 * 3600));
+  CHECK(r.sites[1].name == "a");
+  CHECK(r.sites[1].gpu_hours_busy * 3600 == Approx(busy_a).epsilon(1e-9));
+}

@@ -109,7 +109,7 @@ TEST_CASE("fields without behaviour yet are reported as warnings, not ignored", 
   REQUIRE(r.scenario);
   bool warned = false;
   for (const auto& d : r.diagnostics.items())
-    warned = warned || (d.severity == Diagnostic::Severity::Warning && d.path == "failures" && d.loc.line == 25);
+    warned = warned || (d.severity == Diagnostic::Severity::Warning && d.path == "failures.mix" && d.loc.line == 25);
   CHECK(warned);
 }
 

@@ -120,6 +120,13 @@ TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
        "t.yaml:18:12: error: scheduler.options.aggressive: unknown option for policy fifo"},
       {"bad enum value", 18, "scheduler: {policy: fifo}\nfidelity: flwo",
        "t.yaml:19:11: error: fidelity: expected one of analytic, flow, got \"flwo\" (did you mean flow?)"},
+      {"failure on a server that does not exist", 18,
+       "scheduler: {policy: fifo}\nfailures: {events: [{at: 1h, target: node-west/main/s9, kind: server, duration: 1h}]}",
+       "t.yaml:19:38: error: failures.events[0].target: expected site/cluster/sN naming an existing server, got "
+       "\"node-west/main/s9\""},
+      {"failure on an unknown site", 18,
+       "scheduler: {policy: fifo}\nfailures: {events: [{at: 1h, target: node-nrth, kind: site-outage, duration: 1h}]}",
+       "t.yaml:19:38: error: failures.events[0].target: unknown site \"node-nrth\""},
       {"unknown top-level key", 1, "nmae: t",
        "t.yaml:1:1: error: nmae: unknown key, did you mean name?"},
       {"YAML syntax error", 14, "  m: {layers: 4, hidden: 512",

@@ -20,7 +20,7 @@ struct JobResult {
   int servers = 0;
   JobState state = JobState::NotSubmitted;
   double submit_s = 0;
-  double start_s = -1;  // -1: never started
+  double start_s = -1;  // first start; -1: never started
   double end_s = -1;    // -1: not finished by the end of the run
   double queue_wait_s = 0;
   double step_time_s = 0;
@@ -33,6 +33,8 @@ struct JobResult {
   double ideal_time_to_train_s = 0;  // steps x step time, uninterrupted
   double goodput = 0;                // ideal / actual run time
   int interruptions = 0;
+  double lost_work_s = 0;         // running time whose work was lost to failures (since the last checkpoint)
+  double restart_overhead_s = 0;  // detection + restart time paid after failures
   double progress = 0;  // fraction of steps done at the end of the run
 };
 

@@ -204,6 +204,13 @@ struct Scenario {
   int total_gpus() const;
 };
 
+// A server named "site/cluster/sN": indices into sites, clusters and servers.
+struct ServerRef {
+  std::size_t site = 0, cluster = 0;
+  int server = 0;
+};
+std::optional<ServerRef> resolve_server(const Scenario& s, const std::string& target);
+
 const char* to_string(Fidelity f);
 const char* to_string(SiteKind k);
 
