@@ -32,6 +32,7 @@ struct JobProgress {
   double remaining = 1.0;        // fraction of the job's work not yet saved
   double attempt_start = -1;     // when the current attempt started
   double ideal_on_cluster = 0;   // run time of the whole job on the current cluster
+  double useful_s = 0;           // running time whose work was kept, over all attempts
   simgrid::s4u::ActorPtr runner; // the current attempt's actor
 };
 

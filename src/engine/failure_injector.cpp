@@ -52,6 +52,7 @@ void interrupt(EngineContext& ctx, std::size_t j) {
   const double interval = spec.checkpoint.enabled && !spec.checkpoint.auto_interval ? spec.checkpoint.interval : 0;
   const double saved = interval > 0 ? std::floor(ran / interval) * interval : 0.0;
   r.lost_work_s += ran - saved;
+  p.useful_s += saved;
   r.interruptions += 1;
   p.remaining = std::max(0.0, p.remaining - saved / p.ideal_on_cluster);
   if (p.runner) p.runner->kill();

@@ -95,11 +95,15 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c) {
 
 void finish_job(EngineContext& ctx, std::size_t j) {
   JobResult& r = ctx.jobs[j];
-  ctx.progress[j].runner = nullptr;
-  ctx.progress[j].remaining = 0;
+  JobProgress& p = ctx.progress[j];
+  p.runner = nullptr;
+  p.remaining = 0;
   release_job(ctx, j);
   r.state = JobState::Finished;
   r.end_s = sg4::Engine::get_clock();
+  p.useful_s += r.end_s - p.attempt_start;
+  // Uninterrupted time of the work on the placements it actually had.
+  r.ideal_time_to_train_s = p.useful_s;
   r.time_to_train_s = r.end_s - r.start_s;
   r.goodput = r.time_to_train_s > 0 ? r.ideal_time_to_train_s / r.time_to_train_s : 1.0;
   r.progress = 1.0;

@@ -30,8 +30,9 @@ struct JobResult {
   double tflops_per_gpu = 0;
   double mfu = 0;
   double time_to_train_s = 0;        // end - start (with failures once they exist)
-  double ideal_time_to_train_s = 0;  // steps x step time, uninterrupted
-  double goodput = 0;                // ideal / actual run time
+  double ideal_time_to_train_s = 0;  // finished: running time whose work was kept (no failures: steps x step time);
+                                     // otherwise: steps x step time on the first cluster it ran on
+  double goodput = 0;                // ideal / time_to_train (1 without failures)
   int interruptions = 0;
   double lost_work_s = 0;         // running time whose work was lost to failures (since the last checkpoint)
   double restart_overhead_s = 0;  // detection + restart time paid after failures
