@@ -86,6 +86,13 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
   auto scenario = load(a);
   if (!scenario) return kExitInput;
   if (out_dir.empty()) out_dir = scenario->outputs.dir;
+  std::optional<rcn::OutputDir> out;  // checked before simulating, so a refusal costs nothing
+  try {
+    out.emplace(out_dir);
+  } catch (const rcn::OutputDirRefused& e) {
+    fmt::print(stderr, "rcnsim: {}\n", e.message);
+    return kExitInput;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   rcn::SimulationResult result;
   {
@@ -95,14 +102,13 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
     result = rcn::run_simulation(*scenario, ro);
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  rcn::OutputDir out(out_dir);
-  out.write("summary.json", rcn::summary_json(result));
-  out.write("jobs.csv", rcn::jobs_csv(result));
-  out.write("sites.csv", rcn::sites_csv(result));
-  out.write("run_info.json", rcn::run_info_json(result, wall, a.path.empty() ? "<default scenario>" : a.path));
-  out.commit();
+  out->write("summary.json", rcn::summary_json(result));
+  out->write("jobs.csv", rcn::jobs_csv(result));
+  out->write("sites.csv", rcn::sites_csv(result));
+  out->write("run_info.json", rcn::run_info_json(result, wall, a.path.empty() ? "<default scenario>" : a.path));
+  out->commit();
   fmt::print("{}", rcn::summary_table(result));
-  fmt::print("\nresults in {} (wall time {:.2f} s)\n", out.target(), wall);
+  fmt::print("\nresults in {} (wall time {:.2f} s)\n", out->target(), wall);
   return 0;
 }
 

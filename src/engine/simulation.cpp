@@ -64,7 +64,7 @@ void prepare(EngineContext& ctx) {
     r.submit_s = j.submit;
     r.params = ctx.estimates.back().front().params;
     ctx.jobs.push_back(r);
-    if (j.submit <= s.horizon) ++ctx.jobs_expected;
+    if (j.submit < s.horizon) ++ctx.jobs_expected;
   }
   ctx.job_cluster.assign(s.training.size(), 0);
   ctx.job_servers.assign(s.training.size(), {});
@@ -81,7 +81,7 @@ SimulationResult collect(EngineContext& ctx) {
   res.horizon_s = s.horizon;
   res.simulated_end_s = end;
   res.policy = s.scheduler.policy;
-  res.fidelity = to_string(s.fidelity);
+  res.fidelity = to_string(Fidelity::Analytic);  // flow is not simulated yet (the loader warns)
   std::vector<double> busy = ctx.busy_gpu_seconds;
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
     JobResult& r = ctx.jobs[j];

@@ -13,7 +13,7 @@ void workload_source(EngineContext& ctx) {
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return jobs[a].submit < jobs[b].submit; });
   for (std::size_t j : order) {
-    if (jobs[j].submit > ctx.scenario.horizon) break;
+    if (jobs[j].submit >= ctx.scenario.horizon) break;
     if (jobs[j].submit > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(jobs[j].submit);
     ctx.post({EngineEvent::Kind::Arrival, j});
   }

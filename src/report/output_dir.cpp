@@ -13,6 +13,10 @@ OutputDir::OutputDir(std::string target) : target_(std::move(target)) {
   fs::path t = fs::absolute(target_).lexically_normal();
   if (t.filename().empty()) t = t.parent_path();
   target_ = t.string();
+  // Only an earlier run's results may be replaced: never a folder holding anything else.
+  if (fs::exists(t) && (!fs::is_directory(t) || (!fs::is_empty(t) && !fs::exists(t / "summary.json"))))
+    throw OutputDirRefused{"refusing to write results to " + target_ +
+                           ": it exists and is not an rcnsim results folder (no summary.json); choose another -o"};
   tmp_ = target_ + ".tmp-" + std::to_string(::getpid());
   fs::remove_all(tmp_);
   fs::create_directories(tmp_);

@@ -52,6 +52,8 @@ class ScenarioReader {
     s.hardware = builtin_hardware_profiles();
     read_hardware(YamlReader::child(root, "hardware"), s);
     read_list(root, "", "sites", true, [&](const YAML::Node& n, const std::string& p) { read_site(n, p, s); });
+    if (auto sites = YamlReader::child(root, "sites"); sites.IsSequence() && sites.size() == 0)
+      r_.error(sites, "sites", "expected at least one site");
     read_list(root, "", "wan", false, [&](const YAML::Node& n, const std::string& p) { read_wan(n, p, s); });
     read_models(YamlReader::child(root, "models"), s);
     read_workloads(YamlReader::child(root, "workloads"), s);
@@ -563,8 +565,8 @@ class ScenarioReader {
                                                                   !hw->peak_flops.count(j.precision))
             r_.error(YamlReader::child(n, "precision"), p + ".precision",
                      fmt::format("GPU type {} (site {}) has no {} peak in its profile", c.gpu, site.name, j.precision));
-      if (j.submit > s.horizon)
-        r_.warning(YamlReader::child(n, "submit"), p + ".submit", "submitted after the horizon: it will never run");
+      if (j.submit >= s.horizon)
+        r_.warning(YamlReader::child(n, "submit"), p + ".submit", "submitted at or after the horizon: it will never run");
     }
 
     for (std::size_t i = 0; i < s.inference.size(); ++i) {

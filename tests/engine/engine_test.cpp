@@ -197,3 +197,14 @@ TEST_CASE("a server failure costs the work since the last checkpoint plus detect
   CHECK(r.sites[1].name == "a");
   CHECK(r.sites[1].gpu_hours_busy * 3600 == Approx(busy_a).epsilon(1e-9));
 }
+
+TEST_CASE("a job submitted at the horizon never starts and does not extend the run", "[engine]") {
+  Scenario s = load(std::string(kOneSite) +
+                    "    - {name: early, model: m, gpus: 8, global_batch: 8, steps: 1000}\n"
+                    "    - {name: late, model: m, submit: 1d, gpus: 8, global_batch: 8, steps: 1000}\n");
+  s.horizon = 86400;
+  SimulationResult r = run_simulation(s);
+  CHECK(r.jobs[0].state == JobState::Finished);
+  CHECK(r.jobs[1].state == JobState::NotSubmitted);
+  CHECK(r.simulated_end_s == Approx(expected_run_time(1000, 8, 8)));
+}

@@ -56,6 +56,7 @@ TEST_CASE("bad input: exit status 2, one line per error with file:line:col, noth
 TEST_CASE("a second run replaces the results folder whole", "[cli]") {
   const std::string dir = scratch_dir("replace");
   fs::create_directories(dir + "/out");
+  { std::ofstream(dir + "/out/summary.json") << "{}"; }  // an earlier run's results folder
   { std::ofstream(dir + "/out/stale.txt") << "old"; }
   auto r = run_command(rcnsim_binary() + " run -o " + dir + "/out");
   REQUIRE(r.status == 0);
@@ -77,4 +78,13 @@ TEST_CASE("version, help with examples, and describe", "[cli]") {
   // 16,384 H200 at 989 TFLOP/s = 16,203.8 PF/s in the east region.
   CHECK(r.output.find("16203.8") != std::string::npos);
   CHECK(r.output.find("min-cut") != std::string::npos);
+}
+
+TEST_CASE("results never overwrite a folder that is not an earlier run's results", "[cli]") {
+  const std::string dir = scratch_dir("refuse");
+  { std::ofstream(dir + "/notes.txt") << "mine"; }
+  auto r = run_command(rcnsim_binary() + " run -o " + dir);
+  CHECK(r.status == 2);
+  CHECK(r.output.find("is not an rcnsim results folder") != std::string::npos);
+  CHECK(read_text(dir + "/notes.txt") == "mine");
 }

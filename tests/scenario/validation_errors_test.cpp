@@ -168,3 +168,10 @@ TEST_CASE("all errors are reported at once, not only the first", "[validation]")
   CHECK_FALSE(r.scenario);
   CHECK(r.diagnostics.error_count() == 4);  // servers, typo, bandwidth, model
 }
+
+TEST_CASE("a scenario needs at least one site", "[validation]") {
+  LoadResult r = load_checked_text("name: t\nsites: []\n", "t.yaml");
+  CHECK_FALSE(r.scenario);
+  REQUIRE(r.diagnostics.error_count() == 1);
+  CHECK(r.diagnostics.items()[0].str() == "t.yaml:2:8: error: sites: expected at least one site");
+}
