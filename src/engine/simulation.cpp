@@ -1,7 +1,6 @@
 #include "rcn/engine/simulation.hpp"
 
 #include <simgrid/s4u.hpp>
-#include <xbt/log.h>
 
 #include <fmt/format.h>
 
@@ -123,12 +122,7 @@ SimulationResult collect(EngineContext& ctx) {
 }  // namespace
 
 SimulationResult run_simulation(const Scenario& scenario, const RunOptions& options) {
-  int argc = 1;
-  char name[] = "rcnsim";
-  char* argv[] = {name, nullptr};
-  xbt_log_control_set("root.thres:critical");
-  sg4::Engine engine(&argc, argv);
-  configure_network_model(engine);
+  auto engine = create_engine();
 
   EngineContext ctx(scenario);
   Diagnostics diags;
@@ -151,7 +145,7 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
     sg4::this_actor::sleep_until(horizon);
     sg4::Actor::kill_all();
   })->daemonize();
-  engine.run();
+  engine->run();
   return collect(ctx);
 }
 

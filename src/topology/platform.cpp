@@ -1,19 +1,25 @@
 #include "rcn/topology/platform.hpp"
 
 #include <fmt/format.h>
+#include <xbt/log.h>
 
 namespace rcn {
 namespace sg4 = simgrid::s4u;
 using Dir = sg4::LinkInRoute::Direction;
 
-void configure_network_model(sg4::Engine& engine) {
-  (void)engine;
+std::unique_ptr<sg4::Engine> create_engine() {
+  static int argc = 1;
+  static char name[] = "rcnsim";
+  static char* argv[] = {name, nullptr};
+  xbt_log_control_set("root.thres:critical");
+  auto engine = std::make_unique<sg4::Engine>(&argc, argv);
   // CM02 without cross-traffic: latency and bandwidth exactly as given (the
   // default LV08 model inflates latency x13 and shaves bandwidth, tuned for TCP).
   sg4::Engine::set_config("network/model:CM02");
   sg4::Engine::set_config("network/crosstraffic:0");
   // No TCP window cap: WAN latencies would otherwise limit a flow to window/(2 latency).
   sg4::Engine::set_config("network/TCP-gamma:0");
+  return engine;
 }
 
 namespace {

@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <simgrid/s4u.hpp>
-#include <xbt/log.h>
 
 #include "rcn/engine/simulation.hpp"
 #include "rcn/scenario/loader.hpp"
@@ -104,14 +103,8 @@ sites:
 wan:
   - {from: a, to: b, bandwidth: 100Gbps, distance: 2000km}
 )");
-  int argc = 1;
-  char name[] = "test";
-  char* argv[] = {name, nullptr};
-  xbt_log_control_set("root.thres:critical");
-  sg4::Engine engine(&argc, argv);
-  configure_network_model(engine);
-  SiteGraph graph(s);
-  Platform p = build_platform(s, graph);
+  auto engine = create_engine();
+  Platform p = build_platform(s, SiteGraph(s));
   sg4::Host* from = p.sites[0].clusters[0].servers[1];
   sg4::Host* to = p.sites[1].clusters[0].servers[0];
   double done_ab = -1, done_ba = -1;
@@ -124,7 +117,7 @@ wan:
     sg4::Comm::sendto(to, from, 10'000'000'000ULL);
     done_ba = sg4::Engine::get_clock();
   });
-  engine.run();
+  engine->run();
   const double expected = 3e-6 + 2000 * 4.9e-6 + 3e-6 + 10e9 / 12.5e9;
   CHECK(done_ab == Approx(expected).epsilon(1e-9));
   CHECK(done_ba == Approx(expected).epsilon(1e-9));
@@ -140,14 +133,8 @@ sites:
 wan:
   - {from: a, to: b, bandwidth: 80Gbps, latency: 5ms}
 )");
-  int argc = 1;
-  char name[] = "test";
-  char* argv[] = {name, nullptr};
-  xbt_log_control_set("root.thres:critical");
-  sg4::Engine engine(&argc, argv);
-  configure_network_model(engine);
-  SiteGraph graph(s);
-  Platform p = build_platform(s, graph);
+  auto engine = create_engine();
+  Platform p = build_platform(s, SiteGraph(s));
   std::vector<double> done(2, -1);
   for (int i = 0; i < 2; ++i) {
     sg4::Host* from = p.sites[0].clusters[0].servers[i];
@@ -157,7 +144,7 @@ wan:
       done[i] = sg4::Engine::get_clock();
     });
   }
-  engine.run();
+  engine->run();
   // 10 GB in total through 10 GB/s: both end after 5 ms + 1 s.
   CHECK(done[0] == Approx(5e-3 + 1.0).epsilon(1e-9));
   CHECK(done[1] == Approx(5e-3 + 1.0).epsilon(1e-9));

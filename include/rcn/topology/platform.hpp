@@ -6,6 +6,7 @@
 // SiteGraph::route, so SimGrid and `rcnsim describe` agree on paths.
 #include <simgrid/s4u.hpp>
 
+#include <memory>
 #include <vector>
 
 #include "rcn/scenario/scenario.hpp"
@@ -29,10 +30,11 @@ struct Platform {
   std::vector<simgrid::s4u::Link*> wan_links;     // same order as Scenario::wan
 };
 
-// Network model settings under which a transfer's simulated time equals the
+// The process's SimGrid engine, quiet (critical log messages only) and with
+// the network model under which a transfer's simulated time equals the
 // alpha-beta formula (latency sum + bytes / bottleneck bandwidth); see
-// docs/architecture.md. Must run before the first zone is created.
-void configure_network_model(simgrid::s4u::Engine& engine);
+// docs/architecture.md. SimGrid allows one engine per process.
+std::unique_ptr<simgrid::s4u::Engine> create_engine();
 
 // Builds and seals the whole platform. Host speed is the server's dense bf16
 // peak in FLOP/s (gpus_per_server x profile peak).
