@@ -7,14 +7,19 @@
 
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
+#include "rcn/calibrate/profile_fit.hpp"
 #include "rcn/engine/checked_scenario.hpp"
 #include "rcn/engine/simulation.hpp"
 #include "rcn/report/describe.hpp"
 #include "rcn/report/output_dir.hpp"
 #include "rcn/report/result_files.hpp"
+#include "rcn/report/step_report.hpp"
 #include "rcn/scenario/units.hpp"
 #include "rcn/version.hpp"
 
@@ -127,6 +132,57 @@ int cmd_describe(const ScenarioArgs& a) {
   return 0;
 }
 
+int cmd_estimate(const ScenarioArgs& a, const std::string& job, bool json) {
+  auto s = load(a);
+  if (!s) return kExitInput;
+  if (!job.empty() && std::none_of(s->training.begin(), s->training.end(), [&](const auto& j) { return j.name == job; })) {
+    fmt::print(stderr, "rcnsim: no training job named \"{}\" in {}\n", job, a.path);
+    return kExitInput;
+  }
+  const auto estimates = rcn::estimate_jobs(*s, job);
+  fmt::print("{}", json ? rcn::estimates_json(estimates) : rcn::estimates_table(estimates));
+  return 0;
+}
+
+int cmd_fit(const std::string& input, const std::string& output, std::string base_name) {
+  std::ifstream in(input, std::ios::binary);
+  if (!in) {
+    fmt::print(stderr, "{}: error: cannot read the microbenchmark file\n", input);
+    return kExitInput;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  if (base_name.empty()) base_name = rcn::guess_base_profile(text.str());
+  const auto& builtins = rcn::builtin_hardware_profiles();
+  if (base_name.empty() || !builtins.count(base_name)) {
+    fmt::print(stderr, "{}: error: no base profile{} (give --base NAME, one of the built-in profiles)\n", input,
+               base_name.empty() ? " matches its meta.name" : " named " + base_name);
+    return kExitInput;
+  }
+  rcn::Diagnostics diags;
+  rcn::FitReport rep = rcn::fit_profile(text.str(), input, builtins.at(base_name), diags);
+  print_diagnostics(diags);
+  if (diags.has_errors()) return kExitInput;
+  for (const auto& note : rep.notes) fmt::print(stderr, "{}\n", note);
+  const std::string yaml = rcn::hardware_profile_yaml(rep.profile);
+  if (output.empty() || output == "-") {
+    fmt::print("{}", yaml);
+    return 0;
+  }
+  const std::string tmp = output + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << yaml;
+    if (!out) {
+      fmt::print(stderr, "rcnsim: cannot write {}\n", output);
+      return kExitInternal;
+    }
+  }
+  std::filesystem::rename(tmp, output);
+  fmt::print(stderr, "wrote {} (base profile {})\n", output, base_name);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -164,6 +220,27 @@ int main(int argc, char** argv) {
   add_scenario_options(describe, describe_args, false);
   describe->footer("Example:\n  rcnsim describe scenarios/tutorial/02-center-and-nodes.yaml");
 
+  ScenarioArgs estimate_args;
+  std::string estimate_job;
+  bool estimate_json = false;
+  CLI::App* estimate = app.add_subcommand("estimate", "step time, its breakdown, memory and time to train per job, "
+                                                      "without simulating");
+  add_scenario_options(estimate, estimate_args, false);
+  estimate->add_option("--job", estimate_job, "only this training job");
+  estimate->add_flag("--json", estimate_json, "JSON instead of text");
+  estimate->footer("Examples:\n  rcnsim estimate scenarios/validation/gpt3-175b-1024-a100.yaml\n"
+                   "  rcnsim estimate scenarios/default.yaml --job gpt3 --json");
+
+  CLI::App* calibrate = app.add_subcommand("calibrate", "build hardware profiles from measurements");
+  calibrate->require_subcommand(1);
+  std::string fit_input, fit_output, fit_base;
+  CLI::App* fit = calibrate->add_subcommand("fit", "microbench.json -> hardware profile YAML");
+  fit->add_option("microbench", fit_input, "measurements (the schema of shared/calibration/*/microbench.json, "
+                                           "as written by rcnsim-calibrate)")->required();
+  fit->add_option("-o,--output", fit_output, "profile YAML to write (default: stdout)");
+  fit->add_option("--base", fit_base, "built-in profile giving the datasheet figures (default: matched by meta.name)");
+  fit->footer("Example:\n  rcnsim calibrate fit ../shared/calibration/nvidia-h200/microbench.json -o my-h200.yaml");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -174,6 +251,8 @@ int main(int argc, char** argv) {
     if (run->parsed()) return cmd_run(run_args, out_dir, progress);
     if (validate->parsed()) return cmd_validate(validate_args);
     if (describe->parsed()) return cmd_describe(describe_args);
+    if (estimate->parsed()) return cmd_estimate(estimate_args, estimate_job, estimate_json);
+    if (fit->parsed()) return cmd_fit(fit_input, fit_output, fit_base);
   } catch (const rcn::InputError& e) {
     print_diagnostics(e.diagnostics);
     return kExitInput;

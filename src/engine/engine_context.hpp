@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "rcn/engine/results.hpp"
-#include "rcn/models/first_step_time.hpp"
+#include "rcn/models/training_step.hpp"
 #include "rcn/scenario/scenario.hpp"
 #include "rcn/sched/scheduling_policy.hpp"
 #include "rcn/topology/platform.hpp"
@@ -45,7 +45,7 @@ struct EngineContext {
   std::vector<std::vector<int>> free_servers;       // per cluster: free server indices, ascending
   std::vector<std::vector<int>> down;               // per cluster and server: failures in force
   std::vector<double> busy_gpu_seconds;             // per cluster, closed intervals so far
-  std::vector<std::vector<TrainingEstimate>> estimates;  // [job][cluster]
+  std::vector<std::vector<TrainingStep>> estimates;  // [job][cluster]
 
   std::vector<JobResult> jobs;                      // per Scenario::training job
   std::vector<std::size_t> job_cluster;             // where each started job runs

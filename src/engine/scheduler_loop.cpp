@@ -68,7 +68,7 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c) {
   cs.free_servers -= need;
   ctx.job_cluster[j] = c;
 
-  const TrainingEstimate& e = ctx.estimates[j][c];
+  const TrainingStep& e = ctx.estimates[j][c];
   const double now = sg4::Engine::get_clock();
   JobResult& r = ctx.jobs[j];
   if (r.start_s < 0) {  // first attempt: the figures a planner reads
@@ -84,8 +84,9 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c) {
   r.step_time_s = e.step_time_s;
   r.steps = e.steps;
   r.tokens = e.total_tokens;
-  r.tflops_per_gpu = e.tflops_per_gpu;
+  r.tflops_per_gpu = e.model_tflops_per_gpu;
   r.mfu = e.mfu;
+  r.step = e;
   JobProgress& p = ctx.progress[j];
   p.attempt_start = now;
   p.ideal_on_cluster = e.time_to_train_s;

@@ -53,8 +53,11 @@ void prepare(EngineContext& ctx) {
   ctx.busy_gpu_seconds.assign(ctx.clusters.size(), 0.0);
   for (const TrainingJobSpec& j : s.training) {
     const ModelSpec& m = *s.find_model(j.model);
-    std::vector<TrainingEstimate> per_cluster;
-    for (const ClusterState& cs : ctx.clusters) per_cluster.push_back(first_step_time(m, j, *s.find_profile(cs.gpu)));
+    std::vector<TrainingStep> per_cluster;
+    for (const ClusterState& cs : ctx.clusters) {
+      const ClusterSpec& spec = s.sites[cs.site].clusters[cs.cluster];
+      per_cluster.push_back(training_step(m, j, *s.find_profile(cs.gpu), ClusterLinks::of(spec)));
+    }
     ctx.estimates.push_back(std::move(per_cluster));
     JobResult r;
     r.name = j.name;

@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "rcn/models/first_step_time.hpp"
+#include "rcn/report/step_report.hpp"
 #include "rcn/scenario/units.hpp"
 
 namespace rcn {
@@ -61,19 +61,11 @@ std::string describe_scenario(const Scenario& s, const SiteGraph& g) {
       }
   }
   if (!s.training.empty()) {
-    out += "\ntraining jobs (first step-time model, on the first cluster that can hold them):\n";
-    for (const auto& j : s.training) {
-      const ModelSpec* m = s.find_model(j.model);
-      const ClusterSpec* where = nullptr;
-      for (const auto& site : s.sites)
-        for (const auto& c : site.clusters)
-          if (!where && (!j.site || *j.site == site.name) && c.gpus() >= j.gpus) where = &c;
-      if (!m || !where) continue;
-      const TrainingEstimate e = first_step_time(*m, j, *s.find_profile(where->gpu));
-      out += fmt::format("  {:<18} {:>7.1f}B params {:>6} GPUs on {:<9} step {:>9}  time to train {}\n", j.name,
-                         e.params / 1e9, j.gpus, where->gpu, format_duration(e.step_time_s),
-                         format_duration(e.time_to_train_s));
-    }
+    out += "\ntraining jobs (step model, on the first cluster that can hold them; details: rcnsim estimate):\n";
+    for (const auto& e : estimate_jobs(s))
+      out += fmt::format("  {:<18} {:>7.1f}B params on {}/{} ({}): step {:>9}, MFU {:.1f}%, time to train {}\n", e.job,
+                         e.step.params / 1e9, e.site, e.cluster, e.gpu, format_duration(e.step.step_time_s),
+                         100 * e.step.mfu, format_duration(e.step.time_to_train_s));
   }
   return out;
 }

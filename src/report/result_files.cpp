@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rcn/report/step_report.hpp"
 #include "rcn/scenario/units.hpp"
 
 namespace rcn {
@@ -64,6 +65,7 @@ std::string summary_json(const SimulationResult& r) {
     o["lost_work_s"] = x.lost_work_s;
     o["restart_overhead_s"] = x.restart_overhead_s;
     o["progress"] = x.progress;
+    if (x.start_s >= 0) o["step"] = step_json(x.step);
     jobs.push_back(o);
   }
   j["jobs"] = jobs;
@@ -88,15 +90,16 @@ std::string summary_json(const SimulationResult& r) {
 std::string jobs_csv(const SimulationResult& r) {
   std::string out =
       "name,model,state,site,cluster,gpu,gpus,servers,params,submit_s,start_s,end_s,queue_wait_s,step_time_s,steps,"
-      "tokens,tflops_per_gpu,mfu,time_to_train_s,ideal_time_to_train_s,goodput,interruptions,lost_work_s,restart_overhead_s,progress\n";
+      "tokens,tflops_per_gpu,hardware_tflops_per_gpu,mfu,memory_per_gpu_bytes,time_to_train_s,ideal_time_to_train_s,goodput,interruptions,lost_work_s,restart_overhead_s,progress\n";
   for (const JobResult& x : r.jobs) {
     auto opt = [](double v, bool present) { return present ? fmt::format("{}", v) : std::string(); };
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name),
                        csv_field(x.model), to_string(x.state), csv_field(x.site), csv_field(x.cluster),
                        csv_field(x.gpu), x.gpus, x.servers, num(x.params), num(x.submit_s),
                        opt(x.start_s, x.start_s >= 0), opt(x.end_s, x.end_s >= 0),
                        opt(x.queue_wait_s, x.start_s >= 0), num(x.step_time_s), num(x.steps), num(x.tokens),
-                       num(x.tflops_per_gpu), num(x.mfu), opt(x.time_to_train_s, x.end_s >= 0),
+                       num(x.tflops_per_gpu), num(x.step.hardware_tflops_per_gpu), num(x.mfu),
+                       num(x.step.memory.total_bytes), opt(x.time_to_train_s, x.end_s >= 0),
                        num(x.ideal_time_to_train_s), opt(x.goodput, x.end_s >= 0), x.interruptions,
                        num(x.lost_work_s), num(x.restart_overhead_s), num(x.progress));
   }

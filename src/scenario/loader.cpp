@@ -17,7 +17,7 @@ namespace rcn {
 namespace {
 
 const std::vector<std::string> kPrecisions{"bf16", "fp16", "fp8", "tf32", "fp32"};
-const char* kModelsIssue = "calibrated step-time model: models issue";
+const char* kModelsIssue = "flow fidelity: models issue";
 const char* kFailuresIssue = "failure injection: failures issue";
 const char* kInferenceIssue = "inference serving: scheduling and inference issue";
 const char* kResultsIssue = "trace and HTML report: results issue";
@@ -51,6 +51,7 @@ class ScenarioReader {
     }
     s.hardware = builtin_hardware_profiles();
     read_hardware(YamlReader::child(root, "hardware"), s);
+    resolve_derived_profiles(s.hardware, r_.diagnostics());
     read_list(root, "", "sites", true, [&](const YAML::Node& n, const std::string& p) { read_site(n, p, s); });
     if (auto sites = YamlReader::child(root, "sites"); sites.IsSequence() && sites.size() == 0)
       r_.error(sites, "sites", "expected at least one site");
@@ -172,7 +173,6 @@ class ScenarioReader {
         if (auto v = r_.choice(su, "kind", sp, {"nvswitch", "nvlink", "pcie", "xgmi"}, false)) c.scale_up.kind = *v;
         if (auto v = r_.quantity(su, "bandwidth", sp, Quantity::Bandwidth, Sign::Positive, false))
           c.scale_up.bandwidth = *v;
-        r_.warning(su, sp, fmt::format("parsed and validated but has no effect yet ({})", kModelsIssue));
       }
     }
     if (auto so = YamlReader::child(n, "scale_out"); so.IsDefined()) {
@@ -292,14 +292,26 @@ class ScenarioReader {
     if (auto par = YamlReader::child(n, "parallelism"); par.IsDefined()) {
       const std::string pp = p + ".parallelism";
       j.parallelism.loc = r_.loc(par, pp);
-      if (r_.expect_map(par, pp, {"tp", "pp", "dp", "micro_batch", "schedule", "recompute"})) {
+      if (r_.expect_map(par, pp, {"tp", "pp", "dp", "micro_batch", "schedule", "virtual_stages", "recompute",
+                                  "sequence_parallel", "zero"})) {
         j.parallelism.tp = r_.integer(par, "tp", pp, 1, false).value_or(1);
         j.parallelism.pp = r_.integer(par, "pp", pp, 1, false).value_or(1);
         j.parallelism.dp = r_.integer(par, "dp", pp, 1, false).value_or(j.gpus / std::max(1, j.parallelism.tp * j.parallelism.pp));
         j.parallelism.micro_batch = r_.integer(par, "micro_batch", pp, 1, false).value_or(1);
         j.parallelism.schedule = r_.choice(par, "schedule", pp, {"1f1b", "interleaved-1f1b", "gpipe"}, false).value_or("1f1b");
         j.parallelism.recompute = r_.choice(par, "recompute", pp, {"none", "selective", "full"}, false).value_or("none");
-        for (const char* k : {"micro_batch", "schedule", "recompute"}) r_.not_simulated_yet(par, k, pp, kModelsIssue);
+        j.parallelism.virtual_stages =
+            r_.integer(par, "virtual_stages", pp, 1, false).value_or(j.parallelism.schedule == "interleaved-1f1b" ? 2 : 1);
+        j.parallelism.sequence_parallel = r_.boolean(par, "sequence_parallel", pp).value_or(true);
+        j.parallelism.zero = r_.integer(par, "zero", pp, 0, false).value_or(1);
+        if (j.parallelism.zero > 3)
+          r_.error(YamlReader::child(par, "zero"), pp + ".zero", fmt::format("expected 0, 1, 2 or 3, got {}", j.parallelism.zero));
+        if (j.parallelism.schedule == "interleaved-1f1b" && j.parallelism.virtual_stages < 2)
+          r_.error(YamlReader::child(par, "virtual_stages"), pp + ".virtual_stages",
+                   "interleaved-1f1b needs virtual_stages >= 2");
+        if (j.parallelism.schedule != "interleaved-1f1b" && j.parallelism.virtual_stages != 1)
+          r_.error(YamlReader::child(par, "virtual_stages"), pp + ".virtual_stages",
+                   fmt::format("virtual_stages > 1 needs schedule: interleaved-1f1b (got {})", j.parallelism.schedule));
         const auto& q = j.parallelism;
         if (j.gpus > 0 && q.tp * q.pp * q.dp != j.gpus)
           r_.error(par, pp, fmt::format("tp*pp*dp = {}*{}*{} = {} but the job asks for gpus: {}", q.tp, q.pp, q.dp,
@@ -530,9 +542,10 @@ class ScenarioReader {
         if (m->heads % j.parallelism.tp != 0)
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.tp",
                    fmt::format("tp ({}) must divide the model's heads ({})", j.parallelism.tp, m->heads));
-        if (j.parallelism.pp > m->layers)
+        const int chunks = j.parallelism.pp * j.parallelism.virtual_stages;
+        if (m->layers % chunks != 0)
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",
-                   fmt::format("pp ({}) exceeds the model's layers ({})", j.parallelism.pp, m->layers));
+                   fmt::format("pp x virtual_stages ({}) must divide the model's layers ({})", chunks, m->layers));
       }
       int biggest = 0;
       std::string biggest_site;

@@ -6,6 +6,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "rcn/engine/simulation.hpp"
+#include "rcn/models/training_step.hpp"
 #include "rcn/scenario/loader.hpp"
 #include "rcn/topology/platform.hpp"
 
@@ -33,10 +34,19 @@ workloads:
   training:
 )";
 
-// Closed form of the first step-time model for model m: 6 N tokens / (gpus x peak x efficiency).
+// Run time of `steps` steps of model m on this cluster, from the step model
+// (tested on its own in tests/models): the engine must realise it exactly.
 double expected_run_time(double steps, int batch, int gpus) {
-  const double h = 1024, n = 2 * (4 * h * h + 2 * h * 4096 + 4 * h) + 1000 * h;
-  return steps * 6 * n * batch * 1000 / (gpus * 989e12 * 0.40);
+  ModelSpec m;
+  m.layers = 2, m.hidden = 1024, m.heads = 8, m.kv_heads = 8, m.ffn = 4096, m.vocab = 1000, m.seq = 1000;
+  TrainingJobSpec j;
+  j.gpus = gpus;
+  j.parallelism.dp = gpus;
+  j.global_batch = batch;
+  j.steps = steps;
+  ClusterSpec c;
+  c.servers = 4;
+  return steps * training_step(m, j, builtin_hardware_profiles().at("h100-sxm"), ClusterLinks::of(c)).step_time_s;
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "rcn/models/training_step.hpp"
+
 namespace rcn {
 
 enum class JobState { Finished, Running, Queued, NotSubmitted };
@@ -27,7 +29,7 @@ struct JobResult {
   double steps = 0;
   double tokens = 0;
   double params = 0;
-  double tflops_per_gpu = 0;
+  double tflops_per_gpu = 0;  // model FLOP/s per GPU, in TFLOP/s (step.model_tflops_per_gpu)
   double mfu = 0;
   double time_to_train_s = 0;        // end - start (with failures once they exist)
   double ideal_time_to_train_s = 0;  // finished: running time whose work was kept (no failures: steps x step time);
@@ -37,6 +39,7 @@ struct JobResult {
   double lost_work_s = 0;         // running time whose work was lost to failures (since the last checkpoint)
   double restart_overhead_s = 0;  // detection + restart time paid after failures
   double progress = 0;  // fraction of steps done at the end of the run
+  TrainingStep step;    // the step model on the cluster of its (last) placement
 };
 
 struct SiteResult {

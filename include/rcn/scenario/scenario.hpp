@@ -95,7 +95,11 @@ struct ParallelismSpec {
   int tp = 1, pp = 1, dp = 1;
   int micro_batch = 1;
   std::string schedule = "1f1b";   // 1f1b | interleaved-1f1b | gpipe
+  int virtual_stages = 1;          // model chunks per pipeline stage (interleaved-1f1b: >= 2)
   std::string recompute = "none";  // none | selective | full
+  bool sequence_parallel = true;   // with tp > 1: norms and dropout sharded, all-gather/reduce-scatter instead of all-reduce
+  int zero = 1;                    // 0: replicated optimizer; 1: optimizer state sharded over dp (distributed
+                                   // optimizer); 2: + gradients; 3: + weights
   SourceLoc loc;
 };
 

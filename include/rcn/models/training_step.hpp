@@ -1,0 +1,68 @@
+#pragma once
+// Step time of 3D-parallel (tensor x pipeline x data) dense transformer
+// training on one cluster, from calibrated parts: GEMM and attention tables
+// for compute, achieved HBM bandwidth for memory-bound ops, alpha-beta
+// collectives per link tier for communication (Megatron-LM's schedule):
+//
+//   step = forward + backward + recompute + tp_comm      (m micro-batches on one stage)
+//        + pp_bubble  = (p-1)/v x (one micro-batch's stage time)
+//        + pp_comm    = 2 (m + p - 1) x activation send time  (p > 1)
+//        + dp_comm_exposed (gradient reduce-scatter/all-reduce not hidden behind the
+//                           last backward, plus the parameter all-gather's first bucket)
+//        + optimizer  (Adam, memory-bound over this GPU's shard)
+//
+// m = global_batch / (dp x micro_batch), p = pp, v = virtual stages. One
+// stage holds layers / p layers; the busiest stage (embedding or logits
+// added) sets the pace. Every term is reported, so the user sees where the
+// time goes. Formulas and assumptions: docs/models.md.
+#include <string>
+
+#include "rcn/models/training_memory.hpp"
+#include "rcn/scenario/hardware_profile.hpp"
+#include "rcn/scenario/scenario.hpp"
+
+namespace rcn {
+
+// The slice of a cluster a job's step depends on.
+struct ClusterLinks {
+  int gpus_per_server = 8;
+  double scale_up_bandwidth = 0;   // datasheet bytes/s per GPU (both directions); 0 = the profile's
+  double nic_bandwidth = 50e9;     // line rate of one NIC, bytes/s
+  int nics_per_server = 8;
+  static ClusterLinks of(const ClusterSpec& c);
+};
+
+struct TrainingStep {
+  // One layer, one micro-batch, on one GPU (compute only).
+  double layer_forward_s = 0;
+  double layer_backward_s = 0;
+  // Additive parts of one step on the busiest pipeline stage.
+  double forward_s = 0;
+  double backward_s = 0;
+  double recompute_s = 0;
+  double tp_comm_s = 0;
+  double pp_comm_s = 0;
+  double pp_bubble_s = 0;
+  double dp_comm_exposed_s = 0;
+  double dp_comm_total_s = 0;  // before overlap, for reference
+  double optimizer_s = 0;
+  double step_time_s = 0;
+
+  int micro_batches = 0;
+  double params = 0;
+  double tokens_per_step = 0;
+  double steps = 0;
+  double total_tokens = 0;
+  double model_flops_per_step = 0;     // 6 N T + attention (12 L s h per token), no recompute
+  double hardware_flops_per_step = 0;  // + recompute
+  double model_tflops_per_gpu = 0;
+  double hardware_tflops_per_gpu = 0;
+  double mfu = 0;  // model FLOP/s per GPU over the precision's dense peak
+  double time_to_train_s = 0;
+  TrainingMemory memory;
+};
+
+TrainingStep training_step(const ModelSpec& model, const TrainingJobSpec& job, const HardwareProfile& gpu,
+                           const ClusterLinks& links);
+
+}  // namespace rcn

@@ -1,0 +1,201 @@
+#include "rcn/models/training_step.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "rcn/models/attention_model.hpp"
+#include "rcn/models/collective_model.hpp"
+#include "rcn/models/gemm_model.hpp"
+#include "rcn/models/transformer_size.hpp"
+
+namespace rcn {
+
+ClusterLinks ClusterLinks::of(const ClusterSpec& c) {
+  ClusterLinks l;
+  l.gpus_per_server = c.gpus_per_server;
+  l.scale_up_bandwidth = c.scale_up.bandwidth;
+  l.nic_bandwidth = c.scale_out.nic_bandwidth;
+  l.nics_per_server = c.scale_out.nics_per_server;
+  return l;
+}
+
+namespace {
+
+// Memory-bound kernel: bytes moved at the achieved HBM bandwidth, plus a launch.
+double streaming(const HardwareProfile& gpu, double bytes) {
+  return bytes / (gpu.hbm_bandwidth * gpu.hbm_efficiency) + gpu.launch_overhead;
+}
+
+struct GemmShape {
+  double m, n, k;
+};
+
+// Forward GEMM plus its two backward GEMMs (input gradient and weight gradient).
+void add_gemm(const GemmModel& g, const std::string& prec, GemmShape s, double& fwd, double& bwd) {
+  fwd += g.seconds(prec, s.m, s.n, s.k);
+  bwd += g.seconds(prec, s.m, s.k, s.n) + g.seconds(prec, s.k, s.n, s.m);
+}
+
+CollectiveFabric fabric_of(const HardwareProfile& gpu, const ClusterLinks& links) {
+  CollectiveFabric f;
+  double up = gpu.scale_up.links * gpu.scale_up.link_bandwidth;
+  if (links.scale_up_bandwidth > 0 && gpu.scale_up.bandwidth > 0) up *= links.scale_up_bandwidth / gpu.scale_up.bandwidth;
+  f.scale_up = {up, gpu.scale_up.hop_latency};
+  const double nic_per_gpu =
+      links.nic_bandwidth * links.nics_per_server / std::max(1, links.gpus_per_server) * gpu.nic_efficiency;
+  f.scale_out = {nic_per_gpu, gpu.net_hop_latency};
+  f.nvls_bus_bandwidth = gpu.scale_up.nvls_bus_bandwidth;
+  return f;
+}
+
+}  // namespace
+
+TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const HardwareProfile& gpu,
+                           const ClusterLinks& links) {
+  TrainingStep st;
+  const auto& par = job.parallelism;
+  const std::string& prec = job.precision;
+  const GemmModel gemm(gpu);
+  const CollectiveFabric fabric = fabric_of(gpu, links);
+  const int t = par.tp, p = par.pp, v = par.virtual_stages;
+  const double b = par.micro_batch, s = m.seq, h = m.hidden, f = m.ffn;
+  const double head_dim = h / m.heads;
+  const double tokens = b * s;                       // per micro-batch
+  const bool sp = par.sequence_parallel && t > 1;
+  const double tok_local = sp ? tokens / t : tokens;  // tokens each GPU holds outside the TP blocks
+  const double act = 2.0;                             // bytes per activation element (bf16)
+
+  // ---- one layer, one micro-batch: compute ----
+  double fwd = 0, bwd = 0;
+  const double qkv_n = (h + 2.0 * m.kv_heads * head_dim) / t;
+  add_gemm(gemm, prec, {tokens, qkv_n, h}, fwd, bwd);
+  const AttentionTime attn = flash_attention_time(gpu, gemm, b, m.heads / static_cast<double>(t), s, head_dim, true);
+  fwd += attn.forward_s;
+  bwd += attn.backward_s;
+  add_gemm(gemm, prec, {tokens, h, h / t}, fwd, bwd);                                   // output projection
+  add_gemm(gemm, prec, {tokens, (m.gated_mlp ? 2 : 1) * f / t, h}, fwd, bwd);          // fc1 (gate + up)
+  add_gemm(gemm, prec, {tokens, h, f / t}, fwd, bwd);                                  // fc2
+  // Memory-bound: 2 norms and 2 residual adds (read 2, write 1 tensors of tok_local x h),
+  // the MLP activation (gated: read 2, write 1 of tokens x f/t; else read 1, write 1).
+  const double mem_fwd = 2 * streaming(gpu, 2 * tok_local * h * act) + 2 * streaming(gpu, 3 * tok_local * h * act) +
+                         streaming(gpu, (m.gated_mlp ? 3 : 2) * tokens * f / t * act);
+  fwd += mem_fwd;
+  bwd += 2 * mem_fwd;  // backward reads and writes about twice the bytes
+  st.layer_forward_s = fwd;
+  st.layer_backward_s = bwd;
+
+  // ---- tensor-parallel communication per layer (exposed) ----
+  double tp_fwd = 0, tp_bwd = 0;
+  if (t > 1) {
+    const int tp_per_server = std::min(t, links.gpus_per_server);
+    const double bytes = tokens * h * act;
+    if (sp) {  // all-gather before QKV and fc1, reduce-scatter after projection and fc2; mirrored backward
+      const double ag = collective_time(CollectiveOp::AllGather, bytes, t, tp_per_server, fabric).seconds;
+      const double rs = collective_time(CollectiveOp::ReduceScatter, bytes, t, tp_per_server, fabric).seconds;
+      tp_fwd = 2 * (ag + rs);
+      tp_bwd = 2 * (ag + rs);
+    } else {
+      const double ar = collective_time(CollectiveOp::AllReduce, bytes, t, tp_per_server, fabric).seconds;
+      tp_fwd = 2 * ar;
+      tp_bwd = 2 * ar;
+    }
+  }
+
+  // ---- one pipeline stage ----
+  const double layers_per_stage = static_cast<double>(m.layers) / p;
+  // The last stage also computes the logits and the loss; the first one the embedding lookup.
+  double head_fwd = 0, head_bwd = 0;
+  add_gemm(gemm, prec, {tokens, static_cast<double>(m.vocab) / t, h}, head_fwd, head_bwd);
+  head_fwd += streaming(gpu, tokens * m.vocab / t * 4.0);  // softmax cross-entropy in fp32
+  head_bwd += streaming(gpu, tokens * m.vocab / t * 4.0);
+  const double embed = streaming(gpu, 2 * tokens * h * act);
+  const double stage_extra_fwd = p == 1 ? head_fwd + embed : std::max(head_fwd, embed);
+  const double stage_extra_bwd = p == 1 ? head_bwd + embed : std::max(head_bwd, embed);
+  const double mb_fwd = layers_per_stage * fwd + stage_extra_fwd;
+  const double mb_bwd = layers_per_stage * bwd + stage_extra_bwd;
+  double mb_recompute = 0;
+  if (par.recompute == "full") mb_recompute = layers_per_stage * (fwd + tp_fwd);
+  else if (par.recompute == "selective") mb_recompute = layers_per_stage * attn.forward_s;
+  const double mb_tp = layers_per_stage * (tp_fwd + tp_bwd);
+
+  st.micro_batches = std::max(1, job.global_batch / std::max(1, par.dp * par.micro_batch));
+  const double mcount = st.micro_batches;
+  st.forward_s = mcount * mb_fwd;
+  st.backward_s = mcount * mb_bwd;
+  st.recompute_s = mcount * mb_recompute;
+  st.tp_comm_s = mcount * mb_tp;
+  const double mb_stage = mb_fwd + mb_bwd + mb_recompute + mb_tp;
+  if (p > 1) {
+    st.pp_bubble_s = (p - 1.0) / v * mb_stage;
+    // Activations cross to the next stage forward and gradients come back; with
+    // sequence parallelism each TP rank sends its 1/t share (Megatron's scatter/gather).
+    const double bytes = tokens * h * act / (sp ? t : 1);
+    const int stages_per_server = std::max(1, links.gpus_per_server / t);
+    const double send = collective_time(CollectiveOp::SendRecv, bytes, 2, std::min(2, stages_per_server), fabric).seconds;
+    st.pp_comm_s = 2 * (mcount + p - 1) * v * send;
+  }
+
+  // ---- data-parallel gradient synchronisation ----
+  st.memory = training_memory(m, job);
+  const double local_params = st.memory.params_on_gpu;
+  if (par.dp > 1) {
+    // dp peers sit on different servers unless tp x pp leaves room for several in one server.
+    const int dp_per_server = std::clamp(links.gpus_per_server / std::max(1, t * p), 1, par.dp);
+    const double grad_bytes = 2 * local_params;  // bf16 gradient reduction
+    double sync = 0, gather = 0;
+    if (par.zero >= 1) {
+      sync = collective_time(CollectiveOp::ReduceScatter, grad_bytes, par.dp, dp_per_server, fabric).seconds;
+      gather = collective_time(CollectiveOp::AllGather, grad_bytes, par.dp, dp_per_server, fabric).seconds;
+    } else {
+      sync = collective_time(CollectiveOp::AllReduce, grad_bytes, par.dp, dp_per_server, fabric).seconds;
+    }
+    // Buckets of 40M parameters (Megatron's default) reduce while the last
+    // micro-batch's backward runs; the parameter all-gather overlaps the next
+    // forward except for its first bucket.
+    const double buckets = std::max(1.0, std::ceil(local_params / 40e6));
+    const double exposed_sync = std::max(sync / buckets, sync - mb_bwd - mb_recompute);
+    st.dp_comm_total_s = sync + gather;
+    st.dp_comm_exposed_s = exposed_sync + gather / buckets;
+    if (par.zero >= 3) {
+      // ZeRO-3 gathers the weights again for every micro-batch's forward and
+      // backward, prefetching bucket by bucket behind the compute.
+      const double per_pass = collective_time(CollectiveOp::AllGather, 2 * local_params, par.dp, dp_per_server, fabric).seconds;
+      st.dp_comm_total_s += 2 * mcount * per_pass;
+      st.dp_comm_exposed_s += mcount * (std::max(per_pass / buckets, per_pass - mb_fwd) +
+                                        std::max(per_pass / buckets, per_pass - mb_bwd));
+    }
+  }
+
+  // ---- optimizer: Adam over this GPU's shard, memory-bound ----
+  // Reads fp32 master, m, v and the fp32 gradient, writes master, m, v and the bf16 weights: 34 B/param.
+  const double opt_params = local_params / (par.zero >= 1 ? par.dp : 1);
+  st.optimizer_s = streaming(gpu, 34 * opt_params);
+
+  st.step_time_s = st.forward_s + st.backward_s + st.recompute_s + st.tp_comm_s + st.pp_bubble_s + st.pp_comm_s +
+                   st.dp_comm_exposed_s + st.optimizer_s;
+
+  // ---- work and rates ----
+  st.params = transformer_size(m).total_params;
+  st.tokens_per_step = static_cast<double>(job.global_batch) * s;
+  if (job.steps) st.steps = std::ceil(*job.steps);
+  else if (job.tokens && st.tokens_per_step > 0) st.steps = std::ceil(*job.tokens / st.tokens_per_step);
+  st.total_tokens = st.steps * st.tokens_per_step;
+  // PaLM's convention: 6 N per token plus 12 L s h for attention (fwd + bwd, no causal discount).
+  const double attention_per_token = 12.0 * m.layers * s * h;
+  st.model_flops_per_step = (6 * st.params + attention_per_token) * st.tokens_per_step;
+  double recompute_flops = 0;
+  if (par.recompute == "full") recompute_flops = (2 * st.params + attention_per_token / 3) * st.tokens_per_step;
+  else if (par.recompute == "selective") recompute_flops = attention_per_token / 3 * st.tokens_per_step;
+  st.hardware_flops_per_step = st.model_flops_per_step + recompute_flops;
+  const int gpus = par.tp * par.pp * par.dp;
+  if (st.step_time_s > 0 && gpus > 0) {
+    st.model_tflops_per_gpu = st.model_flops_per_step / st.step_time_s / gpus / 1e12;
+    st.hardware_tflops_per_gpu = st.hardware_flops_per_step / st.step_time_s / gpus / 1e12;
+  }
+  const double peak = gpu.peak(prec);
+  st.mfu = peak > 0 ? st.model_tflops_per_gpu * 1e12 / peak : 0;
+  st.time_to_train_s = st.steps * st.step_time_s;
+  return st;
+}
+
+}  // namespace rcn
