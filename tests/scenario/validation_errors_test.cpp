@@ -175,3 +175,16 @@ TEST_CASE("a scenario needs at least one site", "[validation]") {
   REQUIRE(r.diagnostics.error_count() == 1);
   CHECK(r.diagnostics.items()[0].str() == "t.yaml:2:8: error: sites: expected at least one site");
 }
+
+TEST_CASE("a job that does not fit in GPU memory names the bytes needed and available", "[validation]") {
+  // GPT-3 175B with tp = pp = 1 needs 175e9 x 18 B of model state alone.
+  std::string text = with_line(14, "  m: {layers: 96, hidden: 12288, heads: 96, vocab: 51200, seq: 2048}");
+  text.replace(text.find("parallelism: {tp: 2, pp: 2, dp: 4}"), 34, "parallelism: {tp: 1, pp: 1, dp: 16, zero: 0}");
+  text.replace(text.find("global_batch: 8"), 15, "global_batch: 16");
+  LoadResult r = load_checked_text(text, "t.yaml");
+  CHECK_FALSE(r.scenario);
+  REQUIRE(r.diagnostics.error_count() == 1);
+  const std::string msg = r.diagnostics.items()[0].str();
+  CHECK(msg.rfind("t.yaml:17:7: error: workloads.training[0]: job j needs ", 0) == 0);
+  CHECK(msg.find("but a h100-sxm has 80 GB") != std::string::npos);
+}

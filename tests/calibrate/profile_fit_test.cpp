@@ -1,0 +1,40 @@
+// `rcnsim calibrate fit` on the shipped H200 measurements reproduces the
+// shipped h200-sxm profile byte for byte, and reads back as a valid profile.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "rcn/calibrate/profile_fit.hpp"
+#include "tests/test_support.hpp"
+
+using namespace rcn;
+
+TEST_CASE("fit on the shared H200 microbenchmarks gives the shipped profile", "[calibrate][fit]") {
+  const std::string json_path = "../shared/calibration/nvidia-h200/microbench.json";
+  const std::string abs = test::source_path(json_path);
+  if (!std::filesystem::exists(abs)) {
+    WARN("no " << abs << ": the shared calibration data is not beside this checkout");
+    return;
+  }
+  CHECK(guess_base_profile(test::read_text(abs)) == "h200-sxm");
+  // Through the binary, from the repository root, exactly as docs/scenario-reference.md says.
+  auto r = test::run_command("(cd '" + std::string(RCN_SOURCE_DIR) + "' && '" + test::rcnsim_binary() +
+                             "' calibrate fit " + json_path + " 2>/dev/null)");
+  REQUIRE(r.status == 0);
+  CHECK(r.output == test::read_text(test::source_path("scenarios/hardware/h200-sxm.yaml")));
+  Diagnostics d;
+  HardwareProfile p = parse_hardware_profile(r.output, "fitted.yaml", d);
+  CHECK_FALSE(d.has_errors());
+  CHECK(p.hbm_efficiency == Approx(4252.4 / 4800).epsilon(0.001));  // best measured copy over the datasheet
+  CHECK(p.gemm.at("bf16").size() == 52);  // 53 measurements, 8192^3 measured twice and merged
+}
+
+TEST_CASE("fit refuses input that is not microbenchmark JSON", "[calibrate][fit]") {
+  Diagnostics d;
+  fit_profile("{\"gemm\": []}", "empty.json", builtin_hardware_profiles().at("h100-sxm"), d);
+  REQUIRE(d.has_errors());
+  CHECK(d.items()[0].str() == "empty.json: error: gemm: no GEMM measurements");
+  Diagnostics d2;
+  fit_profile("not json", "x.json", builtin_hardware_profiles().at("h100-sxm"), d2);
+  CHECK(d2.has_errors());
+}
