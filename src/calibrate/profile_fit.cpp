@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <tuple>
+
+#include "rcn/models/collective_model.hpp"
 
 namespace rcn {
 
@@ -15,6 +18,74 @@ using json = nlohmann::json;
 namespace {
 
 double num(const json& j, const char* key) { return j.at(key).get<double>(); }
+
+std::optional<CollectiveOp> op_named(const std::string& op) {
+  if (op == "allreduce") return CollectiveOp::AllReduce;
+  if (op == "allgather") return CollectiveOp::AllGather;
+  if (op == "reducescatter") return CollectiveOp::ReduceScatter;
+  if (op == "alltoall") return CollectiveOp::AllToAll;
+  if (op == "sendrecv") return CollectiveOp::SendRecv;
+  if (op == "broadcast" || op == "reduce") return CollectiveOp::Broadcast;
+  return std::nullopt;
+}
+
+// Scale-up tier from NCCL measurements inside one server (at most 8 ranks):
+// t = alpha + bytes x bus_factor / busbw, by least squares on relative error
+// (weights 1/t^2), over all ops together. busbw gives the effective NVLink
+// bandwidth (busbw / links per link); alpha gives the hop latency after
+// NCCL's base latency. Every point's fit error is reported.
+bool fit_nccl(const json& points, HardwareProfile& p, std::vector<std::string>& notes) {
+  struct Obs {
+    std::string op;
+    int ranks;
+    double bytes, x, t;
+  };
+  std::vector<Obs> obs;
+  int skipped = 0;
+  for (const json& q : points) {
+    const std::string op = q.at("op").get<std::string>();
+    const int ranks = q.at("ranks").get<int>();
+    const auto cop = op_named(op);
+    const double t = num(q, "seconds");
+    if (!cop || ranks < 2 || ranks > 8 || t <= 0) {
+      ++skipped;
+      continue;
+    }
+    const double bytes = num(q, "bytes");
+    obs.push_back({op, ranks, bytes, bytes * bus_bandwidth_factor(*cop, ranks), t});
+  }
+  if (skipped) notes.push_back(fmt::format("nccl: {} points not used (more than 8 ranks, one rank, or unknown op)", skipped));
+  if (obs.size() < 2) return false;
+  // Weighted least squares for t = a + b x with weights 1/t^2.
+  double sw = 0, sx = 0, st = 0, sxx = 0, sxt = 0;
+  for (const auto& o : obs) {
+    const double w = 1 / (o.t * o.t);
+    sw += w, sx += w * o.x, st += w * o.t, sxx += w * o.x * o.x, sxt += w * o.x * o.t;
+  }
+  const double det = sw * sxx - sx * sx;
+  if (det <= 0) return false;
+  const double b = (sw * sxt - sx * st) / det;
+  const double a = (st * sxx - sx * sxt) / det;
+  if (b <= 0) {
+    notes.push_back("nccl: no bandwidth could be fitted (time does not grow with size)");
+    return false;
+  }
+  const double busbw = 1 / b, alpha = std::max(0.0, a);
+  const int ranks = obs.front().ranks;
+  const double base = 8.4e-6;  // NCCL ring Simple base latency (REFERENCES.md), as in the collective model
+  if (p.scale_up.links > 0) p.scale_up.link_bandwidth = busbw / p.scale_up.links;
+  p.scale_up.hop_latency = std::max(0.0, (alpha - base) / (2.0 * (ranks - 1)));
+  notes.push_back(fmt::format("nccl scale-up fit over {} points: bus bandwidth {:.1f} GB/s ({:.2f} GB/s per link), "
+                              "alpha {:.2f} us (hop latency {:.2f} us)",
+                              obs.size(), busbw / 1e9, busbw / 1e9 / std::max(1, p.scale_up.links), alpha * 1e6,
+                              p.scale_up.hop_latency * 1e6));
+  for (const auto& o : obs) {
+    const double fitted = alpha + o.x / busbw;
+    notes.push_back(fmt::format("  nccl {} {} ranks {:.0f} B: measured {:.2f} us, fit {:.2f} us ({:+.1f}%)", o.op,
+                                o.ranks, o.bytes, o.t * 1e6, fitted * 1e6, 100 * (fitted / o.t - 1)));
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -43,12 +114,15 @@ FitReport fit_profile(const std::string& json_text, const std::string& json_file
     std::map<std::string, std::map<std::tuple<double, double, double>, std::vector<double>>> gemm;
     for (const json& g : j.value("gemm", json::array()))
       gemm[g.at("dtype").get<std::string>()][{num(g, "m"), num(g, "n"), num(g, "k")}].push_back(num(g, "tflops"));
-    if (gemm.empty()) {
+    const json nccl = j.value("nccl", json::array());
+    if (gemm.empty() && nccl.empty()) {
       diags.error(where, "gemm", "no GEMM measurements");
       return rep;
     }
-    p.gemm.clear();
-    p.gemm_from.clear();
+    if (!gemm.empty()) {  // a NCCL-only file keeps the base profile's tables
+      p.gemm.clear();
+      p.gemm_from.clear();
+    }
     for (const auto& [dtype, shapes] : gemm) {
       if (base.peak(dtype) <= 0) {
         rep.notes.push_back(fmt::format("gemm {}: skipped, the base profile has no {} peak", dtype, dtype));
@@ -94,14 +168,16 @@ FitReport fit_profile(const std::string& json_text, const std::string& json_file
       p.launch_overhead = num(j["launch"], "eager_per_kernel_s");
       rep.notes.push_back(fmt::format("launch overhead: {:.2f} us per kernel (eager)", p.launch_overhead * 1e6));
     }
+    const bool links_fitted = fit_nccl(nccl, p, rep.notes);
     std::string measured_on = j.contains("meta") ? j["meta"].value("measured_on", std::string("?")) : "?";
     std::string device = j.contains("meta") ? j["meta"].value("name", std::string("?")) : "?";
     // A base that was itself fitted keeps only its datasheet provenance.
-    const std::string base_source = base.source.substr(0, base.source.find(" Measured tables (gemm"));
-    p.source = base_source + fmt::format(
-                                 " Measured tables (gemm, attention), hbm_efficiency and launch_overhead fitted by "
-                                 "`rcnsim calibrate fit` from {} ({}, measured {}).",
-                                 json_file, device, measured_on);
+    const std::string base_source = base.source.substr(0, base.source.find(" Measured "));
+    p.source = base_source +
+               fmt::format(" Measured {}fitted by `rcnsim calibrate fit` from {} ({}, measured {}).",
+                           gemm.empty() ? "" : "tables (gemm, attention), hbm_efficiency and launch_overhead ",
+                           json_file, device, measured_on);
+    if (links_fitted) p.source += " scale_up.link_bandwidth and hop_latency fitted from its nccl section.";
   } catch (const json::exception& e) {
     diags.error(where, "", fmt::format("malformed microbenchmark JSON: {}", e.what()));
   }

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "rcn/calibrate/profile_fit.hpp"
 #include "tests/test_support.hpp"
 
@@ -37,4 +39,29 @@ TEST_CASE("fit refuses input that is not microbenchmark JSON", "[calibrate][fit]
   Diagnostics d2;
   fit_profile("not json", "x.json", builtin_hardware_profiles().at("h100-sxm"), d2);
   CHECK(d2.has_errors());
+}
+
+TEST_CASE("fit recovers alpha and bus bandwidth from NCCL points made by the alpha-beta law", "[calibrate][fit]") {
+  // 8-rank all-reduce and all-gather inside one server: t = 20 us + bytes x factor / 300 GB/s.
+  std::string points;
+  int made = 0;
+  for (double bytes = 1024; bytes <= 4.0e9; bytes *= 4, made += 2) {
+    const double ar = 20e-6 + bytes * 1.75 / 300e9, ag = 20e-6 + bytes * 0.875 / 300e9;
+    points += fmt::format("{{\"op\": \"allreduce\", \"ranks\": 8, \"bytes\": {}, \"seconds\": {}}},", bytes, ar);
+    points += fmt::format("{{\"op\": \"allgather\", \"ranks\": 8, \"bytes\": {}, \"seconds\": {}}},", bytes, ag);
+  }
+  points.pop_back();
+  const std::string json = "{\"meta\": {\"name\": \"NVIDIA H100\"}, \"nccl\": [" + points + "]}";
+  const HardwareProfile& base = builtin_hardware_profiles().at("h100-sxm");
+  Diagnostics d;
+  FitReport rep = fit_profile(json, "nccl.json", base, d);
+  REQUIRE_FALSE(d.has_errors());
+  CHECK(rep.profile.scale_up.link_bandwidth * rep.profile.scale_up.links == Approx(300e9).epsilon(1e-6));
+  // alpha = NCCL base latency 8.4 us + 2 (n - 1) hops.
+  CHECK(rep.profile.scale_up.hop_latency == Approx((20e-6 - 8.4e-6) / 14).epsilon(1e-6));
+  // The GEMM tables of the base are kept when the file has none; every point's error is reported.
+  CHECK_FALSE(rep.profile.gemm.empty());
+  int per_point = 0;
+  for (const auto& n : rep.notes) per_point += n.find("  nccl ") == 0;
+  CHECK(per_point == made);
 }
