@@ -13,6 +13,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "rcn/calibrate/nccl_tests_import.hpp"
 #include "rcn/calibrate/profile_fit.hpp"
 #include "rcn/engine/checked_scenario.hpp"
 #include "rcn/engine/simulation.hpp"
@@ -144,6 +145,47 @@ int cmd_estimate(const ScenarioArgs& a, const std::string& job, bool json) {
   return 0;
 }
 
+// nccl-tests logs -> a microbench-schema JSON holding only the nccl section.
+int cmd_import_nccl(const std::vector<std::string>& logs, const std::string& output, const std::string& op) {
+  rcn::calibrate::Microbench mb;
+  mb.primary.meta.tool = "rcnsim calibrate import-nccl-tests";
+  mb.nccl_skipped = "";
+  mb.sdpa_skipped = "not measured: imported from nccl-tests logs";
+  rcn::Diagnostics diags;
+  for (const auto& path : logs) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      diags.error(rcn::SourceLoc{path, 0, 0}, "", "cannot read the log");
+      continue;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    rcn::NcclTestsImport imp = rcn::import_nccl_tests(text.str(), path, op, diags);
+    for (const auto& note : imp.notes) fmt::print(stderr, "{}\n", note);
+    fmt::print(stderr, "{}: {} points\n", path, imp.points.size());
+    mb.nccl.insert(mb.nccl.end(), imp.points.begin(), imp.points.end());
+  }
+  print_diagnostics(diags);
+  if (diags.has_errors()) return kExitInput;
+  const std::string json = rcn::calibrate::to_json(mb);
+  if (output.empty() || output == "-") {
+    fmt::print("{}", json);
+    return 0;
+  }
+  const std::string tmp = output + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << json;
+    if (!out) {
+      fmt::print(stderr, "rcnsim: cannot write {}\n", output);
+      return kExitInternal;
+    }
+  }
+  std::filesystem::rename(tmp, output);
+  fmt::print(stderr, "wrote {} ({} points)\n", output, mb.nccl.size());
+  return 0;
+}
+
 int cmd_fit(const std::string& input, const std::string& output, std::string base_name) {
   std::ifstream in(input, std::ios::binary);
   if (!in) {
@@ -241,6 +283,17 @@ int main(int argc, char** argv) {
   fit->add_option("--base", fit_base, "built-in profile giving the datasheet figures (default: matched by meta.name)");
   fit->footer("Example:\n  rcnsim calibrate fit ../shared/calibration/nvidia-h200/microbench.json -o my-h200.yaml");
 
+  std::vector<std::string> import_logs;
+  std::string import_output, import_op;
+  CLI::App* import_nccl =
+      calibrate->add_subcommand("import-nccl-tests", "nccl-tests text output -> the nccl section of a microbench JSON");
+  import_nccl->add_option("logs", import_logs, "output of all_reduce_perf, all_gather_perf, ... (one run or more each)")
+      ->required();
+  import_nccl->add_option("-o,--output", import_output, "JSON to write (default: stdout)");
+  import_nccl->add_option("--op", import_op, "the collective, when neither the log nor the file name says it");
+  import_nccl->footer("Example:\n  rcnsim calibrate import-nccl-tests all_reduce_perf.txt all_gather_perf.txt -o nccl.json\n"
+                      "  rcnsim calibrate fit nccl.json --base h100-sxm -o h100-links.yaml");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -253,6 +306,7 @@ int main(int argc, char** argv) {
     if (describe->parsed()) return cmd_describe(describe_args);
     if (estimate->parsed()) return cmd_estimate(estimate_args, estimate_job, estimate_json);
     if (fit->parsed()) return cmd_fit(fit_input, fit_output, fit_base);
+    if (import_nccl->parsed()) return cmd_import_nccl(import_logs, import_output, import_op);
   } catch (const rcn::InputError& e) {
     print_diagnostics(e.diagnostics);
     return kExitInput;

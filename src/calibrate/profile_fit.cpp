@@ -164,17 +164,20 @@ FitReport fit_profile(const std::string& json_text, const std::string& json_file
       rep.notes.push_back(fmt::format("hbm: best copy {:.0f} GB/s = {:.1f}% of {:.0f} GB/s", copy / 1e9,
                                       100 * p.hbm_efficiency, base.hbm_bandwidth / 1e9));
     }
-    if (j.contains("launch") && j["launch"].contains("eager_per_kernel_s")) {
+    if (j.contains("launch") && j["launch"].contains("eager_per_kernel_s") && num(j["launch"], "eager_per_kernel_s") > 0) {
       p.launch_overhead = num(j["launch"], "eager_per_kernel_s");
       rep.notes.push_back(fmt::format("launch overhead: {:.2f} us per kernel (eager)", p.launch_overhead * 1e6));
     }
     const bool links_fitted = fit_nccl(nccl, p, rep.notes);
-    std::string measured_on = j.contains("meta") ? j["meta"].value("measured_on", std::string("?")) : "?";
-    std::string device = j.contains("meta") ? j["meta"].value("name", std::string("?")) : "?";
+    std::string measured_on = j.contains("meta") ? j["meta"].value("measured_on", std::string()) : "";
+    std::string device = j.contains("meta") ? j["meta"].value("name", std::string()) : "";
+    if (measured_on.empty()) measured_on = "on an unknown date";
+    else measured_on = "measured " + measured_on;
+    if (device.empty()) device = "device not named";
     // A base that was itself fitted keeps only its datasheet provenance.
     const std::string base_source = base.source.substr(0, base.source.find(" Measured "));
     p.source = base_source +
-               fmt::format(" Measured {}fitted by `rcnsim calibrate fit` from {} ({}, measured {}).",
+               fmt::format(" Measured {}fitted by `rcnsim calibrate fit` from {} ({}, {}).",
                            gemm.empty() ? "" : "tables (gemm, attention), hbm_efficiency and launch_overhead ",
                            json_file, device, measured_on);
     if (links_fitted) p.source += " scale_up.link_bandwidth and hop_latency fitted from its nccl section.";

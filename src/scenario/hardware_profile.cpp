@@ -206,7 +206,7 @@ std::string hardware_profile_yaml(const HardwareProfile& p) {
     if (p.peak(prec) > 0) peaks.push_back(fmt::format("{}: {}TFLOPS", prec, p.peak(prec) / 1e12));
   out += fmt::format("peak_flops: {{{}}}\n", fmt::join(peaks, ", "));
   const auto& su = p.scale_up;
-  out += fmt::format("scale_up: {{kind: {}, bandwidth: {}GB/s, links: {}, link_bandwidth: {}GB/s, hop_latency: {}us",
+  out += fmt::format("scale_up: {{kind: {}, bandwidth: {:.6g}GB/s, links: {}, link_bandwidth: {:.4g}GB/s, hop_latency: {:.3g}us",
                      su.kind, su.bandwidth / 1e9, su.links, su.link_bandwidth / 1e9, su.hop_latency * 1e6);
   if (su.nvls_bus_bandwidth > 0) out += fmt::format(", nvls_bus_bandwidth: {}GB/s", su.nvls_bus_bandwidth / 1e9);
   out += "}\n";

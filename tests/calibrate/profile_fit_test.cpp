@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <iterator>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -64,4 +66,30 @@ TEST_CASE("fit recovers alpha and bus bandwidth from NCCL points made by the alp
   int per_point = 0;
   for (const auto& n : rep.notes) per_point += n.find("  nccl ") == 0;
   CHECK(per_point == made);
+}
+
+TEST_CASE("import-nccl-tests then fit: the fitted bus bandwidth is the log's large-message busbw", "[calibrate][fit]") {
+  const std::string dir = test::scratch_dir("nccl-import");
+  const std::string log = test::source_path("tests/data/nccl-tests/all_reduce_perf_8gpu.txt");
+  auto r = test::run_command(test::rcnsim_binary() + " calibrate import-nccl-tests " + log + " -o " + dir + "/nccl.json");
+  REQUIRE(r.status == 0);
+  r = test::run_command(test::rcnsim_binary() + " calibrate fit " + dir + "/nccl.json --base a100-80g -o " + dir +
+                        "/a100.yaml");
+  REQUIRE(r.status == 0);
+  CHECK(r.output.find("nccl allreduce 8 ranks 1073741824 B: measured") != std::string::npos);  // per-point error
+  // The log's last row (1 GiB), out-of-place busbw column, read here independently of the importer.
+  std::istringstream in(test::read_text(log));
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty() && line[0] != '#' && line.find_first_not_of(" ") != std::string::npos) last = line;
+  std::istringstream cols(last);
+  std::vector<std::string> f((std::istream_iterator<std::string>(cols)), std::istream_iterator<std::string>());
+  REQUIRE(f.size() >= 8);
+  const double busbw = std::stod(f[7]) * 1e9;
+  Diagnostics d;
+  const HardwareProfile p = parse_hardware_profile(test::read_text(dir + "/a100.yaml"), "a100.yaml", d);
+  REQUIRE_FALSE(d.has_errors());
+  CHECK(p.scale_up.link_bandwidth * p.scale_up.links == Approx(busbw).epsilon(0.05));
+  r = test::run_command(test::rcnsim_binary() + " calibrate import-nccl-tests " + dir + "/nccl.json");
+  CHECK(r.status == 2);  // a JSON file is not an nccl-tests log
 }
