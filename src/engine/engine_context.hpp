@@ -5,6 +5,8 @@
 #include <simgrid/s4u.hpp>
 
 #include <deque>
+#include <map>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -51,6 +53,7 @@ struct EngineContext {
   std::vector<std::size_t> job_cluster;             // where each started job runs
   std::vector<std::vector<int>> job_servers;        // its servers
   std::vector<JobProgress> progress;                // per job
+  std::map<std::string, TrainingStep> flow_steps;   // flow fidelity: step per (job shape, placement)
   std::vector<std::size_t> queue;                   // pending jobs, submission order
   std::size_t jobs_expected = 0;                    // submitted within the horizon
   std::size_t jobs_done = 0;

@@ -83,7 +83,7 @@ SimulationResult collect(EngineContext& ctx) {
   res.horizon_s = s.horizon;
   res.simulated_end_s = end;
   res.policy = s.scheduler.policy;
-  res.fidelity = to_string(Fidelity::Analytic);  // flow is not simulated yet (the loader warns)
+  res.fidelity = to_string(s.fidelity);
   std::vector<double> busy = ctx.busy_gpu_seconds;
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
     JobResult& r = ctx.jobs[j];

@@ -16,6 +16,7 @@ ClusterLinks ClusterLinks::of(const ClusterSpec& c) {
   l.scale_up_bandwidth = c.scale_up.bandwidth;
   l.nic_bandwidth = c.scale_out.nic_bandwidth;
   l.nics_per_server = c.scale_out.nics_per_server;
+  l.net_latency = c.scale_out.latency;
   return l;
 }
 
@@ -36,27 +37,32 @@ void add_gemm(const GemmModel& g, const std::string& prec, GemmShape s, double& 
   bwd += g.seconds(prec, s.m, s.k, s.n) + g.seconds(prec, s.k, s.n, s.m);
 }
 
-CollectiveFabric fabric_of(const HardwareProfile& gpu, const ClusterLinks& links) {
+}  // namespace
+
+CollectiveFabric collective_fabric(const HardwareProfile& gpu, const ClusterLinks& links) {
   CollectiveFabric f;
   double up = gpu.scale_up.links * gpu.scale_up.link_bandwidth;
   if (links.scale_up_bandwidth > 0 && gpu.scale_up.bandwidth > 0) up *= links.scale_up_bandwidth / gpu.scale_up.bandwidth;
   f.scale_up = {up, gpu.scale_up.hop_latency};
   const double nic_per_gpu =
       links.nic_bandwidth * links.nics_per_server / std::max(1, links.gpus_per_server) * gpu.nic_efficiency;
-  f.scale_out = {nic_per_gpu, gpu.net_hop_latency};
+  f.scale_out = {nic_per_gpu, links.net_latency >= 0 ? links.net_latency : gpu.net_hop_latency};
   f.nvls_bus_bandwidth = gpu.scale_up.nvls_bus_bandwidth;
   return f;
 }
 
-}  // namespace
-
 TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const HardwareProfile& gpu,
-                           const ClusterLinks& links) {
+                           const ClusterLinks& links, const CollectiveTimer& scale_out_timer) {
   TrainingStep st;
   const auto& par = job.parallelism;
   const std::string& prec = job.precision;
   const GemmModel gemm(gpu);
-  const CollectiveFabric fabric = fabric_of(gpu, links);
+  const CollectiveFabric fabric = collective_fabric(gpu, links);
+  // Collectives across servers may be timed by the caller (flow fidelity).
+  auto across = [&](CollectiveOp op, double bytes, int ranks, int per_server) {
+    if (scale_out_timer && per_server < ranks) return scale_out_timer(op, bytes, ranks, per_server);
+    return collective_time(op, bytes, ranks, per_server, fabric).seconds;
+  };
   const int t = par.tp, p = par.pp, v = par.virtual_stages;
   const double b = par.micro_batch, s = m.seq, h = m.hidden, f = m.ffn;
   const double head_dim = h / m.heads;
@@ -131,7 +137,7 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
     // sequence parallelism each TP rank sends its 1/t share (Megatron's scatter/gather).
     const double bytes = tokens * h * act / (sp ? t : 1);
     const int stages_per_server = std::max(1, links.gpus_per_server / t);
-    const double send = collective_time(CollectiveOp::SendRecv, bytes, 2, std::min(2, stages_per_server), fabric).seconds;
+    const double send = across(CollectiveOp::SendRecv, bytes, 2, std::min(2, stages_per_server));
     st.pp_comm_s = 2 * (mcount + p - 1) * v * send;
   }
 
@@ -144,10 +150,10 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
     const double grad_bytes = 2 * local_params;  // bf16 gradient reduction
     double sync = 0, gather = 0;
     if (par.zero >= 1) {
-      sync = collective_time(CollectiveOp::ReduceScatter, grad_bytes, par.dp, dp_per_server, fabric).seconds;
-      gather = collective_time(CollectiveOp::AllGather, grad_bytes, par.dp, dp_per_server, fabric).seconds;
+      sync = across(CollectiveOp::ReduceScatter, grad_bytes, par.dp, dp_per_server);
+      gather = across(CollectiveOp::AllGather, grad_bytes, par.dp, dp_per_server);
     } else {
-      sync = collective_time(CollectiveOp::AllReduce, grad_bytes, par.dp, dp_per_server, fabric).seconds;
+      sync = across(CollectiveOp::AllReduce, grad_bytes, par.dp, dp_per_server);
     }
     // Buckets of 40M parameters (Megatron's default) reduce while the last
     // micro-batch's backward runs; the parameter all-gather overlaps the next
@@ -159,7 +165,7 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
     if (par.zero >= 3) {
       // ZeRO-3 gathers the weights again for every micro-batch's forward and
       // backward, prefetching bucket by bucket behind the compute.
-      const double per_pass = collective_time(CollectiveOp::AllGather, 2 * local_params, par.dp, dp_per_server, fabric).seconds;
+      const double per_pass = across(CollectiveOp::AllGather, 2 * local_params, par.dp, dp_per_server);
       st.dp_comm_total_s += 2 * mcount * per_pass;
       st.dp_comm_exposed_s += mcount * (std::max(per_pass / buckets, per_pass - mb_fwd) +
                                         std::max(per_pass / buckets, per_pass - mb_bwd));

@@ -94,7 +94,8 @@ std::string estimates_json(const std::vector<JobEstimate>& est) {
     j["site"] = e.site;
     j["cluster"] = e.cluster;
     j["gpu"] = e.gpu;
-    for (auto& [k, v] : step_json(e.step).items()) j[k] = v;
+    const ordered_json step = step_json(e.step);
+    for (auto it = step.begin(); it != step.end(); ++it) j[it.key()] = it.value();
     all.push_back(j);
   }
   return all.dump(2) + "\n";

@@ -17,7 +17,6 @@ namespace rcn {
 namespace {
 
 const std::vector<std::string> kPrecisions{"bf16", "fp16", "fp8", "tf32", "fp32"};
-const char* kModelsIssue = "flow fidelity: models issue";
 const char* kFailuresIssue = "failure injection: failures issue";
 const char* kInferenceIssue = "inference serving: scheduling and inference issue";
 const char* kResultsIssue = "trace and HTML report: results issue";
@@ -45,9 +44,6 @@ class ScenarioReader {
     if (auto v = r_.quantity(root, "horizon", "", Quantity::Duration, Sign::Positive, false)) s.horizon = *v;
     if (auto v = r_.choice(root, "fidelity", "", {"analytic", "flow"}, false)) {
       s.fidelity = *v == "flow" ? Fidelity::Flow : Fidelity::Analytic;
-      if (s.fidelity == Fidelity::Flow)
-        r_.warning(YamlReader::child(root, "fidelity"), "fidelity",
-                   "flow fidelity is not simulated yet; running analytic (models issue)");
     }
     s.hardware = builtin_hardware_profiles();
     read_hardware(YamlReader::child(root, "hardware"), s);

@@ -50,7 +50,10 @@ Platform build_platform(const Scenario& s, const SiteGraph& graph) {
       const double nic_bw = c.scale_out.nic_bandwidth * c.scale_out.nics_per_server;
       const double fabric_bw = nic_bw * c.servers / c.scale_out.oversubscription;
       auto* fabric = sp.zone->create_split_duplex_link(fmt::format("{}/{}/fabric", site.name, c.name), fabric_bw);
-      fabric->set_latency(c.scale_out.latency)->seal();
+      // NIC to NIC crosses the fabric up and down: half the latency each way.
+      const HardwareProfile* hw = s.find_profile(c.gpu);
+      const double latency = c.scale_out.latency >= 0 ? c.scale_out.latency : (hw ? hw->net_hop_latency : 2e-6);
+      fabric->set_latency(latency / 2)->seal();
       ch.fabric = fabric;
       const double speed = server_speed(s, c);
       ch.servers.reserve(c.servers);

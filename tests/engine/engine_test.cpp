@@ -102,8 +102,9 @@ TEST_CASE("a job still running at the horizon is reported running, with its prog
 
 TEST_CASE("a WAN transfer ends at latency + size / bandwidth (alpha-beta)", "[engine][topology]") {
   // Two sites 2000 km apart (9.8 ms at 4.9 us/km) over a 100 Gb/s link; NICs
-  // 8 x 400 Gb/s, fabric latency 3 us on each side. 10 GB crosses in
-  // 3 us + 9.8 ms + 3 us + 10e9 / 12.5e9 s.
+  // 8 x 400 Gb/s, fabric latency 3 us NIC to NIC, so 1.5 us from a server to
+  // its site's border on each side. 10 GB crosses in
+  // 1.5 us + 9.8 ms + 1.5 us + 10e9 / 12.5e9 s.
   Scenario s = load(R"(name: wan
 sites:
   - name: a
@@ -128,7 +129,7 @@ wan:
     done_ba = sg4::Engine::get_clock();
   });
   engine->run();
-  const double expected = 3e-6 + 2000 * 4.9e-6 + 3e-6 + 10e9 / 12.5e9;
+  const double expected = 1.5e-6 + 2000 * 4.9e-6 + 1.5e-6 + 10e9 / 12.5e9;
   CHECK(done_ab == Approx(expected).epsilon(1e-9));
   CHECK(done_ba == Approx(expected).epsilon(1e-9));
 }
@@ -204,4 +205,77 @@ TEST_CASE("a job submitted at the horizon never starts and does not extend the r
   CHECK(r.jobs[0].state == JobState::Finished);
   CHECK(r.jobs[1].state == JobState::NotSubmitted);
   CHECK(r.simulated_end_s == Approx(expected_run_time(1000, 8, 8)));
+}
+
+namespace {
+// Two identical 128-GPU jobs (16 servers each, tp 8 x dp 16) on one cluster of
+// 32 servers whose fabric is 4:1 oversubscribed: the fabric carries 8 servers'
+// worth of NIC bandwidth. Data-parallel rings cross it every round.
+std::string oversubscribed(bool two_jobs) {
+  std::string y = R"(name: contention
+fidelity: flow
+sites:
+  - name: a
+    clusters: [{gpu: h100-sxm, servers: 32, scale_out: {nic_bandwidth: 400Gbps, nics_per_server: 8, oversubscription: 4}}]
+models:
+  m: {layers: 16, hidden: 4096, heads: 32, ffn: 16384, vocab: 32000, seq: 2048}
+workloads:
+  training:
+    - {name: a, model: m, gpus: 128, parallelism: {tp: 8, pp: 1, dp: 16}, global_batch: 64, steps: 100}
+)";
+  if (two_jobs) y += "    - {name: b, model: m, gpus: 128, parallelism: {tp: 8, pp: 1, dp: 16}, global_batch: 64, steps: 100}\n";
+  return y;
+}
+double analytic_dp(const Scenario& s) {
+  return training_step(*s.find_model("m"), s.training[0], builtin_hardware_profiles().at("h100-sxm"),
+                       ClusterLinks::of(s.sites[0].clusters[0])).dp_comm_total_s;
+}
+}  // namespace
+
+TEST_CASE("flow fidelity agrees with analytic on an uncontended fabric", "[engine][flow]") {
+  // 32 servers, non-blocking fabric, tp 8 x pp 4 x dp 8: pipeline sends and
+  // data-parallel rings run as flows; the analytic model is the reference (5%).
+  Scenario s = load(R"(name: flow
+fidelity: flow
+sites:
+  - name: a
+    clusters: [{gpu: h100-sxm, servers: 32, scale_out: {nic_bandwidth: 400Gbps, nics_per_server: 8}}]
+models:
+  l70: {layers: 80, hidden: 8192, heads: 64, kv_heads: 8, ffn: 28672, vocab: 128256, seq: 4096, gated_mlp: true}
+workloads:
+  training:
+    - {name: j, model: l70, gpus: 256, parallelism: {tp: 8, pp: 4, dp: 8}, global_batch: 256, steps: 1000}
+)");
+  const TrainingStep analytic = training_step(*s.find_model("l70"), s.training[0],
+                                              builtin_hardware_profiles().at("h100-sxm"),
+                                              ClusterLinks::of(s.sites[0].clusters[0]));
+  SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs[0].state == JobState::Finished);
+  CHECK(r.fidelity == "flow");
+  CHECK(r.jobs[0].step_time_s == Approx(analytic.step_time_s).epsilon(0.05));
+  CHECK(r.jobs[0].step.dp_comm_total_s == Approx(analytic.dp_comm_total_s).epsilon(0.05));
+  CHECK(r.jobs[0].step.pp_comm_s == Approx(analytic.pp_comm_s).epsilon(0.05));
+  CHECK(analytic.dp_comm_total_s > 0);
+}
+
+TEST_CASE("flow fidelity: one job alone on a 4:1 oversubscribed fabric is limited by it", "[engine][flow]") {
+  // 16 servers send at once through a fabric of 8 servers' bandwidth: each ring round takes about twice as long.
+  Scenario s = load(oversubscribed(false));
+  SimulationResult r = run_simulation(s);
+  const double ratio = r.jobs[0].step.dp_comm_total_s / analytic_dp(s);
+  CHECK(ratio > 1.6);
+  CHECK(ratio < 2.1);
+}
+
+TEST_CASE("flow fidelity: two jobs sharing an oversubscribed fabric both slow down", "[engine][flow]") {
+  // 32 servers through 8 servers' bandwidth: about 4x the idle-fabric time, twice the lone job's.
+  Scenario s = load(oversubscribed(true));
+  SimulationResult r = run_simulation(s);
+  for (const JobResult& j : r.jobs) {
+    INFO(j.name);
+    const double ratio = j.step.dp_comm_total_s / analytic_dp(s);
+    CHECK(ratio > 3.2);
+    CHECK(ratio < 4.1);
+  }
+  CHECK(r.jobs[0].step_time_s > analytic_dp(s));  // sanity: the step includes it
 }

@@ -15,8 +15,10 @@
 // stage holds layers / p layers; the busiest stage (embedding or logits
 // added) sets the pace. Every term is reported, so the user sees where the
 // time goes. Formulas and assumptions: docs/models.md.
+#include <functional>
 #include <string>
 
+#include "rcn/models/collective_model.hpp"
 #include "rcn/models/training_memory.hpp"
 #include "rcn/scenario/hardware_profile.hpp"
 #include "rcn/scenario/scenario.hpp"
@@ -29,8 +31,18 @@ struct ClusterLinks {
   double scale_up_bandwidth = 0;   // datasheet bytes/s per GPU (both directions); 0 = the profile's
   double nic_bandwidth = 50e9;     // line rate of one NIC, bytes/s
   int nics_per_server = 8;
+  double net_latency = -1;         // NIC to NIC through the fabric, s; < 0 = the profile's network hop latency
   static ClusterLinks of(const ClusterSpec& c);
 };
+
+// The link tiers a job's collectives use on this cluster (analytic alpha-beta).
+CollectiveFabric collective_fabric(const HardwareProfile& gpu, const ClusterLinks& links);
+
+// Seconds of one collective of `bytes` (nccl-tests size convention) over
+// `ranks` GPUs, `ranks_per_server` of them per server. The analytic model is
+// collective_time(); flow fidelity substitutes timings measured as SimGrid
+// flows on the job's servers (engine/flow_collectives.cpp).
+using CollectiveTimer = std::function<double(CollectiveOp op, double bytes, int ranks, int ranks_per_server)>;
 
 struct TrainingStep {
   // One layer, one micro-batch, on one GPU (compute only).
@@ -62,7 +74,9 @@ struct TrainingStep {
   TrainingMemory memory;
 };
 
+// `scale_out_timer`, when given, times the collectives that cross servers
+// (data-parallel synchronisation, pipeline sends); the rest stays analytic.
 TrainingStep training_step(const ModelSpec& model, const TrainingJobSpec& job, const HardwareProfile& gpu,
-                           const ClusterLinks& links);
+                           const ClusterLinks& links, const CollectiveTimer& scale_out_timer = {});
 
 }  // namespace rcn

@@ -37,7 +37,7 @@ struct ScaleOutSpec {
   int nics_per_server = 8;
   std::string topology = "fat-tree";    // fat-tree | rail-optimized | dragonfly
   double oversubscription = 1.0;        // >= 1; fabric core bandwidth = edge bandwidth / this
-  double latency = 2e-6;                // one way, NIC to NIC through the fabric (s)
+  double latency = -1;                  // one way, NIC to NIC through the fabric (s); < 0 = the GPU profile's
 };
 
 struct StorageSpec {

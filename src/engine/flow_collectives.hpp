@@ -1,0 +1,45 @@
+#pragma once
+// Flow fidelity: the collectives of a job that cross servers, timed as real
+// SimGrid flows on the job's own servers (NIC links, the cluster fabric, and
+// whatever else is using them at that moment). Inside a server they stay
+// analytic: a server is one SimGrid host.
+//
+// A ring collective over m servers is (m - 1) or 2 (m - 1) identical rounds
+// in which every server of the job sends one chunk for each of its GPUs to
+// its peer in the next replica; one round is simulated, with all the job's
+// servers sending at once, and multiplied. Payloads are divided by the
+// profile's NIC efficiency so that an idle fabric reproduces the analytic
+// alpha-beta time; contention (an oversubscribed fabric shared with other
+// jobs) slows the round down.
+#include <simgrid/s4u.hpp>
+
+#include <vector>
+
+#include "rcn/models/collective_model.hpp"
+
+namespace rcn {
+
+class FlowCollectives {
+ public:
+  FlowCollectives(std::vector<simgrid::s4u::Host*> servers, int gpus_per_server, CollectiveFabric fabric,
+                  double nic_efficiency)
+      : servers_(std::move(servers)), gpus_per_server_(gpus_per_server), fabric_(fabric),
+        nic_efficiency_(nic_efficiency) {}
+
+  // Must be called from a SimGrid actor: it waits for the flows.
+  double operator()(CollectiveOp op, double bytes, int ranks, int ranks_per_server);
+
+  int rounds_simulated() const { return rounds_; }
+
+ private:
+  // Every server sends `bytes_per_gpu` for each GPU to the server `stride` places on; returns the round's time.
+  double round(double bytes_per_gpu, std::size_t stride);
+
+  std::vector<simgrid::s4u::Host*> servers_;
+  int gpus_per_server_;
+  CollectiveFabric fabric_;
+  double nic_efficiency_;
+  int rounds_ = 0;
+};
+
+}  // namespace rcn
