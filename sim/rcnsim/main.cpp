@@ -111,6 +111,7 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
   out->write("summary.json", rcn::summary_json(result));
   out->write("jobs.csv", rcn::jobs_csv(result));
   out->write("sites.csv", rcn::sites_csv(result));
+  out->write("failures.csv", rcn::failures_csv(result));
   out->write("run_info.json", rcn::run_info_json(result, wall, a.path.empty() ? "<default scenario>" : a.path));
   out->commit();
   fmt::print("{}", rcn::summary_table(result));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rcn/engine/results.hpp"
+#include "rcn/models/failure_schedule.hpp"
 #include "rcn/models/training_step.hpp"
 #include "rcn/scenario/scenario.hpp"
 #include "rcn/sched/scheduling_policy.hpp"
@@ -31,11 +32,24 @@ struct EngineEvent {
 
 // Progress of one job across its attempts (one attempt per placement).
 struct JobProgress {
-  double remaining = 1.0;        // fraction of the job's work not yet saved
+  double remaining = 1.0;        // fraction of the job's work not yet saved (at attempt start)
   double attempt_start = -1;     // when the current attempt started
   double ideal_on_cluster = 0;   // run time of the whole job on the current cluster
   double useful_s = 0;           // running time whose work was kept, over all attempts
+  // Within the current attempt, in seconds of compute on this cluster:
+  double work_done_s = 0;        // finished compute segments
+  double segment_start = -1;     // start of the compute segment running now, or -1
+  double saved_work_s = 0;       // work covered by the last completed checkpoint
+  int checkpoint_site = -1;      // site whose storage holds the last checkpoint (-1: none)
   simgrid::s4u::ActorPtr runner; // the current attempt's actor
+  simgrid::s4u::ActorPtr writer; // its asynchronous checkpoint writer, if one is in flight
+};
+
+// One failure as it happened, for failures.csv.
+struct FailureRecord {
+  double at = 0;
+  std::string component, site, cluster, servers, jobs;
+  double downtime = 0;
 };
 
 struct EngineContext {
@@ -46,6 +60,8 @@ struct EngineContext {
   std::vector<ClusterState> clusters;               // live capacity, one per (site, cluster)
   std::vector<std::vector<int>> free_servers;       // per cluster: free server indices, ascending
   std::vector<std::vector<int>> down;               // per cluster and server: failures in force
+  std::vector<std::vector<int>> spare_pool;         // per cluster: idle spare servers
+  std::vector<int> spares_lent;                     // per cluster: spares standing in for failed servers
   std::vector<double> busy_gpu_seconds;             // per cluster, closed intervals so far
   std::vector<std::vector<TrainingStep>> estimates;  // [job][cluster]
 
@@ -57,6 +73,9 @@ struct EngineContext {
   std::vector<std::size_t> queue;                   // pending jobs, submission order
   std::size_t jobs_expected = 0;                    // submitted within the horizon
   std::size_t jobs_done = 0;
+
+  std::vector<FailureRecord> failure_log;
+  std::vector<ComponentFailure> failure_classes;
 
   std::deque<EngineEvent> inbox;
   simgrid::s4u::MutexPtr mutex = simgrid::s4u::Mutex::create();
@@ -70,7 +89,7 @@ struct EngineContext {
 void workload_source(EngineContext& ctx);
 void scheduler_loop(EngineContext& ctx);
 void job_runner(EngineContext& ctx, std::size_t job);
-void failure_event(EngineContext& ctx, std::size_t event);
+void failure_injector(EngineContext& ctx, std::vector<FailureEvent> events);
 
 // Index into ctx.clusters of (site, cluster).
 std::size_t cluster_index(const EngineContext& ctx, std::size_t site, std::size_t cluster);

@@ -1,8 +1,11 @@
-// Scripted failure events: at `at`, servers (or a whole site, or a WAN link)
-// go down for `duration`. Failed hosts and links are turned off in SimGrid.
-// A job using a failed server loses the work since its last checkpoint,
-// gives back its healthy servers, and asks to be placed again after
-// detection + restart time. Repaired servers return to the free pool.
+// Failures, scripted and random (models/failure_schedule.hpp), applied in
+// time order by one actor. A hardware failure turns its servers (or a WAN
+// link) off in SimGrid; a spare server of the cluster, if any is idle, takes
+// each failed server's place at once. Every running job holding a failed
+// server, or hit by a software failure, loses the work since its last
+// completed checkpoint, gives back its healthy servers and asks to be placed
+// again after detection + restart time. Repaired servers refill the spare
+// pool first, then the free pool.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,48 +18,41 @@ namespace sg4 = simgrid::s4u;
 
 namespace {
 
-struct Target {
-  std::vector<std::pair<std::size_t, int>> servers;  // (cluster index, server)
-  sg4::Link* link = nullptr;
-};
-
-Target resolve(const EngineContext& ctx, const FailureEventSpec& ev) {
-  const Scenario& s = ctx.scenario;
-  Target t;
-  if (ev.kind == "link-cut") {
-    for (std::size_t i = 0; i < s.wan.size(); ++i)
-      if (ev.target == s.wan[i].from + "<->" + s.wan[i].to || ev.target == s.wan[i].to + "<->" + s.wan[i].from)
-        t.link = ctx.platform.wan_links[i];
-  } else if (ev.kind == "site-outage") {
-    for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
-      if (ctx.clusters[c].site_name == ev.target)
-        for (int i = 0; i < ctx.clusters[c].total_servers; ++i) t.servers.emplace_back(c, i);
-  } else if (auto ref = resolve_server(s, ev.target)) {  // server, gpu: the whole server goes
-    t.servers.emplace_back(cluster_index(ctx, ref->site, ref->cluster), ref->server);
-  }
-  return t;
-}
-
 sg4::Host* host_of(EngineContext& ctx, std::size_t c, int server) {
   const ClusterState& cs = ctx.clusters[c];
   return ctx.platform.sites[cs.site].clusters[cs.cluster].servers[server];
 }
 
-void interrupt(EngineContext& ctx, std::size_t j) {
+// (cluster index, server) pairs an event hits.
+std::vector<std::pair<std::size_t, int>> targets(const EngineContext& ctx, const FailureEvent& e) {
+  std::vector<std::pair<std::size_t, int>> out;
+  if (e.wan_link >= 0) return out;
+  for (std::size_t c = 0; c < ctx.clusters.size(); ++c) {
+    const ClusterState& cs = ctx.clusters[c];
+    if (cs.site != e.site) continue;
+    if (e.whole_site) {
+      for (int i = 0; i < cs.total_servers; ++i) out.emplace_back(c, i);
+    } else if (cs.cluster == e.cluster) {
+      for (int s : e.servers) out.emplace_back(c, s);
+    }
+  }
+  return out;
+}
+
+void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   JobProgress& p = ctx.progress[j];
   JobResult& r = ctx.jobs[j];
   const double now = sg4::Engine::get_clock();
-  const double ran = now - p.attempt_start;
-  // Work is saved at every whole checkpoint interval of running time.
-  const double interval = spec.checkpoint.enabled && !spec.checkpoint.auto_interval ? spec.checkpoint.interval : 0;
-  const double saved = interval > 0 ? std::floor(ran / interval) * interval : 0.0;
-  r.lost_work_s += ran - saved;
-  p.useful_s += saved;
+  const double worked = p.work_done_s + (p.segment_start >= 0 ? now - p.segment_start : 0);
+  r.lost_work_s += std::max(0.0, worked - p.saved_work_s);
+  p.useful_s += p.saved_work_s;
+  if (p.ideal_on_cluster > 0) p.remaining = std::max(0.0, p.remaining - p.saved_work_s / p.ideal_on_cluster);
   r.interruptions += 1;
-  p.remaining = std::max(0.0, p.remaining - saved / p.ideal_on_cluster);
+  r.interruptions_by_cause[cause] += 1;
+  if (p.writer) p.writer->kill();
   if (p.runner) p.runner->kill();
-  p.runner = nullptr;
+  p.writer = p.runner = nullptr;
   release_job(ctx, j);
   r.state = JobState::Queued;
   const double delay = ctx.scenario.failures.detection + ctx.scenario.failures.restart;
@@ -67,44 +63,107 @@ void interrupt(EngineContext& ctx, std::size_t j) {
   });
 }
 
-}  // namespace
+std::string describe_servers(const EngineContext& ctx, const std::vector<std::pair<std::size_t, int>>& hit) {
+  if (hit.size() > 4) return fmt::format("{} servers", hit.size());
+  std::string out;
+  for (const auto& [c, s] : hit) out += fmt::format("{}s{}", out.empty() ? "" : ";", s);
+  (void)ctx;
+  return out;
+}
 
-void failure_event(EngineContext& ctx, std::size_t e) {
-  const FailureEventSpec& ev = ctx.scenario.failures.events[e];
-  const Target t = resolve(ctx, ev);
-  if (ev.at > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(ev.at);
+void fail(EngineContext& ctx, const FailureEvent& e) {
+  const auto hit = targets(ctx, e);
+  FailureRecord rec;
+  rec.at = sg4::Engine::get_clock();
+  rec.component = e.component;
+  rec.downtime = e.blast == BlastRadius::Job ? 0 : e.repair;
+  if (e.wan_link >= 0) {
+    const auto& w = ctx.scenario.wan[static_cast<std::size_t>(e.wan_link)];
+    rec.site = w.from + "<->" + w.to;
+    ctx.platform.wan_links[static_cast<std::size_t>(e.wan_link)]->turn_off();
+  } else {
+    rec.site = ctx.scenario.sites[e.site].name;
+    rec.cluster = e.whole_site ? "" : ctx.scenario.sites[e.site].clusters[e.cluster].name;
+    rec.servers = describe_servers(ctx, hit);
+  }
+  std::vector<std::size_t> affected;
+  auto holds = [&](std::size_t j, std::size_t c, int s) {
+    return ctx.jobs[j].state == JobState::Running && ctx.job_cluster[j] == c &&
+           std::find(ctx.job_servers[j].begin(), ctx.job_servers[j].end(), s) != ctx.job_servers[j].end();
+  };
+  if (e.blast == BlastRadius::Job) {  // software: the job on that server restarts, no hardware goes down
+    for (const auto& [c, s] : hit)
+      for (std::size_t j = 0; j < ctx.jobs.size(); ++j)
+        if (holds(j, c, s) && std::find(affected.begin(), affected.end(), j) == affected.end()) affected.push_back(j);
+  } else {
+    std::vector<std::pair<std::size_t, int>> newly_down;
+    for (const auto& [c, s] : hit) {
+      if (ctx.down[c][s]++ > 0) continue;
+      newly_down.emplace_back(c, s);
+      auto& pool = ctx.free_servers[c];
+      if (auto it = std::find(pool.begin(), pool.end(), s); it != pool.end()) {
+        pool.erase(it);
+        ctx.clusters[c].free_servers -= 1;
+      }
+      if (!ctx.spare_pool[c].empty()) {  // a spare steps in
+        pool.insert(std::upper_bound(pool.begin(), pool.end(), ctx.spare_pool[c].front()), ctx.spare_pool[c].front());
+        ctx.spare_pool[c].erase(ctx.spare_pool[c].begin());
+        ctx.clusters[c].free_servers += 1;
+        ctx.spares_lent[c] += 1;
+      }
+    }
+    for (std::size_t j = 0; j < ctx.jobs.size(); ++j)
+      for (const auto& [c, s] : hit)
+        if (holds(j, c, s) && std::find(affected.begin(), affected.end(), j) == affected.end()) affected.push_back(j);
+    for (std::size_t j : affected) interrupt(ctx, j, e.component);
+    for (const auto& [c, s] : newly_down) host_of(ctx, c, s)->turn_off();
+  }
+  if (e.blast == BlastRadius::Job)
+    for (std::size_t j : affected) interrupt(ctx, j, e.component);
+  for (std::size_t j : affected) rec.jobs += (rec.jobs.empty() ? "" : ";") + ctx.jobs[j].name;
+  ctx.failure_log.push_back(rec);
+  ctx.post({EngineEvent::Kind::Capacity});
+}
 
-  if (t.link) t.link->turn_off();
-  for (const auto& [c, server] : t.servers) {
-    if (ctx.down[c][server]++ > 0) continue;  // already down
-    auto& pool = ctx.free_servers[c];
-    if (auto it = std::find(pool.begin(), pool.end(), server); it != pool.end()) {
-      pool.erase(it);
-      ctx.clusters[c].free_servers -= 1;
+void repair(EngineContext& ctx, const FailureEvent& e) {
+  if (e.wan_link >= 0) ctx.platform.wan_links[static_cast<std::size_t>(e.wan_link)]->turn_on();
+  for (const auto& [c, s] : targets(ctx, e)) {
+    if (--ctx.down[c][s] > 0) continue;  // another failure still holds it
+    host_of(ctx, c, s)->turn_on();
+    if (ctx.spares_lent[c] > 0) {  // the spare that stood in stays in service; this one becomes a spare
+      ctx.spares_lent[c] -= 1;
+      ctx.spare_pool[c].push_back(s);
+      std::sort(ctx.spare_pool[c].begin(), ctx.spare_pool[c].end());
+    } else {
+      auto& pool = ctx.free_servers[c];
+      pool.insert(std::upper_bound(pool.begin(), pool.end(), s), s);
+      ctx.clusters[c].free_servers += 1;
     }
   }
-  // Interrupt every running job that holds a failed server (before the hosts
-  // go off, so that the job's own bookkeeping runs, not SimGrid's kill).
-  for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
-    if (ctx.jobs[j].state != JobState::Running) continue;
-    const std::size_t c = ctx.job_cluster[j];
-    bool hit = false;
-    for (int server : ctx.job_servers[j]) hit = hit || ctx.down[c][server] > 0;
-    if (hit) interrupt(ctx, j);
-  }
-  for (const auto& [c, server] : t.servers) host_of(ctx, c, server)->turn_off();
-
-  sg4::this_actor::sleep_for(ev.duration);
-
-  if (t.link) t.link->turn_on();
-  for (const auto& [c, server] : t.servers) {
-    if (--ctx.down[c][server] > 0) continue;  // another failure still holds it
-    host_of(ctx, c, server)->turn_on();
-    auto& pool = ctx.free_servers[c];
-    pool.insert(std::upper_bound(pool.begin(), pool.end(), server), server);
-    ctx.clusters[c].free_servers += 1;
-  }
   ctx.post({EngineEvent::Kind::Capacity});
+}
+
+}  // namespace
+
+void failure_injector(EngineContext& ctx, std::vector<FailureEvent> events) {
+  struct Step {
+    double at;
+    bool is_repair;
+    std::size_t event;
+  };
+  std::vector<Step> timeline;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    timeline.push_back({events[i].at, false, i});
+    if (events[i].blast != BlastRadius::Job && events[i].repair > 0)
+      timeline.push_back({events[i].at + events[i].repair, true, i});
+  }
+  std::stable_sort(timeline.begin(), timeline.end(), [](const Step& a, const Step& b) { return a.at < b.at; });
+  for (const Step& st : timeline) {
+    if (st.at >= ctx.scenario.horizon) break;
+    if (st.at > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(st.at);
+    if (st.is_repair) repair(ctx, events[st.event]);
+    else fail(ctx, events[st.event]);
+  }
 }
 
 }  // namespace rcn

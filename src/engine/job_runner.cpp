@@ -1,8 +1,15 @@
-// Holds a job's servers for the rest of its run time. One attempt is one exec
-// on the job's first server, sized to last exactly the model's time for the
-// work not yet saved; a failure kills this actor (failure_injector.cpp).
+// One attempt of a training job on its servers: load the checkpoint it
+// resumes from, then compute in segments between checkpoints, writing each
+// checkpoint through the site's storage (blocking, or in a writer actor when
+// asynchronous). A failure kills this actor (failure_injector.cpp), which
+// then counts the work since the last completed checkpoint as lost.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "rcn/models/checkpoint_model.hpp"
 #include "src/engine/engine_context.hpp"
 #include "src/engine/flow_collectives.hpp"
 
@@ -45,14 +52,93 @@ void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   r.mfu = step.mfu;
 }
 
+// Moves `bytes` between a storage host and the job's servers, spread over at
+// most 8 of them (storage bandwidth, not NICs, is what limits it).
+void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage) {
+  const SitePlatform& store = ctx.platform.sites[storage_site];
+  const ClusterState& cs = ctx.clusters[ctx.job_cluster[job]];
+  // Unmodelled storage costs nothing, except that a checkpoint read from another site still crosses the WAN.
+  if (!store.storage_modelled && (to_storage || storage_site == cs.site)) return;
+  sg4::Host* storage = store.storage;
+  const auto& hosts = ctx.platform.sites[cs.site].clusters[cs.cluster].servers;
+  const auto& mine = ctx.job_servers[job];
+  const std::size_t k = std::min<std::size_t>(8, mine.size());
+  std::vector<sg4::CommPtr> comms;
+  for (std::size_t i = 0; i < k; ++i) {
+    sg4::Host* server = hosts[mine[i * mine.size() / k]];
+    const auto size = static_cast<uint64_t>(bytes / k);
+    comms.push_back(to_storage ? sg4::Comm::sendto_async(server, storage, size)
+                               : sg4::Comm::sendto_async(storage, server, size));
+  }
+  for (auto& c : comms) c->wait();
+}
+
+// Compute seconds between checkpoints: fixed, Young/Daly, or none (infinity).
+double checkpoint_interval(EngineContext& ctx, std::size_t job, double bytes) {
+  const TrainingJobSpec& spec = ctx.scenario.training[job];
+  if (!spec.checkpoint.enabled) return std::numeric_limits<double>::infinity();
+  if (!spec.checkpoint.auto_interval) return spec.checkpoint.interval;
+  const ClusterState& cs = ctx.clusters[ctx.job_cluster[job]];
+  const double write_s = bytes / ctx.platform.sites[cs.site].storage_write->get_bandwidth();
+  auto sc = ctx.scenario.failures.site_scale.find(cs.site_name);
+  const double rate = job_failure_rate(ctx.failure_classes, spec.gpus,
+                                       sc == ctx.scenario.failures.site_scale.end() ? 1.0 : sc->second);
+  if (rate <= 0) return std::numeric_limits<double>::infinity();
+  return young_daly_interval(write_s, 1 / rate);
+}
+
 }  // namespace
 
 void job_runner(EngineContext& ctx, std::size_t job) {
   if (ctx.scenario.fidelity == Fidelity::Flow) measure_step_with_flows(ctx, job);
-  const JobProgress& p = ctx.progress[job];
-  const double run_time = p.remaining * p.ideal_on_cluster;
+  JobProgress& p = ctx.progress[job];
+  JobResult& r = ctx.jobs[job];
+  const TrainingJobSpec& spec = ctx.scenario.training[job];
+  const std::size_t site = ctx.clusters[ctx.job_cluster[job]].site;
+  const double bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
+  p.work_done_s = p.saved_work_s = 0;
+  p.segment_start = -1;
+
+  // Resume: read the last checkpoint, from this site's storage or over the WAN.
+  if (p.checkpoint_site >= 0 && p.remaining < 1) {
+    const double t0 = sg4::Engine::get_clock();
+    storage_transfer(ctx, job, static_cast<std::size_t>(p.checkpoint_site), bytes, false);
+    r.restart_overhead_s += sg4::Engine::get_clock() - t0;
+  }
+
+  const double total = p.remaining * p.ideal_on_cluster;
+  const double interval = checkpoint_interval(ctx, job, bytes);
+  r.checkpoint_interval_s = std::isfinite(interval) ? interval : 0;
   sg4::Host* host = sg4::this_actor::get_host();
-  if (run_time > 0) sg4::this_actor::execute(run_time * host->get_speed());
+  sg4::ActorPtr writer;  // the asynchronous checkpoint in flight
+  while (p.work_done_s < total) {
+    const double segment = std::min(interval, total - p.work_done_s);
+    p.segment_start = sg4::Engine::get_clock();
+    if (segment > 0) sg4::this_actor::execute(segment * host->get_speed());
+    p.segment_start = -1;
+    p.work_done_s += segment;
+    if (p.work_done_s >= total * (1 - 1e-12)) break;
+    const double t0 = sg4::Engine::get_clock();
+    if (writer) writer->join();  // at most one asynchronous checkpoint in flight
+    const double covered = p.work_done_s;
+    if (spec.checkpoint.async) {
+      writer = sg4::Actor::create("checkpoint:" + spec.name, host, [&ctx, job, bytes, covered, site] {
+        storage_transfer(ctx, job, site, bytes, true);
+        ctx.progress[job].saved_work_s = covered;
+        ctx.progress[job].checkpoint_site = static_cast<int>(site);
+        ctx.jobs[job].checkpoints += 1;
+      });
+      p.writer = writer;
+    } else {
+      storage_transfer(ctx, job, site, bytes, true);
+      p.saved_work_s = covered;
+      p.checkpoint_site = static_cast<int>(site);
+      r.checkpoints += 1;
+    }
+    r.checkpoint_overhead_s += sg4::Engine::get_clock() - t0;
+  }
+  if (writer) writer->join();
+  p.writer = nullptr;
   ctx.post({EngineEvent::Kind::Completion, job});
 }
 

@@ -47,7 +47,11 @@ void prepare(EngineContext& ctx) {
       std::vector<int> pool(c.servers);
       for (int i = 0; i < c.servers; ++i) pool[i] = i;
       ctx.free_servers.push_back(std::move(pool));
-      ctx.down.emplace_back(c.servers, 0);
+      ctx.down.emplace_back(c.servers + c.spares, 0);
+      std::vector<int> spares(c.spares);
+      for (int i = 0; i < c.spares; ++i) spares[i] = c.servers + i;
+      ctx.spare_pool.push_back(std::move(spares));
+      ctx.spares_lent.push_back(0);
     }
   }
   ctx.busy_gpu_seconds.assign(ctx.clusters.size(), 0.0);
@@ -91,12 +95,15 @@ SimulationResult collect(EngineContext& ctx) {
     if (r.state == JobState::Running) {  // finished and interrupted attempts were closed already
       const double ran = end - p.attempt_start;
       busy[ctx.job_cluster[j]] += r.gpus * ran;
-      r.progress = 1.0 - p.remaining + (p.ideal_on_cluster > 0 ? ran / p.ideal_on_cluster : 0);
+      const double worked = p.work_done_s + (p.segment_start >= 0 ? end - p.segment_start : 0);
+      r.progress = 1.0 - p.remaining + (p.ideal_on_cluster > 0 ? worked / p.ideal_on_cluster : 0);
     } else if (r.state == JobState::Queued) {
       r.progress = 1.0 - p.remaining;
     }
   }
   res.jobs = ctx.jobs;
+  for (const FailureRecord& f : ctx.failure_log)
+    res.failures.push_back({f.at, f.component, f.site, f.cluster, f.servers, f.jobs, f.downtime});
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
     const SiteSpec& site = s.sites[si];
     SiteResult sr;
@@ -139,9 +146,12 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
   sg4::Host* control = ctx.platform.sites.front().gateway;
   sg4::Actor::create("workload-source", control, [&ctx] { workload_source(ctx); });
   sg4::Actor::create("scheduler", control, [&ctx] { scheduler_loop(ctx); });
-  for (std::size_t e = 0; e < scenario.failures.events.size(); ++e)
-    if (scenario.failures.events[e].at <= scenario.horizon)
-      sg4::Actor::create("failure", control, [&ctx, e] { failure_event(ctx, e); })->daemonize();
+  ctx.failure_classes = failure_components(scenario.failures);
+  std::vector<FailureEvent> failures = failure_schedule(scenario);
+  if (!failures.empty())
+    sg4::Actor::create("failures", control, [&ctx, f = std::move(failures)]() mutable {
+      failure_injector(ctx, std::move(f));
+    })->daemonize();
   // The horizon ends the run by stopping every actor; as a daemon it dies
   // quietly (without moving the clock) when everything finished earlier.
   sg4::Actor::create("horizon", control, [horizon = scenario.horizon] {

@@ -64,6 +64,12 @@ std::string summary_json(const SimulationResult& r) {
     o["interruptions"] = x.interruptions;
     o["lost_work_s"] = x.lost_work_s;
     o["restart_overhead_s"] = x.restart_overhead_s;
+    o["checkpoint_overhead_s"] = x.checkpoint_overhead_s;
+    o["checkpoints"] = x.checkpoints;
+    o["checkpoint_interval_s"] = x.checkpoint_interval_s;
+    ordered_json causes = ordered_json::object();
+    for (const auto& [cause, n] : x.interruptions_by_cause) causes[cause] = n;
+    o["interruptions_by_cause"] = causes;
     o["progress"] = x.progress;
     if (x.start_s >= 0) o["step"] = step_json(x.step);
     jobs.push_back(o);
@@ -90,10 +96,13 @@ std::string summary_json(const SimulationResult& r) {
 std::string jobs_csv(const SimulationResult& r) {
   std::string out =
       "name,model,state,site,cluster,gpu,gpus,servers,params,submit_s,start_s,end_s,queue_wait_s,step_time_s,steps,"
-      "tokens,tflops_per_gpu,hardware_tflops_per_gpu,mfu,memory_per_gpu_bytes,time_to_train_s,ideal_time_to_train_s,goodput,interruptions,lost_work_s,restart_overhead_s,progress\n";
+      "tokens,tflops_per_gpu,hardware_tflops_per_gpu,mfu,memory_per_gpu_bytes,time_to_train_s,ideal_time_to_train_s,goodput,interruptions,lost_work_s,restart_overhead_s,checkpoint_overhead_s,checkpoints,"
+      "interruptions_by_cause,progress\n";
   for (const JobResult& x : r.jobs) {
     auto opt = [](double v, bool present) { return present ? fmt::format("{}", v) : std::string(); };
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name),
+    std::string causes;
+    for (const auto& [cause, n] : x.interruptions_by_cause) causes += fmt::format("{}{}={}", causes.empty() ? "" : ";", cause, n);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name),
                        csv_field(x.model), to_string(x.state), csv_field(x.site), csv_field(x.cluster),
                        csv_field(x.gpu), x.gpus, x.servers, num(x.params), num(x.submit_s),
                        opt(x.start_s, x.start_s >= 0), opt(x.end_s, x.end_s >= 0),
@@ -101,7 +110,8 @@ std::string jobs_csv(const SimulationResult& r) {
                        num(x.tflops_per_gpu), num(x.step.hardware_tflops_per_gpu), num(x.mfu),
                        num(x.step.memory.total_bytes), opt(x.time_to_train_s, x.end_s >= 0),
                        num(x.ideal_time_to_train_s), opt(x.goodput, x.end_s >= 0), x.interruptions,
-                       num(x.lost_work_s), num(x.restart_overhead_s), num(x.progress));
+                       num(x.lost_work_s), num(x.restart_overhead_s), num(x.checkpoint_overhead_s), x.checkpoints,
+                       csv_field(causes), num(x.progress));
   }
   return out;
 }
@@ -111,6 +121,14 @@ std::string sites_csv(const SimulationResult& r) {
   for (const SiteResult& x : r.sites)
     out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(x.name), csv_field(x.region), x.kind, x.gpus,
                        num(x.gpu_hours_busy), num(x.utilisation), num(x.energy_kwh), num(x.cost), num(x.carbon_kg));
+  return out;
+}
+
+std::string failures_csv(const SimulationResult& r) {
+  std::string out = "time_s,component,site,cluster,servers,affected_jobs,downtime_s\n";
+  for (const FailureRow& f : r.failures)
+    out += fmt::format("{},{},{},{},{},{},{}\n", num(f.time_s), csv_field(f.component), csv_field(f.site),
+                       csv_field(f.cluster), csv_field(f.servers), csv_field(f.affected_jobs), num(f.downtime_s));
   return out;
 }
 

@@ -17,7 +17,6 @@ namespace rcn {
 namespace {
 
 const std::vector<std::string> kPrecisions{"bf16", "fp16", "fp8", "tf32", "fp32"};
-const char* kFailuresIssue = "failure injection: failures issue";
 const char* kInferenceIssue = "inference serving: scheduling and inference issue";
 const char* kResultsIssue = "trace and HTML report: results issue";
 
@@ -162,7 +161,6 @@ class ScenarioReader {
     if (auto v = r_.integer(n, "servers", p, 1, true)) c.servers = *v;
     if (auto v = r_.integer(n, "gpus_per_server", p, 1, false)) c.gpus_per_server = *v;
     if (auto v = r_.integer(n, "spares", p, 0, false)) c.spares = *v;
-    r_.not_simulated_yet(n, "spares", p, kFailuresIssue);
     if (auto su = YamlReader::child(n, "scale_up"); su.IsDefined()) {
       const std::string sp = p + ".scale_up";
       if (r_.expect_map(su, sp, {"kind", "bandwidth"})) {
@@ -199,7 +197,6 @@ class ScenarioReader {
           c.storage.write_bandwidth = *v;
         if (auto v = r_.quantity(st, "read_bandwidth", sp, Quantity::Bandwidth, Sign::Positive, false))
           c.storage.read_bandwidth = *v;
-        r_.warning(st, sp, fmt::format("parsed and validated but has no effect yet ({})", kFailuresIssue));
       }
     }
     for (const auto& other : site.clusters)
@@ -330,15 +327,13 @@ class ScenarioReader {
         else if (auto v = r_.quantity(ck, "interval", cp, Quantity::Duration, Sign::Positive, true))
           j.checkpoint.interval = *v;
         j.checkpoint.async = r_.boolean(ck, "async", cp).value_or(false);
-        // The interval sets where a failed job restarts from; writing costs nothing yet.
-        if (j.checkpoint.auto_interval)
-          r_.warning(YamlReader::child(ck, "interval"), cp + ".interval",
-                     fmt::format("auto (Young/Daly) is not simulated yet; the job runs without checkpoints ({})",
-                                 kFailuresIssue));
-        else
-          r_.warning(ck, cp, fmt::format("the interval sets the restart point after a failure, but checkpoint "
-                                         "writes take no time yet ({})", kFailuresIssue));
-        r_.not_simulated_yet(ck, "async", cp, kFailuresIssue);
+        // Checkpoints are written through the site's storage: without its bandwidth they are free.
+        bool storage = false;
+        for (const auto& site : s.sites)
+          if (!j.site || *j.site == site.name)
+            for (const auto& c : site.clusters) storage = storage || c.storage.write_bandwidth > 0;
+        if (!storage)
+          r_.warning(ck, cp, "no cluster this job may use gives storage.write_bandwidth: checkpoints take no time");
       }
     }
     for (const auto& other : s.training)
@@ -433,7 +428,8 @@ class ScenarioReader {
   void read_failures(const YAML::Node& n, Scenario& s) {
     if (!n.IsDefined()) return;
     const std::string p = "failures";
-    if (!r_.expect_map(n, p, {"mix", "scale", "detection", "restart", "events"})) return;
+    if (!r_.expect_map(n, p, {"mix", "scale", "detection", "restart", "rack_servers", "components", "sites", "events"}))
+      return;
     FailureSpec& f = s.failures;
     f.present = true;
     f.loc = r_.loc(n, p);
@@ -441,6 +437,37 @@ class ScenarioReader {
     f.scale = r_.quantity(n, "scale", p, Quantity::Count, Sign::NonNegative, false).value_or(1.0);
     f.detection = r_.quantity(n, "detection", p, Quantity::Duration, Sign::NonNegative, false).value_or(300);
     f.restart = r_.quantity(n, "restart", p, Quantity::Duration, Sign::NonNegative, false).value_or(600);
+    f.rack_servers = r_.integer(n, "rack_servers", p, 1, false).value_or(4);
+    if (const YAML::Node comps = YamlReader::child(n, "components"); comps.IsDefined()) {
+      const std::vector<std::string> classes{"gpu", "hbm", "gpu-sram", "gpu-processor", "nic", "switch", "server",
+                                             "software", "storage", "site"};
+      if (r_.expect_map(comps, p + ".components", classes)) {
+        for (auto it = comps.begin(); it != comps.end(); ++it) {
+          const std::string name = it->first.Scalar();
+          const std::string cp = p + ".components." + name;
+          if (!r_.expect_map(it->second, cp, {"rate", "distribution", "shape", "repair"})) continue;
+          ComponentOverride o;
+          o.rate = r_.quantity(it->second, "rate", cp, Quantity::Rate, Sign::NonNegative, false);
+          o.distribution = r_.choice(it->second, "distribution", cp, {"exponential", "weibull"}, false);
+          o.shape = r_.quantity(it->second, "shape", cp, Quantity::Count, Sign::Positive, false);
+          o.repair = r_.quantity(it->second, "repair", cp, Quantity::Duration, Sign::NonNegative, false);
+          f.components[name] = o;
+        }
+      }
+    }
+    if (const YAML::Node sites = YamlReader::child(n, "sites"); sites.IsDefined()) {
+      if (!sites.IsMap()) {
+        r_.error(sites, p + ".sites", "expected a mapping of site name to {scale: x}");
+      } else {
+        for (auto it = sites.begin(); it != sites.end(); ++it) {
+          const std::string name = it->first.Scalar();
+          const std::string sp = p + ".sites." + name;
+          if (!r_.expect_map(it->second, sp, {"scale"})) continue;
+          f.site_scale[name] = r_.quantity(it->second, "scale", sp, Quantity::Count, Sign::NonNegative, true).value_or(1);
+          if (!s.find_site(name)) r_.error(it->first, sp, fmt::format("unknown site \"{}\"", name));
+        }
+      }
+    }
     read_list(n, p, "events", false, [&](const YAML::Node& e, const std::string& ep) {
       if (!r_.expect_map(e, ep, {"at", "target", "kind", "duration"})) return;
       FailureEventSpec ev;
@@ -452,11 +479,6 @@ class ScenarioReader {
       nodes_["event:" + std::to_string(f.events.size())] = e;
       f.events.push_back(std::move(ev));
     });
-    // Scripted events, detection and restart are simulated; random failures are not yet.
-    if (f.mix != "none")
-      r_.warning(YamlReader::child(n, "mix"), p + ".mix",
-                 fmt::format("random failures are not simulated yet, only scripted events ({})", kFailuresIssue));
-    r_.not_simulated_yet(n, "scale", p, kFailuresIssue);
   }
 
   void read_scheduler(const YAML::Node& n, Scenario& s) {

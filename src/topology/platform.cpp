@@ -45,6 +45,20 @@ Platform build_platform(const Scenario& s, const SiteGraph& graph) {
     // fabric and WAN links.
     sp.gateway = sp.zone->create_host(site.name + "/gateway", 1e9);
     sp.zone->add_route(sp.gateway->get_netpoint(), nullptr, nullptr, nullptr, {}, true);
+    // Storage: without bandwidth in the scenario it is effectively instantaneous (1 PB/s).
+    double write_bw = 0, read_bw = 0;
+    for (const ClusterSpec& c : site.clusters) {
+      write_bw += c.storage.write_bandwidth;
+      read_bw += c.storage.read_bandwidth;
+    }
+    sp.storage_modelled = write_bw > 0 || read_bw > 0;
+    sp.storage = sp.zone->create_host(site.name + "/storage", 1e9);
+    sp.storage_write = sp.zone->create_link(site.name + "/storage-write", write_bw > 0 ? write_bw : 1e15);
+    sp.storage_write->set_latency(0)->seal();
+    sp.storage_read = sp.zone->create_link(site.name + "/storage-read", read_bw > 0 ? read_bw : 1e15);
+    sp.storage_read->set_latency(0)->seal();
+    sp.zone->add_route(sp.storage->get_netpoint(), nullptr, nullptr, nullptr, {sg4::LinkInRoute(sp.storage_read)}, false);
+    sp.zone->add_route(nullptr, sp.storage->get_netpoint(), nullptr, nullptr, {sg4::LinkInRoute(sp.storage_write)}, false);
     for (const ClusterSpec& c : site.clusters) {
       ClusterHosts ch;
       const double nic_bw = c.scale_out.nic_bandwidth * c.scale_out.nics_per_server;
@@ -56,8 +70,8 @@ Platform build_platform(const Scenario& s, const SiteGraph& graph) {
       fabric->set_latency(latency / 2)->seal();
       ch.fabric = fabric;
       const double speed = server_speed(s, c);
-      ch.servers.reserve(c.servers);
-      for (int i = 0; i < c.servers; ++i) {
+      ch.servers.reserve(c.servers + c.spares);
+      for (int i = 0; i < c.servers + c.spares; ++i) {
         const std::string name = fmt::format("{}/{}/s{}", site.name, c.name, i);
         sg4::Host* h = sp.zone->create_host(name, speed);
         auto* nic = sp.zone->create_split_duplex_link(name + "/nic", nic_bw);

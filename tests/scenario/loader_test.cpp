@@ -104,12 +104,12 @@ TEST_CASE("a bad --set value is reported against the override", "[loader]") {
 
 TEST_CASE("fields without behaviour yet are reported as warnings, not ignored", "[loader]") {
   std::string text = kTwoSites;
-  text += "failures: {mix: llama3}\n";
+  text += "outputs: {trace: true}\n";
   LoadResult r = load_scenario_text(text, "two.yaml");
   REQUIRE(r.scenario);
   bool warned = false;
   for (const auto& d : r.diagnostics.items())
-    warned = warned || (d.severity == Diagnostic::Severity::Warning && d.path == "failures.mix" && d.loc.line == 25);
+    warned = warned || (d.severity == Diagnostic::Severity::Warning && d.path == "outputs.trace" && d.loc.line == 25);
   CHECK(warned);
 }
 

@@ -2,6 +2,7 @@
 // What one simulation run produced, in SI units. The report layer turns it
 // into summary.json and CSV tables; tests read it directly.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,11 @@ struct JobResult {
   double goodput = 0;                // ideal / time_to_train (1 without failures)
   int interruptions = 0;
   double lost_work_s = 0;         // running time whose work was lost to failures (since the last checkpoint)
-  double restart_overhead_s = 0;  // detection + restart time paid after failures
+  double restart_overhead_s = 0;  // detection + restart + checkpoint load after failures
+  double checkpoint_overhead_s = 0;  // time the job stood still writing checkpoints
+  int checkpoints = 0;               // checkpoints completed
+  double checkpoint_interval_s = 0;  // compute time between checkpoints (last attempt); 0 = none
+  std::map<std::string, int> interruptions_by_cause;
   double progress = 0;  // fraction of steps done at the end of the run
   TrainingStep step;    // the step model on the cluster of its (last) placement
 };
@@ -52,6 +57,12 @@ struct SiteResult {
   double carbon_kg = 0;
 };
 
+struct FailureRow {
+  double time_s = 0;
+  std::string component, site, cluster, servers, affected_jobs;
+  double downtime_s = 0;
+};
+
 struct SimulationResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -62,6 +73,7 @@ struct SimulationResult {
   std::string fidelity;
   std::vector<JobResult> jobs;
   std::vector<SiteResult> sites;
+  std::vector<FailureRow> failures;
 };
 
 }  // namespace rcn

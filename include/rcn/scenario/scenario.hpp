@@ -110,6 +110,7 @@ struct CheckpointSpec {
   bool async = false;
   SourceLoc loc;
 };
+// (checkpoint bytes: models/checkpoint_model.hpp)
 
 struct TrainingJobSpec {
   std::string name;
@@ -162,12 +163,23 @@ struct FailureEventSpec {
   SourceLoc loc;
 };
 
+// Overrides of one component class of the failure mix (models/failure_model.hpp).
+struct ComponentOverride {
+  std::optional<double> rate;          // failures per GPU-second
+  std::optional<std::string> distribution;  // exponential | weibull
+  std::optional<double> shape;         // Weibull shape k
+  std::optional<double> repair;        // seconds
+};
+
 struct FailureSpec {
   bool present = false;
   std::string mix = "none";  // none | llama3
-  double scale = 1.0;
-  double detection = 300;
-  double restart = 600;
+  double scale = 1.0;        // multiplies every rate
+  double detection = 300;    // failure -> noticed and the faulty server isolated
+  double restart = 600;      // job relaunch once servers are ready (before the checkpoint load)
+  int rack_servers = 4;      // servers behind one leaf switch (blast radius of a switch failure)
+  std::map<std::string, ComponentOverride> components;
+  std::map<std::string, double> site_scale;  // per-site multiplier of every rate
   std::vector<FailureEventSpec> events;
   SourceLoc loc;
 };

@@ -15,13 +15,19 @@
 namespace rcn {
 
 struct ClusterHosts {
-  std::vector<simgrid::s4u::Host*> servers;
+  std::vector<simgrid::s4u::Host*> servers;  // servers, then the cluster's spare servers
   simgrid::s4u::Link* fabric = nullptr;
 };
 
 struct SitePlatform {
   simgrid::s4u::NetZone* zone = nullptr;
-  simgrid::s4u::Host* gateway = nullptr;  // the site's WAN endpoint (storage and data movers run here)
+  simgrid::s4u::Host* gateway = nullptr;  // the site's WAN endpoint (control actors run here)
+  // The site's parallel file system: writes into it cross `storage_write`,
+  // reads out of it cross `storage_read` (sum of the clusters' storage bandwidths).
+  simgrid::s4u::Host* storage = nullptr;
+  simgrid::s4u::Link* storage_write = nullptr;
+  simgrid::s4u::Link* storage_read = nullptr;
+  bool storage_modelled = false;  // the scenario gave storage bandwidth; else checkpoints cost nothing
   std::vector<ClusterHosts> clusters;
 };
 
