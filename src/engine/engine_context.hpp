@@ -62,6 +62,7 @@ struct EngineContext {
   std::vector<std::vector<int>> down;               // per cluster and server: failures in force
   std::vector<std::vector<int>> spare_pool;         // per cluster: idle spare servers
   std::vector<int> spares_lent;                     // per cluster: spares standing in for failed servers
+  std::vector<int> unreplaced;                      // per cluster: failed servers no spare could replace
   std::vector<double> busy_gpu_seconds;             // per cluster, closed intervals so far
   std::vector<std::vector<TrainingStep>> estimates;  // [job][cluster]
 

@@ -31,7 +31,7 @@ std::vector<std::pair<std::size_t, int>> targets(const EngineContext& ctx, const
     const ClusterState& cs = ctx.clusters[c];
     if (cs.site != e.site) continue;
     if (e.whole_site) {
-      for (int i = 0; i < cs.total_servers; ++i) out.emplace_back(c, i);
+      for (int i = 0; i < static_cast<int>(ctx.down[c].size()); ++i) out.emplace_back(c, i);  // spares too
     } else if (cs.cluster == e.cluster) {
       for (int s : e.servers) out.emplace_back(c, s);
     }
@@ -101,6 +101,12 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
       if (ctx.down[c][s]++ > 0) continue;
       newly_down.emplace_back(c, s);
       auto& pool = ctx.free_servers[c];
+      auto& spares = ctx.spare_pool[c];
+      if (auto it = std::find(spares.begin(), spares.end(), s); it != spares.end()) {  // an idle spare failed
+        spares.erase(it);
+        ctx.spares_lent[c] += 1;  // owed back to the spare pool when repaired
+        continue;
+      }
       if (auto it = std::find(pool.begin(), pool.end(), s); it != pool.end()) {
         pool.erase(it);
         ctx.clusters[c].free_servers -= 1;
@@ -110,6 +116,8 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
         ctx.spare_pool[c].erase(ctx.spare_pool[c].begin());
         ctx.clusters[c].free_servers += 1;
         ctx.spares_lent[c] += 1;
+      } else {
+        ctx.unreplaced[c] += 1;
       }
     }
     for (std::size_t j = 0; j < ctx.jobs.size(); ++j)
@@ -130,7 +138,12 @@ void repair(EngineContext& ctx, const FailureEvent& e) {
   for (const auto& [c, s] : targets(ctx, e)) {
     if (--ctx.down[c][s] > 0) continue;  // another failure still holds it
     host_of(ctx, c, s)->turn_on();
-    if (ctx.spares_lent[c] > 0) {  // the spare that stood in stays in service; this one becomes a spare
+    if (ctx.unreplaced[c] > 0) {  // first fill the gap no spare could
+      ctx.unreplaced[c] -= 1;
+      auto& pool = ctx.free_servers[c];
+      pool.insert(std::upper_bound(pool.begin(), pool.end(), s), s);
+      ctx.clusters[c].free_servers += 1;
+    } else if (ctx.spares_lent[c] > 0) {  // the spare that stood in stays in service; this one becomes a spare
       ctx.spares_lent[c] -= 1;
       ctx.spare_pool[c].push_back(s);
       std::sort(ctx.spare_pool[c].begin(), ctx.spare_pool[c].end());

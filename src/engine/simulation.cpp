@@ -52,6 +52,7 @@ void prepare(EngineContext& ctx) {
       for (int i = 0; i < c.spares; ++i) spares[i] = c.servers + i;
       ctx.spare_pool.push_back(std::move(spares));
       ctx.spares_lent.push_back(0);
+      ctx.unreplaced.push_back(0);
     }
   }
   ctx.busy_gpu_seconds.assign(ctx.clusters.size(), 0.0);
@@ -97,6 +98,8 @@ SimulationResult collect(EngineContext& ctx) {
       busy[ctx.job_cluster[j]] += r.gpus * ran;
       const double worked = p.work_done_s + (p.segment_start >= 0 ? end - p.segment_start : 0);
       r.progress = 1.0 - p.remaining + (p.ideal_on_cluster > 0 ? worked / p.ideal_on_cluster : 0);
+      // Effective training time so far: work kept or still running, over the time since the first start.
+      if (end > r.start_s) r.goodput = (p.useful_s + worked) / (end - r.start_s);
     } else if (r.state == JobState::Queued) {
       r.progress = 1.0 - p.remaining;
     }

@@ -90,10 +90,12 @@ std::vector<FailureEvent> failure_schedule(const Scenario& s) {
       for (std::size_t ci = 0; ci < site.clusters.size(); ++ci) {
         const ClusterSpec& cl = site.clusters[ci];
         const int unit = c.blast == BlastRadius::Rack ? std::max(1, s.failures.rack_servers) : 1;
-        for (int first = 0; first < cl.servers; first += unit) {
+        // Spare servers (numbered after the servers) fail too, in the pool or in service.
+        const int units = cl.servers + cl.spares;
+        for (int first = 0; first < units; first += unit) {
           FailureEvent e;
           e.component = c.name, e.blast = c.blast, e.site = si, e.cluster = ci, e.repair = c.repair;
-          for (int k = first; k < std::min(cl.servers, first + unit); ++k) e.servers.push_back(k);
+          for (int k = first; k < std::min(units, first + unit); ++k) e.servers.push_back(k);
           const double rate = c.rate * cl.gpus_per_server * static_cast<double>(e.servers.size()) * site_scale;
           renewal(out, s.seed, fmt::format("{}/{}/s{}", site.name, cl.name, first), c, rate, s.horizon, e);
         }

@@ -60,7 +60,8 @@ std::string summary_json(const SimulationResult& r) {
     o["mfu"] = x.mfu;
     o["time_to_train_s"] = x.end_s < 0 ? ordered_json(nullptr) : ordered_json(x.time_to_train_s);
     o["ideal_time_to_train_s"] = x.ideal_time_to_train_s;
-    o["goodput"] = x.end_s < 0 ? ordered_json(nullptr) : ordered_json(x.goodput);
+    o["goodput"] = x.state == JobState::Finished || x.state == JobState::Running ? ordered_json(x.goodput)
+                                                                                  : ordered_json(nullptr);
     o["interruptions"] = x.interruptions;
     o["lost_work_s"] = x.lost_work_s;
     o["restart_overhead_s"] = x.restart_overhead_s;
@@ -109,7 +110,8 @@ std::string jobs_csv(const SimulationResult& r) {
                        opt(x.queue_wait_s, x.start_s >= 0), num(x.step_time_s), num(x.steps), num(x.tokens),
                        num(x.tflops_per_gpu), num(x.step.hardware_tflops_per_gpu), num(x.mfu),
                        num(x.step.memory.total_bytes), opt(x.time_to_train_s, x.end_s >= 0),
-                       num(x.ideal_time_to_train_s), opt(x.goodput, x.end_s >= 0), x.interruptions,
+                       num(x.ideal_time_to_train_s),
+                       opt(x.goodput, x.state == JobState::Finished || x.state == JobState::Running), x.interruptions,
                        num(x.lost_work_s), num(x.restart_overhead_s), num(x.checkpoint_overhead_s), x.checkpoints,
                        csv_field(causes), num(x.progress));
   }
