@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "src/engine/wait_all.hpp"
+
 namespace rcn {
 namespace sg4 = simgrid::s4u;
 
@@ -16,7 +18,7 @@ double FlowCollectives::round(double bytes_per_gpu, std::size_t stride) {
     if (to == servers_[i]) continue;
     comms.push_back(sg4::Comm::sendto_async(servers_[i], to, static_cast<uint64_t>(payload)));
   }
-  for (auto& c : comms) c->wait();
+  wait_all(comms);
   ++rounds_;
   return sg4::Engine::get_clock() - start;
 }

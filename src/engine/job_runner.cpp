@@ -12,6 +12,7 @@
 #include "rcn/models/checkpoint_model.hpp"
 #include "src/engine/engine_context.hpp"
 #include "src/engine/flow_collectives.hpp"
+#include "src/engine/wait_all.hpp"
 
 namespace rcn {
 namespace sg4 = simgrid::s4u;
@@ -70,7 +71,7 @@ void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_s
     comms.push_back(to_storage ? sg4::Comm::sendto_async(server, storage, size)
                                : sg4::Comm::sendto_async(storage, server, size));
   }
-  for (auto& c : comms) c->wait();
+  wait_all(comms);
 }
 
 // Compute seconds between checkpoints: fixed, Young/Daly, or none (infinity).
