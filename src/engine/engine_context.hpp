@@ -34,6 +34,7 @@ struct EngineEvent {
 struct JobProgress {
   double remaining = 1.0;        // fraction of the job's work not yet saved (at attempt start)
   double attempt_start = -1;     // when the current attempt started
+  int gpus = 0;                  // GPUs of the current attempt (fewer than asked after an elastic shrink)
   double ideal_on_cluster = 0;   // run time of the whole job on the current cluster
   double useful_s = 0;           // running time whose work was kept, over all attempts
   // Within the current attempt, in seconds of compute on this cluster:

@@ -19,7 +19,7 @@ std::size_t cluster_index(const EngineContext& ctx, std::size_t site, std::size_
 void release_job(EngineContext& ctx, std::size_t j) {
   const std::size_t c = ctx.job_cluster[j];
   const double ran = sg4::Engine::get_clock() - ctx.progress[j].attempt_start;
-  ctx.busy_gpu_seconds[c] += ctx.jobs[j].gpus * ran;
+  ctx.busy_gpu_seconds[c] += ctx.progress[j].gpus * ran;
   auto& pool = ctx.free_servers[c];
   for (int server : ctx.job_servers[j]) {
     if (ctx.down[c][server] > 0) continue;  // returns to the pool when repaired
@@ -44,8 +44,13 @@ SchedulerView make_view(const EngineContext& ctx) {
   v.clusters = ctx.clusters;
   for (std::size_t j : ctx.queue) {
     const TrainingJobSpec& spec = ctx.scenario.training[j];
-    PendingJob p{j, spec.name, spec.gpus, spec.submit, spec.site, {}};
+    PendingJob p{j, spec.name, spec.gpus, spec.submit, spec.site, {}, {}};
     for (const auto& e : ctx.estimates[j]) p.runtime_on.push_back(ctx.progress[j].remaining * e.time_to_train_s);
+    // Elastic jobs may come back smaller after a failure: fewer data-parallel replicas, same global batch.
+    const auto& par = spec.parallelism;
+    if (par.min_dp > 0 && par.min_dp < par.dp && ctx.jobs[j].interruptions > 0)
+      for (int dp = par.dp - 1; dp >= par.min_dp; --dp)
+        if (spec.global_batch % (dp * par.micro_batch) == 0) p.shrink_gpus.push_back(dp * par.tp * par.pp);
     v.queue.push_back(std::move(p));
   }
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
@@ -58,17 +63,30 @@ SchedulerView make_view(const EngineContext& ctx) {
   return v;
 }
 
-void start_job(EngineContext& ctx, std::size_t j, std::size_t c) {
+// The step on cluster c with `gpus` GPUs: the precomputed estimate at full
+// size, else the step model with fewer data-parallel replicas.
+TrainingStep step_for(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
+  const TrainingJobSpec& spec = ctx.scenario.training[j];
+  if (gpus == spec.gpus) return ctx.estimates[j][c];
+  TrainingJobSpec shrunk = spec;
+  shrunk.gpus = gpus;
+  shrunk.parallelism.dp = gpus / (spec.parallelism.tp * spec.parallelism.pp);
+  const ClusterState& cs = ctx.clusters[c];
+  return training_step(*ctx.scenario.find_model(spec.model), shrunk, *ctx.scenario.find_profile(cs.gpu),
+                       ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]));
+}
+
+void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
   ClusterState& cs = ctx.clusters[c];
   const TrainingJobSpec& spec = ctx.scenario.training[j];
-  const int need = cs.servers_for(spec.gpus);
+  const int need = cs.servers_for(gpus);
   auto& pool = ctx.free_servers[c];
   ctx.job_servers[j].assign(pool.begin(), pool.begin() + need);
   pool.erase(pool.begin(), pool.begin() + need);
   cs.free_servers -= need;
   ctx.job_cluster[j] = c;
 
-  const TrainingStep& e = ctx.estimates[j][c];
+  const TrainingStep e = step_for(ctx, j, c, gpus);
   const double now = sg4::Engine::get_clock();
   JobResult& r = ctx.jobs[j];
   if (r.start_s < 0) {  // first attempt: the figures a planner reads
@@ -87,8 +105,10 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c) {
   r.tflops_per_gpu = e.model_tflops_per_gpu;
   r.mfu = e.mfu;
   r.step = e;
+  r.gpus_last_attempt = gpus;
   JobProgress& p = ctx.progress[j];
   p.attempt_start = now;
+  p.gpus = gpus;
   p.ideal_on_cluster = e.time_to_train_s;
   sg4::Host* host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[ctx.job_servers[j].front()];
   p.runner = sg4::Actor::create("job:" + spec.name, host, [&ctx, j] { job_runner(ctx, j); });
@@ -145,11 +165,15 @@ void scheduler_loop(EngineContext& ctx) {
         throw std::logic_error(fmt::format("policy placed job {} that is not queued", p.job));
       const ClusterState& cs = ctx.clusters[p.cluster_state];
       const auto& spec = ctx.scenario.training[p.job];
-      if (cs.servers_for(spec.gpus) > cs.free_servers || (spec.site && *spec.site != cs.site_name))
+      const int gpus = p.gpus > 0 ? p.gpus : spec.gpus;
+      const auto& par = spec.parallelism;
+      const bool size_ok = gpus == spec.gpus || (par.min_dp > 0 && gpus % (par.tp * par.pp) == 0 &&
+                                                 gpus / (par.tp * par.pp) >= par.min_dp && gpus < spec.gpus);
+      if (!size_ok || cs.servers_for(gpus) > cs.free_servers || (spec.site && *spec.site != cs.site_name))
         throw std::logic_error(fmt::format("policy placed job {} on {}/{}, which cannot take it", spec.name,
                                            cs.site_name, cs.cluster_name));
       ctx.queue.erase(it);
-      start_job(ctx, p.job, p.cluster_state);
+      start_job(ctx, p.job, p.cluster_state, gpus);
     }
   }
 }

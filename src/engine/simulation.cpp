@@ -95,7 +95,7 @@ SimulationResult collect(EngineContext& ctx) {
     const JobProgress& p = ctx.progress[j];
     if (r.state == JobState::Running) {  // finished and interrupted attempts were closed already
       const double ran = end - p.attempt_start;
-      busy[ctx.job_cluster[j]] += r.gpus * ran;
+      busy[ctx.job_cluster[j]] += p.gpus * ran;
       const double worked = p.work_done_s + (p.segment_start >= 0 ? end - p.segment_start : 0);
       r.progress = 1.0 - p.remaining + (p.ideal_on_cluster > 0 ? worked / p.ideal_on_cluster : 0);
       // Effective training time so far: work kept or still running, over the time since the first start.

@@ -47,6 +47,7 @@ std::string summary_json(const SimulationResult& r) {
     o["cluster"] = x.cluster;
     o["gpu"] = x.gpu;
     o["gpus"] = x.gpus;
+    o["gpus_last_attempt"] = x.gpus_last_attempt;
     o["servers"] = x.servers;
     o["params"] = x.params;
     o["submit_s"] = x.submit_s;

@@ -286,7 +286,7 @@ class ScenarioReader {
       const std::string pp = p + ".parallelism";
       j.parallelism.loc = r_.loc(par, pp);
       if (r_.expect_map(par, pp, {"tp", "pp", "dp", "micro_batch", "schedule", "virtual_stages", "recompute",
-                                  "sequence_parallel", "zero"})) {
+                                  "sequence_parallel", "zero", "min_dp"})) {
         j.parallelism.tp = r_.integer(par, "tp", pp, 1, false).value_or(1);
         j.parallelism.pp = r_.integer(par, "pp", pp, 1, false).value_or(1);
         j.parallelism.dp = r_.integer(par, "dp", pp, 1, false).value_or(j.gpus / std::max(1, j.parallelism.tp * j.parallelism.pp));
@@ -297,6 +297,10 @@ class ScenarioReader {
             r_.integer(par, "virtual_stages", pp, 1, false).value_or(j.parallelism.schedule == "interleaved-1f1b" ? 2 : 1);
         j.parallelism.sequence_parallel = r_.boolean(par, "sequence_parallel", pp).value_or(true);
         j.parallelism.zero = r_.integer(par, "zero", pp, 0, false).value_or(1);
+        j.parallelism.min_dp = r_.integer(par, "min_dp", pp, 1, false).value_or(0);
+        if (j.parallelism.min_dp > j.parallelism.dp)
+          r_.error(YamlReader::child(par, "min_dp"), pp + ".min_dp",
+                   fmt::format("min_dp ({}) cannot exceed dp ({})", j.parallelism.min_dp, j.parallelism.dp));
         if (j.parallelism.zero > 3)
           r_.error(YamlReader::child(par, "zero"), pp + ".zero", fmt::format("expected 0, 1, 2 or 3, got {}", j.parallelism.zero));
         if (j.parallelism.schedule == "interleaved-1f1b" && j.parallelism.virtual_stages < 2)

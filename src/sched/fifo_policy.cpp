@@ -9,15 +9,25 @@ std::vector<Placement> FifoPolicy::schedule(const SchedulerView& view) {
   for (std::size_t c = 0; c < view.clusters.size(); ++c) free[c] = view.clusters[c].free_servers;
   std::vector<Placement> out;
   for (const PendingJob& job : view.queue) {
+    // The full size first, then any smaller size the job accepts now.
+    std::vector<int> sizes{job.gpus};
+    sizes.insert(sizes.end(), job.shrink_gpus.begin(), job.shrink_gpus.end());
     std::optional<std::size_t> chosen;
-    for (std::size_t c = 0; c < view.clusters.size() && !chosen; ++c) {
-      const ClusterState& cs = view.clusters[c];
-      if (job.site && *job.site != cs.site_name) continue;
-      if (cs.servers_for(job.gpus) <= free[c]) chosen = c;
+    int gpus = job.gpus;
+    for (int size : sizes) {
+      for (std::size_t c = 0; c < view.clusters.size() && !chosen; ++c) {
+        const ClusterState& cs = view.clusters[c];
+        if (job.site && *job.site != cs.site_name) continue;
+        if (cs.servers_for(size) <= free[c]) chosen = c;
+      }
+      if (chosen) {
+        gpus = size;
+        break;
+      }
     }
     if (!chosen) break;  // the head waits, and so does everyone behind it
-    free[*chosen] -= view.clusters[*chosen].servers_for(job.gpus);
-    out.push_back({job.job, *chosen});
+    free[*chosen] -= view.clusters[*chosen].servers_for(gpus);
+    out.push_back({job.job, *chosen, gpus == job.gpus ? 0 : gpus});
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "rcn/engine/simulation.hpp"
+#include "rcn/models/training_step.hpp"
 #include "rcn/models/checkpoint_model.hpp"
 #include "rcn/models/failure_model.hpp"
 #include "rcn/scenario/loader.hpp"
@@ -143,4 +144,42 @@ TEST_CASE("OPT-175B: the scenario's assumptions give about 90 days and about 112
   }
   CHECK(days / 5 == Approx(90).epsilon(0.15));
   CHECK(failures / 5 == Approx(112).epsilon(0.20));
+}
+
+TEST_CASE("an elastic job restarts with fewer data-parallel replicas instead of waiting for repair",
+          "[engine][failures]") {
+  // 4 servers, tp 8 x dp 4, min_dp 2; server s1 fails at 2.5 h for 2 days, no spare. With 3
+  // servers left, dp 3 does not divide the batch of 64, so the job restarts with dp 2 after
+  // detection + restart (15 min) and runs the unsaved work at the dp-2 step time.
+  Scenario s = load(R"(name: elastic
+horizon: 30d
+sites:
+  - name: a
+    clusters: [{gpu: h100-sxm, servers: 4}]
+models:
+  m: {layers: 2, hidden: 1024, heads: 8, ffn: 4096, vocab: 1000, seq: 1000}
+workloads:
+  training:
+    - {name: j, model: m, gpus: 32, global_batch: 64, steps: 2e7, checkpoint: {interval: 1h},
+       parallelism: {tp: 8, dp: 4, min_dp: 2}}
+failures:
+  detection: 5min
+  restart: 10min
+  events:
+    - {at: 2.5h, target: a/main/s1, kind: server, duration: 2d}
+)");
+  SimulationResult r = run_simulation(s);
+  const JobResult& j = r.jobs[0];
+  const HardwareProfile& h100 = builtin_hardware_profiles().at("h100-sxm");
+  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
+  TrainingJobSpec full = s.training[0], half = s.training[0];
+  half.gpus = 16, half.parallelism.dp = 2;
+  const double t_full = training_step(*s.find_model("m"), full, h100, links).time_to_train_s;
+  const double t_half = training_step(*s.find_model("m"), half, h100, links).time_to_train_s;
+  REQUIRE(j.state == JobState::Finished);
+  CHECK(j.interruptions == 1);
+  CHECK(j.gpus_last_attempt == 16);
+  CHECK(j.servers == 2);
+  // 2 h of the full-size run were saved: the rest is (1 - 2h / t_full) of the work at the dp-2 pace.
+  CHECK(j.end_s == Approx(2.75 * 3600 + (1 - 7200 / t_full) * t_half).epsilon(1e-9));
 }

@@ -70,3 +70,18 @@ TEST_CASE("the registry knows fifo and refuses unknown names and options", "[sch
   CHECK(reg.create(spec, d) == nullptr);
   CHECK(d.error_count() == 2);
 }
+
+TEST_CASE("FIFO shrinks an elastic job only when its full size fits nowhere", "[sched]") {
+  FifoPolicy fifo(PolicyOptions({}));
+  SchedulerView v;
+  v.clusters = {cluster("a", 4, 3)};
+  PendingJob j = job(0, 32);
+  j.shrink_gpus = {24, 16};
+  v.queue = {j};
+  auto p = fifo.schedule(v);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].gpus == 24);  // the largest size that fits 3 free servers
+  v.clusters = {cluster("a", 4, 4)};
+  p = fifo.schedule(v);
+  CHECK(p[0].gpus == 0);  // full size fits: no shrink
+}

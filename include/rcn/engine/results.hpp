@@ -20,6 +20,7 @@ struct JobResult {
   std::string cluster;
   std::string gpu;
   int gpus = 0;
+  int gpus_last_attempt = 0;  // fewer than gpus when an elastic job restarted smaller
   int servers = 0;
   JobState state = JobState::NotSubmitted;
   double submit_s = 0;

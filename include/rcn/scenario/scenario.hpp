@@ -98,6 +98,7 @@ struct ParallelismSpec {
   int virtual_stages = 1;          // model chunks per pipeline stage (interleaved-1f1b: >= 2)
   std::string recompute = "none";  // none | selective | full
   bool sequence_parallel = true;   // with tp > 1: norms and dropout sharded, all-gather/reduce-scatter instead of all-reduce
+  int min_dp = 0;                  // elastic: after a failure, may restart with dp down to this (0 = dp, not elastic)
   int zero = 1;                    // 0: replicated optimizer; 1: optimizer state sharded over dp (distributed
                                    // optimizer); 2: + gradients; 3: + weights
   SourceLoc loc;

@@ -33,6 +33,9 @@ struct PendingJob {
   // Runtime if placed on each cluster (same order as SchedulerView::clusters);
   // from the step-time model, for policies that need estimates (backfill, SJF).
   std::vector<double> runtime_on;
+  // Smaller sizes (GPUs, descending) the job accepts now: an elastic job
+  // restarting after a failure may shrink its data parallelism. Usually empty.
+  std::vector<int> shrink_gpus;
 };
 
 struct RunningJob {
@@ -53,6 +56,7 @@ struct SchedulerView {
 struct Placement {
   std::size_t job = 0;            // Scenario::training index
   std::size_t cluster_state = 0;  // index into SchedulerView::clusters
+  int gpus = 0;                   // 0 = the job's full size; else one of its shrink_gpus
 };
 
 class SchedulingPolicy {
