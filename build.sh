@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config libsimgrid-dev libboost-graph-dev libyaml-cpp-dev libfmt-dev catch2
-          libcli11-dev nlohmann-json3-dev python3)
+          libcli11-dev nlohmann-json3-dev python3 python3-matplotlib python3-pandas chromium
+          openmpi-bin libopenmpi-dev)
 BUILD_DIR=${RCN_BUILD_DIR:-build}
 JOBS=${RCN_JOBS:-$(nproc)}
 

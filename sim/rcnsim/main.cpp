@@ -19,7 +19,9 @@
 #include "rcn/engine/simulation.hpp"
 #include "rcn/report/describe.hpp"
 #include "rcn/report/output_dir.hpp"
+#include "rcn/report/html_report.hpp"
 #include "rcn/report/result_files.hpp"
+#include "rcn/report/trace_json.hpp"
 #include "rcn/report/step_report.hpp"
 #include "rcn/scenario/units.hpp"
 #include "rcn/version.hpp"
@@ -112,6 +114,18 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
   out->write("jobs.csv", rcn::jobs_csv(result));
   out->write("sites.csv", rcn::sites_csv(result));
   out->write("failures.csv", rcn::failures_csv(result));
+  out->write("utilisation.csv", rcn::utilisation_csv(result));
+  if (scenario->outputs.trace) out->write("trace.json", rcn::trace_json(result));
+  if (scenario->outputs.report) {
+    std::string text = rcn::embedded_default_scenario();
+    if (!a.path.empty()) {
+      std::ifstream in(a.path, std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      text = ss.str();
+    }
+    out->write("report.html", rcn::html_report(result, *scenario, text));
+  }
   out->write("run_info.json", rcn::run_info_json(result, wall, a.path.empty() ? "<default scenario>" : a.path));
   out->commit();
   fmt::print("{}", rcn::summary_table(result));

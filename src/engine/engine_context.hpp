@@ -77,6 +77,9 @@ struct EngineContext {
   std::size_t jobs_done = 0;
 
   std::vector<FailureRecord> failure_log;
+  std::vector<UtilisationPoint> utilisation;        // busy GPUs per site, at each change
+  std::vector<int> site_busy_gpus;
+  std::vector<WanTransfer> wan_transfers;
   std::vector<ComponentFailure> failure_classes;
 
   std::deque<EngineEvent> inbox;
@@ -98,5 +101,11 @@ std::size_t cluster_index(const EngineContext& ctx, std::size_t site, std::size_
 // Ends a job's current attempt: its busy time is counted and its healthy
 // servers go back to the pool. Shared by completion and interruption.
 void release_job(EngineContext& ctx, std::size_t job);
+
+// Timeline bookkeeping: close the job's open span (if any) now, then open `state`.
+void begin_span(EngineContext& ctx, std::size_t job, const std::string& state, const std::string& site = "");
+void end_span(EngineContext& ctx, std::size_t job);
+// Records a change of a site's busy GPUs.
+void add_busy(EngineContext& ctx, std::size_t site, int delta);
 
 }  // namespace rcn

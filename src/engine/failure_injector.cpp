@@ -54,6 +54,7 @@ void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   if (p.runner) p.runner->kill();
   p.writer = p.runner = nullptr;
   release_job(ctx, j);
+  begin_span(ctx, j, "restarting");
   r.state = JobState::Queued;
   const double delay = ctx.scenario.failures.detection + ctx.scenario.failures.restart;
   r.restart_overhead_s += delay;

@@ -103,8 +103,15 @@ void job_runner(EngineContext& ctx, std::size_t job) {
   // Resume: read the last checkpoint, from this site's storage or over the WAN.
   if (p.checkpoint_site >= 0 && p.remaining < 1) {
     const double t0 = sg4::Engine::get_clock();
+    const std::string& here = ctx.scenario.sites[site].name;
+    r.timeline.push_back({"loading", t0, -1, here});
     storage_transfer(ctx, job, static_cast<std::size_t>(p.checkpoint_site), bytes, false);
-    r.restart_overhead_s += sg4::Engine::get_clock() - t0;
+    const double t1 = sg4::Engine::get_clock();
+    r.timeline.back().end = t1;
+    r.restart_overhead_s += t1 - t0;
+    if (static_cast<std::size_t>(p.checkpoint_site) != site)
+      ctx.wan_transfers.push_back({t0, t1, ctx.scenario.sites[p.checkpoint_site].name, here,
+                                   "checkpoint of " + spec.name, bytes});
   }
 
   const double total = p.remaining * p.ideal_on_cluster;
@@ -131,7 +138,9 @@ void job_runner(EngineContext& ctx, std::size_t job) {
       });
       p.writer = writer;
     } else {
+      r.timeline.push_back({"checkpointing", t0, -1, ctx.scenario.sites[site].name});
       storage_transfer(ctx, job, site, bytes, true);
+      r.timeline.back().end = sg4::Engine::get_clock();
       p.saved_work_s = covered;
       p.checkpoint_site = static_cast<int>(site);
       r.checkpoints += 1;

@@ -20,6 +20,7 @@ void release_job(EngineContext& ctx, std::size_t j) {
   const std::size_t c = ctx.job_cluster[j];
   const double ran = sg4::Engine::get_clock() - ctx.progress[j].attempt_start;
   ctx.busy_gpu_seconds[c] += ctx.progress[j].gpus * ran;
+  add_busy(ctx, ctx.clusters[c].site, -ctx.progress[j].gpus);
   auto& pool = ctx.free_servers[c];
   for (int server : ctx.job_servers[j]) {
     if (ctx.down[c][server] > 0) continue;  // returns to the pool when repaired
@@ -28,6 +29,26 @@ void release_job(EngineContext& ctx, std::size_t j) {
   }
   std::sort(pool.begin(), pool.end());
   ctx.job_servers[j].clear();
+}
+
+void end_span(EngineContext& ctx, std::size_t j) {
+  // Closes every open span: a job killed while checkpointing leaves two open (running and the write).
+  for (auto& span : ctx.jobs[j].timeline)
+    if (span.end < 0) span.end = sg4::Engine::get_clock();
+}
+
+void begin_span(EngineContext& ctx, std::size_t j, const std::string& state, const std::string& site) {
+  end_span(ctx, j);
+  const double now = sg4::Engine::get_clock();
+  ctx.jobs[j].timeline.push_back({state, now, -1, site});
+}
+
+void add_busy(EngineContext& ctx, std::size_t site, int delta) {
+  ctx.site_busy_gpus[site] += delta;
+  const double now = sg4::Engine::get_clock();
+  auto& u = ctx.utilisation;
+  if (!u.empty() && u.back().time_s == now && u.back().site == site) u.back().busy_gpus = ctx.site_busy_gpus[site];
+  else u.push_back({now, site, ctx.site_busy_gpus[site]});
 }
 
 void EngineContext::post(EngineEvent e) {
@@ -106,6 +127,8 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
   r.mfu = e.mfu;
   r.step = e;
   r.gpus_last_attempt = gpus;
+  begin_span(ctx, j, "running", cs.site_name);
+  add_busy(ctx, cs.site, gpus);
   JobProgress& p = ctx.progress[j];
   p.attempt_start = now;
   p.gpus = gpus;
@@ -120,6 +143,7 @@ void finish_job(EngineContext& ctx, std::size_t j) {
   p.runner = nullptr;
   p.remaining = 0;
   release_job(ctx, j);
+  end_span(ctx, j);
   r.state = JobState::Finished;
   r.end_s = sg4::Engine::get_clock();
   p.useful_s += p.work_done_s;
@@ -138,6 +162,7 @@ void enqueue(EngineContext& ctx, std::size_t j) {
                          [&](std::size_t q) { return ctx.jobs[q].submit_s > submit; });
   ctx.queue.insert(it, j);
   ctx.jobs[j].state = JobState::Queued;
+  begin_span(ctx, j, "queued");
 }
 
 }  // namespace

@@ -56,6 +56,7 @@ void prepare(EngineContext& ctx) {
     }
   }
   ctx.busy_gpu_seconds.assign(ctx.clusters.size(), 0.0);
+  ctx.site_busy_gpus.assign(s.sites.size(), 0);
   for (const TrainingJobSpec& j : s.training) {
     const ModelSpec& m = *s.find_model(j.model);
     std::vector<TrainingStep> per_cluster;
@@ -104,7 +105,12 @@ SimulationResult collect(EngineContext& ctx) {
       r.progress = 1.0 - p.remaining;
     }
   }
+  for (JobResult& r : ctx.jobs)  // spans still open end with the run
+    for (TimelineSpan& span : r.timeline)
+      if (span.end < 0) span.end = end;
   res.jobs = ctx.jobs;
+  res.utilisation = ctx.utilisation;
+  res.wan_transfers = ctx.wan_transfers;
   for (const FailureRecord& f : ctx.failure_log)
     res.failures.push_back({f.at, f.component, f.site, f.cluster, f.servers, f.jobs, f.downtime});
   for (std::size_t si = 0; si < s.sites.size(); ++si) {

@@ -18,7 +18,6 @@ namespace {
 
 const std::vector<std::string> kPrecisions{"bf16", "fp16", "fp8", "tf32", "fp32"};
 const char* kInferenceIssue = "inference serving: scheduling and inference issue";
-const char* kResultsIssue = "trace and HTML report: results issue";
 
 // Reads one scenario tree. Each read_* function takes the node and its path
 // and fills the struct as far as the input allows.
@@ -514,10 +513,8 @@ class ScenarioReader {
     if (!r_.expect_map(n, p, {"dir", "trace", "report"})) return;
     s.outputs.loc = r_.loc(n, p);
     s.outputs.dir = r_.text(n, "dir", p, false).value_or("results");
-    s.outputs.trace = r_.boolean(n, "trace", p).value_or(false);
-    s.outputs.report = r_.boolean(n, "report", p).value_or(false);
-    if (s.outputs.trace) r_.not_simulated_yet(n, "trace", p, kResultsIssue);
-    if (s.outputs.report) r_.not_simulated_yet(n, "report", p, kResultsIssue);
+    s.outputs.trace = r_.boolean(n, "trace", p).value_or(true);
+    s.outputs.report = r_.boolean(n, "report", p).value_or(true);
   }
 
   // References between sections, and shapes that need several sections.

@@ -13,6 +13,13 @@ namespace rcn {
 enum class JobState { Finished, Running, Queued, NotSubmitted };
 const char* to_string(JobState s);
 
+// One stretch of a job's life, for the timeline (trace.json, report.html).
+struct TimelineSpan {
+  std::string state;  // queued | running | checkpointing | restarting | loading
+  double start = 0, end = 0;
+  std::string site;   // where (running, checkpointing, loading); "" otherwise
+};
+
 struct JobResult {
   std::string name;
   std::string model;
@@ -46,6 +53,7 @@ struct JobResult {
   std::map<std::string, int> interruptions_by_cause;
   double progress = 0;  // fraction of steps done at the end of the run
   TrainingStep step;    // the step model on the cluster of its (last) placement
+  std::vector<TimelineSpan> timeline;  // in time order; spans open at the end of the run end there
 };
 
 struct SiteResult {
@@ -56,6 +64,20 @@ struct SiteResult {
   double energy_kwh = 0;
   double cost = 0;
   double carbon_kg = 0;
+};
+
+// Busy GPUs of a site from `time_s` on (a step function), for utilisation over time.
+struct UtilisationPoint {
+  double time_s = 0;
+  std::size_t site = 0;
+  int busy_gpus = 0;
+};
+
+// A transfer that crossed the WAN (a checkpoint read from another site).
+struct WanTransfer {
+  double start_s = 0, end_s = 0;
+  std::string from, to, what;
+  double bytes = 0;
 };
 
 struct FailureRow {
@@ -75,6 +97,8 @@ struct SimulationResult {
   std::vector<JobResult> jobs;
   std::vector<SiteResult> sites;
   std::vector<FailureRow> failures;
+  std::vector<UtilisationPoint> utilisation;
+  std::vector<WanTransfer> wan_transfers;
 };
 
 }  // namespace rcn

@@ -194,8 +194,8 @@ struct SchedulerSpec {
 
 struct OutputSpec {
   std::string dir = "results";
-  bool trace = false;
-  bool report = false;
+  bool trace = true;   // trace.json
+  bool report = true;  // report.html
   SourceLoc loc;
 };
 

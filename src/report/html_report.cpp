@@ -1,0 +1,280 @@
+#include "rcn/report/html_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "rcn/scenario/units.hpp"
+
+namespace rcn {
+
+namespace {
+
+std::string esc(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+const char* state_color(const std::string& state) {
+  if (state == "running") return "#4c9be8";
+  if (state == "checkpointing") return "#f0a030";
+  if (state == "loading") return "#9b59b6";
+  if (state == "restarting") return "#e74c3c";
+  return "#c8c8c8";  // queued
+}
+
+const char* palette(std::size_t i) {
+  static const char* colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+  return colors[i % 10];
+}
+
+// Time axis: ticks in hours or days.
+std::string time_axis(double x0, double width, double y, double end) {
+  const bool days = end > 3 * 86400;
+  const double unit = days ? 86400 : 3600;
+  const double span = end / unit;
+  double step = 1;
+  for (double s : {1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0})
+    if (span / s <= 10) {
+      step = s;
+      break;
+    }
+  std::string out = fmt::format("<line x1='{}' y1='{}' x2='{}' y2='{}' stroke='#444'/>", x0, y, x0 + width, y);
+  for (double t = 0; t <= span + 1e-9; t += step) {
+    const double x = x0 + width * t / std::max(span, 1e-9);
+    out += fmt::format("<line x1='{:.1f}' y1='{}' x2='{:.1f}' y2='{}' stroke='#444'/>", x, y, x, y + 4);
+    out += fmt::format("<text x='{:.1f}' y='{}' font-size='10' text-anchor='middle'>{}{}</text>", x, y + 15, t,
+                       days ? "d" : "h");
+  }
+  return out;
+}
+
+std::string topology(const SimulationResult& r, const Scenario& s) {
+  const double w = 520, h = 300;
+  std::vector<std::pair<double, double>> pos(s.sites.size());
+  bool located = !s.sites.empty();
+  for (const auto& site : s.sites) located = located && site.location.has_value();
+  if (located) {
+    double lat0 = 90, lat1 = -90, lon0 = 180, lon1 = -180;
+    for (const auto& site : s.sites) {
+      lat0 = std::min(lat0, site.location->lat_deg), lat1 = std::max(lat1, site.location->lat_deg);
+      lon0 = std::min(lon0, site.location->lon_deg), lon1 = std::max(lon1, site.location->lon_deg);
+    }
+    for (std::size_t i = 0; i < s.sites.size(); ++i) {
+      const auto& l = *s.sites[i].location;
+      pos[i] = {60 + (w - 120) * (lon1 > lon0 ? (l.lon_deg - lon0) / (lon1 - lon0) : 0.5),
+                50 + (h - 100) * (lat1 > lat0 ? (lat1 - l.lat_deg) / (lat1 - lat0) : 0.5)};
+    }
+  } else {
+    for (std::size_t i = 0; i < s.sites.size(); ++i) {
+      const double a = 2 * M_PI * i / std::max<std::size_t>(1, s.sites.size());
+      pos[i] = {w / 2 + (w / 2 - 80) * std::cos(a), h / 2 + (h / 2 - 60) * std::sin(a)};
+    }
+  }
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < s.sites.size(); ++i) index[s.sites[i].name] = i;
+  std::string out = fmt::format("<svg id='topology' width='{}' height='{}' data-sites='{}' data-links='{}'>", w, h,
+                                s.sites.size(), s.wan.size());
+  for (const auto& l : s.wan) {
+    const auto a = pos[index.at(l.from)], b = pos[index.at(l.to)];
+    out += fmt::format(
+        "<g class='wan' data-from='{}' data-to='{}' data-bandwidth='{}'><line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' "
+        "y2='{:.1f}' stroke='#888' stroke-width='2'/><text x='{:.1f}' y='{:.1f}' font-size='10' "
+        "text-anchor='middle' fill='#555'>{}, {}</text></g>",
+        esc(l.from), esc(l.to), l.bandwidth, a.first, a.second, b.first, b.second, (a.first + b.first) / 2,
+        (a.second + b.second) / 2 - 4, esc(format_bandwidth(l.bandwidth)), esc(format_duration(l.latency)));
+  }
+  double max_gpus = 1;
+  for (const auto& site : r.sites) max_gpus = std::max<double>(max_gpus, site.gpus);
+  for (std::size_t i = 0; i < s.sites.size(); ++i) {
+    const double radius = 8 + 22 * std::sqrt(r.sites[i].gpus / max_gpus);
+    out += fmt::format(
+        "<g class='site' data-site='{}' data-gpus='{}'><circle cx='{:.1f}' cy='{:.1f}' r='{:.1f}' fill='{}' "
+        "fill-opacity='0.8'/><text x='{:.1f}' y='{:.1f}' font-size='11' text-anchor='middle'>{} ({} GPUs)</text></g>",
+        esc(r.sites[i].name), r.sites[i].gpus, pos[i].first, pos[i].second, radius,
+        s.sites[i].kind == SiteKind::Center ? "#1f77b4" : "#2ca02c", pos[i].first, pos[i].second + radius + 13,
+        esc(r.sites[i].name), r.sites[i].gpus);
+  }
+  return out + "</svg>";
+}
+
+std::string utilisation_chart(const SimulationResult& r) {
+  const double x0 = 50, w = 760, h = 200, y0 = 20;
+  const double end = std::max(r.simulated_end_s, 1.0);
+  std::string out = fmt::format("<svg id='utilisation' width='{}' height='{}'>", x0 + w + 150, y0 + h + 30);
+  out += fmt::format("<text x='10' y='{}' font-size='10'>100%</text><text x='20' y='{}' font-size='10'>0%</text>",
+                     y0 + 4, y0 + h);
+  for (std::size_t si = 0; si < r.sites.size(); ++si) {
+    const SiteResult& site = r.sites[si];
+    std::string points = fmt::format("{:.1f},{:.1f}", x0, y0 + h);
+    double last = 0;
+    for (const UtilisationPoint& u : r.utilisation) {
+      if (u.site != si) continue;
+      const double x = x0 + w * u.time_s / end;
+      points += fmt::format(" {:.1f},{:.1f}", x, y0 + h * (1 - last));
+      last = site.gpus > 0 ? static_cast<double>(u.busy_gpus) / site.gpus : 0;
+      points += fmt::format(" {:.1f},{:.1f}", x, y0 + h * (1 - last));
+    }
+    points += fmt::format(" {:.1f},{:.1f}", x0 + w, y0 + h * (1 - last));
+    out += fmt::format(
+        "<polyline class='site-utilisation' data-site='{}' data-mean='{}' points='{}' fill='none' stroke='{}' "
+        "stroke-width='1.5'/>",
+        esc(site.name), site.utilisation, points, palette(si));
+    out += fmt::format("<text x='{}' y='{}' font-size='11' fill='{}'>{} (mean {:.1f}%)</text>", x0 + w + 8,
+                       y0 + 14 * (si + 1), palette(si), esc(site.name), 100 * site.utilisation);
+  }
+  return out + time_axis(x0, w, y0 + h, end) + "</svg>";
+}
+
+std::string gantt(const SimulationResult& r) {
+  const double x0 = 130, w = 680, row = 22, y0 = 10;
+  const double end = std::max(r.simulated_end_s, 1.0);
+  const double h = row * r.jobs.size();
+  std::string out = fmt::format("<svg id='gantt' width='{}' height='{}' data-jobs='{}' data-end='{}'>", x0 + w + 20,
+                                y0 + h + 40, r.jobs.size(), r.simulated_end_s);
+  for (std::size_t j = 0; j < r.jobs.size(); ++j) {
+    const JobResult& job = r.jobs[j];
+    const double y = y0 + row * j;
+    out += fmt::format("<text x='{}' y='{:.1f}' font-size='11' text-anchor='end'>{}</text>", x0 - 6, y + 14,
+                       esc(job.name));
+    for (const TimelineSpan& s : job.timeline) {
+      const bool nested = s.state == "checkpointing" || s.state == "loading";
+      out += fmt::format(
+          "<rect class='span' data-job='{}' data-state='{}' data-start='{}' data-end='{}' x='{:.2f}' y='{:.1f}' "
+          "width='{:.2f}' height='{}' fill='{}'><title>{} {}: {} to {}</title></rect>",
+          esc(job.name), s.state, s.start, s.end, x0 + w * s.start / end, y + (nested ? 9 : 3),
+          std::max(0.5, w * (s.end - s.start) / end), nested ? 8 : 16, state_color(s.state), esc(job.name), s.state,
+          esc(format_duration(s.start)), esc(format_duration(s.end)));
+    }
+  }
+  for (const FailureRow& f : r.failures) {
+    const double x = x0 + w * f.time_s / end;
+    out += fmt::format(
+        "<g class='failure' data-time='{}' data-component='{}'><line x1='{:.1f}' y1='{}' x2='{:.1f}' y2='{:.1f}' "
+        "stroke='#e74c3c' stroke-dasharray='2,2'/><title>{} at {} ({} {})</title></g>",
+        f.time_s, esc(f.component), x, y0, x, y0 + h, esc(f.component), esc(format_duration(f.time_s)), esc(f.site),
+        esc(f.servers));
+  }
+  out += time_axis(x0, w, y0 + h + 4, end);
+  int lx = static_cast<int>(x0);
+  for (const char* state : {"queued", "running", "checkpointing", "loading", "restarting"}) {
+    out += fmt::format("<rect x='{}' y='{:.1f}' width='10' height='10' fill='{}'/><text x='{}' y='{:.1f}' "
+                       "font-size='10'>{}</text>",
+                       lx, y0 + h + 24, state_color(state), lx + 14, y0 + h + 33, state);
+    lx += 100;
+  }
+  return out + "</svg>";
+}
+
+std::string energy_table(const SimulationResult& r) {
+  double max_kwh = 1;
+  for (const auto& s : r.sites) max_kwh = std::max(max_kwh, s.energy_kwh);
+  std::string out = "<table id='energy'><tr><th>site</th><th>region</th><th>GPUs</th><th>utilisation</th>"
+                    "<th>energy kWh</th><th></th><th>cost</th><th>CO2e t</th></tr>";
+  for (const auto& s : r.sites)
+    out += fmt::format(
+        "<tr data-site='{}' data-energy-kwh='{}' data-cost='{}' data-carbon-kg='{}'><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{:.1f}%</td><td>{:.0f}</td><td><svg width='160' height='12'><rect width='{:.1f}' height='12' "
+        "fill='#f0a030'/></svg></td><td>{:.0f}</td><td>{:.1f}</td></tr>",
+        esc(s.name), s.energy_kwh, s.cost, s.carbon_kg, esc(s.name), esc(s.region), s.gpus, 100 * s.utilisation,
+        s.energy_kwh, 160 * s.energy_kwh / max_kwh, s.cost, s.carbon_kg / 1000);
+  return out + "</table>";
+}
+
+std::string jobs_table(const SimulationResult& r) {
+  std::string out = "<table id='jobs'><tr><th>job</th><th>state</th><th>site</th><th>GPUs</th><th>wait</th>"
+                    "<th>time to train</th><th>step</th><th>MFU</th><th>interruptions</th><th>goodput</th></tr>";
+  for (const auto& j : r.jobs)
+    out += fmt::format(
+        "<tr data-job='{}' data-end='{}'><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td><td>{:.1f}%</td><td>{}</td><td>{}</td></tr>",
+        esc(j.name), j.end_s, esc(j.name), to_string(j.state), esc(j.site.empty() ? "-" : j.site), j.gpus,
+        j.start_s < 0 ? "-" : esc(format_duration(j.queue_wait_s)),
+        j.end_s < 0 ? "-" : esc(format_duration(j.time_to_train_s)),
+        j.step_time_s > 0 ? esc(format_duration(j.step_time_s)) : "-", 100 * j.mfu, j.interruptions,
+        j.state == JobState::Finished || j.state == JobState::Running ? fmt::format("{:.3f}", j.goodput) : "-");
+  return out + "</table>";
+}
+
+}  // namespace
+
+std::string html_report(const SimulationResult& r, const Scenario& s, const std::string& scenario_text) {
+  double gpu_hours = 0, energy = 0, cost = 0, carbon = 0;
+  for (const auto& site : r.sites) {
+    gpu_hours += site.gpu_hours_busy;
+    energy += site.energy_kwh;
+    cost += site.cost;
+    carbon += site.carbon_kg;
+  }
+  int finished = 0;
+  for (const auto& j : r.jobs) finished += j.state == JobState::Finished;
+  std::string out = fmt::format(R"(<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>rcnsim: {0}</title>
+<style>
+body {{ font-family: sans-serif; margin: 24px; color: #222; max-width: 1100px; }}
+h1 {{ font-size: 22px; }} h2 {{ font-size: 17px; margin-top: 28px; border-bottom: 1px solid #ddd; }}
+.cards {{ display: flex; gap: 12px; flex-wrap: wrap; }}
+.card {{ border: 1px solid #ddd; border-radius: 6px; padding: 8px 14px; min-width: 120px; }}
+.card b {{ display: block; font-size: 18px; }}
+table {{ border-collapse: collapse; font-size: 13px; }} td, th {{ border-bottom: 1px solid #eee; padding: 3px 8px; text-align: right; }}
+td:first-child, th:first-child {{ text-align: left; }}
+pre {{ background: #f7f7f7; padding: 10px; font-size: 12px; overflow-x: auto; }}
+</style></head><body>
+<h1>rcnsim report: {0}</h1>
+<p>seed {1}, rcnsim {2}, {3} fidelity, policy {4}; simulated {5} of a {6} horizon.</p>
+<div class="cards" id="cards">
+<div class="card">jobs finished<b data-value="{7}">{7} / {8}</b></div>
+<div class="card">busy GPU-hours<b data-value="{9}">{9:.0f}</b></div>
+<div class="card">energy<b data-value="{10}">{10:.0f} kWh</b></div>
+<div class="card">cost<b data-value="{11}">{11:.0f}</b></div>
+<div class="card">carbon<b data-value="{12}">{13:.1f} t CO2e</b></div>
+<div class="card">failures<b data-value="{14}">{14}</b></div>
+</div>
+)",
+                                esc(r.scenario), r.seed, esc(r.version), esc(r.fidelity), esc(r.policy),
+                                esc(format_duration(r.simulated_end_s)), esc(format_duration(r.horizon_s)), finished,
+                                r.jobs.size(), gpu_hours, energy, cost, carbon, carbon / 1000, r.failures.size());
+  out += "<h2>Topology</h2>" + topology(r, s);
+  out += "<h2>Utilisation per site over time</h2>" + utilisation_chart(r);
+  out += "<h2>Jobs over time</h2><p>Bars: queued, running, and inside running the checkpoint writes and loads; "
+         "red dashes: failures.</p>" +
+         gantt(r);
+  out += "<h2>Failures</h2>";
+  if (r.failures.empty()) {
+    out += "<p id='failures'>No failures in this run.</p>";
+  } else {
+    out += "<table id='failures'><tr><th>time</th><th>component</th><th>site</th><th>servers</th><th>jobs hit</th>"
+           "<th>downtime</th></tr>";
+    const std::size_t shown = std::min<std::size_t>(r.failures.size(), 200);
+    for (std::size_t i = 0; i < shown; ++i) {
+      const FailureRow& f = r.failures[i];
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                         esc(format_duration(f.time_s)), esc(f.component), esc(f.site), esc(f.servers),
+                         esc(f.affected_jobs), esc(format_duration(f.downtime_s)));
+    }
+    out += "</table>";
+    if (shown < r.failures.size()) out += fmt::format("<p>{} more in failures.csv.</p>", r.failures.size() - shown);
+  }
+  out += "<h2>Inference</h2><p id='inference'>";
+  out += s.inference.empty() ? "No inference services in this scenario."
+                             : "Inference services are not simulated yet: no latency CDFs or SLO attainment to show.";
+  out += "</p><h2>Energy, cost and carbon per site</h2>" + energy_table(r);
+  out += "<h2>Jobs</h2>" + jobs_table(r);
+  out += "<h2>Scenario</h2><details open><summary>" + esc(s.source_file) + "</summary><pre id='scenario'>" +
+         esc(scenario_text) + "</pre></details>\n</body></html>\n";
+  return out;
+}
+
+}  // namespace rcn
