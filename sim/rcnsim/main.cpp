@@ -25,6 +25,7 @@
 #include "rcn/report/step_report.hpp"
 #include "rcn/scenario/units.hpp"
 #include "rcn/version.hpp"
+#include "sweep_command.hpp"
 
 namespace {
 
@@ -309,6 +310,16 @@ int main(int argc, char** argv) {
   import_nccl->footer("Example:\n  rcnsim calibrate import-nccl-tests all_reduce_perf.txt all_gather_perf.txt -o nccl.json\n"
                       "  rcnsim calibrate fit nccl.json --base h100-sxm -o h100-links.yaml");
 
+  rcn::SweepOptions sweep_opts;
+  CLI::App* sweep = app.add_subcommand("sweep", "run a grid or random sample of scenario variants x seeds; "
+                                                "sweep.csv with mean and 95% CI");
+  sweep->add_option("sweep", sweep_opts.file, "sweep YAML (base scenario, grid or random, seeds)")->required();
+  sweep->add_option("-o,--output", sweep_opts.output, "results folder (default: the sweep file's output)");
+  sweep->add_option("-j,--jobs", sweep_opts.jobs, "runs at a time on this machine (default: number of cores)");
+  sweep->add_flag("--progress", sweep_opts.progress, "progress on stderr even when it is not a terminal");
+  sweep->footer("Examples:\n  rcnsim sweep scenarios/sweeps/failure-scale.yaml -j 2\n"
+                "  mpirun -np 64 rcnsim sweep big.yaml        (ranks share the runs; docs/sweeps.md)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -322,6 +333,7 @@ int main(int argc, char** argv) {
     if (estimate->parsed()) return cmd_estimate(estimate_args, estimate_job, estimate_json);
     if (fit->parsed()) return cmd_fit(fit_input, fit_output, fit_base);
     if (import_nccl->parsed()) return cmd_import_nccl(import_logs, import_output, import_op);
+    if (sweep->parsed()) return rcn::run_sweep(sweep_opts);
   } catch (const rcn::InputError& e) {
     print_diagnostics(e.diagnostics);
     return kExitInput;

@@ -103,13 +103,16 @@ TEST_CASE("a bad --set value is reported against the override", "[loader]") {
 }
 
 TEST_CASE("fields without behaviour yet are reported as warnings, not ignored", "[loader]") {
+  // Inference services parse and validate, but are not simulated yet: a warning at the service.
   std::string text = kTwoSites;
-  text += "outputs: {trace: true}\n";
+  text.replace(text.find("  training:"), 11,
+               "  inference:\n    - {name: chat, model: m, replicas: {a: 1}, arrivals: {poisson: 5/s}}\n  training:");
   LoadResult r = load_scenario_text(text, "two.yaml");
   REQUIRE(r.scenario);
   bool warned = false;
   for (const auto& d : r.diagnostics.items())
-    warned = warned || (d.severity == Diagnostic::Severity::Warning && d.path == "outputs.trace" && d.loc.line == 25);
+    warned = warned || (d.severity == Diagnostic::Severity::Warning && d.path == "workloads.inference[0]" &&
+                        d.loc.line == 24 && d.loc.col == 7);
   CHECK(warned);
 }
 

@@ -1,0 +1,162 @@
+#include "sweep_command.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "rcn/sweep/sweep_spec.hpp"
+#include "rcn/sweep/sweep_table.hpp"
+
+#ifdef RCN_HAVE_MPI
+#include <mpi.h>
+#endif
+
+extern char** environ;
+
+namespace rcn {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Task {
+  std::size_t point;
+  std::uint64_t seed;
+  std::string dir;
+};
+
+std::string self_exe() {
+  std::error_code ec;
+  const auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("rcnsim") : p.string();
+}
+
+// Starts `rcnsim run` for one task with its output in <dir>.log; returns the pid or -1.
+pid_t spawn_run(const std::string& exe, const SweepSpec& spec, const Task& t) {
+  std::vector<std::string> args{exe, "run", spec.base, "--seed", std::to_string(t.seed), "-o", t.dir};
+  for (const auto& [path, value] : spec.points[t.point].sets) {
+    args.push_back("--set");
+    args.push_back(path + "=" + value);
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  const std::string log = t.dir + ".log";
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
+}  // namespace
+
+int run_sweep(const SweepOptions& o) {
+  int rank = 0, size = 1;
+#ifdef RCN_HAVE_MPI
+  MPI_Init(nullptr, nullptr);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+#endif
+  auto finish = [&](int code) {
+#ifdef RCN_HAVE_MPI
+    MPI_Finalize();
+#endif
+    return code;
+  };
+  Diagnostics diags;
+  const SweepSpec spec = load_sweep_file(o.file, diags);
+  if (rank == 0)
+    for (const auto& d : diags.items()) fmt::print(stderr, "{}\n", d.str());
+  if (diags.has_errors()) return finish(2);
+
+  const std::string out = o.output.empty() ? spec.output : o.output;
+  fs::create_directories(fs::path(out) / "runs");
+  std::vector<Task> all, mine;
+  for (std::size_t p = 0; p < spec.points.size(); ++p)
+    for (auto seed : spec.seeds)
+      all.push_back({p, seed, (fs::path(out) / "runs" / fmt::format("p{}-seed{}", p, seed)).string()});
+  for (std::size_t k = 0; k < all.size(); ++k)
+    if (static_cast<int>(k % size) == rank) mine.push_back(all[k]);
+
+  const int parallel = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const bool show = o.progress || ::isatty(STDERR_FILENO);
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string exe = self_exe();
+  std::map<pid_t, const Task*> running;
+  std::size_t next = 0, done = 0, skipped = 0, failed = 0;
+  auto report = [&] {
+    if (!show || std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1)) return;
+    fmt::print(stderr, "\rsweep{}: {} of {} runs done ({} resumed, {} failed)   ",
+               size > 1 ? fmt::format(" rank {}", rank) : "", done, mine.size(), skipped, failed);
+  };
+  while (next < mine.size() || !running.empty()) {
+    while (next < mine.size() && static_cast<int>(running.size()) < parallel) {
+      const Task& t = mine[next++];
+      if (fs::exists(fs::path(t.dir) / "summary.json")) {  // finished by an earlier, interrupted sweep
+        ++done, ++skipped;
+        continue;
+      }
+      const pid_t pid = spawn_run(exe, spec, t);
+      if (pid < 0) {
+        fmt::print(stderr, "rcnsim sweep: cannot start {}\n", exe);
+        ++done, ++failed;
+        continue;
+      }
+      running[pid] = &t;
+    }
+    if (running.empty()) continue;
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      ++failed;
+      fmt::print(stderr, "\nrcnsim sweep: run {} failed (see {}.log)\n", it->second->dir, it->second->dir);
+    }
+    ++done;
+    running.erase(it);
+    report();
+  }
+  if (show && std::chrono::steady_clock::now() - t0 >= std::chrono::seconds(1)) fmt::print(stderr, "\n");
+#ifdef RCN_HAVE_MPI
+  int local = static_cast<int>(failed), total = 0;
+  MPI_Reduce(&local, &total, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+  failed = static_cast<std::size_t>(total);
+#endif
+  if (rank != 0) return finish(failed ? 1 : 0);
+
+  // Rank 0 gathers every run's summary.json (a shared file system under MPI).
+  std::vector<std::vector<std::map<std::string, double>>> runs(spec.points.size());
+  for (const Task& t : all) {
+    std::ifstream in(fs::path(t.dir) / "summary.json");
+    if (!in) continue;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    runs[t.point].push_back(run_metrics(nlohmann::json::parse(ss.str())));
+  }
+  const std::string csv = (fs::path(out) / "sweep.csv").string();
+  {
+    std::ofstream f(csv + ".tmp", std::ios::binary);
+    f << sweep_csv(spec, runs);
+  }
+  fs::rename(csv + ".tmp", csv);
+  fmt::print("{} points x {} seeds = {} runs ({} resumed, {} failed, {} rank{}); table in {}\n", spec.points.size(),
+             spec.seeds.size(), all.size(), skipped, failed, size, size == 1 ? "" : "s", csv);
+  return finish(failed ? 1 : 0);
+}
+
+}  // namespace rcn
