@@ -120,6 +120,10 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
   out->write("sites.csv", rcn::sites_csv(result));
   out->write("failures.csv", rcn::failures_csv(result));
   out->write("utilisation.csv", rcn::utilisation_csv(result));
+  if (!result.services.empty()) {
+    out->write("inference.csv", rcn::inference_csv(result));
+    out->write("latency_cdf.csv", rcn::latency_cdf_csv(result));
+  }
   if (scenario->outputs.trace) out->write("trace.json", rcn::trace_json(result));
   if (scenario->outputs.report) {
     std::string text = rcn::embedded_default_scenario();

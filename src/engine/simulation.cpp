@@ -11,6 +11,7 @@
 #include "rcn/sched/policy_registry.hpp"
 #include "rcn/version.hpp"
 #include "src/engine/engine_context.hpp"
+#include "src/engine/inference_service.hpp"
 
 namespace rcn {
 namespace sg4 = simgrid::s4u;
@@ -79,7 +80,7 @@ void prepare(EngineContext& ctx) {
   ctx.progress.assign(s.training.size(), JobProgress{});
 }
 
-SimulationResult collect(EngineContext& ctx) {
+SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference) {
   const Scenario& s = ctx.scenario;
   const double end = sg4::Engine::get_clock();
   SimulationResult res;
@@ -91,6 +92,7 @@ SimulationResult collect(EngineContext& ctx) {
   res.policy = s.scheduler.policy;
   res.fidelity = to_string(s.fidelity);
   std::vector<double> busy = ctx.busy_gpu_seconds;
+  if (inference) collect_inference(*inference, end, res, busy);
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
     JobResult& r = ctx.jobs[j];
     const JobProgress& p = ctx.progress[j];
@@ -150,6 +152,8 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
   SiteGraph graph(scenario);
   ctx.platform = build_platform(scenario, graph);
   prepare(ctx);
+  // Inference replicas take their servers before any training job is placed.
+  std::shared_ptr<InferenceRuntime> inference = scenario.inference.empty() ? nullptr : start_inference(ctx);
 
   if (options.on_progress) sg4::Engine::on_time_advance_cb([&](double) { options.on_progress(sg4::Engine::get_clock()); });
   sg4::Host* control = ctx.platform.sites.front().gateway;
@@ -168,7 +172,7 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
     sg4::Actor::kill_all();
   })->daemonize();
   engine->run();
-  return collect(ctx);
+  return collect(ctx, inference.get());
 }
 
 }  // namespace rcn

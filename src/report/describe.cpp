@@ -22,15 +22,16 @@ std::string describe_scenario(const Scenario& s, const SiteGraph& g) {
   std::string out = fmt::format("scenario {}: {} sites, {} GPUs, {} WAN links, {} training jobs, {} inference services\n\n",
                                 s.name, s.sites.size(), s.total_gpus(), s.wan.size(), s.training.size(),
                                 s.inference.size());
-  out += fmt::format("{:<16} {:<7} {:<10} {:<10} {:>8} {:>8} {:>16} {:>14}\n", "site", "kind", "region", "gpu",
-                     "servers", "gpus", "peak bf16 PF/s", "NIC/server");
+  out += fmt::format("{:<16} {:<7} {:<10} {:<10} {:>8} {:>8} {:>16} {:>14}  {}\n", "site", "kind", "region", "gpu",
+                     "servers", "gpus", "peak bf16 PF/s", "NIC/server", "fabric");
   std::map<std::string, std::pair<int, double>> regions;
   for (const auto& site : s.sites) {
     for (const auto& c : site.clusters) {
       const double pf = peak_bf16(s, c) / 1e15;
-      out += fmt::format("{:<16} {:<7} {:<10} {:<10} {:>8} {:>8} {:>16.1f} {:>14}\n", site.name + "/" + c.name,
-                         to_string(site.kind), site.region, c.gpu, c.servers, c.gpus(), pf,
-                         format_bandwidth(c.scale_out.nic_bandwidth * c.scale_out.nics_per_server));
+      out += fmt::format("{:<16} {:<7} {:<10} {:<10} {:>8} {:>8} {:>16.1f} {:>14}  {} {} {}:1\n",
+                         site.name + "/" + c.name, to_string(site.kind), site.region, c.gpu, c.servers, c.gpus(), pf,
+                         format_bandwidth(c.scale_out.nic_bandwidth * c.scale_out.nics_per_server), c.scale_out.kind,
+                         c.scale_out.topology, c.scale_out.oversubscription);
       regions[site.region].first += c.gpus();
       regions[site.region].second += pf;
     }

@@ -92,6 +92,36 @@ std::string summary_json(const SimulationResult& r) {
     sites.push_back(o);
   }
   j["sites"] = sites;
+  if (!r.services.empty()) {
+    ordered_json services = ordered_json::array();
+    for (const InferenceServiceResult& x : r.services) {
+      ordered_json o;
+      o["name"] = x.service;
+      o["replicas"] = x.replicas;
+      o["gpus"] = x.gpus;
+      o["gpu_utilisation"] = x.gpu_utilisation;
+      o["drop_reasons"] = x.drop_reasons;
+      ordered_json regions = ordered_json::array();
+      for (const InferenceRegionResult& g : r.inference) {
+        if (g.service != x.service) continue;
+        ordered_json q;
+        q["region"] = g.region;
+        q["requests"] = g.requests;
+        q["completed"] = g.completed;
+        q["dropped"] = g.dropped;
+        q["in_flight"] = g.in_flight;
+        q["throughput_rps"] = g.throughput_rps;
+        q["ttft_s"] = {{"mean", g.ttft_mean}, {"p50", g.ttft_p50}, {"p90", g.ttft_p90}, {"p99", g.ttft_p99}};
+        q["tpot_s"] = {{"p50", g.tpot_p50}, {"p90", g.tpot_p90}, {"p99", g.tpot_p99}};
+        q["e2e_s"] = {{"mean", g.e2e_mean}, {"p50", g.e2e_p50}, {"p90", g.e2e_p90}, {"p99", g.e2e_p99}};
+        q["slo_attainment"] = g.slo_attainment;
+        regions.push_back(q);
+      }
+      o["regions"] = regions;
+      services.push_back(o);
+    }
+    j["inference"] = services;
+  }
   return j.dump(2) + "\n";
 }
 
@@ -124,6 +154,31 @@ std::string sites_csv(const SimulationResult& r) {
   for (const SiteResult& x : r.sites)
     out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(x.name), csv_field(x.region), x.kind, x.gpus,
                        num(x.gpu_hours_busy), num(x.utilisation), num(x.energy_kwh), num(x.cost), num(x.carbon_kg));
+  return out;
+}
+
+std::string inference_csv(const SimulationResult& r) {
+  std::string out = "service,region,requests,completed,dropped,in_flight,throughput_rps,ttft_mean_s,ttft_p50_s,"
+                    "ttft_p90_s,ttft_p99_s,tpot_p50_s,tpot_p90_s,tpot_p99_s,e2e_mean_s,e2e_p50_s,e2e_p90_s,e2e_p99_s,"
+                    "slo_attainment\n";
+  for (const InferenceRegionResult& g : r.inference)
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(g.service),
+                       csv_field(g.region), g.requests, g.completed, g.dropped, g.in_flight, num(g.throughput_rps),
+                       num(g.ttft_mean), num(g.ttft_p50), num(g.ttft_p90), num(g.ttft_p99), num(g.tpot_p50),
+                       num(g.tpot_p90), num(g.tpot_p99), num(g.e2e_mean), num(g.e2e_p50), num(g.e2e_p90),
+                       num(g.e2e_p99), num(g.slo_attainment));
+  return out;
+}
+
+std::string latency_cdf_csv(const SimulationResult& r) {
+  std::string out = "service,region,metric,quantile,seconds\n";
+  for (const InferenceRegionResult& g : r.inference)
+    for (int q = 1; q <= static_cast<int>(g.ttft_cdf.size()); ++q) {
+      out += fmt::format("{},{},ttft,{},{}\n", csv_field(g.service), csv_field(g.region), q / 100.0,
+                         num(g.ttft_cdf[q - 1]));
+      out += fmt::format("{},{},e2e,{},{}\n", csv_field(g.service), csv_field(g.region), q / 100.0,
+                         num(g.e2e_cdf[q - 1]));
+    }
   return out;
 }
 

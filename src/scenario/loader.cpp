@@ -17,7 +17,6 @@ namespace rcn {
 namespace {
 
 const std::vector<std::string> kPrecisions{"bf16", "fp16", "fp8", "tf32", "fp32"};
-const char* kInferenceIssue = "inference serving: scheduling and inference issue";
 
 // Reads one scenario tree. Each read_* function takes the node and its path
 // and fills the struct as far as the input allows.
@@ -163,7 +162,12 @@ class ScenarioReader {
     if (auto su = YamlReader::child(n, "scale_up"); su.IsDefined()) {
       const std::string sp = p + ".scale_up";
       if (r_.expect_map(su, sp, {"kind", "bandwidth"})) {
-        if (auto v = r_.choice(su, "kind", sp, {"nvswitch", "nvlink", "pcie", "xgmi"}, false)) c.scale_up.kind = *v;
+        if (auto v = r_.choice(su, "kind", sp, {"nvswitch", "nvlink", "pcie", "xgmi"}, false)) {
+          c.scale_up.kind = *v;
+          if (*v == "pcie" || *v == "xgmi")
+            r_.warning(YamlReader::child(su, "kind"), sp + ".kind",
+                       fmt::format("{} is modelled as the GPU profile's NVLink scaled to the given bandwidth", *v));
+        }
         if (auto v = r_.quantity(su, "bandwidth", sp, Quantity::Bandwidth, Sign::Positive, false))
           c.scale_up.bandwidth = *v;
       }
@@ -176,8 +180,13 @@ class ScenarioReader {
         if (auto v = r_.quantity(so, "nic_bandwidth", sp, Quantity::Bandwidth, Sign::Positive, false))
           c.scale_out.nic_bandwidth = *v;
         if (auto v = r_.integer(so, "nics_per_server", sp, 1, false)) c.scale_out.nics_per_server = *v;
-        if (auto v = r_.choice(so, "topology", sp, {"fat-tree", "rail-optimized", "dragonfly"}, false))
+        if (auto v = r_.choice(so, "topology", sp, {"fat-tree", "rail-optimized", "dragonfly"}, false)) {
           c.scale_out.topology = *v;
+          if (*v != "fat-tree")
+            r_.warning(YamlReader::child(so, "topology"), sp + ".topology",
+                       fmt::format("{} is modelled as a fat-tree: one fabric link per cluster with the given "
+                                   "oversubscription", *v));
+        }
         if (auto v = r_.quantity(so, "oversubscription", sp, Quantity::Count, Sign::Positive, false)) {
           if (*v < 1)
             r_.error(YamlReader::child(so, "oversubscription"), sp + ".oversubscription",
@@ -348,7 +357,7 @@ class ScenarioReader {
 
   void read_inference(const YAML::Node& n, const std::string& p, Scenario& s) {
     if (!r_.expect_map(n, p, {"name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo",
-                              "routing", "precision"}))
+                              "routing", "precision", "max_batch"}))
       return;
     InferenceServiceSpec sv;
     sv.loc = r_.loc(n, p);
@@ -357,6 +366,7 @@ class ScenarioReader {
     sv.gpus_per_replica = r_.integer(n, "gpus_per_replica", p, 1, false).value_or(1);
     sv.routing = r_.choice(n, "routing", p, {"nearest", "least-loaded", "cost"}, false).value_or("nearest");
     sv.precision = r_.choice(n, "precision", p, kPrecisions, false).value_or("bf16");
+    sv.max_batch = r_.integer(n, "max_batch", p, 1, false).value_or(256);
     if (auto rep = YamlReader::child(n, "replicas"); !rep.IsDefined()) {
       r_.error(n, p, "missing required key 'replicas' (site: count)");
     } else if (!rep.IsMap()) {
@@ -385,9 +395,9 @@ class ScenarioReader {
         }
         if (auto v = r_.text(ar, "trace", ap, false)) {
           sv.arrivals.kind = "trace";
-          sv.arrivals.trace = *v;
           std::filesystem::path tp = *v;
           if (tp.is_relative()) tp = std::filesystem::path(base_dir_) / tp;
+          sv.arrivals.trace = tp.lexically_normal().string();  // resolved against the scenario's folder
           if (!std::filesystem::exists(tp))
             r_.error(YamlReader::child(ar, "trace"), ap + ".trace", fmt::format("trace file \"{}\" not found", tp.string()));
           ++kinds;
@@ -423,7 +433,6 @@ class ScenarioReader {
         sv.slo.e2e = r_.quantity(slo, "e2e", sp, Quantity::Duration, Sign::Positive, false).value_or(0);
       }
     }
-    r_.warning(n, p, fmt::format("inference service parsed and validated but not simulated yet ({})", kInferenceIssue));
     nodes_["service:" + std::to_string(s.inference.size())] = n;
     s.inference.push_back(std::move(sv));
   }

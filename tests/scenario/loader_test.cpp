@@ -103,16 +103,15 @@ TEST_CASE("a bad --set value is reported against the override", "[loader]") {
 }
 
 TEST_CASE("fields without behaviour yet are reported as warnings, not ignored", "[loader]") {
-  // Inference services parse and validate, but are not simulated yet: a warning at the service.
+  // A dragonfly fabric is accepted but modelled as a fat-tree: a warning at the key.
   std::string text = kTwoSites;
-  text.replace(text.find("  training:"), 11,
-               "  inference:\n    - {name: chat, model: m, replicas: {a: 1}, arrivals: {poisson: 5/s}}\n  training:");
+  text.replace(text.find("oversubscription: 2,"), 20, "oversubscription: 2, topology: dragonfly,");
   LoadResult r = load_scenario_text(text, "two.yaml");
   REQUIRE(r.scenario);
   bool warned = false;
   for (const auto& d : r.diagnostics.items())
-    warned = warned || (d.severity == Diagnostic::Severity::Warning && d.path == "workloads.inference[0]" &&
-                        d.loc.line == 24 && d.loc.col == 7);
+    warned = warned || (d.severity == Diagnostic::Severity::Warning &&
+                        d.path == "sites[0].clusters[0].scale_out.topology" && d.loc.line == 12);
   CHECK(warned);
 }
 

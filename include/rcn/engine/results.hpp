@@ -80,6 +80,27 @@ struct WanTransfer {
   double bytes = 0;
 };
 
+// One inference service as seen from one region of users.
+struct InferenceRegionResult {
+  std::string service, region;
+  long requests = 0, completed = 0, dropped = 0, in_flight = 0;
+  double throughput_rps = 0;  // completed requests per second of simulated time
+  double ttft_p50 = 0, ttft_p90 = 0, ttft_p99 = 0;
+  double tpot_p50 = 0, tpot_p90 = 0, tpot_p99 = 0;
+  double e2e_p50 = 0, e2e_p90 = 0, e2e_p99 = 0;
+  double ttft_mean = 0, e2e_mean = 0;
+  double slo_attainment = 0;  // completed requests meeting every SLO given, over completed
+  std::vector<double> ttft_cdf, e2e_cdf;  // quantiles 1%..99%
+};
+
+struct InferenceServiceResult {
+  std::string service;
+  int replicas = 0;
+  int gpus = 0;
+  double gpu_utilisation = 0;  // replica busy time over replica time
+  std::string drop_reasons;    // "reason=count;..."
+};
+
 struct FailureRow {
   double time_s = 0;
   std::string component, site, cluster, servers, affected_jobs;
@@ -99,6 +120,8 @@ struct SimulationResult {
   std::vector<FailureRow> failures;
   std::vector<UtilisationPoint> utilisation;
   std::vector<WanTransfer> wan_transfers;
+  std::vector<InferenceRegionResult> inference;
+  std::vector<InferenceServiceResult> services;
 };
 
 }  // namespace rcn

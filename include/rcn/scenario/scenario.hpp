@@ -153,6 +153,7 @@ struct InferenceServiceSpec {
   std::string routing = "nearest";
   SloSpec slo;
   std::string precision = "bf16";
+  int max_batch = 256;  // requests decoded together per replica (continuous batching)
   SourceLoc loc;
 };
 

@@ -1,0 +1,376 @@
+#include "src/engine/inference_service.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "rcn/models/failure_schedule.hpp"
+#include "rcn/models/inference_model.hpp"
+#include "rcn/topology/site_graph.hpp"
+#include "src/engine/engine_context.hpp"
+
+namespace rcn {
+namespace sg4 = simgrid::s4u;
+
+struct Request {
+  double arrival = 0;
+  float prompt = 0, output = 0;
+  std::uint16_t region = 0;
+  float rtt = 0;
+  double first_token = -1;
+  float generated = 0;
+};
+
+struct Replica {
+  std::size_t service = 0, site = 0, cluster = 0;  // cluster: index into ctx.clusters
+  sg4::Host* host = nullptr;
+  const InferenceCost* cost = nullptr;
+  std::deque<std::uint32_t> queue;
+  std::vector<std::uint32_t> running;
+  double kv_reserved = 0;  // tokens of KV cache promised to running requests (prompt + output)
+  double busy_s = 0;
+  // Released once per request pushed: no lock object lives across a wait, so a
+  // replica killed at the end of the run unwinds cleanly.
+  sg4::SemaphorePtr arrivals = sg4::Semaphore::create(0);
+};
+
+struct RegionStats {
+  std::vector<double> ttft, tpot, e2e;
+  long requests = 0, dropped = 0, slo_met = 0;
+};
+
+struct ServiceRuntime {
+  const InferenceServiceSpec* spec = nullptr;
+  std::vector<std::size_t> replicas;
+  std::vector<std::string> regions;      // demand regions, or the first replica's region
+  std::vector<double> cumulative_share;  // to draw a region
+  std::vector<std::size_t> region_site;  // a site standing for each region's users
+  std::vector<RegionStats> stats;
+  std::map<std::string, long> drops;
+};
+
+class InferenceRuntime {
+ public:
+  explicit InferenceRuntime(EngineContext& ctx) : ctx(ctx), graph(ctx.scenario) {}
+  EngineContext& ctx;
+  SiteGraph graph;
+  std::vector<std::unique_ptr<InferenceCost>> costs;
+  std::vector<ServiceRuntime> services;
+  std::vector<Replica> replicas;
+  std::vector<Request> requests;
+
+  double rtt(std::size_t from_site, std::size_t to_site) const {
+    if (from_site == to_site) return 0;
+    auto path = graph.route(from_site, to_site);
+    return path ? 2 * graph.latency(*path) : 0;
+  }
+  double outstanding(const Replica& r) const {
+    double tokens = 0;
+    for (auto q : r.queue) tokens += requests[q].prompt + requests[q].output;
+    for (auto q : r.running) tokens += requests[q].output - requests[q].generated;
+    return tokens;
+  }
+  void dispatcher(std::size_t s);
+  void replica_loop(std::size_t r);
+  void complete(Replica& rep, std::uint32_t id, double now);
+};
+
+namespace {
+
+// Azure LLM trace rows: "YYYY-MM-DD HH:MM:SS.fffffff,context,generated" -> (seconds since the first, prompt, output).
+std::vector<std::array<double, 3>> read_trace(const std::string& path) {
+  std::vector<std::array<double, 3>> rows;
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);  // header
+  double first = -1;
+  while (std::getline(in, line)) {
+    std::istringstream ss(line);
+    std::string ts, ctx_tokens, gen_tokens;
+    if (!std::getline(ss, ts, ',') || !std::getline(ss, ctx_tokens, ',') || !std::getline(ss, gen_tokens)) continue;
+    int y, mo, d, h, mi;
+    double sec;
+    if (std::sscanf(ts.c_str(), "%d-%d-%d %d:%d:%lf", &y, &mo, &d, &h, &mi, &sec) != 6) continue;
+    const double t = ((d * 24.0 + h) * 60 + mi) * 60 + sec;  // one trace spans less than a month
+    if (first < 0) first = t;
+    rows.push_back({t - first, std::stod(ctx_tokens), std::stod(gen_tokens)});
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a[0] < b[0]; });
+  return rows;
+}
+
+double percentile(std::vector<double>& xs, double q) {
+  if (xs.empty()) return 0;
+  const std::size_t k = std::min(xs.size() - 1, static_cast<std::size_t>(q * (xs.size() - 1) + 0.5));
+  std::nth_element(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(k), xs.end());
+  return xs[k];
+}
+
+}  // namespace
+
+void InferenceRuntime::dispatcher(std::size_t s) {
+  ServiceRuntime& sv = services[s];
+  const ArrivalSpec& a = sv.spec->arrivals;
+  SplitMix64 rng(stream_seed(ctx.scenario.seed, "arrivals:" + sv.spec->name));
+  const double horizon = ctx.scenario.horizon;
+  std::vector<std::array<double, 3>> trace;
+  if (a.kind == "trace") trace = read_trace(a.trace);
+  std::size_t next_row = 0;
+  double t = 0;
+  for (;;) {
+    double prompt = a.prompt_tokens, output = a.output_tokens;
+    if (a.kind == "trace") {
+      if (next_row >= trace.size()) {  // the trace is over: stay until its last requests are served
+        for (;;) {
+          bool idle = true;
+          for (std::size_t r : sv.replicas) idle = idle && replicas[r].queue.empty() && replicas[r].running.empty();
+          if (idle) return;
+          sg4::this_actor::sleep_for(1.0);
+        }
+      }
+      t = trace[next_row][0], prompt = trace[next_row][1], output = std::max(1.0, trace[next_row][2]);
+      ++next_row;
+    } else if (a.kind == "poisson") {
+      t += -std::log(1 - rng.uniform()) / a.rate;
+    } else {  // daily: Poisson with rate x (1 + 0.5 sin), peak at 14:00, thinned from the peak rate
+      const double peak = 1.5 * a.rate;
+      do {
+        t += -std::log(1 - rng.uniform()) / peak;
+      } while (rng.uniform() * peak > a.rate * (1 + 0.5 * std::sin(2 * M_PI * (std::fmod(t, 86400) - 8 * 3600) / 86400)));
+    }
+    if (t >= horizon) return;
+    if (t > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(t);
+    // Region by demand share.
+    std::size_t region = 0;
+    const double u = rng.uniform() * sv.cumulative_share.back();
+    while (region + 1 < sv.cumulative_share.size() && u >= sv.cumulative_share[region]) ++region;
+    RegionStats& st = sv.stats[region];
+    ++st.requests;
+    Request req;
+    req.arrival = t, req.prompt = static_cast<float>(prompt), req.output = static_cast<float>(output);
+    req.region = static_cast<std::uint16_t>(region);
+    // Routing.
+    std::size_t best = sv.replicas.front();
+    double best_key = 1e300;
+    for (std::size_t r : sv.replicas) {
+      const Replica& rep = replicas[r];
+      double key = outstanding(rep);
+      if (sv.spec->routing == "nearest") key = rtt(sv.region_site[region], rep.site) * 1e12 + key;
+      else if (sv.spec->routing == "cost")
+        key = (rep.running.size() + rep.queue.size() < static_cast<std::size_t>(sv.spec->max_batch) ? 0 : 1e15) +
+              ctx.scenario.sites[rep.site].power.price_per_kwh * 1e12 + key;
+      if (key < best_key) best_key = key, best = r;
+    }
+    Replica& rep = replicas[best];
+    if (prompt + output > rep.cost->kv_capacity_tokens()) {  // can never fit in this replica's KV cache
+      ++st.dropped;
+      ++sv.drops["exceeds KV cache"];
+      continue;
+    }
+    req.rtt = static_cast<float>(rtt(sv.region_site[region], rep.site));
+    requests.push_back(req);
+    rep.queue.push_back(static_cast<std::uint32_t>(requests.size() - 1));
+    rep.arrivals->release();
+  }
+}
+
+void InferenceRuntime::complete(Replica& rep, std::uint32_t id, double now) {
+  const Request& q = requests[id];
+  ServiceRuntime& sv = services[rep.service];
+  RegionStats& st = sv.stats[q.region];
+  const double ttft = q.first_token - q.arrival + q.rtt;
+  const double e2e = now - q.arrival + q.rtt;
+  const double tpot = q.output > 1 ? (now - q.first_token) / (q.output - 1) : 0;
+  st.ttft.push_back(ttft);
+  st.e2e.push_back(e2e);
+  if (q.output > 1) st.tpot.push_back(tpot);
+  const SloSpec& slo = sv.spec->slo;
+  if ((slo.ttft <= 0 || ttft <= slo.ttft) && (slo.tpot <= 0 || tpot <= slo.tpot) && (slo.e2e <= 0 || e2e <= slo.e2e))
+    ++st.slo_met;
+  rep.kv_reserved -= q.prompt + q.output;
+}
+
+void InferenceRuntime::replica_loop(std::size_t r) {
+  Replica& rep = replicas[r];
+  const int max_batch = services[rep.service].spec->max_batch;
+  const double capacity = rep.cost->kv_capacity_tokens();
+  for (;;) {
+    while (rep.queue.empty() && rep.running.empty()) rep.arrivals->acquire();
+    // Admit in arrival order while the batch and the KV cache allow.
+    std::vector<double> prompts;
+    std::vector<std::uint32_t> admitted;
+    while (!rep.queue.empty() && static_cast<int>(rep.running.size()) < max_batch) {
+      const Request& q = requests[rep.queue.front()];
+      if (rep.kv_reserved + q.prompt + q.output > capacity) break;
+      rep.kv_reserved += q.prompt + q.output;
+      admitted.push_back(rep.queue.front());
+      prompts.push_back(q.prompt);
+      rep.running.push_back(rep.queue.front());
+      rep.queue.pop_front();
+    }
+    if (!admitted.empty()) {  // prefill the newcomers; the others wait (no chunked prefill)
+      const double t = rep.cost->prefill_s(prompts);
+      sg4::this_actor::sleep_for(t);
+      rep.busy_s += t;
+      const double now = sg4::Engine::get_clock();
+      for (auto id : admitted) requests[id].first_token = now, requests[id].generated = 1;
+    }
+    // Decode: steps until the first running request finishes, or until a newcomer can join.
+    double k = 1e300, kv = 0;
+    for (auto id : rep.running) {
+      k = std::min<double>(k, requests[id].output - requests[id].generated);
+      kv += requests[id].prompt + requests[id].generated;
+    }
+    const double batch = static_cast<double>(rep.running.size());
+    if (batch > 0 && k > 0) {
+      const double step = rep.cost->decode_step_s(batch, kv + (k - 1) * batch / 2);
+      const double start = sg4::Engine::get_clock();
+      double steps = k;
+      bool woken = false;
+      const bool can_join = !rep.queue.empty() && static_cast<int>(rep.running.size()) < max_batch;
+      if (can_join) steps = 1;
+      else woken = rep.arrivals->acquire_timeout(k * step) == false;  // false: acquired, i.e. an arrival
+      if (woken) {  // a request arrived: finish the step under way, then let it join
+        const double elapsed = sg4::Engine::get_clock() - start;
+        steps = std::min(k, std::floor(elapsed / step) + 1);
+        if (start + steps * step > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(start + steps * step);
+      } else if (steps == 1) {
+        sg4::this_actor::sleep_for(step);
+      }
+      rep.busy_s += steps * step;
+      for (auto id : rep.running) requests[id].generated += static_cast<float>(steps);
+    }
+    const double now = sg4::Engine::get_clock();
+    std::vector<std::uint32_t> still;
+    for (auto id : rep.running) {
+      if (requests[id].generated >= requests[id].output) complete(rep, id, now);
+      else still.push_back(id);
+    }
+    rep.running.swap(still);
+  }
+}
+
+std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
+  auto rt = std::make_shared<InferenceRuntime>(ctx);
+  const Scenario& s = ctx.scenario;
+  Diagnostics diags;
+  for (std::size_t si = 0; si < s.inference.size(); ++si) {
+    const InferenceServiceSpec& spec = s.inference[si];
+    ServiceRuntime sv;
+    sv.spec = &spec;
+    for (const auto& [site_name, count] : spec.replicas) {
+      std::size_t site = 0;
+      while (s.sites[site].name != site_name) ++site;
+      for (int k = 0; k < count; ++k) {
+        // The first cluster of the site with a free server that can hold the replica.
+        bool placed = false;
+        for (std::size_t c = 0; c < ctx.clusters.size() && !placed; ++c) {
+          ClusterState& cs = ctx.clusters[c];
+          if (cs.site != site || cs.gpus_per_server < spec.gpus_per_replica) continue;
+          const int need = cs.servers_for(spec.gpus_per_replica);
+          if (cs.free_servers < need) continue;
+          Replica rep;
+          rep.service = si, rep.site = site, rep.cluster = c;
+          auto& pool = ctx.free_servers[c];
+          rep.host = ctx.platform.sites[site].clusters[cs.cluster].servers[pool.front()];
+          pool.erase(pool.begin(), pool.begin() + need);
+          cs.free_servers -= need;
+          rt->costs.push_back(std::make_unique<InferenceCost>(*s.find_model(spec.model), *s.find_profile(cs.gpu),
+                                                              spec.gpus_per_replica, spec.precision));
+          rep.cost = rt->costs.back().get();
+          sv.replicas.push_back(rt->replicas.size());
+          rt->replicas.push_back(std::move(rep));
+          placed = true;
+        }
+        if (!placed)
+          diags.error(spec.loc, fmt::format("workloads.inference[{}].replicas.{}", si, site_name),
+                      fmt::format("site {} has no room for replica {} of {} ({} GPUs in one server)", site_name, k + 1,
+                                  spec.name, spec.gpus_per_replica));
+      }
+    }
+    double total = 0;
+    for (const auto& [region, share] : spec.demand) {
+      sv.regions.push_back(region);
+      total += share;
+      sv.cumulative_share.push_back(total);
+    }
+    if (sv.regions.empty() && !sv.replicas.empty()) {
+      sv.regions.push_back(s.sites[rt->replicas[sv.replicas.front()].site].region);
+      sv.cumulative_share.push_back(1);
+    }
+    for (const auto& region : sv.regions) {
+      std::size_t site = 0;
+      for (std::size_t i = 0; i < s.sites.size(); ++i)
+        if (s.sites[i].region == region) {
+          site = i;
+          break;
+        }
+      sv.region_site.push_back(site);
+    }
+    sv.stats.resize(sv.regions.size());
+    rt->services.push_back(std::move(sv));
+  }
+  if (diags.has_errors()) throw InputError{diags};
+  rt->requests.reserve(1 << 16);
+  sg4::Host* control = ctx.platform.sites.front().gateway;
+  for (std::size_t r = 0; r < rt->replicas.size(); ++r)
+    sg4::Actor::create("replica", rt->replicas[r].host, [rt, r] { rt->replica_loop(r); })->daemonize();
+  for (std::size_t si = 0; si < rt->services.size(); ++si)
+    if (!rt->services[si].replicas.empty())
+      sg4::Actor::create("dispatch:" + s.inference[si].name, control, [rt, si] { rt->dispatcher(si); });
+  return rt;
+}
+
+void collect_inference(const InferenceRuntime& crt, double end, SimulationResult& out,
+                       std::vector<double>& busy_gpu_seconds) {
+  auto& rt = const_cast<InferenceRuntime&>(crt);
+  for (std::size_t si = 0; si < rt.services.size(); ++si) {
+    ServiceRuntime& sv = rt.services[si];
+    InferenceServiceResult res;
+    res.service = sv.spec->name;
+    res.replicas = static_cast<int>(sv.replicas.size());
+    res.gpus = res.replicas * sv.spec->gpus_per_replica;
+    double busy = 0;
+    std::vector<long> in_flight(sv.regions.size(), 0);
+    for (std::size_t r : sv.replicas) {
+      const Replica& rep = rt.replicas[r];
+      busy += rep.busy_s;
+      busy_gpu_seconds[rep.cluster] += std::min(rep.busy_s, end) * sv.spec->gpus_per_replica;
+      for (auto id : rep.queue) ++in_flight[rt.requests[id].region];
+      for (auto id : rep.running) ++in_flight[rt.requests[id].region];
+    }
+    res.gpu_utilisation = res.replicas > 0 && end > 0 ? std::min(1.0, busy / (res.replicas * end)) : 0;
+    for (const auto& [reason, n] : sv.drops) res.drop_reasons += fmt::format("{}{}={}", res.drop_reasons.empty() ? "" : ";", reason, n);
+    out.services.push_back(res);
+    for (std::size_t g = 0; g < sv.regions.size(); ++g) {
+      RegionStats& st = sv.stats[g];
+      InferenceRegionResult rr;
+      rr.service = sv.spec->name;
+      rr.region = sv.regions[g];
+      rr.requests = st.requests;
+      rr.completed = static_cast<long>(st.e2e.size());
+      rr.dropped = st.dropped;
+      rr.in_flight = in_flight[g];
+      rr.throughput_rps = end > 0 ? rr.completed / end : 0;
+      for (double x : st.ttft) rr.ttft_mean += x;
+      for (double x : st.e2e) rr.e2e_mean += x;
+      if (rr.completed > 0) rr.ttft_mean /= rr.completed, rr.e2e_mean /= rr.completed;
+      rr.ttft_p50 = percentile(st.ttft, 0.5), rr.ttft_p90 = percentile(st.ttft, 0.9), rr.ttft_p99 = percentile(st.ttft, 0.99);
+      rr.tpot_p50 = percentile(st.tpot, 0.5), rr.tpot_p90 = percentile(st.tpot, 0.9), rr.tpot_p99 = percentile(st.tpot, 0.99);
+      rr.e2e_p50 = percentile(st.e2e, 0.5), rr.e2e_p90 = percentile(st.e2e, 0.9), rr.e2e_p99 = percentile(st.e2e, 0.99);
+      rr.slo_attainment = rr.completed > 0 ? static_cast<double>(st.slo_met) / rr.completed : 0;
+      for (int q = 1; q <= 99; ++q) {
+        rr.ttft_cdf.push_back(percentile(st.ttft, q / 100.0));
+        rr.e2e_cdf.push_back(percentile(st.e2e, q / 100.0));
+      }
+      out.inference.push_back(rr);
+    }
+  }
+}
+
+}  // namespace rcn

@@ -1,0 +1,107 @@
+// Inference serving against queueing theory and conservation of requests.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "rcn/engine/simulation.hpp"
+#include "rcn/models/inference_model.hpp"
+#include "rcn/scenario/loader.hpp"
+
+using namespace rcn;
+
+namespace {
+
+Scenario one_replica(double rate, int max_batch, const std::string& horizon = "6h") {
+  const std::string y = R"(name: queue
+horizon: )" + horizon + R"(
+sites:
+  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
+models:
+  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
+              gated_mlp: true, tied_embeddings: false}
+workloads:
+  inference:
+    - {name: s, model: llama3-8b, replicas: {a: 1}, gpus_per_replica: 1, max_batch: )" +
+                        std::to_string(max_batch) + R"(,
+       arrivals: {poisson: )" + std::to_string(rate) + R"(/s, prompt_tokens: 512, output_tokens: 64}}
+)";
+  LoadResult r = load_scenario_text(y, "q.yaml");
+  for (const auto& d : r.diagnostics.items()) INFO(d.str());
+  REQUIRE(r.scenario);
+  return *r.scenario;
+}
+
+// Service time of one request alone (batch 1): prefill, then 63 decode steps.
+struct Service {
+  double prefill, total;
+};
+Service service_time(const Scenario& s) {
+  InferenceCost c(*s.find_model("llama3-8b"), builtin_hardware_profiles().at("h100-sxm"), 1, "bf16");
+  const double prefill = c.prefill_s({512});
+  const double k = 63;
+  return {prefill, prefill + k * c.decode_step_s(1, 513 + (k - 1) / 2)};
+}
+
+void check_conservation(const SimulationResult& r) {
+  for (const auto& g : r.inference) CHECK(g.requests == g.completed + g.dropped + g.in_flight);
+}
+
+}  // namespace
+
+TEST_CASE("one replica, Poisson arrivals, fixed service time: mean wait is M/D/1's", "[engine][inference]") {
+  // M/D/1: Wq = rho S / (2 (1 - rho)); time to first token = Wq + prefill. rho = 0.7, ~ 6 h of arrivals.
+  Scenario probe = one_replica(1, 1);
+  const Service sv = service_time(probe);
+  const double lambda = 0.7 / sv.total;
+  Scenario s = one_replica(lambda, 1);
+  SimulationResult r = run_simulation(s);
+  REQUIRE(r.inference.size() == 1);
+  const auto& g = r.inference[0];
+  REQUIRE(g.completed > 10000);
+  const double rho = lambda * sv.total;
+  const double wq = rho * sv.total / (2 * (1 - rho));
+  CHECK(g.ttft_mean == Approx(wq + sv.prefill).epsilon(0.05));
+  CHECK(g.e2e_mean == Approx(wq + sv.total).epsilon(0.05));
+  // Below saturation everything that arrives is served: throughput = arrival rate (Poisson noise ~1%).
+  CHECK(g.throughput_rps == Approx(lambda).epsilon(0.03));
+  check_conservation(r);
+}
+
+TEST_CASE("past saturation the queue grows without bound", "[engine][inference]") {
+  // rho = 1.5 with batch 1: about (lambda - mu) T requests pile up; latency is far above the service time.
+  Scenario probe = one_replica(1, 1);
+  const Service sv = service_time(probe);
+  const double mu = 1 / sv.total, lambda = 1.5 * mu;
+  Scenario s = one_replica(lambda, 1, "2h");
+  SimulationResult r = run_simulation(s);
+  const auto& g = r.inference[0];
+  CHECK(g.throughput_rps == Approx(mu).epsilon(0.03));  // served at capacity, not at the arrival rate
+  CHECK(g.in_flight > 0.8 * (lambda - mu) * 7200);
+  CHECK(g.e2e_p99 > 100 * sv.total);
+  check_conservation(r);
+}
+
+TEST_CASE("continuous batching serves more than one request at a time", "[engine][inference]") {
+  // The same overload with batches of up to 64: the replica keeps up (decode is memory-bound, so a
+  // batch step costs little more than a single one).
+  Scenario probe = one_replica(1, 1);
+  const Service sv = service_time(probe);
+  const double lambda = 1.5 / sv.total;
+  Scenario s = one_replica(lambda, 64, "2h");
+  SimulationResult r = run_simulation(s);
+  const auto& g = r.inference[0];
+  CHECK(g.throughput_rps == Approx(lambda).epsilon(0.03));
+  CHECK(g.in_flight < 100);
+  check_conservation(r);
+}
+
+TEST_CASE("a request larger than the KV cache is dropped with a reason", "[engine][inference]") {
+  Scenario s = one_replica(2, 8, "10min");
+  s.inference[0].arrivals.prompt_tokens = 2e6;  // 2M tokens of KV cache: more than 80 GB holds
+  SimulationResult r = run_simulation(s);
+  const auto& g = r.inference[0];
+  CHECK(g.completed == 0);
+  CHECK(g.dropped == g.requests);
+  CHECK(r.services[0].drop_reasons.find("exceeds KV cache=") == 0);
+  check_conservation(r);
+}
