@@ -34,6 +34,7 @@ struct Replica {
   std::vector<std::uint32_t> running;
   double kv_reserved = 0;  // tokens of KV cache promised to running requests (prompt + output)
   double busy_s = 0;
+  double last_sample = -1e300;
   // Released once per request pushed: no lock object lives across a wait, so a
   // replica killed at the end of the run unwinds cleanly.
   sg4::SemaphorePtr arrivals = sg4::Semaphore::create(0);
@@ -63,6 +64,7 @@ class InferenceRuntime {
   std::vector<ServiceRuntime> services;
   std::vector<Replica> replicas;
   std::vector<Request> requests;
+  std::vector<InferenceLoadPoint> load;
 
   double rtt(std::size_t from_site, std::size_t to_site) const {
     if (from_site == to_site) return 0;
@@ -252,6 +254,11 @@ void InferenceRuntime::replica_loop(std::size_t r) {
       else still.push_back(id);
     }
     rep.running.swap(still);
+    if (now - rep.last_sample >= 10) {
+      rep.last_sample = now;
+      load.push_back({now, ctx.scenario.sites[rep.site].name, services[rep.service].spec->name, static_cast<int>(r),
+                      static_cast<int>(rep.queue.size() + rep.running.size())});
+    }
   }
 }
 
@@ -329,6 +336,7 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
 void collect_inference(const InferenceRuntime& crt, double end, SimulationResult& out,
                        std::vector<double>& busy_gpu_seconds) {
   auto& rt = const_cast<InferenceRuntime&>(crt);
+  out.inference_load = rt.load;
   for (std::size_t si = 0; si < rt.services.size(); ++si) {
     ServiceRuntime& sv = rt.services[si];
     InferenceServiceResult res;

@@ -42,12 +42,12 @@ const char* palette(std::size_t i) {
 
 // Time axis: ticks in hours or days.
 std::string time_axis(double x0, double width, double y, double end) {
-  const bool days = end > 3 * 86400;
-  const double unit = days ? 86400 : 3600;
+  const bool days = end > 3 * 86400, minutes = end <= 3 * 3600;
+  const double unit = days ? 86400 : minutes ? 60 : 3600;
   const double span = end / unit;
   double step = 1;
   for (double s : {1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0})
-    if (span / s <= 10) {
+    if (span / s <= 12) {
       step = s;
       break;
     }
@@ -56,7 +56,7 @@ std::string time_axis(double x0, double width, double y, double end) {
     const double x = x0 + width * t / std::max(span, 1e-9);
     out += fmt::format("<line x1='{:.1f}' y1='{}' x2='{:.1f}' y2='{}' stroke='#444'/>", x, y, x, y + 4);
     out += fmt::format("<text x='{:.1f}' y='{}' font-size='10' text-anchor='middle'>{}{}</text>", x, y + 15, t,
-                       days ? "d" : "h");
+                       days ? "d" : minutes ? "min" : "h");
   }
   return out;
 }
@@ -193,6 +193,51 @@ std::string energy_table(const SimulationResult& r) {
   return out + "</table>";
 }
 
+std::string inference_section(const SimulationResult& r) {
+  std::string out =
+      "<table id='inference'><tr><th>service</th><th>region</th><th>requests</th><th>completed</th><th>dropped</th>"
+      "<th>in flight</th><th>req/s</th><th>TTFT p50</th><th>TTFT p99</th><th>TPOT p50</th><th>e2e p50</th>"
+      "<th>e2e p99</th><th>SLO met</th></tr>";
+  for (const auto& g : r.inference)
+    out += fmt::format(
+        "<tr data-service='{}' data-region='{}' data-completed='{}' data-slo='{}' data-e2e-p50='{}'><td>{}</td>"
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2f}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td><td>{}</td><td>{:.1f}%</td></tr>",
+        esc(g.service), esc(g.region), g.completed, g.slo_attainment, g.e2e_p50, esc(g.service), esc(g.region),
+        g.requests, g.completed, g.dropped, g.in_flight, g.throughput_rps, esc(format_duration(g.ttft_p50)),
+        esc(format_duration(g.ttft_p99)), esc(format_duration(g.tpot_p50)), esc(format_duration(g.e2e_p50)),
+        esc(format_duration(g.e2e_p99)), 100 * g.slo_attainment);
+  out += "</table>";
+  // End-to-end latency CDF per (service, region): quantiles 1%..99%, log time axis.
+  double lo = 1e300, hi = 0;
+  for (const auto& g : r.inference)
+    for (double v : g.e2e_cdf)
+      if (v > 0) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (hi <= 0) return out;
+  lo = std::pow(10, std::floor(std::log10(lo))), hi = std::pow(10, std::ceil(std::log10(hi)));
+  const double x0 = 50, w = 600, y0 = 10, h = 220;
+  auto xpos = [&](double v) { return x0 + w * (std::log10(std::max(v, lo)) - std::log10(lo)) / (std::log10(hi) - std::log10(lo)); };
+  out += fmt::format("<p>End-to-end latency, cumulative share of requests per region (log scale).</p>"
+                     "<svg id='latency-cdf' width='{}' height='{}'>", x0 + w + 220, y0 + h + 30);
+  for (double d = lo; d <= hi * 1.0001; d *= 10)
+    out += fmt::format("<line x1='{:.1f}' y1='{}' x2='{:.1f}' y2='{}' stroke='#ddd'/><text x='{:.1f}' y='{}' "
+                       "font-size='10' text-anchor='middle'>{}</text>",
+                       xpos(d), y0, xpos(d), y0 + h, xpos(d), y0 + h + 14, esc(format_duration(d)));
+  for (std::size_t i = 0; i < r.inference.size(); ++i) {
+    const auto& g = r.inference[i];
+    if (g.completed == 0) continue;
+    std::string pts;
+    for (std::size_t q = 0; q < g.e2e_cdf.size(); ++q)
+      pts += fmt::format("{:.1f},{:.1f} ", xpos(g.e2e_cdf[q]), y0 + h * (1 - (q + 1) / 100.0));
+    out += fmt::format("<polyline class='cdf' data-service='{}' data-region='{}' data-p50='{}' points='{}' "
+                       "fill='none' stroke='{}' stroke-width='1.5'/><text x='{}' y='{}' font-size='11' fill='{}'>"
+                       "{} / {}</text>",
+                       esc(g.service), esc(g.region), g.e2e_p50, pts, palette(i), x0 + w + 10, y0 + 14 * (i + 1),
+                       palette(i), esc(g.service), esc(g.region));
+  }
+  return out + "</svg>";
+}
+
 std::string jobs_table(const SimulationResult& r) {
   std::string out = "<table id='jobs'><tr><th>job</th><th>state</th><th>site</th><th>GPUs</th><th>wait</th>"
                     "<th>time to train</th><th>step</th><th>MFU</th><th>interruptions</th><th>goodput</th></tr>";
@@ -247,7 +292,9 @@ pre {{ background: #f7f7f7; padding: 10px; font-size: 12px; overflow-x: auto; }}
                                 esc(format_duration(r.simulated_end_s)), esc(format_duration(r.horizon_s)), finished,
                                 r.jobs.size(), gpu_hours, energy, cost, carbon, carbon / 1000, r.failures.size());
   out += "<h2>Topology</h2>" + topology(r, s);
-  out += "<h2>Utilisation per site over time</h2>" + utilisation_chart(r);
+  out += "<h2>Utilisation per site over time</h2><p>GPUs held by training jobs; inference replicas' busy time is in "
+         "the site means (legend) and the inference table.</p>" +
+         utilisation_chart(r);
   out += "<h2>Jobs over time</h2><p>Bars: queued, running, and inside running the checkpoint writes and loads; "
          "red dashes: failures.</p>" +
          gantt(r);
@@ -267,10 +314,9 @@ pre {{ background: #f7f7f7; padding: 10px; font-size: 12px; overflow-x: auto; }}
     out += "</table>";
     if (shown < r.failures.size()) out += fmt::format("<p>{} more in failures.csv.</p>", r.failures.size() - shown);
   }
-  out += "<h2>Inference</h2><p id='inference'>";
-  out += s.inference.empty() ? "No inference services in this scenario."
-                             : "Inference services are not simulated yet: no latency CDFs or SLO attainment to show.";
-  out += "</p><h2>Energy, cost and carbon per site</h2>" + energy_table(r);
+  out += "<h2>Inference</h2>";
+  out += s.inference.empty() ? "<p id='inference'>No inference services in this scenario.</p>" : inference_section(r);
+  out += "<h2>Energy, cost and carbon per site</h2>" + energy_table(r);
   out += "<h2>Jobs</h2>" + jobs_table(r);
   out += "<h2>Scenario</h2><details open><summary>" + esc(s.source_file) + "</summary><pre id='scenario'>" +
          esc(scenario_text) + "</pre></details>\n</body></html>\n";

@@ -76,6 +76,16 @@ std::string trace_json(const SimulationResult& r) {
     e["args"] = {{"busy", u.busy_gpus}};
     events.push_back(e);
   }
+  for (const InferenceLoadPoint& l : r.inference_load) {
+    ordered_json e;
+    e["name"] = fmt::format("inference {} replica {}", l.service, l.replica);
+    e["ph"] = "C";
+    e["ts"] = us(l.time_s);
+    auto it = site_pid.find(l.site);
+    e["pid"] = it == site_pid.end() ? 0 : it->second;
+    e["args"] = {{"requests", l.in_system}};
+    events.push_back(e);
+  }
   int wan_tid = 1;
   std::map<std::string, int> link_tid;
   for (const WanTransfer& w : r.wan_transfers) {

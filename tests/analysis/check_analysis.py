@@ -25,7 +25,7 @@ def main():
     subprocess.run(["rm", "-rf", work], check=True)
     os.makedirs(work)
     analysis = os.path.join(src, "analysis")
-    for script in ("plot_utilisation.py", "plot_sweep.py", "compare_runs.py"):
+    for script in ("plot_utilisation.py", "plot_sweep.py", "plot_latency_cdf.py", "compare_runs.py"):
         assert "Example" in run(py, os.path.join(analysis, script), "--help"), script
     # One run, its utilisation over time.
     t3 = os.path.join(work, "t3")
@@ -46,6 +46,14 @@ def main():
     run(py, os.path.join(analysis, "plot_sweep.py"), csv, "--x", "workloads.training[0].tokens", "--metric",
         "mean_time_to_train_s", "-o", png2)
     assert is_png(png2), png2
+    # Inference latency CDFs from the Azure trace replay.
+    az = os.path.join(work, "azure")
+    run(rcnsim, "run", os.path.join(src, "scenarios/regional/azure-code-two-regions.yaml"), "-o", az)
+    png3 = os.path.join(work, "latency.png")
+    run(py, os.path.join(analysis, "plot_latency_cdf.py"), az, "--metric", "ttft", "--slo", "2", "-o", png3)
+    assert is_png(png3), png3
+    r = subprocess.run([py, os.path.join(analysis, "plot_latency_cdf.py"), t3], capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr  # a run without inference has no latency data
     # Bad input: one clear line and exit status 2.
     r = subprocess.run([py, os.path.join(analysis, "plot_sweep.py"), csv, "--metric", "nope"], capture_output=True,
                        text=True)

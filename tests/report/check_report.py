@@ -66,6 +66,15 @@ def main():
     for site in summary["sites"]:
         mean = [float(a["data-mean"]) for a in lines if a["data-site"] == site["name"]]
         assert mean and abs(mean[0] - site["utilisation"]) < 1e-12
+    services = summary.get("inference", [])
+    rows = [a for t, a in page.elements if t == "tr" and "data-service" in a]
+    for service in services:
+        for region in service["regions"]:
+            match = [a for a in rows if a["data-service"] == service["name"] and a["data-region"] == region["region"]]
+            assert match and int(match[0]["data-completed"]) == region["completed"], (service["name"], region)
+            assert abs(float(match[0]["data-slo"]) - region["slo_attainment"]) < 1e-12
+    cdfs = [a for t, a in page.elements if a.get("class") == "cdf"]
+    assert len(cdfs) == sum(1 for s in services for g in s["regions"] if g["completed"] > 0)
     failures = list(csv.DictReader(open(os.path.join(out, "failures.csv"))))
     marks = [a for t, a in page.elements if a.get("class") == "failure"]
     assert len(marks) == len(failures), (len(marks), len(failures))

@@ -93,6 +93,14 @@ struct InferenceRegionResult {
   std::vector<double> ttft_cdf, e2e_cdf;  // quantiles 1%..99%
 };
 
+// Requests in one replica (queued + being served), sampled at most every 10 s of simulated time.
+struct InferenceLoadPoint {
+  double time_s = 0;
+  std::string site, service;
+  int replica = 0;
+  int in_system = 0;
+};
+
 struct InferenceServiceResult {
   std::string service;
   int replicas = 0;
@@ -122,6 +130,7 @@ struct SimulationResult {
   std::vector<WanTransfer> wan_transfers;
   std::vector<InferenceRegionResult> inference;
   std::vector<InferenceServiceResult> services;
+  std::vector<InferenceLoadPoint> inference_load;
 };
 
 }  // namespace rcn
