@@ -16,6 +16,7 @@
 #include "rcn/scenario/scenario.hpp"
 #include "rcn/sched/scheduling_policy.hpp"
 #include "rcn/topology/platform.hpp"
+#include "rcn/topology/site_graph.hpp"
 
 namespace rcn {
 
@@ -37,6 +38,9 @@ struct JobProgress {
   int gpus = 0;                  // GPUs of the current attempt (fewer than asked after an elastic shrink)
   double ideal_on_cluster = 0;   // run time of the whole job on the current cluster
   double useful_s = 0;           // running time whose work was kept, over all attempts
+  double attained_gpu_s = 0;     // GPU-seconds of running in finished attempts (least attained service)
+  std::vector<std::size_t> data_at;  // sites holding a copy of the job's dataset
+  bool preempting = false;       // writing its checkpoint before giving its servers back
   // Within the current attempt, in seconds of compute on this cluster:
   double work_done_s = 0;        // finished compute segments
   double segment_start = -1;     // start of the compute segment running now, or -1
@@ -76,6 +80,7 @@ struct EngineContext {
   std::size_t jobs_expected = 0;                    // submitted within the horizon
   std::size_t jobs_done = 0;
 
+  std::unique_ptr<SiteGraph> graph;                 // routes and bottlenecks, for transfer estimates
   std::vector<FailureRecord> failure_log;
   std::vector<UtilisationPoint> utilisation;        // busy GPUs per site, at each change
   std::vector<int> site_busy_gpus;
@@ -95,6 +100,13 @@ void workload_source(EngineContext& ctx);
 void scheduler_loop(EngineContext& ctx);
 void job_runner(EngineContext& ctx, std::size_t job);
 void failure_injector(EngineContext& ctx, std::vector<FailureEvent> events);
+// Stops a running job for its policy: it checkpoints (holding its servers),
+// then gives them back and rejoins the queue with all its work saved.
+void preempt_job(EngineContext& ctx, std::size_t job);
+// Moves `bytes` between a site's storage and the job's servers (checkpoints).
+void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage);
+// WAN time to move `bytes` from site a to site b (latency + bytes / narrowest link); 0 when a == b.
+double wan_transfer_estimate(const EngineContext& ctx, std::size_t a, std::size_t b, double bytes);
 
 // Index into ctx.clusters of (site, cluster).
 std::size_t cluster_index(const EngineContext& ctx, std::size_t site, std::size_t cluster);

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "rcn/models/checkpoint_model.hpp"
 #include "src/engine/engine_context.hpp"
 
 namespace rcn {
@@ -158,6 +159,38 @@ void repair(EngineContext& ctx, const FailureEvent& e) {
 }
 
 }  // namespace
+
+void preempt_job(EngineContext& ctx, std::size_t j) {
+  JobProgress& p = ctx.progress[j];
+  JobResult& r = ctx.jobs[j];
+  const TrainingJobSpec& spec = ctx.scenario.training[j];
+  const double now = sg4::Engine::get_clock();
+  const double worked = p.work_done_s + (p.segment_start >= 0 ? now - p.segment_start : 0);
+  if (p.writer) p.writer->kill();
+  if (p.runner) p.runner->kill();
+  p.writer = p.runner = nullptr;
+  p.segment_start = -1;
+  p.preempting = true;
+  const std::size_t site = ctx.clusters[ctx.job_cluster[j]].site;
+  const double bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
+  r.timeline.push_back({"checkpointing", now, -1, ctx.scenario.sites[site].name});
+  sg4::Actor::create("preempt:" + spec.name, ctx.platform.sites[site].gateway, [&ctx, j, site, bytes, worked] {
+    JobProgress& p = ctx.progress[j];
+    JobResult& r = ctx.jobs[j];
+    const double t0 = sg4::Engine::get_clock();
+    storage_transfer(ctx, j, site, bytes, true);
+    r.checkpoint_overhead_s += sg4::Engine::get_clock() - t0;
+    r.checkpoints += 1;
+    r.preemptions += 1;
+    p.useful_s += worked;
+    if (p.ideal_on_cluster > 0) p.remaining = std::max(0.0, p.remaining - worked / p.ideal_on_cluster);
+    p.checkpoint_site = static_cast<int>(site);
+    p.preempting = false;
+    release_job(ctx, j);
+    end_span(ctx, j);
+    ctx.post({EngineEvent::Kind::Requeue, j});
+  });
+}
 
 void failure_injector(EngineContext& ctx, std::vector<FailureEvent> events) {
   struct Step {

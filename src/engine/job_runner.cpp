@@ -53,9 +53,23 @@ void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   r.mfu = step.mfu;
 }
 
+// Compute seconds between checkpoints: fixed, Young/Daly, or none (infinity).
+double checkpoint_interval(EngineContext& ctx, std::size_t job, double bytes) {
+  const TrainingJobSpec& spec = ctx.scenario.training[job];
+  if (!spec.checkpoint.enabled) return std::numeric_limits<double>::infinity();
+  if (!spec.checkpoint.auto_interval) return spec.checkpoint.interval;
+  const ClusterState& cs = ctx.clusters[ctx.job_cluster[job]];
+  const double write_s = bytes / ctx.platform.sites[cs.site].storage_write->get_bandwidth();
+  auto sc = ctx.scenario.failures.site_scale.find(cs.site_name);
+  const double rate = job_failure_rate(ctx.failure_classes, spec.gpus,
+                                       sc == ctx.scenario.failures.site_scale.end() ? 1.0 : sc->second);
+  if (rate <= 0) return std::numeric_limits<double>::infinity();
+  return young_daly_interval(write_s, 1 / rate);
+}
+
 // Moves `bytes` between a storage host and the job's servers, spread over at
 // most 8 of them (storage bandwidth, not NICs, is what limits it).
-void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage) {
+void storage_transfer_impl(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage) {
   const SitePlatform& store = ctx.platform.sites[storage_site];
   const ClusterState& cs = ctx.clusters[ctx.job_cluster[job]];
   // Unmodelled storage costs nothing, except that a checkpoint read from another site still crosses the WAN.
@@ -74,21 +88,11 @@ void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_s
   wait_all(comms);
 }
 
-// Compute seconds between checkpoints: fixed, Young/Daly, or none (infinity).
-double checkpoint_interval(EngineContext& ctx, std::size_t job, double bytes) {
-  const TrainingJobSpec& spec = ctx.scenario.training[job];
-  if (!spec.checkpoint.enabled) return std::numeric_limits<double>::infinity();
-  if (!spec.checkpoint.auto_interval) return spec.checkpoint.interval;
-  const ClusterState& cs = ctx.clusters[ctx.job_cluster[job]];
-  const double write_s = bytes / ctx.platform.sites[cs.site].storage_write->get_bandwidth();
-  auto sc = ctx.scenario.failures.site_scale.find(cs.site_name);
-  const double rate = job_failure_rate(ctx.failure_classes, spec.gpus,
-                                       sc == ctx.scenario.failures.site_scale.end() ? 1.0 : sc->second);
-  if (rate <= 0) return std::numeric_limits<double>::infinity();
-  return young_daly_interval(write_s, 1 / rate);
-}
-
 }  // namespace
+
+void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage) {
+  storage_transfer_impl(ctx, job, storage_site, bytes, to_storage);
+}
 
 void job_runner(EngineContext& ctx, std::size_t job) {
   if (ctx.scenario.fidelity == Fidelity::Flow) measure_step_with_flows(ctx, job);
@@ -100,6 +104,25 @@ void job_runner(EngineContext& ctx, std::size_t job) {
   p.work_done_s = p.saved_work_s = 0;
   p.segment_start = -1;
 
+  // Stage the dataset: a copy from its home site over the WAN, once per site.
+  if (spec.dataset_site && spec.dataset_bytes > 0) {
+    const auto home = static_cast<std::size_t>(ctx.scenario.find_site(*spec.dataset_site) - ctx.scenario.sites.data());
+    if (p.data_at.empty()) p.data_at.push_back(home);
+    if (std::find(p.data_at.begin(), p.data_at.end(), site) == p.data_at.end()) {
+      const double t0 = sg4::Engine::get_clock();
+      r.timeline.push_back({"staging", t0, -1, ctx.scenario.sites[site].name});
+      std::vector<sg4::CommPtr> comms{sg4::Comm::sendto_async(ctx.platform.sites[home].storage,
+                                                              ctx.platform.sites[site].storage,
+                                                              static_cast<uint64_t>(spec.dataset_bytes))};
+      wait_all(comms);
+      const double t1 = sg4::Engine::get_clock();
+      r.timeline.back().end = t1;
+      r.staging_s += t1 - t0;
+      ctx.wan_transfers.push_back({t0, t1, ctx.scenario.sites[home].name, ctx.scenario.sites[site].name,
+                                   "dataset of " + spec.name, spec.dataset_bytes});
+      p.data_at.push_back(site);
+    }
+  }
   // Resume: read the last checkpoint, from this site's storage or over the WAN.
   if (p.checkpoint_site >= 0 && p.remaining < 1) {
     const double t0 = sg4::Engine::get_clock();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "rcn/models/checkpoint_model.hpp"
 #include "src/engine/engine_context.hpp"
 
 namespace rcn {
@@ -20,6 +21,7 @@ void release_job(EngineContext& ctx, std::size_t j) {
   const std::size_t c = ctx.job_cluster[j];
   const double ran = sg4::Engine::get_clock() - ctx.progress[j].attempt_start;
   ctx.busy_gpu_seconds[c] += ctx.progress[j].gpus * ran;
+  ctx.progress[j].attained_gpu_s += ctx.progress[j].gpus * ran;
   add_busy(ctx, ctx.clusters[c].site, -ctx.progress[j].gpus);
   auto& pool = ctx.free_servers[c];
   for (int server : ctx.job_servers[j]) {
@@ -51,6 +53,13 @@ void add_busy(EngineContext& ctx, std::size_t site, int delta) {
   else u.push_back({now, site, ctx.site_busy_gpus[site]});
 }
 
+double wan_transfer_estimate(const EngineContext& ctx, std::size_t a, std::size_t b, double bytes) {
+  if (a == b || bytes <= 0) return 0;
+  auto path = ctx.graph->route(a, b);
+  if (!path) return 1e30;
+  return ctx.graph->latency(*path) + bytes / ctx.graph->bottleneck_bandwidth(*path);
+}
+
 void EngineContext::post(EngineEvent e) {
   std::unique_lock lock(*mutex);
   inbox.push_back(e);
@@ -63,9 +72,29 @@ SchedulerView make_view(const EngineContext& ctx) {
   SchedulerView v;
   v.now = sg4::Engine::get_clock();
   v.clusters = ctx.clusters;
+  for (ClusterState& cs : v.clusters) {
+    const PowerSpec& pw = ctx.scenario.sites[cs.site].power;
+    cs.price_per_kwh_now = pw.price_at(v.now);
+    cs.carbon_g_per_kwh_now = pw.carbon_at(v.now);
+  }
   for (std::size_t j : ctx.queue) {
     const TrainingJobSpec& spec = ctx.scenario.training[j];
-    PendingJob p{j, spec.name, spec.gpus, spec.submit, spec.site, {}, {}};
+    PendingJob p{j, spec.name, spec.gpus, spec.submit, spec.site, {}, {}, 0, std::nullopt, {}};
+    const JobProgress& prog = ctx.progress[j];
+    p.attained_service_s = prog.attained_gpu_s;
+    // Data to move: the checkpoint it resumes from, else its dataset.
+    double bytes = 0;
+    if (prog.checkpoint_site >= 0 && prog.remaining < 1) {
+      p.data_site = static_cast<std::size_t>(prog.checkpoint_site);
+      bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
+    } else if (spec.dataset_site) {
+      p.data_site = static_cast<std::size_t>(ctx.scenario.find_site(*spec.dataset_site) - ctx.scenario.sites.data());
+      bytes = spec.dataset_bytes;
+    }
+    for (const ClusterState& cs : ctx.clusters) {
+      const bool there = !p.data_site || std::find(prog.data_at.begin(), prog.data_at.end(), cs.site) != prog.data_at.end();
+      p.transfer_s_to.push_back(there ? 0 : wan_transfer_estimate(ctx, *p.data_site, cs.site, bytes));
+    }
     for (const auto& e : ctx.estimates[j]) p.runtime_on.push_back(ctx.progress[j].remaining * e.time_to_train_s);
     // Elastic jobs may come back smaller after a failure: fewer data-parallel replicas, same global batch.
     const auto& par = spec.parallelism;
@@ -76,10 +105,13 @@ SchedulerView make_view(const EngineContext& ctx) {
   }
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
     const JobResult& r = ctx.jobs[j];
-    if (r.state != JobState::Running) continue;
+    if (r.state != JobState::Running || ctx.progress[j].preempting) continue;
     const JobProgress& p = ctx.progress[j];
+    const double now = sg4::Engine::get_clock();
     v.running.push_back({j, ctx.job_cluster[j], r.servers, p.attempt_start,
-                         p.attempt_start + p.remaining * p.ideal_on_cluster});
+                         p.attempt_start + p.remaining * p.ideal_on_cluster,
+                         p.attained_gpu_s + p.gpus * (now - p.attempt_start),
+                         ctx.scenario.training[j].checkpoint.enabled});
   }
   return v;
 }
@@ -184,6 +216,11 @@ void scheduler_loop(EngineContext& ctx) {
       }
     }
     if (ctx.queue.empty()) continue;
+    for (std::size_t j : ctx.policy->preempt(make_view(ctx))) {
+      if (j >= ctx.jobs.size() || ctx.jobs[j].state != JobState::Running || !ctx.scenario.training[j].checkpoint.enabled)
+        throw std::logic_error(fmt::format("policy preempted job {}, which is not a running job that checkpoints", j));
+      preempt_job(ctx, j);
+    }
     for (const Placement& p : ctx.policy->schedule(make_view(ctx))) {
       auto it = std::find(ctx.queue.begin(), ctx.queue.end(), p.job);
       if (it == ctx.queue.end() || p.cluster_state >= ctx.clusters.size())

@@ -64,6 +64,7 @@ void prepare(EngineContext& ctx) {
     for (const ClusterState& cs : ctx.clusters) {
       const ClusterSpec& spec = s.sites[cs.site].clusters[cs.cluster];
       per_cluster.push_back(training_step(m, j, *s.find_profile(cs.gpu), ClusterLinks::of(spec)));
+      if (j.duration) per_cluster.back().time_to_train_s = *j.duration;  // a trace's fixed run time
     }
     ctx.estimates.push_back(std::move(per_cluster));
     JobResult r;
@@ -149,8 +150,8 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
   Diagnostics diags;
   ctx.policy = PolicyRegistry::instance().create(scenario.scheduler, diags);
   if (!ctx.policy) throw InputError{diags};
-  SiteGraph graph(scenario);
-  ctx.platform = build_platform(scenario, graph);
+  ctx.graph = std::make_unique<SiteGraph>(scenario);
+  ctx.platform = build_platform(scenario, *ctx.graph);
   prepare(ctx);
   // Inference replicas take their servers before any training job is placed.
   std::shared_ptr<InferenceRuntime> inference = scenario.inference.empty() ? nullptr : start_inference(ctx);

@@ -120,7 +120,23 @@ class ScenarioReader {
     }
     if (auto pw = YamlReader::child(n, "power"); pw.IsDefined()) {
       const std::string pp = YamlReader::join(p, "power");
-      if (r_.expect_map(pw, pp, {"pue", "price_per_kwh", "carbon_g_per_kwh"})) {
+      if (r_.expect_map(pw, pp, {"pue", "price_per_kwh", "carbon_g_per_kwh", "price_by_hour", "carbon_by_hour"})) {
+        for (const char* key : {"price_by_hour", "carbon_by_hour"}) {
+          const YAML::Node list = YamlReader::child(pw, key);
+          if (!list.IsDefined()) continue;
+          std::vector<double>& out = std::string(key) == "price_by_hour" ? site.power.price_by_hour
+                                                                          : site.power.carbon_by_hour;
+          bool ok = list.IsSequence() && list.size() == 24;
+          for (std::size_t i = 0; ok && i < list.size(); ++i) {
+            auto v = list[i].IsScalar() ? parse_quantity(list[i].Scalar(), Quantity::Count) : std::nullopt;
+            ok = v && *v >= 0;
+            if (ok) out.push_back(*v);
+          }
+          if (!ok) {
+            out.clear();
+            r_.error(list, pp + "." + key, "expected a list of 24 non-negative numbers, one per hour of the day");
+          }
+        }
         if (auto v = r_.quantity(pw, "pue", pp, Quantity::Count, Sign::Positive, false)) {
           if (*v < 1) r_.error(YamlReader::child(pw, "pue"), pp + ".pue", fmt::format("expected a PUE >= 1, got {}", *v));
           else site.power.pue = *v;
@@ -273,7 +289,7 @@ class ScenarioReader {
 
   void read_training(const YAML::Node& n, const std::string& p, Scenario& s) {
     if (!r_.expect_map(n, p, {"name", "model", "submit", "site", "gpus", "parallelism", "global_batch", "tokens",
-                              "steps", "precision", "checkpoint"}))
+                              "steps", "duration", "precision", "checkpoint", "dataset", "user"}))
       return;
     TrainingJobSpec j;
     j.loc = r_.loc(n, p);
@@ -285,9 +301,19 @@ class ScenarioReader {
     j.global_batch = r_.integer(n, "global_batch", p, 1, true).value_or(0);
     j.tokens = r_.quantity(n, "tokens", p, Quantity::Count, Sign::Positive, false);
     j.steps = r_.quantity(n, "steps", p, Quantity::Count, Sign::Positive, false);
-    if (j.tokens && j.steps)
-      r_.error(YamlReader::child(n, "steps"), p + ".steps", "give either tokens or steps, not both");
-    if (!j.tokens && !j.steps) r_.error(n, p, "missing required key 'tokens' or 'steps'");
+    j.duration = r_.quantity(n, "duration", p, Quantity::Duration, Sign::Positive, false);
+    j.user = r_.text(n, "user", p, false).value_or("");
+    if ((j.tokens ? 1 : 0) + (j.steps ? 1 : 0) + (j.duration ? 1 : 0) > 1)
+      r_.error(n, p, "give one of tokens, steps or duration");
+    if (!j.tokens && !j.steps && !j.duration) r_.error(n, p, "missing required key 'tokens', 'steps' or 'duration'");
+    if (auto ds = YamlReader::child(n, "dataset"); ds.IsDefined()) {
+      const std::string dp = p + ".dataset";
+      if (r_.expect_map(ds, dp, {"size", "site"})) {
+        j.dataset_bytes = r_.quantity(ds, "size", dp, Quantity::Bytes, Sign::Positive, true).value_or(0);
+        j.dataset_site = r_.text(ds, "site", dp, true);
+        nodes_["dataset:" + std::to_string(s.training.size())] = ds;
+      }
+    }
     j.precision = r_.choice(n, "precision", p, kPrecisions, false).value_or("bf16");
     j.parallelism.loc = j.loc;
     if (auto par = YamlReader::child(n, "parallelism"); par.IsDefined()) {
@@ -606,6 +632,9 @@ class ScenarioReader {
                                                                   !hw->peak_flops.count(j.precision))
             r_.error(YamlReader::child(n, "precision"), p + ".precision",
                      fmt::format("GPU type {} (site {}) has no {} peak in its profile", c.gpu, site.name, j.precision));
+      if (j.dataset_site && !s.find_site(*j.dataset_site))
+        unknown(YamlReader::child(nodes_["dataset:" + std::to_string(i)], "site"), p + ".dataset.site", "site",
+                *j.dataset_site, site_names);
       if (j.submit >= s.horizon)
         r_.warning(YamlReader::child(n, "submit"), p + ".submit", "submitted at or after the horizon: it will never run");
     }

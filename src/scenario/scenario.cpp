@@ -1,9 +1,22 @@
 #include "rcn/scenario/scenario.hpp"
 
+#include <cmath>
+
 #include "rcn/scenario/embedded_files.hpp"
 #include "rcn/scenario/loader.hpp"
 
 namespace rcn {
+
+namespace {
+double hourly(const std::vector<double>& by_hour, double flat, double t) {
+  if (by_hour.size() != 24) return flat;
+  const auto hour = static_cast<std::size_t>(std::fmod(t, 86400.0) / 3600.0) % 24;
+  return by_hour[hour];
+}
+}  // namespace
+
+double PowerSpec::price_at(double t) const { return hourly(price_by_hour, price_per_kwh, t); }
+double PowerSpec::carbon_at(double t) const { return hourly(carbon_by_hour, carbon_g_per_kwh, t); }
 
 int SiteSpec::gpus() const {
   int n = 0;

@@ -45,6 +45,8 @@ struct JobResult {
                                      // otherwise: steps x step time on the first cluster it ran on
   double goodput = 0;                // ideal / time_to_train (1 without failures)
   int interruptions = 0;
+  int preemptions = 0;               // stopped by the scheduling policy (and resumed from a checkpoint)
+  double staging_s = 0;              // time moving its dataset over the WAN before running
   double lost_work_s = 0;         // running time whose work was lost to failures (since the last checkpoint)
   double restart_overhead_s = 0;  // detection + restart + checkpoint load after failures
   double checkpoint_overhead_s = 0;  // time the job stood still writing checkpoints

@@ -24,6 +24,10 @@ struct PowerSpec {
   double pue = 1.2;                // facility energy / IT energy
   double price_per_kwh = 0.10;     // currency units per kWh
   double carbon_g_per_kwh = 400;   // grams CO2e per kWh
+  std::vector<double> price_by_hour;   // 24 values (hour of day 0-23, simulated time); empty = flat
+  std::vector<double> carbon_by_hour;  // likewise
+  double price_at(double t) const;
+  double carbon_at(double t) const;
 };
 
 struct ScaleUpSpec {
@@ -125,6 +129,10 @@ struct TrainingJobSpec {
   std::optional<double> steps;
   std::string precision = "bf16";
   CheckpointSpec checkpoint;
+  std::optional<double> duration;  // fixed run time (trace jobs); replaces the step model's time to train
+  double dataset_bytes = 0;        // training data, held at dataset_site
+  std::optional<std::string> dataset_site;
+  std::string user;                // from job traces; informational
   SourceLoc loc;
 };
 

@@ -20,6 +20,8 @@ struct ClusterState {
   int gpus_per_server = 8;
   int total_servers = 0;
   int free_servers = 0;
+  double price_per_kwh_now = 0;     // electricity price at this site this hour
+  double carbon_g_per_kwh_now = 0;  // grid carbon intensity at this site this hour
   // Servers a job of `gpus` GPUs occupies here (jobs take whole servers).
   int servers_for(int gpus) const { return (gpus + gpus_per_server - 1) / gpus_per_server; }
 };
@@ -36,6 +38,11 @@ struct PendingJob {
   // Smaller sizes (GPUs, descending) the job accepts now: an elastic job
   // restarting after a failure may shrink its data parallelism. Usually empty.
   std::vector<int> shrink_gpus;
+  double attained_service_s = 0;  // GPU-seconds of running so far (least attained service)
+  // Where its data lives (its dataset, or the checkpoint it resumes from), and
+  // the WAN time to bring it to each cluster's site (0 there, and without data).
+  std::optional<std::size_t> data_site;
+  std::vector<double> transfer_s_to;
 };
 
 struct RunningJob {
@@ -44,6 +51,8 @@ struct RunningJob {
   int servers = 0;
   double start_time = 0;
   double expected_end = 0;
+  double attained_service_s = 0;  // GPU-seconds of running so far, this attempt included
+  bool preemptible = false;       // checkpoints, so it can be stopped and resumed
 };
 
 struct SchedulerView {
@@ -66,6 +75,12 @@ class SchedulingPolicy {
   // placements are applied in order; each must fit the capacity left by the
   // ones before it (the engine checks, and refuses a placement that does not).
   virtual std::vector<Placement> schedule(const SchedulerView& view) = 0;
+  // Running jobs to stop before schedule() is asked (they checkpoint, give back
+  // their servers and rejoin the queue). Most policies never preempt.
+  virtual std::vector<std::size_t> preempt(const SchedulerView& view) {
+    (void)view;
+    return {};
+  }
 };
 
 // Options from `scheduler.options`. Policies read what they understand;

@@ -1,0 +1,73 @@
+#pragma once
+// The policies that ship with rcnsim, one class each (src/sched/<name>_policy.cpp).
+// Registration by YAML name: src/sched/builtin_policies.cpp. Guide: docs/writing-a-policy.md.
+#include "rcn/sched/scheduling_policy.hpp"
+
+namespace rcn {
+
+// EASY backfilling: FIFO, but when the head of the queue does not fit, it gets a
+// reservation (the earliest time enough servers free up on some cluster, from
+// running jobs' expected ends), and later jobs may start now if they fit and
+// either end before that time or leave the reserved servers untouched.
+class EasyBackfillPolicy : public SchedulingPolicy {
+ public:
+  explicit EasyBackfillPolicy(const PolicyOptions& o);
+  std::vector<Placement> schedule(const SchedulerView& v) override;
+};
+
+// Shortest job first (by the step model's run time on the fastest cluster that
+// fits it now); never preempts.
+class SjfPolicy : public SchedulingPolicy {
+ public:
+  explicit SjfPolicy(const PolicyOptions& o);
+  std::vector<Placement> schedule(const SchedulerView& v) override;
+};
+
+// Least attained service (Tiresias-style, one queue): jobs that have run the
+// fewest GPU-seconds go first; a waiting job may preempt (via checkpoint) the
+// running job with the most attained service when that has run for at least
+// `quantum` (option, default 1h) and served at least `gap` more GPU-seconds
+// (option, default 3600).
+class LasPolicy : public SchedulingPolicy {
+ public:
+  explicit LasPolicy(const PolicyOptions& o);
+  std::vector<std::size_t> preempt(const SchedulerView& v) override;
+  std::vector<Placement> schedule(const SchedulerView& v) override;
+
+ private:
+  double quantum_ = 3600, gap_ = 3600;
+};
+
+// Data gravity: prefer the cluster that needs the least WAN transfer (where the
+// dataset or checkpoint lives); a job waits for its data's site when moving the
+// data elsewhere would take longer than waiting there.
+class LocalityPolicy : public SchedulingPolicy {
+ public:
+  explicit LocalityPolicy(const PolicyOptions& o);
+  std::vector<Placement> schedule(const SchedulerView& v) override;
+};
+
+// Cheapest electricity (cost-aware) or lowest grid carbon (carbon-aware) among
+// the clusters that fit a job now, at this hour of the day; FIFO order.
+class GreenestPolicy : public SchedulingPolicy {
+ public:
+  GreenestPolicy(const PolicyOptions& o, bool carbon);
+  std::vector<Placement> schedule(const SchedulerView& v) override;
+
+ private:
+  bool carbon_;
+};
+
+// Regional nodes first, the large center only when no node has room; FIFO order.
+class SpilloverPolicy : public SchedulingPolicy {
+ public:
+  explicit SpilloverPolicy(const PolicyOptions& o);
+  std::vector<Placement> schedule(const SchedulerView& v) override;
+};
+
+// Shared helpers for policies.
+// The earliest time `servers` servers are free on cluster c, from running jobs' expected ends.
+double earliest_free(const SchedulerView& v, std::size_t c, int servers);
+bool allowed_on(const PendingJob& j, const ClusterState& c);
+
+}  // namespace rcn
