@@ -25,6 +25,7 @@
 #include "rcn/report/step_report.hpp"
 #include "rcn/scenario/units.hpp"
 #include "rcn/version.hpp"
+#include "src/scenario/job_trace.hpp"
 #include "sweep_command.hpp"
 
 namespace {
@@ -120,6 +121,7 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
   out->write("sites.csv", rcn::sites_csv(result));
   out->write("failures.csv", rcn::failures_csv(result));
   out->write("utilisation.csv", rcn::utilisation_csv(result));
+  if (!result.wan_links.empty()) out->write("wan.csv", rcn::wan_csv(result));
   if (!result.services.empty()) {
     out->write("inference.csv", rcn::inference_csv(result));
     out->write("latency_cdf.csv", rcn::latency_cdf_csv(result));
@@ -318,6 +320,21 @@ int main(int argc, char** argv) {
   import_nccl->footer("Example:\n  rcnsim calibrate import-nccl-tests all_reduce_perf.txt all_gather_perf.txt -o nccl.json\n"
                       "  rcnsim calibrate fit nccl.json --base h100-sxm -o h100-links.yaml");
 
+  CLI::App* trace = app.add_subcommand("trace", "job traces for workloads.training_trace");
+  trace->require_subcommand(1);
+  int gen_jobs = 100, gen_max_gpus = 512;
+  std::uint64_t gen_seed = 1;
+  std::string gen_rate = "6/h", gen_model = "llama3-8b", gen_out, gen_sites;
+  CLI::App* generate = trace->add_subcommand("generate", "a synthetic training-job trace (CSV)");
+  generate->add_option("--jobs", gen_jobs, "number of jobs")->check(CLI::PositiveNumber);
+  generate->add_option("--rate", gen_rate, "Poisson arrival rate, e.g. 6/h");
+  generate->add_option("--max-gpus", gen_max_gpus, "largest job (GPUs, a power of two >= 8)");
+  generate->add_option("--model", gen_model, "model name for every job (must be in the scenario)");
+  generate->add_option("--sites", gen_sites, "comma-separated sites that may hold datasets");
+  generate->add_option("--seed", gen_seed, "random seed");
+  generate->add_option("-o,--output", gen_out, "CSV to write (default: stdout)");
+  generate->footer("Example:\n  rcnsim trace generate --jobs 2000 --rate 80/h --sites center,node-a -o jobs.csv");
+
   rcn::SweepOptions sweep_opts;
   CLI::App* sweep = app.add_subcommand("sweep", "run a grid or random sample of scenario variants x seeds; "
                                                 "sweep.csv with mean and 95% CI");
@@ -342,6 +359,24 @@ int main(int argc, char** argv) {
     if (fit->parsed()) return cmd_fit(fit_input, fit_output, fit_base);
     if (import_nccl->parsed()) return cmd_import_nccl(import_logs, import_output, import_op);
     if (sweep->parsed()) return rcn::run_sweep(sweep_opts);
+    if (generate->parsed()) {
+      std::string why;
+      auto rate = rcn::parse_quantity(gen_rate, rcn::Quantity::Rate, &why);
+      if (!rate || *rate <= 0) {
+        fmt::print(stderr, "--rate {}: {}\n", gen_rate, why.empty() ? "expected a positive rate" : why);
+        return kExitInput;
+      }
+      std::vector<std::string> sites;
+      for (std::size_t i = 0; i < gen_sites.size();) {
+        const std::size_t c = gen_sites.find(',', i);
+        sites.push_back(gen_sites.substr(i, c == std::string::npos ? std::string::npos : c - i));
+        i = c == std::string::npos ? gen_sites.size() : c + 1;
+      }
+      const std::string csv = rcn::generate_job_trace(gen_jobs, *rate, gen_max_gpus, gen_model, sites, gen_seed);
+      if (gen_out.empty()) fmt::print("{}", csv);
+      else std::ofstream(gen_out, std::ios::binary) << csv;
+      return 0;
+    }
   } catch (const rcn::InputError& e) {
     print_diagnostics(e.diagnostics);
     return kExitInput;

@@ -154,6 +154,23 @@ int run_sweep(const SweepOptions& o) {
     f << sweep_csv(spec, runs);
   }
   fs::rename(csv + ".tmp", csv);
+  // One table on stdout: the varied values and a few headline metrics (means over seeds).
+  std::string head;
+  for (const auto& p : spec.parameters) head += fmt::format("{:<22} ", p.size() > 22 ? p.substr(p.size() - 22) : p);
+  fmt::print("{}{:>4} {:>10} {:>12} {:>9} {:>9} {:>12} {:>12}\n", head, "n", "finished", "wait h", "goodput",
+             "util", "cost", "CO2e t");
+  for (std::size_t i = 0; i < spec.points.size(); ++i) {
+    std::string row;
+    for (const auto& [path, value] : spec.points[i].sets) row += fmt::format("{:<22} ", value);
+    auto mean = [&](const char* m) {
+      std::vector<double> xs;
+      for (const auto& run : runs[i]) xs.push_back(run.at(m));
+      return mean_ci(xs).mean;
+    };
+    fmt::print("{}{:>4} {:>10.1f} {:>12.2f} {:>9.3f} {:>8.1f}% {:>12.0f} {:>12.1f}\n", row, runs[i].size(),
+               mean("jobs_finished"), mean("mean_queue_wait_s") / 3600, mean("mean_goodput"),
+               100 * mean("utilisation"), mean("cost"), mean("carbon_kg") / 1000);
+  }
   fmt::print("{} points x {} seeds = {} runs ({} resumed, {} failed, {} rank{}); table in {}\n", spec.points.size(),
              spec.seeds.size(), all.size(), skipped, failed, size, size == 1 ? "" : "s", csv);
   return finish(failed ? 1 : 0);

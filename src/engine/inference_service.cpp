@@ -33,6 +33,7 @@ struct Replica {
   std::deque<std::uint32_t> queue;
   std::vector<std::uint32_t> running;
   double kv_reserved = 0;  // tokens of KV cache promised to running requests (prompt + output)
+  double outstanding = 0;  // tokens still to process for queued and running requests (routing)
   double busy_s = 0;
   double last_sample = -1e300;
   // Released once per request pushed: no lock object lives across a wait, so a
@@ -51,6 +52,7 @@ struct ServiceRuntime {
   std::vector<std::string> regions;      // demand regions, or the first replica's region
   std::vector<double> cumulative_share;  // to draw a region
   std::vector<std::size_t> region_site;  // a site standing for each region's users
+  std::vector<std::vector<double>> rtt;  // [region][replica slot]: round trip to each replica
   std::vector<RegionStats> stats;
   std::map<std::string, long> drops;
 };
@@ -71,12 +73,7 @@ class InferenceRuntime {
     auto path = graph.route(from_site, to_site);
     return path ? 2 * graph.latency(*path) : 0;
   }
-  double outstanding(const Replica& r) const {
-    double tokens = 0;
-    for (auto q : r.queue) tokens += requests[q].prompt + requests[q].output;
-    for (auto q : r.running) tokens += requests[q].output - requests[q].generated;
-    return tokens;
-  }
+  double outstanding(const Replica& r) const { return r.outstanding; }
   void dispatcher(std::size_t s);
   void replica_loop(std::size_t r);
   void complete(Replica& rep, std::uint32_t id, double now);
@@ -157,16 +154,17 @@ void InferenceRuntime::dispatcher(std::size_t s) {
     req.arrival = t, req.prompt = static_cast<float>(prompt), req.output = static_cast<float>(output);
     req.region = static_cast<std::uint16_t>(region);
     // Routing.
-    std::size_t best = sv.replicas.front();
+    std::size_t best = sv.replicas.front(), best_slot = 0;
     double best_key = 1e300;
-    for (std::size_t r : sv.replicas) {
+    for (std::size_t slot = 0; slot < sv.replicas.size(); ++slot) {
+      const std::size_t r = sv.replicas[slot];
       const Replica& rep = replicas[r];
       double key = outstanding(rep);
-      if (sv.spec->routing == "nearest") key = rtt(sv.region_site[region], rep.site) * 1e12 + key;
+      if (sv.spec->routing == "nearest") key = sv.rtt[region][slot] * 1e12 + key;
       else if (sv.spec->routing == "cost")
         key = (rep.running.size() + rep.queue.size() < static_cast<std::size_t>(sv.spec->max_batch) ? 0 : 1e15) +
               ctx.scenario.sites[rep.site].power.price_per_kwh * 1e12 + key;
-      if (key < best_key) best_key = key, best = r;
+      if (key < best_key) best_key = key, best = r, best_slot = slot;
     }
     Replica& rep = replicas[best];
     if (prompt + output > rep.cost->kv_capacity_tokens()) {  // can never fit in this replica's KV cache
@@ -174,8 +172,9 @@ void InferenceRuntime::dispatcher(std::size_t s) {
       ++sv.drops["exceeds KV cache"];
       continue;
     }
-    req.rtt = static_cast<float>(rtt(sv.region_site[region], rep.site));
+    req.rtt = static_cast<float>(sv.rtt[region][best_slot]);
     requests.push_back(req);
+    rep.outstanding += prompt + output;
     rep.queue.push_back(static_cast<std::uint32_t>(requests.size() - 1));
     rep.arrivals->release();
   }
@@ -220,7 +219,10 @@ void InferenceRuntime::replica_loop(std::size_t r) {
       sg4::this_actor::sleep_for(t);
       rep.busy_s += t;
       const double now = sg4::Engine::get_clock();
-      for (auto id : admitted) requests[id].first_token = now, requests[id].generated = 1;
+      for (auto id : admitted) {
+        requests[id].first_token = now, requests[id].generated = 1;
+        rep.outstanding -= requests[id].prompt + 1;
+      }
     }
     // Decode: steps until the first running request finishes, or until a newcomer can join.
     double k = 1e300, kv = 0;
@@ -246,6 +248,7 @@ void InferenceRuntime::replica_loop(std::size_t r) {
       }
       rep.busy_s += steps * step;
       for (auto id : rep.running) requests[id].generated += static_cast<float>(steps);
+      rep.outstanding -= steps * batch;
     }
     const double now = sg4::Engine::get_clock();
     std::vector<std::uint32_t> still;
@@ -320,6 +323,11 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
       sv.region_site.push_back(site);
     }
     sv.stats.resize(sv.regions.size());
+    for (std::size_t g = 0; g < sv.regions.size(); ++g) {
+      std::vector<double> row;
+      for (std::size_t r : sv.replicas) row.push_back(rt->rtt(sv.region_site[g], rt->replicas[r].site));
+      sv.rtt.push_back(row);
+    }
     rt->services.push_back(std::move(sv));
   }
   if (diags.has_errors()) throw InputError{diags};

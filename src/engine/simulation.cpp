@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 #include <stdexcept>
 
 #include "rcn/models/site_energy.hpp"
@@ -81,6 +83,70 @@ void prepare(EngineContext& ctx) {
   ctx.progress.assign(s.training.size(), JobProgress{});
 }
 
+// Bytes and peak utilisation per WAN link, from the transfers rcnsim made: each
+// transfer's mean rate (bytes / duration) loads every link of its route, in its direction.
+void wan_link_usage(const EngineContext& ctx, SimulationResult& res) {
+  const Scenario& s = ctx.scenario;
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < s.sites.size(); ++i) index[s.sites[i].name] = i;
+  std::vector<std::vector<std::tuple<double, double, bool>>> load(s.wan.size());  // time, rate delta, forward
+  for (std::size_t i = 0; i < s.wan.size(); ++i) res.wan_links.push_back({s.wan[i].from, s.wan[i].to, s.wan[i].bandwidth, 0, 0});
+  for (const WanTransfer& t : res.wan_transfers) {
+    auto path = ctx.graph->route(index.at(t.from), index.at(t.to));
+    if (!path) continue;
+    const double rate = t.end_s > t.start_s ? t.bytes / (t.end_s - t.start_s) : 0;
+    for (const auto& hop : *path) {
+      res.wan_links[hop.wan_index].bytes += t.bytes;
+      load[hop.wan_index].emplace_back(t.start_s, rate, hop.forward);
+      load[hop.wan_index].emplace_back(t.end_s, -rate, hop.forward);
+    }
+  }
+  for (std::size_t i = 0; i < s.wan.size(); ++i) {
+    std::sort(load[i].begin(), load[i].end(), [](const auto& a, const auto& b) {
+      return std::get<0>(a) < std::get<0>(b) || (std::get<0>(a) == std::get<0>(b) && std::get<1>(a) < std::get<1>(b));
+    });
+    double fwd = 0, bwd = 0, peak = 0;
+    for (const auto& [t, d, forward] : load[i]) {
+      (forward ? fwd : bwd) += d;
+      peak = std::max(peak, std::max(fwd, bwd));
+    }
+    res.wan_links[i].peak_utilisation = s.wan[i].bandwidth > 0 ? peak / s.wan[i].bandwidth : 0;
+  }
+}
+
+// Time-of-use cost and carbon: the site's energy hour by hour, from the busy-GPU
+// step function of training (utilisation series) plus the rest of its busy time
+// (inference) spread evenly, priced at each hour's price and carbon intensity.
+// Power per GPU from the site's first cluster (an approximation for mixed sites).
+void hourly_cost(const EngineContext& ctx, std::size_t si, double busy_s, double end, SiteResult& sr) {
+  const SiteSpec& site = ctx.scenario.sites[si];
+  const HardwareProfile& hw = *ctx.scenario.find_profile(site.clusters.front().gpu);
+  std::vector<std::pair<double, int>> steps{{0.0, 0}};
+  for (const UtilisationPoint& u : ctx.utilisation)
+    if (u.site == si) steps.emplace_back(u.time_s, u.busy_gpus);
+  double training_busy = 0;
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    const double t1 = k + 1 < steps.size() ? steps[k + 1].first : end;
+    training_busy += steps[k].second * (std::min(t1, end) - std::min(steps[k].first, end));
+  }
+  const double other_rate = std::max(0.0, busy_s - training_busy) / end;  // GPUs busy on average otherwise
+  sr.cost = sr.carbon_kg = 0;
+  std::size_t k = 0;
+  for (double h0 = 0; h0 < end; h0 += 3600) {
+    const double h1 = std::min(end, h0 + 3600);
+    double busy = other_rate * (h1 - h0);
+    while (k + 1 < steps.size() && steps[k + 1].first <= h0) ++k;
+    for (std::size_t q = k; q < steps.size() && steps[q].first < h1; ++q) {
+      const double a = std::max(h0, steps[q].first), b = std::min(h1, q + 1 < steps.size() ? steps[q + 1].first : end);
+      if (b > a) busy += steps[q].second * (b - a);
+    }
+    busy = std::min(busy, sr.gpus * (h1 - h0));
+    const double kwh = (busy * hw.busy_power_w + (sr.gpus * (h1 - h0) - busy) * hw.idle_power_w) * site.power.pue / 3.6e6;
+    sr.cost += kwh * site.power.price_at(h0);
+    sr.carbon_kg += kwh * site.power.carbon_at(h0) / 1000;
+  }
+}
+
 SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference) {
   const Scenario& s = ctx.scenario;
   const double end = sg4::Engine::get_clock();
@@ -114,6 +180,7 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference) 
   res.jobs = ctx.jobs;
   res.utilisation = ctx.utilisation;
   res.wan_transfers = ctx.wan_transfers;
+  wan_link_usage(ctx, res);
   for (const FailureRecord& f : ctx.failure_log)
     res.failures.push_back({f.at, f.component, f.site, f.cluster, f.servers, f.jobs, f.downtime});
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
@@ -136,6 +203,8 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference) 
     }
     sr.gpu_hours_busy = busy_s / 3600.0;
     sr.utilisation = (sr.gpus > 0 && end > 0) ? busy_s / (sr.gpus * end) : 0;
+    if ((!site.power.price_by_hour.empty() || !site.power.carbon_by_hour.empty()) && end > 0 && sr.gpus > 0)
+      hourly_cost(ctx, si, busy_s, end, sr);
     res.sites.push_back(sr);
   }
   return res;

@@ -64,6 +64,8 @@ std::string summary_json(const SimulationResult& r) {
     o["goodput"] = x.state == JobState::Finished || x.state == JobState::Running ? ordered_json(x.goodput)
                                                                                   : ordered_json(nullptr);
     o["interruptions"] = x.interruptions;
+    o["preemptions"] = x.preemptions;
+    o["staging_s"] = x.staging_s;
     o["lost_work_s"] = x.lost_work_s;
     o["restart_overhead_s"] = x.restart_overhead_s;
     o["checkpoint_overhead_s"] = x.checkpoint_overhead_s;
@@ -92,6 +94,11 @@ std::string summary_json(const SimulationResult& r) {
     sites.push_back(o);
   }
   j["sites"] = sites;
+  ordered_json wan = ordered_json::array();
+  for (const WanLinkResult& w : r.wan_links)
+    wan.push_back({{"from", w.from}, {"to", w.to}, {"bandwidth", w.bandwidth}, {"bytes", w.bytes},
+                   {"peak_utilisation", w.peak_utilisation}});
+  j["wan"] = wan;
   if (!r.services.empty()) {
     ordered_json services = ordered_json::array();
     for (const InferenceServiceResult& x : r.services) {
@@ -154,6 +161,14 @@ std::string sites_csv(const SimulationResult& r) {
   for (const SiteResult& x : r.sites)
     out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(x.name), csv_field(x.region), x.kind, x.gpus,
                        num(x.gpu_hours_busy), num(x.utilisation), num(x.energy_kwh), num(x.cost), num(x.carbon_kg));
+  return out;
+}
+
+std::string wan_csv(const SimulationResult& r) {
+  std::string out = "from,to,bandwidth,bytes,peak_utilisation\n";
+  for (const WanLinkResult& w : r.wan_links)
+    out += fmt::format("{},{},{},{},{}\n", csv_field(w.from), csv_field(w.to), num(w.bandwidth), num(w.bytes),
+                       num(w.peak_utilisation));
   return out;
 }
 

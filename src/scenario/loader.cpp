@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "src/scenario/geo.hpp"
+#include "src/scenario/job_trace.hpp"
 #include "src/scenario/overrides.hpp"
 #include "src/scenario/yaml_reader.hpp"
 
@@ -282,8 +283,13 @@ class ScenarioReader {
 
   void read_workloads(const YAML::Node& n, Scenario& s) {
     if (!n.IsDefined()) return;
-    if (!r_.expect_map(n, "workloads", {"training", "inference"})) return;
+    if (!r_.expect_map(n, "workloads", {"training", "training_trace", "inference"})) return;
     read_list(n, "workloads", "training", false, [&](const YAML::Node& j, const std::string& p) { read_training(j, p, s); });
+    if (auto v = r_.text(n, "training_trace", "workloads", false)) {
+      std::filesystem::path tp = *v;
+      if (tp.is_relative()) tp = std::filesystem::path(base_dir_) / tp;
+      for (auto& j : read_job_trace(tp.lexically_normal().string(), s, r_.diagnostics())) s.training.push_back(std::move(j));
+    }
     read_list(n, "workloads", "inference", false, [&](const YAML::Node& j, const std::string& p) { read_inference(j, p, s); });
   }
 

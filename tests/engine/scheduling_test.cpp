@@ -66,6 +66,10 @@ workloads:
   CHECK(j.end_s == Approx(j.staging_s + 2 * 3600).epsilon(1e-9));
   REQUIRE(r.wan_transfers.size() == 1);
   CHECK(r.wan_transfers[0].bytes == 10e12);
+  // The one WAN link carried the 10 TB; its mean rate over the transfer is bytes / (latency + bytes / bandwidth).
+  REQUIRE(r.wan_links.size() == 1);
+  CHECK(r.wan_links[0].bytes == 10e12);
+  CHECK(r.wan_links[0].peak_utilisation == Approx(100 / (100 + 5e-3)).epsilon(1e-9));  // latency lowers the mean rate
 }
 
 TEST_CASE("conservation: every submitted job is finished, running, queued, or not submitted", "[engine]") {
@@ -95,4 +99,30 @@ scheduler: {policy: sjf}
   CHECK(finished == 2);       // a (0-2 h), then c (2-3 h) by SJF before the long b
   CHECK(running == 1);        // b (3 h to 8 h): running at the 6 h horizon
   CHECK(not_submitted == 1);  // d arrives after the horizon
+}
+
+TEST_CASE("time-of-use prices and carbon are applied hour by hour", "[engine][cost]") {
+  // One server (8 H100s: 690 W busy, 80 W idle), PUE 1; a job busy from 1 h to 2 h, the run ends at 2 h.
+  // Hour 0: idle at 0.10/kWh and 100 g; hour 1: busy at 0.50/kWh and 300 g.
+  std::string prices = "[0.10, 0.50";
+  std::string carbon = "[100, 300";
+  for (int h = 2; h < 24; ++h) prices += ", 1", carbon += ", 1";
+  Scenario s = load(R"(name: tou
+horizon: 1d
+sites:
+  - name: a
+    power: {pue: 1, price_by_hour: )" + prices + R"(], carbon_by_hour: )" + carbon + R"(]}
+    clusters: [{gpu: h100-sxm, servers: 1}]
+models:
+  m: {layers: 2, hidden: 1024, heads: 8, ffn: 4096, vocab: 1000, seq: 1000}
+workloads:
+  training:
+    - {name: j, model: m, submit: 1h, gpus: 8, global_batch: 8, duration: 1h}
+)");
+  SimulationResult r = run_simulation(s);
+  const double idle_kwh = 8 * 80 * 3600 / 3.6e6, busy_kwh = 8 * 690 * 3600 / 3.6e6;
+  CHECK(r.simulated_end_s == Approx(7200));
+  CHECK(r.sites[0].energy_kwh == Approx(idle_kwh + busy_kwh));
+  CHECK(r.sites[0].cost == Approx(idle_kwh * 0.10 + busy_kwh * 0.50));
+  CHECK(r.sites[0].carbon_kg == Approx((idle_kwh * 100 + busy_kwh * 300) / 1000));
 }

@@ -111,6 +111,14 @@ struct InferenceServiceResult {
   std::string drop_reasons;    // "reason=count;..."
 };
 
+// Traffic rcnsim moved over one WAN link (datasets, checkpoints read from another site).
+struct WanLinkResult {
+  std::string from, to;
+  double bandwidth = 0;         // bytes/s each direction
+  double bytes = 0;             // both directions together
+  double peak_utilisation = 0;  // highest share of one direction's bandwidth in use at once
+};
+
 struct FailureRow {
   double time_s = 0;
   std::string component, site, cluster, servers, affected_jobs;
@@ -130,6 +138,7 @@ struct SimulationResult {
   std::vector<FailureRow> failures;
   std::vector<UtilisationPoint> utilisation;
   std::vector<WanTransfer> wan_transfers;
+  std::vector<WanLinkResult> wan_links;
   std::vector<InferenceRegionResult> inference;
   std::vector<InferenceServiceResult> services;
   std::vector<InferenceLoadPoint> inference_load;

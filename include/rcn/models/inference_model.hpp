@@ -4,6 +4,7 @@
 // attention per prompt), a decode step is bound by reading the weights and
 // the batch's KV cache from HBM, or by the GEMMs when batches grow. The KV
 // cache that fits next to the weights limits the batch.
+#include <unordered_map>
 #include <vector>
 
 #include "rcn/models/gemm_model.hpp"
@@ -33,6 +34,9 @@ class InferenceCost {
   std::string precision_;
   double weight_bytes_ = 0, kv_bytes_per_token_ = 0, kv_capacity_ = 0, hbm_rate_ = 0;
   double tp_allreduce_s(double tokens) const;
+  double layer_gemms_s(double tokens) const;  // the four layer GEMMs at m = tokens, all layers
+  // Memoised by token count and prompt length: a replica asks about the same shapes again and again.
+  mutable std::unordered_map<double, double> gemm_cache_, attention_cache_, allreduce_cache_;
 };
 
 }  // namespace rcn

@@ -13,6 +13,7 @@ std::string jobs_csv(const SimulationResult& r);
 std::string sites_csv(const SimulationResult& r);
 std::string failures_csv(const SimulationResult& r);  // one row per failure event
 std::string inference_csv(const SimulationResult& r);  // one row per (service, region)
+std::string wan_csv(const SimulationResult& r);        // one row per WAN link: bytes moved, peak utilisation
 std::string latency_cdf_csv(const SimulationResult& r);  // TTFT and end-to-end quantiles 1%..99%
 std::string run_info_json(const SimulationResult& r, double wall_time_s, const std::string& scenario_source);
 // The human summary printed on stdout: a table per job and per site.

@@ -1,0 +1,165 @@
+#include "src/scenario/job_trace.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "rcn/models/failure_schedule.hpp"
+#include "rcn/scenario/units.hpp"
+
+namespace rcn {
+
+namespace {
+
+struct Field {
+  std::string text;
+  int col = 1;  // 1-based column where it starts
+};
+
+std::vector<Field> split_csv(const std::string& line) {
+  std::vector<Field> out;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = line.find(',', start);
+    out.push_back({line.substr(start, comma == std::string::npos ? std::string::npos : comma - start),
+                   static_cast<int>(start) + 1});
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  for (auto& f : out) {
+    while (!f.text.empty() && (f.text.back() == '\r' || f.text.back() == ' ')) f.text.pop_back();
+    while (!f.text.empty() && f.text.front() == ' ') f.text.erase(0, 1), ++f.col;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<TrainingJobSpec> read_job_trace(const std::string& path, const Scenario& s, Diagnostics& diags) {
+  std::vector<TrainingJobSpec> jobs;
+  std::ifstream in(path);
+  if (!in) {
+    diags.error(SourceLoc{path, 0, 0}, "", "cannot read the job trace");
+    return jobs;
+  }
+  std::string line;
+  std::getline(in, line);
+  const auto header = split_csv(line);
+  std::map<std::string, std::size_t> col;
+  const std::vector<std::string> known{"name", "submit", "user", "gpus", "model", "tokens", "duration",
+                                       "region", "dataset_size", "dataset_site", "site"};
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (std::find(known.begin(), known.end(), header[i].text) == known.end()) {
+      const std::string near = closest_match(header[i].text, known);
+      diags.error(SourceLoc{path, 1, header[i].col}, header[i].text,
+                  near.empty() ? "unknown column" : fmt::format("unknown column, did you mean {}?", near));
+    }
+    col[header[i].text] = i;
+  }
+  for (const char* need : {"submit", "gpus", "model"})
+    if (!col.count(need)) diags.error(SourceLoc{path, 1, 1}, "", fmt::format("missing column '{}'", need));
+  if (!col.count("tokens") && !col.count("duration"))
+    diags.error(SourceLoc{path, 1, 1}, "", "missing column 'tokens' or 'duration'");
+  if (diags.has_errors()) return jobs;
+  int lineno = 1;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.find_first_not_of(" \r") == std::string::npos) continue;
+    const auto f = split_csv(line);
+    auto get = [&](const char* name) -> const Field* {
+      auto it = col.find(name);
+      if (it == col.end() || it->second >= f.size() || f[it->second].text.empty()) return nullptr;
+      return &f[it->second];
+    };
+    auto quantity = [&](const char* name, Quantity kind) -> std::optional<double> {
+      const Field* fd = get(name);
+      if (!fd) return std::nullopt;
+      std::string why;
+      auto v = parse_quantity(fd->text, kind, &why);
+      if (!v || *v < 0) diags.error(SourceLoc{path, lineno, fd->col}, name, v ? "expected a value >= 0" : why);
+      return v;
+    };
+    TrainingJobSpec j;
+    j.loc = SourceLoc{path, lineno, 1};
+    j.name = get("name") ? get("name")->text : fmt::format("trace-{}", lineno - 1);
+    j.user = get("user") ? get("user")->text : "";
+    j.submit = quantity("submit", Quantity::Duration).value_or(0);
+    const auto gpus = quantity("gpus", Quantity::Count);
+    if (!gpus || *gpus < 1 || std::floor(*gpus) != *gpus) {
+      diags.error(SourceLoc{path, lineno, get("gpus") ? get("gpus")->col : 1}, "gpus", "expected an integer >= 1");
+      continue;
+    }
+    j.gpus = static_cast<int>(*gpus);
+    j.model = get("model") ? get("model")->text : "";
+    if (!s.find_model(j.model)) {
+      diags.error(SourceLoc{path, lineno, get("model") ? get("model")->col : 1}, "model",
+                  fmt::format("unknown model \"{}\"", j.model));
+      continue;
+    }
+    j.tokens = quantity("tokens", Quantity::Count);
+    j.duration = quantity("duration", Quantity::Duration);
+    if (!j.tokens && !j.duration) {
+      diags.error(SourceLoc{path, lineno, 1}, "", "give tokens or duration");
+      continue;
+    }
+    if (j.tokens && j.duration) j.tokens.reset();  // a duration says how long it ran
+    j.global_batch = j.gpus;
+    j.parallelism.dp = j.gpus;
+    j.parallelism.zero = 3;
+    j.parallelism.recompute = "full";
+    j.dataset_bytes = quantity("dataset_size", Quantity::Bytes).value_or(0);
+    for (const char* key : {"dataset_site", "site"}) {
+      const Field* fd = get(key);
+      if (!fd) continue;
+      if (!s.find_site(fd->text)) {
+        diags.error(SourceLoc{path, lineno, fd->col}, key, fmt::format("unknown site \"{}\"", fd->text));
+        continue;
+      }
+      if (std::string(key) == "site") j.site = fd->text;
+      else j.dataset_site = fd->text;
+    }
+    int biggest = 0;
+    for (const auto& site : s.sites)
+      for (const auto& c : site.clusters)
+        if (!j.site || *j.site == site.name) biggest = std::max(biggest, c.gpus());
+    if (j.gpus > biggest) {
+      diags.error(SourceLoc{path, lineno, get("gpus")->col}, "gpus",
+                  fmt::format("the job asks for {} GPUs but the largest cluster it may use has {}", j.gpus, biggest));
+      continue;
+    }
+    jobs.push_back(std::move(j));
+  }
+  return jobs;
+}
+
+std::string generate_job_trace(int jobs, double rate, int max_gpus, const std::string& model,
+                               const std::vector<std::string>& sites, std::uint64_t seed) {
+  SplitMix64 rng(stream_seed(seed, "job-trace"));
+  std::vector<int> sizes;
+  for (int g = 8; g <= std::max(8, max_gpus); g *= 2) sizes.push_back(g);
+  std::string out = "name,submit,user,gpus,model,duration,dataset_size,dataset_site\n";
+  double t = 0;
+  for (int i = 0; i < jobs; ++i) {
+    t += -std::log(1 - rng.uniform()) / rate;
+    // Size: 8 GPUs half the time, 16 a quarter, and so on (the largest takes the rest).
+    std::size_t k = 0;
+    while (k + 1 < sizes.size() && rng.uniform() < 0.5) ++k;
+    // Duration: log-normal with median 2 h and sigma 1.2 (Box-Muller), from 5 min to 7 days.
+    const double z = std::sqrt(-2 * std::log(1 - rng.uniform())) * std::cos(2 * M_PI * rng.uniform());
+    const double duration = std::clamp(7200 * std::exp(1.2 * z), 300.0, 7 * 86400.0);
+    std::string dataset_size, dataset_site;
+    if (!sites.empty() && rng.uniform() < 0.3) {
+      dataset_size = fmt::format("{:.0f}TB", 1 + 49 * rng.uniform());
+      dataset_site = sites[static_cast<std::size_t>(rng.uniform() * sites.size()) % sites.size()];
+    }
+    out += fmt::format("job{},{:.0f}s,user{},{},{},{:.0f}s,{},{}\n", i, t, static_cast<int>(rng.uniform() * 20),
+                       sizes[k], model, duration, dataset_size, dataset_site);
+  }
+  return out;
+}
+
+}  // namespace rcn

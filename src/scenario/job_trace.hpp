@@ -1,0 +1,25 @@
+#pragma once
+// Training jobs from a CSV trace (workloads.training_trace), one job per row:
+//   name,submit,user,gpus,model,tokens,duration,region,dataset_size,dataset_site,site
+// with units as in scenarios (submit 2h, duration 30min, dataset_size 20TB). Header
+// names the columns (any order); submit, gpus, model and one of tokens/duration are
+// required. Jobs run data parallel (tp = pp = 1) with ZeRO-3 and full recompute,
+// global batch = GPUs. Errors name the CSV's file:line:col.
+#include <string>
+#include <vector>
+
+#include "rcn/scenario/diagnostics.hpp"
+#include "rcn/scenario/scenario.hpp"
+
+namespace rcn {
+
+std::vector<TrainingJobSpec> read_job_trace(const std::string& path, const Scenario& s, Diagnostics& diags);
+
+// A synthetic trace: Poisson arrivals at `rate` per second over `span` seconds,
+// GPUs a power of two from 8 to max_gpus (each size half as likely as the one
+// below), durations log-normal (median 2 h, sigma 1.2), a dataset of 1-50 TB at
+// one of `sites` for 30% of jobs. Deterministic for a seed.
+std::string generate_job_trace(int jobs, double rate, int max_gpus, const std::string& model,
+                               const std::vector<std::string>& sites, std::uint64_t seed);
+
+}  // namespace rcn
