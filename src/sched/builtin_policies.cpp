@@ -20,7 +20,8 @@ void register_builtin_policies(PolicyRegistry& r) {
         [](const PolicyOptions& o) { return std::make_unique<GreenestPolicy>(o, false); });
   r.add("carbon-aware", "lowest grid carbon now among clusters that fit",
         [](const PolicyOptions& o) { return std::make_unique<GreenestPolicy>(o, true); });
-  r.add("spillover", "regional nodes first, the large center when no node has room", make<SpilloverPolicy>());
+  RCN_REGISTER_POLICY(r, "spillover", "regional nodes first, the large center when no node has room",
+                      make_spillover_policy);
 }
 
 }  // namespace rcn

@@ -134,11 +134,15 @@ TEST_CASE("cost-aware and carbon-aware pick the cheapest and the cleanest cluste
 }
 
 TEST_CASE("spillover fills regional nodes before the large center", "[sched]") {
-  SpilloverPolicy p(PolicyOptions({}));
+  Diagnostics d;
+  SchedulerSpec spec;
+  spec.policy = "spillover";
+  auto p = PolicyRegistry::instance().create(spec, d);  // the one-file policy, through its registration
+  REQUIRE(p);
   SchedulerView v;
   v.clusters = {cluster("center", 64, 64, SiteKind::Center), cluster("node-a", 4, 4), cluster("node-b", 4, 1)};
   v.queue = {job(0, 32, {1, 1, 1}), job(1, 16, {1, 1, 1}), job(2, 8, {1, 1, 1})};
-  auto out = p.schedule(v);
+  auto out = p->schedule(v);
   REQUIRE(out.size() == 3);
   CHECK(out[0].cluster_state == 1);  // node-a: 4 servers
   CHECK(out[1].cluster_state == 0);  // nodes full for 2 servers: the center

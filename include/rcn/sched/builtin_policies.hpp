@@ -58,13 +58,6 @@ class GreenestPolicy : public SchedulingPolicy {
   bool carbon_;
 };
 
-// Regional nodes first, the large center only when no node has room; FIFO order.
-class SpilloverPolicy : public SchedulingPolicy {
- public:
-  explicit SpilloverPolicy(const PolicyOptions& o);
-  std::vector<Placement> schedule(const SchedulerView& v) override;
-};
-
 // Shared helpers for policies.
 // The earliest time `servers` servers are free on cluster c, from running jobs' expected ends.
 double earliest_free(const SchedulerView& v, std::size_t c, int servers);

@@ -35,4 +35,13 @@ class PolicyRegistry {
 
 void register_builtin_policies(PolicyRegistry& registry);
 
+// One registration line for a policy that lives in one .cpp file and defines
+// `std::unique_ptr<SchedulingPolicy> FACTORY(const PolicyOptions&)` there
+// (docs/writing-a-policy.md). Use inside register_builtin_policies.
+#define RCN_REGISTER_POLICY(registry, yaml_name, summary, factory)                          \
+  do {                                                                                        \
+    std::unique_ptr<::rcn::SchedulingPolicy> factory(const ::rcn::PolicyOptions&);           \
+    (registry).add(yaml_name, summary, [](const ::rcn::PolicyOptions& o) { return factory(o); }); \
+  } while (0)
+
 }  // namespace rcn
