@@ -163,11 +163,4 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& map, const std::string
   return std::nullopt;
 }
 
-void YamlReader::not_simulated_yet(const YAML::Node& map, const std::string& key, const std::string& path,
-                                   const std::string& which_issue) {
-  const YAML::Node n = child(map, key);
-  if (!n.IsDefined()) return;
-  warning(n, join(path, key), fmt::format("parsed and validated but has no effect yet ({})", which_issue));
-}
-
 }  // namespace rcn

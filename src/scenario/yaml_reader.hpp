@@ -53,10 +53,6 @@ class YamlReader {
   static YAML::Node child(const YAML::Node& map, const std::string& key);
   static std::string describe(const YAML::Node& node);  // what was found, for messages
 
-  // Reports `key` present as parsed-but-not-simulated, once per field path pattern.
-  void not_simulated_yet(const YAML::Node& map, const std::string& key, const std::string& path,
-                         const std::string& which_issue);
-
  private:
   std::string file_;
   Diagnostics& diags_;

@@ -15,7 +15,6 @@ std::unique_ptr<sg4::Engine> create_engine() {
   static char* argv[] = {name, nullptr};
   xbt_log_control_set("root.thres:critical");
   auto engine = std::make_unique<sg4::Engine>(&argc, argv);
-  if (const char* f = std::getenv("RCN_CONTEXTS")) sg4::Engine::set_config(std::string("contexts/factory:") + f);
   // CM02 without cross-traffic: latency and bandwidth exactly as given (the
   // default LV08 model inflates latency x13 and shaves bandwidth, tuned for TCP).
   sg4::Engine::set_config("network/model:CM02");
