@@ -5,6 +5,7 @@
 #include <simgrid/s4u.hpp>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <memory>
@@ -86,6 +87,10 @@ struct EngineContext {
   std::vector<int> site_busy_gpus;
   std::vector<WanTransfer> wan_transfers;
   std::vector<ComponentFailure> failure_classes;
+
+  // Set by the inference runtime: a failure hit (cluster, server); returns the
+  // name of the replica it stopped, or "" when no replica holds that server.
+  std::function<std::string(std::size_t, int, bool)> on_server_failure;
 
   std::deque<EngineEvent> inbox;
   simgrid::s4u::MutexPtr mutex = simgrid::s4u::Mutex::create();

@@ -5,7 +5,9 @@
 // server, or hit by a software failure, loses the work since its last
 // completed checkpoint, gives back its healthy servers and asks to be placed
 // again after detection + restart time. Repaired servers refill the spare
-// pool first, then the free pool.
+// pool first, then the free pool. An inference replica on a failed server
+// stops; its requests are routed again and it restarts elsewhere
+// (inference_service.cpp).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -93,7 +95,14 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
     return ctx.jobs[j].state == JobState::Running && ctx.job_cluster[j] == c &&
            std::find(ctx.job_servers[j].begin(), ctx.job_servers[j].end(), s) != ctx.job_servers[j].end();
   };
+  std::string replicas_hit;  // inference replicas stopped by this failure
+  auto stop_replica = [&](std::size_t c, int s, bool hardware) {
+    if (!ctx.on_server_failure) return;
+    const std::string name = ctx.on_server_failure(c, s, hardware);
+    if (!name.empty()) replicas_hit += (replicas_hit.empty() ? "" : ";") + name;
+  };
   if (e.blast == BlastRadius::Job) {  // software: the job on that server restarts, no hardware goes down
+    for (const auto& [c, s] : hit) stop_replica(c, s, false);
     for (const auto& [c, s] : hit)
       for (std::size_t j = 0; j < ctx.jobs.size(); ++j)
         if (holds(j, c, s) && std::find(affected.begin(), affected.end(), j) == affected.end()) affected.push_back(j);
@@ -126,11 +135,13 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
       for (const auto& [c, s] : hit)
         if (holds(j, c, s) && std::find(affected.begin(), affected.end(), j) == affected.end()) affected.push_back(j);
     for (std::size_t j : affected) interrupt(ctx, j, e.component);
+    for (const auto& [c, s] : newly_down) stop_replica(c, s, true);
     for (const auto& [c, s] : newly_down) host_of(ctx, c, s)->turn_off();
   }
   if (e.blast == BlastRadius::Job)
     for (std::size_t j : affected) interrupt(ctx, j, e.component);
   for (std::size_t j : affected) rec.jobs += (rec.jobs.empty() ? "" : ";") + ctx.jobs[j].name;
+  if (!replicas_hit.empty()) rec.jobs += (rec.jobs.empty() ? "" : ";") + replicas_hit;
   ctx.failure_log.push_back(rec);
   ctx.post({EngineEvent::Kind::Capacity});
 }

@@ -28,7 +28,10 @@ struct Request {
 
 struct Replica {
   std::size_t service = 0, site = 0, cluster = 0;  // cluster: index into ctx.clusters
+  int server = -1;                                 // the one server it holds (-1 while restarting)
+  bool up = true;                                  // routable; false from a failure until restarted
   sg4::Host* host = nullptr;
+  sg4::ActorPtr actor;
   const InferenceCost* cost = nullptr;
   std::deque<std::uint32_t> queue;
   std::vector<std::uint32_t> running;
@@ -55,6 +58,8 @@ struct ServiceRuntime {
   std::vector<std::vector<double>> rtt;  // [region][replica slot]: round trip to each replica
   std::vector<RegionStats> stats;
   std::map<std::string, long> drops;
+  int replica_failures = 0;
+  long retried = 0;  // requests re-routed because their replica failed
 };
 
 class InferenceRuntime {
@@ -77,6 +82,14 @@ class InferenceRuntime {
   void dispatcher(std::size_t s);
   void replica_loop(std::size_t r);
   void complete(Replica& rep, std::uint32_t id, double now);
+  // Routes request `id` of service `s` to a live replica, or drops it.
+  void dispatch(std::size_t s, std::uint32_t id);
+  // A failure hit (cluster, server): the replica there stops, its requests are
+  // routed again, and it restarts after detection + restart on a free server
+  // of its cluster (the same one after a software failure). Returns its name, or "".
+  std::string server_failed(std::size_t cluster, int server, bool hardware);
+  void restart(std::size_t r, bool keep_server);
+  void start_actor(std::size_t r);
 };
 
 namespace {
@@ -153,31 +166,105 @@ void InferenceRuntime::dispatcher(std::size_t s) {
     Request req;
     req.arrival = t, req.prompt = static_cast<float>(prompt), req.output = static_cast<float>(output);
     req.region = static_cast<std::uint16_t>(region);
-    // Routing.
-    std::size_t best = sv.replicas.front(), best_slot = 0;
-    double best_key = 1e300;
-    for (std::size_t slot = 0; slot < sv.replicas.size(); ++slot) {
-      const std::size_t r = sv.replicas[slot];
-      const Replica& rep = replicas[r];
-      double key = outstanding(rep);
-      if (sv.spec->routing == "nearest") key = sv.rtt[region][slot] * 1e12 + key;
-      else if (sv.spec->routing == "cost")
-        key = (rep.running.size() + rep.queue.size() < static_cast<std::size_t>(sv.spec->max_batch) ? 0 : 1e15) +
-              ctx.scenario.sites[rep.site].power.price_per_kwh * 1e12 + key;
-      if (key < best_key) best_key = key, best = r, best_slot = slot;
-    }
-    Replica& rep = replicas[best];
-    if (prompt + output > rep.cost->kv_capacity_tokens()) {  // can never fit in this replica's KV cache
-      ++st.dropped;
-      ++sv.drops["exceeds KV cache"];
-      continue;
-    }
-    req.rtt = static_cast<float>(sv.rtt[region][best_slot]);
     requests.push_back(req);
-    rep.outstanding += prompt + output;
-    rep.queue.push_back(static_cast<std::uint32_t>(requests.size() - 1));
-    rep.arrivals->release();
+    dispatch(s, static_cast<std::uint32_t>(requests.size() - 1));
   }
+}
+
+void InferenceRuntime::dispatch(std::size_t s, std::uint32_t id) {
+  ServiceRuntime& sv = services[s];
+  Request& req = requests[id];
+  RegionStats& st = sv.stats[req.region];
+  std::size_t best = 0, best_slot = sv.replicas.size();
+  double best_key = 1e300;
+  for (std::size_t slot = 0; slot < sv.replicas.size(); ++slot) {
+    const std::size_t r = sv.replicas[slot];
+    const Replica& rep = replicas[r];
+    if (!rep.up) continue;
+    double key = outstanding(rep);
+    if (sv.spec->routing == "nearest") key = sv.rtt[req.region][slot] * 1e12 + key;
+    else if (sv.spec->routing == "cost")
+      key = (rep.running.size() + rep.queue.size() < static_cast<std::size_t>(sv.spec->max_batch) ? 0 : 1e15) +
+            ctx.scenario.sites[rep.site].power.price_per_kwh * 1e12 + key;
+    if (key < best_key) best_key = key, best = r, best_slot = slot;
+  }
+  if (best_slot == sv.replicas.size()) {  // every replica is down
+    ++st.dropped;
+    ++sv.drops["no replica up"];
+    return;
+  }
+  Replica& rep = replicas[best];
+  if (req.prompt + req.output > rep.cost->kv_capacity_tokens()) {  // can never fit in this replica's KV cache
+    ++st.dropped;
+    ++sv.drops["exceeds KV cache"];
+    return;
+  }
+  req.rtt = static_cast<float>(sv.rtt[req.region][best_slot]);
+  rep.outstanding += req.prompt + req.output;
+  rep.queue.push_back(id);
+  rep.arrivals->release();
+}
+
+std::string InferenceRuntime::server_failed(std::size_t cluster, int server, bool hardware) {
+  std::size_t r = 0;
+  while (r < replicas.size() && !(replicas[r].up && replicas[r].cluster == cluster && replicas[r].server == server)) ++r;
+  if (r == replicas.size()) return "";
+  Replica& rep = replicas[r];
+  ServiceRuntime& sv = services[rep.service];
+  if (rep.actor) rep.actor->kill();
+  rep.actor = nullptr;
+  rep.up = false;
+  ++sv.replica_failures;
+  // Its requests start over elsewhere: the prefill and tokens done are lost,
+  // the time already waited stays in their latency.
+  std::vector<std::uint32_t> orphans(rep.running.begin(), rep.running.end());
+  orphans.insert(orphans.end(), rep.queue.begin(), rep.queue.end());
+  rep.running.clear();
+  rep.queue.clear();
+  rep.kv_reserved = rep.outstanding = 0;
+  while (rep.arrivals->would_block() == false) rep.arrivals->acquire();  // drop pending wake-ups
+  std::sort(orphans.begin(), orphans.end());  // arrival order
+  for (std::uint32_t id : orphans) {
+    requests[id].first_token = -1, requests[id].generated = 0;
+    ++sv.retried;
+    dispatch(rep.service, id);
+  }
+  if (hardware) rep.server = -1;  // the failed server goes to repair; the replica needs another
+  restart(r, !hardware);
+  std::size_t k = 0;
+  for (std::size_t slot = 0; slot < sv.replicas.size(); ++slot)
+    if (sv.replicas[slot] == r) k = slot;
+  return fmt::format("{}/replica{}", sv.spec->name, k);
+}
+
+void InferenceRuntime::restart(std::size_t r, bool keep_server) {
+  const double delay = ctx.scenario.failures.detection + ctx.scenario.failures.restart;
+  sg4::Actor::create("replica-restart", ctx.platform.sites.front().gateway, [this, r, delay, keep_server] {
+    sg4::this_actor::sleep_for(delay);
+    Replica& rep = replicas[r];
+    // After a hardware failure: the first free server of its cluster, checked
+    // every minute until one is free (the training scheduler competes for them).
+    while (!keep_server) {
+      auto& pool = ctx.free_servers[rep.cluster];
+      if (!pool.empty()) {
+        ClusterState& cs = ctx.clusters[rep.cluster];
+        rep.server = pool.front();
+        pool.erase(pool.begin());
+        cs.free_servers -= 1;
+        rep.host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[rep.server];
+        break;
+      }
+      sg4::this_actor::sleep_for(60);
+    }
+    rep.up = true;
+    start_actor(r);
+  })->daemonize();
+}
+
+void InferenceRuntime::start_actor(std::size_t r) {
+  auto self = this;
+  replicas[r].actor = sg4::Actor::create("replica", replicas[r].host, [self, r] { self->replica_loop(r); });
+  replicas[r].actor->daemonize();
 }
 
 void InferenceRuntime::complete(Replica& rep, std::uint32_t id, double now) {
@@ -287,6 +374,7 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
           Replica rep;
           rep.service = si, rep.site = site, rep.cluster = c;
           auto& pool = ctx.free_servers[c];
+          rep.server = pool.front();
           rep.host = ctx.platform.sites[site].clusters[cs.cluster].servers[pool.front()];
           pool.erase(pool.begin(), pool.begin() + need);
           cs.free_servers -= need;
@@ -333,8 +421,10 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
   if (diags.has_errors()) throw InputError{diags};
   rt->requests.reserve(1 << 16);
   sg4::Host* control = ctx.platform.sites.front().gateway;
-  for (std::size_t r = 0; r < rt->replicas.size(); ++r)
-    sg4::Actor::create("replica", rt->replicas[r].host, [rt, r] { rt->replica_loop(r); })->daemonize();
+  for (std::size_t r = 0; r < rt->replicas.size(); ++r) rt->start_actor(r);
+  ctx.on_server_failure = [raw = rt.get()](std::size_t c, int server, bool hardware) {
+    return raw->server_failed(c, server, hardware);
+  };
   for (std::size_t si = 0; si < rt->services.size(); ++si)
     if (!rt->services[si].replicas.empty())
       sg4::Actor::create("dispatch:" + s.inference[si].name, control, [rt, si] { rt->dispatcher(si); });
@@ -361,6 +451,8 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
       for (auto id : rep.running) ++in_flight[rt.requests[id].region];
     }
     res.gpu_utilisation = res.replicas > 0 && end > 0 ? std::min(1.0, busy / (res.replicas * end)) : 0;
+    res.replica_failures = sv.replica_failures;
+    res.requests_retried = sv.retried;
     for (const auto& [reason, n] : sv.drops) res.drop_reasons += fmt::format("{}{}={}", res.drop_reasons.empty() ? "" : ";", reason, n);
     out.services.push_back(res);
     for (std::size_t g = 0; g < sv.regions.size(); ++g) {

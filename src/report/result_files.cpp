@@ -108,6 +108,8 @@ std::string summary_json(const SimulationResult& r) {
       o["gpus"] = x.gpus;
       o["gpu_utilisation"] = x.gpu_utilisation;
       o["drop_reasons"] = x.drop_reasons;
+      o["replica_failures"] = x.replica_failures;
+      o["requests_retried"] = x.requests_retried;
       ordered_json regions = ordered_json::array();
       for (const InferenceRegionResult& g : r.inference) {
         if (g.service != x.service) continue;

@@ -105,3 +105,68 @@ TEST_CASE("a request larger than the KV cache is dropped with a reason", "[engin
   CHECK(r.services[0].drop_reasons.find("exceeds KV cache=") == 0);
   check_conservation(r);
 }
+
+namespace {
+
+// Two replicas of one server each on site a (servers s0, s1), `servers` in all;
+// a scripted hardware failure takes s0 down at 1 h for 2 h. One run per test
+// case: SimGrid allows one engine per process.
+SimulationResult replica_failure_run(int servers) {
+  const std::string y = R"(name: replica-failure
+horizon: 4h
+sites:
+  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: )" + std::to_string(servers) + R"(}]}
+models:
+  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
+              gated_mlp: true, tied_embeddings: false}
+workloads:
+  inference:
+    - {name: s, model: llama3-8b, replicas: {a: 2}, gpus_per_replica: 8, max_batch: 32,
+       arrivals: {poisson: 4/s, prompt_tokens: 512, output_tokens: 256}}
+failures:
+  detection: 5min
+  restart: 10min
+  events:
+    - {at: 1h, target: a/main/s0, kind: server, duration: 2h}
+)";
+  LoadResult l = load_scenario_text(y, "f.yaml");
+  for (const auto& d : l.diagnostics.items()) INFO(d.str());
+  REQUIRE(l.scenario);
+  return run_simulation(*l.scenario);
+}
+
+// When replica 0 served again after the failure: its first load sample after 1 h.
+double back_at(const SimulationResult& r) {
+  for (const auto& p : r.inference_load)
+    if (p.replica == 0 && p.time_s > 3600) return p.time_s;
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("a replica on a failed server stops, its requests go elsewhere, it restarts on a free server",
+          "[engine][inference][failures]") {
+  SimulationResult r = replica_failure_run(3);
+  REQUIRE(r.services.size() == 1);
+  CHECK(r.services[0].replica_failures == 1);
+  CHECK(r.services[0].requests_retried > 0);  // about a batch was in flight at 4 requests/s
+  check_conservation(r);
+  CHECK(r.inference[0].dropped == 0);  // the other replica was up all along
+  // Back after detection + restart (15 min) on the free server s2, not after the 2 h repair.
+  const double back = back_at(r);
+  CHECK(back >= 3600 + 900);
+  CHECK(back < 3600 + 900 + 20);
+  REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].affected_jobs == "s/replica0");
+}
+
+TEST_CASE("with no free server a failed replica waits for the repair", "[engine][inference][failures]") {
+  SimulationResult r = replica_failure_run(2);
+  CHECK(r.services[0].replica_failures == 1);
+  check_conservation(r);
+  // s0 is repaired at 3 h and goes back to the free pool; the replica looks once a minute.
+  const double back = back_at(r);
+  CHECK(back >= 3 * 3600);
+  CHECK(back < 3 * 3600 + 60 + 20);
+  CHECK(r.inference[0].dropped == 0);
+}

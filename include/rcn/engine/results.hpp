@@ -109,6 +109,8 @@ struct InferenceServiceResult {
   int gpus = 0;
   double gpu_utilisation = 0;  // replica busy time over replica time
   std::string drop_reasons;    // "reason=count;..."
+  int replica_failures = 0;    // failures that stopped a replica (hardware or software)
+  long requests_retried = 0;   // requests routed again because their replica failed
 };
 
 // Traffic rcnsim moved over one WAN link (datasets, checkpoints read from another site).
