@@ -26,10 +26,17 @@ struct Request {
   float generated = 0;
 };
 
+// Active: routable. Draining: finishing its requests before giving its server
+// back (autoscaling down). Restarting: stopped by a failure. Idle: holds no
+// server (an autoscaling slot not in use).
+enum class ReplicaState { Active, Draining, Restarting, Idle };
+
 struct Replica {
   std::size_t service = 0, site = 0, cluster = 0;  // cluster: index into ctx.clusters
-  int server = -1;                                 // the one server it holds (-1 while restarting)
-  bool up = true;                                  // routable; false from a failure until restarted
+  int server = -1;                                 // the one server it holds (-1: none)
+  ReplicaState state = ReplicaState::Idle;
+  double held_since = -1;                          // when it took its server (-1: holds none)
+  double held_s = 0;                               // server time held before held_since
   sg4::Host* host = nullptr;
   sg4::ActorPtr actor;
   const InferenceCost* cost = nullptr;
@@ -60,6 +67,12 @@ struct ServiceRuntime {
   std::map<std::string, long> drops;
   int replica_failures = 0;
   long retried = 0;  // requests re-routed because their replica failed
+  int scale_ups = 0, scale_downs = 0, peak = 0;
+  int min_at(std::size_t site, const Scenario& s) const {
+    for (const auto& [name, n] : spec->replicas)
+      if (s.sites[site].name == name) return n;
+    return 0;
+  }
 };
 
 class InferenceRuntime {
@@ -67,7 +80,6 @@ class InferenceRuntime {
   explicit InferenceRuntime(EngineContext& ctx) : ctx(ctx), graph(ctx.scenario) {}
   EngineContext& ctx;
   SiteGraph graph;
-  std::vector<std::unique_ptr<InferenceCost>> costs;
   std::vector<ServiceRuntime> services;
   std::vector<Replica> replicas;
   std::vector<Request> requests;
@@ -90,6 +102,13 @@ class InferenceRuntime {
   std::string server_failed(std::size_t cluster, int server, bool hardware);
   void restart(std::size_t r, bool keep_server);
   void start_actor(std::size_t r);
+  // Takes a free server of the replica's site for it (the first cluster that
+  // can hold it, lowest server first); false when none is free.
+  bool take_server(std::size_t r);
+  // Gives its server back to the pool (unless it is down) and wakes the scheduler.
+  void release_server(std::size_t r);
+  void autoscaler(std::size_t s);
+  std::map<std::size_t, std::unique_ptr<InferenceCost>> cost_cache;  // by service x clusters + cluster
 };
 
 namespace {
@@ -180,7 +199,7 @@ void InferenceRuntime::dispatch(std::size_t s, std::uint32_t id) {
   for (std::size_t slot = 0; slot < sv.replicas.size(); ++slot) {
     const std::size_t r = sv.replicas[slot];
     const Replica& rep = replicas[r];
-    if (!rep.up) continue;
+    if (rep.state != ReplicaState::Active) continue;
     double key = outstanding(rep);
     if (sv.spec->routing == "nearest") key = sv.rtt[req.region][slot] * 1e12 + key;
     else if (sv.spec->routing == "cost")
@@ -207,13 +226,15 @@ void InferenceRuntime::dispatch(std::size_t s, std::uint32_t id) {
 
 std::string InferenceRuntime::server_failed(std::size_t cluster, int server, bool hardware) {
   std::size_t r = 0;
-  while (r < replicas.size() && !(replicas[r].up && replicas[r].cluster == cluster && replicas[r].server == server)) ++r;
+  auto serving = [](ReplicaState st) { return st == ReplicaState::Active || st == ReplicaState::Draining; };
+  while (r < replicas.size() && !(serving(replicas[r].state) && replicas[r].cluster == cluster && replicas[r].server == server)) ++r;
   if (r == replicas.size()) return "";
   Replica& rep = replicas[r];
   ServiceRuntime& sv = services[rep.service];
+  const bool draining = rep.state == ReplicaState::Draining;
   if (rep.actor) rep.actor->kill();
   rep.actor = nullptr;
-  rep.up = false;
+  rep.state = ReplicaState::Restarting;
   ++sv.replica_failures;
   // Its requests start over elsewhere: the prefill and tokens done are lost,
   // the time already waited stays in their latency.
@@ -222,15 +243,23 @@ std::string InferenceRuntime::server_failed(std::size_t cluster, int server, boo
   rep.running.clear();
   rep.queue.clear();
   rep.kv_reserved = rep.outstanding = 0;
-  while (rep.arrivals->would_block() == false) rep.arrivals->acquire();  // drop pending wake-ups
+  while (!rep.arrivals->would_block()) rep.arrivals->acquire();  // drop pending wake-ups
   std::sort(orphans.begin(), orphans.end());  // arrival order
   for (std::uint32_t id : orphans) {
     requests[id].first_token = -1, requests[id].generated = 0;
     ++sv.retried;
     dispatch(rep.service, id);
   }
-  if (hardware) rep.server = -1;  // the failed server goes to repair; the replica needs another
-  restart(r, !hardware);
+  if (hardware) {  // the failed server goes to repair; the replica needs another
+    rep.held_s += sg4::Engine::get_clock() - rep.held_since;
+    rep.held_since = -1, rep.server = -1;
+  }
+  if (draining) {  // it was leaving anyway
+    if (!hardware) release_server(r);
+    rep.state = ReplicaState::Idle;
+  } else {
+    restart(r, !hardware);
+  }
   std::size_t k = 0;
   for (std::size_t slot = 0; slot < sv.replicas.size(); ++slot)
     if (sv.replicas[slot] == r) k = slot;
@@ -241,24 +270,120 @@ void InferenceRuntime::restart(std::size_t r, bool keep_server) {
   const double delay = ctx.scenario.failures.detection + ctx.scenario.failures.restart;
   sg4::Actor::create("replica-restart", ctx.platform.sites.front().gateway, [this, r, delay, keep_server] {
     sg4::this_actor::sleep_for(delay);
-    Replica& rep = replicas[r];
-    // After a hardware failure: the first free server of its cluster, checked
-    // every minute until one is free (the training scheduler competes for them).
-    while (!keep_server) {
-      auto& pool = ctx.free_servers[rep.cluster];
-      if (!pool.empty()) {
-        ClusterState& cs = ctx.clusters[rep.cluster];
-        rep.server = pool.front();
-        pool.erase(pool.begin());
-        cs.free_servers -= 1;
-        rep.host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[rep.server];
-        break;
-      }
-      sg4::this_actor::sleep_for(60);
-    }
-    rep.up = true;
+    // After a hardware failure: a free server of its site, checked every
+    // minute until one is free (the training scheduler competes for them).
+    if (!keep_server)
+      while (!take_server(r)) sg4::this_actor::sleep_for(60);
+    replicas[r].state = ReplicaState::Active;
     start_actor(r);
   })->daemonize();
+}
+
+bool InferenceRuntime::take_server(std::size_t r) {
+  Replica& rep = replicas[r];
+  const InferenceServiceSpec& spec = *services[rep.service].spec;
+  for (std::size_t c = 0; c < ctx.clusters.size(); ++c) {
+    ClusterState& cs = ctx.clusters[c];
+    if (cs.site != rep.site || cs.gpus_per_server < spec.gpus_per_replica || ctx.free_servers[c].empty()) continue;
+    auto& pool = ctx.free_servers[c];
+    rep.cluster = c;
+    rep.server = pool.front();
+    pool.erase(pool.begin());
+    cs.free_servers -= 1;
+    rep.host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[rep.server];
+    rep.held_since = sg4::Engine::get_clock();
+    auto& cost = cost_cache[rep.service * ctx.clusters.size() + c];
+    if (!cost)
+      cost = std::make_unique<InferenceCost>(*ctx.scenario.find_model(spec.model), *ctx.scenario.find_profile(cs.gpu),
+                                             spec.gpus_per_replica, spec.precision);
+    rep.cost = cost.get();
+    return true;
+  }
+  return false;
+}
+
+void InferenceRuntime::release_server(std::size_t r) {
+  Replica& rep = replicas[r];
+  if (rep.server < 0) return;
+  rep.held_s += sg4::Engine::get_clock() - rep.held_since;
+  rep.held_since = -1;
+  if (ctx.down[rep.cluster][rep.server] == 0) {
+    auto& pool = ctx.free_servers[rep.cluster];
+    pool.insert(std::upper_bound(pool.begin(), pool.end(), rep.server), rep.server);
+    ctx.clusters[rep.cluster].free_servers += 1;
+  }
+  rep.server = -1;
+  ctx.post({EngineEvent::Kind::Capacity});
+}
+
+void InferenceRuntime::autoscaler(std::size_t s) {
+  ServiceRuntime& sv = services[s];
+  const AutoscaleSpec& a = sv.spec->autoscale;
+  const double max_batch = sv.spec->max_batch;
+  auto in_system = [&](const Replica& rep) { return static_cast<double>(rep.queue.size() + rep.running.size()); };
+  // Load is averaged over 10 samples per interval: one instant's queue is too noisy to act on.
+  constexpr int kSamples = 10;
+  std::vector<double> site_sum(a.max.size()), site_n(a.max.size());
+  double all_sum = 0, all_n = 0;
+  std::vector<std::size_t> sites;
+  std::vector<int> low(a.max.size(), 0);  // consecutive checks below `down`, per site
+  for (const auto& [site_name, most] : a.max) {
+    std::size_t site = 0;
+    while (ctx.scenario.sites[site].name != site_name) ++site;
+    sites.push_back(site);
+  }
+  for (;;) {
+    std::fill(site_sum.begin(), site_sum.end(), 0.0);
+    std::fill(site_n.begin(), site_n.end(), 0.0);
+    all_sum = all_n = 0;
+    for (int k = 0; k < kSamples; ++k) {
+      sg4::this_actor::sleep_for(a.interval / kSamples);
+      for (std::size_t r : sv.replicas) {
+        const Replica& rep = replicas[r];
+        if (rep.state != ReplicaState::Active) continue;
+        all_sum += in_system(rep), all_n += 1;
+        for (std::size_t i = 0; i < sites.size(); ++i)
+          if (rep.site == sites[i]) site_sum[i] += in_system(rep), site_n[i] += 1;
+      }
+    }
+    // A site with no active replica gets no requests: it uses the service-wide load.
+    const double service_load = all_n > 0 ? all_sum / (all_n * max_batch) : 1e300;
+    for (std::size_t i = 0; i < sites.size(); ++i) {
+      const std::size_t site = sites[i];
+      const int most = a.max[i].second;
+      std::vector<std::size_t> active;
+      std::size_t idle = replicas.size();
+      for (std::size_t r : sv.replicas) {
+        const Replica& rep = replicas[r];
+        if (rep.site != site) continue;
+        if (rep.state == ReplicaState::Active) active.push_back(r);
+        else if (rep.state == ReplicaState::Idle && idle == replicas.size()) idle = r;
+      }
+      // site_n counts replica-samples, so this is the mean per active replica.
+      const double load = site_n[i] > 0 ? site_sum[i] / (site_n[i] * max_batch) : service_load;
+      if (load >= a.down) low[i] = 0;
+      if (load > a.up && static_cast<int>(active.size()) < most && idle < replicas.size() && take_server(idle)) {
+        replicas[idle].state = ReplicaState::Active;
+        start_actor(idle);
+        ++sv.scale_ups;
+        low[i] = 0;
+      } else if (load < a.down && static_cast<int>(active.size()) > sv.min_at(site, ctx.scenario) &&
+                 ++low[i] >= a.down_after) {
+        // Only after `down_after` low checks in a row (a stabilisation window, as Kubernetes'
+        // autoscaler has): batching makes one replica's load grow faster than 1/replicas,
+        // so removing on the first low check would bring it straight back.
+        low[i] = 0;
+        Replica& rep = replicas[active.back()];  // the newest slot goes first
+        rep.state = ReplicaState::Draining;
+        rep.arrivals->release();  // wake it if it waits with nothing to do
+        ++sv.scale_downs;
+      }
+    }
+    int holding = 0;
+    for (std::size_t r : sv.replicas)
+      if (replicas[r].server >= 0) ++holding;
+    sv.peak = std::max(sv.peak, holding);
+  }
 }
 
 void InferenceRuntime::start_actor(std::size_t r) {
@@ -288,7 +413,15 @@ void InferenceRuntime::replica_loop(std::size_t r) {
   const int max_batch = services[rep.service].spec->max_batch;
   const double capacity = rep.cost->kv_capacity_tokens();
   for (;;) {
-    while (rep.queue.empty() && rep.running.empty()) rep.arrivals->acquire();
+    while (rep.queue.empty() && rep.running.empty()) {
+      if (rep.state == ReplicaState::Draining) {  // scaled down and done: the server goes back
+        release_server(r);
+        rep.state = ReplicaState::Idle;
+        rep.actor = nullptr;
+        return;
+      }
+      rep.arrivals->acquire();
+    }
     // Admit in arrival order while the batch and the KV cache allow.
     std::vector<double> prompts;
     std::vector<std::uint32_t> admitted;
@@ -358,37 +491,35 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
   Diagnostics diags;
   for (std::size_t si = 0; si < s.inference.size(); ++si) {
     const InferenceServiceSpec& spec = s.inference[si];
-    ServiceRuntime sv;
+    rt->services.emplace_back();
+    ServiceRuntime& sv = rt->services.back();
     sv.spec = &spec;
-    for (const auto& [site_name, count] : spec.replicas) {
+    // Slots: the starting replicas per site, then (autoscaling) idle slots up to each site's maximum.
+    std::vector<std::pair<std::string, int>> slots = spec.replicas;
+    for (const auto& [site_name, most] : spec.autoscale.max) {
+      auto it = std::find_if(slots.begin(), slots.end(), [&](const auto& x) { return x.first == site_name; });
+      if (it == slots.end()) slots.emplace_back(site_name, 0);
+    }
+    for (const auto& [site_name, start_count] : slots) {
       std::size_t site = 0;
       while (s.sites[site].name != site_name) ++site;
-      for (int k = 0; k < count; ++k) {
-        // The first cluster of the site with a free server that can hold the replica.
-        bool placed = false;
-        for (std::size_t c = 0; c < ctx.clusters.size() && !placed; ++c) {
-          ClusterState& cs = ctx.clusters[c];
-          if (cs.site != site || cs.gpus_per_server < spec.gpus_per_replica) continue;
-          const int need = cs.servers_for(spec.gpus_per_replica);
-          if (cs.free_servers < need) continue;
-          Replica rep;
-          rep.service = si, rep.site = site, rep.cluster = c;
-          auto& pool = ctx.free_servers[c];
-          rep.server = pool.front();
-          rep.host = ctx.platform.sites[site].clusters[cs.cluster].servers[pool.front()];
-          pool.erase(pool.begin(), pool.begin() + need);
-          cs.free_servers -= need;
-          rt->costs.push_back(std::make_unique<InferenceCost>(*s.find_model(spec.model), *s.find_profile(cs.gpu),
-                                                              spec.gpus_per_replica, spec.precision));
-          rep.cost = rt->costs.back().get();
-          sv.replicas.push_back(rt->replicas.size());
-          rt->replicas.push_back(std::move(rep));
-          placed = true;
-        }
-        if (!placed)
+      int most = start_count;
+      for (const auto& [m_site, m] : spec.autoscale.max)
+        if (m_site == site_name) most = std::max(most, m);
+      for (int k = 0; k < most; ++k) {
+        Replica rep;
+        rep.service = si, rep.site = site;
+        const std::size_t r = rt->replicas.size();
+        sv.replicas.push_back(r);
+        rt->replicas.push_back(std::move(rep));
+        if (k >= start_count) continue;  // an idle autoscaling slot
+        if (rt->take_server(r)) {
+          rt->replicas[r].state = ReplicaState::Active;
+        } else {
           diags.error(spec.loc, fmt::format("workloads.inference[{}].replicas.{}", si, site_name),
                       fmt::format("site {} has no room for replica {} of {} ({} GPUs in one server)", site_name, k + 1,
                                   spec.name, spec.gpus_per_replica));
+        }
       }
     }
     double total = 0;
@@ -416,18 +547,23 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
       for (std::size_t r : sv.replicas) row.push_back(rt->rtt(sv.region_site[g], rt->replicas[r].site));
       sv.rtt.push_back(row);
     }
-    rt->services.push_back(std::move(sv));
+    sv.peak = static_cast<int>(std::count_if(sv.replicas.begin(), sv.replicas.end(),
+                                             [&](std::size_t r) { return rt->replicas[r].server >= 0; }));
   }
   if (diags.has_errors()) throw InputError{diags};
   rt->requests.reserve(1 << 16);
   sg4::Host* control = ctx.platform.sites.front().gateway;
-  for (std::size_t r = 0; r < rt->replicas.size(); ++r) rt->start_actor(r);
+  for (std::size_t r = 0; r < rt->replicas.size(); ++r)
+    if (rt->replicas[r].state == ReplicaState::Active) rt->start_actor(r);
   ctx.on_server_failure = [raw = rt.get()](std::size_t c, int server, bool hardware) {
     return raw->server_failed(c, server, hardware);
   };
   for (std::size_t si = 0; si < rt->services.size(); ++si)
     if (!rt->services[si].replicas.empty())
       sg4::Actor::create("dispatch:" + s.inference[si].name, control, [rt, si] { rt->dispatcher(si); });
+  for (std::size_t si = 0; si < rt->services.size(); ++si)
+    if (!s.inference[si].autoscale.max.empty())
+      sg4::Actor::create("autoscale:" + s.inference[si].name, control, [rt, si] { rt->autoscaler(si); })->daemonize();
   return rt;
 }
 
@@ -439,18 +575,23 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
     ServiceRuntime& sv = rt.services[si];
     InferenceServiceResult res;
     res.service = sv.spec->name;
-    res.replicas = static_cast<int>(sv.replicas.size());
+    res.replicas = 0;
+    for (const auto& [site, n] : sv.spec->replicas) res.replicas += n;
     res.gpus = res.replicas * sv.spec->gpus_per_replica;
-    double busy = 0;
+    double busy = 0, held = 0;
     std::vector<long> in_flight(sv.regions.size(), 0);
     for (std::size_t r : sv.replicas) {
       const Replica& rep = rt.replicas[r];
       busy += rep.busy_s;
+      held += rep.held_s + (rep.held_since >= 0 ? std::max(0.0, end - rep.held_since) : 0);
       busy_gpu_seconds[rep.cluster] += std::min(rep.busy_s, end) * sv.spec->gpus_per_replica;
       for (auto id : rep.queue) ++in_flight[rt.requests[id].region];
       for (auto id : rep.running) ++in_flight[rt.requests[id].region];
     }
-    res.gpu_utilisation = res.replicas > 0 && end > 0 ? std::min(1.0, busy / (res.replicas * end)) : 0;
+    res.gpu_utilisation = held > 0 ? std::min(1.0, busy / held) : 0;
+    res.replica_hours = held / 3600;
+    res.replicas_peak = sv.peak;
+    res.scale_ups = sv.scale_ups, res.scale_downs = sv.scale_downs;
     res.replica_failures = sv.replica_failures;
     res.requests_retried = sv.retried;
     for (const auto& [reason, n] : sv.drops) res.drop_reasons += fmt::format("{}{}={}", res.drop_reasons.empty() ? "" : ";", reason, n);

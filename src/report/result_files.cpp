@@ -108,6 +108,10 @@ std::string summary_json(const SimulationResult& r) {
       o["gpus"] = x.gpus;
       o["gpu_utilisation"] = x.gpu_utilisation;
       o["drop_reasons"] = x.drop_reasons;
+      o["replicas_peak"] = x.replicas_peak;
+      o["replica_hours"] = x.replica_hours;
+      o["scale_ups"] = x.scale_ups;
+      o["scale_downs"] = x.scale_downs;
       o["replica_failures"] = x.replica_failures;
       o["requests_retried"] = x.requests_retried;
       ordered_json regions = ordered_json::array();

@@ -387,9 +387,29 @@ class ScenarioReader {
     s.training.push_back(std::move(j));
   }
 
+  // A required mapping `key` of site name -> integer >= `least`; site names are
+  // checked later (they may be any site), so their nodes are kept under `node_prefix`.
+  template <class Add>
+  void read_site_counts(const YAML::Node& n, const char* key, const std::string& p, int least,
+                        const std::string& node_prefix, const char* hint, Add add) {
+    const YAML::Node m = YamlReader::child(n, key);
+    const std::string mp = YamlReader::join(p, key);
+    if (!m.IsDefined()) {
+      r_.error(n, p, fmt::format("missing required key '{}' ({})", key, hint));
+    } else if (!m.IsMap()) {
+      r_.error(m, mp, fmt::format("expected a mapping of site to replica count, got {}", YamlReader::describe(m)));
+    } else {
+      for (auto it = m.begin(); it != m.end(); ++it) {
+        const std::string site = it->first.Scalar();
+        if (auto v = r_.integer(m, site, mp, least, true)) add(site, *v, YamlReader::child(m, site));
+        nodes_[node_prefix + site] = it->first;
+      }
+    }
+  }
+
   void read_inference(const YAML::Node& n, const std::string& p, Scenario& s) {
     if (!r_.expect_map(n, p, {"name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo",
-                              "routing", "precision", "max_batch"}))
+                              "routing", "precision", "max_batch", "autoscale"}))
       return;
     InferenceServiceSpec sv;
     sv.loc = r_.loc(n, p);
@@ -399,17 +419,8 @@ class ScenarioReader {
     sv.routing = r_.choice(n, "routing", p, {"nearest", "least-loaded", "cost"}, false).value_or("nearest");
     sv.precision = r_.choice(n, "precision", p, kPrecisions, false).value_or("bf16");
     sv.max_batch = r_.integer(n, "max_batch", p, 1, false).value_or(256);
-    if (auto rep = YamlReader::child(n, "replicas"); !rep.IsDefined()) {
-      r_.error(n, p, "missing required key 'replicas' (site: count)");
-    } else if (!rep.IsMap()) {
-      r_.error(rep, p + ".replicas", fmt::format("expected a mapping of site to replica count, got {}", YamlReader::describe(rep)));
-    } else {
-      for (auto it = rep.begin(); it != rep.end(); ++it) {
-        const std::string site = it->first.Scalar();
-        if (auto v = r_.integer(rep, site, p + ".replicas", 0, true)) sv.replicas.emplace_back(site, *v);
-        nodes_["replica:" + sv.name + ":" + site] = it->first;
-      }
-    }
+    read_site_counts(n, "replicas", p, 0, "replica:" + sv.name + ":", "site: count",
+                     [&](const std::string& site, int v, const YAML::Node&) { sv.replicas.emplace_back(site, v); });
     if (auto ar = YamlReader::child(n, "arrivals"); ar.IsDefined()) {
       const std::string ap = p + ".arrivals";
       sv.arrivals.loc = r_.loc(ar, ap);
@@ -455,6 +466,28 @@ class ScenarioReader {
           nodes_["demand:" + sv.name + ":" + region] = it->first;
         }
         if (total <= 0) r_.error(dm, p + ".demand", "demand shares must add up to more than 0");
+      }
+    }
+    if (auto as = YamlReader::child(n, "autoscale"); as.IsDefined()) {
+      const std::string ap = p + ".autoscale";
+      if (r_.expect_map(as, ap, {"max", "interval", "up", "down", "down_after"})) {
+        AutoscaleSpec& a = sv.autoscale;
+        a.interval = r_.quantity(as, "interval", ap, Quantity::Duration, Sign::Positive, false).value_or(60);
+        a.up = r_.quantity(as, "up", ap, Quantity::Count, Sign::Positive, false).value_or(0.8);
+        a.down = r_.quantity(as, "down", ap, Quantity::Count, Sign::NonNegative, false).value_or(0.3);
+        a.down_after = r_.integer(as, "down_after", ap, 1, false).value_or(5);
+        if (a.down >= a.up)
+          r_.error(as, ap, fmt::format("expected down < up (got down {} and up {})", a.down, a.up));
+        read_site_counts(as, "max", ap, 1, "autoscale:" + sv.name + ":", "site: most replicas",
+                         [&](const std::string& site, int v, const YAML::Node& value) {
+                           int least = 0;
+                           for (const auto& [rs, count] : sv.replicas)
+                             if (rs == site) least = count;
+                           if (v < least)
+                             r_.error(value, ap + ".max." + site,
+                                      fmt::format("expected at least the {} replicas the service starts with there", least));
+                           a.max.emplace_back(site, v);
+                         });
       }
     }
     if (auto slo = YamlReader::child(n, "slo"); slo.IsDefined()) {
@@ -654,6 +687,9 @@ class ScenarioReader {
       for (const auto& [site, count] : sv.replicas)
         if (!s.find_site(site))
           unknown(nodes_["replica:" + sv.name + ":" + site], p + ".replicas." + site, "site", site, site_names);
+      for (const auto& [site, count] : sv.autoscale.max)
+        if (!s.find_site(site))
+          unknown(nodes_["autoscale:" + sv.name + ":" + site], p + ".autoscale.max." + site, "site", site, site_names);
       for (const auto& [region, share] : sv.demand)
         if (std::find(region_names.begin(), region_names.end(), region) == region_names.end())
           unknown(nodes_["demand:" + sv.name + ":" + region], p + ".demand." + region, "region", region, region_names);

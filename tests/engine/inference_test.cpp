@@ -2,10 +2,13 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 
 #include "rcn/engine/simulation.hpp"
 #include "rcn/models/inference_model.hpp"
 #include "rcn/scenario/loader.hpp"
+#include "tests/test_support.hpp"
 
 using namespace rcn;
 
@@ -169,4 +172,67 @@ TEST_CASE("with no free server a failed replica waits for the repair", "[engine]
   CHECK(back >= 3 * 3600);
   CHECK(back < 3 * 3600 + 60 + 20);
   CHECK(r.inference[0].dropped == 0);
+}
+
+TEST_CASE("autoscaling takes free servers under load and gives them back to training after it",
+          "[engine][inference][autoscale]") {
+  // One replica (batch 1, so its capacity is 1/S) at the start, at most 3, on 4 servers. For 1 h a
+  // trace brings requests at 2.5/S, evenly spaced: 3 replicas are needed (rho 0.83 each). A
+  // training job asking for 3 servers arrives at 30 min, while the replicas hold 3 of the 4: it can
+  // start only when the trace is over and the extra replicas have drained and left.
+  ModelSpec m;
+  m.layers = 32, m.hidden = 4096, m.heads = 32, m.kv_heads = 8, m.ffn = 14336, m.vocab = 128256, m.seq = 8192;
+  m.gated_mlp = true, m.tied_embeddings = false;
+  InferenceCost c(m, builtin_hardware_profiles().at("h100-sxm"), 8, "bf16");
+  const double S = c.prefill_s({512}) + 63 * c.decode_step_s(1, 513 + 31);
+  const double lambda = 2.5 / S;
+  const std::string dir = test::scratch_dir("autoscale");
+  {
+    std::ofstream out(dir + "/trace.csv");
+    out << "TIMESTAMP,ContextTokens,GeneratedTokens\n";
+    char line[96];
+    for (double t = 0; t < 3600; t += 1 / lambda) {
+      const int h = static_cast<int>(t / 3600), m = static_cast<int>(std::fmod(t, 3600) / 60);
+      std::snprintf(line, sizeof line, "2023-11-16 %02d:%02d:%010.7f,512,64\n", h, m, std::fmod(t, 60));
+      out << line;
+    }
+  }
+  const std::string y = R"(name: autoscale
+horizon: 3h
+sites:
+  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: 4}]}
+models:
+  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
+              gated_mlp: true, tied_embeddings: false}
+workloads:
+  training:
+    - {name: j, model: llama3-8b, submit: 30min, gpus: 24, global_batch: 24, duration: 10min,
+       parallelism: {zero: 3, recompute: full}}
+  inference:
+    - {name: s, model: llama3-8b, replicas: {a: 1}, gpus_per_replica: 8, max_batch: 1,
+       arrivals: {trace: )" + dir + R"(/trace.csv},
+       autoscale: {max: {a: 3}, interval: 1min, up: 0.8, down: 0.3, down_after: 1}}
+)";
+  LoadResult l = load_scenario_text(y, dir + "/autoscale.yaml");
+  for (const auto& d : l.diagnostics.items()) UNSCOPED_INFO(d.str());
+  REQUIRE(l.scenario);
+  SimulationResult r = run_simulation(*l.scenario);
+  REQUIRE(r.services.size() == 1);
+  const auto& sv = r.services[0];
+  CHECK(sv.replicas == 1);
+  CHECK(sv.replicas_peak == 3);
+  CHECK(sv.scale_ups == 2);
+  CHECK(sv.scale_downs == 2);
+  const auto& g = r.inference[0];
+  CHECK(g.requests == static_cast<long>(std::ceil(3600 * lambda)));
+  CHECK(g.completed == g.requests);  // all served, none dropped
+  CHECK(g.e2e_p50 < 2 * S);          // after the first minutes' backlog, 3 replicas keep up
+  // The job waits for the servers the autoscaler gave back (2 intervals after the load is gone).
+  const JobResult& j = r.jobs[0];
+  REQUIRE(j.state == JobState::Finished);
+  CHECK(j.start_s > 3600);
+  CHECK(j.start_s < 3600 + 3 * 60 + 10 * S);
+  // Server time held: 1 replica all along plus the 2 extra for about an hour.
+  CHECK(sv.replica_hours > r.simulated_end_s / 3600 + 2 * 0.9);
+  CHECK(sv.replica_hours < r.simulated_end_s / 3600 + 2 * 1.1);
 }

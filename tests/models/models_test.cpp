@@ -131,7 +131,8 @@ TEST_CASE("energy: busy and idle GPU-seconds at their power, times PUE", "[model
   HardwareProfile g;
   g.busy_power_w = 700;
   g.idle_power_w = 100;
-  PowerSpec p{1.5, 0.1, 400};
+  PowerSpec p;
+  p.pue = 1.5, p.price_per_kwh = 0.1, p.carbon_g_per_kwh = 400;
   // 8 GPUs busy for an hour and 8 idle for an hour: (5600 + 800) Wh x 1.5 = 9.6 kWh.
   const EnergyUse e = cluster_energy(8 * 3600, 8 * 3600, g, p);
   CHECK(e.energy_kwh == Approx(9.6));

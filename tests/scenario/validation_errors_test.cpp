@@ -127,6 +127,18 @@ TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
       {"failure on an unknown site", 18,
        "scheduler: {policy: fifo}\nfailures: {events: [{at: 1h, target: node-nrth, kind: site-outage, duration: 1h}]}",
        "t.yaml:19:38: error: failures.events[0].target: unknown site \"node-nrth\""},
+      {"autoscale maximum below the starting replicas", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}\n  inference:\n"
+       "    - {name: s, model: m, replicas: {node-west: 2}, gpus_per_replica: 8, arrivals: {poisson: 1/s}, autoscale: {max: {node-west: 1}}}",
+       "t.yaml:19:129: error: workloads.inference[0].autoscale.max.node-west: expected at least the 2 replicas the service starts with there"},
+      {"autoscale at an unknown site", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}\n  inference:\n"
+       "    - {name: s, model: m, replicas: {node-west: 2}, gpus_per_replica: 8, arrivals: {poisson: 1/s}, autoscale: {max: {node-wst: 2}}}",
+       "t.yaml:19:118: error: workloads.inference[0].autoscale.max.node-wst: unknown site \"node-wst\", did you mean node-west?"},
+      {"autoscale thresholds the wrong way round", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}\n  inference:\n"
+       "    - {name: s, model: m, replicas: {node-west: 2}, gpus_per_replica: 8, arrivals: {poisson: 1/s}, autoscale: {max: {node-west: 3}, up: 0.5, down: 0.6}}",
+       "t.yaml:19:111: error: workloads.inference[0].autoscale: expected down < up (got down 0.6 and up 0.5)"},
       {"unknown top-level key", 1, "nmae: t",
        "t.yaml:1:1: error: nmae: unknown key, did you mean name?"},
       {"YAML syntax error", 14, "  m: {layers: 4, hidden: 512",

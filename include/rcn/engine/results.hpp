@@ -105,9 +105,12 @@ struct InferenceLoadPoint {
 
 struct InferenceServiceResult {
   std::string service;
-  int replicas = 0;
-  int gpus = 0;
-  double gpu_utilisation = 0;  // replica busy time over replica time
+  int replicas = 0;            // at the start (the scenario's replicas)
+  int gpus = 0;                // of those
+  double gpu_utilisation = 0;  // replica busy time over the time replicas held their servers
+  int replicas_peak = 0;       // most replicas holding servers at once (autoscaling)
+  double replica_hours = 0;    // server time held by replicas
+  int scale_ups = 0, scale_downs = 0;
   std::string drop_reasons;    // "reason=count;..."
   int replica_failures = 0;    // failures that stopped a replica (hardware or software)
   long requests_retried = 0;   // requests routed again because their replica failed

@@ -151,6 +151,15 @@ struct SloSpec {
   double e2e = 0;
 };
 
+// Replicas added and removed with the load, on servers shared with training.
+struct AutoscaleSpec {
+  std::vector<std::pair<std::string, int>> max;  // site -> most replicas; empty = no autoscaling
+  double interval = 60;   // seconds between load checks
+  double up = 0.8;        // add a replica when requests in system / (replicas x max_batch) exceeds this
+  double down = 0.3;      // remove one (drained first) when it stays below this
+  int down_after = 5;     // ... for this many checks in a row
+};
+
 struct InferenceServiceSpec {
   std::string name;
   std::string model;
@@ -162,6 +171,7 @@ struct InferenceServiceSpec {
   SloSpec slo;
   std::string precision = "bf16";
   int max_batch = 256;  // requests decoded together per replica (continuous batching)
+  AutoscaleSpec autoscale;
   SourceLoc loc;
 };
 
