@@ -40,13 +40,41 @@ std::string self_exe() {
   return ec ? std::string("rcnsim") : p.string();
 }
 
-// Starts `rcnsim run` for one task with its output in <dir>.log; returns the pid or -1.
-pid_t spawn_run(const std::string& exe, const SweepSpec& spec, const Task& t) {
+std::vector<std::string> run_args(const std::string& exe, const SweepSpec& spec, const Task& t) {
   std::vector<std::string> args{exe, "run", spec.base, "--seed", std::to_string(t.seed), "-o", t.dir};
   for (const auto& [path, value] : spec.points[t.point].sets) {
     args.push_back("--set");
     args.push_back(path + "=" + value);
   }
+  return args;
+}
+
+// What a run's results depend on: its arguments and the base scenario's text
+// (FNV-1a). Written to <dir>.key when the run succeeds; a later sweep reuses the
+// run only when its key is the same, so editing the sweep or the scenario
+// reruns what changed instead of tabulating stale results.
+std::string run_key(const SweepSpec& spec, const Task& t) {
+  std::ifstream in(spec.base, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text.str()) h = (h ^ c) * 1099511628211ull;
+  std::string key;
+  for (const auto& a : run_args("", spec, t)) key += a + "\n";
+  return key + fmt::format("base {:016x}\n", h);
+}
+
+bool can_resume(const SweepSpec& spec, const Task& t) {
+  if (!fs::exists(fs::path(t.dir) / "summary.json")) return false;
+  std::ifstream in(t.dir + ".key", std::ios::binary);
+  std::ostringstream key;
+  key << in.rdbuf();
+  return key.str() == run_key(spec, t);
+}
+
+// Starts `rcnsim run` for one task with its output in <dir>.log; returns the pid or -1.
+pid_t spawn_run(const std::string& exe, const SweepSpec& spec, const Task& t) {
+  std::vector<std::string> args = run_args(exe, spec, t);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -106,10 +134,11 @@ int run_sweep(const SweepOptions& o) {
   while (next < mine.size() || !running.empty()) {
     while (next < mine.size() && static_cast<int>(running.size()) < parallel) {
       const Task& t = mine[next++];
-      if (fs::exists(fs::path(t.dir) / "summary.json")) {  // finished by an earlier, interrupted sweep
+      if (can_resume(spec, t)) {  // finished by an earlier sweep, with the same inputs
         ++done, ++skipped;
         continue;
       }
+      fs::remove(t.dir + ".key");
       const pid_t pid = spawn_run(exe, spec, t);
       if (pid < 0) {
         fmt::print(stderr, "rcnsim sweep: cannot start {}\n", exe);
@@ -126,6 +155,8 @@ int run_sweep(const SweepOptions& o) {
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       ++failed;
       fmt::print(stderr, "\nrcnsim sweep: run {} failed (see {}.log)\n", it->second->dir, it->second->dir);
+    } else {
+      std::ofstream(it->second->dir + ".key", std::ios::binary) << run_key(spec, *it->second);
     }
     ++done;
     running.erase(it);

@@ -85,4 +85,11 @@ TEST_CASE("rcnsim sweep runs every point and seed, resumes, and tabulates", "[sw
   REQUIRE(r.status == 0);
   CHECK(r.output.find("(3 resumed, 0 failed") != std::string::npos);
   CHECK(test::read_text(dir + "/out/sweep.csv") == table);
+  // An edited sweep reruns the points whose inputs changed, not the others.
+  std::ofstream(file) << "base: " << test::source_path("scenarios/tutorial/01-one-cluster.yaml")
+                      << "\nseeds: 2\ngrid:\n  workloads.training[0].tokens: [1e9, 3e9]\n";
+  r = test::run_command(test::rcnsim_binary() + " sweep " + file + " -j 2 -o " + dir + "/out");
+  REQUIRE(r.status == 0);
+  CHECK(r.output.find("(2 resumed, 0 failed") != std::string::npos);
+  CHECK(test::read_text(dir + "/out/sweep.csv").find("\n1,3e9,2,") != std::string::npos);
 }
