@@ -208,6 +208,16 @@ std::string inference_section(const SimulationResult& r) {
         esc(format_duration(g.ttft_p99)), esc(format_duration(g.tpot_p50)), esc(format_duration(g.e2e_p50)),
         esc(format_duration(g.e2e_p99)), 100 * g.slo_attainment);
   out += "</table>";
+  out += "<table id='services'><tr><th>service</th><th>replicas at start</th><th>peak</th><th>replica-hours</th>"
+         "<th>GPU busy</th><th>scale-ups</th><th>scale-downs</th><th>replica failures</th><th>requests retried</th>"
+         "<th>drops</th></tr>";
+  for (const auto& v : r.services)
+    out += fmt::format("<tr data-service='{}' data-peak='{}'><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td>"
+                       "<td>{:.1f}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                       esc(v.service), v.replicas_peak, esc(v.service), v.replicas, v.replicas_peak, v.replica_hours,
+                       100 * v.gpu_utilisation, v.scale_ups, v.scale_downs, v.replica_failures, v.requests_retried,
+                       esc(v.drop_reasons.empty() ? "none" : v.drop_reasons));
+  out += "</table>";
   // End-to-end latency CDF per (service, region): quantiles 1%..99%, log time axis.
   double lo = 1e300, hi = 0;
   for (const auto& g : r.inference)

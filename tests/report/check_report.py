@@ -67,8 +67,10 @@ def main():
         mean = [float(a["data-mean"]) for a in lines if a["data-site"] == site["name"]]
         assert mean and abs(mean[0] - site["utilisation"]) < 1e-12
     services = summary.get("inference", [])
-    rows = [a for t, a in page.elements if t == "tr" and "data-service" in a]
+    rows = [a for t, a in page.elements if t == "tr" and "data-service" in a and "data-region" in a]
+    service_rows = {a["data-service"]: a for t, a in page.elements if t == "tr" and "data-peak" in a}
     for service in services:
+        assert int(service_rows[service["name"]]["data-peak"]) == service["replicas_peak"], service["name"]
         for region in service["regions"]:
             match = [a for a in rows if a["data-service"] == service["name"] and a["data-region"] == region["region"]]
             assert match and int(match[0]["data-completed"]) == region["completed"], (service["name"], region)
