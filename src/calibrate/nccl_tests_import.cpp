@@ -8,6 +8,8 @@
 #include <set>
 #include <fmt/format.h>
 
+#include "rcn/models/collective_model.hpp"
+
 namespace rcn {
 
 namespace {
@@ -156,11 +158,10 @@ struct Run {
   bool started() const { return !marker.empty() || has_nthread || rank_lines > 0 || has_header || !rows.empty(); }
 };
 
+// nccl-tests' bus bandwidth factor for one of the op names above.
 double bus_factor(const std::string& op, int n) {
-  if (n < 1) return 0.0;
-  if (op == "allreduce") return 2.0 * (n - 1) / n;
-  if (op == "allgather" || op == "reducescatter" || op == "alltoall") return static_cast<double>(n - 1) / n;
-  return 1.0;  // sendrecv, broadcast, reduce
+  const auto cop = collective_op_named(op);
+  return n < 1 ? 0.0 : cop ? bus_bandwidth_factor(*cop, n) : 1.0;
 }
 
 }  // namespace

@@ -19,16 +19,6 @@ namespace {
 
 double num(const json& j, const char* key) { return j.at(key).get<double>(); }
 
-std::optional<CollectiveOp> op_named(const std::string& op) {
-  if (op == "allreduce") return CollectiveOp::AllReduce;
-  if (op == "allgather") return CollectiveOp::AllGather;
-  if (op == "reducescatter") return CollectiveOp::ReduceScatter;
-  if (op == "alltoall") return CollectiveOp::AllToAll;
-  if (op == "sendrecv") return CollectiveOp::SendRecv;
-  if (op == "broadcast" || op == "reduce") return CollectiveOp::Broadcast;
-  return std::nullopt;
-}
-
 // Scale-up tier from NCCL measurements inside one server (at most 8 ranks):
 // t = alpha + bytes x bus_factor / busbw, by least squares on relative error
 // (weights 1/t^2), over all ops together. busbw gives the effective NVLink
@@ -45,7 +35,7 @@ bool fit_nccl(const json& points, HardwareProfile& p, std::vector<std::string>& 
   for (const json& q : points) {
     const std::string op = q.at("op").get<std::string>();
     const int ranks = q.at("ranks").get<int>();
-    const auto cop = op_named(op);
+    const auto cop = collective_op_named(op);
     const double t = num(q, "seconds");
     if (!cop || ranks < 2 || ranks > 8 || t <= 0) {
       ++skipped;

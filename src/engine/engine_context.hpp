@@ -113,6 +113,13 @@ void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_s
 // WAN time to move `bytes` from site a to site b (latency + bytes / narrowest link); 0 when a == b.
 double wan_transfer_estimate(const EngineContext& ctx, std::size_t a, std::size_t b, double bytes);
 
+// The free pool of a cluster (ctx.free_servers, kept ascending, and its count in
+// ctx.clusters): every server that leaves or rejoins it goes through these two.
+// Takes the `count` lowest free servers.
+std::vector<int> take_free_servers(EngineContext& ctx, std::size_t cluster, int count);
+// Puts a healthy server back.
+void return_free_server(EngineContext& ctx, std::size_t cluster, int server);
+
 // Index into ctx.clusters of (site, cluster).
 std::size_t cluster_index(const EngineContext& ctx, std::size_t site, std::size_t cluster);
 // Ends a job's current attempt: its busy time is counted and its healthy

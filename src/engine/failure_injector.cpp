@@ -123,9 +123,8 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
         ctx.clusters[c].free_servers -= 1;
       }
       if (!ctx.spare_pool[c].empty()) {  // a spare steps in
-        pool.insert(std::upper_bound(pool.begin(), pool.end(), ctx.spare_pool[c].front()), ctx.spare_pool[c].front());
+        return_free_server(ctx, c, ctx.spare_pool[c].front());
         ctx.spare_pool[c].erase(ctx.spare_pool[c].begin());
-        ctx.clusters[c].free_servers += 1;
         ctx.spares_lent[c] += 1;
       } else {
         ctx.unreplaced[c] += 1;
@@ -151,19 +150,13 @@ void repair(EngineContext& ctx, const FailureEvent& e) {
   for (const auto& [c, s] : targets(ctx, e)) {
     if (--ctx.down[c][s] > 0) continue;  // another failure still holds it
     host_of(ctx, c, s)->turn_on();
-    if (ctx.unreplaced[c] > 0) {  // first fill the gap no spare could
-      ctx.unreplaced[c] -= 1;
-      auto& pool = ctx.free_servers[c];
-      pool.insert(std::upper_bound(pool.begin(), pool.end(), s), s);
-      ctx.clusters[c].free_servers += 1;
-    } else if (ctx.spares_lent[c] > 0) {  // the spare that stood in stays in service; this one becomes a spare
+    if (ctx.unreplaced[c] == 0 && ctx.spares_lent[c] > 0) {  // the spare that stood in stays in service; this one becomes a spare
       ctx.spares_lent[c] -= 1;
       ctx.spare_pool[c].push_back(s);
       std::sort(ctx.spare_pool[c].begin(), ctx.spare_pool[c].end());
-    } else {
-      auto& pool = ctx.free_servers[c];
-      pool.insert(std::upper_bound(pool.begin(), pool.end(), s), s);
-      ctx.clusters[c].free_servers += 1;
+    } else {  // fills the gap no spare could, or simply comes back
+      if (ctx.unreplaced[c] > 0) ctx.unreplaced[c] -= 1;
+      return_free_server(ctx, c, s);
     }
   }
   ctx.post({EngineEvent::Kind::Capacity});

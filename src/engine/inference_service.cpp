@@ -77,9 +77,8 @@ struct ServiceRuntime {
 
 class InferenceRuntime {
  public:
-  explicit InferenceRuntime(EngineContext& ctx) : ctx(ctx), graph(ctx.scenario) {}
+  explicit InferenceRuntime(EngineContext& ctx) : ctx(ctx) {}
   EngineContext& ctx;
-  SiteGraph graph;
   std::vector<ServiceRuntime> services;
   std::vector<Replica> replicas;
   std::vector<Request> requests;
@@ -87,8 +86,8 @@ class InferenceRuntime {
 
   double rtt(std::size_t from_site, std::size_t to_site) const {
     if (from_site == to_site) return 0;
-    auto path = graph.route(from_site, to_site);
-    return path ? 2 * graph.latency(*path) : 0;
+    auto path = ctx.graph->route(from_site, to_site);  // the run's graph, built once
+    return path ? 2 * ctx.graph->latency(*path) : 0;
   }
   double outstanding(const Replica& r) const { return r.outstanding; }
   void dispatcher(std::size_t s);
@@ -285,11 +284,8 @@ bool InferenceRuntime::take_server(std::size_t r) {
   for (std::size_t c = 0; c < ctx.clusters.size(); ++c) {
     ClusterState& cs = ctx.clusters[c];
     if (cs.site != rep.site || cs.gpus_per_server < spec.gpus_per_replica || ctx.free_servers[c].empty()) continue;
-    auto& pool = ctx.free_servers[c];
     rep.cluster = c;
-    rep.server = pool.front();
-    pool.erase(pool.begin());
-    cs.free_servers -= 1;
+    rep.server = take_free_servers(ctx, c, 1).front();
     rep.host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[rep.server];
     rep.held_since = sg4::Engine::get_clock();
     auto& cost = cost_cache[rep.service * ctx.clusters.size() + c];
@@ -307,11 +303,7 @@ void InferenceRuntime::release_server(std::size_t r) {
   if (rep.server < 0) return;
   rep.held_s += sg4::Engine::get_clock() - rep.held_since;
   rep.held_since = -1;
-  if (ctx.down[rep.cluster][rep.server] == 0) {
-    auto& pool = ctx.free_servers[rep.cluster];
-    pool.insert(std::upper_bound(pool.begin(), pool.end(), rep.server), rep.server);
-    ctx.clusters[rep.cluster].free_servers += 1;
-  }
+  if (ctx.down[rep.cluster][rep.server] == 0) return_free_server(ctx, rep.cluster, rep.server);
   rep.server = -1;
   ctx.post({EngineEvent::Kind::Capacity});
 }

@@ -23,14 +23,23 @@ void release_job(EngineContext& ctx, std::size_t j) {
   ctx.busy_gpu_seconds[c] += ctx.progress[j].gpus * ran;
   ctx.progress[j].attained_gpu_s += ctx.progress[j].gpus * ran;
   add_busy(ctx, ctx.clusters[c].site, -ctx.progress[j].gpus);
-  auto& pool = ctx.free_servers[c];
-  for (int server : ctx.job_servers[j]) {
-    if (ctx.down[c][server] > 0) continue;  // returns to the pool when repaired
-    pool.push_back(server);
-    ctx.clusters[c].free_servers += 1;
-  }
-  std::sort(pool.begin(), pool.end());
+  for (int server : ctx.job_servers[j])
+    if (ctx.down[c][server] == 0) return_free_server(ctx, c, server);  // a failed one returns when repaired
   ctx.job_servers[j].clear();
+}
+
+std::vector<int> take_free_servers(EngineContext& ctx, std::size_t c, int count) {
+  auto& pool = ctx.free_servers[c];
+  std::vector<int> taken(pool.begin(), pool.begin() + count);
+  pool.erase(pool.begin(), pool.begin() + count);
+  ctx.clusters[c].free_servers -= count;
+  return taken;
+}
+
+void return_free_server(EngineContext& ctx, std::size_t c, int server) {
+  auto& pool = ctx.free_servers[c];
+  pool.insert(std::upper_bound(pool.begin(), pool.end(), server), server);
+  ctx.clusters[c].free_servers += 1;
 }
 
 void end_span(EngineContext& ctx, std::size_t j) {
@@ -133,10 +142,7 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
   ClusterState& cs = ctx.clusters[c];
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const int need = cs.servers_for(gpus);
-  auto& pool = ctx.free_servers[c];
-  ctx.job_servers[j].assign(pool.begin(), pool.begin() + need);
-  pool.erase(pool.begin(), pool.begin() + need);
-  cs.free_servers -= need;
+  ctx.job_servers[j] = take_free_servers(ctx, c, need);
   ctx.job_cluster[j] = c;
 
   const TrainingStep e = step_for(ctx, j, c, gpus);

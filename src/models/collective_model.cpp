@@ -44,6 +44,16 @@ double bus_bandwidth_factor(CollectiveOp op, int ranks) {
   return 1;
 }
 
+std::optional<CollectiveOp> collective_op_named(const std::string& name) {
+  if (name == "allreduce") return CollectiveOp::AllReduce;
+  if (name == "allgather") return CollectiveOp::AllGather;
+  if (name == "reducescatter") return CollectiveOp::ReduceScatter;
+  if (name == "alltoall") return CollectiveOp::AllToAll;
+  if (name == "sendrecv") return CollectiveOp::SendRecv;
+  if (name == "broadcast" || name == "reduce") return CollectiveOp::Broadcast;
+  return std::nullopt;
+}
+
 bool collective_algo_applies(CollectiveOp op, CollectiveAlgo algo, int ranks, int ranks_per_server,
                              const CollectiveFabric& fabric) {
   switch (algo) {

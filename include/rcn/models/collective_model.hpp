@@ -32,6 +32,9 @@
 // All-to-all across servers splits its data by tier instead: (g-1)/n of S over
 // scale_up and (n-g)/n over scale_out, concurrently.
 // Not modelled: LL/LL128 protocols, channel counts, congestion, SHARP in the network.
+#include <optional>
+#include <string>
+
 namespace rcn {
 
 enum class CollectiveOp { AllReduce, ReduceScatter, AllGather, AllToAll, Broadcast, SendRecv };
@@ -64,6 +67,10 @@ struct CollectiveCost {
 // nccl-tests' bus bandwidth factor: AllReduce 2(n-1)/n; ReduceScatter,
 // AllGather, AllToAll (n-1)/n; Broadcast, SendRecv 1.
 double bus_bandwidth_factor(CollectiveOp op, int ranks);
+
+// The op an nccl-tests / microbench JSON name stands for ("allreduce",
+// "reducescatter", ...; "reduce" moves bytes like a broadcast); nullopt if none.
+std::optional<CollectiveOp> collective_op_named(const std::string& name);
 
 // Whether `algo` can run `op` on this layout and fabric (Auto always can).
 bool collective_algo_applies(CollectiveOp op, CollectiveAlgo algo, int ranks, int ranks_per_server,
