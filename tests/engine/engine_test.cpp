@@ -8,6 +8,7 @@
 #include "rcn/engine/simulation.hpp"
 #include "rcn/models/training_step.hpp"
 #include "rcn/scenario/loader.hpp"
+#include "tests/load_scenario.hpp"
 #include "rcn/topology/platform.hpp"
 
 using namespace rcn;
@@ -15,12 +16,7 @@ namespace sg4 = simgrid::s4u;
 
 namespace {
 
-Scenario load(const std::string& yaml) {
-  LoadResult r = load_scenario_text(yaml, "engine.yaml");
-  for (const auto& d : r.diagnostics.items()) INFO(d.str());
-  REQUIRE(r.scenario);
-  return *r.scenario;
-}
+Scenario load(const std::string& yaml) { return test::load_scenario(yaml, "engine.yaml"); }
 
 // One site of 4 H100 servers (32 GPUs), a tiny model, fixed step counts.
 const char* kOneSite = R"(name: one

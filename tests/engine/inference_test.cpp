@@ -8,6 +8,7 @@
 #include "rcn/engine/simulation.hpp"
 #include "rcn/models/inference_model.hpp"
 #include "rcn/scenario/loader.hpp"
+#include "tests/load_scenario.hpp"
 #include "tests/test_support.hpp"
 
 using namespace rcn;
@@ -28,10 +29,7 @@ workloads:
                         std::to_string(max_batch) + R"(,
        arrivals: {poisson: )" + std::to_string(rate) + R"(/s, prompt_tokens: 512, output_tokens: 64}}
 )";
-  LoadResult r = load_scenario_text(y, "q.yaml");
-  for (const auto& d : r.diagnostics.items()) INFO(d.str());
-  REQUIRE(r.scenario);
-  return *r.scenario;
+  return test::load_scenario(y, "q.yaml");
 }
 
 // Service time of one request alone (batch 1): prefill, then 63 decode steps.
@@ -132,10 +130,7 @@ failures:
   events:
     - {at: 1h, target: a/main/s0, kind: server, duration: 2h}
 )";
-  LoadResult l = load_scenario_text(y, "f.yaml");
-  for (const auto& d : l.diagnostics.items()) INFO(d.str());
-  REQUIRE(l.scenario);
-  return run_simulation(*l.scenario);
+  return run_simulation(test::load_scenario(y, "f.yaml"));
 }
 
 // When replica 0 served again after the failure: its first load sample after 1 h.
@@ -213,10 +208,7 @@ workloads:
        arrivals: {trace: )" + dir + R"(/trace.csv},
        autoscale: {max: {a: 3}, interval: 1min, up: 0.8, down: 0.3, down_after: 1}}
 )";
-  LoadResult l = load_scenario_text(y, dir + "/autoscale.yaml");
-  for (const auto& d : l.diagnostics.items()) UNSCOPED_INFO(d.str());
-  REQUIRE(l.scenario);
-  SimulationResult r = run_simulation(*l.scenario);
+  SimulationResult r = run_simulation(test::load_scenario(y, dir + "/autoscale.yaml"));
   REQUIRE(r.services.size() == 1);
   const auto& sv = r.services[0];
   CHECK(sv.replicas == 1);

@@ -12,17 +12,13 @@
 #include "rcn/models/checkpoint_model.hpp"
 #include "rcn/models/failure_model.hpp"
 #include "rcn/scenario/loader.hpp"
+#include "tests/load_scenario.hpp"
 #include "tests/test_support.hpp"
 
 using namespace rcn;
 
 namespace {
-Scenario load(const std::string& yaml) {
-  LoadResult r = load_scenario_text(yaml, "rel.yaml");
-  for (const auto& d : r.diagnostics.items()) INFO(d.str());
-  REQUIRE(r.scenario);
-  return *r.scenario;
-}
+Scenario load(const std::string& yaml) { return test::load_scenario(yaml, "rel.yaml"); }
 nlohmann::json run_summary(const std::string& args, const std::string& name) {
   const std::string dir = test::scratch_dir(name);
   auto r = test::run_command(test::rcnsim_binary() + " run " + args + " -o " + dir + "/out");

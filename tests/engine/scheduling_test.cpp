@@ -4,16 +4,12 @@
 
 #include "rcn/engine/simulation.hpp"
 #include "rcn/scenario/loader.hpp"
+#include "tests/load_scenario.hpp"
 
 using namespace rcn;
 
 namespace {
-Scenario load(const std::string& yaml) {
-  LoadResult r = load_scenario_text(yaml, "sched.yaml");
-  for (const auto& d : r.diagnostics.items()) INFO(d.str());
-  REQUIRE(r.scenario);
-  return *r.scenario;
-}
+Scenario load(const std::string& yaml) { return test::load_scenario(yaml, "sched.yaml"); }
 }  // namespace
 
 TEST_CASE("LAS preempts a long job for a new one; the long job resumes from its checkpoint", "[engine][las]") {

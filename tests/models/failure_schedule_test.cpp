@@ -6,6 +6,7 @@
 
 #include "rcn/models/failure_schedule.hpp"
 #include "rcn/scenario/loader.hpp"
+#include "tests/load_scenario.hpp"
 
 using namespace rcn;
 
@@ -13,10 +14,7 @@ namespace {
 Scenario cluster_with_failures(const std::string& failures, int servers = 512) {
   const std::string y = "name: f\nhorizon: 1000d\nsites:\n  - {name: a, clusters: [{gpu: h100-sxm, servers: " +
                         std::to_string(servers) + "}]}\nfailures: " + failures + "\n";
-  LoadResult r = load_scenario_text(y, "f.yaml");
-  for (const auto& d : r.diagnostics.items()) INFO(d.str());
-  REQUIRE(r.scenario);
-  return *r.scenario;
+  return test::load_scenario(y, "f.yaml");
 }
 }  // namespace
 

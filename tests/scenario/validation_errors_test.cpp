@@ -51,7 +51,7 @@ struct Case {
 
 TEST_CASE("the unbroken base scenario is valid", "[validation]") {
   LoadResult r = load_checked_text(with_line(1, "name: t"), "t.yaml");
-  for (const auto& d : r.diagnostics.items()) INFO(d.str());
+  for (const auto& d : r.diagnostics.items()) UNSCOPED_INFO(d.str());
   CHECK(r.scenario);
   CHECK(r.diagnostics.items().empty());
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "rcn/scenario/loader.hpp"
+#include "tests/load_scenario.hpp"
 #include "rcn/topology/site_graph.hpp"
 
 using namespace rcn;
@@ -16,10 +17,7 @@ Scenario graph_scenario(int sites, const std::vector<std::string>& wan_lines) {
   for (int i = 0; i < sites; ++i) y += fmt::format("  - {{name: s{}, clusters: [{{gpu: h100-sxm, servers: 1}}]}}\n", i);
   if (!wan_lines.empty()) y += "wan:\n";
   for (const auto& w : wan_lines) y += "  - " + w + "\n";
-  LoadResult r = load_scenario_text(y, "g.yaml");
-  for (const auto& d : r.diagnostics.items()) INFO(d.str());
-  REQUIRE(r.scenario);
-  return *r.scenario;
+  return test::load_scenario(y, "g.yaml");
 }
 
 }  // namespace
