@@ -49,27 +49,32 @@ std::vector<std::string> run_args(const std::string& exe, const SweepSpec& spec,
   return args;
 }
 
-// What a run's results depend on: its arguments and the base scenario's text
-// (FNV-1a). Written to <dir>.key when the run succeeds; a later sweep reuses the
-// run only when its key is the same, so editing the sweep or the scenario
-// reruns what changed instead of tabulating stale results.
-std::string run_key(const SweepSpec& spec, const Task& t) {
+// The base scenario's text as a hash (FNV-1a), read once per sweep.
+std::string base_hash(const SweepSpec& spec) {
   std::ifstream in(spec.base, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char c : text.str()) h = (h ^ c) * 1099511628211ull;
-  std::string key;
-  for (const auto& a : run_args("", spec, t)) key += a + "\n";
-  return key + fmt::format("base {:016x}\n", h);
+  return fmt::format("base {:016x}\n", h);
 }
 
-bool can_resume(const SweepSpec& spec, const Task& t) {
+// What a run's results depend on: its arguments and the base scenario's hash.
+// Written to <dir>.key when the run succeeds; a later sweep reuses the run only
+// when its key is the same, so editing the sweep or the scenario reruns what
+// changed instead of tabulating stale results.
+std::string run_key(const SweepSpec& spec, const Task& t, const std::string& base) {
+  std::string key;
+  for (const auto& a : run_args("", spec, t)) key += a + "\n";
+  return key + base;
+}
+
+bool can_resume(const Task& t, const std::string& key) {
   if (!fs::exists(fs::path(t.dir) / "summary.json")) return false;
   std::ifstream in(t.dir + ".key", std::ios::binary);
-  std::ostringstream key;
-  key << in.rdbuf();
-  return key.str() == run_key(spec, t);
+  std::ostringstream stored;
+  stored << in.rdbuf();
+  return stored.str() == key;
 }
 
 // Starts `rcnsim run` for one task with its output in <dir>.log; returns the pid or -1.
@@ -124,6 +129,7 @@ int run_sweep(const SweepOptions& o) {
   const bool show = o.progress || ::isatty(STDERR_FILENO);
   const auto t0 = std::chrono::steady_clock::now();
   const std::string exe = self_exe();
+  const std::string base = base_hash(spec);
   std::map<pid_t, const Task*> running;
   std::size_t next = 0, done = 0, skipped = 0, failed = 0;
   auto report = [&] {
@@ -134,7 +140,7 @@ int run_sweep(const SweepOptions& o) {
   while (next < mine.size() || !running.empty()) {
     while (next < mine.size() && static_cast<int>(running.size()) < parallel) {
       const Task& t = mine[next++];
-      if (can_resume(spec, t)) {  // finished by an earlier sweep, with the same inputs
+      if (can_resume(t, run_key(spec, t, base))) {  // finished by an earlier sweep, with the same inputs
         ++done, ++skipped;
         continue;
       }
@@ -156,7 +162,7 @@ int run_sweep(const SweepOptions& o) {
       ++failed;
       fmt::print(stderr, "\nrcnsim sweep: run {} failed (see {}.log)\n", it->second->dir, it->second->dir);
     } else {
-      std::ofstream(it->second->dir + ".key", std::ios::binary) << run_key(spec, *it->second);
+      std::ofstream(it->second->dir + ".key", std::ios::binary) << run_key(spec, *it->second, base);
     }
     ++done;
     running.erase(it);
