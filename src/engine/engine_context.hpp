@@ -120,8 +120,6 @@ std::vector<int> take_free_servers(EngineContext& ctx, std::size_t cluster, int 
 // Puts a healthy server back.
 void return_free_server(EngineContext& ctx, std::size_t cluster, int server);
 
-// Index into ctx.clusters of (site, cluster).
-std::size_t cluster_index(const EngineContext& ctx, std::size_t site, std::size_t cluster);
 // Ends a job's current attempt: its busy time is counted and its healthy
 // servers go back to the pool. Shared by completion and interruption.
 void release_job(EngineContext& ctx, std::size_t job);

@@ -29,8 +29,6 @@ class FlowCollectives {
   // Must be called from a SimGrid actor: it waits for the flows.
   double operator()(CollectiveOp op, double bytes, int ranks, int ranks_per_server);
 
-  int rounds_simulated() const { return rounds_; }
-
  private:
   // Every server sends `bytes_per_gpu` for each GPU to the server `stride` places on; returns the round's time.
   double round(double bytes_per_gpu, std::size_t stride);
@@ -39,7 +37,6 @@ class FlowCollectives {
   int gpus_per_server_;
   CollectiveFabric fabric_;
   double nic_efficiency_;
-  int rounds_ = 0;
 };
 
 }  // namespace rcn

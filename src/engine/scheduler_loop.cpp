@@ -11,12 +11,6 @@
 namespace rcn {
 namespace sg4 = simgrid::s4u;
 
-std::size_t cluster_index(const EngineContext& ctx, std::size_t site, std::size_t cluster) {
-  for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
-    if (ctx.clusters[c].site == site && ctx.clusters[c].cluster == cluster) return c;
-  throw std::logic_error("no such cluster");
-}
-
 void release_job(EngineContext& ctx, std::size_t j) {
   const std::size_t c = ctx.job_cluster[j];
   const double ran = sg4::Engine::get_clock() - ctx.progress[j].attempt_start;

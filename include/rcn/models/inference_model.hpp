@@ -23,8 +23,6 @@ class InferenceCost {
   double decode_step_s(double batch, double kv_tokens) const;
   // Tokens of KV cache the replica holds next to its weights (90% of GPU memory usable).
   double kv_capacity_tokens() const { return kv_capacity_; }
-  double kv_bytes_per_token() const { return kv_bytes_per_token_; }  // all layers, all TP ranks
-  double weight_bytes() const { return weight_bytes_; }              // whole model, bf16
 
  private:
   const ModelSpec model_;
