@@ -98,6 +98,19 @@ std::string validation_markdown(const std::vector<ValidationRow>& rows, const st
   for (const auto& r : gemm)
     out += fmt::format("| {} | {:.1f} | {:.1f} | {:+.1f}%{} |\n", r.what.substr(10, r.what.find(':') - 10), r.model,
                        r.reference, 100 * r.error(), r.within() ? "" : " (outside 10%)");
+  out +=
+      "\n## Validated by whole simulations\n\n"
+      "These need a SimGrid engine each (one per process), so their figures live next to the feature, each with\n"
+      "the test that asserts it and reproduces it (`ctest -R` with the test's name):\n\n"
+      "- Failures against Llama 3's published interruption count, the closed form for lost work and\n"
+      "  Young/Daly: docs/failures.md (tests/engine/reliability_test.cpp). OPT-175B there is a calibration,\n"
+      "  not a validation: its failure assumptions were chosen to match the logbook.\n"
+      "- Inference against M/D/1, throughput below and past saturation, replica failures and autoscaling:\n"
+      "  docs/inference.md (tests/engine/inference_test.cpp).\n"
+      "- Flow fidelity against the analytic model and oversubscription: docs/models.md\n"
+      "  (tests/engine/engine_test.cpp).\n"
+      "- Scheduling policies on hand-checked cases: docs/scheduling.md (tests/sched/policies_test.cpp,\n"
+      "  tests/engine/scheduling_test.cpp).\n";
   return out;
 }
 
