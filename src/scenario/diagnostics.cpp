@@ -67,4 +67,20 @@ std::string closest_match(const std::string& word, const std::vector<std::string
   return best_d <= limit ? best : std::string();
 }
 
+std::string quote_input(std::string_view text, std::size_t max_chars) {
+  std::string out;
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (shown == max_chars) {
+      out += "...";
+      break;
+    }
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+    // A UTF-8 continuation byte does not start a new character.
+    if ((c & 0xC0) != 0x80) ++shown;
+  }
+  return out;
+}
+
 }  // namespace rcn

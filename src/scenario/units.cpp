@@ -1,5 +1,7 @@
 #include "rcn/scenario/units.hpp"
 
+#include "rcn/scenario/diagnostics.hpp"
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -92,13 +94,19 @@ std::optional<double> parse_quantity(std::string_view text, Quantity kind, std::
   char* end = nullptr;
   double value = std::strtod(begin, &end);
   if (end == begin || !std::isfinite(value))
-    return fail(fmt::format("expected {}, got \"{}\"", describe_quantity(kind), std::string(s)));
+    return fail(fmt::format("expected {}, got \"{}\"", describe_quantity(kind), quote_input(s)));
   std::string_view suffix = trim(std::string_view(end));
   for (const Unit& u : units_for(kind)) {
-    if (suffix == u.suffix) return value * u.factor;
+    if (suffix != u.suffix) continue;
+    // 1e308y is a finite number times a finite factor, but not a finite quantity;
+    // so is 1e-320 (a denormal): both are refused here, once, for every field.
+    const double si = value * u.factor;
+    if (!std::isfinite(si) || (si != 0 && std::fabs(si) < 1e-300))
+      return fail(fmt::format("expected {}, got \"{}\" (out of range)", describe_quantity(kind), quote_input(s)));
+    return si;
   }
-  return fail(fmt::format("expected {}, got \"{}\" (unknown unit \"{}\")", describe_quantity(kind), std::string(s),
-                          std::string(suffix)));
+  return fail(fmt::format("expected {}, got \"{}\" (unknown unit \"{}\")", describe_quantity(kind), quote_input(s),
+                          quote_input(suffix)));
 }
 
 std::string format_duration(double s) {

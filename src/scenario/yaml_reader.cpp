@@ -3,6 +3,8 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "rcn/scenario/input_limits.hpp"
+
 namespace rcn {
 
 SourceLoc YamlReader::loc(const YAML::Node& node, const std::string& path) const {
@@ -31,7 +33,7 @@ void YamlReader::warning(const YAML::Node& node, const std::string& path, const 
 
 std::string YamlReader::describe(const YAML::Node& node) {
   if (!node.IsDefined() || node.IsNull()) return "nothing";
-  if (node.IsScalar()) return fmt::format("\"{}\"", node.Scalar());
+  if (node.IsScalar()) return fmt::format("\"{}\"", quote_input(node.Scalar()));
   if (node.IsSequence()) return "a list";
   if (node.IsMap()) return "a mapping";
   return "something else";
@@ -141,11 +143,14 @@ std::optional<int> YamlReader::integer(const YAML::Node& map, const std::string&
     if (required) error(map, path, fmt::format("missing required key '{}' (an integer >= {})", key, min));
     return std::nullopt;
   }
-  std::string why;
-  std::optional<double> v;
-  if (n.IsScalar()) v = parse_quantity(n.Scalar(), Quantity::Count, &why);
-  if (!v || std::floor(*v) != *v || *v < min || *v > 2e9) {
-    error(n, p, fmt::format("expected an integer >= {}, got {}", min, describe(n)));
+  std::optional<std::int64_t> v;
+  if (n.IsScalar()) v = parse_bounded_integer(n.Scalar(), min, limits::kMaxInt);
+  if (!v) {
+    const auto d = n.IsScalar() ? parse_quantity(n.Scalar(), Quantity::Count) : std::nullopt;
+    if (d && *d > static_cast<double>(limits::kMaxInt))
+      error(n, p, fmt::format("expected an integer <= {}, got {}", limits::kMaxInt, describe(n)));
+    else
+      error(n, p, fmt::format("expected an integer >= {}, got {}", min, describe(n)));
     return std::nullopt;
   }
   return static_cast<int>(*v);

@@ -2,6 +2,7 @@
 // Every problem found in user input, with where it is. Loading collects all of
 // them instead of stopping at the first, so a user fixes a file in one pass.
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rcn {
@@ -40,6 +41,11 @@ class Diagnostics {
 struct InputError {
   Diagnostics diagnostics;
 };
+
+// A piece of input as it may appear in a message: at most `max_chars`
+// characters ("..." after), control characters (newlines too) shown as '?',
+// so a diagnostic is always one line and never quotes a whole file.
+std::string quote_input(std::string_view text, std::size_t max_chars = 60);
 
 // Closest candidate by edit distance, or "" when none is close enough to be a typo.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);

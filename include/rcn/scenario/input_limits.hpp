@@ -1,0 +1,48 @@
+#pragma once
+// Bounds on every number that comes from input (scenario YAML, job and request
+// traces, sweep files, nccl-tests logs, microbenchmark JSON). Scenario files
+// are shared between people, so a number is checked for range *before* any
+// arithmetic: a cast of 1e20 to int is undefined behaviour, and a product of
+// two in-range ints can still overflow. Every reader goes through these
+// helpers so that the limits and their wording are the same everywhere.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rcn {
+
+// The largest values rcnsim accepts. They are far above any real system
+// (the largest published training runs use ~1e5 GPUs) and far below where
+// 64-bit arithmetic, memory or SimGrid would fail.
+namespace limits {
+inline constexpr std::int64_t kMaxInt = 2'000'000'000;           // any int field (fits int32 with room)
+inline constexpr std::int64_t kMaxServersTotal = 1'000'000;      // SimGrid hosts in one platform
+inline constexpr std::int64_t kMaxGpusTotal = 16'000'000;        // servers x gpus_per_server, all sites
+inline constexpr std::int64_t kMaxFailureEvents = 5'000'000;     // pre-generated failure events in one run
+inline constexpr std::int64_t kMaxTraceRows = 20'000'000;        // rows of one job or request trace
+inline constexpr std::int64_t kMaxSweepRuns = 100'000;           // points x seeds of one sweep
+inline constexpr std::int64_t kMaxSeed = (std::int64_t{1} << 53); // exact in a double, so YAML/JSON keep it
+inline constexpr std::uint64_t kMaxInputFileBytes = 2ull << 30;  // one referenced file (trace, profile, log)
+inline constexpr double kMaxHorizonSeconds = 1000.0 * 365 * 86400;  // 1000 years of simulated time
+}  // namespace limits
+
+// `v` as an integer in [lo, hi], or nothing when it is not finite, not whole,
+// or out of range. Never casts an out-of-range double.
+std::optional<std::int64_t> bounded_integer(double v, std::int64_t lo, std::int64_t hi);
+
+// Parses `text` as a count ("1024", "16k", "1e3") and bounds it as above.
+// On failure `why` (when given) says what was expected, in the form
+// "expected an integer in [lo, hi], got \"text\"".
+std::optional<std::int64_t> parse_bounded_integer(std::string_view text, std::int64_t lo, std::int64_t hi,
+                                                  std::string* why = nullptr);
+
+// a*b (and a*b*c) when every factor is >= 0 and the product is <= hi;
+// nothing otherwise (negative factors, overflow, or above hi).
+std::optional<std::int64_t> bounded_product(std::int64_t a, std::int64_t b, std::int64_t hi);
+std::optional<std::int64_t> bounded_product(std::int64_t a, std::int64_t b, std::int64_t c, std::int64_t hi);
+
+// "an integer in [1, 2000000000]" for messages.
+std::string describe_integer_range(std::int64_t lo, std::int64_t hi);
+
+}  // namespace rcn
