@@ -10,8 +10,9 @@
 
 namespace rcn::test {
 
-inline Scenario load_scenario(const std::string& yaml, const std::string& name) {
-  LoadResult r = load_scenario_text(yaml, name);
+// `base_dir`: the folder its file references (traces, hardware) are read from.
+inline Scenario load_scenario(const std::string& yaml, const std::string& name, const std::string& base_dir = ".") {
+  LoadResult r = load_scenario_text(yaml, name, {}, base_dir);
   for (const auto& d : r.diagnostics.items()) UNSCOPED_INFO(d.str());
   REQUIRE(r.scenario);
   return *r.scenario;

@@ -37,6 +37,7 @@ struct ScenarioArgs {
   std::string path;  // empty = the embedded default
   std::vector<std::string> sets;
   std::optional<std::uint64_t> seed;
+  std::vector<std::string> allow_paths;
 };
 
 void print_diagnostics(const rcn::Diagnostics& d) {
@@ -45,7 +46,7 @@ void print_diagnostics(const rcn::Diagnostics& d) {
 
 // Loads and checks; prints warnings and errors. Empty on error.
 std::optional<rcn::Scenario> load(const ScenarioArgs& a) {
-  rcn::LoadOptions opts{a.sets, a.seed};
+  rcn::LoadOptions opts{a.sets, a.seed, a.allow_paths};
   rcn::LoadResult r = a.path.empty()
                           ? rcn::load_checked_text(rcn::embedded_default_scenario(), "<default scenario>", opts)
                           : rcn::load_checked_file(a.path, opts);
@@ -65,6 +66,10 @@ void add_scenario_options(CLI::App* cmd, ScenarioArgs& a, bool optional_path) {
   cmd->add_option("--set", a.sets, "override a field before loading: path=value (repeatable)")
       ->type_name("PATH=VALUE");
   cmd->add_option("--seed", a.seed, "random seed (overrides the scenario's)");
+  cmd->add_option("--allow-paths", a.allow_paths,
+                  "a folder the scenario's files (hardware, traces) may come from besides its own (repeatable)")
+      ->type_name("DIR")
+      ->allow_extra_args(false);  // one DIR per --allow-paths, so it never takes the scenario's place
 }
 
 // Progress on stderr: only for runs longer than a second, only on a terminal

@@ -5,9 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "rcn/models/failure_schedule.hpp"
 #include "rcn/models/inference_model.hpp"
@@ -112,28 +110,6 @@ class InferenceRuntime {
 
 namespace {
 
-// Azure LLM trace rows: "YYYY-MM-DD HH:MM:SS.fffffff,context,generated" -> (seconds since the first, prompt, output).
-std::vector<std::array<double, 3>> read_trace(const std::string& path) {
-  std::vector<std::array<double, 3>> rows;
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);  // header
-  double first = -1;
-  while (std::getline(in, line)) {
-    std::istringstream ss(line);
-    std::string ts, ctx_tokens, gen_tokens;
-    if (!std::getline(ss, ts, ',') || !std::getline(ss, ctx_tokens, ',') || !std::getline(ss, gen_tokens)) continue;
-    int y, mo, d, h, mi;
-    double sec;
-    if (std::sscanf(ts.c_str(), "%d-%d-%d %d:%d:%lf", &y, &mo, &d, &h, &mi, &sec) != 6) continue;
-    const double t = ((d * 24.0 + h) * 60 + mi) * 60 + sec;  // one trace spans less than a month
-    if (first < 0) first = t;
-    rows.push_back({t - first, std::stod(ctx_tokens), std::stod(gen_tokens)});
-  }
-  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a[0] < b[0]; });
-  return rows;
-}
-
 double percentile(std::vector<double>& xs, double q) {
   if (xs.empty()) return 0;
   const std::size_t k = std::min(xs.size() - 1, static_cast<std::size_t>(q * (xs.size() - 1) + 0.5));
@@ -148,8 +124,7 @@ void InferenceRuntime::dispatcher(std::size_t s) {
   const ArrivalSpec& a = sv.spec->arrivals;
   SplitMix64 rng(stream_seed(ctx.scenario.seed, "arrivals:" + sv.spec->name));
   const double horizon = ctx.scenario.horizon;
-  std::vector<std::array<double, 3>> trace;
-  if (a.kind == "trace") trace = read_trace(a.trace);
+  const std::vector<TraceRequest>& trace = a.requests;  // read and checked when the scenario loaded
   std::size_t next_row = 0;
   double t = 0;
   for (;;) {
@@ -163,7 +138,8 @@ void InferenceRuntime::dispatcher(std::size_t s) {
           sg4::this_actor::sleep_for(1.0);
         }
       }
-      t = trace[next_row][0], prompt = trace[next_row][1], output = std::max(1.0, trace[next_row][2]);
+      t = trace[next_row].at, prompt = trace[next_row].prompt_tokens;
+      output = std::max(1.0, trace[next_row].output_tokens);
       ++next_row;
     } else if (a.kind == "poisson") {
       t += -std::log(1 - rng.uniform()) / a.rate;

@@ -67,6 +67,14 @@ HardwareProfile parse_hardware_profile(const std::string& yaml_text, const std::
     diags.error(SourceLoc{file, e.mark.line + 1, e.mark.column + 1}, "", fmt::format("YAML syntax error: {}", e.msg));
     return h;
   }
+  // Not a mapping: say what it is without quoting it (a file named by mistake, such as
+  // /etc/passwd, reads as one long scalar that would otherwise be echoed).
+  if (!root.IsMap()) {
+    diags.error(SourceLoc{file, 1, 1}, "",
+                fmt::format("expected a hardware profile (a mapping with name, memory, peak_flops, ...), got {}",
+                            !root.IsDefined() || root.IsNull() ? "nothing" : root.IsSequence() ? "a list" : "text"));
+    return h;
+  }
   YamlReader r(file, diags);
   if (!r.expect_map(root, "", {"name", "description", "source", "memory", "hbm_bandwidth", "hbm_efficiency",
                                "launch_overhead", "peak_flops", "scale_up", "network", "power", "gemm", "gemm_from",

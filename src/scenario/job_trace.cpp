@@ -9,45 +9,28 @@
 #include <sstream>
 
 #include "rcn/models/failure_schedule.hpp"
+#include "rcn/scenario/input_limits.hpp"
 #include "rcn/scenario/units.hpp"
+#include "src/scenario/csv_fields.hpp"
 
 namespace rcn {
 
 namespace {
-
-struct Field {
-  std::string text;
-  int col = 1;  // 1-based column where it starts
-};
-
-std::vector<Field> split_csv(const std::string& line) {
-  std::vector<Field> out;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t comma = line.find(',', start);
-    out.push_back({line.substr(start, comma == std::string::npos ? std::string::npos : comma - start),
-                   static_cast<int>(start) + 1});
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  for (auto& f : out) {
-    while (!f.text.empty() && (f.text.back() == '\r' || f.text.back() == ' ')) f.text.pop_back();
-    while (!f.text.empty() && f.text.front() == ' ') f.text.erase(0, 1), ++f.col;
-  }
-  return out;
-}
-
+constexpr std::size_t kMaxErrors = 50;  // then stop: a wrong file would otherwise bury the first errors
 }  // namespace
 
-std::vector<TrainingJobSpec> read_job_trace(const std::string& path, const Scenario& s, Diagnostics& diags) {
+std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::string& path, const Scenario& s,
+                                            Diagnostics& diags) {
   std::vector<TrainingJobSpec> jobs;
-  std::ifstream in(path);
-  if (!in) {
-    diags.error(SourceLoc{path, 0, 0}, "", "cannot read the job trace");
+  const std::size_t errors_before = diags.error_count();
+  LineCursor lines(text);
+  std::string_view line;
+  if (!lines.next(line) || line.find_first_not_of(" \r") == std::string_view::npos) {
+    diags.error(SourceLoc{path, 1, 1}, "",
+                fmt::format("expected a header line naming the columns, got {}",
+                            text.empty() ? "an empty file" : "an empty line"));
     return jobs;
   }
-  std::string line;
-  std::getline(in, line);
   const auto header = split_csv(line);
   std::map<std::string, std::size_t> col;
   const std::vector<std::string> known{"name", "submit", "user", "gpus", "model", "tokens", "duration",
@@ -55,73 +38,99 @@ std::vector<TrainingJobSpec> read_job_trace(const std::string& path, const Scena
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (std::find(known.begin(), known.end(), header[i].text) == known.end()) {
       const std::string near = closest_match(header[i].text, known);
-      diags.error(SourceLoc{path, 1, header[i].col}, header[i].text,
+      diags.error(SourceLoc{path, 1, header[i].col}, quote_input(header[i].text),
                   near.empty() ? "unknown column" : fmt::format("unknown column, did you mean {}?", near));
+    } else if (!col.emplace(header[i].text, i).second) {
+      diags.error(SourceLoc{path, 1, header[i].col}, header[i].text, "column given twice");
     }
-    col[header[i].text] = i;
   }
   for (const char* need : {"submit", "gpus", "model"})
     if (!col.count(need)) diags.error(SourceLoc{path, 1, 1}, "", fmt::format("missing column '{}'", need));
   if (!col.count("tokens") && !col.count("duration"))
     diags.error(SourceLoc{path, 1, 1}, "", "missing column 'tokens' or 'duration'");
-  if (diags.has_errors()) return jobs;
-  int lineno = 1;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (line.find_first_not_of(" \r") == std::string::npos) continue;
+  if (diags.error_count() > errors_before) return jobs;
+  while (lines.next(line)) {
+    const int lineno = lines.number();
+    if (diags.error_count() - errors_before >= kMaxErrors) {
+      diags.error(SourceLoc{path, lineno, 1}, "", fmt::format("stopping after {} errors in this file", kMaxErrors));
+      return jobs;
+    }
+    // Every line counts, blank ones too, so the loop is bounded by the row limit.
+    if (lineno - 1 > limits::kMaxTraceRows) {
+      diags.error(SourceLoc{path, lineno, 1}, "", fmt::format("more than {} rows; split the trace", limits::kMaxTraceRows));
+      return jobs;
+    }
+    if (line.find_first_not_of(" \r") == std::string_view::npos) continue;
     const auto f = split_csv(line);
-    auto get = [&](const char* name) -> const Field* {
+    auto get = [&](const char* name) -> const CsvField* {
       auto it = col.find(name);
       if (it == col.end() || it->second >= f.size() || f[it->second].text.empty()) return nullptr;
       return &f[it->second];
     };
-    auto quantity = [&](const char* name, Quantity kind) -> std::optional<double> {
-      const Field* fd = get(name);
+    bool ok = true;
+    // A finite quantity, > 0 or >= 0 (parse_quantity refuses non-finite values).
+    auto quantity = [&](const char* name, Quantity kind, bool positive) -> std::optional<double> {
+      const CsvField* fd = get(name);
       if (!fd) return std::nullopt;
       std::string why;
       auto v = parse_quantity(fd->text, kind, &why);
-      if (!v || *v < 0) diags.error(SourceLoc{path, lineno, fd->col}, name, v ? "expected a value >= 0" : why);
-      return v;
+      if (v && (positive ? *v <= 0 : *v < 0))
+        why = fmt::format("expected a value {} 0, got \"{}\"", positive ? ">" : ">=", quote_input(fd->text));
+      else if (v && kind == Quantity::Duration && *v > limits::kMaxHorizonSeconds)
+        why = fmt::format("expected at most {} s, got \"{}\"", limits::kMaxHorizonSeconds, quote_input(fd->text));
+      else if (v)
+        return v;
+      diags.error(SourceLoc{path, lineno, fd->col}, name, why);
+      ok = false;
+      return std::nullopt;
     };
     TrainingJobSpec j;
     j.loc = SourceLoc{path, lineno, 1};
     j.name = get("name") ? get("name")->text : fmt::format("trace-{}", lineno - 1);
     j.user = get("user") ? get("user")->text : "";
-    j.submit = quantity("submit", Quantity::Duration).value_or(0);
-    const auto gpus = quantity("gpus", Quantity::Count);
-    if (!gpus || *gpus < 1 || std::floor(*gpus) != *gpus) {
-      diags.error(SourceLoc{path, lineno, get("gpus") ? get("gpus")->col : 1}, "gpus", "expected an integer >= 1");
-      continue;
+    j.submit = quantity("submit", Quantity::Duration, false).value_or(0);
+    if (const CsvField* fd = get("gpus")) {
+      std::string why;
+      if (auto g = parse_bounded_integer(fd->text, 1, limits::kMaxInt, &why)) {
+        j.gpus = static_cast<int>(*g);
+      } else {
+        diags.error(SourceLoc{path, lineno, fd->col}, "gpus", why);
+        ok = false;
+      }
+    } else {
+      diags.error(SourceLoc{path, lineno, 1}, "gpus", "missing value");
+      ok = false;
     }
-    j.gpus = static_cast<int>(*gpus);
     j.model = get("model") ? get("model")->text : "";
     if (!s.find_model(j.model)) {
       diags.error(SourceLoc{path, lineno, get("model") ? get("model")->col : 1}, "model",
-                  fmt::format("unknown model \"{}\"", j.model));
-      continue;
+                  fmt::format("unknown model \"{}\"", quote_input(j.model)));
+      ok = false;
     }
-    j.tokens = quantity("tokens", Quantity::Count);
-    j.duration = quantity("duration", Quantity::Duration);
-    if (!j.tokens && !j.duration) {
+    j.tokens = quantity("tokens", Quantity::Count, true);
+    j.duration = quantity("duration", Quantity::Duration, true);
+    if (!j.tokens && !j.duration && !get("tokens") && !get("duration")) {
       diags.error(SourceLoc{path, lineno, 1}, "", "give tokens or duration");
-      continue;
+      ok = false;
     }
     if (j.tokens && j.duration) j.tokens.reset();  // a duration says how long it ran
     j.global_batch = j.gpus;
     j.parallelism.dp = j.gpus;
     j.parallelism.zero = 3;
     j.parallelism.recompute = "full";
-    j.dataset_bytes = quantity("dataset_size", Quantity::Bytes).value_or(0);
+    j.dataset_bytes = quantity("dataset_size", Quantity::Bytes, false).value_or(0);
     for (const char* key : {"dataset_site", "site"}) {
-      const Field* fd = get(key);
+      const CsvField* fd = get(key);
       if (!fd) continue;
       if (!s.find_site(fd->text)) {
-        diags.error(SourceLoc{path, lineno, fd->col}, key, fmt::format("unknown site \"{}\"", fd->text));
+        diags.error(SourceLoc{path, lineno, fd->col}, key, fmt::format("unknown site \"{}\"", quote_input(fd->text)));
+        ok = false;
         continue;
       }
       if (std::string(key) == "site") j.site = fd->text;
       else j.dataset_site = fd->text;
     }
+    if (!ok) continue;
     int biggest = 0;
     for (const auto& site : s.sites)
       for (const auto& c : site.clusters)

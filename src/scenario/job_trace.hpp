@@ -6,6 +6,7 @@
 // required. Jobs run data parallel (tp = pp = 1) with ZeRO-3 and full recompute,
 // global batch = GPUs. Errors name the CSV's file:line:col.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rcn/scenario/diagnostics.hpp"
@@ -13,7 +14,10 @@
 
 namespace rcn {
 
-std::vector<TrainingJobSpec> read_job_trace(const std::string& path, const Scenario& s, Diagnostics& diags);
+// `text` is the file's content, `path` its name in messages. Every number is
+// range-checked before use (gpus an integer in [1, limits::kMaxInt]).
+std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::string& path, const Scenario& s,
+                                            Diagnostics& diags);
 
 // A synthetic trace: Poisson arrivals at `rate` per second over `span` seconds,
 // GPUs a power of two from 8 to max_gpus (each size half as likely as the one

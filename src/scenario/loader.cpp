@@ -9,21 +9,26 @@
 #include <set>
 #include <sstream>
 
+#include "rcn/scenario/file_reference.hpp"
+#include "rcn/scenario/input_limits.hpp"
 #include "src/scenario/geo.hpp"
 #include "src/scenario/job_trace.hpp"
 #include "src/scenario/overrides.hpp"
+#include "src/scenario/request_trace.hpp"
 #include "src/scenario/yaml_reader.hpp"
 
 namespace rcn {
 namespace {
 
 const std::vector<std::string> kPrecisions{"bf16", "fp16", "fp8", "tf32", "fp32"};
+// A hardware profile is a page of YAML; anything much larger is not one.
+constexpr std::uint64_t kMaxProfileBytes = 16 << 20;
 
 // Reads one scenario tree. Each read_* function takes the node and its path
 // and fills the struct as far as the input allows.
 class ScenarioReader {
  public:
-  ScenarioReader(YamlReader& r, std::string base_dir) : r_(r), base_dir_(std::move(base_dir)) {}
+  ScenarioReader(YamlReader& r, const FileReferences& files) : r_(r), files_(files) {}
 
   void read(const YAML::Node& root, Scenario& s) {
     if (!r_.expect_map(root, "", {"name", "seed", "horizon", "fidelity", "hardware", "sites", "wan", "models",
@@ -60,7 +65,7 @@ class ScenarioReader {
 
  private:
   YamlReader& r_;
-  std::string base_dir_;
+  const FileReferences& files_;  // what hardware: and the traces may read
   // Node of each parsed element, for cross-reference errors that point at it.
   std::map<std::string, YAML::Node> nodes_;
 
@@ -86,16 +91,13 @@ class ScenarioReader {
         r_.error(n[i], p, fmt::format("expected a profile file path, got {}", YamlReader::describe(n[i])));
         continue;
       }
-      std::filesystem::path file = n[i].Scalar();
-      if (file.is_relative()) file = std::filesystem::path(base_dir_) / file;
-      std::ifstream in(file);
-      if (!in) {
-        r_.error(n[i], p, fmt::format("cannot read hardware profile \"{}\"", file.string()));
+      std::string why;
+      const auto text = files_.read(n[i].Scalar(), kMaxProfileBytes, why);
+      if (!text) {
+        r_.error(n[i], p, why);
         continue;
       }
-      std::stringstream ss;
-      ss << in.rdbuf();
-      HardwareProfile prof = parse_hardware_profile(ss.str(), file.string(), r_.diagnostics());
+      HardwareProfile prof = parse_hardware_profile(*text, files_.display_name(n[i].Scalar()), r_.diagnostics());
       if (!prof.name.empty()) s.hardware[prof.name] = prof;
     }
   }
@@ -286,9 +288,11 @@ class ScenarioReader {
     if (!r_.expect_map(n, "workloads", {"training", "training_trace", "inference"})) return;
     read_list(n, "workloads", "training", false, [&](const YAML::Node& j, const std::string& p) { read_training(j, p, s); });
     if (auto v = r_.text(n, "training_trace", "workloads", false)) {
-      std::filesystem::path tp = *v;
-      if (tp.is_relative()) tp = std::filesystem::path(base_dir_) / tp;
-      for (auto& j : read_job_trace(tp.lexically_normal().string(), s, r_.diagnostics())) s.training.push_back(std::move(j));
+      std::string why;
+      if (const auto text = files_.read(*v, limits::kMaxInputFileBytes, why))
+        for (auto& j : read_job_trace(*text, files_.display_name(*v), s, r_.diagnostics())) s.training.push_back(std::move(j));
+      else
+        r_.error(YamlReader::child(n, "training_trace"), "workloads.training_trace", why);
     }
     read_list(n, "workloads", "inference", false, [&](const YAML::Node& j, const std::string& p) { read_inference(j, p, s); });
   }
@@ -438,11 +442,12 @@ class ScenarioReader {
         }
         if (auto v = r_.text(ar, "trace", ap, false)) {
           sv.arrivals.kind = "trace";
-          std::filesystem::path tp = *v;
-          if (tp.is_relative()) tp = std::filesystem::path(base_dir_) / tp;
-          sv.arrivals.trace = tp.lexically_normal().string();  // resolved against the scenario's folder
-          if (!std::filesystem::exists(tp))
-            r_.error(YamlReader::child(ar, "trace"), ap + ".trace", fmt::format("trace file \"{}\" not found", tp.string()));
+          sv.arrivals.trace = files_.display_name(*v);
+          std::string why;
+          if (const auto text = files_.read(*v, limits::kMaxInputFileBytes, why))
+            sv.arrivals.requests = parse_request_trace(*text, sv.arrivals.trace, r_.diagnostics());
+          else
+            r_.error(YamlReader::child(ar, "trace"), ap + ".trace", why);
           ++kinds;
         }
         if (kinds != 1) r_.error(ar, ap, "give exactly one of poisson, daily or trace");
@@ -722,14 +727,6 @@ class ScenarioReader {
   }
 };
 
-std::string read_file(const std::string& path, bool& ok) {
-  std::ifstream in(path, std::ios::binary);
-  ok = static_cast<bool>(in);
-  std::stringstream ss;
-  if (ok) ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 LoadResult load_scenario_text(const std::string& yaml, const std::string& display_name, const LoadOptions& options,
@@ -746,26 +743,32 @@ LoadResult load_scenario_text(const std::string& yaml, const std::string& displa
   std::map<std::string, std::string> overridden;
   for (const auto& text : options.overrides) apply_override(root, text, overridden, result.diagnostics);
   if (result.diagnostics.has_errors()) return result;
+  if (!root.IsDefined() || root.IsNull()) {  // an empty file: no node to take a position from
+    result.diagnostics.error(SourceLoc{display_name, 1, 1}, "",
+                             "expected a scenario (a mapping with name, sites, workloads, ...), got nothing");
+    return result;
+  }
 
   Scenario s;
   s.source_file = display_name;
   YamlReader reader(display_name, result.diagnostics, overridden);
-  ScenarioReader(reader, base_dir).read(root, s);
+  const FileReferences files(base_dir, options.allow_paths);
+  ScenarioReader(reader, files).read(root, s);
   if (options.seed) s.seed = *options.seed;
   if (!result.diagnostics.has_errors()) result.scenario = std::move(s);
   return result;
 }
 
 LoadResult load_scenario_file(const std::string& path, const LoadOptions& options) {
-  bool ok = false;
-  std::string text = read_file(path, ok);
-  if (!ok) {
+  std::string why;
+  const auto text = read_regular_file(path, limits::kMaxInputFileBytes, why, /*allow_pipe=*/true);
+  if (!text) {
     LoadResult r;
-    r.diagnostics.error(SourceLoc{path, 0, 0}, "", "cannot read the scenario file");
+    r.diagnostics.error(SourceLoc{quote_input(path, 200), 0, 0}, "", fmt::format("cannot read the scenario file: {}", why));
     return r;
   }
   std::string base = std::filesystem::path(path).parent_path().string();
-  return load_scenario_text(text, path, options, base.empty() ? "." : base);
+  return load_scenario_text(*text, path, options, base.empty() ? "." : base);
 }
 
 }  // namespace rcn

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace rcn {
@@ -41,7 +42,9 @@ bool split_path(const std::string& path, std::vector<Step>& steps) {
 
 void apply_override(YAML::Node& root, const std::string& text, std::map<std::string, std::string>& applied,
                     Diagnostics& diags) {
-  const SourceLoc where{"--set " + text, 0, 0};
+  // The text as messages show it: one line even when the value spans several.
+  const std::string shown = quote_input(text, 200);
+  const SourceLoc where{"--set " + shown, 0, 0};
   const std::size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
     diags.error(where, "", "expected path=value, for example sites[0].clusters[0].servers=64");
@@ -50,8 +53,9 @@ void apply_override(YAML::Node& root, const std::string& text, std::map<std::str
   const std::string path = text.substr(0, eq);
   const std::string value_text = text.substr(eq + 1);
   std::vector<Step> steps;
-  if (!split_path(path, steps)) {
-    diags.error(where, path, "malformed path (use keys joined by '.', and [index] or a name for list elements)");
+  const bool one_line = std::none_of(path.begin(), path.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  if (!one_line || !split_path(path, steps)) {
+    diags.error(where, quote_input(path, 200), "malformed path (use keys joined by '.', and [index] or a name for list elements)");
     return;
   }
   YAML::Node value;
@@ -110,7 +114,7 @@ void apply_override(YAML::Node& root, const std::string& text, std::map<std::str
       }
     }
   }
-  applied[canonical] = text;
+  applied[canonical] = shown;
 }
 
 }  // namespace rcn

@@ -205,10 +205,10 @@ workloads:
        parallelism: {zero: 3, recompute: full}}
   inference:
     - {name: s, model: llama3-8b, replicas: {a: 1}, gpus_per_replica: 8, max_batch: 1,
-       arrivals: {trace: )" + dir + R"(/trace.csv},
+       arrivals: {trace: trace.csv},
        autoscale: {max: {a: 3}, interval: 1min, up: 0.8, down: 0.3, down_after: 1}}
 )";
-  SimulationResult r = run_simulation(test::load_scenario(y, dir + "/autoscale.yaml"));
+  SimulationResult r = run_simulation(test::load_scenario(y, dir + "/autoscale.yaml", dir));
   REQUIRE(r.services.size() == 1);
   const auto& sv = r.services[0];
   CHECK(sv.replicas == 1);

@@ -14,6 +14,7 @@ namespace rcn {
 struct LoadOptions {
   std::vector<std::string> overrides;   // "path=value", applied to the YAML tree before reading
   std::optional<std::uint64_t> seed;    // --seed, wins over the file
+  std::vector<std::string> allow_paths; // --allow-paths: folders file references may reach besides the scenario's
 };
 
 struct LoadResult {
@@ -22,7 +23,8 @@ struct LoadResult {
 };
 
 LoadResult load_scenario_file(const std::string& path, const LoadOptions& options = {});
-// `display_name` stands for the file name in diagnostics; `base_dir` resolves relative paths.
+// `display_name` stands for the file name in diagnostics; `base_dir` resolves relative
+// file references and bounds what they may reach (rcn/scenario/file_reference.hpp).
 LoadResult load_scenario_text(const std::string& yaml, const std::string& display_name, const LoadOptions& options = {},
                               const std::string& base_dir = ".");
 

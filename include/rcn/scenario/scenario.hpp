@@ -136,10 +136,18 @@ struct TrainingJobSpec {
   SourceLoc loc;
 };
 
+// One request of an inference trace, read and checked when the scenario loads.
+struct TraceRequest {
+  double at = 0;             // seconds after the trace's earliest request
+  double prompt_tokens = 0;  // >= 1
+  double output_tokens = 0;  // >= 0 (a request that generates nothing still takes a decode step)
+};
+
 struct ArrivalSpec {
   std::string kind = "poisson";  // poisson | trace | daily
   double rate = 0;               // requests/s (poisson, daily mean)
-  std::string trace;             // path (trace)
+  std::string trace;             // path as shown in messages (trace)
+  std::vector<TraceRequest> requests;  // the trace's rows sorted by time (trace)
   double prompt_tokens = 1024;   // mean (poisson, daily)
   double output_tokens = 128;
   SourceLoc loc;
