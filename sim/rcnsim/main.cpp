@@ -225,6 +225,11 @@ int cmd_fit(const std::string& input, const std::string& output, std::string bas
   }
   std::stringstream text;
   text << in.rdbuf();
+  rcn::Diagnostics diags;
+  if (!rcn::check_microbench_json(text.str(), input, diags)) {  // file:line:col, before guessing its base
+    print_diagnostics(diags);
+    return kExitInput;
+  }
   if (base_name.empty()) base_name = rcn::guess_base_profile(text.str());
   const auto& builtins = rcn::builtin_hardware_profiles();
   if (base_name.empty() || !builtins.count(base_name)) {
@@ -232,7 +237,6 @@ int cmd_fit(const std::string& input, const std::string& output, std::string bas
                base_name.empty() ? " matches its meta.name" : " named " + base_name);
     return kExitInput;
   }
-  rcn::Diagnostics diags;
   rcn::FitReport rep = rcn::fit_profile(text.str(), input, builtins.at(base_name), diags);
   print_diagnostics(diags);
   if (diags.has_errors()) return kExitInput;
@@ -327,11 +331,11 @@ int main(int argc, char** argv) {
 
   CLI::App* trace = app.add_subcommand("trace", "job traces for workloads.training_trace");
   trace->require_subcommand(1);
-  int gen_jobs = 100, gen_max_gpus = 512;
+  std::int64_t gen_jobs = 100, gen_max_gpus = 512;
   std::uint64_t gen_seed = 1;
   std::string gen_rate = "6/h", gen_model = "llama3-8b", gen_out, gen_sites;
   CLI::App* generate = trace->add_subcommand("generate", "a synthetic training-job trace (CSV)");
-  generate->add_option("--jobs", gen_jobs, "number of jobs")->check(CLI::PositiveNumber);
+  generate->add_option("--jobs", gen_jobs, "number of jobs");
   generate->add_option("--rate", gen_rate, "Poisson arrival rate, e.g. 6/h");
   generate->add_option("--max-gpus", gen_max_gpus, "largest job (GPUs, a power of two >= 8)");
   generate->add_option("--model", gen_model, "model name for every job (must be in the scenario)");
@@ -371,13 +375,18 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "--rate {}: {}\n", gen_rate, why.empty() ? "expected a positive rate" : why);
         return kExitInput;
       }
+      if (auto why = rcn::check_trace_generate_args(gen_jobs, *rate, gen_max_gpus)) {
+        fmt::print(stderr, "rcnsim trace generate: {}\n", *why);
+        return kExitInput;
+      }
       std::vector<std::string> sites;
       for (std::size_t i = 0; i < gen_sites.size();) {
         const std::size_t c = gen_sites.find(',', i);
         sites.push_back(gen_sites.substr(i, c == std::string::npos ? std::string::npos : c - i));
         i = c == std::string::npos ? gen_sites.size() : c + 1;
       }
-      const std::string csv = rcn::generate_job_trace(gen_jobs, *rate, gen_max_gpus, gen_model, sites, gen_seed);
+      const std::string csv = rcn::generate_job_trace(static_cast<int>(gen_jobs), *rate, static_cast<int>(gen_max_gpus),
+                                                      gen_model, sites, gen_seed);
       if (gen_out.empty()) fmt::print("{}", csv);
       else std::ofstream(gen_out, std::ios::binary) << csv;
       return 0;

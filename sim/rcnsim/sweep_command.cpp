@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -69,8 +70,24 @@ std::string run_key(const SweepSpec& spec, const Task& t, const std::string& bas
   return key + base;
 }
 
+// The metrics of a finished run, or nothing when its summary.json is missing,
+// empty, truncated (a run killed while writing) or not rcnsim's layout.
+std::optional<std::map<std::string, double>> read_metrics(const Task& t) {
+  std::ifstream in(fs::path(t.dir) / "summary.json", std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  try {
+    return run_metrics(j);
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
 bool can_resume(const Task& t, const std::string& key) {
-  if (!fs::exists(fs::path(t.dir) / "summary.json")) return false;
+  if (!read_metrics(t)) return false;  // an unreadable summary is rerun, not tabulated
   std::ifstream in(t.dir + ".key", std::ios::binary);
   std::ostringstream stored;
   stored << in.rdbuf();
@@ -179,11 +196,12 @@ int run_sweep(const SweepOptions& o) {
   // Rank 0 gathers every run's summary.json (a shared file system under MPI).
   std::vector<std::vector<std::map<std::string, double>>> runs(spec.points.size());
   for (const Task& t : all) {
-    std::ifstream in(fs::path(t.dir) / "summary.json");
-    if (!in) continue;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    runs[t.point].push_back(run_metrics(nlohmann::json::parse(ss.str())));
+    if (auto m = read_metrics(t)) {
+      runs[t.point].push_back(std::move(*m));
+    } else if (fs::exists(fs::path(t.dir) / "summary.json")) {
+      fmt::print(stderr, "rcnsim sweep: {}/summary.json is not a readable summary; left out of the table\n", t.dir);
+      ++failed;
+    }
   }
   const std::string csv = (fs::path(out) / "sweep.csv").string();
   {

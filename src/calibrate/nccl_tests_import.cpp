@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "rcn/models/collective_model.hpp"
+#include "rcn/scenario/input_limits.hpp"
 
 namespace rcn {
 
@@ -140,6 +141,7 @@ struct Row {
   int line = 0;
   int col = 0;
   std::vector<std::string> fields;  // from the size column on
+  std::vector<int> cols;            // each field's 1-based column
 };
 
 // One nccl-tests invocation inside the log.
@@ -148,7 +150,7 @@ struct Run {
   std::string marker;  // binary named by "# Collective test starting:"
   int marker_line = 0, marker_col = 0;
   bool has_nthread = false;
-  int nthread = 0, ngpus = 0;
+  std::int64_t nthread = 0, ngpus = 0;
   int rank_lines = 0;
   std::vector<int> rank_ids;
   bool has_header = false;
@@ -246,7 +248,23 @@ NcclTestsImport import_nccl_tests(const std::string& text, const std::string& fi
       } else if (w.size() >= 4 && w[0].text == "nThread" && w[2].text == "nGpus") {
         if (cur->has_nthread || cur->rank_lines > 0 || cur->has_header || !cur->rows.empty())
           new_run(line_no), cur = &runs.back();
-        cur->has_nthread = parse_int(w[1].text, cur->nthread) && parse_int(w[3].text, cur->ngpus);
+        // Bounded before nThread x nGpus is taken (65536 x 65536 overflowed an int to 0 ranks).
+        std::optional<std::int64_t> v[2];
+        for (int k = 0; k < 2; ++k) {
+          const Tok& t = w[1 + 2 * k];
+          std::string why;
+          v[k] = parse_bounded_integer(t.text, 1, limits::kMaxGpusTotal, &why);
+          if (!v[k]) diags.error({file_name, line_no, t.col}, k == 0 ? "nThread" : "nGpus", why);
+        }
+        if (v[0] && v[1]) {
+          cur->has_nthread = true;
+          cur->nthread = *v[0];
+          cur->ngpus = *v[1];
+          if (!bounded_product(*v[0], *v[1], limits::kMaxGpusTotal))
+            diags.error({file_name, line_no, w[1].col}, "nThread",
+                        fmt::format("nThread {} x nGpus {} = {} ranks; the limit is {}", *v[0], *v[1],
+                                    *v[0] * *v[1], limits::kMaxGpusTotal));  // each <= 1.6e7: no overflow
+        }
       } else if (w.size() >= 2 && w[0].text == "Rank") {
         int id = 0;
         if (parse_int(w[1].text, id)) {
@@ -280,7 +298,7 @@ NcclTestsImport import_nccl_tests(const std::string& text, const std::string& fi
     Row r;
     r.line = line_no;
     r.col = w[start].col;
-    for (std::size_t i = start; i < w.size(); ++i) r.fields.push_back(w[i].text);
+    for (std::size_t i = start; i < w.size(); ++i) r.fields.push_back(w[i].text), r.cols.push_back(w[i].col);
     cur->rows.push_back(std::move(r));
   }
 
@@ -332,8 +350,10 @@ NcclTestsImport import_nccl_tests(const std::string& text, const std::string& fi
                                          "MPI but started by mpirun?); using {} ranks",
                                          run.rank_lines, distinct.size(), ranks));
       }
-    } else if (run.has_nthread && run.nthread > 0 && run.ngpus > 0) {
-      ranks = run.nthread * run.ngpus;
+    } else if (run.has_nthread) {
+      const auto product = bounded_product(run.nthread, run.ngpus, limits::kMaxGpusTotal);
+      if (!product) continue;  // reported on the nThread line
+      ranks = static_cast<int>(*product);
       note(run.first_line, fmt::format("no '# Rank' lines; assuming one process: nThread {} x nGpus {} = {} ranks",
                                        run.nthread, run.ngpus, ranks));
     } else {
@@ -364,10 +384,23 @@ NcclTestsImport import_nccl_tests(const std::string& text, const std::string& fi
       calibrate::NcclPoint p;
       double time_us = 0.0;
       if (!parse_u64(f[c.size], p.bytes) || !parse_double(f[c.time], time_us) ||
-          !parse_double(f[c.algbw], p.algbw) || !parse_double(f[c.busbw], p.busbw) || time_us < 0.0) {
+          !parse_double(f[c.algbw], p.algbw) || !parse_double(f[c.busbw], p.busbw)) {
         note(r.line, "skipped a result row whose size/time/algbw/busbw are not numbers");
         continue;
       }
+      // Numbers, but impossible ones: an edited or corrupted log, refused rather
+      // than fitted (a negative bandwidth would make a negative link speed).
+      auto bad = [&](int k, const std::string& name, const std::string& expected) {
+        diags.error({file_name, r.line, r.cols[static_cast<std::size_t>(k)]}, name,
+                    fmt::format("expected {}, got \"{}\"", expected, quote_input(f[static_cast<std::size_t>(k)])));
+      };
+      bool row_ok = true;
+      if (p.bytes > static_cast<std::uint64_t>(limits::kMaxMeasuredBytes))
+        bad(c.size, "size", fmt::format("a size in bytes <= {}", limits::kMaxMeasuredBytes)), row_ok = false;
+      if (!(time_us > 0.0)) bad(c.time, c.cputime ? "cputime" : "time", "a time > 0 (us)"), row_ok = false;
+      if (p.algbw < 0.0) bad(c.algbw, "algbw", "a bandwidth >= 0 (GB/s)"), row_ok = false;
+      if (p.busbw < 0.0) bad(c.busbw, "busbw", "a bandwidth >= 0 (GB/s)"), row_ok = false;
+      if (!row_ok) continue;
       ++rows_seen;
       if (c.wrong >= 0 && c.wrong_is_count) {
         const std::string& wr = f[c.wrong];
@@ -383,8 +416,14 @@ NcclTestsImport import_nccl_tests(const std::string& text, const std::string& fi
       p.seconds = time_us * 1e-6;
       p.min_s = p.max_s = p.seconds;
       double v = 0.0;
-      if (c.i_min >= 0 && parse_double(f[c.i_min], v)) p.min_s = v * 1e-6;
-      if (c.i_max >= 0 && parse_double(f[c.i_max], v)) p.max_s = v * 1e-6;
+      if (c.i_min >= 0 && parse_double(f[c.i_min], v)) {
+        if (v > 0.0) p.min_s = v * 1e-6;
+        else bad(c.i_min, "i_min", "a time > 0 (us)");
+      }
+      if (c.i_max >= 0 && parse_double(f[c.i_max], v)) {
+        if (v > 0.0) p.max_s = v * 1e-6;
+        else bad(c.i_max, "i_max", "a time > 0 (us)");
+      }
       kinds.insert(f[c.type] + (c.redop >= 0 ? "/" + f[c.redop] : std::string()));
 
       // Cross-checks against nccl-tests' own arithmetic (values are printed to 0.01 GB/s).

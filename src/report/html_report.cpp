@@ -12,6 +12,10 @@ namespace rcn {
 
 namespace {
 
+// Text for an HTML element or attribute. Attributes here are single-quoted, so
+// ' must be escaped too (a job named  p' onmouseover='...  would otherwise
+// add an attribute). Every string from input (names, scenario text, failure
+// descriptions) goes through this; the report has no <script> or JSON block.
 std::string esc(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -20,6 +24,7 @@ std::string esc(const std::string& s) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
       default: out += c;
     }
   }
@@ -154,8 +159,8 @@ std::string gantt(const SimulationResult& r) {
       out += fmt::format(
           "<rect class='span' data-job='{}' data-state='{}' data-start='{}' data-end='{}' x='{:.2f}' y='{:.1f}' "
           "width='{:.2f}' height='{}' fill='{}'><title>{} {}: {} to {}</title></rect>",
-          esc(job.name), s.state, s.start, s.end, x0 + w * s.start / end, y + (nested ? 9 : 3),
-          std::max(0.5, w * (s.end - s.start) / end), nested ? 8 : 16, state_color(s.state), esc(job.name), s.state,
+          esc(job.name), esc(s.state), s.start, s.end, x0 + w * s.start / end, y + (nested ? 9 : 3),
+          std::max(0.5, w * (s.end - s.start) / end), nested ? 8 : 16, state_color(s.state), esc(job.name), esc(s.state),
           esc(format_duration(s.start)), esc(format_duration(s.end)));
     }
   }

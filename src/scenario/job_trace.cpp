@@ -145,11 +145,24 @@ std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::st
   return jobs;
 }
 
+std::optional<std::string> check_trace_generate_args(std::int64_t jobs, double rate, std::int64_t max_gpus) {
+  if (jobs < 1 || jobs > limits::kMaxTraceRows)
+    return fmt::format("--jobs {}: expected {}", jobs, describe_integer_range(1, limits::kMaxTraceRows));
+  if (max_gpus < 8 || max_gpus > limits::kMaxGpusTotal || (max_gpus & (max_gpus - 1)) != 0)
+    return fmt::format("--max-gpus {}: expected a power of two in [8, {}]", max_gpus, limits::kMaxGpusTotal);
+  // The mean span; beyond the longest horizon a scenario accepts, the trace is useless.
+  if (!(rate > 0) || static_cast<double>(jobs) / rate > limits::kMaxHorizonSeconds)
+    return fmt::format("--rate: {} jobs at this rate span {}; the limit is {}", jobs,
+                       format_duration(static_cast<double>(jobs) / rate), format_duration(limits::kMaxHorizonSeconds));
+  return std::nullopt;
+}
+
 std::string generate_job_trace(int jobs, double rate, int max_gpus, const std::string& model,
                                const std::vector<std::string>& sites, std::uint64_t seed) {
   SplitMix64 rng(stream_seed(seed, "job-trace"));
   std::vector<int> sizes;
-  for (int g = 8; g <= std::max(8, max_gpus); g *= 2) sizes.push_back(g);
+  // 64-bit so the doubling ends for every int max_gpus (an int would overflow at 2^31 and loop forever).
+  for (std::int64_t g = 8; g <= std::max(8, max_gpus); g *= 2) sizes.push_back(static_cast<int>(g));
   std::string out = "name,submit,user,gpus,model,duration,dataset_size,dataset_site\n";
   double t = 0;
   for (int i = 0; i < jobs; ++i) {

@@ -5,6 +5,8 @@
 // names the columns (any order); submit, gpus, model and one of tokens/duration are
 // required. Jobs run data parallel (tp = pp = 1) with ZeRO-3 and full recompute,
 // global batch = GPUs. Errors name the CSV's file:line:col.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +25,12 @@ std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::st
 // GPUs a power of two from 8 to max_gpus (each size half as likely as the one
 // below), durations log-normal (median 2 h, sigma 1.2), a dataset of 1-50 TB at
 // one of `sites` for 30% of jobs. Deterministic for a seed.
+// Why generate_job_trace's arguments are refused (exit 2), or nothing when they
+// are fine: jobs in [1, limits::kMaxTraceRows], max_gpus a power of two in
+// [8, limits::kMaxGpusTotal], and the trace spanning at most
+// limits::kMaxHorizonSeconds at `rate` (per second, > 0).
+std::optional<std::string> check_trace_generate_args(std::int64_t jobs, double rate, std::int64_t max_gpus);
+
 std::string generate_job_trace(int jobs, double rate, int max_gpus, const std::string& model,
                                const std::vector<std::string>& sites, std::uint64_t seed);
 

@@ -5,12 +5,41 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "rcn/models/failure_schedule.hpp"
+#include "rcn/scenario/input_limits.hpp"
 #include "src/scenario/yaml_reader.hpp"
 
 namespace rcn {
+
+namespace {
+
+// A whole number in [lo, hi] from a scalar node, or an error at the node.
+std::optional<std::int64_t> bounded_scalar(YamlReader& r, const YAML::Node& n, const std::string& path,
+                                           std::int64_t lo, std::int64_t hi) {
+  std::string why;
+  std::optional<std::int64_t> v;
+  if (n.IsScalar()) v = parse_bounded_integer(n.Scalar(), lo, hi, &why);
+  if (!v) r.error(n, path, n.IsScalar() ? why : fmt::format("expected {}, got {}", describe_integer_range(lo, hi),
+                                                            YamlReader::describe(n)));
+  return v;
+}
+
+// points x seeds runs at most limits::kMaxSweepRuns; an error at `n` otherwise.
+bool runs_within_limit(YamlReader& r, const YAML::Node& n, const std::string& path, double points,
+                       std::size_t seeds) {
+  const double runs = points * static_cast<double>(std::max<std::size_t>(seeds, 1));
+  if (runs <= static_cast<double>(limits::kMaxSweepRuns)) return true;
+  r.error(n, path, fmt::format("the sweep would make {} runs ({} points x {} seeds); the limit is {}",
+                               runs < 1e18 ? fmt::format("{:.0f}", runs) : fmt::format("{:.3g}", runs),
+                               points < 1e18 ? fmt::format("{:.0f}", points) : fmt::format("{:.3g}", points),
+                               std::max<std::size_t>(seeds, 1), limits::kMaxSweepRuns));
+  return false;
+}
+
+}  // namespace
 
 SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, const std::string& base_dir,
                           Diagnostics& diags) {
@@ -37,15 +66,27 @@ SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, cons
   if (!seeds.IsDefined()) {
     s.seeds = {1};
   } else if (seeds.IsSequence()) {
-    for (std::size_t i = 0; i < seeds.size(); ++i) {
-      auto v = seeds[i].IsScalar() ? parse_quantity(seeds[i].Scalar(), Quantity::Count) : std::nullopt;
-      if (!v || *v < 0 || std::floor(*v) != *v)
-        r.error(seeds[i], YamlReader::index("seeds", i), "expected a non-negative integer seed");
-      else
-        s.seeds.push_back(static_cast<std::uint64_t>(*v));
+    // Each seed names its runs' folders (p<point>-seed<seed>), so a repeated
+    // seed would start two processes on one folder and count one run twice:
+    // refused rather than silently dropped, since the user meant something.
+    if (static_cast<std::int64_t>(seeds.size()) > limits::kMaxSweepRuns) {
+      r.error(seeds, "seeds", fmt::format("{} seeds; the limit is {}", seeds.size(), limits::kMaxSweepRuns));
+      return s;
     }
-  } else if (auto n = r.integer(root, "seeds", "", 1, true)) {
-    for (int i = 1; i <= *n; ++i) s.seeds.push_back(static_cast<std::uint64_t>(i));
+    if (seeds.size() == 0) r.error(seeds, "seeds", "expected at least one seed");
+    std::map<std::uint64_t, std::size_t> first;
+    for (std::size_t i = 0; i < seeds.size(); ++i) {
+      const std::string path = YamlReader::index("seeds", i);
+      auto v = bounded_scalar(r, seeds[i], path, 0, limits::kMaxSeed);
+      if (!v) continue;
+      const auto seed = static_cast<std::uint64_t>(*v);
+      if (auto [it, fresh] = first.emplace(seed, i); !fresh)
+        r.error(seeds[i], path, fmt::format("seed {} is already seeds[{}]; each seed runs once per point", seed, it->second));
+      else
+        s.seeds.push_back(seed);
+    }
+  } else if (auto n = bounded_scalar(r, seeds, "seeds", 1, limits::kMaxSweepRuns)) {
+    for (std::int64_t i = 1; i <= *n; ++i) s.seeds.push_back(static_cast<std::uint64_t>(i));
   }
   const YAML::Node grid = YamlReader::child(root, "grid");
   const YAML::Node random = YamlReader::child(root, "random");
@@ -74,6 +115,12 @@ SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, cons
       }
       values.push_back(vs);
     }
+    // The number of points, bounded before the product is built: a few lists
+    // of a few hundred values each are already more runs than any sweep makes.
+    // As a double it cannot overflow (each factor is at most the file's size).
+    double points = values.empty() ? 0 : 1;
+    for (const auto& vs : values) points *= static_cast<double>(vs.size());
+    if (!runs_within_limit(r, grid, "grid", points, s.seeds.size())) return s;
     // Cartesian product, the last parameter varying fastest.
     std::vector<std::size_t> idx(values.size(), 0);
     while (!values.empty()) {
@@ -87,8 +134,17 @@ SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, cons
   } else {
     const std::string rp = "random";
     if (!r.expect_map(random, rp, {"samples", "seed", "ranges"})) return s;
-    const int samples = r.integer(random, "samples", rp, 1, true).value_or(0);
-    const auto seed = static_cast<std::uint64_t>(r.integer(random, "seed", rp, 0, false).value_or(1));
+    const YAML::Node samples_node = YamlReader::child(random, "samples");
+    if (!samples_node.IsDefined()) {
+      r.error(random, rp, "missing required key 'samples' (the number of points)");
+      return s;
+    }
+    const auto samples = bounded_scalar(r, samples_node, "random.samples", 1, limits::kMaxSweepRuns);
+    const YAML::Node seed_node = YamlReader::child(random, "seed");
+    const auto seed = seed_node.IsDefined() ? bounded_scalar(r, seed_node, "random.seed", 0, limits::kMaxSeed)
+                                            : std::optional<std::int64_t>(1);
+    if (!samples || !seed || !runs_within_limit(r, samples_node, "random.samples", *samples, s.seeds.size()))
+      return s;
     const YAML::Node ranges = YamlReader::child(random, "ranges");
     std::vector<std::pair<double, double>> bounds;
     if (!ranges.IsMap()) {
@@ -109,8 +165,8 @@ SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, cons
       s.parameters.push_back(path);
       bounds.emplace_back(*lo, *hi);
     }
-    SplitMix64 rng(stream_seed(seed, "sweep"));
-    for (int i = 0; i < samples; ++i) {
+    SplitMix64 rng(stream_seed(static_cast<std::uint64_t>(*seed), "sweep"));
+    for (std::int64_t i = 0; i < *samples; ++i) {
       SweepPoint p;
       for (std::size_t k = 0; k < bounds.size(); ++k)
         p.sets.emplace_back(s.parameters[k],

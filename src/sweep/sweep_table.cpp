@@ -12,17 +12,19 @@ const std::vector<std::string> kMetrics{"simulated_end_s", "jobs_finished", "mea
                                         "gpu_hours_busy", "utilisation", "energy_kwh", "cost", "carbon_kg"};
 }
 
+// at(), not [], throughout: [] on a const json with a missing key is undefined
+// behaviour, and a summary.json may be damaged; at() throws json::exception.
 std::map<std::string, double> run_metrics(const nlohmann::json& s) {
   std::map<std::string, double> m;
   m["simulated_end_s"] = s.value("simulated_end_s", 0.0);
   double finished = 0, wait = 0, waits = 0, ttt = 0, goodput = 0, goodputs = 0, interruptions = 0;
-  for (const auto& j : s["jobs"]) {
-    if (j["state"] == "finished") {
+  for (const auto& j : s.at("jobs")) {
+    if (j.at("state") == "finished") {
       finished += 1;
-      ttt += j["time_to_train_s"].get<double>();
+      ttt += j.at("time_to_train_s").get<double>();
     }
-    if (!j["queue_wait_s"].is_null()) wait += j["queue_wait_s"].get<double>(), waits += 1;
-    if (!j["goodput"].is_null()) goodput += j["goodput"].get<double>(), goodputs += 1;
+    if (!j.at("queue_wait_s").is_null()) wait += j.at("queue_wait_s").get<double>(), waits += 1;
+    if (!j.at("goodput").is_null()) goodput += j.at("goodput").get<double>(), goodputs += 1;
     interruptions += j.value("interruptions", 0);
   }
   m["jobs_finished"] = finished;
@@ -31,13 +33,13 @@ std::map<std::string, double> run_metrics(const nlohmann::json& s) {
   m["mean_goodput"] = goodputs > 0 ? goodput / goodputs : 0;
   m["interruptions"] = interruptions;
   double busy = 0, gpus = 0, util = 0, energy = 0, cost = 0, carbon = 0;
-  for (const auto& site : s["sites"]) {
-    busy += site["gpu_hours_busy"].get<double>();
-    gpus += site["gpus"].get<double>();
-    util += site["utilisation"].get<double>() * site["gpus"].get<double>();
-    energy += site["energy_kwh"].get<double>();
-    cost += site["cost"].get<double>();
-    carbon += site["carbon_kg"].get<double>();
+  for (const auto& site : s.at("sites")) {
+    busy += site.at("gpu_hours_busy").get<double>();
+    gpus += site.at("gpus").get<double>();
+    util += site.at("utilisation").get<double>() * site.at("gpus").get<double>();
+    energy += site.at("energy_kwh").get<double>();
+    cost += site.at("cost").get<double>();
+    carbon += site.at("carbon_kg").get<double>();
   }
   m["gpu_hours_busy"] = busy;
   m["utilisation"] = gpus > 0 ? util / gpus : 0;

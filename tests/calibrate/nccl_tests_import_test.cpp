@@ -291,3 +291,55 @@ TEST_CASE("nccl-tests import: a file without result rows is an error", "[calibra
     CHECK_THAT(diags.items()[0].str(), Contains("empty.txt:1:1: error:"));
   }
 }
+
+// Issue #10 items 12 and 18: counts bounded before they are multiplied, impossible numbers refused.
+namespace {
+const std::string kHeader =
+    "#       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw "
+    "#wrong\n";
+}
+
+TEST_CASE("nccl-tests import: nThread x nGpus beyond the limit is an error, not 0 ranks", "[calibrate][nccl-tests]") {
+  Diagnostics diags;
+  const std::string log = "# Collective test starting: all_reduce_perf\n# nThread 65536 nGpus 65536 minBytes 8\n" +
+                          kHeader + "     1048576        262144     float     sum      -1    35.10   29.87   52.27      0"
+                                    "    35.00   29.96   52.43      0\n";
+  import_nccl_tests(log, "x.txt", "", diags);
+  REQUIRE(diags.error_count() == 1);
+  CHECK(diags.items()[0].str() ==
+        "x.txt:2:11: error: nThread: nThread 65536 x nGpus 65536 = 4294967296 ranks; the limit is 16000000");
+  Diagnostics d2;
+  import_nccl_tests("# nThread 1e9 nGpus -1\n" + kHeader + " 8 2 float sum -1 10.0 0.00 0.00 0 10.0 0.00 0.00 0\n",
+                    "all_reduce.txt", "", d2);
+  REQUIRE(d2.error_count() >= 2);
+  CHECK(d2.items()[0].str() == "all_reduce.txt:1:11: error: nThread: expected an integer in [1, 16000000], got \"1e9\"");
+  CHECK(d2.items()[1].str() == "all_reduce.txt:1:21: error: nGpus: expected an integer in [1, 16000000], got \"-1\"");
+}
+
+TEST_CASE("nccl-tests import: negative bandwidths and non-positive times are errors at their column",
+          "[calibrate][nccl-tests]") {
+  Diagnostics diags;
+  const auto r = import_nccl_tests(
+      small_log("all_reduce_perf", 2, "     1048576        262144     float     sum      -1    35.10   29.87  -52.27"
+                                      "      0    35.00   29.96   52.43      0\n"
+                                      "     2097152        524288     float     sum      -1     0.00   29.87   52.27"
+                                      "      0    35.00   29.96   52.43      0\n"),
+      "x.txt", "", diags);
+  INFO(all_errors(diags));
+  REQUIRE(diags.error_count() == 2);
+  CHECK(diags.items()[0].str() == "x.txt:11:72: error: busbw: expected a bandwidth >= 0 (GB/s), got \"-52.27\"");
+  CHECK(diags.items()[1].str() == "x.txt:12:58: error: time: expected a time > 0 (us), got \"0.00\"");
+}
+
+TEST_CASE("rcnsim calibrate import-nccl-tests with 65536 x 65536 ranks: exit 2, nothing written",
+          "[calibrate][nccl-tests][cli]") {
+  const std::string dir = rcn::test::scratch_dir("nccl-import-overflow");
+  std::ofstream(dir + "/all_reduce_perf.txt")
+      << "# nThread 65536 nGpus 65536 minBytes 8\n"
+      << kHeader << "     1048576        262144     float     sum      -1    35.10   29.87   52.27      0\n";
+  const auto r = rcn::test::run_command(rcn::test::rcnsim_binary() + " calibrate import-nccl-tests " + dir +
+                                        "/all_reduce_perf.txt -o " + dir + "/nccl.json");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.output, Contains(dir + "/all_reduce_perf.txt:1:11: error: nThread: nThread 65536 x nGpus 65536"));
+  CHECK_FALSE(std::ifstream(dir + "/nccl.json").good());
+}

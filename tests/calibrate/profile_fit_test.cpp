@@ -93,3 +93,52 @@ TEST_CASE("import-nccl-tests then fit: the fitted bus bandwidth is the log's lar
   r = test::run_command(test::rcnsim_binary() + " calibrate import-nccl-tests " + dir + "/nccl.json");
   CHECK(r.status == 2);  // a JSON file is not an nccl-tests log
 }
+
+// Issue #10 items 16 and 18: located JSON errors; rates <= 0 refused instead of written as -nan.
+namespace {
+std::string fit_error(const std::string& json) {
+  Diagnostics d;
+  fit_profile(json, "m.json", builtin_hardware_profiles().at("h100-sxm"), d);
+  return d.has_errors() ? d.items()[0].str() : "";
+}
+const std::string kGemm = R"({"dtype": "bf16", "m": 8192, "n": 8192, "k": 8192, "tflops": )";
+}  // namespace
+
+TEST_CASE("fit refuses a rate <= 0 or not a number, naming its JSON path", "[calibrate][fit]") {
+  CHECK(fit_error("{\"gemm\": [" + kGemm + "700}, " + kGemm + "-1}]}") ==
+        "m.json: error: gemm[1].tflops: expected a finite number > 0, got -1");
+  CHECK(fit_error("{\"gemm\": [" + kGemm + "0}]}") == "m.json: error: gemm[0].tflops: expected a finite number > 0, got 0");
+  CHECK(fit_error("{\"gemm\": [" + kGemm + "\"fast\"}]}") ==
+        "m.json: error: gemm[0].tflops: expected a finite number > 0, got \"fast\"");
+  CHECK(fit_error(R"({"gemm": [{"dtype": "bf16", "m": 1e30, "n": 1, "k": 1, "tflops": 1}]})") ==
+        "m.json: error: gemm[0].m: expected an integer in [1, 2000000000], got 1e+30");
+  CHECK(fit_error("{\"gemm\": [" + kGemm + "700}], \"memcpy_d2d\": [{\"gbps_rw\": -5}]}") ==
+        "m.json: error: memcpy_d2d[0].gbps_rw: expected a finite number > 0, got -5");
+  CHECK(fit_error(R"({"nccl": [{"op": "allreduce", "ranks": 8, "bytes": 1024}]})") ==
+        "m.json: error: nccl[0].seconds: missing");
+  CHECK(fit_error(R"({"gemm": {"m": 1}})") == "m.json: error: gemm: expected an array, got object");
+  // 0 is the schema's "not measured" for the launch overhead (import-nccl-tests writes it); below 0 is not.
+  CHECK(fit_error("{\"gemm\": [" + kGemm + "700}], \"launch\": {\"eager_per_kernel_s\": 0}}") == "");
+  CHECK(fit_error("{\"gemm\": [" + kGemm + "700}], \"launch\": {\"eager_per_kernel_s\": -1e-6}}") ==
+        "m.json: error: launch.eager_per_kernel_s: expected a finite number >= 0, got -1e-06");
+}
+
+TEST_CASE("fit reports a JSON syntax error at its file:line:col", "[calibrate][fit]") {
+  CHECK(fit_error("{\n  \"gemm\": [\n    {\"m\": 1,}\n  ]\n}\n") ==
+        "m.json:3:13: error: JSON syntax error: syntax error while parsing object key - unexpected '}'; expected "
+        "string literal");
+}
+
+TEST_CASE("rcnsim calibrate fit with a negative rate: exit 2, no profile with -nan written", "[calibrate][fit][cli]") {
+  const std::string dir = test::scratch_dir("fit-negative-rate");
+  std::ofstream(dir + "/m.json") << "{\"meta\": {\"name\": \"NVIDIA H100\"}, \"gemm\": [" << kGemm << "-1}]}\n";
+  auto r = test::run_command(test::rcnsim_binary() + " calibrate fit " + dir + "/m.json -o " + dir + "/p.yaml");
+  CHECK(r.status == 2);
+  CHECK(r.output == dir + "/m.json: error: gemm[0].tflops: expected a finite number > 0, got -1\n");
+  CHECK_FALSE(std::filesystem::exists(dir + "/p.yaml"));
+  // A syntax error is located even without --base (it used to say "no base profile matches").
+  std::ofstream(dir + "/bad.json") << "{\n  \"meta\": {\"name\": \"NVIDIA H100\"},,\n}\n";
+  r = test::run_command(test::rcnsim_binary() + " calibrate fit " + dir + "/bad.json");
+  CHECK(r.status == 2);
+  CHECK(r.output.rfind(dir + "/bad.json:2:35: error: JSON syntax error: ", 0) == 0);
+}

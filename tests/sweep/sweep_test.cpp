@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fmt/format.h>
+
 #include "rcn/sweep/sweep_spec.hpp"
 #include "rcn/sweep/sweep_table.hpp"
 #include "tests/test_support.hpp"
@@ -92,4 +94,77 @@ TEST_CASE("rcnsim sweep runs every point and seed, resumes, and tabulates", "[sw
   REQUIRE(r.status == 0);
   CHECK(r.output.find("(2 resumed, 0 failed") != std::string::npos);
   CHECK(test::read_text(dir + "/out/sweep.csv").find("\n1,3e9,2,") != std::string::npos);
+}
+
+// Issue #10 item 12: seeds and point counts bounded and distinct before any run starts.
+namespace {
+std::string first_error(const std::string& yaml) {
+  Diagnostics d;
+  load_sweep_text(yaml, "s.yaml", test::source_path("scenarios"), d);
+  return d.has_errors() ? d.items()[0].str() : "";
+}
+}  // namespace
+
+TEST_CASE("a repeated seed is refused: its runs would share one folder", "[sweep]") {
+  CHECK(first_error("base: default.yaml\nseeds: [1,1,1,1]\ngrid: {a: [1]}\n") ==
+        "s.yaml:2:11: error: seeds[1]: seed 1 is already seeds[0]; each seed runs once per point");
+  Diagnostics d;
+  load_sweep_text("base: default.yaml\nseeds: [1,1,1,1]\ngrid: {a: [1]}\n", "s.yaml", test::source_path("scenarios"), d);
+  CHECK(d.error_count() == 3);
+}
+
+TEST_CASE("seeds out of range are refused, not cast", "[sweep]") {
+  // 1e30 ran as seed 0; 2e9 seeds allocated 2e9 entries (bad_alloc).
+  CHECK(first_error("base: default.yaml\nseeds: [1e30]\ngrid: {a: [1]}\n") ==
+        "s.yaml:2:9: error: seeds[0]: expected an integer in [0, 9007199254740992], got \"1e30\"");
+  CHECK(first_error("base: default.yaml\nseeds: 2e9\ngrid: {a: [1]}\n") ==
+        "s.yaml:2:8: error: seeds: expected an integer in [1, 100000], got \"2e9\"");
+  CHECK(first_error("base: default.yaml\nseeds: [-1]\ngrid: {a: [1]}\n") ==
+        "s.yaml:2:9: error: seeds[0]: expected an integer in [0, 9007199254740992], got \"-1\"");
+  CHECK(first_error("base: default.yaml\nseeds: []\ngrid: {a: [1]}\n") ==
+        "s.yaml:2:8: error: seeds: expected at least one seed");
+  CHECK(first_error("base: default.yaml\nrandom: {samples: 1e12, ranges: {a: [0, 1]}}\n") ==
+        "s.yaml:2:19: error: random.samples: expected an integer in [1, 100000], got \"1e12\"");
+}
+
+TEST_CASE("points x seeds is bounded before the grid is built", "[sweep]") {
+  // 6 lists of 100 values: 1e12 points, which the cartesian product used to build in memory.
+  std::string values = "[";
+  for (int i = 0; i < 100; ++i) values += std::to_string(i) + (i < 99 ? "," : "]");
+  std::string grid;
+  for (char p = 'a'; p <= 'f'; ++p) grid += fmt::format("  {}: {}\n", p, values);
+  CHECK(first_error("base: default.yaml\nseeds: 3\ngrid:\n" + grid) ==
+        "s.yaml:4:3: error: grid: the sweep would make 3000000000000 runs (1000000000000 points x 3 seeds); the "
+        "limit is 100000");
+  CHECK(first_error("base: default.yaml\nseeds: 1000\ngrid:\n  a: " + values + "\n  b: [1, 2]\n") ==
+        "s.yaml:4:3: error: grid: the sweep would make 200000 runs (200 points x 1000 seeds); the limit is 100000");
+  CHECK(first_error("base: default.yaml\nseeds: 10\nrandom: {samples: 20000, ranges: {a: [0, 1]}}\n") ==
+        "s.yaml:3:19: error: random.samples: the sweep would make 200000 runs (20000 points x 10 seeds); the limit "
+        "is 100000");
+  CHECK(first_error("base: default.yaml\nseeds: 1000\ngrid:\n  a: " + values + "\n") == "");  // exactly the limit
+}
+
+TEST_CASE("rcnsim sweep with a repeated seed: exit 2, nothing run or written", "[sweep][cli]") {
+  const std::string dir = test::scratch_dir("sweep-dup-seed");
+  std::ofstream(dir + "/sweep.yaml") << "base: " << test::source_path("scenarios/tutorial/01-one-cluster.yaml")
+                                     << "\nseeds: [1,1,1,1]\ngrid:\n  workloads.training[0].tokens: [1e9]\n";
+  auto r = test::run_command(test::rcnsim_binary() + " sweep " + dir + "/sweep.yaml -o " + dir + "/out");
+  CHECK(r.status == 2);
+  CHECK(r.output.find(dir + "/sweep.yaml:2:11: error: seeds[1]: seed 1 is already seeds[0]") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir + "/out"));
+}
+
+TEST_CASE("sweep resume reruns a run whose summary.json is empty", "[sweep][cli]") {
+  // Issue #10 item 20: an empty summary.json (a run killed while writing) made the whole sweep exit 1.
+  const std::string dir = test::scratch_dir("sweep-empty-summary");
+  const std::string file = small_sweep(dir);
+  auto r = test::run_command(test::rcnsim_binary() + " sweep " + file + " -j 2 -o " + dir + "/out");
+  REQUIRE(r.status == 0);
+  const std::string table = test::read_text(dir + "/out/sweep.csv");
+  std::ofstream(dir + "/out/runs/p0-seed1/summary.json", std::ios::trunc);  // empty
+  r = test::run_command(test::rcnsim_binary() + " sweep " + file + " -j 2 -o " + dir + "/out");
+  INFO(r.output);
+  CHECK(r.status == 0);
+  CHECK(r.output.find("(3 resumed, 0 failed") != std::string::npos);
+  CHECK(test::read_text(dir + "/out/sweep.csv") == table);
 }

@@ -24,6 +24,7 @@ inline constexpr std::int64_t kMaxTraceRows = 20'000'000;        // rows of one 
 inline constexpr std::int64_t kMaxSweepRuns = 100'000;           // points x seeds of one sweep
 inline constexpr std::int64_t kMaxSeed = (std::int64_t{1} << 53); // exact in a double, so YAML/JSON keep it
 inline constexpr std::uint64_t kMaxInputFileBytes = 2ull << 30;  // one referenced file (trace, profile, log)
+inline constexpr std::int64_t kMaxMeasuredBytes = std::int64_t{1} << 50;  // one measured message or copy (1 PiB)
 inline constexpr double kMaxHorizonSeconds = 1000.0 * 365 * 86400;  // 1000 years of simulated time
 }  // namespace limits
 

@@ -12,6 +12,7 @@
 namespace rcn {
 
 // The metrics one run contributes, by name, from its summary.json.
+// Throws nlohmann::json::exception when a field is missing or of the wrong type.
 std::map<std::string, double> run_metrics(const nlohmann::json& summary);
 // 95% two-sided Student t quantile for n - 1 degrees of freedom (n >= 2).
 double student_t95(int n);
