@@ -1,8 +1,13 @@
 #include "rcn/engine/checked_scenario.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
+#include "rcn/models/failure_model.hpp"
 #include "rcn/models/training_memory.hpp"
+#include "rcn/models/transformer_size.hpp"
+#include "rcn/scenario/input_limits.hpp"
 #include "rcn/scenario/units.hpp"
 #include "rcn/sched/policy_registry.hpp"
 #include "rcn/topology/site_graph.hpp"
@@ -39,9 +44,53 @@ void check_memory(const Scenario& s, Diagnostics& diags) {
   }
 }
 
+// Model sizes stay where the step, memory and checkpoint arithmetic (doubles,
+// and a uint64 byte count per transfer) is exact enough and finite.
+void check_model_sizes(const Scenario& s, Diagnostics& diags) {
+  for (const ModelSpec& m : s.models) {
+    const double params = transformer_size(m).total_params;
+    if (!(params <= limits::kMaxModelParams))
+      diags.error(m.loc, "models." + m.name,
+                  fmt::format("the model has about {:.3g} parameters; the limit is {:g}", params,
+                              limits::kMaxModelParams));
+  }
+}
+
+// Random failures are drawn before the run starts (models/failure_schedule.cpp),
+// one renewal process per unit: about rate x GPUs x horizon events per class.
+// Estimated here, before anything is allocated.
+void check_failure_count(const Scenario& s, Diagnostics& diags) {
+  if (!s.failures.present) return;
+  double per_second = 0;
+  for (const ComponentFailure& c : failure_components(s.failures)) {
+    for (const SiteSpec& site : s.sites) {
+      auto sc = s.failures.site_scale.find(site.name);
+      const double site_scale = sc == s.failures.site_scale.end() ? 1.0 : sc->second;
+      double gpus = 0;  // spares fail too
+      for (const ClusterSpec& cl : site.clusters)
+        gpus += static_cast<double>(cl.servers + cl.spares) * cl.gpus_per_server;
+      per_second += c.rate * gpus * site_scale;
+    }
+  }
+  const double events = per_second * s.horizon;
+  if (events <= static_cast<double>(limits::kMaxFailureEvents)) return;  // also false for inf and NaN
+  const bool scaled = s.failures.scale != 1.0;
+  diags.error(scaled ? s.failures.scale_loc : s.failures.loc, scaled ? "failures.scale" : "failures",
+              fmt::format("{} would generate {} failure events over the horizon ({}); the limit is {}",
+                          scaled ? fmt::format("{:g}", s.failures.scale) : std::string("the failure rates"),
+                          std::isfinite(events) ? fmt::format("about {:.3g}", events) : "more than 1e308",
+                          format_duration(s.horizon), limits::kMaxFailureEvents));
+}
+
 LoadResult check(LoadResult r) {
   if (!r.scenario) return r;
   const Scenario& s = *r.scenario;
+  check_model_sizes(s, r.diagnostics);
+  check_failure_count(s, r.diagnostics);
+  if (r.diagnostics.has_errors()) {  // the checks below would compute with those sizes
+    r.scenario.reset();
+    return r;
+  }
   check_memory(s, r.diagnostics);
   SiteGraph(s).check_reachability(s, r.diagnostics);
   PolicyRegistry::instance().create(s.scheduler, r.diagnostics);

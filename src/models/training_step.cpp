@@ -37,6 +37,18 @@ void add_gemm(const GemmModel& g, const std::string& prec, GemmShape s, double& 
   bwd += g.seconds(prec, s.m, s.k, s.n) + g.seconds(prec, s.k, s.n, s.m);
 }
 
+// Ranks of one collective that share a server: at most `room` (the GPUs of a
+// server left for them), and a divisor of `ranks`, since the collective model
+// lays out the same number on every server. A job that does not fill whole
+// servers (12 GPUs on 8-GPU servers, tp 8 on 6-GPU servers) is thus modelled
+// as evenly filled servers (2 x 6, 2 x 4): some more of its traffic may cross
+// the fabric than with 8 + 4, a slightly pessimistic step time, never a refusal.
+int ranks_per_server(int ranks, int room) {
+  int g = std::clamp(room, 1, std::max(1, ranks));
+  while (ranks % g != 0) --g;
+  return g;
+}
+
 }  // namespace
 
 CollectiveFabric collective_fabric(const HardwareProfile& gpu, const ClusterLinks& links) {
@@ -93,7 +105,7 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   // ---- tensor-parallel communication per layer (exposed) ----
   double tp_fwd = 0, tp_bwd = 0;
   if (t > 1) {
-    const int tp_per_server = std::min(t, links.gpus_per_server);
+    const int tp_per_server = ranks_per_server(t, links.gpus_per_server);
     const double bytes = tokens * h * act;
     if (sp) {  // all-gather before QKV and fc1, reduce-scatter after projection and fc2; mirrored backward
       const double ag = collective_time(CollectiveOp::AllGather, bytes, t, tp_per_server, fabric).seconds;
@@ -146,7 +158,7 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   const double local_params = st.memory.params_on_gpu;
   if (par.dp > 1) {
     // dp peers sit on different servers unless tp x pp leaves room for several in one server.
-    const int dp_per_server = std::clamp(links.gpus_per_server / std::max(1, t * p), 1, par.dp);
+    const int dp_per_server = ranks_per_server(par.dp, links.gpus_per_server / std::max(1, t * p));
     const double grad_bytes = 2 * local_params;  // bf16 gradient reduction
     double sync = 0, gather = 0;
     if (par.zero >= 1) {

@@ -44,7 +44,7 @@ class ScenarioReader {
       else
         s.seed = static_cast<std::uint64_t>(*v);
     }
-    if (auto v = r_.quantity(root, "horizon", "", Quantity::Duration, Sign::Positive, false)) s.horizon = *v;
+    if (auto v = duration(root, "horizon", "", Sign::Positive, false)) s.horizon = *v;
     if (auto v = r_.choice(root, "fidelity", "", {"analytic", "flow"}, false)) {
       s.fidelity = *v == "flow" ? Fidelity::Flow : Fidelity::Analytic;
     }
@@ -68,6 +68,63 @@ class ScenarioReader {
   const FileReferences& files_;  // what hardware: and the traces may read
   // Node of each parsed element, for cross-reference errors that point at it.
   std::map<std::string, YAML::Node> nodes_;
+  // Servers (with spares) and GPUs of the clusters read so far, against the
+  // platform limits; false once a cluster's size was refused, so that checks
+  // comparing jobs with cluster sizes stay quiet instead of adding noise.
+  std::int64_t servers_total_ = 0, gpus_total_ = 0;
+  bool sizes_ok_ = true;
+
+  // A name or a reference to one: text that must not be empty (an empty
+  // reference would silently match nothing, or the first element).
+  std::optional<std::string> name(const YAML::Node& n, const std::string& key, const std::string& p, bool required) {
+    auto v = r_.text(n, key, p, required);
+    if (v && v->empty()) {
+      r_.error(YamlReader::child(n, key), YamlReader::join(p, key), "expected a non-empty name, got \"\"");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // A quantity in [lo, hi] after its unit (0 passes when `sign` allows it);
+  // `what` and the bounds' wording are for the message.
+  std::optional<double> bounded(const YAML::Node& n, const std::string& key, const std::string& p, Quantity kind,
+                                Sign sign, bool required, double lo, double hi, const char* what, const char* lo_text,
+                                const char* hi_text) {
+    auto v = r_.quantity(n, key, p, kind, sign, required);
+    if (!v) return v;
+    if ((*v != 0 && *v < lo) || *v > hi) {
+      r_.error(YamlReader::child(n, key), YamlReader::join(p, key),
+               fmt::format("expected {} between {} and {}, got {}", what, lo_text, hi_text,
+                           YamlReader::describe(YamlReader::child(n, key))));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // Durations: any time that reaches SimGrid stays below the horizon limit (limits::kMaxHorizonSeconds).
+  std::optional<double> duration(const YAML::Node& n, const std::string& key, const std::string& p, Sign sign,
+                                 bool required) {
+    return bounded(n, key, p, Quantity::Duration, sign, required, 0, limits::kMaxHorizonSeconds, "a duration", "0",
+                   "1000y");
+  }
+  std::optional<double> interval(const YAML::Node& n, const std::string& key, const std::string& p, bool required) {
+    return bounded(n, key, p, Quantity::Duration, Sign::Positive, required, limits::kMinIntervalSeconds,
+                   limits::kMaxHorizonSeconds, "an interval", "1s", "1000y");
+  }
+  std::optional<double> latency(const YAML::Node& n, const std::string& key, const std::string& p) {
+    return bounded(n, key, p, Quantity::Duration, Sign::NonNegative, false, 0, limits::kMaxLatencySeconds,
+                   "a latency", "0", "1h");
+  }
+  std::optional<double> bandwidth(const YAML::Node& n, const std::string& key, const std::string& p, bool required) {
+    return bounded(n, key, p, Quantity::Bandwidth, Sign::Positive, required, limits::kMinBandwidth,
+                   limits::kMaxBandwidth, "a bandwidth", "1kB/s", "1EB/s");
+  }
+  // Requests per second: the run draws every arrival, so rate x horizon is
+  // bounded too (in cross_check, once the horizon is known).
+  std::optional<double> request_rate(const YAML::Node& n, const std::string& key, const std::string& p) {
+    return bounded(n, key, p, Quantity::Rate, Sign::Positive, false, 0, limits::kMaxRequestsPerRun, "a rate", "0",
+                   "1e9/s");
+  }
 
   // Calls each(element, element_path) for the list under `key`; `path` is the parent's path.
   template <class F>
@@ -106,7 +163,7 @@ class ScenarioReader {
     if (!r_.expect_map(n, p, {"name", "kind", "region", "location", "power", "clusters"})) return;
     SiteSpec site;
     site.loc = r_.loc(n, p);
-    if (auto v = r_.text(n, "name", p, true)) site.name = *v;
+    if (auto v = name(n, "name", p, true)) site.name = *v;
     if (auto v = r_.choice(n, "kind", p, {"center", "node"}, false))
       site.kind = *v == "center" ? SiteKind::Center : SiteKind::Node;
     if (auto v = r_.text(n, "region", p, false)) site.region = *v;
@@ -151,6 +208,8 @@ class ScenarioReader {
       }
     }
     read_list(n, p, "clusters", true, [&](const YAML::Node& c, const std::string& cp) { read_cluster(c, cp, site, s); });
+    if (auto cl = YamlReader::child(n, "clusters"); cl.IsSequence() && cl.size() == 0)
+      r_.error(cl, p + ".clusters", "expected at least one cluster");
     nodes_["site:" + site.name] = n;
     if (!site.name.empty() && s.find_site(site.name))
       r_.error(YamlReader::child(n, "name"), p + ".name", fmt::format("duplicate site name \"{}\"", site.name));
@@ -163,7 +222,7 @@ class ScenarioReader {
       return;
     ClusterSpec c;
     c.loc = r_.loc(n, p);
-    c.name = r_.text(n, "name", p, false).value_or("main");
+    c.name = name(n, "name", p, false).value_or("main");
     if (auto v = r_.text(n, "gpu", p, true)) {
       c.gpu = *v;
       if (!s.find_profile(c.gpu)) {
@@ -178,6 +237,7 @@ class ScenarioReader {
     if (auto v = r_.integer(n, "servers", p, 1, true)) c.servers = *v;
     if (auto v = r_.integer(n, "gpus_per_server", p, 1, false)) c.gpus_per_server = *v;
     if (auto v = r_.integer(n, "spares", p, 0, false)) c.spares = *v;
+    check_cluster_size(n, p, c);
     if (auto su = YamlReader::child(n, "scale_up"); su.IsDefined()) {
       const std::string sp = p + ".scale_up";
       if (r_.expect_map(su, sp, {"kind", "bandwidth"})) {
@@ -187,8 +247,7 @@ class ScenarioReader {
             r_.warning(YamlReader::child(su, "kind"), sp + ".kind",
                        fmt::format("{} is modelled as the GPU profile's NVLink scaled to the given bandwidth", *v));
         }
-        if (auto v = r_.quantity(su, "bandwidth", sp, Quantity::Bandwidth, Sign::Positive, false))
-          c.scale_up.bandwidth = *v;
+        if (auto v = bandwidth(su, "bandwidth", sp, false)) c.scale_up.bandwidth = *v;
       }
     }
     if (auto so = YamlReader::child(n, "scale_out"); so.IsDefined()) {
@@ -196,8 +255,7 @@ class ScenarioReader {
       if (r_.expect_map(so, sp, {"kind", "nic_bandwidth", "nics_per_server", "topology", "oversubscription",
                                  "latency"})) {
         if (auto v = r_.choice(so, "kind", sp, {"infiniband", "roce", "ethernet"}, false)) c.scale_out.kind = *v;
-        if (auto v = r_.quantity(so, "nic_bandwidth", sp, Quantity::Bandwidth, Sign::Positive, false))
-          c.scale_out.nic_bandwidth = *v;
+        if (auto v = bandwidth(so, "nic_bandwidth", sp, false)) c.scale_out.nic_bandwidth = *v;
         if (auto v = r_.integer(so, "nics_per_server", sp, 1, false)) c.scale_out.nics_per_server = *v;
         if (auto v = r_.choice(so, "topology", sp, {"fat-tree", "rail-optimized", "dragonfly"}, false)) {
           c.scale_out.topology = *v;
@@ -207,23 +265,20 @@ class ScenarioReader {
                                    "oversubscription", *v));
         }
         if (auto v = r_.quantity(so, "oversubscription", sp, Quantity::Count, Sign::Positive, false)) {
-          if (*v < 1)
+          if (*v < 1 || *v > 1000)
             r_.error(YamlReader::child(so, "oversubscription"), sp + ".oversubscription",
-                     fmt::format("expected a ratio >= 1 (1 = non-blocking), got {}", *v));
+                     fmt::format("expected a ratio between 1 (non-blocking) and 1000, got {}", *v));
           else
             c.scale_out.oversubscription = *v;
         }
-        if (auto v = r_.quantity(so, "latency", sp, Quantity::Duration, Sign::NonNegative, false))
-          c.scale_out.latency = *v;
+        if (auto v = latency(so, "latency", sp)) c.scale_out.latency = *v;
       }
     }
     if (auto st = YamlReader::child(n, "storage"); st.IsDefined()) {
       const std::string sp = p + ".storage";
       if (r_.expect_map(st, sp, {"write_bandwidth", "read_bandwidth"})) {
-        if (auto v = r_.quantity(st, "write_bandwidth", sp, Quantity::Bandwidth, Sign::Positive, false))
-          c.storage.write_bandwidth = *v;
-        if (auto v = r_.quantity(st, "read_bandwidth", sp, Quantity::Bandwidth, Sign::Positive, false))
-          c.storage.read_bandwidth = *v;
+        if (auto v = bandwidth(st, "write_bandwidth", sp, false)) c.storage.write_bandwidth = *v;
+        if (auto v = bandwidth(st, "read_bandwidth", sp, false)) c.storage.read_bandwidth = *v;
       }
     }
     for (const auto& other : site.clusters)
@@ -232,17 +287,51 @@ class ScenarioReader {
     site.clusters.push_back(std::move(c));
   }
 
+  // servers x gpus_per_server in 64 bits, and the running totals of the
+  // scenario, against the platform limits: SimGrid builds one host per server
+  // (spares included) and results count GPUs in int.
+  void check_cluster_size(const YAML::Node& n, const std::string& p, ClusterSpec& c) {
+    if (c.servers <= 0) {  // refused already
+      sizes_ok_ = false;
+      return;
+    }
+    const auto gpus = bounded_product(c.servers, c.gpus_per_server, limits::kMaxGpusTotal);
+    const std::int64_t hosts = std::int64_t{c.servers} + c.spares;
+    if (hosts > limits::kMaxServersTotal - servers_total_) {
+      r_.error(YamlReader::child(n, "servers"), p + ".servers",
+               fmt::format("{} servers{} bring the scenario to {} servers; the limit is {}", c.servers,
+                           c.spares ? fmt::format(" and {} spares", c.spares) : "", servers_total_ + hosts,
+                           limits::kMaxServersTotal));
+    } else if (!gpus || *gpus > limits::kMaxGpusTotal - gpus_total_) {
+      r_.error(YamlReader::child(n, "servers"), p + ".servers",
+               fmt::format("{} servers x {} GPUs bring the scenario to {} GPUs; the limit is {}", c.servers,
+                           c.gpus_per_server, static_cast<double>(c.servers) * c.gpus_per_server + gpus_total_,
+                           limits::kMaxGpusTotal));
+    } else {
+      servers_total_ += hosts;
+      gpus_total_ += *gpus;
+      return;
+    }
+    sizes_ok_ = false;
+    c.servers = 0;  // never multiplied out: the scenario is refused anyway
+    c.spares = 0;
+  }
+
   void read_wan(const YAML::Node& n, const std::string& p, Scenario& s) {
     if (!r_.expect_map(n, p, {"from", "to", "bandwidth", "latency", "distance"})) return;
     WanLinkSpec w;
     w.loc = r_.loc(n, p);
-    w.from = r_.text(n, "from", p, true).value_or("");
-    w.to = r_.text(n, "to", p, true).value_or("");
-    w.bandwidth = r_.quantity(n, "bandwidth", p, Quantity::Bandwidth, Sign::Positive, true).value_or(0);
-    auto lat = r_.quantity(n, "latency", p, Quantity::Duration, Sign::NonNegative, false);
-    w.distance_m = r_.quantity(n, "distance", p, Quantity::Distance, Sign::Positive, false);
+    w.from = name(n, "from", p, true).value_or("");
+    w.to = name(n, "to", p, true).value_or("");
+    w.bandwidth = bandwidth(n, "bandwidth", p, true).value_or(0);
+    auto lat = latency(n, "latency", p);
+    // Up to 7e8 km: about limits::kMaxLatencySeconds of fibre.
+    w.distance_m = bounded(n, "distance", p, Quantity::Distance, Sign::Positive, false, 0, 7e11, "a distance", "0",
+                           "7e8km");
     if (lat) w.latency = *lat;
     else if (w.distance_m) w.latency = *w.distance_m * kFiberSecondsPerMetre;
+    else if (YamlReader::child(n, "latency").IsDefined() || YamlReader::child(n, "distance").IsDefined())
+      w.latency = 0;  // given but refused above: not also "give latency or distance"
     else w.latency = -1;  // derived from site locations in cross_check, or an error there
     nodes_["wan:" + std::to_string(s.wan.size())] = n;
     s.wan.push_back(std::move(w));
@@ -258,8 +347,14 @@ class ScenarioReader {
       ModelSpec m;
       m.name = it->first.Scalar();
       const std::string p = "models." + m.name;
-      const YAML::Node& v = it->second;
+      // A copy: `it->second` belongs to a temporary the iterator hands out, so a
+      // reference to it would dangle after this statement (ASan: stack-use-after-scope).
+      const YAML::Node v = it->second;
       m.loc = r_.loc(it->first, p);
+      if (m.name.empty()) {
+        r_.error(it->first, "models", "expected a non-empty model name, got \"\"");
+        continue;
+      }
       if (!r_.expect_map(v, p, {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq", "gated_mlp",
                                 "tied_embeddings"}))
         continue;
@@ -267,7 +362,9 @@ class ScenarioReader {
       m.hidden = r_.integer(v, "hidden", p, 1, true).value_or(0);
       m.heads = r_.integer(v, "heads", p, 1, true).value_or(0);
       m.kv_heads = r_.integer(v, "kv_heads", p, 1, false).value_or(m.heads);
-      m.ffn = r_.integer(v, "ffn", p, 1, false).value_or(4 * m.hidden);
+      // 4 x hidden in 64 bits: hidden may be up to limits::kMaxInt.
+      m.ffn = r_.integer(v, "ffn", p, 1, false)
+                  .value_or(static_cast<int>(std::min<std::int64_t>(4 * std::int64_t{m.hidden}, limits::kMaxInt)));
       m.vocab = r_.integer(v, "vocab", p, 1, true).value_or(0);
       m.seq = r_.integer(v, "seq", p, 1, true).value_or(0);
       m.gated_mlp = r_.boolean(v, "gated_mlp", p).value_or(false);
@@ -303,15 +400,17 @@ class ScenarioReader {
       return;
     TrainingJobSpec j;
     j.loc = r_.loc(n, p);
-    j.name = r_.text(n, "name", p, true).value_or("");
-    j.model = r_.text(n, "model", p, true).value_or("");
-    j.submit = r_.quantity(n, "submit", p, Quantity::Duration, Sign::NonNegative, false).value_or(0);
-    j.site = r_.text(n, "site", p, false);
+    j.name = name(n, "name", p, true).value_or("");
+    j.model = name(n, "model", p, true).value_or("");
+    j.submit = duration(n, "submit", p, Sign::NonNegative, false).value_or(0);
+    j.site = name(n, "site", p, false);
     j.gpus = r_.integer(n, "gpus", p, 1, true).value_or(0);
     j.global_batch = r_.integer(n, "global_batch", p, 1, true).value_or(0);
-    j.tokens = r_.quantity(n, "tokens", p, Quantity::Count, Sign::Positive, false);
-    j.steps = r_.quantity(n, "steps", p, Quantity::Count, Sign::Positive, false);
-    j.duration = r_.quantity(n, "duration", p, Quantity::Duration, Sign::Positive, false);
+    j.tokens = bounded(n, "tokens", p, Quantity::Count, Sign::Positive, false, 0, limits::kMaxTrainingTokens,
+                       "a token count", "0", "1e18");
+    j.steps = bounded(n, "steps", p, Quantity::Count, Sign::Positive, false, 0, limits::kMaxTrainingSteps,
+                      "a step count", "0", "1e12");
+    j.duration = duration(n, "duration", p, Sign::Positive, false);
     j.user = r_.text(n, "user", p, false).value_or("");
     if ((j.tokens ? 1 : 0) + (j.steps ? 1 : 0) + (j.duration ? 1 : 0) > 1)
       r_.error(n, p, "give one of tokens, steps or duration");
@@ -319,8 +418,9 @@ class ScenarioReader {
     if (auto ds = YamlReader::child(n, "dataset"); ds.IsDefined()) {
       const std::string dp = p + ".dataset";
       if (r_.expect_map(ds, dp, {"size", "site"})) {
-        j.dataset_bytes = r_.quantity(ds, "size", dp, Quantity::Bytes, Sign::Positive, true).value_or(0);
-        j.dataset_site = r_.text(ds, "site", dp, true);
+        j.dataset_bytes = bounded(ds, "size", dp, Quantity::Bytes, Sign::Positive, true, 0, limits::kMaxBytes,
+                                  "a size", "0", "1EB").value_or(0);
+        j.dataset_site = name(ds, "site", dp, true);
         nodes_["dataset:" + std::to_string(s.training.size())] = ds;
       }
     }
@@ -333,7 +433,13 @@ class ScenarioReader {
                                   "sequence_parallel", "zero", "min_dp"})) {
         j.parallelism.tp = r_.integer(par, "tp", pp, 1, false).value_or(1);
         j.parallelism.pp = r_.integer(par, "pp", pp, 1, false).value_or(1);
-        j.parallelism.dp = r_.integer(par, "dp", pp, 1, false).value_or(j.gpus / std::max(1, j.parallelism.tp * j.parallelism.pp));
+        // Products in 64 bits: each factor is at most limits::kMaxInt, so two never overflow.
+        const std::int64_t tp_pp = std::int64_t{j.parallelism.tp} * j.parallelism.pp;
+        const bool dp_given = YamlReader::child(par, "dp").IsDefined();
+        j.parallelism.dp = r_.integer(par, "dp", pp, 1, false).value_or(static_cast<int>(j.gpus / tp_pp));
+        if (!dp_given && j.gpus > 0 && j.gpus % tp_pp != 0)
+          r_.error(par, pp, fmt::format("gpus ({}) must be a multiple of tp*pp ({}*{} = {}) to derive dp", j.gpus,
+                                        j.parallelism.tp, j.parallelism.pp, tp_pp));
         j.parallelism.micro_batch = r_.integer(par, "micro_batch", pp, 1, false).value_or(1);
         j.parallelism.schedule = r_.choice(par, "schedule", pp, {"1f1b", "interleaved-1f1b", "gpipe"}, false).value_or("1f1b");
         j.parallelism.recompute = r_.choice(par, "recompute", pp, {"none", "selective", "full"}, false).value_or("none");
@@ -354,10 +460,13 @@ class ScenarioReader {
           r_.error(YamlReader::child(par, "virtual_stages"), pp + ".virtual_stages",
                    fmt::format("virtual_stages > 1 needs schedule: interleaved-1f1b (got {})", j.parallelism.schedule));
         const auto& q = j.parallelism;
-        if (j.gpus > 0 && q.tp * q.pp * q.dp != j.gpus)
+        const auto gpus = bounded_product(q.tp, q.pp, q.dp, limits::kMaxInt);
+        const std::int64_t dp_mb = std::int64_t{q.dp} * q.micro_batch;
+        if (j.gpus > 0 && dp_given && gpus != j.gpus)
           r_.error(par, pp, fmt::format("tp*pp*dp = {}*{}*{} = {} but the job asks for gpus: {}", q.tp, q.pp, q.dp,
-                                        q.tp * q.pp * q.dp, j.gpus));
-        if (j.global_batch > 0 && j.global_batch % (q.dp * q.micro_batch) != 0)
+                                        gpus ? std::to_string(*gpus) : "more than " + std::to_string(limits::kMaxInt),
+                                        j.gpus));
+        if (j.global_batch > 0 && dp_mb > 0 && j.global_batch % dp_mb != 0)
           r_.error(YamlReader::child(n, "global_batch"), p + ".global_batch",
                    fmt::format("global_batch ({}) must be a multiple of dp*micro_batch ({}*{})", j.global_batch, q.dp,
                                q.micro_batch));
@@ -372,7 +481,7 @@ class ScenarioReader {
         j.checkpoint.enabled = true;
         if (auto iv = YamlReader::child(ck, "interval"); iv.IsDefined() && iv.IsScalar() && iv.Scalar() == "auto")
           j.checkpoint.auto_interval = true;
-        else if (auto v = r_.quantity(ck, "interval", cp, Quantity::Duration, Sign::Positive, true))
+        else if (auto v = interval(ck, "interval", cp, true))
           j.checkpoint.interval = *v;
         j.checkpoint.async = r_.boolean(ck, "async", cp).value_or(false);
         // Checkpoints are written through the site's storage: without its bandwidth they are free.
@@ -417,8 +526,8 @@ class ScenarioReader {
       return;
     InferenceServiceSpec sv;
     sv.loc = r_.loc(n, p);
-    sv.name = r_.text(n, "name", p, true).value_or("");
-    sv.model = r_.text(n, "model", p, true).value_or("");
+    sv.name = name(n, "name", p, true).value_or("");
+    sv.model = name(n, "model", p, true).value_or("");
     sv.gpus_per_replica = r_.integer(n, "gpus_per_replica", p, 1, false).value_or(1);
     sv.routing = r_.choice(n, "routing", p, {"nearest", "least-loaded", "cost"}, false).value_or("nearest");
     sv.precision = r_.choice(n, "precision", p, kPrecisions, false).value_or("bf16");
@@ -430,12 +539,12 @@ class ScenarioReader {
       sv.arrivals.loc = r_.loc(ar, ap);
       if (r_.expect_map(ar, ap, {"poisson", "daily", "trace", "prompt_tokens", "output_tokens"})) {
         int kinds = 0;
-        if (auto v = r_.quantity(ar, "poisson", ap, Quantity::Rate, Sign::Positive, false)) {
+        if (auto v = request_rate(ar, "poisson", ap)) {
           sv.arrivals.kind = "poisson";
           sv.arrivals.rate = *v;
           ++kinds;
         }
-        if (auto v = r_.quantity(ar, "daily", ap, Quantity::Rate, Sign::Positive, false)) {
+        if (auto v = request_rate(ar, "daily", ap)) {
           sv.arrivals.kind = "daily";
           sv.arrivals.rate = *v;
           ++kinds;
@@ -451,8 +560,10 @@ class ScenarioReader {
           ++kinds;
         }
         if (kinds != 1) r_.error(ar, ap, "give exactly one of poisson, daily or trace");
-        sv.arrivals.prompt_tokens = r_.quantity(ar, "prompt_tokens", ap, Quantity::Count, Sign::Positive, false).value_or(1024);
-        sv.arrivals.output_tokens = r_.quantity(ar, "output_tokens", ap, Quantity::Count, Sign::Positive, false).value_or(128);
+        sv.arrivals.prompt_tokens = bounded(ar, "prompt_tokens", ap, Quantity::Count, Sign::Positive, false, 0,
+                                            limits::kMaxRequestTokens, "a token count", "0", "1e8").value_or(1024);
+        sv.arrivals.output_tokens = bounded(ar, "output_tokens", ap, Quantity::Count, Sign::Positive, false, 0,
+                                            limits::kMaxRequestTokens, "a token count", "0", "1e8").value_or(128);
       }
     } else {
       r_.error(n, p, "missing required key 'arrivals'");
@@ -477,7 +588,7 @@ class ScenarioReader {
       const std::string ap = p + ".autoscale";
       if (r_.expect_map(as, ap, {"max", "interval", "up", "down", "down_after"})) {
         AutoscaleSpec& a = sv.autoscale;
-        a.interval = r_.quantity(as, "interval", ap, Quantity::Duration, Sign::Positive, false).value_or(60);
+        a.interval = interval(as, "interval", ap, false).value_or(60);
         a.up = r_.quantity(as, "up", ap, Quantity::Count, Sign::Positive, false).value_or(0.8);
         a.down = r_.quantity(as, "down", ap, Quantity::Count, Sign::NonNegative, false).value_or(0.3);
         a.down_after = r_.integer(as, "down_after", ap, 1, false).value_or(5);
@@ -498,9 +609,9 @@ class ScenarioReader {
     if (auto slo = YamlReader::child(n, "slo"); slo.IsDefined()) {
       const std::string sp = p + ".slo";
       if (r_.expect_map(slo, sp, {"ttft", "tpot", "e2e"})) {
-        sv.slo.ttft = r_.quantity(slo, "ttft", sp, Quantity::Duration, Sign::Positive, false).value_or(0);
-        sv.slo.tpot = r_.quantity(slo, "tpot", sp, Quantity::Duration, Sign::Positive, false).value_or(0);
-        sv.slo.e2e = r_.quantity(slo, "e2e", sp, Quantity::Duration, Sign::Positive, false).value_or(0);
+        sv.slo.ttft = duration(slo, "ttft", sp, Sign::Positive, false).value_or(0);
+        sv.slo.tpot = duration(slo, "tpot", sp, Sign::Positive, false).value_or(0);
+        sv.slo.e2e = duration(slo, "e2e", sp, Sign::Positive, false).value_or(0);
       }
     }
     nodes_["service:" + std::to_string(s.inference.size())] = n;
@@ -517,8 +628,10 @@ class ScenarioReader {
     f.loc = r_.loc(n, p);
     f.mix = r_.choice(n, "mix", p, {"none", "llama3"}, false).value_or("none");
     f.scale = r_.quantity(n, "scale", p, Quantity::Count, Sign::NonNegative, false).value_or(1.0);
-    f.detection = r_.quantity(n, "detection", p, Quantity::Duration, Sign::NonNegative, false).value_or(300);
-    f.restart = r_.quantity(n, "restart", p, Quantity::Duration, Sign::NonNegative, false).value_or(600);
+    f.scale_loc = YamlReader::child(n, "scale").IsDefined() ? r_.loc(YamlReader::child(n, "scale"), p + ".scale")
+                                                            : f.loc;
+    f.detection = duration(n, "detection", p, Sign::NonNegative, false).value_or(300);
+    f.restart = duration(n, "restart", p, Sign::NonNegative, false).value_or(600);
     f.rack_servers = r_.integer(n, "rack_servers", p, 1, false).value_or(4);
     if (const YAML::Node comps = YamlReader::child(n, "components"); comps.IsDefined()) {
       const std::vector<std::string> classes{"gpu", "hbm", "gpu-sram", "gpu-processor", "nic", "switch", "server",
@@ -531,8 +644,9 @@ class ScenarioReader {
           ComponentOverride o;
           o.rate = r_.quantity(it->second, "rate", cp, Quantity::Rate, Sign::NonNegative, false);
           o.distribution = r_.choice(it->second, "distribution", cp, {"exponential", "weibull"}, false);
-          o.shape = r_.quantity(it->second, "shape", cp, Quantity::Count, Sign::Positive, false);
-          o.repair = r_.quantity(it->second, "repair", cp, Quantity::Duration, Sign::NonNegative, false);
+          o.shape = bounded(it->second, "shape", cp, Quantity::Count, Sign::Positive, false, limits::kMinWeibullShape,
+                            limits::kMaxWeibullShape, "a Weibull shape", "0.1", "10");
+          o.repair = duration(it->second, "repair", cp, Sign::NonNegative, false);
           f.components[name] = o;
         }
       }
@@ -554,10 +668,10 @@ class ScenarioReader {
       if (!r_.expect_map(e, ep, {"at", "target", "kind", "duration"})) return;
       FailureEventSpec ev;
       ev.loc = r_.loc(e, ep);
-      ev.at = r_.quantity(e, "at", ep, Quantity::Duration, Sign::NonNegative, true).value_or(0);
-      ev.target = r_.text(e, "target", ep, true).value_or("");
+      ev.at = duration(e, "at", ep, Sign::NonNegative, true).value_or(0);
+      ev.target = name(e, "target", ep, true).value_or("");
       ev.kind = r_.choice(e, "kind", ep, {"site-outage", "server", "gpu", "link-cut"}, true).value_or("");
-      ev.duration = r_.quantity(e, "duration", ep, Quantity::Duration, Sign::Positive, true).value_or(0);
+      ev.duration = duration(e, "duration", ep, Sign::Positive, true).value_or(0);
       nodes_["event:" + std::to_string(f.events.size())] = e;
       f.events.push_back(std::move(ev));
     });
@@ -594,6 +708,53 @@ class ScenarioReader {
     s.outputs.dir = r_.text(n, "dir", p, false).value_or("results");
     s.outputs.trace = r_.boolean(n, "trace", p).value_or(true);
     s.outputs.report = r_.boolean(n, "report", p).value_or(true);
+  }
+
+  // The run gives each starting replica a server of its own, first fit over the
+  // site's clusters with enough GPUs per server, service after service, before
+  // any training job (engine/inference_service.cpp, start_inference). The same
+  // here, so that `validate` refuses what the run would, with the same words.
+  void place_replicas(const Scenario& s, const InferenceServiceSpec& sv, const std::string& p,
+                      std::map<const ClusterSpec*, std::int64_t>& taken) {
+    for (const auto& [site_name, count] : sv.replicas) {
+      const SiteSpec* site = s.find_site(site_name);
+      if (!site) continue;  // reported as an unknown site
+      std::int64_t left = count;
+      for (const auto& c : site->clusters) {
+        if (c.gpus_per_server < sv.gpus_per_replica) continue;
+        const std::int64_t take = std::min(left, c.servers - taken[&c]);
+        taken[&c] += take;
+        left -= take;
+      }
+      if (left > 0)
+        r_.error(nodes_["replica:" + sv.name + ":" + site_name], p + ".replicas." + site_name,
+                 fmt::format("site {} has no room for replica {} of {} ({} GPUs in one server)", site_name,
+                             count - left + 1, sv.name, sv.gpus_per_replica));
+    }
+    // The run makes a slot for every replica autoscaling may add: no more than the site has servers for.
+    for (const auto& [site_name, most] : sv.autoscale.max) {
+      const SiteSpec* site = s.find_site(site_name);
+      if (!site) continue;
+      std::int64_t room = 0;
+      for (const auto& c : site->clusters)
+        if (c.gpus_per_server >= sv.gpus_per_replica) room += c.servers;
+      if (most > room)
+        r_.error(nodes_["autoscale:" + sv.name + ":" + site_name], p + ".autoscale.max." + site_name,
+                 fmt::format("site {} has servers for at most {} replicas of {} ({} GPUs in one server)", site_name,
+                             room, sv.name, sv.gpus_per_replica));
+    }
+  }
+
+  // Every arrival of a run is drawn, so rate x horizon is bounded before the run.
+  void check_request_count(const Scenario& s, const InferenceServiceSpec& sv, const YAML::Node& n,
+                           const std::string& p) {
+    if (sv.arrivals.kind == "trace" || sv.arrivals.rate <= 0) return;
+    const double requests = sv.arrivals.rate * s.horizon;
+    if (requests <= limits::kMaxRequestsPerRun) return;
+    const std::string& key = sv.arrivals.kind;
+    r_.error(YamlReader::child(YamlReader::child(n, "arrivals"), key), p + ".arrivals." + key,
+             fmt::format("{:g}/s over the horizon ({}) is about {:.3g} requests; the limit is {:g}", sv.arrivals.rate,
+                         format_duration(s.horizon), requests, limits::kMaxRequestsPerRun));
   }
 
   // References between sections, and shapes that need several sections.
@@ -640,16 +801,16 @@ class ScenarioReader {
         if (m->heads % j.parallelism.tp != 0)
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.tp",
                    fmt::format("tp ({}) must divide the model's heads ({})", j.parallelism.tp, m->heads));
-        const int chunks = j.parallelism.pp * j.parallelism.virtual_stages;
+        const std::int64_t chunks = std::int64_t{j.parallelism.pp} * j.parallelism.virtual_stages;  // no overflow
         if (m->layers % chunks != 0)
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",
                    fmt::format("pp x virtual_stages ({}) must divide the model's layers ({})", chunks, m->layers));
       }
-      int biggest = 0;
+      int biggest = 0;  // stays 0 when a cluster's size was refused: no second error about it
       std::string biggest_site;
       for (const auto& site : s.sites)
         for (const auto& c : site.clusters)
-          if (c.gpus() > biggest) {
+          if (sizes_ok_ && c.gpus() > biggest) {
             biggest = c.gpus();
             biggest_site = site.name + "/" + c.name;
           }
@@ -657,7 +818,7 @@ class ScenarioReader {
         const SiteSpec* site = s.find_site(*j.site);
         if (!site) {
           unknown(YamlReader::child(n, "site"), p + ".site", "site", *j.site, site_names);
-        } else {
+        } else if (sizes_ok_ && !site->clusters.empty()) {
           int most = 0;
           for (const auto& c : site->clusters) most = std::max(most, c.gpus());
           if (j.gpus > most)
@@ -665,7 +826,7 @@ class ScenarioReader {
                      fmt::format("the job asks for {} GPUs but the largest cluster of site {} has {}", j.gpus,
                                  site->name, most));
         }
-      } else if (j.gpus > biggest && !s.sites.empty()) {
+      } else if (j.gpus > biggest && biggest > 0) {
         r_.error(YamlReader::child(n, "gpus"), p + ".gpus",
                  fmt::format("the job asks for {} GPUs but the largest cluster ({}) has {}", j.gpus, biggest_site,
                              biggest));
@@ -683,6 +844,7 @@ class ScenarioReader {
         r_.warning(YamlReader::child(n, "submit"), p + ".submit", "submitted at or after the horizon: it will never run");
     }
 
+    std::map<const ClusterSpec*, std::int64_t> taken;  // servers the starting replicas take, per cluster
     for (std::size_t i = 0; i < s.inference.size(); ++i) {
       auto& sv = s.inference[i];
       const YAML::Node& n = nodes_["service:" + std::to_string(i)];
@@ -698,6 +860,13 @@ class ScenarioReader {
       for (const auto& [region, share] : sv.demand)
         if (std::find(region_names.begin(), region_names.end(), region) == region_names.end())
           unknown(nodes_["demand:" + sv.name + ":" + region], p + ".demand." + region, "region", region, region_names);
+      if (sizes_ok_) place_replicas(s, sv, p, taken);
+      check_request_count(s, sv, n, p);
+      if (!sv.autoscale.max.empty() && !(s.horizon / sv.autoscale.interval <= limits::kMaxPeriodicChecks))
+        r_.error(YamlReader::child(YamlReader::child(n, "autoscale"), "interval"), p + ".autoscale.interval",
+                 fmt::format("an interval of {} over the horizon ({}) is {:.3g} load checks; the limit is {:g}",
+                             format_duration(sv.autoscale.interval), format_duration(s.horizon),
+                             s.horizon / sv.autoscale.interval, limits::kMaxPeriodicChecks));
     }
 
     for (std::size_t i = 0; i < s.failures.events.size(); ++i) {

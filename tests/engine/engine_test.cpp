@@ -275,3 +275,41 @@ TEST_CASE("flow fidelity: two jobs sharing an oversubscribed fabric both slow do
   }
   CHECK(r.jobs[0].step_time_s > analytic_dp(s));  // sanity: the step includes it
 }
+
+TEST_CASE("a job that does not fill whole servers runs, on 8-GPU and on 6-GPU servers", "[engine]") {
+  // Issue #10 item 6: 12 GPUs on 8-GPU servers (dp 12) and tp 8 on 6-GPU servers
+  // ended in "internal error: collective_time: ranks_per_server must divide ranks".
+  // The step model spreads such a job evenly (2 servers of 6 ranks for dp 12).
+  Scenario s = load(R"(name: partial
+horizon: 30d
+sites:
+  - name: a
+    clusters:
+      - {name: eights, gpu: h100-sxm, servers: 2, gpus_per_server: 8}
+      - {name: sixes, gpu: h100-sxm, servers: 4, gpus_per_server: 6}
+models:
+  m: {layers: 2, hidden: 1024, heads: 8, ffn: 4096, vocab: 1000, seq: 1000}
+workloads:
+  training:
+    - {name: twelve, model: m, gpus: 12, global_batch: 12, steps: 100}
+    - {name: tp8, model: m, gpus: 16, parallelism: {tp: 8, pp: 1, dp: 2}, global_batch: 16, steps: 100}
+)");
+  SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs.size() == 2);
+  for (const JobResult& j : r.jobs) {
+    INFO(j.name);
+    CHECK(j.state == JobState::Finished);
+    CHECK(j.step_time_s > 0);
+  }
+  // dp 12 with room for 8 per server: 6 per server, as on 12 GPUs of 6-GPU servers.
+  ModelSpec m;
+  m.layers = 2, m.hidden = 1024, m.heads = 8, m.kv_heads = 8, m.ffn = 4096, m.vocab = 1000, m.seq = 1000;
+  TrainingJobSpec j;
+  j.gpus = 12, j.parallelism.dp = 12, j.global_batch = 12, j.steps = 1;
+  ClusterSpec eight, six;
+  eight.servers = 2, eight.gpus_per_server = 8;
+  six.servers = 2, six.gpus_per_server = 6, six.scale_out.nics_per_server = 6;  // same NIC bandwidth per GPU
+  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
+  CHECK(training_step(m, j, hw, ClusterLinks::of(eight)).dp_comm_total_s ==
+        Approx(training_step(m, j, hw, ClusterLinks::of(six)).dp_comm_total_s));
+}

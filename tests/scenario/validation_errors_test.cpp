@@ -200,3 +200,118 @@ TEST_CASE("a job that does not fit in GPU memory names the bytes needed and avai
   CHECK(msg.rfind("t.yaml:17:7: error: workloads.training[0]: job j needs ", 0) == 0);
   CHECK(msg.find("but a h100-sxm has 80 GB") != std::string::npos);
 }
+
+// Issue #10 (hardening): inputs that crashed `validate` or `run` (SIGFPE,
+// SIGSEGV, "internal error", SimGrid aborts, unbounded allocation) or were
+// accepted as nonsense. Each gives one clear line and nothing runs. The line
+// expected is among the errors (a broken value may bring a second, later one).
+TEST_CASE("inputs that crashed or were accepted as nonsense give one clear error", "[validation][hardening]") {
+  const std::string job = "    - {name: j, model: m, ";
+  const std::string tail = "global_batch: 8, steps: 10}";
+  const std::string inference = "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, " + tail +
+                                "\n  inference:\n";
+  const std::vector<Case> cases = {
+      // item 4: dp derived as 0, or products that overflowed int
+      {"dp derived from gpus < tp*pp", 17, job + "gpus: 2, parallelism: {tp: 2, pp: 2}, " + tail,
+       "t.yaml:17:49: error: workloads.training[0].parallelism: gpus (2) must be a multiple of tp*pp (2*2 = 4) to "
+       "derive dp"},
+      {"dp derived from an invalid gpus", 17, job + "gpus: lots, parallelism: {tp: 2, pp: 2}, " + tail,
+       "t.yaml:17:33: error: workloads.training[0].gpus: expected an integer >= 1, got \"lots\""},
+      {"dp*micro_batch beyond int", 17,
+       job + "gpus: 16, parallelism: {tp: 1, pp: 1, dp: 16, micro_batch: 2000000000}, " + tail,
+       "t.yaml:17:113: error: workloads.training[0].global_batch: global_batch (8) must be a multiple of "
+       "dp*micro_batch (16*2000000000)"},
+      {"dp*micro_batch of 2^32", 17,
+       job + "gpus: 16, parallelism: {tp: 1, pp: 1, dp: 65536, micro_batch: 65536}, " + tail,
+       "t.yaml:17:111: error: workloads.training[0].global_batch: global_batch (8) must be a multiple of "
+       "dp*micro_batch (65536*65536)"},
+      {"tp*pp*dp beyond int", 17, job + "gpus: 16, parallelism: {tp: 65536, pp: 65536, dp: 65536}, " + tail,
+       "t.yaml:17:50: error: workloads.training[0].parallelism: tp*pp*dp = 65536*65536*65536 = more than 2000000000 "
+       "but the job asks for gpus: 16"},
+      {"pp*virtual_stages of 2^32", 17,
+       job + "gpus: 16, parallelism: {tp: 1, pp: 65536, dp: 1, schedule: interleaved-1f1b, virtual_stages: 65536}, " +
+           tail,
+       "t.yaml:17:50: error: workloads.training[0].parallelism.pp: pp x virtual_stages (4294967296) must divide the "
+       "model's layers (4)"},
+      // item 5: empty names and references
+      {"empty model of a job", 17, "    - {name: j, model: \"\", gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, " + tail,
+       "t.yaml:17:24: error: workloads.training[0].model: expected a non-empty name, got \"\""},
+      {"empty model of a service", 17,
+       inference + "    - {name: s, model: \"\", replicas: {node-west: 1}, arrivals: {poisson: 1/s}}",
+       "t.yaml:19:24: error: workloads.inference[0].model: expected a non-empty name, got \"\""},
+      {"empty end of a WAN link", 12, "  - {from: \"\", to: node-east, bandwidth: 100Gbps, latency: 5ms}",
+       "t.yaml:12:12: error: wan[0].from: expected a non-empty name, got \"\""},
+      {"empty model name", 14, "  \"\": {layers: 4, hidden: 512, heads: 8, vocab: 1000, seq: 128}\n  m: {layers: 4, "
+                                 "hidden: 512, heads: 8, vocab: 1000, seq: 128}",
+       "t.yaml:14:3: error: models: expected a non-empty model name, got \"\""},
+      // item 8: horizons and durations SimGrid cannot keep
+      {"horizon 1e308y", 1, "name: t\nhorizon: 1e308y",
+       "t.yaml:2:10: error: horizon: expected a duration such as 5ms, 2.5min, 6h or 30d, got \"1e308y\" (out of range)"},
+      {"horizon beyond 1000 years", 1, "name: t\nhorizon: 1001y",
+       "t.yaml:2:10: error: horizon: expected a duration between 0 and 1000y, got \"1001y\""},
+      {"submit beyond 1000 years", 17,
+       "    - {name: j, model: m, submit: 1e300s, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, " + tail,
+       "t.yaml:17:35: error: workloads.training[0].submit: expected a duration between 0 and 1000y, got \"1e300s\""},
+      {"checkpoint every microsecond", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, checkpoint: {interval: 1us}, " + tail,
+       "t.yaml:17:96: error: workloads.training[0].checkpoint.interval: expected an interval between 1s and 1000y, "
+       "got \"1us\""},
+      // item 11: sizes that overflowed or allocated without bound
+      {"1e8 servers", 6, "      - {name: main, gpu: h100-sxm, servers: 1e8, gpus_per_server: 8}",
+       "t.yaml:6:46: error: sites[0].clusters[0].servers: 100000000 servers bring the scenario to 100000000 servers; "
+       "the limit is 1000000"},
+      {"servers x gpus_per_server beyond int", 6,
+       "      - {name: main, gpu: h100-sxm, servers: 100000, gpus_per_server: 100000}",
+       "t.yaml:6:46: error: sites[0].clusters[0].servers: 100000 servers x 100000 GPUs bring the scenario to "
+       "10000000000 GPUs; the limit is 16000000"},
+      {"failures.scale 1e300", 18, "scheduler: {policy: fifo}\nfailures: {mix: llama3, scale: 1e300}",
+       "t.yaml:19:32: error: failures.scale: 1e+300 would generate about 8.3e+300 failure events over the horizon "
+       "(365.00 d); the limit is 5000000"},
+      {"a huge failure rate", 18,
+       "scheduler: {policy: fifo}\nfailures: {components: {gpu: {rate: 1e300/s}}}",
+       "t.yaml:19:11: error: failures: the failure rates would generate more than 1e308 failure events over the "
+       "horizon (365.00 d); the limit is 5000000"},
+      {"a Weibull shape that never advances time", 18,
+       "scheduler: {policy: fifo}\nfailures: {components: {gpu: {distribution: weibull, shape: 1e-300}}}",
+       "t.yaml:19:61: error: failures.components.gpu.shape: expected a Weibull shape between 0.1 and 10, got "
+       "\"1e-300\""},
+      {"a model of 1e20 parameters", 14, "  m: {layers: 2000000, hidden: 2000000, heads: 8, vocab: 1000, seq: 128}",
+       "t.yaml:14:3: error: models.m: the model has about 9.6e+19 parameters; the limit is 1e+15"},
+      // item 15: replicas that the run refused
+      {"more replicas than servers", 17,
+       inference + "    - {name: s, model: m, replicas: {node-west: 5}, gpus_per_replica: 8, arrivals: {poisson: 1/s}}",
+       "t.yaml:19:38: error: workloads.inference[0].replicas.node-west: site node-west has no room for replica 5 of s "
+       "(8 GPUs in one server)"},
+      {"a replica wider than any server of its site", 17,
+       inference + "    - {name: s, model: m, replicas: {node-west: 1}, gpus_per_replica: 16, arrivals: {poisson: 1/s}}",
+       "t.yaml:19:38: error: workloads.inference[0].replicas.node-west: site node-west has no room for replica 1 of s "
+       "(16 GPUs in one server)"},
+      {"a request rate the run would draw forever", 17,
+       inference + "    - {name: s, model: m, replicas: {node-west: 1}, arrivals: {poisson: 1000/s}}",
+       "t.yaml:19:73: error: workloads.inference[0].arrivals.poisson: 1000/s over the horizon (365.00 d) is about "
+       "3.15e+10 requests; the limit is 1e+09"},
+      // item 20: accepted nonsense
+      {"WAN bandwidth 1e-320", 12, "  - {from: node-west, to: node-east, bandwidth: 1e-320, latency: 5ms}",
+       "t.yaml:12:49: error: wan[0].bandwidth: expected a bandwidth such as 400Gbps, 1.6Tbps or 50GB/s, got "
+       "\"1e-320\" (out of range)"},
+      {"WAN bandwidth of one bit per second", 12, "  - {from: node-west, to: node-east, bandwidth: 1bps, latency: 5ms}",
+       "t.yaml:12:49: error: wan[0].bandwidth: expected a bandwidth between 1kB/s and 1EB/s, got \"1bps\""},
+      {"WAN latency of a day", 12, "  - {from: node-west, to: node-east, bandwidth: 100Gbps, latency: 1d}",
+       "t.yaml:12:67: error: wan[0].latency: expected a latency between 0 and 1h, got \"1d\""},
+      {"a site without clusters", 10, "      []",
+       "t.yaml:10:7: error: sites[1].clusters: expected at least one cluster"},
+      {"a site outage of site ''", 18,
+       "scheduler: {policy: fifo}\nfailures: {events: [{at: 1h, target: '', kind: site-outage, duration: 1h}]}",
+       "t.yaml:19:38: error: failures.events[0].target: expected a non-empty name, got \"\""},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    LoadResult r = load_checked_text(with_line(c.line, c.replacement), "t.yaml");
+    CHECK_FALSE(r.scenario);
+    std::vector<std::string> errors;
+    for (const auto& d : r.diagnostics.items())
+      if (d.severity == Diagnostic::Severity::Error) errors.push_back(d.str());
+    INFO(fmt::format("got:\n{}", fmt::join(errors, "\n")));
+    CHECK(std::find(errors.begin(), errors.end(), c.expected) != errors.end());
+  }
+}

@@ -26,6 +26,22 @@ inline constexpr std::int64_t kMaxSeed = (std::int64_t{1} << 53); // exact in a 
 inline constexpr std::uint64_t kMaxInputFileBytes = 2ull << 30;  // one referenced file (trace, profile, log)
 inline constexpr std::int64_t kMaxMeasuredBytes = std::int64_t{1} << 50;  // one measured message or copy (1 PiB)
 inline constexpr double kMaxHorizonSeconds = 1000.0 * 365 * 86400;  // 1000 years of simulated time
+// Physical bounds on scenario quantities: outside them a number is a typo or a
+// unit mistake, and the simulation would hold servers forever (a 1e-320 B/s
+// link) or lose precision (a 1e300 s latency).
+inline constexpr double kMinBandwidth = 1e3;                     // bytes/s (1 kB/s), any link, NIC or storage
+inline constexpr double kMaxBandwidth = 1e18;                    // bytes/s (8 Ebit/s)
+inline constexpr double kMaxLatencySeconds = 3600;               // one way, any link or fabric
+inline constexpr double kMinIntervalSeconds = 1;                 // checkpoint and autoscale intervals
+inline constexpr double kMaxBytes = 1e18;                        // a dataset (1 EB); fits uint64 transfers
+inline constexpr double kMaxModelParams = 1e15;                  // parameters of one model
+inline constexpr double kMaxTrainingTokens = 1e18;               // tokens of one training job
+inline constexpr double kMaxTrainingSteps = 1e12;                // steps of one training job
+inline constexpr double kMaxRequestTokens = 1e8;                 // mean prompt or output tokens of a request
+inline constexpr double kMaxRequestsPerRun = 1e9;                // inference requests (rate x horizon)
+inline constexpr double kMaxPeriodicChecks = 1e8;                // horizon / autoscale interval
+inline constexpr double kMinWeibullShape = 0.1;                  // failure time distribution shape k
+inline constexpr double kMaxWeibullShape = 10;
 }  // namespace limits
 
 // `v` as an integer in [lo, hi], or nothing when it is not finite, not whole,

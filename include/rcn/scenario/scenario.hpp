@@ -203,6 +203,7 @@ struct FailureSpec {
   bool present = false;
   std::string mix = "none";  // none | llama3
   double scale = 1.0;        // multiplies every rate
+  SourceLoc scale_loc;       // of `scale`, or of the section when not given (for the event-count limit)
   double detection = 300;    // failure -> noticed and the faulty server isolated
   double restart = 600;      // job relaunch once servers are ready (before the checkpoint load)
   int rack_servers = 4;      // servers behind one leaf switch (blast radius of a switch failure)
