@@ -62,8 +62,10 @@ void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   const double delay = ctx.scenario.failures.detection + ctx.scenario.failures.restart;
   r.restart_overhead_s += delay;
   sg4::Actor::create("restart:" + spec.name, ctx.platform.sites.front().gateway, [&ctx, j, delay] {
-    sg4::this_actor::sleep_for(delay);
-    ctx.post({EngineEvent::Kind::Requeue, j});
+    guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[j].name), [&] {
+      sg4::this_actor::sleep_for(delay);
+      ctx.post({EngineEvent::Kind::Requeue, j});
+    });
   });
 }
 
@@ -146,7 +148,11 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
 }
 
 void repair(EngineContext& ctx, const FailureEvent& e) {
-  if (e.wan_link >= 0) ctx.platform.wan_links[static_cast<std::size_t>(e.wan_link)]->turn_on();
+  if (e.wan_link >= 0) {
+    ctx.platform.wan_links[static_cast<std::size_t>(e.wan_link)]->turn_on();
+    ctx.wan_repairs += 1;  // flows cut by it start again (job_runner.cpp)
+    ctx.wan_repaired->notify_all();
+  }
   for (const auto& [c, s] : targets(ctx, e)) {
     if (--ctx.down[c][s] > 0) continue;  // another failure still holds it
     host_of(ctx, c, s)->turn_on();
@@ -179,20 +185,22 @@ void preempt_job(EngineContext& ctx, std::size_t j) {
   const double bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
   r.timeline.push_back({"checkpointing", now, -1, ctx.scenario.sites[site].name});
   sg4::Actor::create("preempt:" + spec.name, ctx.platform.sites[site].gateway, [&ctx, j, site, bytes, worked] {
-    JobProgress& p = ctx.progress[j];
-    JobResult& r = ctx.jobs[j];
-    const double t0 = sg4::Engine::get_clock();
-    storage_transfer(ctx, j, site, bytes, true);
-    r.checkpoint_overhead_s += sg4::Engine::get_clock() - t0;
-    r.checkpoints += 1;
-    r.preemptions += 1;
-    p.useful_s += worked;
-    if (p.ideal_on_cluster > 0) p.remaining = std::max(0.0, p.remaining - worked / p.ideal_on_cluster);
-    p.checkpoint_site = static_cast<int>(site);
-    p.preempting = false;
-    release_job(ctx, j);
-    end_span(ctx, j);
-    ctx.post({EngineEvent::Kind::Requeue, j});
+    guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[j].name), [&] {
+      JobProgress& p = ctx.progress[j];
+      JobResult& r = ctx.jobs[j];
+      const double t0 = sg4::Engine::get_clock();
+      storage_transfer(ctx, j, site, bytes, true);
+      r.checkpoint_overhead_s += sg4::Engine::get_clock() - t0;
+      r.checkpoints += 1;
+      r.preemptions += 1;
+      p.useful_s += worked;
+      if (p.ideal_on_cluster > 0) p.remaining = std::max(0.0, p.remaining - worked / p.ideal_on_cluster);
+      p.checkpoint_site = static_cast<int>(site);
+      p.preempting = false;
+      release_job(ctx, j);
+      end_span(ctx, j);
+      ctx.post({EngineEvent::Kind::Requeue, j});
+    });
   });
 }
 
