@@ -35,7 +35,7 @@ const JobResult& job(const SimulationResult& r, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("an exception in an actor stops the run with an error naming its job", "[engine][hardening]") {
+TEST_CASE("hardening: an exception in an actor stops the run with an error naming its job", "[engine][hardening]") {
   const Scenario s = test::load_scenario("name: t\nhorizon: 1d\nsites: [{name: a, clusters: [{gpu: h100-sxm, servers: 1}]}]\n",
                                          "t.yaml");
   auto engine = create_engine();
@@ -62,7 +62,7 @@ TEST_CASE("an exception in an actor stops the run with an error naming its job",
   CHECK_FALSE(other_finished);
 }
 
-TEST_CASE("a link-cut during a dataset copy: the copy waits for the repair and starts again", "[engine][hardening]") {
+TEST_CASE("hardening: a link-cut during a dataset copy: the copy waits for the repair and starts again", "[engine][hardening]") {
   // Before: an uncaught NetworkFailureException aborted rcnsim.
   const SimulationResult r = run_simulation(load_file("tests/data/hardening/link-cut-during-dataset.yaml"));
   const JobResult& j = job(r, "copy");
@@ -76,7 +76,7 @@ TEST_CASE("a link-cut during a dataset copy: the copy waits for the repair and s
   CHECK(r.wan_links[0].bytes == Approx(10e12));
 }
 
-TEST_CASE("results stop at the horizon, even with a checkpoint write in flight", "[engine][hardening]") {
+TEST_CASE("hardening: results stop at the horizon, even with a checkpoint write in flight", "[engine][hardening]") {
   const Scenario s = load_file("tests/data/hardening/horizon-slow-storage.yaml");
   const SimulationResult r = run_simulation(s);
   const double horizon = 2 * 86400;
@@ -94,7 +94,7 @@ TEST_CASE("results stop at the horizon, even with a checkpoint write in flight",
   }
 }
 
-TEST_CASE("WAN peak utilisation is the largest load a link carried: two datasets sharing a link peak at 1", "[engine][hardening]") {
+TEST_CASE("hardening: WAN peak utilisation is the largest load a link carried: two datasets sharing a link peak at 1", "[engine][hardening]") {
   const SimulationResult r = run_simulation(load_file("tests/data/hardening/wan-peak-two-datasets.yaml"));
   REQUIRE(r.wan_links.size() == 1);
   CHECK(r.wan_links[0].peak_utilisation == Approx(1.0).epsilon(1e-6));  // was 1.41: mean rates summed
@@ -103,7 +103,7 @@ TEST_CASE("WAN peak utilisation is the largest load a link carried: two datasets
   CHECK(job(r, "big").staging_s == Approx(11000).epsilon(1e-6));
 }
 
-TEST_CASE("WAN peak utilisation stays within 1 on the regional scenario", "[engine][hardening]") {
+TEST_CASE("hardening: WAN peak utilisation stays within 1 on the regional scenario", "[engine][hardening]") {
   // Before: up to 1.75 on this scenario.
   const SimulationResult r = run_simulation(load_file("scenarios/regional/center-plus-four-nodes.yaml"));
   REQUIRE_FALSE(r.wan_links.empty());
@@ -117,7 +117,7 @@ TEST_CASE("WAN peak utilisation stays within 1 on the regional scenario", "[engi
   CHECK(highest > 0);  // the datasets do cross the WAN
 }
 
-TEST_CASE("report.html's time axis has a bounded number of ticks, whatever the span", "[report][hardening]") {
+TEST_CASE("hardening: report.html's time axis has a bounded number of ticks, whatever the span", "[report][hardening]") {
   // Before: one tick per 500 days, so an absurd run length filled the memory.
   const Scenario s = test::load_scenario("name: t\nhorizon: 1d\nsites: [{name: a, clusters: [{gpu: h100-sxm, servers: 1}]}]\n",
                                          "t.yaml");

@@ -35,7 +35,7 @@ void touch(const std::string& path, const std::string& text = "x") { std::ofstre
 
 }  // namespace
 
-TEST_CASE("-o onto a folder with summary.json and other files is refused, nothing deleted", "[cli][output][hardening]") {
+TEST_CASE("output: -o onto a folder with summary.json and other files is refused, nothing deleted", "[cli][output][hardening]") {
   // Reproducer: mkdir p && touch p/summary.json p/notes.txt && rcnsim run s.yaml -o p removed notes.txt.
   const std::string dir = scratch_dir("out-summary-notes");
   fs::create_directories(dir + "/p");
@@ -52,7 +52,7 @@ TEST_CASE("-o onto a folder with summary.json and other files is refused, nothin
   CHECK(count_prefixed(dir, "p.") == 0);
 }
 
-TEST_CASE("a results folder rcnsim wrote is replaced; one with a file added by hand is not", "[cli][output][hardening]") {
+TEST_CASE("output: a results folder rcnsim wrote is replaced, one with a file added by hand is not", "[cli][output][hardening]") {
   const std::string dir = scratch_dir("out-marker");
   const std::string out = dir + "/out";
   auto r = run_command(rcnsim_binary() + " run " + kTiny + " -o " + out);
@@ -74,7 +74,7 @@ TEST_CASE("a results folder rcnsim wrote is replaced; one with a file added by h
   CHECK(count_prefixed(dir, "out.") == 0);
 }
 
-TEST_CASE("outputs.dir outside the scenario's folder and the working directory needs -o", "[cli][output][hardening]") {
+TEST_CASE("output: outputs.dir outside the scenario's folder and the working directory needs -o", "[cli][output][hardening]") {
   const std::string dir = scratch_dir("out-dir-up");
   const std::string yaml = source_path("tests/data/hardening/outputs-dir-up.yaml");  // outputs: {dir: ../..}
   auto r = run_command("cd " + dir + " && " + rcnsim_binary() + " run " + yaml);
@@ -91,7 +91,7 @@ TEST_CASE("outputs.dir outside the scenario's folder and the working directory n
   CHECK(fs::exists(dir + "/sub/res/summary.json"));
 }
 
-TEST_CASE("-o to a symbolic link, dangling or not, is refused before simulating", "[cli][output][hardening]") {
+TEST_CASE("output: -o to a symbolic link, dangling or not, is refused before simulating", "[cli][output][hardening]") {
   // Before: a dangling link simulated fully, then "internal error: cannot rename".
   const std::string dir = scratch_dir("out-symlink");
   fs::create_symlink(dir + "/missing", dir + "/link");
@@ -103,7 +103,7 @@ TEST_CASE("-o to a symbolic link, dangling or not, is refused before simulating"
   CHECK(count_prefixed(dir, "link.") == 0);
 }
 
-TEST_CASE("an unwritable target is an input error before simulating, not an internal error", "[cli][output][hardening]") {
+TEST_CASE("output: an unwritable target is an input error before simulating, not an internal error", "[cli][output][hardening]") {
   // Tests run as root, for whom chmod does not stop writes: /proc stands in for
   // a folder that cannot be written (nothing can be created in it).
   auto r = run_command(rcnsim_binary() + " run " + kTiny + " -o /proc/rcnsim-hardening-test/out");
@@ -124,7 +124,7 @@ TEST_CASE("an unwritable target is an input error before simulating, not an inte
   }
 }
 
-TEST_CASE("stale temporary folders of dead runs are removed when rcnsim wrote them, and only then", "[cli][output][hardening]") {
+TEST_CASE("output: stale temporary folders of dead runs are removed when rcnsim wrote them, and only then", "[cli][output][hardening]") {
   const std::string dir = scratch_dir("out-stale");
   // pid 999999999 cannot be alive (pid_max is at most 4194304).
   const std::string ours = dir + "/out.tmp-999999999", other = dir + "/out.tmp-999999998";
@@ -140,7 +140,7 @@ TEST_CASE("stale temporary folders of dead runs are removed when rcnsim wrote th
   CHECK(fs::exists(dir + "/out/summary.json"));
 }
 
-TEST_CASE("SIGTERM during a run removes the temporary folder and writes nothing", "[cli][output][hardening]") {
+TEST_CASE("output: SIGTERM during a run removes the temporary folder and writes nothing", "[cli][output][hardening]") {
   const std::string dir = scratch_dir("out-sigterm");
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
@@ -168,7 +168,7 @@ TEST_CASE("SIGTERM during a run removes the temporary folder and writes nothing"
   CHECK_FALSE(fs::exists(dir + "/out"));
 }
 
-TEST_CASE("-o FILE into a missing folder is an input error and writes nothing", "[cli][output][hardening]") {
+TEST_CASE("output: -o FILE into a missing folder is an input error and writes nothing", "[cli][output][hardening]") {
   // Before: `trace generate -o /nonexistent/x.csv` exited 0 having written nothing.
   auto r = run_command(rcnsim_binary() + " trace generate --jobs 3 -o /nonexistent/x.csv");
   CHECK(r.status == 2);
