@@ -15,6 +15,7 @@
 
 #include "rcn/models/checkpoint_model.hpp"
 #include "src/engine/engine_context.hpp"
+#include "src/engine/wait_all.hpp"
 
 namespace rcn {
 namespace sg4 = simgrid::s4u;
@@ -53,8 +54,8 @@ void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   if (p.ideal_on_cluster > 0) p.remaining = std::max(0.0, p.remaining - p.saved_work_s / p.ideal_on_cluster);
   r.interruptions += 1;
   r.interruptions_by_cause[cause] += 1;
-  if (p.writer) p.writer->kill();
-  if (p.runner) p.runner->kill();
+  if (p.writer) kill_with_flows(p.writer);
+  if (p.runner) kill_with_flows(p.runner);
   p.writer = p.runner = nullptr;
   release_job(ctx, j);
   begin_span(ctx, j, "restarting");
@@ -176,8 +177,8 @@ void preempt_job(EngineContext& ctx, std::size_t j) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const double now = sg4::Engine::get_clock();
   const double worked = p.work_done_s + (p.segment_start >= 0 ? now - p.segment_start : 0);
-  if (p.writer) p.writer->kill();
-  if (p.runner) p.runner->kill();
+  if (p.writer) kill_with_flows(p.writer);
+  if (p.runner) kill_with_flows(p.runner);
   p.writer = p.runner = nullptr;
   p.segment_start = -1;
   p.preempting = true;

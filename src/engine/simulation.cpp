@@ -13,6 +13,7 @@
 #include "rcn/version.hpp"
 #include "src/engine/engine_context.hpp"
 #include "src/engine/inference_service.hpp"
+#include "src/engine/wait_all.hpp"
 
 namespace rcn {
 namespace sg4 = simgrid::s4u;
@@ -229,10 +230,10 @@ void guarded(EngineContext& ctx, const std::string& what, const std::function<vo
     throw;  // an actor being killed (failure, horizon): SimGrid unwinds it
   } catch (const std::exception& e) {
     if (ctx.error.empty()) ctx.error = fmt::format("error in {}: {}", what, e.what());
-    sg4::Actor::kill_all();
+    kill_all_with_flows();
   } catch (...) {
     if (ctx.error.empty()) ctx.error = fmt::format("error in {}: unknown exception", what);
-    sg4::Actor::kill_all();
+    kill_all_with_flows();
   }
 }
 
@@ -265,7 +266,7 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
   // quietly (without moving the clock) when everything finished earlier.
   sg4::Actor::create("horizon", control, [horizon = scenario.horizon] {
     sg4::this_actor::sleep_until(horizon);
-    sg4::Actor::kill_all();
+    kill_all_with_flows();
   })->daemonize();
   engine->run();
   if (!ctx.error.empty()) throw SimulationError(ctx.error);

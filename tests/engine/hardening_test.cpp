@@ -9,6 +9,7 @@
 
 #include "rcn/engine/checked_scenario.hpp"
 #include "rcn/engine/simulation.hpp"
+#include "rcn/models/checkpoint_model.hpp"
 #include "rcn/report/html_report.hpp"
 #include "src/engine/engine_context.hpp"
 #include "tests/load_scenario.hpp"
@@ -92,6 +93,19 @@ TEST_CASE("hardening: results stop at the horizon, even with a checkpoint write 
     CHECK(site.gpu_hours_busy <= site.gpus * horizon / 3600 * (1 + 1e-9));
     CHECK(site.energy_kwh <= site.gpus * hw.busy_power_w * s.sites[0].power.pue * horizon / 3.6e6 * (1 + 1e-9));
   }
+}
+
+TEST_CASE("hardening: a failure during a checkpoint write stops all of its flows", "[engine][hardening]") {
+  const Scenario s = load_file("tests/data/hardening/failure-during-checkpoint.yaml");
+  const SimulationResult r = run_simulation(s);
+  const JobResult& j = job(r, "ckpt");
+  const double write = checkpoint_bytes(*s.find_model("llama3-8b")) / 10e6;  // 112 GB at 10 MB/s
+  // Restarted at 720 s (failure at 700 s + 20 s) on three healthy servers: 600 s of
+  // compute, a checkpoint with the storage to itself, the last 120 s of compute.
+  CHECK(j.state == JobState::Finished);
+  CHECK(j.interruptions == 1);
+  CHECK(j.end_s == Approx(720 + 600 + write + 120).epsilon(1e-9));
+  CHECK(r.simulated_end_s == Approx(j.end_s).epsilon(1e-12));  // nothing ran on after the job
 }
 
 TEST_CASE("hardening: WAN peak utilisation is the largest load a link carried: two datasets sharing a link peak at 1", "[engine][hardening]") {

@@ -23,6 +23,7 @@ struct OutputDirRefused {
 inline constexpr const char* kOutputMarker = ".rcnsim-output";
 inline constexpr const char* kOutputFormat = "rcnsim-output";
 
+// One at a time per process: the signal handlers know one temporary folder.
 class OutputDir {
  public:
   // Checks `target` (see above), removes stale temporary folders of dead runs
