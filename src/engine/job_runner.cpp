@@ -93,7 +93,7 @@ void transfer_until_done(EngineContext& ctx, const std::function<std::vector<sg4
     }
     const std::uint64_t seen = ctx.wan_repairs;
     std::unique_lock<sg4::Mutex> lock(*ctx.mutex);
-    while (ctx.wan_repairs == seen) ctx.wan_repaired->wait(lock);
+    while (ctx.wan_repairs == seen && any_wan_link_down(ctx)) ctx.wan_repaired->wait(lock);
   }
 }
 
