@@ -17,6 +17,7 @@
 #include "rcn/calibrate/profile_fit.hpp"
 #include "rcn/engine/checked_scenario.hpp"
 #include "rcn/engine/simulation.hpp"
+#include "rcn/report/atomic_file.hpp"
 #include "rcn/report/describe.hpp"
 #include "rcn/report/output_dir.hpp"
 #include "rcn/report/html_report.hpp"
@@ -104,7 +105,20 @@ class ProgressLine {
 int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
   auto scenario = load(a);
   if (!scenario) return kExitInput;
-  if (out_dir.empty()) out_dir = scenario->outputs.dir;
+  if (out_dir.empty()) {
+    // A scenario file may not choose where to write outside its own folder or the
+    // working directory (dir: ../.. or /home): only the person at the command line may.
+    out_dir = scenario->outputs.dir;
+    std::string home = std::filesystem::path(a.path).parent_path().string();  // the scenario's folder
+    if (home.empty()) home = ".";
+    if (!rcn::path_within(out_dir, ".") && !rcn::path_within(out_dir, home)) {
+      rcn::Diagnostics d;
+      d.error(scenario->outputs.loc, "outputs.dir",
+              "\"" + out_dir + "\" is outside the scenario's folder and the working directory; give it with -o to write there");
+      print_diagnostics(d);
+      return kExitInput;
+    }
+  }
   std::optional<rcn::OutputDir> out;  // checked before simulating, so a refusal costs nothing
   try {
     out.emplace(out_dir);
@@ -118,7 +132,12 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
     ProgressLine line(progress || ::isatty(STDERR_FILENO), scenario->horizon);
     rcn::RunOptions ro;
     ro.on_progress = [&](double t) { line.update(t); };
-    result = rcn::run_simulation(*scenario, ro);
+    try {
+      result = rcn::run_simulation(*scenario, ro);
+    } catch (const rcn::SimulationError& e) {  // an actor failed: no results, the temporary folder goes
+      fmt::print(stderr, "rcnsim: {}\n", e.what());
+      return kExitInternal;
+    }
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out->write("summary.json", rcn::summary_json(result));
@@ -143,7 +162,12 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
     out->write("report.html", rcn::html_report(result, *scenario, text));
   }
   out->write("run_info.json", rcn::run_info_json(result, wall, a.path.empty() ? "<default scenario>" : a.path));
-  out->commit();
+  try {
+    out->commit();
+  } catch (const rcn::OutputDirRefused& e) {
+    fmt::print(stderr, "rcnsim: {}\n", e.message);
+    return kExitInput;
+  }
   fmt::print("{}", rcn::summary_table(result));
   fmt::print("\nresults in {} (wall time {:.2f} s)\n", out->target(), wall);
   return 0;
@@ -176,8 +200,32 @@ int cmd_estimate(const ScenarioArgs& a, const std::string& job, bool json) {
   return 0;
 }
 
+// Checks a -o FILE before any work: exit status 2 for a path that cannot be written.
+bool output_file_ok(const std::string& path) {
+  if (path.empty() || path == "-") return true;
+  try {
+    rcn::check_output_file(path);
+    return true;
+  } catch (const rcn::OutputPathError& e) {
+    fmt::print(stderr, "rcnsim: {}\n", e.message);
+    return false;
+  }
+}
+
+// Writes a -o FILE whole or not at all; false (message printed) when the path is bad.
+bool write_output_file(const std::string& path, const std::string& content) {
+  try {
+    rcn::write_file_atomically(path, content);
+    return true;
+  } catch (const rcn::OutputPathError& e) {
+    fmt::print(stderr, "rcnsim: {}\n", e.message);
+    return false;
+  }
+}
+
 // nccl-tests logs -> a microbench-schema JSON holding only the nccl section.
 int cmd_import_nccl(const std::vector<std::string>& logs, const std::string& output, const std::string& op) {
+  if (!output_file_ok(output)) return kExitInput;
   rcn::calibrate::Microbench mb;
   mb.primary.meta.tool = "rcnsim calibrate import-nccl-tests";
   mb.nccl_skipped = "";
@@ -203,21 +251,13 @@ int cmd_import_nccl(const std::vector<std::string>& logs, const std::string& out
     fmt::print("{}", json);
     return 0;
   }
-  const std::string tmp = output + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << json;
-    if (!out) {
-      fmt::print(stderr, "rcnsim: cannot write {}\n", output);
-      return kExitInternal;
-    }
-  }
-  std::filesystem::rename(tmp, output);
+  if (!write_output_file(output, json)) return kExitInput;
   fmt::print(stderr, "wrote {} ({} points)\n", output, mb.nccl.size());
   return 0;
 }
 
 int cmd_fit(const std::string& input, const std::string& output, std::string base_name) {
+  if (!output_file_ok(output)) return kExitInput;
   std::ifstream in(input, std::ios::binary);
   if (!in) {
     fmt::print(stderr, "{}: error: cannot read the microbenchmark file\n", input);
@@ -246,16 +286,7 @@ int cmd_fit(const std::string& input, const std::string& output, std::string bas
     fmt::print("{}", yaml);
     return 0;
   }
-  const std::string tmp = output + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << yaml;
-    if (!out) {
-      fmt::print(stderr, "rcnsim: cannot write {}\n", output);
-      return kExitInternal;
-    }
-  }
-  std::filesystem::rename(tmp, output);
+  if (!write_output_file(output, yaml)) return kExitInput;
   fmt::print(stderr, "wrote {} (base profile {})\n", output, base_name);
   return 0;
 }
@@ -369,6 +400,7 @@ int main(int argc, char** argv) {
     if (import_nccl->parsed()) return cmd_import_nccl(import_logs, import_output, import_op);
     if (sweep->parsed()) return rcn::run_sweep(sweep_opts);
     if (generate->parsed()) {
+      if (!output_file_ok(gen_out)) return kExitInput;
       std::string why;
       auto rate = rcn::parse_quantity(gen_rate, rcn::Quantity::Rate, &why);
       if (!rate || *rate <= 0) {
@@ -387,8 +419,8 @@ int main(int argc, char** argv) {
       }
       const std::string csv = rcn::generate_job_trace(static_cast<int>(gen_jobs), *rate, static_cast<int>(gen_max_gpus),
                                                       gen_model, sites, gen_seed);
-      if (gen_out.empty()) fmt::print("{}", csv);
-      else std::ofstream(gen_out, std::ios::binary) << csv;
+      if (gen_out.empty() || gen_out == "-") fmt::print("{}", csv);
+      else if (!write_output_file(gen_out, csv)) return kExitInput;
       return 0;
     }
   } catch (const rcn::InputError& e) {

@@ -92,6 +92,12 @@ struct EngineContext {
   // name of the replica it stopped, or "" when no replica holds that server.
   std::function<std::string(std::size_t, int, bool)> on_server_failure;
 
+  // The first error an actor raised, naming what it concerns; empty when none (see guarded()).
+  std::string error;
+  // WAN link repairs so far, announced on wan_repaired: flows cut by a link-cut wait for one.
+  std::uint64_t wan_repairs = 0;
+  simgrid::s4u::ConditionVariablePtr wan_repaired = simgrid::s4u::ConditionVariable::create();
+
   std::deque<EngineEvent> inbox;
   simgrid::s4u::MutexPtr mutex = simgrid::s4u::Mutex::create();
   simgrid::s4u::ConditionVariablePtr wakeup = simgrid::s4u::ConditionVariable::create();
@@ -99,6 +105,12 @@ struct EngineContext {
   explicit EngineContext(const Scenario& s) : scenario(s) {}
   void post(EngineEvent e);
 };
+
+// Runs an actor's body. An exception (SimGrid's kill aside, which must pass)
+// becomes the run's error, naming what it concerns (`what`: training job "gpt3",
+// the scheduler...), and stops every actor: the run ends at once and
+// run_simulation throws SimulationError instead of returning results.
+void guarded(EngineContext& ctx, const std::string& what, const std::function<void()>& body);
 
 // The actors (one file each under src/engine/).
 void workload_source(EngineContext& ctx);

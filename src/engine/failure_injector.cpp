@@ -15,6 +15,7 @@
 
 #include "rcn/models/checkpoint_model.hpp"
 #include "src/engine/engine_context.hpp"
+#include "src/engine/wait_all.hpp"
 
 namespace rcn {
 namespace sg4 = simgrid::s4u;
@@ -53,8 +54,8 @@ void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   if (p.ideal_on_cluster > 0) p.remaining = std::max(0.0, p.remaining - p.saved_work_s / p.ideal_on_cluster);
   r.interruptions += 1;
   r.interruptions_by_cause[cause] += 1;
-  if (p.writer) p.writer->kill();
-  if (p.runner) p.runner->kill();
+  if (p.writer) kill_with_flows(p.writer);
+  if (p.runner) kill_with_flows(p.runner);
   p.writer = p.runner = nullptr;
   release_job(ctx, j);
   begin_span(ctx, j, "restarting");
@@ -62,8 +63,10 @@ void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   const double delay = ctx.scenario.failures.detection + ctx.scenario.failures.restart;
   r.restart_overhead_s += delay;
   sg4::Actor::create("restart:" + spec.name, ctx.platform.sites.front().gateway, [&ctx, j, delay] {
-    sg4::this_actor::sleep_for(delay);
-    ctx.post({EngineEvent::Kind::Requeue, j});
+    guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[j].name), [&] {
+      sg4::this_actor::sleep_for(delay);
+      ctx.post({EngineEvent::Kind::Requeue, j});
+    });
   });
 }
 
@@ -146,7 +149,11 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
 }
 
 void repair(EngineContext& ctx, const FailureEvent& e) {
-  if (e.wan_link >= 0) ctx.platform.wan_links[static_cast<std::size_t>(e.wan_link)]->turn_on();
+  if (e.wan_link >= 0) {
+    ctx.platform.wan_links[static_cast<std::size_t>(e.wan_link)]->turn_on();
+    ctx.wan_repairs += 1;  // flows cut by it start again (job_runner.cpp)
+    ctx.wan_repaired->notify_all();
+  }
   for (const auto& [c, s] : targets(ctx, e)) {
     if (--ctx.down[c][s] > 0) continue;  // another failure still holds it
     host_of(ctx, c, s)->turn_on();
@@ -170,8 +177,8 @@ void preempt_job(EngineContext& ctx, std::size_t j) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const double now = sg4::Engine::get_clock();
   const double worked = p.work_done_s + (p.segment_start >= 0 ? now - p.segment_start : 0);
-  if (p.writer) p.writer->kill();
-  if (p.runner) p.runner->kill();
+  if (p.writer) kill_with_flows(p.writer);
+  if (p.runner) kill_with_flows(p.runner);
   p.writer = p.runner = nullptr;
   p.segment_start = -1;
   p.preempting = true;
@@ -179,20 +186,22 @@ void preempt_job(EngineContext& ctx, std::size_t j) {
   const double bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
   r.timeline.push_back({"checkpointing", now, -1, ctx.scenario.sites[site].name});
   sg4::Actor::create("preempt:" + spec.name, ctx.platform.sites[site].gateway, [&ctx, j, site, bytes, worked] {
-    JobProgress& p = ctx.progress[j];
-    JobResult& r = ctx.jobs[j];
-    const double t0 = sg4::Engine::get_clock();
-    storage_transfer(ctx, j, site, bytes, true);
-    r.checkpoint_overhead_s += sg4::Engine::get_clock() - t0;
-    r.checkpoints += 1;
-    r.preemptions += 1;
-    p.useful_s += worked;
-    if (p.ideal_on_cluster > 0) p.remaining = std::max(0.0, p.remaining - worked / p.ideal_on_cluster);
-    p.checkpoint_site = static_cast<int>(site);
-    p.preempting = false;
-    release_job(ctx, j);
-    end_span(ctx, j);
-    ctx.post({EngineEvent::Kind::Requeue, j});
+    guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[j].name), [&] {
+      JobProgress& p = ctx.progress[j];
+      JobResult& r = ctx.jobs[j];
+      const double t0 = sg4::Engine::get_clock();
+      storage_transfer(ctx, j, site, bytes, true);
+      r.checkpoint_overhead_s += sg4::Engine::get_clock() - t0;
+      r.checkpoints += 1;
+      r.preemptions += 1;
+      p.useful_s += worked;
+      if (p.ideal_on_cluster > 0) p.remaining = std::max(0.0, p.remaining - worked / p.ideal_on_cluster);
+      p.checkpoint_site = static_cast<int>(site);
+      p.preempting = false;
+      release_job(ctx, j);
+      end_span(ctx, j);
+      ctx.post({EngineEvent::Kind::Requeue, j});
+    });
   });
 }
 

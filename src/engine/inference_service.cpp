@@ -98,6 +98,10 @@ class InferenceRuntime {
   // of its cluster (the same one after a software failure). Returns its name, or "".
   std::string server_failed(std::size_t cluster, int server, bool hardware);
   void restart(std::size_t r, bool keep_server);
+  // What an error in one of the service's actors concerns, for guarded().
+  std::string service_label(std::size_t service) const {
+    return fmt::format("inference service \"{}\"", services[service].spec->name);
+  }
   void start_actor(std::size_t r);
   // Takes a free server of the replica's site for it (the first cluster that
   // can hold it, lowest server first); false when none is free.
@@ -244,13 +248,15 @@ std::string InferenceRuntime::server_failed(std::size_t cluster, int server, boo
 void InferenceRuntime::restart(std::size_t r, bool keep_server) {
   const double delay = ctx.scenario.failures.detection + ctx.scenario.failures.restart;
   sg4::Actor::create("replica-restart", ctx.platform.sites.front().gateway, [this, r, delay, keep_server] {
-    sg4::this_actor::sleep_for(delay);
-    // After a hardware failure: a free server of its site, checked every
-    // minute until one is free (the training scheduler competes for them).
-    if (!keep_server)
-      while (!take_server(r)) sg4::this_actor::sleep_for(60);
-    replicas[r].state = ReplicaState::Active;
-    start_actor(r);
+    guarded(ctx, service_label(replicas[r].service), [&] {
+      sg4::this_actor::sleep_for(delay);
+      // After a hardware failure: a free server of its site, checked every
+      // minute until one is free (the training scheduler competes for them).
+      if (!keep_server)
+        while (!take_server(r)) sg4::this_actor::sleep_for(60);
+      replicas[r].state = ReplicaState::Active;
+      start_actor(r);
+    });
   })->daemonize();
 }
 
@@ -356,7 +362,9 @@ void InferenceRuntime::autoscaler(std::size_t s) {
 
 void InferenceRuntime::start_actor(std::size_t r) {
   auto self = this;
-  replicas[r].actor = sg4::Actor::create("replica", replicas[r].host, [self, r] { self->replica_loop(r); });
+  replicas[r].actor = sg4::Actor::create("replica", replicas[r].host, [self, r] {
+    guarded(self->ctx, self->service_label(self->replicas[r].service), [&] { self->replica_loop(r); });
+  });
   replicas[r].actor->daemonize();
 }
 
@@ -528,10 +536,14 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
   };
   for (std::size_t si = 0; si < rt->services.size(); ++si)
     if (!rt->services[si].replicas.empty())
-      sg4::Actor::create("dispatch:" + s.inference[si].name, control, [rt, si] { rt->dispatcher(si); });
+      sg4::Actor::create("dispatch:" + s.inference[si].name, control, [rt, si] {
+        guarded(rt->ctx, rt->service_label(si), [&] { rt->dispatcher(si); });
+      });
   for (std::size_t si = 0; si < rt->services.size(); ++si)
     if (!s.inference[si].autoscale.max.empty())
-      sg4::Actor::create("autoscale:" + s.inference[si].name, control, [rt, si] { rt->autoscaler(si); })->daemonize();
+      sg4::Actor::create("autoscale:" + s.inference[si].name, control, [rt, si] {
+        guarded(rt->ctx, rt->service_label(si), [&] { rt->autoscaler(si); });
+      })->daemonize();
   return rt;
 }
 

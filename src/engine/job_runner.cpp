@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <mutex>
 
 #include "rcn/models/checkpoint_model.hpp"
 #include "src/engine/engine_context.hpp"
@@ -67,6 +69,34 @@ double checkpoint_interval(EngineContext& ctx, std::size_t job, double bytes) {
   return young_daly_interval(write_s, 1 / rate);
 }
 
+// A split-duplex link's on/off state lives in its two directions, not in the pair.
+bool any_wan_link_down(const EngineContext& ctx) {
+  return std::any_of(ctx.platform.wan_links.begin(), ctx.platform.wan_links.end(), [](sg4::Link* l) {
+    auto* duplex = static_cast<sg4::SplitDuplexLink*>(l);
+    return !duplex->get_link_up()->is_on() || !duplex->get_link_down()->is_on();
+  });
+}
+
+// Runs a batch of flows to the end. A batch cut by a WAN link failure
+// (link-cut) does not fail the job: the job keeps its servers, waits until a
+// WAN link is repaired and sends the whole batch again (docs/failures.md).
+// Other failures (a server turned off) pass on: they belong to the caller.
+void transfer_until_done(EngineContext& ctx, const std::function<std::vector<sg4::CommPtr>()>& start) {
+  for (;;) {
+    std::vector<sg4::CommPtr> comms;
+    try {
+      comms = start();
+      wait_all(comms);
+      return;
+    } catch (const simgrid::NetworkFailureException&) {
+      if (!any_wan_link_down(ctx)) throw;
+    }
+    const std::uint64_t seen = ctx.wan_repairs;
+    std::unique_lock<sg4::Mutex> lock(*ctx.mutex);
+    while (ctx.wan_repairs == seen && any_wan_link_down(ctx)) ctx.wan_repaired->wait(lock);
+  }
+}
+
 // Moves `bytes` between a storage host and the job's servers, spread over at
 // most 8 of them (storage bandwidth, not NICs, is what limits it).
 void storage_transfer_impl(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage) {
@@ -78,14 +108,16 @@ void storage_transfer_impl(EngineContext& ctx, std::size_t job, std::size_t stor
   const auto& hosts = ctx.platform.sites[cs.site].clusters[cs.cluster].servers;
   const auto& mine = ctx.job_servers[job];
   const std::size_t k = std::min<std::size_t>(8, mine.size());
-  std::vector<sg4::CommPtr> comms;
-  for (std::size_t i = 0; i < k; ++i) {
-    sg4::Host* server = hosts[mine[i * mine.size() / k]];
-    const auto size = static_cast<uint64_t>(bytes / k);
-    comms.push_back(to_storage ? sg4::Comm::sendto_async(server, storage, size)
-                               : sg4::Comm::sendto_async(storage, server, size));
-  }
-  wait_all(comms);
+  transfer_until_done(ctx, [&] {
+    std::vector<sg4::CommPtr> comms;
+    for (std::size_t i = 0; i < k; ++i) {
+      sg4::Host* server = hosts[mine[i * mine.size() / k]];
+      const auto size = static_cast<uint64_t>(bytes / k);
+      comms.push_back(to_storage ? sg4::Comm::sendto_async(server, storage, size)
+                                 : sg4::Comm::sendto_async(storage, server, size));
+    }
+    return comms;
+  });
 }
 
 }  // namespace
@@ -111,10 +143,10 @@ void job_runner(EngineContext& ctx, std::size_t job) {
     if (std::find(p.data_at.begin(), p.data_at.end(), site) == p.data_at.end()) {
       const double t0 = sg4::Engine::get_clock();
       r.timeline.push_back({"staging", t0, -1, ctx.scenario.sites[site].name});
-      std::vector<sg4::CommPtr> comms{sg4::Comm::sendto_async(ctx.platform.sites[home].storage,
-                                                              ctx.platform.sites[site].storage,
-                                                              static_cast<uint64_t>(spec.dataset_bytes))};
-      wait_all(comms);
+      transfer_until_done(ctx, [&] {
+        return std::vector<sg4::CommPtr>{sg4::Comm::sendto_async(
+            ctx.platform.sites[home].storage, ctx.platform.sites[site].storage, static_cast<uint64_t>(spec.dataset_bytes))};
+      });
       const double t1 = sg4::Engine::get_clock();
       r.timeline.back().end = t1;
       r.staging_s += t1 - t0;
@@ -154,10 +186,12 @@ void job_runner(EngineContext& ctx, std::size_t job) {
     const double covered = p.work_done_s;
     if (spec.checkpoint.async) {
       writer = sg4::Actor::create("checkpoint:" + spec.name, host, [&ctx, job, bytes, covered, site] {
-        storage_transfer(ctx, job, site, bytes, true);
-        ctx.progress[job].saved_work_s = covered;
-        ctx.progress[job].checkpoint_site = static_cast<int>(site);
-        ctx.jobs[job].checkpoints += 1;
+        guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[job].name), [&] {
+          storage_transfer(ctx, job, site, bytes, true);
+          ctx.progress[job].saved_work_s = covered;
+          ctx.progress[job].checkpoint_site = static_cast<int>(site);
+          ctx.jobs[job].checkpoints += 1;
+        });
       });
       p.writer = writer;
     } else {

@@ -166,7 +166,9 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
   p.gpus = gpus;
   p.ideal_on_cluster = e.time_to_train_s;
   sg4::Host* host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[ctx.job_servers[j].front()];
-  p.runner = sg4::Actor::create("job:" + spec.name, host, [&ctx, j] { job_runner(ctx, j); });
+  p.runner = sg4::Actor::create("job:" + spec.name, host, [&ctx, j] {
+    guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[j].name), [&] { job_runner(ctx, j); });
+  });
 }
 
 void finish_job(EngineContext& ctx, std::size_t j) {

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
 #include <stdexcept>
 
 #include "rcn/models/site_energy.hpp"
@@ -14,6 +13,7 @@
 #include "rcn/version.hpp"
 #include "src/engine/engine_context.hpp"
 #include "src/engine/inference_service.hpp"
+#include "src/engine/wait_all.hpp"
 
 namespace rcn {
 namespace sg4 = simgrid::s4u;
@@ -83,35 +83,42 @@ void prepare(EngineContext& ctx) {
   ctx.progress.assign(s.training.size(), JobProgress{});
 }
 
-// Bytes and peak utilisation per WAN link, from the transfers rcnsim made: each
-// transfer's mean rate (bytes / duration) loads every link of its route, in its direction.
-void wan_link_usage(const EngineContext& ctx, SimulationResult& res) {
+// Bytes per WAN link, from the transfers rcnsim made: each loads every link of
+// its route. Peak utilisation is the largest rate a link carried in one
+// direction at any moment (sampled by watch_wan_links), over its bandwidth.
+void wan_link_usage(const EngineContext& ctx, const std::vector<double>& peak_rate, SimulationResult& res) {
   const Scenario& s = ctx.scenario;
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < s.sites.size(); ++i) index[s.sites[i].name] = i;
-  std::vector<std::vector<std::tuple<double, double, bool>>> load(s.wan.size());  // time, rate delta, forward
   for (std::size_t i = 0; i < s.wan.size(); ++i) res.wan_links.push_back({s.wan[i].from, s.wan[i].to, s.wan[i].bandwidth, 0, 0});
   for (const WanTransfer& t : res.wan_transfers) {
     auto path = ctx.graph->route(index.at(t.from), index.at(t.to));
     if (!path) continue;
-    const double rate = t.end_s > t.start_s ? t.bytes / (t.end_s - t.start_s) : 0;
-    for (const auto& hop : *path) {
-      res.wan_links[hop.wan_index].bytes += t.bytes;
-      load[hop.wan_index].emplace_back(t.start_s, rate, hop.forward);
-      load[hop.wan_index].emplace_back(t.end_s, -rate, hop.forward);
-    }
+    for (const auto& hop : *path) res.wan_links[hop.wan_index].bytes += t.bytes;
   }
-  for (std::size_t i = 0; i < s.wan.size(); ++i) {
-    std::sort(load[i].begin(), load[i].end(), [](const auto& a, const auto& b) {
-      return std::get<0>(a) < std::get<0>(b) || (std::get<0>(a) == std::get<0>(b) && std::get<1>(a) < std::get<1>(b));
-    });
-    double fwd = 0, bwd = 0, peak = 0;
-    for (const auto& [t, d, forward] : load[i]) {
-      (forward ? fwd : bwd) += d;
-      peak = std::max(peak, std::max(fwd, bwd));
-    }
-    res.wan_links[i].peak_utilisation = s.wan[i].bandwidth > 0 ? peak / s.wan[i].bandwidth : 0;
+  // SimGrid's max-min sharing keeps a link's load within its bandwidth up to the
+  // solver's precision; min() removes that rounding, so the ratio never exceeds 1.
+  for (std::size_t i = 0; i < s.wan.size(); ++i)
+    res.wan_links[i].peak_utilisation = s.wan[i].bandwidth > 0 ? std::min(1.0, peak_rate[i] / s.wan[i].bandwidth) : 0;
+}
+
+// The largest rate (bytes/s) each WAN link carries in either direction. Rates are
+// constant between two clock advances; at each advance SimGrid's link usage still
+// holds the rates of the interval that just ended, so the maximum over advances
+// is the true peak.
+void watch_wan_links(const Platform& platform, double horizon, std::vector<double>& peak_rate) {
+  peak_rate.assign(platform.wan_links.size(), 0.0);
+  std::vector<std::pair<const sg4::Link*, const sg4::Link*>> halves;
+  for (sg4::Link* l : platform.wan_links) {
+    auto* duplex = static_cast<sg4::SplitDuplexLink*>(l);
+    halves.emplace_back(duplex->get_link_up(), duplex->get_link_down());
   }
+  if (halves.empty()) return;
+  sg4::Engine::on_time_advance_cb([&peak_rate, halves, horizon](double delta) {
+    if (sg4::Engine::get_clock() - delta >= horizon) return;  // activities left running after the horizon
+    for (std::size_t i = 0; i < halves.size(); ++i)
+      peak_rate[i] = std::max({peak_rate[i], halves[i].first->get_usage(), halves[i].second->get_usage()});
+  });
 }
 
 // Time-of-use cost and carbon: the site's energy hour by hour, from the busy-GPU
@@ -147,9 +154,13 @@ void hourly_cost(const EngineContext& ctx, std::size_t si, double busy_s, double
   }
 }
 
-SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference) {
+SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, const std::vector<double>& wan_peak) {
   const Scenario& s = ctx.scenario;
-  const double end = sg4::Engine::get_clock();
+  // Killing the actors at the horizon does not stop every activity they started
+  // (a checkpoint write in flight went on for days), so SimGrid's clock may pass
+  // the horizon; no actor code runs after it, so nothing was recorded later than
+  // it, and the results end there.
+  const double end = std::min(sg4::Engine::get_clock(), s.horizon);
   SimulationResult res;
   res.scenario = s.name;
   res.seed = s.seed;
@@ -180,7 +191,7 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference) 
   res.jobs = ctx.jobs;
   res.utilisation = ctx.utilisation;
   res.wan_transfers = ctx.wan_transfers;
-  wan_link_usage(ctx, res);
+  wan_link_usage(ctx, wan_peak, res);
   for (const FailureRecord& f : ctx.failure_log)
     res.failures.push_back({f.at, f.component, f.site, f.cluster, f.servers, f.jobs, f.downtime});
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
@@ -212,6 +223,20 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference) 
 
 }  // namespace
 
+void guarded(EngineContext& ctx, const std::string& what, const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const simgrid::ForcefulKillException&) {
+    throw;  // an actor being killed (failure, horizon): SimGrid unwinds it
+  } catch (const std::exception& e) {
+    if (ctx.error.empty()) ctx.error = fmt::format("error in {}: {}", what, e.what());
+    kill_all_with_flows();
+  } catch (...) {
+    if (ctx.error.empty()) ctx.error = fmt::format("error in {}: unknown exception", what);
+    kill_all_with_flows();
+  }
+}
+
 SimulationResult run_simulation(const Scenario& scenario, const RunOptions& options) {
   auto engine = create_engine();
 
@@ -225,24 +250,27 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
   // Inference replicas take their servers before any training job is placed.
   std::shared_ptr<InferenceRuntime> inference = scenario.inference.empty() ? nullptr : start_inference(ctx);
 
+  std::vector<double> wan_peak;  // bytes/s per WAN link
+  watch_wan_links(ctx.platform, scenario.horizon, wan_peak);
   if (options.on_progress) sg4::Engine::on_time_advance_cb([&](double) { options.on_progress(sg4::Engine::get_clock()); });
   sg4::Host* control = ctx.platform.sites.front().gateway;
-  sg4::Actor::create("workload-source", control, [&ctx] { workload_source(ctx); });
-  sg4::Actor::create("scheduler", control, [&ctx] { scheduler_loop(ctx); });
+  sg4::Actor::create("workload-source", control, [&ctx] { guarded(ctx, "the workload source", [&] { workload_source(ctx); }); });
+  sg4::Actor::create("scheduler", control, [&ctx] { guarded(ctx, "the scheduler", [&] { scheduler_loop(ctx); }); });
   ctx.failure_classes = failure_components(scenario.failures);
   std::vector<FailureEvent> failures = failure_schedule(scenario);
   if (!failures.empty())
     sg4::Actor::create("failures", control, [&ctx, f = std::move(failures)]() mutable {
-      failure_injector(ctx, std::move(f));
+      guarded(ctx, "the failure injector", [&] { failure_injector(ctx, std::move(f)); });
     })->daemonize();
   // The horizon ends the run by stopping every actor; as a daemon it dies
   // quietly (without moving the clock) when everything finished earlier.
   sg4::Actor::create("horizon", control, [horizon = scenario.horizon] {
     sg4::this_actor::sleep_until(horizon);
-    sg4::Actor::kill_all();
+    kill_all_with_flows();
   })->daemonize();
   engine->run();
-  return collect(ctx, inference.get());
+  if (!ctx.error.empty()) throw SimulationError(ctx.error);
+  return collect(ctx, inference.get(), wan_peak);
 }
 
 }  // namespace rcn

@@ -49,15 +49,19 @@ const char* palette(std::size_t i) {
 std::string time_axis(double x0, double width, double y, double end) {
   const bool days = end > 3 * 86400, minutes = end <= 3 * 3600;
   const double unit = days ? 86400 : minutes ? 60 : 3600;
-  const double span = end / unit;
-  double step = 1;
-  for (double s : {1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0})
-    if (span / s <= 12) {
-      step = s;
+  const double span = std::isfinite(end) && end > 0 ? end / unit : 1;
+  // A round step (1, 2 or 5 times a power of ten) giving at most 12 intervals,
+  // whatever the span: the number of ticks is bounded (at most 13).
+  const double magnitude = std::pow(10, std::floor(std::log10(std::max(span / 12, 1.0))));
+  double step = 10 * magnitude;
+  for (double m : {1.0, 2.0, 5.0})
+    if (span / (m * magnitude) <= 12) {
+      step = m * magnitude;
       break;
     }
   std::string out = fmt::format("<line x1='{}' y1='{}' x2='{}' y2='{}' stroke='#444'/>", x0, y, x0 + width, y);
-  for (double t = 0; t <= span + 1e-9; t += step) {
+  for (int k = 0; k <= 13 && k * step <= span + 1e-9; ++k) {
+    const double t = k * step;
     const double x = x0 + width * t / std::max(span, 1e-9);
     out += fmt::format("<line x1='{:.1f}' y1='{}' x2='{:.1f}' y2='{}' stroke='#444'/>", x, y, x, y + 4);
     out += fmt::format("<text x='{:.1f}' y='{}' font-size='10' text-anchor='middle'>{}{}</text>", x, y + 15, t,
@@ -234,7 +238,9 @@ std::string inference_section(const SimulationResult& r) {
   auto xpos = [&](double v) { return x0 + w * (std::log10(std::max(v, lo)) - std::log10(lo)) / (std::log10(hi) - std::log10(lo)); };
   out += fmt::format("<p>End-to-end latency, cumulative share of requests per region (log scale).</p>"
                      "<svg id='latency-cdf' width='{}' height='{}'>", x0 + w + 220, y0 + h + 30);
-  for (double d = lo; d <= hi * 1.0001; d *= 10)
+  // One gridline per decade, at most 40 (latencies are finite, but may be absurd).
+  int decades = 0;
+  for (double d = lo; d <= hi * 1.0001 && decades < 40; d *= 10, ++decades)
     out += fmt::format("<line x1='{:.1f}' y1='{}' x2='{:.1f}' y2='{}' stroke='#ddd'/><text x='{:.1f}' y='{}' "
                        "font-size='10' text-anchor='middle'>{}</text>",
                        xpos(d), y0, xpos(d), y0 + h, xpos(d), y0 + h + 14, esc(format_duration(d)));

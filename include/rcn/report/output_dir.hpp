@@ -1,32 +1,55 @@
 #pragma once
-// Results appear all at once or not at all: files are written into a fresh
-// temporary folder next to the target, which is renamed into place at the end.
+// Results appear all at once or not at all, and rcnsim never deletes a file it
+// did not write. Files are written into a fresh temporary folder next to the
+// target, flushed to disk, and the folder is renamed into place at the end.
+// Every folder rcnsim writes holds a marker, .rcnsim-output (JSON: format id,
+// version, the files it wrote); only an empty folder, or one whose entries are
+// all listed in its marker, is ever replaced. The temporary folder is removed
+// on every exit path (SIGINT, SIGTERM and SIGHUP included); one left by a
+// crashed or killed run (`<target>.tmp-<dead pid>` with a marker) is removed
+// by the next run into the same target.
 #include <string>
+#include <vector>
 
 namespace rcn {
 
-// The target exists and is not an earlier run's results folder.
+// The target cannot or must not be written (exit status 2): it holds files
+// rcnsim did not write, is a symbolic link, or its folder is not writable.
 struct OutputDirRefused {
   std::string message;
 };
 
+// The marker file's name, and the format id written in it.
+inline constexpr const char* kOutputMarker = ".rcnsim-output";
+inline constexpr const char* kOutputFormat = "rcnsim-output";
+
+// One at a time per process: the signal handlers know one temporary folder.
 class OutputDir {
  public:
-  // Creates <target>.tmp-<pid>. Throws OutputDirRefused when `target` exists
-  // but is neither empty nor a results folder (it has no summary.json).
+  // Checks `target` (see above), removes stale temporary folders of dead runs
+  // into it, creates <target>.tmp-<pid> with its marker and installs the signal
+  // handlers that remove it. Throws OutputDirRefused, before any simulation.
   explicit OutputDir(std::string target);
-  ~OutputDir();                            // removes the temporary folder unless committed
+  ~OutputDir();  // removes the temporary folder unless committed
   OutputDir(const OutputDir&) = delete;
   OutputDir& operator=(const OutputDir&) = delete;
 
+  // Writes one file (fsynced) into the temporary folder; the marker lists it first.
   void write(const std::string& file_name, const std::string& content);
-  // Replaces `target` (an earlier run's results, or an empty folder) with the temporary folder.
+  // Replaces `target` with the temporary folder; of the old folder, only the
+  // files its marker lists are deleted. Throws OutputDirRefused when the target
+  // changed during the run so that it is no longer provably rcnsim's.
   void commit();
   const std::string& target() const { return target_; }
 
  private:
   std::string target_, tmp_;
+  std::vector<std::string> files_;
   bool committed_ = false;
 };
+
+// True when `path` (relative paths from the working directory) lies inside the
+// folder `base`, or is it; both are compared with symbolic links resolved.
+bool path_within(const std::string& path, const std::string& base);
 
 }  // namespace rcn
