@@ -382,6 +382,10 @@ int main(int argc, char** argv) {
   sweep->add_option("-o,--output", sweep_opts.output, "results folder (default: the sweep file's output)");
   sweep->add_option("-j,--jobs", sweep_opts.jobs, "runs at a time on this machine (default: number of cores)");
   sweep->add_flag("--progress", sweep_opts.progress, "progress on stderr even when it is not a terminal");
+  sweep->add_option("--allow-paths", sweep_opts.allow_paths,
+                    "a folder the base scenario and its file references may reach (repeatable; passed to every run)")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
   sweep->footer("Examples:\n  rcnsim sweep scenarios/sweeps/failure-scale.yaml -j 2\n"
                 "  mpirun -np 64 rcnsim sweep big.yaml        (ranks share the runs; docs/sweeps.md)");
 

@@ -15,6 +15,10 @@
 #include <sstream>
 #include <thread>
 
+#include "rcn/report/atomic_file.hpp"
+#include "rcn/report/output_dir.hpp"
+#include "rcn/scenario/file_reference.hpp"
+#include "rcn/scenario/input_limits.hpp"
 #include "rcn/sweep/sweep_spec.hpp"
 #include "rcn/sweep/sweep_table.hpp"
 
@@ -43,6 +47,10 @@ std::string self_exe() {
 
 std::vector<std::string> run_args(const std::string& exe, const SweepSpec& spec, const Task& t) {
   std::vector<std::string> args{exe, "run", spec.base, "--seed", std::to_string(t.seed), "-o", t.dir};
+  for (const auto& dir : spec.allow_paths) {
+    args.push_back("--allow-paths");
+    args.push_back(dir);
+  }
   for (const auto& [path, value] : spec.points[t.point].sets) {
     args.push_back("--set");
     args.push_back(path + "=" + value);
@@ -52,11 +60,10 @@ std::vector<std::string> run_args(const std::string& exe, const SweepSpec& spec,
 
 // The base scenario's text as a hash (FNV-1a), read once per sweep.
 std::string base_hash(const SweepSpec& spec) {
-  std::ifstream in(spec.base, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string why;
+  const std::string text = read_regular_file(spec.base, limits::kMaxInputFileBytes, why).value_or("");
   std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text.str()) h = (h ^ c) * 1099511628211ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
   return fmt::format("base {:016x}\n", h);
 }
 
@@ -128,13 +135,26 @@ int run_sweep(const SweepOptions& o) {
     return code;
   };
   Diagnostics diags;
-  const SweepSpec spec = load_sweep_file(o.file, diags);
+  const SweepSpec spec = load_sweep_file(o.file, diags, o.allow_paths);
+  // Like a scenario's outputs.dir, a sweep file may not choose to write outside
+  // its own folder or the working directory; -o on the command line may.
+  std::string home = fs::path(o.file).parent_path().string();
+  if (home.empty()) home = ".";
+  if (!diags.has_errors() && o.output.empty() && !path_within(spec.output, ".") && !path_within(spec.output, home))
+    diags.error(spec.output_loc, "output",
+                "\"" + quote_input(spec.output) +
+                    "\" is outside the sweep file's folder and the working directory; give it with -o to write there");
   if (rank == 0)
     for (const auto& d : diags.items()) fmt::print(stderr, "{}\n", d.str());
   if (diags.has_errors()) return finish(2);
 
   const std::string out = o.output.empty() ? spec.output : o.output;
-  fs::create_directories(fs::path(out) / "runs");
+  std::error_code ec;
+  fs::create_directories(fs::path(out) / "runs", ec);
+  if (ec) {
+    if (rank == 0) fmt::print(stderr, "rcnsim sweep: cannot create {}/runs: {}\n", out, ec.message());
+    return finish(2);
+  }
   std::vector<Task> all, mine;
   for (std::size_t p = 0; p < spec.points.size(); ++p)
     for (auto seed : spec.seeds)
@@ -204,11 +224,12 @@ int run_sweep(const SweepOptions& o) {
     }
   }
   const std::string csv = (fs::path(out) / "sweep.csv").string();
-  {
-    std::ofstream f(csv + ".tmp", std::ios::binary);
-    f << sweep_csv(spec, runs);
+  try {
+    write_file_atomically(csv, sweep_csv(spec, runs));
+  } catch (const OutputPathError& e) {
+    fmt::print(stderr, "rcnsim sweep: {}\n", e.message);
+    return finish(2);
   }
-  fs::rename(csv + ".tmp", csv);
   // One table on stdout: the varied values and a few headline metrics (means over seeds).
   std::string head;
   for (const auto& p : spec.parameters) head += fmt::format("{:<22} ", p.size() > 22 ? p.substr(p.size() - 22) : p);

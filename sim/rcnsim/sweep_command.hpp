@@ -5,6 +5,7 @@
 // 95% confidence interval per point. Under mpirun the ranks share the runs and
 // rank 0 writes the table (needs a build with MPI and a shared file system).
 #include <string>
+#include <vector>
 
 namespace rcn {
 
@@ -13,6 +14,7 @@ struct SweepOptions {
   std::string output;  // "" = the sweep file's `output`
   int jobs = 0;        // parallel local runs per rank; 0 = number of cores
   bool progress = false;
+  std::vector<std::string> allow_paths;  // --allow-paths, for the base scenario and every run
 };
 
 int run_sweep(const SweepOptions& options);

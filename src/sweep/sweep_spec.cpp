@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "rcn/models/failure_schedule.hpp"
+#include "rcn/scenario/file_reference.hpp"
 #include "rcn/scenario/input_limits.hpp"
 #include "src/scenario/yaml_reader.hpp"
 
@@ -42,7 +43,7 @@ bool runs_within_limit(YamlReader& r, const YAML::Node& n, const std::string& pa
 }  // namespace
 
 SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, const std::string& base_dir,
-                          Diagnostics& diags) {
+                          Diagnostics& diags, const std::vector<std::string>& allow_paths) {
   SweepSpec s;
   s.file = file;
   YAML::Node root;
@@ -54,14 +55,17 @@ SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, cons
   }
   YamlReader r(file, diags);
   if (!r.expect_map(root, "", {"base", "seeds", "grid", "random", "output"})) return s;
+  s.allow_paths = allow_paths;
   if (auto b = r.text(root, "base", "", true)) {
-    std::filesystem::path p = *b;
-    if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
-    s.base = p.lexically_normal().string();
-    if (!std::filesystem::exists(s.base))
-      r.error(YamlReader::child(root, "base"), "base", fmt::format("scenario \"{}\" not found", s.base));
+    // A sweep file is shared like a scenario: its base scenario is confined the same way.
+    const FileReferences refs(base_dir, allow_paths);
+    s.base = refs.display_name(*b);
+    std::string why;
+    if (!refs.read(*b, limits::kMaxInputFileBytes, why))
+      r.error(YamlReader::child(root, "base"), "base", fmt::format("scenario \"{}\": {}", quote_input(s.base), why));
   }
   s.output = r.text(root, "output", "", false).value_or("sweep-results");
+  s.output_loc = r.loc(YamlReader::child(root, "output"), "output");
   const YAML::Node seeds = YamlReader::child(root, "seeds");
   if (!seeds.IsDefined()) {
     s.seeds = {1};
@@ -177,16 +181,15 @@ SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, cons
   return s;
 }
 
-SweepSpec load_sweep_file(const std::string& path, Diagnostics& diags) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags.error(SourceLoc{path, 0, 0}, "", "cannot read the sweep file");
+SweepSpec load_sweep_file(const std::string& path, Diagnostics& diags, const std::vector<std::string>& allow_paths) {
+  std::string why;
+  const auto text = read_regular_file(path, limits::kMaxInputFileBytes, why, /*allow_pipe=*/true);
+  if (!text) {
+    diags.error(SourceLoc{path, 0, 0}, "", "cannot read the sweep file: " + why);
     return {};
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
   std::string dir = std::filesystem::path(path).parent_path().string();
-  return load_sweep_text(ss.str(), path, dir.empty() ? "." : dir, diags);
+  return load_sweep_text(*text, path, dir.empty() ? "." : dir, diags, allow_paths);
 }
 
 }  // namespace rcn

@@ -38,7 +38,9 @@ def main():
     with open(sweep, "w") as f:
         f.write(f"base: {os.path.join(src, 'scenarios/tutorial/01-one-cluster.yaml')}\nseeds: 2\n"
                 "grid:\n  workloads.training[0].tokens: [1e9, 2e9]\n")
-    run(rcnsim, "sweep", sweep, "-j", "2", "-o", os.path.join(work, "sweep"))
+    # The base lies outside the sweep file's folder: allowed explicitly, as a user would.
+    run(rcnsim, "sweep", sweep, "-j", "2", "--allow-paths", os.path.join(src, "scenarios"), "-o",
+        os.path.join(work, "sweep"))
     csv = os.path.join(work, "sweep", "sweep.csv")
     listing = run(py, os.path.join(analysis, "plot_sweep.py"), csv, "--list")
     assert "workloads.training[0].tokens" in listing and "mean_time_to_train_s" in listing, listing

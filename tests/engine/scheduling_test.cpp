@@ -12,7 +12,7 @@ namespace {
 Scenario load(const std::string& yaml) { return test::load_scenario(yaml, "sched.yaml"); }
 }  // namespace
 
-TEST_CASE("LAS preempts a long job for a new one; the long job resumes from its checkpoint", "[engine][las]") {
+TEST_CASE("LAS preempts a long job for a new one, and the long job resumes from its checkpoint", "[engine][las]") {
   // One 4-server cluster. `long` (4 servers, 10 h) starts at 0; `short` (2 servers, 1 h) arrives at 2 h.
   // LAS stops `long` (checkpoint), runs `short`, and `long` resumes with all its work kept.
   Scenario s = load(R"(name: las

@@ -63,10 +63,12 @@ TEST_CASE("mean and 95% confidence interval use Student's t", "[sweep]") {
 }
 
 namespace {
+// A sweep file beside its base scenario (a copy of the first tutorial), as a user keeps them.
 std::string small_sweep(const std::string& dir) {
   const std::string file = dir + "/sweep.yaml";
-  std::ofstream(file) << "base: " << test::source_path("scenarios/tutorial/01-one-cluster.yaml")
-                      << "\nseeds: 2\ngrid:\n  workloads.training[0].tokens: [1e9, 2e9]\n";
+  fs::copy_file(test::source_path("scenarios/tutorial/01-one-cluster.yaml"), dir + "/base.yaml",
+                fs::copy_options::overwrite_existing);
+  std::ofstream(file) << "base: base.yaml\nseeds: 2\ngrid:\n  workloads.training[0].tokens: [1e9, 2e9]\n";
   return file;
 }
 }  // namespace
@@ -88,8 +90,7 @@ TEST_CASE("rcnsim sweep runs every point and seed, resumes, and tabulates", "[sw
   CHECK(r.output.find("(3 resumed, 0 failed") != std::string::npos);
   CHECK(test::read_text(dir + "/out/sweep.csv") == table);
   // An edited sweep reruns the points whose inputs changed, not the others.
-  std::ofstream(file) << "base: " << test::source_path("scenarios/tutorial/01-one-cluster.yaml")
-                      << "\nseeds: 2\ngrid:\n  workloads.training[0].tokens: [1e9, 3e9]\n";
+  std::ofstream(file) << "base: base.yaml\nseeds: 2\ngrid:\n  workloads.training[0].tokens: [1e9, 3e9]\n";
   r = test::run_command(test::rcnsim_binary() + " sweep " + file + " -j 2 -o " + dir + "/out");
   REQUIRE(r.status == 0);
   CHECK(r.output.find("(2 resumed, 0 failed") != std::string::npos);
@@ -167,4 +168,37 @@ TEST_CASE("sweep resume reruns a run whose summary.json is empty", "[sweep][cli]
   CHECK(r.status == 0);
   CHECK(r.output.find("(3 resumed, 0 failed") != std::string::npos);
   CHECK(test::read_text(dir + "/out/sweep.csv") == table);
+}
+
+// A sweep file is shared like a scenario: its base scenario is a confined file
+// reference, and its `output` may not point outside its folder or the working
+// directory unless given with -o.
+TEST_CASE("sweep base and output are confined like a scenario's files", "[sweep][cli]") {
+  const std::string dir = test::scratch_dir("sweep-confined");
+  fs::create_directories(dir + "/shared");
+  fs::copy_file(test::source_path("scenarios/tutorial/01-one-cluster.yaml"), dir + "/base.yaml");
+  const std::string grid = "\nseeds: 1\ngrid:\n  workloads.training[0].tokens: [1e9]\n";
+  std::ofstream(dir + "/shared/escape.yaml") << "base: ../../../../../../../../etc/passwd" << grid;
+  auto r = test::run_command(test::rcnsim_binary() + " sweep " + dir + "/shared/escape.yaml -o " + dir + "/out");
+  CHECK(r.status == 2);
+  CHECK(r.output.find(dir + "/shared/escape.yaml:1:7: error: base: ") != std::string::npos);
+  CHECK(r.output.find("root:") == std::string::npos);  // nothing of the file is shown
+  CHECK_FALSE(fs::exists(dir + "/out"));
+
+  // The same base one folder up is reachable with --allow-paths, which every run gets too.
+  std::ofstream(dir + "/shared/up.yaml") << "base: ../base.yaml" << grid;
+  r = test::run_command(test::rcnsim_binary() + " sweep " + dir + "/shared/up.yaml -o " + dir + "/out");
+  CHECK(r.status == 2);
+  r = test::run_command(test::rcnsim_binary() + " sweep " + dir + "/shared/up.yaml --allow-paths " + dir + " -o " +
+                        dir + "/out");
+  INFO(r.output);
+  CHECK(r.status == 0);
+  CHECK(fs::exists(dir + "/out/sweep.csv"));
+
+  // output: outside the sweep's folder and the working directory is refused without -o.
+  std::ofstream(dir + "/out-up.yaml") << "base: base.yaml\noutput: /tmp/rcnsim-sweep-elsewhere" << grid;
+  r = test::run_command("cd " + dir + "/shared && " + test::rcnsim_binary() + " sweep " + dir + "/out-up.yaml");
+  CHECK(r.status == 2);
+  CHECK(r.output.find(dir + "/out-up.yaml:2:9: error: output: ") != std::string::npos);
+  CHECK_FALSE(fs::exists("/tmp/rcnsim-sweep-elsewhere"));
 }

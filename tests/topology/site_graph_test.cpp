@@ -39,7 +39,7 @@ TEST_CASE("min-cut of a classic max-flow network", "[topology]") {
   CHECK(g.min_cut(1, 0) == Approx(18e9));
 }
 
-TEST_CASE("parallel links add up; a chain is as strong as its weakest link", "[topology]") {
+TEST_CASE("parallel links add up, and a chain is as strong as its weakest link", "[topology]") {
   Scenario s = graph_scenario(3, {"{from: s0, to: s1, bandwidth: 100Gbps, latency: 1ms}",
                                   "{from: s0, to: s1, bandwidth: 300Gbps, latency: 2ms}",
                                   "{from: s1, to: s2, bandwidth: 200Gbps, latency: 1ms}"});

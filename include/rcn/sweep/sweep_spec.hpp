@@ -22,11 +22,16 @@ struct SweepSpec {
   std::vector<std::string> parameters;  // the varied paths, in order
   std::vector<SweepPoint> points;
   std::string output = "sweep-results";
+  SourceLoc output_loc;                 // where `output` was given (for the confinement error)
+  std::vector<std::string> allow_paths; // --allow-paths, checked here for `base` and passed on to every run
 };
 
 // Errors go to diags; the spec is meaningful only without errors.
-SweepSpec load_sweep_file(const std::string& path, Diagnostics& diags);
+// `base` is a file reference like a scenario's (include/rcn/scenario/file_reference.hpp):
+// under the sweep file's folder, the enclosing scenarios/ folder, or an `allow_paths` folder.
+SweepSpec load_sweep_file(const std::string& path, Diagnostics& diags,
+                          const std::vector<std::string>& allow_paths = {});
 SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, const std::string& base_dir,
-                          Diagnostics& diags);
+                          Diagnostics& diags, const std::vector<std::string>& allow_paths = {});
 
 }  // namespace rcn
