@@ -50,7 +50,11 @@ class ScenarioReader {
     read_list(root, "", "sites", true, [&](const YAML::Node& n, const std::string& p) { read_site(n, p, s); });
     if (auto sites = YamlReader::child(root, "sites"); sites.IsSequence() && sites.size() == 0)
       r_.error(sites, "sites", "expected at least one site");
+    else if (sites.IsSequence() && sites.size() > static_cast<std::size_t>(limits::kMaxSites))
+      r_.error(sites, "sites", fmt::format("{} sites; the limit is {}", sites.size(), limits::kMaxSites));
     read_list(root, "", "wan", false, [&](const YAML::Node& n, const std::string& p) { read_wan(n, p, s); });
+    if (auto wan = YamlReader::child(root, "wan"); wan.IsSequence() && wan.size() > static_cast<std::size_t>(limits::kMaxWanLinks))
+      r_.error(wan, "wan", fmt::format("{} WAN links; the limit is {}", wan.size(), limits::kMaxWanLinks));
     read_models(YamlReader::child(root, "models"), s);
     read_workloads(YamlReader::child(root, "workloads"), s);
     read_failures(YamlReader::child(root, "failures"), s);

@@ -315,3 +315,16 @@ TEST_CASE("inputs that crashed or were accepted as nonsense give one clear error
     CHECK(std::find(errors.begin(), errors.end(), c.expected) != errors.end());
   }
 }
+
+TEST_CASE("more sites or WAN links than the platform routes in reasonable time is an error", "[validation][hardening]") {
+  // build_platform routes every pair of sites over the WAN graph: bounded, like the servers.
+  std::string text = "name: t\nsites:\n";
+  for (int i = 0; i < 1001; ++i) text += fmt::format("  - {{name: s{}, clusters: [{{gpu: h100-sxm, servers: 1}}]}}\n", i);
+  text += "wan:\n";
+  for (int i = 0; i < 10001; ++i) text += fmt::format("  - {{from: s{}, to: s{}, bandwidth: 1Gbps, latency: 1ms}}\n", i % 1000, i % 1000 + 1);
+  LoadResult r = load_checked_text(text, "t.yaml");
+  CHECK_FALSE(r.scenario);
+  REQUIRE(r.diagnostics.error_count() == 2);
+  CHECK(r.diagnostics.items()[0].str() == "t.yaml:3:3: error: sites: 1001 sites; the limit is 1000");
+  CHECK(r.diagnostics.items()[1].str() == "t.yaml:1005:3: error: wan: 10001 WAN links; the limit is 10000");
+}

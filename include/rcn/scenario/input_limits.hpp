@@ -39,6 +39,8 @@ inline constexpr double kMaxTrainingSteps = 1e12;                // steps of one
 inline constexpr double kMaxRequestTokens = 1e8;                 // mean prompt or output tokens of a request
 inline constexpr double kMaxRequestsPerRun = 1e9;                // inference requests (rate x horizon)
 inline constexpr double kMaxPeriodicChecks = 1e8;                // horizon / autoscale interval
+inline constexpr std::int64_t kMaxSites = 1000;                  // sites (the platform routes every pair)
+inline constexpr std::int64_t kMaxWanLinks = 10000;              // WAN links
 inline constexpr double kMinWeibullShape = 0.1;                  // failure time distribution shape k
 inline constexpr double kMaxWeibullShape = 10;
 }  // namespace limits
