@@ -23,6 +23,10 @@ namespace {
 const std::vector<std::string> kPrecisions{"bf16", "fp16", "fp8", "tf32", "fp32"};
 // A hardware profile is a page of YAML; anything much larger is not one.
 constexpr std::uint64_t kMaxProfileBytes = 16 << 20;
+// Energy prices and carbon intensities (per kWh): far above any grid's, low
+// enough that cost and carbon of the largest run stay finite.
+constexpr double kMaxPrice = 1e6;
+constexpr double kMaxCarbon = 1e5;
 
 // Reads one scenario tree. Each read_* function takes the node and its path
 // and fills the struct as far as the input allows.
@@ -54,7 +58,11 @@ class ScenarioReader {
     read_list(root, "", "sites", true, [&](const YAML::Node& n, const std::string& p) { read_site(n, p, s); });
     if (auto sites = YamlReader::child(root, "sites"); sites.IsSequence() && sites.size() == 0)
       r_.error(sites, "sites", "expected at least one site");
+    else if (sites.IsSequence() && sites.size() > static_cast<std::size_t>(limits::kMaxSites))
+      r_.error(sites, "sites", fmt::format("{} sites; the limit is {}", sites.size(), limits::kMaxSites));
     read_list(root, "", "wan", false, [&](const YAML::Node& n, const std::string& p) { read_wan(n, p, s); });
+    if (auto wan = YamlReader::child(root, "wan"); wan.IsSequence() && wan.size() > static_cast<std::size_t>(limits::kMaxWanLinks))
+      r_.error(wan, "wan", fmt::format("{} WAN links; the limit is {}", wan.size(), limits::kMaxWanLinks));
     read_models(YamlReader::child(root, "models"), s);
     read_workloads(YamlReader::child(root, "workloads"), s);
     read_failures(YamlReader::child(root, "failures"), s);
@@ -189,21 +197,26 @@ class ScenarioReader {
           bool ok = list.IsSequence() && list.size() == 24;
           for (std::size_t i = 0; ok && i < list.size(); ++i) {
             auto v = list[i].IsScalar() ? parse_quantity(list[i].Scalar(), Quantity::Count) : std::nullopt;
-            ok = v && *v >= 0;
+            ok = v && *v >= 0 && *v <= (std::string(key) == "price_by_hour" ? kMaxPrice : kMaxCarbon);
             if (ok) out.push_back(*v);
           }
           if (!ok) {
             out.clear();
-            r_.error(list, pp + "." + key, "expected a list of 24 non-negative numbers, one per hour of the day");
+            r_.error(list, pp + "." + key,
+                     fmt::format("expected a list of 24 numbers between 0 and {:g}, one per hour of the day",
+                                 std::string(key) == "price_by_hour" ? kMaxPrice : kMaxCarbon));
           }
         }
         if (auto v = r_.quantity(pw, "pue", pp, Quantity::Count, Sign::Positive, false)) {
-          if (*v < 1) r_.error(YamlReader::child(pw, "pue"), pp + ".pue", fmt::format("expected a PUE >= 1, got {}", *v));
+          if (*v < 1 || *v > 10)
+            r_.error(YamlReader::child(pw, "pue"), pp + ".pue", fmt::format("expected a PUE between 1 and 10, got {}", *v));
           else site.power.pue = *v;
         }
-        if (auto v = r_.quantity(pw, "price_per_kwh", pp, Quantity::Count, Sign::NonNegative, false))
+        if (auto v = bounded(pw, "price_per_kwh", pp, Quantity::Count, Sign::NonNegative, false, 0, kMaxPrice,
+                             "a price", "0", "1e6"))
           site.power.price_per_kwh = *v;
-        if (auto v = r_.quantity(pw, "carbon_g_per_kwh", pp, Quantity::Count, Sign::NonNegative, false))
+        if (auto v = bounded(pw, "carbon_g_per_kwh", pp, Quantity::Count, Sign::NonNegative, false, 0, kMaxCarbon,
+                             "a carbon intensity", "0", "1e5"))
           site.power.carbon_g_per_kwh = *v;
       }
     }

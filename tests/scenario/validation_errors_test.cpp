@@ -266,11 +266,11 @@ TEST_CASE("inputs that crashed or were accepted as nonsense give one clear error
        "10000000000 GPUs; the limit is 16000000"},
       {"failures.scale 1e300", 18, "scheduler: {policy: fifo}\nfailures: {mix: llama3, scale: 1e300}",
        "t.yaml:19:32: error: failures.scale: 1e+300 would generate about 8.3e+300 failure events over the horizon "
-       "(365.00 d); the limit is 5000000"},
+       "(365.00 d); the limit is 1000000"},
       {"a huge failure rate", 18,
        "scheduler: {policy: fifo}\nfailures: {components: {gpu: {rate: 1e300/s}}}",
        "t.yaml:19:11: error: failures: the failure rates would generate more than 1e308 failure events over the "
-       "horizon (365.00 d); the limit is 5000000"},
+       "horizon (365.00 d); the limit is 1000000"},
       {"a Weibull shape that never advances time", 18,
        "scheduler: {policy: fifo}\nfailures: {components: {gpu: {distribution: weibull, shape: 1e-300}}}",
        "t.yaml:19:61: error: failures.components.gpu.shape: expected a Weibull shape between 0.1 and 10, got "
@@ -300,6 +300,10 @@ TEST_CASE("inputs that crashed or were accepted as nonsense give one clear error
        "t.yaml:12:67: error: wan[0].latency: expected a latency between 0 and 1h, got \"1d\""},
       {"a site without clusters", 10, "      []",
        "t.yaml:10:7: error: sites[1].clusters: expected at least one cluster"},
+      {"a PUE that makes cost infinite", 4, "    region: west\n    power: {pue: 1e300}",
+       "t.yaml:5:18: error: sites[0].power.pue: expected a PUE between 1 and 10, got 1e+300"},
+      {"a price that makes cost infinite", 4, "    region: west\n    power: {price_per_kwh: 1e300}",
+       "t.yaml:5:28: error: sites[0].power.price_per_kwh: expected a price between 0 and 1e6, got \"1e300\""},
       {"a site outage of site ''", 18,
        "scheduler: {policy: fifo}\nfailures: {events: [{at: 1h, target: '', kind: site-outage, duration: 1h}]}",
        "t.yaml:19:38: error: failures.events[0].target: expected a non-empty name, got \"\""},
@@ -314,4 +318,17 @@ TEST_CASE("inputs that crashed or were accepted as nonsense give one clear error
     INFO(fmt::format("got:\n{}", fmt::join(errors, "\n")));
     CHECK(std::find(errors.begin(), errors.end(), c.expected) != errors.end());
   }
+}
+
+TEST_CASE("more sites or WAN links than the platform routes in reasonable time is an error", "[validation][hardening]") {
+  // build_platform routes every pair of sites over the WAN graph: bounded, like the servers.
+  std::string text = "name: t\nsites:\n";
+  for (int i = 0; i < 1001; ++i) text += fmt::format("  - {{name: s{}, clusters: [{{gpu: h100-sxm, servers: 1}}]}}\n", i);
+  text += "wan:\n";
+  for (int i = 0; i < 10001; ++i) text += fmt::format("  - {{from: s{}, to: s{}, bandwidth: 1Gbps, latency: 1ms}}\n", i % 1000, i % 1000 + 1);
+  LoadResult r = load_checked_text(text, "t.yaml");
+  CHECK_FALSE(r.scenario);
+  REQUIRE(r.diagnostics.error_count() == 2);
+  CHECK(r.diagnostics.items()[0].str() == "t.yaml:3:3: error: sites: 1001 sites; the limit is 1000");
+  CHECK(r.diagnostics.items()[1].str() == "t.yaml:1005:3: error: wan: 10001 WAN links; the limit is 10000");
 }

@@ -19,7 +19,7 @@ namespace limits {
 inline constexpr std::int64_t kMaxInt = 2'000'000'000;           // any int field (fits int32 with room)
 inline constexpr std::int64_t kMaxServersTotal = 1'000'000;      // SimGrid hosts in one platform
 inline constexpr std::int64_t kMaxGpusTotal = 16'000'000;        // servers x gpus_per_server, all sites
-inline constexpr std::int64_t kMaxFailureEvents = 5'000'000;     // pre-generated failure events in one run
+inline constexpr std::int64_t kMaxFailureEvents = 1'000'000;     // pre-generated failure events in one run (~3 GB at the limit)
 inline constexpr std::int64_t kMaxTraceRows = 20'000'000;        // rows of one job or request trace
 inline constexpr std::int64_t kMaxSweepRuns = 100'000;           // points x seeds of one sweep
 inline constexpr std::int64_t kMaxSeed = (std::int64_t{1} << 53); // exact in a double, so YAML/JSON keep it
@@ -40,6 +40,8 @@ inline constexpr double kMaxTrainingSteps = 1e12;                // steps of one
 inline constexpr double kMaxRequestTokens = 1e8;                 // mean prompt or output tokens of a request
 inline constexpr double kMaxRequestsPerRun = 1e9;                // inference requests (rate x horizon)
 inline constexpr double kMaxPeriodicChecks = 1e8;                // horizon / autoscale interval
+inline constexpr std::int64_t kMaxSites = 1000;                  // sites (the platform routes every pair)
+inline constexpr std::int64_t kMaxWanLinks = 10000;              // WAN links
 inline constexpr double kMinWeibullShape = 0.1;                  // failure time distribution shape k
 inline constexpr double kMaxWeibullShape = 10;
 }  // namespace limits
