@@ -159,8 +159,8 @@ void repair(EngineContext& ctx, const FailureEvent& e) {
     host_of(ctx, c, s)->turn_on();
     if (ctx.unreplaced[c] == 0 && ctx.spares_lent[c] > 0) {  // the spare that stood in stays in service; this one becomes a spare
       ctx.spares_lent[c] -= 1;
-      ctx.spare_pool[c].push_back(s);
-      std::sort(ctx.spare_pool[c].begin(), ctx.spare_pool[c].end());
+      auto& pool = ctx.spare_pool[c];  // kept sorted: one insertion, not a sort per repair
+      pool.insert(std::lower_bound(pool.begin(), pool.end(), s), s);
     } else {  // fills the gap no spare could, or simply comes back
       if (ctx.unreplaced[c] > 0) ctx.unreplaced[c] -= 1;
       return_free_server(ctx, c, s);

@@ -250,9 +250,18 @@ void InferenceRuntime::restart(std::size_t r, bool keep_server) {
   sg4::Actor::create("replica-restart", ctx.platform.sites.front().gateway, [this, r, delay, keep_server] {
     guarded(ctx, service_label(replicas[r].service), [&] {
       sg4::this_actor::sleep_for(delay);
+      Replica& rep = replicas[r];
+      bool keep = keep_server;
+      if (keep && rep.server >= 0 && ctx.down[rep.cluster][rep.server] > 0) {
+        // Its server failed while it was restarting (a site outage, say): that
+        // server now belongs to the repair, which returns it to the free pool.
+        rep.held_s += sg4::Engine::get_clock() - rep.held_since;
+        rep.held_since = -1, rep.server = -1;
+        keep = false;
+      }
       // After a hardware failure: a free server of its site, checked every
       // minute until one is free (the training scheduler competes for them).
-      if (!keep_server)
+      if (!keep)
         while (!take_server(r)) sg4::this_actor::sleep_for(60);
       replicas[r].state = ReplicaState::Active;
       start_actor(r);

@@ -228,3 +228,35 @@ workloads:
   CHECK(sv.replica_hours > r.simulated_end_s / 3600 + 2 * 0.9);
   CHECK(sv.replica_hours < r.simulated_end_s / 3600 + 2 * 1.1);
 }
+
+TEST_CASE("a replica whose server fails while it restarts from a software failure takes another server",
+          "[engine][inference][failures]") {
+  // A software failure keeps the replica's server; a site outage during the
+  // 15-minute restart then takes that server down. The restart used to start
+  // the replica on the failed host ("Cannot start actor on failed host").
+  // Software failures every ~20 min per replica and an outage every 2 h make
+  // the overlap happen many times in 12 h.
+  std::string events;
+  for (int h = 1; h < 12; h += 2) events += "    - {at: " + std::to_string(h) + "h, target: a, kind: site-outage, duration: 10min}\n";
+  const std::string y = R"(name: restart-on-failed-host
+horizon: 12h
+sites:
+  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: 4}]}
+models:
+  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
+              gated_mlp: true, tied_embeddings: false}
+workloads:
+  inference:
+    - {name: s, model: llama3-8b, replicas: {a: 2}, gpus_per_replica: 8, max_batch: 32,
+       arrivals: {poisson: 1/s, prompt_tokens: 512, output_tokens: 64}}
+failures:
+  detection: 5min
+  restart: 10min
+  components: {software: {rate: 0.4/h}}
+  events:
+)" + events;
+  SimulationResult r;
+  REQUIRE_NOTHROW(r = run_simulation(test::load_scenario(y, "f.yaml")));
+  CHECK(r.services[0].replica_failures > 6);
+  check_conservation(r);
+}
