@@ -256,7 +256,7 @@ class ScenarioReader {
       ModelSpec m;
       m.name = it->first.Scalar();
       const std::string p = "models." + m.name;
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: it-> yields a temporary (ASan: stack-use-after-scope)
       m.loc = r_.loc(it->first, p);
       if (!r_.expect_map(v, p, {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq", "gated_mlp",
                                 "tied_embeddings"}))
@@ -353,7 +353,7 @@ class ScenarioReader {
         if (j.gpus > 0 && q.tp * q.pp * q.dp != j.gpus)
           r_.error(par, pp, fmt::format("tp*pp*dp = {}*{}*{} = {} but the job asks for gpus: {}", q.tp, q.pp, q.dp,
                                         q.tp * q.pp * q.dp, j.gpus));
-        if (j.global_batch > 0 && j.global_batch % (q.dp * q.micro_batch) != 0)
+        if (j.global_batch > 0 && q.dp * q.micro_batch > 0 && j.global_batch % (q.dp * q.micro_batch) != 0)
           r_.error(YamlReader::child(n, "global_batch"), p + ".global_batch",
                    fmt::format("global_batch ({}) must be a multiple of dp*micro_batch ({}*{})", j.global_batch, q.dp,
                                q.micro_batch));

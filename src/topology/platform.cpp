@@ -10,9 +10,16 @@ namespace sg4 = simgrid::s4u;
 using Dir = sg4::LinkInRoute::Direction;
 
 std::unique_ptr<sg4::Engine> create_engine() {
-  static int argc = 1;
   static char name[] = "rcnsim";
+#ifdef RCN_SIMGRID_THREAD_CONTEXTS
+  // Sanitizer builds: actors on threads, whose stacks ASan knows (see CMakeLists.txt).
+  static char factory[] = "--cfg=contexts/factory:thread";
+  static char* argv[] = {name, factory, nullptr};
+  static int argc = 2;
+#else
   static char* argv[] = {name, nullptr};
+  static int argc = 1;
+#endif
   xbt_log_control_set("root.thres:critical");
   auto engine = std::make_unique<sg4::Engine>(&argc, argv);
   // CM02 without cross-traffic: latency and bandwidth exactly as given (the
