@@ -41,11 +41,13 @@ build() {
 
 # One clang build serves both: sanitizers everywhere, coverage for libFuzzer too.
 # -O1 and line tables only: sanitizer reports name file:line, and it builds fast.
+# Without MPI: OpenMPI's plugins leak from modules it unloads before exit, whose frames
+# LeakSanitizer cannot name, so no suppression can match them (docs/reliability.md).
 build_asan() {
   if [ ! -f "$ASAN_BUILD_DIR/CMakeCache.txt" ]; then
     cmake -S . -B "$ASAN_BUILD_DIR" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
           "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" -DRCN_BUILD_CALIBRATE=OFF \
-          -DRCN_SANITIZE=ON -DRCN_FUZZ=ON >&2
+          -DRCN_SANITIZE=ON -DRCN_FUZZ=ON -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON >&2
   fi
   cmake --build "$ASAN_BUILD_DIR" -j "$JOBS" >&2
 }

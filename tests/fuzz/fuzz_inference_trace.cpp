@@ -11,7 +11,8 @@
 
 namespace {
 
-std::string scenario_naming(const std::string& trace) {
+// The trace is input_dir()/trace.csv, named relative to the scenario's folder.
+std::string scenario_text() {
   return R"(name: fuzz-inference-trace
 horizon: 10min
 sites:
@@ -26,7 +27,7 @@ workloads:
       replicas: {east: 2}
       gpus_per_replica: 1
       max_batch: 16
-      arrivals: {trace: ")" + trace + R"("}
+      arrivals: {trace: trace.csv}
       demand: {east: 1}
       slo: {ttft: 2s, e2e: 5s}
 )";
@@ -35,10 +36,10 @@ workloads:
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string trace = rcn::fuzz::write_input_file(rcn::fuzz::as_text(data, size), "trace.csv");
+  rcn::fuzz::write_input_file(rcn::fuzz::as_text(data, size), "trace.csv");
   std::optional<rcn::Scenario> scenario;
   try {
-    rcn::LoadResult r = rcn::load_checked_text(scenario_naming(trace), "fuzz.yaml");
+    rcn::LoadResult r = rcn::load_checked_text(scenario_text(), "fuzz.yaml", {}, rcn::fuzz::input_dir().string());
     rcn::fuzz::check_diagnostics(r.diagnostics);
     scenario = std::move(r.scenario);
   } catch (const rcn::InputError& e) {

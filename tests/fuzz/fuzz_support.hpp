@@ -35,17 +35,21 @@ inline void check_diagnostics(const Diagnostics& diags) {
   }
 }
 
-// A file holding `text`, for readers that take a path; one per process (libFuzzer
-// -jobs/-fork run harnesses in several processes), reused for every input.
-inline std::string write_input_file(const std::string& text, const std::string& name) {
+// The folder of this process's input files (libFuzzer -jobs/-fork run harnesses in
+// several processes). Scenarios that name them load with it as their folder, so the
+// loader's file-reference rules (relative to the scenario) accept them.
+inline const std::filesystem::path& input_dir() {
   static const std::filesystem::path dir = [] {
     auto d = std::filesystem::temp_directory_path() / ("rcn-fuzz-" + std::to_string(getpid()));
     std::filesystem::create_directories(d);
     return d;
   }();
-  const std::filesystem::path p = dir / name;
-  std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
-  return p.string();
+  return dir;
+}
+
+// input_dir()/name holding `text`, rewritten for every input.
+inline void write_input_file(const std::string& text, const std::string& name) {
+  std::ofstream(input_dir() / name, std::ios::binary | std::ios::trunc) << text;
 }
 
 }  // namespace rcn::fuzz
