@@ -482,7 +482,7 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
     // Slots: the starting replicas per site, then (autoscaling) idle slots up to each site's maximum.
     std::vector<std::pair<std::string, int>> slots = spec.replicas;
     for (const auto& [site_name, most] : spec.autoscale.max) {
-      auto it = std::find_if(slots.begin(), slots.end(), [&](const auto& x) { return x.first == site_name; });
+      auto it = std::find_if(slots.begin(), slots.end(), [&name = site_name](const auto& x) { return x.first == name; });
       if (it == slots.end()) slots.emplace_back(site_name, 0);
     }
     for (const auto& [site_name, start_count] : slots) {

@@ -12,8 +12,12 @@ std::string SourceLoc::str() const {
 
 std::string Diagnostic::str() const {
   const char* sev = severity == Severity::Error ? "error" : "warning";
-  if (path.empty()) return fmt::format("{}: {}: {}", loc.str(), sev, message);
-  return fmt::format("{}: {}: {}: {}", loc.str(), sev, path, message);
+  std::string s = path.empty() ? fmt::format("{}: {}: {}", loc.str(), sev, message)
+                               : fmt::format("{}: {}: {}: {}", loc.str(), sev, path, message);
+  // One line whatever a message quotes (a name holding "\r" found by fuzz_scenario_loader).
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return s;
 }
 
 void Diagnostics::error(const SourceLoc& loc, std::string path, std::string message) {

@@ -10,9 +10,17 @@ namespace sg4 = simgrid::s4u;
 using Dir = sg4::LinkInRoute::Direction;
 
 std::unique_ptr<sg4::Engine> create_engine() {
-  static int argc = 1;
   static char name[] = "rcnsim";
+#ifdef RCN_SIMGRID_THREAD_CONTEXTS
+  // Sanitizer builds: stacks switched by swapcontext, which ASan follows (CMakeLists.txt,
+  // docs/reliability.md; the macro name is historical: the thread factory hangs here).
+  static char factory[] = "--cfg=contexts/factory:ucontext";
+  static char* argv[] = {name, factory, nullptr};
+  static int argc = 2;
+#else
   static char* argv[] = {name, nullptr};
+  static int argc = 1;
+#endif
   xbt_log_control_set("root.thres:critical");
   auto engine = std::make_unique<sg4::Engine>(&argc, argv);
   // CM02 without cross-traffic: latency and bandwidth exactly as given (the
