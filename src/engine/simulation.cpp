@@ -224,15 +224,16 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
 }  // namespace
 
 void guarded(EngineContext& ctx, const std::string& what, const std::function<void()>& body) {
+  // Only std::exception is caught (rcnsim's, the standard library's, yaml-cpp's
+  // and SimGrid's own errors all derive from it). SimGrid's ForcefulKillException
+  // (an actor killed by a failure or the horizon) does not, so it unwinds the
+  // actor without being caught and rethrown here: a rethrow on an actor's stack
+  // is what AddressSanitizer mistook for a stack overflow under the ucontext
+  // factory (docs/reliability.md).
   try {
     body();
-  } catch (const simgrid::ForcefulKillException&) {
-    throw;  // an actor being killed (failure, horizon): SimGrid unwinds it
   } catch (const std::exception& e) {
     if (ctx.error.empty()) ctx.error = fmt::format("error in {}: {}", what, e.what());
-    kill_all_with_flows();
-  } catch (...) {
-    if (ctx.error.empty()) ctx.error = fmt::format("error in {}: unknown exception", what);
     kill_all_with_flows();
   }
 }
