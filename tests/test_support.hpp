@@ -9,6 +9,16 @@
 
 namespace rcn::test {
 
+// One site of 4 H100 servers and one small model, for tests that add a few keys to it.
+inline const char* const kOneSiteScenario = R"(name: t
+sites:
+  - name: a
+    clusters:
+      - {name: main, gpu: h100-sxm, servers: 4}
+models:
+  m: {layers: 4, hidden: 512, heads: 8, vocab: 1000, seq: 128}
+)";
+
 inline std::string source_path(const std::string& rel) { return std::string(RCN_SOURCE_DIR) + "/" + rel; }
 inline std::string rcnsim_binary() { return std::string(RCN_BINARY_DIR) + "/rcnsim"; }
 

@@ -17,14 +17,7 @@ using namespace rcn;
 
 namespace {
 
-const char* kBase = R"(name: t
-sites:
-  - name: a
-    clusters:
-      - {name: main, gpu: h100-sxm, servers: 4}
-models:
-  m: {layers: 4, hidden: 512, heads: 8, vocab: 1000, seq: 128}
-)";
+const char* const kBase = test::kOneSiteScenario;
 
 void write(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);

@@ -15,14 +15,7 @@ using namespace rcn;
 
 namespace {
 
-const char* kBase = R"(name: t
-sites:
-  - name: a
-    clusters:
-      - {name: main, gpu: h100-sxm, servers: 4}
-models:
-  m: {layers: 4, hidden: 512, heads: 8, vocab: 1000, seq: 128}
-)";
+const char* const kBase = test::kOneSiteScenario;
 
 std::vector<std::string> errors_of(const Diagnostics& d) {
   std::vector<std::string> out;
