@@ -112,9 +112,11 @@ namespace {
 // Two replicas of one server each on site a (servers s0, s1), `servers` in all;
 // a scripted hardware failure takes s0 down at 1 h for 2 h. One run per test
 // case: SimGrid allows one engine per process.
-SimulationResult replica_failure_run(int servers) {
-  const std::string y = R"(name: replica-failure
-horizon: 4h
+// Two llama3-8b replicas at site a (one server of `servers` each), detection +
+// restart 15 min; `failures` adds the rest of the failures mapping.
+std::string replica_scenario(const std::string& horizon, int servers, const std::string& arrivals,
+                             const std::string& failures) {
+  return "name: replica-failure\nhorizon: " + horizon + R"(
 sites:
   - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: )" + std::to_string(servers) + R"(}]}
 models:
@@ -123,13 +125,16 @@ models:
 workloads:
   inference:
     - {name: s, model: llama3-8b, replicas: {a: 2}, gpus_per_replica: 8, max_batch: 32,
-       arrivals: {poisson: 4/s, prompt_tokens: 512, output_tokens: 256}}
+       arrivals: )" + arrivals + R"(}
 failures:
   detection: 5min
   restart: 10min
-  events:
-    - {at: 1h, target: a/main/s0, kind: server, duration: 2h}
-)";
+)" + failures;
+}
+
+SimulationResult replica_failure_run(int servers) {
+  const std::string y = replica_scenario("4h", servers, "{poisson: 4/s, prompt_tokens: 512, output_tokens: 256}",
+                                         "  events:\n    - {at: 1h, target: a/main/s0, kind: server, duration: 2h}\n");
   return run_simulation(test::load_scenario(y, "f.yaml"));
 }
 
@@ -238,23 +243,8 @@ TEST_CASE("a replica whose server fails while it restarts from a software failur
   // the overlap happen many times in 12 h.
   std::string events;
   for (int h = 1; h < 12; h += 2) events += "    - {at: " + std::to_string(h) + "h, target: a, kind: site-outage, duration: 10min}\n";
-  const std::string y = R"(name: restart-on-failed-host
-horizon: 12h
-sites:
-  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: 4}]}
-models:
-  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
-              gated_mlp: true, tied_embeddings: false}
-workloads:
-  inference:
-    - {name: s, model: llama3-8b, replicas: {a: 2}, gpus_per_replica: 8, max_batch: 32,
-       arrivals: {poisson: 1/s, prompt_tokens: 512, output_tokens: 64}}
-failures:
-  detection: 5min
-  restart: 10min
-  components: {software: {rate: 0.4/h}}
-  events:
-)" + events;
+  const std::string y = replica_scenario("12h", 4, "{poisson: 1/s, prompt_tokens: 512, output_tokens: 64}",
+                                         "  components: {software: {rate: 0.4/h}}\n  events:\n" + events);
   SimulationResult r;
   REQUIRE_NOTHROW(r = run_simulation(test::load_scenario(y, "f.yaml")));
   CHECK(r.services[0].replica_failures > 6);

@@ -49,6 +49,14 @@ struct Case {
 
 }  // namespace
 
+// The error lines of a load, in order (warnings left out).
+std::vector<std::string> error_lines(const LoadResult& r) {
+  std::vector<std::string> errors;
+  for (const auto& d : r.diagnostics.items())
+    if (d.severity == Diagnostic::Severity::Error) errors.push_back(d.str());
+  return errors;
+}
+
 TEST_CASE("the unbroken base scenario is valid", "[validation]") {
   LoadResult r = load_checked_text(with_line(1, "name: t"), "t.yaml");
   for (const auto& d : r.diagnostics.items()) UNSCOPED_INFO(d.str());
@@ -148,9 +156,7 @@ TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
     INFO(c.what);
     LoadResult r = load_checked_text(with_line(c.line, c.replacement), "t.yaml");
     CHECK_FALSE(r.scenario);
-    std::vector<std::string> errors;
-    for (const auto& d : r.diagnostics.items())
-      if (d.severity == Diagnostic::Severity::Error) errors.push_back(d.str());
+    const std::vector<std::string> errors = error_lines(r);
     INFO(fmt::format("got:\n{}", fmt::join(errors, "\n")));
     REQUIRE(errors.size() >= 1);
     CHECK(errors.front() == c.expected);
@@ -312,9 +318,7 @@ TEST_CASE("inputs that crashed or were accepted as nonsense give one clear error
     INFO(c.what);
     LoadResult r = load_checked_text(with_line(c.line, c.replacement), "t.yaml");
     CHECK_FALSE(r.scenario);
-    std::vector<std::string> errors;
-    for (const auto& d : r.diagnostics.items())
-      if (d.severity == Diagnostic::Severity::Error) errors.push_back(d.str());
+    const std::vector<std::string> errors = error_lines(r);
     INFO(fmt::format("got:\n{}", fmt::join(errors, "\n")));
     CHECK(std::find(errors.begin(), errors.end(), c.expected) != errors.end());
   }
