@@ -109,12 +109,10 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
     // A scenario file may not choose where to write outside its own folder or the
     // working directory (dir: ../.. or /home): only the person at the command line may.
     out_dir = scenario->outputs.dir;
-    std::string home = std::filesystem::path(a.path).parent_path().string();  // the scenario's folder
-    if (home.empty()) home = ".";
-    if (!rcn::path_within(out_dir, ".") && !rcn::path_within(out_dir, home)) {
+    if (!rcn::output_allowed_from_file(out_dir, a.path)) {
       rcn::Diagnostics d;
       d.error(scenario->outputs.loc, "outputs.dir",
-              "\"" + out_dir + "\" is outside the scenario's folder and the working directory; give it with -o to write there");
+              "\"" + rcn::quote_input(out_dir) + "\" is outside the scenario's folder and the working directory; give it with -o to write there");
       print_diagnostics(d);
       return kExitInput;
     }

@@ -138,9 +138,7 @@ int run_sweep(const SweepOptions& o) {
   const SweepSpec spec = load_sweep_file(o.file, diags, o.allow_paths);
   // Like a scenario's outputs.dir, a sweep file may not choose to write outside
   // its own folder or the working directory; -o on the command line may.
-  std::string home = fs::path(o.file).parent_path().string();
-  if (home.empty()) home = ".";
-  if (!diags.has_errors() && o.output.empty() && !path_within(spec.output, ".") && !path_within(spec.output, home))
+  if (!diags.has_errors() && o.output.empty() && !output_allowed_from_file(spec.output, o.file))
     diags.error(spec.output_loc, "output",
                 "\"" + quote_input(spec.output) +
                     "\" is outside the sweep file's folder and the working directory; give it with -o to write there");

@@ -192,6 +192,12 @@ bool path_within(const std::string& path, const std::string& base) {
   return true;
 }
 
+bool output_allowed_from_file(const std::string& dir, const std::string& input_file) {
+  std::string home = fs::path(input_file).parent_path().string();
+  if (home.empty()) home = ".";
+  return path_within(dir, ".") || path_within(dir, home);
+}
+
 OutputDir::OutputDir(std::string target) : target_(std::move(target)) {
   fs::path t = fs::absolute(target_).lexically_normal();
   if (t.filename().empty()) t = t.parent_path();

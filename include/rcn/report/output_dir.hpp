@@ -52,4 +52,9 @@ class OutputDir {
 // folder `base`, or is it; both are compared with symbolic links resolved.
 bool path_within(const std::string& path, const std::string& base);
 
+// Whether an output folder named inside an input file (a scenario's
+// outputs.dir, a sweep's output) may be used without -o: it must lie under
+// the working directory or under the folder of `input_file`.
+bool output_allowed_from_file(const std::string& dir, const std::string& input_file);
+
 }  // namespace rcn
