@@ -271,6 +271,16 @@ FitReport fit_profile(const std::string& json_text, const std::string& json_file
       p.launch_overhead = num(j["launch"], "launch", "eager_per_kernel_s");
       rep.notes.push_back(fmt::format("launch overhead: {:.2f} us per kernel (eager)", p.launch_overhead * 1e6));
     }
+    if (j.contains("launch") && j["launch"].is_object() && j["launch"].contains("graph_per_kernel_s") &&
+        num(j["launch"], "launch", "graph_per_kernel_s", Range::NonNegative) > 0) {
+      p.graph_launch_overhead = num(j["launch"], "launch", "graph_per_kernel_s");
+      rep.notes.push_back(
+          fmt::format("graph launch overhead: {:.2f} us per kernel (CUDA graph replay)", p.graph_launch_overhead * 1e6));
+    }
+    if (j.contains("meta") && j["meta"].is_object() && j["meta"].contains("sms")) {
+      const double sms = num(j["meta"], "meta", "sms", Range::NonNegative);
+      if (sms >= 1 && sms <= 100000) p.sm_count = static_cast<int>(sms);
+    }
     const bool links_fitted = fit_nccl(nccl, p, rep.notes);
     const bool meta = j.contains("meta") && j["meta"].is_object();
     std::string measured_on = meta && j["meta"].contains("measured_on") ? text(j["meta"], "meta", "measured_on") : "";
@@ -282,7 +292,7 @@ FitReport fit_profile(const std::string& json_text, const std::string& json_file
     const std::string base_source = base.source.substr(0, base.source.find(" Measured "));
     p.source = base_source +
                fmt::format(" Measured {}fitted by `rcnsim calibrate fit` from {} ({}, {}).",
-                           gemm.empty() ? "" : "tables (gemm, attention), hbm_efficiency and launch_overhead ",
+                           gemm.empty() ? "" : "tables (gemm, attention), hbm_efficiency, launch_overhead, graph_launch_overhead and sm_count ",
                            json_file, device, measured_on);
     if (links_fitted) p.source += " scale_up.link_bandwidth and hop_latency fitted from its nccl section.";
   } catch (const FieldError& e) {

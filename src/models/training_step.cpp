@@ -3,39 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
-#include "rcn/models/attention_model.hpp"
 #include "rcn/models/collective_model.hpp"
-#include "rcn/models/gemm_model.hpp"
+#include "rcn/models/kernel_model.hpp"
+#include "rcn/models/layer_cost.hpp"
 #include "rcn/models/transformer_size.hpp"
 
 namespace rcn {
 
-ClusterLinks ClusterLinks::of(const ClusterSpec& c) {
-  ClusterLinks l;
-  l.gpus_per_server = c.gpus_per_server;
-  l.scale_up_bandwidth = c.scale_up.bandwidth;
-  l.nic_bandwidth = c.scale_out.nic_bandwidth;
-  l.nics_per_server = c.scale_out.nics_per_server;
-  l.net_latency = c.scale_out.latency;
-  return l;
-}
-
 namespace {
-
-// Memory-bound kernel: bytes moved at the achieved HBM bandwidth, plus a launch.
-double streaming(const HardwareProfile& gpu, double bytes) {
-  return bytes / (gpu.hbm_bandwidth * gpu.hbm_efficiency) + gpu.launch_overhead;
-}
-
-struct GemmShape {
-  double m, n, k;
-};
-
-// Forward GEMM plus its two backward GEMMs (input gradient and weight gradient).
-void add_gemm(const GemmModel& g, const std::string& prec, GemmShape s, double& fwd, double& bwd) {
-  fwd += g.seconds(prec, s.m, s.n, s.k);
-  bwd += g.seconds(prec, s.m, s.k, s.n) + g.seconds(prec, s.k, s.n, s.m);
-}
 
 // Ranks of one collective that share a server: at most `room` (the GPUs of a
 // server left for them), and a divisor of `ranks`, since the collective model
@@ -51,24 +26,11 @@ int ranks_per_server(int ranks, int room) {
 
 }  // namespace
 
-CollectiveFabric collective_fabric(const HardwareProfile& gpu, const ClusterLinks& links) {
-  CollectiveFabric f;
-  double up = gpu.scale_up.links * gpu.scale_up.link_bandwidth;
-  if (links.scale_up_bandwidth > 0 && gpu.scale_up.bandwidth > 0) up *= links.scale_up_bandwidth / gpu.scale_up.bandwidth;
-  f.scale_up = {up, gpu.scale_up.hop_latency};
-  const double nic_per_gpu =
-      links.nic_bandwidth * links.nics_per_server / std::max(1, links.gpus_per_server) * gpu.nic_efficiency;
-  f.scale_out = {nic_per_gpu, links.net_latency >= 0 ? links.net_latency : gpu.net_hop_latency};
-  f.nvls_bus_bandwidth = gpu.scale_up.nvls_bus_bandwidth;
-  return f;
-}
-
 TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const HardwareProfile& gpu,
                            const ClusterLinks& links, const CollectiveTimer& scale_out_timer) {
   TrainingStep st;
   const auto& par = job.parallelism;
-  const std::string& prec = job.precision;
-  const GemmModel gemm(gpu);
+  const KernelModel kernels(gpu);
   const CollectiveFabric fabric = collective_fabric(gpu, links);
   // Collectives across servers may be timed by the caller (flow fidelity).
   auto across = [&](CollectiveOp op, double bytes, int ranks, int per_server) {
@@ -76,29 +38,14 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
     return collective_time(op, bytes, ranks, per_server, fabric).seconds;
   };
   const int t = par.tp, p = par.pp, v = par.virtual_stages;
-  const double b = par.micro_batch, s = m.seq, h = m.hidden, f = m.ffn;
-  const double head_dim = h / m.heads;
+  const double b = par.micro_batch, s = m.seq, h = m.hidden;
   const double tokens = b * s;                       // per micro-batch
   const bool sp = par.sequence_parallel && t > 1;
-  const double tok_local = sp ? tokens / t : tokens;  // tokens each GPU holds outside the TP blocks
   const double act = 2.0;                             // bytes per activation element (bf16)
 
   // ---- one layer, one micro-batch: compute ----
-  double fwd = 0, bwd = 0;
-  const double qkv_n = (h + 2.0 * m.kv_heads * head_dim) / t;
-  add_gemm(gemm, prec, {tokens, qkv_n, h}, fwd, bwd);
-  const AttentionTime attn = flash_attention_time(gpu, gemm, b, m.heads / static_cast<double>(t), s, head_dim, true);
-  fwd += attn.forward_s;
-  bwd += attn.backward_s;
-  add_gemm(gemm, prec, {tokens, h, h / t}, fwd, bwd);                                   // output projection
-  add_gemm(gemm, prec, {tokens, (m.gated_mlp ? 2 : 1) * f / t, h}, fwd, bwd);          // fc1 (gate + up)
-  add_gemm(gemm, prec, {tokens, h, f / t}, fwd, bwd);                                  // fc2
-  // Memory-bound: 2 norms and 2 residual adds (read 2, write 1 tensors of tok_local x h),
-  // the MLP activation (gated: read 2, write 1 of tokens x f/t; else read 1, write 1).
-  const double mem_fwd = 2 * streaming(gpu, 2 * tok_local * h * act) + 2 * streaming(gpu, 3 * tok_local * h * act) +
-                         streaming(gpu, (m.gated_mlp ? 3 : 2) * tokens * f / t * act);
-  fwd += mem_fwd;
-  bwd += 2 * mem_fwd;  // backward reads and writes about twice the bytes
+  const LayerCost layer = layer_cost(m, LayerShard::of(job), kernels);
+  const double fwd = layer.forward_s, bwd = layer.backward_s;
   st.layer_forward_s = fwd;
   st.layer_backward_s = bwd;
 
@@ -122,18 +69,15 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   // ---- one pipeline stage ----
   const double layers_per_stage = static_cast<double>(m.layers) / p;
   // The last stage also computes the logits and the loss; the first one the embedding lookup.
-  double head_fwd = 0, head_bwd = 0;
-  add_gemm(gemm, prec, {tokens, static_cast<double>(m.vocab) / t, h}, head_fwd, head_bwd);
-  head_fwd += streaming(gpu, tokens * m.vocab / t * 4.0);  // softmax cross-entropy in fp32
-  head_bwd += streaming(gpu, tokens * m.vocab / t * 4.0);
-  const double embed = streaming(gpu, 2 * tokens * h * act);
+  const double head_fwd = layer.head_forward_s, head_bwd = layer.head_backward_s;
+  const double embed = layer.embedding_forward_s;
   const double stage_extra_fwd = p == 1 ? head_fwd + embed : std::max(head_fwd, embed);
   const double stage_extra_bwd = p == 1 ? head_bwd + embed : std::max(head_bwd, embed);
   const double mb_fwd = layers_per_stage * fwd + stage_extra_fwd;
   const double mb_bwd = layers_per_stage * bwd + stage_extra_bwd;
   double mb_recompute = 0;
   if (par.recompute == "full") mb_recompute = layers_per_stage * (fwd + tp_fwd);
-  else if (par.recompute == "selective") mb_recompute = layers_per_stage * attn.forward_s;
+  else if (par.recompute == "selective") mb_recompute = layers_per_stage * layer.attention_forward_s;
   const double mb_tp = layers_per_stage * (tp_fwd + tp_bwd);
 
   st.micro_batches = std::max(1, job.global_batch / std::max(1, par.dp * par.micro_batch));
@@ -185,9 +129,8 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   }
 
   // ---- optimizer: Adam over this GPU's shard, memory-bound ----
-  // Reads fp32 master, m, v and the fp32 gradient, writes master, m, v and the bf16 weights: 34 B/param.
   const double opt_params = local_params / (par.zero >= 1 ? par.dp : 1);
-  st.optimizer_s = streaming(gpu, 34 * opt_params);
+  st.optimizer_s = optimizer_step_s(opt_params, kernels);
 
   st.step_time_s = st.forward_s + st.backward_s + st.recompute_s + st.tp_comm_s + st.pp_bubble_s + st.pp_comm_s +
                    st.dp_comm_exposed_s + st.optimizer_s;
@@ -210,7 +153,7 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
     st.model_tflops_per_gpu = st.model_flops_per_step / st.step_time_s / gpus / 1e12;
     st.hardware_tflops_per_gpu = st.hardware_flops_per_step / st.step_time_s / gpus / 1e12;
   }
-  const double peak = gpu.peak(prec);
+  const double peak = gpu.peak(job.precision);
   st.mfu = peak > 0 ? st.model_tflops_per_gpu * 1e12 / peak : 0;
   st.time_to_train_s = st.steps * st.step_time_s;
   return st;

@@ -77,7 +77,7 @@ HardwareProfile parse_hardware_profile(const std::string& yaml_text, const std::
   }
   YamlReader r(file, diags);
   if (!r.expect_map(root, "", {"name", "description", "source", "memory", "hbm_bandwidth", "hbm_efficiency",
-                               "launch_overhead", "peak_flops", "scale_up", "network", "power", "gemm", "gemm_from",
+                               "launch_overhead", "graph_launch_overhead", "sm_count", "peak_flops", "scale_up", "network", "power", "gemm", "gemm_from",
                                "attention", "attention_from"}))
     return h;
   h.loc = r.loc(root, "");
@@ -92,6 +92,9 @@ HardwareProfile parse_hardware_profile(const std::string& yaml_text, const std::
             fmt::format("expected a fraction in (0, 1], got {}", h.hbm_efficiency));
   h.launch_overhead =
       r.quantity(root, "launch_overhead", "", Quantity::Duration, Sign::NonNegative, false).value_or(5e-6);
+  h.graph_launch_overhead =
+      r.quantity(root, "graph_launch_overhead", "", Quantity::Duration, Sign::NonNegative, false).value_or(0);
+  h.sm_count = r.integer(root, "sm_count", "", 1, false).value_or(0);
 
   const YAML::Node peaks = YamlReader::child(root, "peak_flops");
   if (!peaks.IsDefined()) {
@@ -209,6 +212,8 @@ std::string hardware_profile_yaml(const HardwareProfile& p) {
   if (line.size() > 1) out += " " + line + "\n";
   out += fmt::format("memory: {}GB\nhbm_bandwidth: {}TB/s\nhbm_efficiency: {:.4g}\nlaunch_overhead: {:.4g}us\n",
                      p.memory_bytes / 1e9, p.hbm_bandwidth / 1e12, p.hbm_efficiency, p.launch_overhead * 1e6);
+  if (p.graph_launch_overhead > 0) out += fmt::format("graph_launch_overhead: {:.4g}us\n", p.graph_launch_overhead * 1e6);
+  if (p.sm_count > 0) out += fmt::format("sm_count: {}\n", p.sm_count);
   std::vector<std::string> peaks;
   for (const auto& prec : kPrecisions)
     if (p.peak(prec) > 0) peaks.push_back(fmt::format("{}: {}TFLOPS", prec, p.peak(prec) / 1e12));

@@ -43,7 +43,9 @@ struct HardwareProfile {
   double memory_bytes = 0;
   double hbm_bandwidth = 0;     // datasheet bytes/s
   double hbm_efficiency = 0.85; // achieved / datasheet for streaming kernels (measured copy)
-  double launch_overhead = 5e-6;  // seconds per kernel launch
+  double launch_overhead = 5e-6;  // seconds per kernel launch (eager: one CPU launch per kernel)
+  double graph_launch_overhead = 0;  // seconds per kernel replayed from a CUDA graph; 0 = unknown (launch_overhead / 8)
+  int sm_count = 0;                  // streaming multiprocessors; 0 = unknown (no tile under-fill modelled)
   // Measured GEMM throughput per precision, or empty with gemm_from naming a
   // profile whose efficiency shape (tflops / peak) is reused at this GPU's peaks.
   std::map<std::string, std::vector<GemmSample>> gemm;

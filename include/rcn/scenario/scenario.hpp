@@ -97,6 +97,7 @@ struct ModelSpec {
 
 struct ParallelismSpec {
   int tp = 1, pp = 1, dp = 1;
+  int cp = 1;                      // context parallel ranks (a sequence split over cp GPUs); not yet read from YAML
   int micro_batch = 1;
   std::string schedule = "1f1b";   // 1f1b | interleaved-1f1b | gpipe
   int virtual_stages = 1;          // model chunks per pipeline stage (interleaved-1f1b: >= 2)

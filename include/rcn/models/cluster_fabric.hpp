@@ -1,0 +1,25 @@
+#pragma once
+// What a cluster offers a job's collectives: the slice of the cluster spec the
+// communication model needs (ClusterLinks) and the link tiers derived from it
+// and the GPU profile (collective_fabric). Kept apart from the step model so
+// that training, serving and flow fidelity all see the same fabric.
+#include "rcn/models/collective_model.hpp"
+#include "rcn/scenario/hardware_profile.hpp"
+#include "rcn/scenario/scenario.hpp"
+
+namespace rcn {
+
+// The slice of a cluster a job's step depends on.
+struct ClusterLinks {
+  int gpus_per_server = 8;
+  double scale_up_bandwidth = 0;   // datasheet bytes/s per GPU (both directions); 0 = the profile's
+  double nic_bandwidth = 50e9;     // line rate of one NIC, bytes/s
+  int nics_per_server = 8;
+  double net_latency = -1;         // NIC to NIC through the fabric, s; < 0 = the profile's network hop latency
+  static ClusterLinks of(const ClusterSpec& c);
+};
+
+// The link tiers a job's collectives use on this cluster (analytic alpha-beta).
+CollectiveFabric collective_fabric(const HardwareProfile& gpu, const ClusterLinks& links);
+
+}  // namespace rcn

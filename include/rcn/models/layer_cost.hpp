@@ -1,0 +1,39 @@
+#pragma once
+// Compute time of one transformer layer for one micro-batch on one GPU, as
+// the sum of its kernels (GEMMs, attention, the memory-bound ops between
+// them), and of the parts only one pipeline stage has: the embedding lookup
+// on the first and the logits with their loss on the last. Communication is
+// not here: training_step.cpp adds it around these figures.
+#include <string>
+
+#include "rcn/models/kernel_model.hpp"
+#include "rcn/scenario/scenario.hpp"
+
+namespace rcn {
+
+// How one GPU sees a layer: its share of the heads, tokens and weights.
+struct LayerShard {
+  int tp = 1;                      // tensor parallel ranks
+  int cp = 1;                      // context parallel ranks (each holds seq / cp tokens)
+  double micro_batch = 1;          // sequences per micro-batch
+  bool sequence_parallel = false;  // norms and residuals on tokens / tp (only with tp > 1)
+  std::string precision = "bf16";
+  static LayerShard of(const TrainingJobSpec& job);
+};
+
+struct LayerCost {
+  double forward_s = 0;            // one layer's kernels, forward
+  double backward_s = 0;           // and backward (input and weight gradients)
+  double attention_forward_s = 0;  // the core attention forward (what selective recompute repeats)
+  double head_forward_s = 0;       // logits GEMM and cross-entropy (last stage)
+  double head_backward_s = 0;
+  double embedding_forward_s = 0;  // embedding lookup (first stage)
+  double embedding_backward_s = 0; // and its gradient scatter
+};
+
+LayerCost layer_cost(const ModelSpec& model, const LayerShard& shard, const KernelModel& kernels);
+
+// The optimizer step (Adam) over `params` parameters of this GPU's shard.
+double optimizer_step_s(double params, const KernelModel& kernels);
+
+}  // namespace rcn

@@ -1,0 +1,29 @@
+#include "rcn/models/cluster_fabric.hpp"
+
+#include <algorithm>
+
+namespace rcn {
+
+ClusterLinks ClusterLinks::of(const ClusterSpec& c) {
+  ClusterLinks l;
+  l.gpus_per_server = c.gpus_per_server;
+  l.scale_up_bandwidth = c.scale_up.bandwidth;
+  l.nic_bandwidth = c.scale_out.nic_bandwidth;
+  l.nics_per_server = c.scale_out.nics_per_server;
+  l.net_latency = c.scale_out.latency;
+  return l;
+}
+
+CollectiveFabric collective_fabric(const HardwareProfile& gpu, const ClusterLinks& links) {
+  CollectiveFabric f;
+  double up = gpu.scale_up.links * gpu.scale_up.link_bandwidth;
+  if (links.scale_up_bandwidth > 0 && gpu.scale_up.bandwidth > 0) up *= links.scale_up_bandwidth / gpu.scale_up.bandwidth;
+  f.scale_up = {up, gpu.scale_up.hop_latency};
+  const double nic_per_gpu =
+      links.nic_bandwidth * links.nics_per_server / std::max(1, links.gpus_per_server) * gpu.nic_efficiency;
+  f.scale_out = {nic_per_gpu, links.net_latency >= 0 ? links.net_latency : gpu.net_hop_latency};
+  f.nvls_bus_bandwidth = gpu.scale_up.nvls_bus_bandwidth;
+  return f;
+}
+
+}  // namespace rcn
