@@ -4,13 +4,15 @@
 // whatever else is using them at that moment). Inside a server they stay
 // analytic: a server is one SimGrid host.
 //
-// A ring collective over m servers is (m - 1) or 2 (m - 1) identical rounds
-// in which every server of the job sends one chunk for each of its GPUs to
-// its peer in the next replica; one round is simulated, with all the job's
-// servers sending at once, and multiplied. Payloads are divided by the
-// profile's NIC efficiency so that an idle fabric reproduces the analytic
-// alpha-beta time; contention (an oversubscribed fabric shared with other
-// jobs) slows the round down.
+// The analytic model (collective_time) says how many bytes each server puts
+// on its NICs for the algorithm and protocol it chose (server_egress_bytes)
+// and how long they take at the NICs' rate (network_s). A collective over m
+// servers sends them in (m - 1) or 2 (m - 1) identical rounds, every server of
+// the job sending for all its GPUs to its peer in the next replica; one round
+// is simulated, with all the job's servers sending at once, and multiplied.
+// Payloads are divided by the profile's NIC efficiency, so an idle fabric
+// reproduces network_s; what contention (an oversubscribed fabric shared with
+// other jobs) adds beyond it is added to the analytic time.
 #include <simgrid/s4u.hpp>
 
 #include <vector>
@@ -30,8 +32,8 @@ class FlowCollectives {
   double operator()(CollectiveOp op, double bytes, int ranks, int ranks_per_server);
 
  private:
-  // Every server sends `bytes_per_gpu` for each GPU to the server `stride` places on; returns the round's time.
-  double round(double bytes_per_gpu, std::size_t stride);
+  // Every server sends `bytes_per_server` to the server `stride` places on; returns the round's time.
+  double round(double bytes_per_server, std::size_t stride);
 
   std::vector<simgrid::s4u::Host*> servers_;
   int gpus_per_server_;

@@ -11,6 +11,7 @@ ClusterLinks ClusterLinks::of(const ClusterSpec& c) {
   l.nic_bandwidth = c.scale_out.nic_bandwidth;
   l.nics_per_server = c.scale_out.nics_per_server;
   l.net_latency = c.scale_out.latency;
+  l.in_network_reduction = c.scale_out.in_network_reduction == "sharp";
   return l;
 }
 
@@ -23,6 +24,10 @@ CollectiveFabric collective_fabric(const HardwareProfile& gpu, const ClusterLink
       links.nic_bandwidth * links.nics_per_server / std::max(1, links.gpus_per_server) * gpu.nic_efficiency;
   f.scale_out = {nic_per_gpu, links.net_latency >= 0 ? links.net_latency : gpu.net_hop_latency};
   f.nvls_bus_bandwidth = gpu.scale_up.nvls_bus_bandwidth;
+  f.in_network_reduction = links.in_network_reduction;
+  f.channels = std::clamp(2 * links.nics_per_server, 2, 32);
+  const double link = gpu.scale_up.link_bandwidth;
+  f.arch = link >= 30e9 ? NcclArch::Blackwell : link > 20.3e9 ? NcclArch::Hopper : NcclArch::Ampere;
   return f;
 }
 

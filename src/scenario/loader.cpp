@@ -266,7 +266,7 @@ class ScenarioReader {
     if (auto so = YamlReader::child(n, "scale_out"); so.IsDefined()) {
       const std::string sp = p + ".scale_out";
       if (r_.expect_map(so, sp, {"kind", "nic_bandwidth", "nics_per_server", "topology", "oversubscription",
-                                 "latency"})) {
+                                 "latency", "in_network_reduction"})) {
         if (auto v = r_.choice(so, "kind", sp, {"infiniband", "roce", "ethernet"}, false)) c.scale_out.kind = *v;
         if (auto v = bandwidth(so, "nic_bandwidth", sp, false)) c.scale_out.nic_bandwidth = *v;
         if (auto v = r_.integer(so, "nics_per_server", sp, 1, false)) c.scale_out.nics_per_server = *v;
@@ -285,6 +285,8 @@ class ScenarioReader {
             c.scale_out.oversubscription = *v;
         }
         if (auto v = latency(so, "latency", sp)) c.scale_out.latency = *v;
+        if (auto v = r_.choice(so, "in_network_reduction", sp, {"none", "sharp"}, false))
+          c.scale_out.in_network_reduction = *v;
       }
     }
     if (auto st = YamlReader::child(n, "storage"); st.IsDefined()) {

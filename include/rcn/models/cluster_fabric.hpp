@@ -16,10 +16,17 @@ struct ClusterLinks {
   double nic_bandwidth = 50e9;     // line rate of one NIC, bytes/s
   int nics_per_server = 8;
   double net_latency = -1;         // NIC to NIC through the fabric, s; < 0 = the profile's network hop latency
+  bool in_network_reduction = false;  // the fabric reduces in the switches (SHARP): NVLS+SHARP / CollNet
   static ClusterLinks of(const ClusterSpec& c);
 };
 
-// The link tiers a job's collectives use on this cluster (analytic alpha-beta).
+// The link tiers a job's collectives use on this cluster. The scale-out tier is
+// one GPU's share of its server's NICs (x nic_efficiency); the collective model
+// multiplies it by the ranks of a server, since NCCL's channels leave the server
+// on every NIC (rail). Channels: 2 per NIC (NCCL's search finds one ring per NIC
+// rail on 8-GPU NVSwitch servers, ncclTopoDupChannels doubles them), between 2
+// and 32 (MAXCHANNELS). NCCL generation from the per-link NVLink bandwidth NCCL
+// itself assigns by compute capability (topo.h: SM80 20.0, SM90 20.6, SM100 40.1 GB/s).
 CollectiveFabric collective_fabric(const HardwareProfile& gpu, const ClusterLinks& links);
 
 }  // namespace rcn

@@ -1,67 +1,97 @@
 #pragma once
-// Analytic (alpha-beta) time of NCCL collectives: a fixed per-collective
-// latency, a latency per hop, and bytes over the bottleneck link. Cheap
-// enough to call once per training step, and close to nccl-tests' large-message
-// bus bandwidth when the link bandwidth comes from NCCL's own topology model.
+// NCCL collectives timed the way NCCL's own tuner times them
+// (NVIDIA/nccl src/graph/tuning.cc, ncclTopoTuneModel and ncclTopoGetAlgoTime):
+// for every algorithm and protocol,
+//   time = latency(algo, proto, layout) + bytes x conv / busBw(algo, proto)
+// and Auto takes the fastest pair, as NCCL's tuner does. Cheap enough to call
+// once per collective of a training step (a few dozen multiply-adds).
 //
-// n ranks, S bytes (nccl-tests' "size"), B and l the tier's bandwidth and hop
-// latency, base = fabric.base_latency:
-//   Ring   all-reduce       base + 2(n-1) l + 2(n-1)/n S/B
-//          reduce-scatter,
-//          all-gather       base +  (n-1) l +  (n-1)/n S/B
-//          broadcast        base +  (n-1) l + S/B         (pipelined ring)
-//          all-to-all       base +  (n-1) l + (n-1)/n S/B (pairwise exchange)
-//          send/recv        base + l + S/B
-//   Tree   all-reduce only (double binary tree, reduce up then broadcast down):
-//          base + 2 (ceil(log2 g) l_up + ceil(log2 m) l_out) + 2 S/B.
-//          Each rank is interior in one tree and a leaf in the other, so it
-//          moves S in and S out per phase: bus factor ~1 per direction instead of
-//          the ring's 2(n-1)/n. Tree wins on latency only (small S, many ranks).
-//   Hierarchical (1 < g < n): all-reduce = reduce-scatter in the server (g, S, up)
-//          + all-reduce across servers (m, S/g, out: one NIC rail per GPU)
-//          + all-gather in the server; reduce-scatter and all-gather are the two
-//          matching halves. One base latency per collective.
-//   Nvls   all-reduce in one server with NVLink SHARP:
-//          base + 2 l_up + 2(n-1)/n S / nvls_bus_bandwidth.
-//   Auto   the fastest algorithm that applies; ties go to Ring.
-// g = ranks_per_server, m = ranks / g servers. Which tier a flat algorithm uses:
-// scale_up when m == 1, scale_out when g == 1, otherwise one ring through both,
-// limited by the slower bandwidth, its m server crossings paying l_out and the
-// other n - m hops l_up. That single ring is pessimistic: NCCL runs one ring per
-// NIC rail, which behaves like Hierarchical (and Auto considers it).
-// All-to-all across servers splits its data by tier instead: (g-1)/n of S over
-// scale_up and (n-g)/n over scale_out, concurrently.
-// Not modelled: LL/LL128 protocols, channel counts, congestion, SHARP in the network.
+// n ranks, g = ranks_per_server, m = n / g servers, S bytes (nccl-tests'
+// "size"). B_up = NVLink bandwidth per GPU per direction, B_out = this GPU's
+// share of its server's NICs (x nic_efficiency), so g B_out is the NIC rate of
+// the g GPUs of the collective on one server (every channel's ring or tree
+// leaves the server on the NIC of its own rail; the other GPUs' collectives use
+// the other rails at the same time).
+//
+// Raw bus bandwidth (the topology search's nChannels x bw per channel):
+//   Ring      one server: B_up; one GPU per server: B_out; else min(B_up, g B_out)
+//             (each channel's ring crosses each server once on one NIC: the
+//             server's egress equals the ring's bus bandwidth, whatever m is)
+//   Tree      min(B_up, k g B_out), k = 2 when m <= 2 (a node of a 2-node tree
+//             sends S once, an inner node of a deeper one 2S), B_up on one server
+//   Nvls      nvls_bus_bandwidth in one server; across servers (in-network
+//             reduction on): min(nvls_bus_bandwidth, 2(n-1)/n g B_out): each GPU
+//             sends only its S/g shard into the switch tree and gets it back reduced
+//   NvlsTree  min(nvls_bus_bandwidth, 2(n-1)/n g B_out / (m > 2 ? 2 : 1),
+//             channels x perChMaxNVLSTreeBw): NVLS inside, a tree of S/g per rail
+//   CollNet   (in-network reduction, no NVLS) algbw = min(B_up g / (2(g-1)), g B_out)
+//   Hierarchical (never chosen by Auto: NCCL has no such all-reduce) reduce-scatter
+//             in the server, ring of S/g across, all-gather, chunks pipelined
+//             through the three phases: the slowest phase sets the pace.
+// Protocol refinements (tuning.cc): Ring LL min(llMaxBw, busBw/2); Ring LL128
+// min(0.92 busBw, channels x perChMaxRingLL128Bw); Tree all-reduce min(0.92 busBw,
+// channels x perChMaxTreeBw), then LL /3.8 (<= llMaxBw), LL128 x 7/9 on one node
+// or 120/128 (<= channels x perChMaxTreeLL128Bw); NVLS, NvlsTree, CollNet Simple only.
+// conv (bus to algorithm bandwidth): Ring, Nvls, NvlsTree nsteps/n (all-reduce
+// 2(n-1)/n); Tree and CollNet 2.
+// Latencies (tuning.cc baseLatencies, hwLatencies[NVLINK|NET][algo][proto]):
+//   Ring      base + (nsteps - nInter) max(hwNVL, netOverhead) + nInter hwNET,
+//             nInter = 2(m-1) all-reduce, m-1 reduce-scatter/all-gather; x1.4 for
+//             Simple all-reduce across servers (the ring's "plateau").
+//   Tree      base + 2 ((g-1) hwNVL + floor(log2 m) hwNET), with NCCL's
+//             treeCorrectionFactor on medium sizes.
+//   Nvls      hwNVL (+ hwNET across servers); NvlsTree hwNVL + 2 floor(log2 m) hwNET;
+//   CollNet   2 (min(1, g-1) hwNVL + 0.4 us (g-1)) + hwNET.
+// Send/recv and all-to-all are point-to-point, outside NCCL's collective tuner:
+//   send/recv  base_latency + l + S/B on the tier it crosses;
+//   all-to-all base_latency + (g-1) l_up + (n-g) l_out + max((g-1)/n S/B_up, (n-g)/n S/B_out).
+// Not modelled: PAT (one GPU per server reduce-scatter/all-gather), NVLS for
+// reduce-scatter/all-gather, CollNet Chain, the 0.85 tree-pattern penalty,
+// NCCL_ALGO/NCCL_PROTO overrides, congestion (flow fidelity covers it).
 #include <optional>
 #include <string>
 
 namespace rcn {
 
 enum class CollectiveOp { AllReduce, ReduceScatter, AllGather, AllToAll, Broadcast, SendRecv };
-enum class CollectiveAlgo { Auto, Ring, Tree, Hierarchical, Nvls };
+enum class CollectiveAlgo { Auto, Ring, Tree, Hierarchical, Nvls, NvlsTree, CollNet };
+enum class CollectiveProtocol { LL, LL128, Simple };
+// NCCL's per-generation tuning constants (tuning.cc indexes them by compute capability).
+enum class NcclArch { Ampere, Hopper, Blackwell };
 
 const char* to_string(CollectiveOp op);
 const char* to_string(CollectiveAlgo algo);
+const char* to_string(CollectiveProtocol proto);
 
 // One tier of links as NCCL sees it, per GPU, one direction.
 struct LinkTier {
   double bandwidth = 0;    // bytes/s per GPU per direction, effective (what NCCL's Simple protocol can push)
-  double hop_latency = 0;  // seconds added per hop on this tier
+  double hop_latency = 0;  // seconds per hop for point-to-point ops (send/recv, all-to-all)
 };
 
 // What a group of ranks communicates over.
 struct CollectiveFabric {
   LinkTier scale_up;              // inside a server (NVLink/NVSwitch)
-  LinkTier scale_out;             // between servers: this GPU's share of the NICs
-  double base_latency = 8.4e-6;   // per-collective software latency (NCCL ring Simple base latency)
-  double nvls_bus_bandwidth = 0;  // > 0: NVLink SHARP for all-reduce inside a server, with this bus bandwidth
+  LinkTier scale_out;             // between servers: this GPU's share of its server's NICs
+  double base_latency = 8.4e-6;   // per-op software latency of point-to-point ops (NCCL ring Simple base)
+  double nvls_bus_bandwidth = 0;  // > 0: NVLink SHARP inside a server, with this all-reduce bus bandwidth
+  bool in_network_reduction = false;  // the network reduces (SHARP): NVLS+SHARP or CollNet across servers
+  int channels = 16;              // NCCL channels (rings / trees run side by side)
+  NcclArch arch = NcclArch::Hopper;
 };
 
 struct CollectiveCost {
   double seconds = 0;
   CollectiveAlgo algo = CollectiveAlgo::Ring;  // the algorithm used (the chosen one when Auto)
+  CollectiveProtocol proto = CollectiveProtocol::Simple;
   double algbw = 0;                            // bytes / seconds
   double busbw = 0;                            // algbw x bus_bandwidth_factor
+  double latency_s = 0;                        // the latency part of seconds
+  // Bytes each server sends over its NICs for this collective (one group of
+  // g ranks, protocol overhead included), and the time they take at g B_out:
+  // what flow fidelity replays as flows.
+  double server_egress_bytes = 0;
+  double network_s = 0;
 };
 
 // nccl-tests' bus bandwidth factor: AllReduce 2(n-1)/n; ReduceScatter,
@@ -82,6 +112,7 @@ bool collective_algo_applies(CollectiveOp op, CollectiveAlgo algo, int ranks, in
 // `ranks_per_server` (1..ranks, dividing ranks) share a server.
 // ranks == 1 or bytes == 0 cost nothing. Throws std::invalid_argument on a bad
 // layout, an algorithm that does not apply, or a needed tier without bandwidth.
+// A given algorithm still takes its fastest protocol.
 CollectiveCost collective_time(CollectiveOp op, double bytes, int ranks, int ranks_per_server,
                                const CollectiveFabric& fabric, CollectiveAlgo algo = CollectiveAlgo::Auto);
 

@@ -42,6 +42,7 @@ struct ScaleOutSpec {
   std::string topology = "fat-tree";    // fat-tree | rail-optimized | dragonfly
   double oversubscription = 1.0;        // >= 1; fabric core bandwidth = edge bandwidth / this
   double latency = -1;                  // one way, NIC to NIC through the fabric (s); < 0 = the GPU profile's
+  std::string in_network_reduction = "none";  // none | sharp (switches reduce: NVLS+SHARP / CollNet collectives)
 };
 
 struct StorageSpec {
