@@ -5,7 +5,9 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "rcn/models/cluster_fabric.hpp"
 #include "rcn/models/collective_model.hpp"
+#include "rcn/scenario/loader.hpp"
 
 using namespace rcn;
 
@@ -283,4 +285,36 @@ TEST_CASE("8x H100 ring all-reduce busbw at 1 GB (2^30 B) is within 10% of nccl-
                                  CollectiveAlgo::Ring);
   INFO("predicted busbw " << c.busbw / 1e9 << " GB/s");
   CHECK(c.busbw == Approx(370e9).epsilon(0.10));
+}
+
+TEST_CASE("scale_out.in_network_reduction: sharp reaches the fabric, a bad value is one diagnostic with its path",
+          "[models][collectives][loader]") {
+  auto yaml = [](const std::string& value) {
+    return "name: t\nsites:\n  - name: a\n    clusters:\n      - {name: main, gpu: h100-sxm, servers: 4, "
+           "scale_out: {nic_bandwidth: 400Gbps, in_network_reduction: " + value + "}}\n";
+  };
+  const auto& h100 = builtin_hardware_profiles().at("h100-sxm");
+  LoadResult on = load_scenario_text(yaml("sharp"), "t.yaml");
+  REQUIRE(on.scenario);
+  const ClusterLinks links = ClusterLinks::of(on.scenario->sites[0].clusters[0]);
+  CHECK(links.in_network_reduction);
+  const CollectiveFabric f = collective_fabric(h100, links);
+  CHECK(f.in_network_reduction);
+  CHECK(f.channels == 16);          // 2 per NIC rail
+  CHECK(f.arch == NcclArch::Hopper);  // SM90_NVLINK_BW 20.6 GB/s per link
+  CHECK(f.scale_out.bandwidth == Approx(50e9 * 0.94));
+  CHECK(collective_time(CollectiveOp::AllReduce, GiB, 32, 8, f).algo == CollectiveAlgo::Nvls);
+
+  LoadResult off = load_scenario_text(yaml("none"), "t.yaml");
+  REQUIRE(off.scenario);
+  CHECK_FALSE(collective_fabric(h100, ClusterLinks::of(off.scenario->sites[0].clusters[0])).in_network_reduction);
+
+  LoadResult bad = load_scenario_text(yaml("sharpp"), "t.yaml");
+  CHECK_FALSE(bad.scenario);
+  REQUIRE(bad.diagnostics.error_count() == 1);
+  const std::string line = bad.diagnostics.items()[0].str();
+  INFO(line);
+  CHECK(line.find("t.yaml:5:") == 0);
+  CHECK(line.find("sites[0].clusters[0].scale_out.in_network_reduction") != std::string::npos);
+  CHECK(line.find("none, sharp") != std::string::npos);
 }
