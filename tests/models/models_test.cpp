@@ -183,6 +183,30 @@ TEST_CASE("a Llama-3-405B-like job fits 80 GB as the published run did, and not 
   CHECK(training_memory(m, j).total_bytes > 80e9);
 }
 
+TEST_CASE("context parallelism: Llama 3's 128K layout holds per GPU what its 8K layout holds", "[models][memory]") {
+  // Llama 3 paper Table 4: 8K at TP 8, CP 1, PP 16, DP 128 and 128K at TP 8, CP 16, PP 16, DP 8, both on
+  // 16,384 GPUs with 16 sequences per DP rank. With 16x the sequence over 16 CP ranks each GPU keeps
+  // 8K tokens' activations, and the optimizer shards over the same dp x cp = 128 ranks.
+  ModelSpec m;
+  m.layers = 128, m.hidden = 16384, m.heads = 128, m.kv_heads = 8, m.ffn = 53248, m.vocab = 128256, m.seq = 8192;
+  m.gated_mlp = true, m.tied_embeddings = false, m.dropout = false;
+  TrainingJobSpec short_ctx = job(8, 16, 128, 128 * 16);
+  short_ctx.parallelism.schedule = "interleaved-1f1b", short_ctx.parallelism.virtual_stages = 8;
+  short_ctx.parallelism.zero = 2;
+  TrainingJobSpec long_ctx = short_ctx;
+  long_ctx.parallelism.cp = 16, long_ctx.parallelism.dp = 8, long_ctx.global_batch = 8 * 16;
+  ModelSpec m_long = m;
+  m_long.seq = 131072;
+  const TrainingMemory a = training_memory(m, short_ctx), b = training_memory(m_long, long_ctx);
+  CHECK(b.activations_bytes == Approx(a.activations_bytes));
+  CHECK(b.optimizer_bytes == Approx(a.optimizer_bytes));
+  CHECK(b.total_bytes == Approx(a.total_bytes));
+  // Without cp the 128K sequence would need 16x the activations.
+  TrainingJobSpec no_cp = long_ctx;
+  no_cp.parallelism.cp = 1, no_cp.parallelism.dp = 128, no_cp.global_batch = 128 * 16;
+  CHECK(training_memory(m_long, no_cp).activations_bytes == Approx(16 * a.activations_bytes));
+}
+
 TEST_CASE("the step is the sum of its parts, and the parts behave", "[models][step]") {
   const ModelSpec m = gpt3();
   TrainingJobSpec j = job(8, 8, 16, 1536);
