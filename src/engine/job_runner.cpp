@@ -30,9 +30,9 @@ void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   const TrainingJobSpec& spec = ctx.scenario.training[job];
   const ClusterSpec& cluster = ctx.scenario.sites[cs.site].clusters[cs.cluster];
   const auto& par = spec.parallelism;
-  std::string key = fmt::format("{}|{}|{}x{}x{}|{}|{}|{}|{}|{}|{}|", spec.model, spec.precision, par.tp, par.pp,
-                                par.dp, par.micro_batch, par.virtual_stages, par.recompute, par.zero,
-                                spec.global_batch, c);
+  std::string key = fmt::format("{}|{}|{}x{}x{}x{}|{}|{}|{}|{}|{}|{}|{}|", spec.model, spec.precision, par.tp,
+                                par.cp, par.pp, par.dp, par.micro_batch, par.virtual_stages, par.recompute, par.zero,
+                                par.gradient_dtype, spec.global_batch, c);
   for (int s : ctx.job_servers[job]) key += fmt::format("{},", s);
   auto it = ctx.flow_steps.find(key);
   if (it == ctx.flow_steps.end()) {

@@ -103,7 +103,7 @@ SchedulerView make_view(const EngineContext& ctx) {
     const auto& par = spec.parallelism;
     if (par.min_dp > 0 && par.min_dp < par.dp && ctx.jobs[j].interruptions > 0)
       for (int dp = par.dp - 1; dp >= par.min_dp; --dp)
-        if (spec.global_batch % (dp * par.micro_batch) == 0) p.shrink_gpus.push_back(dp * par.tp * par.pp);
+        if (spec.global_batch % (dp * par.micro_batch) == 0) p.shrink_gpus.push_back(dp * par.model_parallel());
     v.queue.push_back(std::move(p));
   }
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
@@ -126,7 +126,7 @@ TrainingStep step_for(EngineContext& ctx, std::size_t j, std::size_t c, int gpus
   if (gpus == spec.gpus) return ctx.estimates[j][c];
   TrainingJobSpec shrunk = spec;
   shrunk.gpus = gpus;
-  shrunk.parallelism.dp = gpus / (spec.parallelism.tp * spec.parallelism.pp);
+  shrunk.parallelism.dp = gpus / spec.parallelism.model_parallel();
   const ClusterState& cs = ctx.clusters[c];
   return training_step(*ctx.scenario.find_model(spec.model), shrunk, *ctx.scenario.find_profile(cs.gpu),
                        ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]));
@@ -231,8 +231,8 @@ void scheduler_loop(EngineContext& ctx) {
       const auto& spec = ctx.scenario.training[p.job];
       const int gpus = p.gpus > 0 ? p.gpus : spec.gpus;
       const auto& par = spec.parallelism;
-      const bool size_ok = gpus == spec.gpus || (par.min_dp > 0 && gpus % (par.tp * par.pp) == 0 &&
-                                                 gpus / (par.tp * par.pp) >= par.min_dp && gpus < spec.gpus);
+      const bool size_ok = gpus == spec.gpus || (par.min_dp > 0 && gpus % par.model_parallel() == 0 &&
+                                                 gpus / par.model_parallel() >= par.min_dp && gpus < spec.gpus);
       if (!size_ok || cs.servers_for(gpus) > cs.free_servers || (spec.site && *spec.site != cs.site_name))
         throw std::logic_error(fmt::format("policy placed job {} on {}/{}, which cannot take it", spec.name,
                                            cs.site_name, cs.cluster_name));

@@ -37,22 +37,52 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
     if (scale_out_timer && per_server < ranks) return scale_out_timer(op, bytes, ranks, per_server);
     return collective_time(op, bytes, ranks, per_server, fabric).seconds;
   };
-  const int t = par.tp, p = par.pp, v = par.virtual_stages;
+  const int t = par.tp, p = par.pp, v = par.virtual_stages, cp = par.cp;
   const double b = par.micro_batch, s = m.seq, h = m.hidden;
-  const double tokens = b * s;                       // per micro-batch
+  const double tokens = b * s / cp;                  // per micro-batch on one GPU
   const bool sp = par.sequence_parallel && t > 1;
   const double act = 2.0;                             // bytes per activation element (bf16)
+  const int gps = std::max(1, links.gpus_per_server);
+
+  // ---- placement in servers: tp innermost, then cp, pp and dp (Llama 3's [TP, CP, PP, DP]) ----
+  const int tp_per_server = ranks_per_server(t, gps);
+  const int cp_per_server = ranks_per_server(cp, gps / t);
+  const int room_after_cp = cp_per_server == cp ? gps / (t * cp) : 0;  // whole model-parallel groups per server
+  const int pp_per_server = std::max(1, room_after_cp);  // a pipeline send stays in the server when 2 stages fit
+  const int dp_per_server = room_after_cp >= p ? ranks_per_server(par.dp, room_after_cp / p) : 1;
 
   // ---- one layer, one micro-batch: compute ----
   const LayerCost layer = layer_cost(m, LayerShard::of(job), kernels);
-  const double fwd = layer.forward_s, bwd = layer.backward_s;
+  double fwd = layer.forward_s, bwd = layer.backward_s;
+  double attention_fwd = layer.attention_forward_s;
+
+  // ---- context parallelism: ring attention (per layer) ----
+  // layer_cost() times attention over the GPU's own s/cp tokens (the diagonal block). The
+  // sequence is cut in 2 cp chunks, rank i holding chunks i and 2cp-1-i, so each of the
+  // cp - 1 other KV blocks that come round the ring costs about as much as the diagonal
+  // one (half a full block of scores). Each step's send of the next KV block (K and V of
+  // the local KV heads) overlaps the current block's attention; backward passes K, V and
+  // their gradients the same way.
+  double cp_fwd = 0, cp_bwd = 0;
+  if (cp > 1) {
+    const double head_dim = h / m.heads;
+    const AttentionTime block = kernels.attention(b, static_cast<double>(m.heads) / t, s / cp, head_dim, true);
+    const double kv_heads = std::max(1.0, static_cast<double>(m.kv_heads) / t);  // replicated when tp > kv_heads
+    const double kv_bytes = tokens * 2 * kv_heads * head_dim * act;
+    const double send_fwd = across(CollectiveOp::SendRecv, kv_bytes, 2, cp_per_server > 1 ? 2 : 1);
+    const double send_bwd = across(CollectiveOp::SendRecv, 2 * kv_bytes, 2, cp_per_server > 1 ? 2 : 1);
+    fwd += (cp - 1) * block.forward_s;
+    bwd += (cp - 1) * block.backward_s;
+    attention_fwd += (cp - 1) * block.forward_s;
+    cp_fwd = (cp - 1) * std::max(0.0, send_fwd - block.forward_s);
+    cp_bwd = (cp - 1) * std::max(0.0, send_bwd - block.backward_s);
+  }
   st.layer_forward_s = fwd;
   st.layer_backward_s = bwd;
 
   // ---- tensor-parallel communication per layer (exposed) ----
   double tp_fwd = 0, tp_bwd = 0;
   if (t > 1) {
-    const int tp_per_server = ranks_per_server(t, links.gpus_per_server);
     const double bytes = tokens * h * act;
     if (sp) {  // all-gather before QKV and fc1, reduce-scatter after projection and fc2; mirrored backward
       const double ag = collective_time(CollectiveOp::AllGather, bytes, t, tp_per_server, fabric).seconds;
@@ -76,9 +106,10 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   const double mb_fwd = layers_per_stage * fwd + stage_extra_fwd;
   const double mb_bwd = layers_per_stage * bwd + stage_extra_bwd;
   double mb_recompute = 0;
-  if (par.recompute == "full") mb_recompute = layers_per_stage * (fwd + tp_fwd);
-  else if (par.recompute == "selective") mb_recompute = layers_per_stage * layer.attention_forward_s;
+  if (par.recompute == "full") mb_recompute = layers_per_stage * (fwd + tp_fwd + cp_fwd);
+  else if (par.recompute == "selective") mb_recompute = layers_per_stage * attention_fwd;
   const double mb_tp = layers_per_stage * (tp_fwd + tp_bwd);
+  const double mb_cp = layers_per_stage * (cp_fwd + cp_bwd);
 
   st.micro_batches = std::max(1, job.global_batch / std::max(1, par.dp * par.micro_batch));
   const double mcount = st.micro_batches;
@@ -86,42 +117,52 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   st.backward_s = mcount * mb_bwd;
   st.recompute_s = mcount * mb_recompute;
   st.tp_comm_s = mcount * mb_tp;
-  const double mb_stage = mb_fwd + mb_bwd + mb_recompute + mb_tp;
+  st.cp_comm_s = mcount * mb_cp;
+  const double mb_stage = mb_fwd + mb_bwd + mb_recompute + mb_tp + mb_cp;
   if (p > 1) {
     st.pp_bubble_s = (p - 1.0) / v * mb_stage;
     // Activations cross to the next stage forward and gradients come back; with
     // sequence parallelism each TP rank sends its 1/t share (Megatron's scatter/gather).
     const double bytes = tokens * h * act / (sp ? t : 1);
-    const int stages_per_server = std::max(1, links.gpus_per_server / t);
-    const double send = across(CollectiveOp::SendRecv, bytes, 2, std::min(2, stages_per_server));
+    const double send = across(CollectiveOp::SendRecv, bytes, 2, std::min(2, pp_per_server));
     st.pp_comm_s = 2 * (mcount + p - 1) * v * send;
   }
 
-  // ---- data-parallel gradient synchronisation ----
+  // ---- data-parallel gradient synchronisation (over the dp x cp ranks holding the same weights) ----
   st.memory = training_memory(m, job);
   const double local_params = st.memory.params_on_gpu;
-  if (par.dp > 1) {
-    // dp peers sit on different servers unless tp x pp leaves room for several in one server.
-    const int dp_per_server = ranks_per_server(par.dp, links.gpus_per_server / std::max(1, t * p));
-    const double grad_bytes = 2 * local_params;  // bf16 gradient reduction
+  const int sync_ranks = par.dp * cp;
+  if (sync_ranks > 1) {
+    const int sync_per_server = cp_per_server * dp_per_server;
+    // The gradient buffer's dtype is what is reduced (fp32: Megatron's
+    // --accumulate-allreduce-grads-in-fp32); updated parameters are gathered in bf16.
+    const double grad_bytes = (par.gradient_dtype == "bf16" ? 2.0 : 4.0) * local_params;
+    const double param_bytes = 2 * local_params;
     double sync = 0, gather = 0;
     if (par.zero >= 1) {
-      sync = across(CollectiveOp::ReduceScatter, grad_bytes, par.dp, dp_per_server);
-      gather = across(CollectiveOp::AllGather, grad_bytes, par.dp, dp_per_server);
+      sync = across(CollectiveOp::ReduceScatter, grad_bytes, sync_ranks, sync_per_server);
+      gather = across(CollectiveOp::AllGather, param_bytes, sync_ranks, sync_per_server);
     } else {
-      sync = across(CollectiveOp::AllReduce, grad_bytes, par.dp, dp_per_server);
+      sync = across(CollectiveOp::AllReduce, grad_bytes, sync_ranks, sync_per_server);
     }
     // Buckets of 40M parameters (Megatron's default) reduce while the last
     // micro-batch's backward runs; the parameter all-gather overlaps the next
     // forward except for its first bucket.
     const double buckets = std::max(1.0, std::ceil(local_params / 40e6));
-    const double exposed_sync = std::max(sync / buckets, sync - mb_bwd - mb_recompute);
+    const double exposed_last = std::max(sync / buckets, sync - mb_bwd - mb_recompute);
     st.dp_comm_total_s = sync + gather;
-    st.dp_comm_exposed_s = exposed_sync + gather / buckets;
+    st.dp_comm_exposed_s = exposed_last + gather / buckets;
+    if (par.zero >= 2) {
+      // Sharded gradients leave no full buffer to accumulate into: every micro-batch's
+      // gradients are reduce-scattered (DeepSpeed ZeRO-2, FSDP), each behind the compute
+      // of the next micro-batch on this stage; the last one as above.
+      st.dp_comm_total_s += (mcount - 1) * sync;
+      st.dp_comm_exposed_s += (mcount - 1) * std::max(0.0, sync - mb_stage);
+    }
     if (par.zero >= 3) {
       // ZeRO-3 gathers the weights again for every micro-batch's forward and
       // backward, prefetching bucket by bucket behind the compute.
-      const double per_pass = across(CollectiveOp::AllGather, 2 * local_params, par.dp, dp_per_server);
+      const double per_pass = across(CollectiveOp::AllGather, param_bytes, sync_ranks, sync_per_server);
       st.dp_comm_total_s += 2 * mcount * per_pass;
       st.dp_comm_exposed_s += mcount * (std::max(per_pass / buckets, per_pass - mb_fwd) +
                                         std::max(per_pass / buckets, per_pass - mb_bwd));
@@ -129,11 +170,11 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   }
 
   // ---- optimizer: Adam over this GPU's shard, memory-bound ----
-  const double opt_params = local_params / (par.zero >= 1 ? par.dp : 1);
+  const double opt_params = local_params / (par.zero >= 1 ? sync_ranks : 1);
   st.optimizer_s = optimizer_step_s(opt_params, kernels);
 
-  st.step_time_s = st.forward_s + st.backward_s + st.recompute_s + st.tp_comm_s + st.pp_bubble_s + st.pp_comm_s +
-                   st.dp_comm_exposed_s + st.optimizer_s;
+  st.step_time_s = st.forward_s + st.backward_s + st.recompute_s + st.tp_comm_s + st.cp_comm_s + st.pp_bubble_s +
+                   st.pp_comm_s + st.dp_comm_exposed_s + st.optimizer_s;
 
   // ---- work and rates ----
   st.params = transformer_size(m).total_params;
@@ -148,7 +189,7 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   if (par.recompute == "full") recompute_flops = (2 * st.params + attention_per_token / 3) * st.tokens_per_step;
   else if (par.recompute == "selective") recompute_flops = attention_per_token / 3 * st.tokens_per_step;
   st.hardware_flops_per_step = st.model_flops_per_step + recompute_flops;
-  const int gpus = par.tp * par.pp * par.dp;
+  const int gpus = par.model_parallel() * par.dp;
   if (st.step_time_s > 0 && gpus > 0) {
     st.model_tflops_per_gpu = st.model_flops_per_step / st.step_time_s / gpus / 1e12;
     st.hardware_tflops_per_gpu = st.hardware_flops_per_step / st.step_time_s / gpus / 1e12;

@@ -19,6 +19,7 @@ ordered_json step_json(const TrainingStep& s) {
   b["recompute_s"] = s.recompute_s;
   b["optimizer_s"] = s.optimizer_s;
   b["tp_comm_s"] = s.tp_comm_s;
+  b["cp_comm_s"] = s.cp_comm_s;
   b["pp_comm_s"] = s.pp_comm_s;
   b["pp_bubble_s"] = s.pp_bubble_s;
   b["dp_comm_exposed_s"] = s.dp_comm_exposed_s;
@@ -68,9 +69,10 @@ std::string estimates_table(const std::vector<JobEstimate>& est) {
     const TrainingStep& s = e.step;
     out += fmt::format("{} on {}/{} ({}): {:.1f}B params, {} micro-batches per step\n", e.job, e.site, e.cluster,
                        e.gpu, s.params / 1e9, s.micro_batches);
-    out += fmt::format("  step {:.4g} s = forward {:.4g} + backward {:.4g} + recompute {:.4g} + tp_comm {:.4g}"
+    out += fmt::format("  step {:.4g} s = forward {:.4g} + backward {:.4g} + recompute {:.4g} + tp_comm {:.4g}{}"
                        " + pp_bubble {:.4g} + pp_comm {:.4g} + dp_comm_exposed {:.4g} + optimizer {:.4g}\n",
-                       s.step_time_s, s.forward_s, s.backward_s, s.recompute_s, s.tp_comm_s, s.pp_bubble_s,
+                       s.step_time_s, s.forward_s, s.backward_s, s.recompute_s, s.tp_comm_s,
+                       s.cp_comm_s > 0 ? fmt::format(" + cp_comm {:.4g}", s.cp_comm_s) : std::string(), s.pp_bubble_s,
                        s.pp_comm_s, s.dp_comm_exposed_s, s.optimizer_s);
     out += fmt::format("  one layer, one micro-batch: forward {}, backward {}\n", format_duration(s.layer_forward_s),
                        format_duration(s.layer_backward_s));

@@ -371,7 +371,7 @@ class ScenarioReader {
         continue;
       }
       if (!r_.expect_map(v, p, {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq", "gated_mlp",
-                                "tied_embeddings"}))
+                                "tied_embeddings", "dropout"}))
         continue;
       m.layers = r_.integer(v, "layers", p, 1, true).value_or(0);
       m.hidden = r_.integer(v, "hidden", p, 1, true).value_or(0);
@@ -384,6 +384,7 @@ class ScenarioReader {
       m.seq = r_.integer(v, "seq", p, 1, true).value_or(0);
       m.gated_mlp = r_.boolean(v, "gated_mlp", p).value_or(false);
       m.tied_embeddings = r_.boolean(v, "tied_embeddings", p).value_or(true);
+      m.dropout = r_.boolean(v, "dropout", p).value_or(true);
       if (m.heads > 0 && m.hidden % m.heads != 0)
         r_.error(YamlReader::child(v, "heads"), p + ".heads",
                  fmt::format("hidden ({}) must be a multiple of heads ({})", m.hidden, m.heads));
@@ -444,17 +445,26 @@ class ScenarioReader {
     if (auto par = YamlReader::child(n, "parallelism"); par.IsDefined()) {
       const std::string pp = p + ".parallelism";
       j.parallelism.loc = r_.loc(par, pp);
-      if (r_.expect_map(par, pp, {"tp", "pp", "dp", "micro_batch", "schedule", "virtual_stages", "recompute",
-                                  "sequence_parallel", "zero", "min_dp"})) {
+      if (r_.expect_map(par, pp, {"tp", "cp", "pp", "dp", "micro_batch", "schedule", "virtual_stages", "recompute",
+                                  "sequence_parallel", "zero", "gradient_dtype", "min_dp"})) {
         j.parallelism.tp = r_.integer(par, "tp", pp, 1, false).value_or(1);
+        j.parallelism.cp = r_.integer(par, "cp", pp, 1, false).value_or(1);
         j.parallelism.pp = r_.integer(par, "pp", pp, 1, false).value_or(1);
-        // Products in 64 bits: each factor is at most limits::kMaxInt, so two never overflow.
-        const std::int64_t tp_pp = std::int64_t{j.parallelism.tp} * j.parallelism.pp;
+        // Products in 64 bits, bounded: each factor is at most limits::kMaxInt.
+        const auto replica = bounded_product(j.parallelism.tp, j.parallelism.cp, j.parallelism.pp, limits::kMaxInt);
+        const std::int64_t tp_cp_pp = replica.value_or(std::int64_t{limits::kMaxInt} + 1);
         const bool dp_given = YamlReader::child(par, "dp").IsDefined();
-        j.parallelism.dp = r_.integer(par, "dp", pp, 1, false).value_or(static_cast<int>(j.gpus / tp_pp));
-        if (!dp_given && j.gpus > 0 && j.gpus % tp_pp != 0)
-          r_.error(par, pp, fmt::format("gpus ({}) must be a multiple of tp*pp ({}*{} = {}) to derive dp", j.gpus,
-                                        j.parallelism.tp, j.parallelism.pp, tp_pp));
+        j.parallelism.dp = r_.integer(par, "dp", pp, 1, false).value_or(static_cast<int>(j.gpus / tp_cp_pp));
+        // Messages name cp only when it is used, so that they read as the file does.
+        const bool cp_used = j.parallelism.cp > 1;
+        const std::string replica_names = cp_used ? "tp*cp*pp" : "tp*pp";
+        const std::string replica_factors =
+            cp_used ? fmt::format("{}*{}*{}", j.parallelism.tp, j.parallelism.cp, j.parallelism.pp)
+                    : fmt::format("{}*{}", j.parallelism.tp, j.parallelism.pp);
+        if (!dp_given && j.gpus > 0 && j.gpus % tp_cp_pp != 0)
+          r_.error(par, pp, fmt::format("gpus ({}) must be a multiple of {} ({} = {}) to derive dp", j.gpus,
+                                        replica_names, replica_factors,
+                                        replica ? std::to_string(tp_cp_pp) : "more than " + std::to_string(limits::kMaxInt)));
         j.parallelism.micro_batch = r_.integer(par, "micro_batch", pp, 1, false).value_or(1);
         j.parallelism.schedule = r_.choice(par, "schedule", pp, {"1f1b", "interleaved-1f1b", "gpipe"}, false).value_or("1f1b");
         j.parallelism.recompute = r_.choice(par, "recompute", pp, {"none", "selective", "full"}, false).value_or("none");
@@ -462,6 +472,7 @@ class ScenarioReader {
             r_.integer(par, "virtual_stages", pp, 1, false).value_or(j.parallelism.schedule == "interleaved-1f1b" ? 2 : 1);
         j.parallelism.sequence_parallel = r_.boolean(par, "sequence_parallel", pp).value_or(true);
         j.parallelism.zero = r_.integer(par, "zero", pp, 0, false).value_or(1);
+        j.parallelism.gradient_dtype = r_.choice(par, "gradient_dtype", pp, {"fp32", "bf16"}, false).value_or("fp32");
         j.parallelism.min_dp = r_.integer(par, "min_dp", pp, 1, false).value_or(0);
         if (j.parallelism.min_dp > j.parallelism.dp)
           r_.error(YamlReader::child(par, "min_dp"), pp + ".min_dp",
@@ -475,10 +486,11 @@ class ScenarioReader {
           r_.error(YamlReader::child(par, "virtual_stages"), pp + ".virtual_stages",
                    fmt::format("virtual_stages > 1 needs schedule: interleaved-1f1b (got {})", j.parallelism.schedule));
         const auto& q = j.parallelism;
-        const auto gpus = bounded_product(q.tp, q.pp, q.dp, limits::kMaxInt);
+        const auto gpus = replica ? bounded_product(*replica, q.dp, limits::kMaxInt) : std::nullopt;
         const std::int64_t dp_mb = std::int64_t{q.dp} * q.micro_batch;
         if (j.gpus > 0 && dp_given && gpus != j.gpus)
-          r_.error(par, pp, fmt::format("tp*pp*dp = {}*{}*{} = {} but the job asks for gpus: {}", q.tp, q.pp, q.dp,
+          r_.error(par, pp, fmt::format("{}*dp = {}*{} = {} but the job asks for gpus: {}", replica_names,
+                                        replica_factors, q.dp,
                                         gpus ? std::to_string(*gpus) : "more than " + std::to_string(limits::kMaxInt),
                                         j.gpus));
         if (j.global_batch > 0 && dp_mb > 0 && j.global_batch % dp_mb != 0)
@@ -816,6 +828,10 @@ class ScenarioReader {
         if (m->heads % j.parallelism.tp != 0)
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.tp",
                    fmt::format("tp ({}) must divide the model's heads ({})", j.parallelism.tp, m->heads));
+        // Ring attention splits each sequence into 2 cp chunks, two per rank (causal load balance).
+        if (j.parallelism.cp > 1 && m->seq % (2 * std::int64_t{j.parallelism.cp}) != 0)
+          r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.cp",
+                   fmt::format("2 x cp ({}) must divide the model's seq ({})", 2 * std::int64_t{j.parallelism.cp}, m->seq));
         const std::int64_t chunks = std::int64_t{j.parallelism.pp} * j.parallelism.virtual_stages;  // no overflow
         if (m->layers % chunks != 0)
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",

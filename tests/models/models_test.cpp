@@ -1,6 +1,9 @@
 // Pure models against closed forms, published sizes and invariants.
 #include <catch2/catch.hpp>
 
+#include "rcn/models/collective_model.hpp"
+#include "rcn/models/kernel_model.hpp"
+#include "rcn/models/layer_cost.hpp"
 #include "rcn/models/site_energy.hpp"
 #include "rcn/models/training_memory.hpp"
 #include "rcn/models/training_step.hpp"
@@ -48,38 +51,160 @@ TEST_CASE("Llama 3 8B and 70B (GQA, SwiGLU, untied head) match their published s
   CHECK(transformer_size(l70).total_params == Approx(70.6e9).epsilon(0.01));
 }
 
-TEST_CASE("activations per layer follow Korthikanti et al. 2022 (34 sbh, /t with SP, 2 sbh with full recompute)",
+TEST_CASE("activations per layer match Korthikanti et al. 2022 Table 2 with stored attention scores",
           "[models][memory]") {
-  const ModelSpec m = gpt3();  // ffn = 4h, no GQA: the paper's setting
-  const double sbh = 2048.0 * 1 * 12288;
-  CHECK(layer_activation_bytes(m, 1, 1, false, "none") == Approx(34 * sbh));
-  CHECK(layer_activation_bytes(m, 1, 8, true, "none") == Approx(34 * sbh / 8));
-  // Tensor parallelism without SP: 10 sbh stay replicated, the other 24 are split (Eq. 2).
-  CHECK(layer_activation_bytes(m, 1, 8, false, "none") == Approx((10 + 24.0 / 8) * sbh));
-  CHECK(layer_activation_bytes(m, 1, 1, false, "full") == Approx(2 * sbh));
+  // The paper's setting: GPT-3 175B (ffn = 4h, no GQA, dropout), attention that stores
+  // its a x s x s scores. Table 2, per layer per GPU, bytes:
+  const ModelSpec m = gpt3();
+  const double s = 2048, b = 1, h = 12288, a = 96, t = 8;
+  const double sbh = s * b * h;
+  const double scores = 5 * a * s / h;  // 80 for GPT-3
+  const auto stored = AttentionStorage::Materialized;
+  // no parallelism: sbh (34 + 5 a s / h)
+  CHECK(layer_activation_bytes(m, b, 1, false, "none", 1, stored) == Approx(sbh * (34 + scores)));
+  // tensor parallel: sbh (10 + 24/t + 5 a s / (h t))
+  CHECK(layer_activation_bytes(m, b, 8, false, "none", 1, stored) == Approx(sbh * (10 + 24 / t + scores / t)));
+  // tensor + sequence parallel: sbh/t (34 + 5 a s / h)
+  CHECK(layer_activation_bytes(m, b, 8, true, "none", 1, stored) == Approx(sbh / t * (34 + scores)));
+  // tensor + sequence parallel + selective recompute: 34 sbh / t
+  CHECK(layer_activation_bytes(m, b, 8, true, "selective", 1, stored) == Approx(34 * sbh / t));
+  // full recompute: 2 sbh (the layer input)
+  CHECK(layer_activation_bytes(m, b, 1, false, "full", 1, stored) == Approx(2 * sbh));
+  // Two sequences per micro-batch: twice the bytes.
+  CHECK(layer_activation_bytes(m, 2, 8, true, "none", 1, stored) == Approx(2 * sbh / t * (34 + scores)));
 }
 
-TEST_CASE("model state: 2 + 4 + 12 bytes per parameter, sharded as ZeRO says", "[models][memory]") {
-  TrainingJobSpec j = job(1, 1, 8, 8);
-  j.parallelism.zero = 0;
+TEST_CASE("flash attention stores no scores, so selective recompute saves nothing more", "[models][memory]") {
+  const ModelSpec m = gpt3();
+  const double sbh = 2048.0 * 12288;
+  CHECK(layer_activation_bytes(m, 1, 1, false, "none") == Approx(34 * sbh));
+  CHECK(layer_activation_bytes(m, 1, 8, true, "none") == Approx(34 * sbh / 8));
+  CHECK(layer_activation_bytes(m, 1, 8, true, "selective") == Approx(34 * sbh / 8));
+  CHECK(layer_activation_bytes(m, 1, 8, false, "none") == Approx((10 + 24.0 / 8) * sbh));
+}
+
+TEST_CASE("activations generalise to GQA, gated MLPs, no dropout and context parallelism", "[models][memory]") {
+  ModelSpec m = gpt3();
+  const double sbh = 2048.0 * 12288;
+  // GQA with g = a/8: K and V 4 sbh -> 0.5 sbh.
+  m.kv_heads = 12;
+  CHECK(layer_activation_bytes(m, 1, 1, false, "none") == Approx((34 - 3.5) * sbh));
+  // Gated MLP of ffn f: fc1 input 2, gate and up outputs 4 f/h, fc2 input 2 f/h (+ mask 1).
+  m.kv_heads = 96, m.gated_mlp = true, m.ffn = 32768;
+  CHECK(layer_activation_bytes(m, 1, 1, false, "none") == Approx((11 + 3 + 6 * 32768.0 / 12288 + 4) * sbh));
+  // No dropout: the two 1-byte masks go.
+  m = gpt3();
+  m.dropout = false;
+  CHECK(layer_activation_bytes(m, 1, 1, false, "none") == Approx(32 * sbh));
+  CHECK(layer_activation_bytes(m, 1, 8, false, "none") == Approx((8 + 24.0 / 8) * sbh));
+  // Context parallelism: each GPU holds seq / cp tokens.
+  m = gpt3();
+  for (int cp : {2, 4, 16})
+    CHECK(layer_activation_bytes(m, 1, 8, true, "none", cp) == Approx(layer_activation_bytes(m, 1, 8, true, "none") / cp));
+}
+
+TEST_CASE("the first pipeline stage holds p micro-batches (1F1B), x (1 + (p-1)/(p v)) interleaved",
+          "[models][memory]") {
+  // Korthikanti et al. sec. 4.2.3: the first stage's activations are L layers' worth,
+  // whatever p, with 1F1B; interleaving multiplies them by 1 + (p - 1)/(p v).
+  const ModelSpec m = gpt3();
+  TrainingJobSpec j = job(8, 8, 4, 4 * 64);  // 64 micro-batches >= p
+  const double per_layer = layer_activation_bytes(m, 1, 8, true, "none");
+  CHECK(training_memory(m, j).activations_bytes == Approx(96 * per_layer));
+  j.parallelism.pp = 16, j.parallelism.dp = 2, j.global_batch = 2 * 64;
+  CHECK(training_memory(m, j).activations_bytes == Approx(96 * per_layer));
+  j.parallelism.schedule = "interleaved-1f1b", j.parallelism.virtual_stages = 3;
+  CHECK(training_memory(m, j).activations_bytes == Approx(96 * per_layer * (1 + 15.0 / (16 * 3))));
+  // Never more than the step's micro-batches: m = 4 < p = 16.
+  j.global_batch = 2 * 4;
+  CHECK(training_memory(m, j).in_flight_micro_batches == 4);
+  j.parallelism.schedule = "gpipe", j.parallelism.virtual_stages = 1, j.global_batch = 2 * 64;
+  CHECK(training_memory(m, j).in_flight_micro_batches == 64);
+  // Full recompute: 2 sbh/t per layer and micro-batch in flight, plus one layer's working set.
+  j = job(8, 8, 4, 4 * 64);
+  j.parallelism.recompute = "full";
+  CHECK(training_memory(m, j).activations_bytes == Approx(96 * 2 * 2048.0 * 12288 / 8 + per_layer));
+}
+
+TEST_CASE("model state per parameter follows Megatron's distributed optimizer table and ZeRO stages",
+          "[models][memory]") {
+  // Megatron-LM docs (distrib_optimizer.md), bytes per parameter, d data-parallel ranks:
+  // bf16 params with fp32 grads 18 (replicated) or 6 + 12/d; 16-bit grads 20 or 4 + 16/d.
   const ModelSpec m = gpt3();
   const double n = transformer_size(m).total_params;
-  TrainingMemory mem = training_memory(m, j);
-  CHECK(mem.params_on_gpu == Approx(n));
-  CHECK(mem.weights_bytes == Approx(2 * n));
-  CHECK(mem.gradients_bytes == Approx(4 * n));
-  CHECK(mem.optimizer_bytes == Approx(12 * n));
-  for (int zero = 1; zero <= 3; ++zero) {
-    j.parallelism.zero = zero;
-    mem = training_memory(m, j);
-    CHECK(mem.optimizer_bytes == Approx(12 * n / 8));
-    CHECK(mem.gradients_bytes == Approx(zero >= 2 ? 4 * n / 8 : 4 * n));
-    CHECK(mem.weights_bytes == Approx(zero >= 3 ? 2 * n / 8 : 2 * n));
-  }
+  const double d = 8;
+  TrainingJobSpec j = job(1, 1, 8, 8);
+  auto per_param = [&] {
+    const TrainingMemory mem = training_memory(m, j);
+    CHECK(mem.params_on_gpu == Approx(n));
+    return (mem.weights_bytes + mem.gradients_bytes + mem.optimizer_bytes) / n;
+  };
+  j.parallelism.zero = 0;
+  CHECK(per_param() == Approx(18));
+  j.parallelism.zero = 1;  // the default: Megatron's distributed optimizer
+  CHECK(per_param() == Approx(6 + 12 / d));
+  j.parallelism.gradient_dtype = "bf16";
+  CHECK(per_param() == Approx(4 + 16 / d));
+  j.parallelism.zero = 0;
+  CHECK(per_param() == Approx(20));
+  // ZeRO (Rajbhandari et al. 2020): stage 2 shards the gradients too, stage 3 the weights.
+  j.parallelism.gradient_dtype = "fp32";
+  j.parallelism.zero = 2;
+  CHECK(per_param() == Approx(2 + 16 / d));
+  j.parallelism.zero = 3;
+  CHECK(per_param() == Approx(18 / d));
+  // Context-parallel ranks hold the same weights: the optimizer shards over dp x cp.
+  j = job(1, 1, 4, 8);
+  j.parallelism.cp = 2;
+  CHECK(training_memory(m, j).optimizer_bytes == Approx(12 * n / 8));
   // Tensor and pipeline parallelism divide the layers' parameters.
   TrainingJobSpec split = job(8, 8, 1, 8);
   const double layer = (n - 51200.0 * 12288) / 96;
   CHECK(training_memory(m, split).params_on_gpu == Approx((12 * layer + 51200.0 * 12288) / 8));
+}
+
+TEST_CASE("a Llama-3-405B-like job fits 80 GB as the published run did, and not without its choices",
+          "[models][memory]") {
+  // Llama 3 paper (Dubey et al. 2024) sec. 3.3.2 and Table 4: TP 8, CP 1, PP 16, DP 128, 8K sequences,
+  // 16M tokens per step, micro-batch 1, no activation checkpointing, interleaved pipeline, FSDP
+  // sharding optimizer state and gradients. 128 layer slots (126 layers + embedding + output).
+  ModelSpec m;
+  m.layers = 128, m.hidden = 16384, m.heads = 128, m.kv_heads = 8, m.ffn = 53248, m.vocab = 128256, m.seq = 8192;
+  m.gated_mlp = true, m.tied_embeddings = false, m.dropout = false;
+  TrainingJobSpec j = job(8, 16, 128, 2048);
+  j.parallelism.schedule = "interleaved-1f1b", j.parallelism.virtual_stages = 8;
+  j.parallelism.zero = 2;
+  const TrainingMemory mem = training_memory(m, j);
+  CHECK(mem.in_flight_micro_batches == 16);  // all 16 micro-batches of the step
+  CHECK(mem.total_bytes < 80e9);
+  CHECK(mem.total_bytes > 60e9);
+  // A replicated fp32 gradient buffer (zero 1) would not fit.
+  j.parallelism.zero = 1;
+  CHECK(training_memory(m, j).total_bytes > 80e9);
+}
+
+TEST_CASE("context parallelism: Llama 3's 128K layout holds per GPU what its 8K layout holds", "[models][memory]") {
+  // Llama 3 paper Table 4: 8K at TP 8, CP 1, PP 16, DP 128 and 128K at TP 8, CP 16, PP 16, DP 8, both on
+  // 16,384 GPUs with 16 sequences per DP rank. With 16x the sequence over 16 CP ranks each GPU keeps
+  // 8K tokens' activations, and the optimizer shards over the same dp x cp = 128 ranks.
+  ModelSpec m;
+  m.layers = 128, m.hidden = 16384, m.heads = 128, m.kv_heads = 8, m.ffn = 53248, m.vocab = 128256, m.seq = 8192;
+  m.gated_mlp = true, m.tied_embeddings = false, m.dropout = false;
+  TrainingJobSpec short_ctx = job(8, 16, 128, 128 * 16);
+  short_ctx.parallelism.schedule = "interleaved-1f1b", short_ctx.parallelism.virtual_stages = 8;
+  short_ctx.parallelism.zero = 2;
+  TrainingJobSpec long_ctx = short_ctx;
+  long_ctx.parallelism.cp = 16, long_ctx.parallelism.dp = 8, long_ctx.global_batch = 8 * 16;
+  ModelSpec m_long = m;
+  m_long.seq = 131072;
+  const TrainingMemory a = training_memory(m, short_ctx), b = training_memory(m_long, long_ctx);
+  CHECK(b.activations_bytes == Approx(a.activations_bytes));
+  CHECK(b.optimizer_bytes == Approx(a.optimizer_bytes));
+  CHECK(b.total_bytes == Approx(a.total_bytes));
+  // Without cp the 128K sequence would need 16x the activations.
+  TrainingJobSpec no_cp = long_ctx;
+  no_cp.parallelism.cp = 1, no_cp.parallelism.dp = 128, no_cp.global_batch = 128 * 16;
+  CHECK(training_memory(m_long, no_cp).activations_bytes == Approx(16 * a.activations_bytes));
 }
 
 TEST_CASE("the step is the sum of its parts, and the parts behave", "[models][step]") {
@@ -87,8 +212,8 @@ TEST_CASE("the step is the sum of its parts, and the parts behave", "[models][st
   TrainingJobSpec j = job(8, 8, 16, 1536);
   j.parallelism.recompute = "full";
   const TrainingStep s = training_step(m, j, a100(), dgx());
-  CHECK(s.step_time_s == Approx(s.forward_s + s.backward_s + s.recompute_s + s.tp_comm_s + s.pp_bubble_s +
-                                s.pp_comm_s + s.dp_comm_exposed_s + s.optimizer_s));
+  CHECK(s.step_time_s == Approx(s.forward_s + s.backward_s + s.recompute_s + s.tp_comm_s + s.cp_comm_s +
+                                s.pp_bubble_s + s.pp_comm_s + s.dp_comm_exposed_s + s.optimizer_s));
   CHECK(s.micro_batches == 1536 / 16);
   // Full recomputation repeats the forward pass (and its TP communication).
   CHECK(s.recompute_s > s.forward_s);
@@ -125,6 +250,61 @@ TEST_CASE("data parallelism: exposed gradient sync never exceeds the whole sync"
     CHECK(s.dp_comm_exposed_s > 0);
   }
   CHECK(training_step(m, job(8, 8, 1, 64), a100(), dgx()).dp_comm_total_s == 0);
+}
+
+TEST_CASE("context parallelism: ring attention blocks and their exposed KV sends", "[models][step]") {
+  // GPT-3 with tp 8, cp 2 across servers on a slow 10 Gb/s network: each of the cp - 1 ring
+  // steps sends K and V (fwd) or K, V and their gradients (bwd) while one attention block
+  // runs; what the block does not hide is exposed.
+  const ModelSpec m = gpt3();
+  TrainingJobSpec j = job(8, 1, 2, 16);
+  j.parallelism.cp = 2;
+  j.gpus = 32;
+  ClusterLinks slow = dgx();
+  slow.nic_bandwidth = 10e9 / 8;
+  const HardwareProfile& gpu = a100();
+  const TrainingStep st = training_step(m, j, gpu, slow);
+  const KernelModel k(gpu);
+  const double s = 1024, d = 128, heads = 12;  // per GPU: seq / cp tokens, a / t heads
+  const AttentionTime block = k.attention(1, heads, s, d, true);
+  const CollectiveFabric fabric = collective_fabric(gpu, slow);
+  const double kv = s * 2 * 12 * d * 2;  // K and V of 12 KV heads (no GQA: a / t), bf16
+  const double send_f = collective_time(CollectiveOp::SendRecv, kv, 2, 1, fabric).seconds;
+  const double send_b = collective_time(CollectiveOp::SendRecv, 2 * kv, 2, 1, fabric).seconds;
+  REQUIRE(send_f > block.forward_s);
+  REQUIRE(send_b > block.backward_s);
+  CHECK(st.cp_comm_s == Approx(st.micro_batches * 96 * ((send_f - block.forward_s) + (send_b - block.backward_s))));
+  // The extra block is in the layer's compute: layer_cost() times the diagonal block only.
+  const LayerCost diag = layer_cost(m, LayerShard::of(j), k);
+  CHECK(st.layer_forward_s == Approx(diag.forward_s + block.forward_s));
+  CHECK(st.layer_backward_s == Approx(diag.backward_s + block.backward_s));
+  CHECK(st.step_time_s == Approx(st.forward_s + st.backward_s + st.recompute_s + st.tp_comm_s + st.cp_comm_s +
+                                 st.pp_bubble_s + st.pp_comm_s + st.dp_comm_exposed_s + st.optimizer_s));
+  // On a fast network the sends hide behind the blocks; without cp there are none.
+  CHECK(training_step(m, j, gpu, dgx()).cp_comm_s < st.cp_comm_s);
+  CHECK(training_step(m, job(8, 1, 4, 16), gpu, dgx()).cp_comm_s == 0);
+  // The same GPUs as dp 4: the same tokens per step, and the same model FLOPs.
+  const TrainingStep flat = training_step(m, job(8, 1, 4, 16), gpu, dgx());
+  CHECK(flat.model_flops_per_step == Approx(st.model_flops_per_step));
+}
+
+TEST_CASE("gradient buffer dtype and ZeRO stage set what data parallelism sends", "[models][step]") {
+  const ModelSpec m = gpt3();
+  TrainingJobSpec j = job(8, 8, 16, 16 * 16);
+  const TrainingStep fp32 = training_step(m, j, a100(), dgx());
+  j.parallelism.gradient_dtype = "bf16";
+  const TrainingStep bf16 = training_step(m, j, a100(), dgx());
+  // fp32 reduce-scatter (4 B/param) + bf16 all-gather (2 B) against 2 + 2: 3/2 the bytes.
+  CHECK(fp32.dp_comm_total_s > bf16.dp_comm_total_s);
+  CHECK(fp32.dp_comm_total_s < 1.5 * bf16.dp_comm_total_s * 1.01);
+  // ZeRO 2 reduce-scatters every micro-batch's gradients: m reduce-scatters and one all-gather.
+  j.parallelism.gradient_dtype = "fp32";
+  j.parallelism.zero = 2;
+  const TrainingStep z2 = training_step(m, j, a100(), dgx());
+  const double gather = fp32.dp_comm_total_s - (z2.dp_comm_total_s - fp32.dp_comm_total_s) / (z2.micro_batches - 1);
+  CHECK(gather > 0);
+  CHECK(z2.dp_comm_exposed_s >= fp32.dp_comm_exposed_s);
+  CHECK(z2.dp_comm_exposed_s <= z2.dp_comm_total_s);
 }
 
 TEST_CASE("energy: busy and idle GPU-seconds at their power, times PUE", "[models]") {

@@ -94,6 +94,18 @@ TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
       {"tp*pp*dp differs from gpus", 17,
        "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 2}, global_batch: 8, steps: 10}",
        "t.yaml:17:50: error: workloads.training[0].parallelism: tp*pp*dp = 2*2*2 = 8 but the job asks for gpus: 16"},
+      {"tp*cp*pp*dp differs from gpus", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, cp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}",
+       "t.yaml:17:50: error: workloads.training[0].parallelism: tp*cp*pp*dp = 2*2*2*4 = 32 but the job asks for "
+       "gpus: 16"},
+      {"cp that does not split the sequence in 2 cp chunks", 17,
+       "    - {name: j, model: m, gpus: 12, parallelism: {tp: 2, cp: 3, dp: 2}, global_batch: 8, steps: 10}",
+       "t.yaml:17:50: error: workloads.training[0].parallelism.cp: 2 x cp (6) must divide the model's seq (128)"},
+      {"gradient_dtype not fp32 or bf16", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, gradient_dtype: fp16}, global_batch: 8, "
+       "steps: 10}",
+       "t.yaml:17:81: error: workloads.training[0].parallelism.gradient_dtype: expected one of fp32, bf16, got "
+       "\"fp16\" (did you mean fp32?)"},
       {"more GPUs than the site has", 17,
        "    - {name: j, model: m, site: node-east, gpus: 32, parallelism: {tp: 2, pp: 2, dp: 8}, global_batch: 8, "
        "steps: 10}",

@@ -1,28 +1,47 @@
 #pragma once
 // Bytes one GPU holds while training: weights, gradients and Adam state of
-// its model shard (ZeRO/distributed-optimizer sharding over data parallelism),
-// plus activations of the micro-batches in flight on the first pipeline
-// stage (Korthikanti et al. 2022, "Reducing Activation Recomputation in Large
-// Transformer Models", generalised to GQA and gated MLPs; flash attention
-// keeps no s x s score matrix).
+// its model shard (Megatron's distributed optimizer and ZeRO stages shard
+// them over the dp x cp ranks that hold the same weights), plus activations
+// of the micro-batches in flight on the first pipeline stage (Korthikanti et
+// al. 2022, "Reducing Activation Recomputation in Large Transformer Models",
+// generalised to GQA, gated MLPs, no dropout and context parallelism; flash
+// attention keeps no s x s score matrix). Formulas: docs/models.md, Memory.
+#include <string>
+
 #include "rcn/scenario/scenario.hpp"
 
 namespace rcn {
 
 struct TrainingMemory {
-  double params_on_gpu = 0;        // parameters of the largest stage's shard
-  double weights_bytes = 0;        // bf16 (2 B/param), / dp with zero 3
-  double gradients_bytes = 0;      // fp32 main gradients (4 B/param), / dp with zero >= 2
-  double optimizer_bytes = 0;      // fp32 master copy + Adam m, v (12 B/param), / dp with zero >= 1
+  double params_on_gpu = 0;        // parameters of the first stage's shard (embedding included)
+  double weights_bytes = 0;        // bf16 (2 B/param), / (dp x cp) with zero 3
+  double gradients_bytes = 0;      // gradient buffer (fp32 4 or bf16 2 B/param), / (dp x cp) with zero >= 2
+  double optimizer_bytes = 0;      // fp32 master + Adam m, v (12 B/param; + a 4 B fp32 gradient copy when the
+                                   // buffer is bf16), / (dp x cp) with zero >= 1
   double activations_bytes = 0;    // per micro-batch x micro-batches in flight
   double activations_per_layer_bytes = 0;  // one layer, one micro-batch
+  double in_flight_micro_batches = 0;      // on the first stage, in units of its whole set of layers
   double total_bytes = 0;
 };
 
+// How attention keeps what its backward needs. Flash attention (what rcnsim
+// times) stores Q, K, V and its output; Materialized also stores the softmax
+// of the s x s scores and its dropout (the 5 a s / h term of Korthikanti et
+// al.), which is the setting of that paper's closed forms.
+enum class AttentionStorage { Flash, Materialized };
+
 // Activation bytes of one layer for one micro-batch of `batch` sequences on
-// one GPU under tensor parallelism `tp` (sequence parallel on when tp > 1).
+// one GPU under tensor parallelism `tp` (sequence parallel when `sequence_parallel`
+// and tp > 1) and context parallelism `cp` (seq / cp tokens per GPU).
 double layer_activation_bytes(const ModelSpec& m, double batch, int tp, bool sequence_parallel,
-                              const std::string& recompute);
+                              const std::string& recompute, int cp = 1,
+                              AttentionStorage attention = AttentionStorage::Flash);
+
+// Micro-batches whose activations the first pipeline stage holds at its peak,
+// counted in units of all its layers: 1F1B p (Narayanan et al. 2021), interleaved
+// p (1 + (p - 1)/(p v)) (Korthikanti et al. 2022, sec. 4.2.3), GPipe m; never
+// more than the m micro-batches of a step.
+double first_stage_in_flight(const ParallelismSpec& par, int micro_batches);
 
 TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job);
 

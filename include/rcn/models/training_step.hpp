@@ -1,14 +1,15 @@
 #pragma once
-// Step time of 3D-parallel (tensor x pipeline x data) dense transformer
+// Step time of 4D-parallel (tensor x context x pipeline x data) dense transformer
 // training on one cluster, from calibrated parts: GEMM and attention tables
 // for compute, achieved HBM bandwidth for memory-bound ops, alpha-beta
 // collectives per link tier for communication (Megatron-LM's schedule):
 //
-//   step = forward + backward + recompute + tp_comm      (m micro-batches on one stage)
+//   step = forward + backward + recompute + tp_comm + cp_comm  (m micro-batches on one stage)
 //        + pp_bubble  = (p-1)/v x (one micro-batch's stage time)
 //        + pp_comm    = 2 (m + p - 1) x activation send time  (p > 1)
-//        + dp_comm_exposed (gradient reduce-scatter/all-reduce not hidden behind the
-//                           last backward, plus the parameter all-gather's first bucket)
+//        + dp_comm_exposed (gradient reduce-scatter/all-reduce over dp x cp not hidden behind
+//                           the last backward, plus the parameter all-gather's first bucket;
+//                           ZeRO >= 2 reduce-scatters every micro-batch)
 //        + optimizer  (Adam, memory-bound over this GPU's shard)
 //
 // m = global_batch / (dp x micro_batch), p = pp, v = virtual stages. One
@@ -41,6 +42,7 @@ struct TrainingStep {
   double backward_s = 0;
   double recompute_s = 0;
   double tp_comm_s = 0;
+  double cp_comm_s = 0;  // ring attention's KV sends not hidden behind the attention blocks
   double pp_comm_s = 0;
   double pp_bubble_s = 0;
   double dp_comm_exposed_s = 0;

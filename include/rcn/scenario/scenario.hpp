@@ -93,20 +93,25 @@ struct ModelSpec {
   int seq = 0;
   bool gated_mlp = false;        // SwiGLU-style MLP: three ffn matrices instead of two
   bool tied_embeddings = true;   // output head shares the input embedding
+  bool dropout = true;           // dropout after attention and MLP (its 1-byte masks are stored activations);
+                                 // Llama-style models train without
   SourceLoc loc;
 };
 
 struct ParallelismSpec {
   int tp = 1, pp = 1, dp = 1;
-  int cp = 1;                      // context parallel ranks (a sequence split over cp GPUs); not yet read from YAML
+  int cp = 1;                      // context parallel ranks: each holds seq / cp tokens, ring attention between them
   int micro_batch = 1;
   std::string schedule = "1f1b";   // 1f1b | interleaved-1f1b | gpipe
   int virtual_stages = 1;          // model chunks per pipeline stage (interleaved-1f1b: >= 2)
   std::string recompute = "none";  // none | selective | full
   bool sequence_parallel = true;   // with tp > 1: norms and dropout sharded, all-gather/reduce-scatter instead of all-reduce
   int min_dp = 0;                  // elastic: after a failure, may restart with dp down to this (0 = dp, not elastic)
-  int zero = 1;                    // 0: replicated optimizer; 1: optimizer state sharded over dp (distributed
-                                   // optimizer); 2: + gradients; 3: + weights
+  int zero = 1;                    // 0: replicated optimizer; 1: optimizer state sharded over dp x cp (Megatron's
+                                   // distributed optimizer, the default); 2: + gradients; 3: + weights
+  std::string gradient_dtype = "fp32";  // fp32 | bf16: gradient buffer and its reduction (Megatron's
+                                        // --accumulate-allreduce-grads-in-fp32 is fp32)
+  int model_parallel() const { return tp * cp * pp; }  // GPUs of one data-parallel replica
   SourceLoc loc;
 };
 
