@@ -14,6 +14,11 @@ double KernelModel::memory_bound_s(double bytes) const {
   return bytes / hbm_rate_ + launch_;
 }
 
+double KernelModel::memory_bound_s(double bytes, int kernels) const {
+  if (!(bytes > 0) || kernels <= 0) return 0;
+  return bytes / hbm_rate_ + kernels * launch_;
+}
+
 double KernelModel::gemm_s(const std::string& precision, double m, double n, double k) const {
   // The measured table was timed as back-to-back calls: it includes the per-call cost.
   return gemm_.seconds(precision, m, n, k);

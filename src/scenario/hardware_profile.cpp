@@ -159,6 +159,34 @@ HardwareProfile parse_hardware_profile(const std::string& yaml_text, const std::
   return h;
 }
 
+namespace {
+
+// One measured GEMM of GPU `from` as it would run on GPU `to`. The roofline of
+// the datasheet figures splits the measured time into what bounds it: compute
+// tc = 2mnk / peak or operand traffic tm = bytes / HBM bandwidth. The
+// compute-bound part scales by the ratio of peaks, the memory-bound part by
+// the ratio of HBM bandwidths:
+//   t_to = L + (t_from - L) x max(tc x peak_from/peak_to, tm x hbm_from/hbm_to) / max(tc, tm)
+// L = min(t_from, floor), floor the source table's fastest call (the cost of
+// one back-to-back call that even a 256^3 GEMM pays: launch and host), does not
+// scale. A large GEMM thus keeps its efficiency at the new peak, and a
+// decode-shaped one (weight-read bound) moves with the HBM bandwidth.
+GemmSample derive_gemm_sample(GemmSample g, const std::string& precision, double floor, const HardwareProfile& from,
+                              const HardwareProfile& to) {
+  const double elem = precision == "fp8" ? 1 : (precision == "tf32" || precision == "fp32") ? 4 : 2;
+  const double flops = 2 * g.m * g.n * g.k;
+  const double t_from = flops / (g.tflops * 1e12);
+  const double tc = flops / from.peak(precision);
+  const double tm = elem * (g.m * g.k + g.k * g.n + g.m * g.n) / from.hbm_bandwidth;
+  const double scale = std::max(tc * from.peak(precision) / to.peak(precision), tm * from.hbm_bandwidth / to.hbm_bandwidth) /
+                       std::max(tc, tm);
+  const double launch = std::min(floor, t_from);
+  g.tflops = flops / (launch + (t_from - launch) * scale) / 1e12;
+  return g;
+}
+
+}  // namespace
+
 void resolve_derived_profiles(std::map<std::string, HardwareProfile>& profiles, Diagnostics& diags) {
   for (auto& [name, p] : profiles) {
     if (!p.gemm_from.empty() && p.gemm.empty()) {
@@ -167,14 +195,12 @@ void resolve_derived_profiles(std::map<std::string, HardwareProfile>& profiles, 
         diags.error(p.loc, "gemm_from", fmt::format("\"{}\" is not a profile with a measured GEMM table", p.gemm_from));
         continue;
       }
-      // Same efficiency (tflops / peak) at each measured shape, at this GPU's peak.
+      // Each measured shape's compute-bound share at this GPU's peak, its memory-bound share at this GPU's HBM.
       for (const auto& [prec, rows] : ref->second.gemm) {
-        const double mine = p.peak(prec), theirs = ref->second.peak(prec);
-        if (mine <= 0 || theirs <= 0) continue;
-        for (GemmSample g : rows) {
-          g.tflops *= mine / theirs;
-          p.gemm[prec].push_back(g);
-        }
+        if (p.peak(prec) <= 0 || ref->second.peak(prec) <= 0) continue;
+        double floor = 1e30;
+        for (const GemmSample& g : rows) floor = std::min(floor, 2 * g.m * g.n * g.k / (g.tflops * 1e12));
+        for (const GemmSample& g : rows) p.gemm[prec].push_back(derive_gemm_sample(g, prec, floor, ref->second, p));
       }
     }
     if (!p.attention_from.empty() && p.attention.empty()) {
@@ -184,6 +210,9 @@ void resolve_derived_profiles(std::map<std::string, HardwareProfile>& profiles, 
                     fmt::format("\"{}\" is not a profile with a measured attention table", p.attention_from));
         continue;
       }
+      // Flash attention is compute-bound: per head it reads Q, K, V and writes O once from HBM
+      // (K and V blocks are re-read from L2), s/2 FLOP per byte, far above any GPU's ridge point.
+      // So its rate scales with the bf16 peak alone.
       const double ratio = p.peak("bf16") / ref->second.peak("bf16");
       for (AttentionSample a : ref->second.attention) {
         a.fwd_tflops *= ratio;

@@ -41,8 +41,15 @@ TEST_CASE("GEMM model outside the table: compute-bound plateau, bandwidth-bound 
 TEST_CASE("derived profiles keep the measured efficiency at their own peaks", "[models][gemm]") {
   const HardwareProfile& a100 = builtin_hardware_profiles().at("a100-80g");
   const GemmModel ga(a100), gh(h200());
-  // Compute-bound shape: same efficiency, so TFLOP/s scale with the peaks (312 / 989).
-  CHECK(ga.tflops("bf16", 8192, 8192, 8192) == Approx(gh.tflops("bf16", 8192, 8192, 8192) * 312 / 989).epsilon(1e-6));
+  // Compute-bound shape: same efficiency, so the time beyond the table's floor (its fastest call)
+  // scales with the peaks (989 / 312).
+  double launch = 1e30;
+  for (const auto& s : h200().gemm.at("bf16")) launch = std::min(launch, 2 * s.m * s.n * s.k / (s.tflops * 1e12));
+  const double th = gh.seconds("bf16", 8192, 8192, 8192);
+  CHECK(ga.seconds("bf16", 8192, 8192, 8192) == Approx(launch + (th - launch) * 989 / 312).epsilon(1e-9));
+  // Weight-read-bound decode shape: the time beyond the floor scales with HBM bandwidth (4.8 / 2.04).
+  const double td = gh.seconds("bf16", 1, 32768, 8192);
+  CHECK(ga.seconds("bf16", 1, 32768, 8192) == Approx(launch + (td - launch) * 4.8 / 2.04).epsilon(1e-9));
 }
 
 TEST_CASE("flash attention: the measured rates at measured lengths, causal halves the FLOPs", "[models][attention]") {

@@ -29,6 +29,9 @@ class KernelModel {
   // A memory-bound kernel that reads and writes `bytes` in all:
   //   bytes / (hbm_bandwidth x hbm_efficiency) + launch.
   double memory_bound_s(double bytes) const;
+  // `kernels` memory-bound kernels moving `bytes` between them:
+  //   bytes / (hbm_bandwidth x hbm_efficiency) + kernels x launch.
+  double memory_bound_s(double bytes, int kernels) const;
 
   // One GEMM kernel C[m,n] = A[m,k] B[k,n] in `precision`, launch included.
   double gemm_s(const std::string& precision, double m, double n, double k) const;

@@ -29,11 +29,19 @@ struct LayerCost {
   double head_backward_s = 0;
   double embedding_forward_s = 0;  // embedding lookup (first stage)
   double embedding_backward_s = 0; // and its gradient scatter
+  // Memory-bound kernels of one layer (norms, rotary, residual adds, activation), each paying
+  // a launch; GEMM and attention launches are inside their measured times.
+  int forward_kernels = 0;
+  int backward_kernels = 0;
 };
 
 LayerCost layer_cost(const ModelSpec& model, const LayerShard& shard, const KernelModel& kernels);
 
-// The optimizer step (Adam) over `params` parameters of this GPU's shard.
-double optimizer_step_s(double params, const KernelModel& kernels);
+// The optimizer step (AdamW) over `params` parameters of this GPU's shard:
+// fp32 master weights, m and v read and written, the gradient (`grad_bytes`
+// per parameter: 4 for fp32 main gradients, 2 for bf16) read by the gradient
+// norm and by Adam, and the updated weights copied to the bf16 model, as
+// multi-tensor-apply kernels.
+double optimizer_step_s(double params, const KernelModel& kernels, double grad_bytes = 4);
 
 }  // namespace rcn

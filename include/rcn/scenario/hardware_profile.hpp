@@ -68,7 +68,9 @@ struct HardwareProfile {
 HardwareProfile parse_hardware_profile(const std::string& yaml_text, const std::string& file, Diagnostics& diags);
 
 // Fills the GEMM and attention tables of profiles that derive them (gemm_from,
-// attention_from) from the named profiles, scaled by the ratio of peaks.
+// attention_from) from the named profiles: each GEMM's compute-bound share
+// scaled by the ratio of peaks, its memory-bound share by the ratio of HBM
+// bandwidths (datasheet figures); attention by the ratio of bf16 peaks.
 void resolve_derived_profiles(std::map<std::string, HardwareProfile>& profiles, Diagnostics& diags);
 
 // Writes a profile as YAML that parse_hardware_profile reads back.
