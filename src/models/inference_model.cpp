@@ -1,79 +1,106 @@
 #include "rcn/models/inference_model.hpp"
 
 #include <algorithm>
-#include <cmath>
 
-#include "rcn/models/attention_model.hpp"
-#include "rcn/models/collective_model.hpp"
+#include "rcn/models/cluster_fabric.hpp"
 #include "rcn/models/transformer_size.hpp"
 
 namespace rcn {
 
-InferenceCost::InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision)
-    : model_(model), gpu_(gpu), gemm_(gpu), tp_(std::max(1, tp)), precision_(precision) {
+namespace {
+constexpr double kActivationBytes = 2.0;  // bf16 activations, KV cache and logits
+constexpr double kLogitBytes = 4.0;       // sampling works on fp32 logits
+}  // namespace
+
+InferenceCost::InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision,
+                             bool cuda_graphs)
+    : model_(model), eager_(gpu, false), decode_(gpu, cuda_graphs), tp_(std::max(1, tp)),
+      precision_(precision),
+      fabric_(collective_fabric(gpu, ClusterLinks{})) {
   weight_bytes_ = bytes_per_element(precision) * transformer_size(model).total_params;
   const double head_dim = static_cast<double>(model.hidden) / model.heads;
-  kv_bytes_per_token_ = 2.0 /*K,V*/ * model.layers * model.kv_heads * head_dim * 2.0 /*bf16*/;
+  kv_bytes_per_token_ = 2.0 /*K,V*/ * model.layers * model.kv_heads * head_dim * kActivationBytes;
   const double usable = 0.9 * gpu.memory_bytes * tp_;
   kv_capacity_ = std::max(0.0, (usable - weight_bytes_) / kv_bytes_per_token_);
-  hbm_rate_ = gpu.hbm_bandwidth * gpu.hbm_efficiency * tp_;
 }
 
-double InferenceCost::tp_allreduce_s(double tokens) const {
-  if (tp_ <= 1) return 0;
-  auto it = allreduce_cache_.find(tokens);
-  if (it != allreduce_cache_.end()) return it->second;
-  CollectiveFabric f;
-  f.scale_up = {gpu_.scale_up.links * gpu_.scale_up.link_bandwidth, gpu_.scale_up.hop_latency};
-  f.nvls_bus_bandwidth = gpu_.scale_up.nvls_bus_bandwidth;
-  // Two all-reduces of the activations per layer (after attention and after the MLP).
-  const double t =
-      2 * model_.layers * collective_time(CollectiveOp::AllReduce, tokens * model_.hidden * 2.0, tp_, tp_, f).seconds;
-  allreduce_cache_.emplace(tokens, t);
-  return t;
+double InferenceCost::gemm_s(const KernelModel& k, double m, double n, double kk) const {
+  const double table = eager_.gemm_s(precision_, m, n, kk) - eager_.launch_s() + k.launch_s();
+  const double operands = bytes_per_element(precision_) * (m * kk + kk * n + m * n);
+  return std::max(table, operands / k.hbm_rate() + k.launch_s());
 }
 
-double InferenceCost::layer_gemms_s(double tokens) const {
-  auto it = gemm_cache_.find(tokens);
-  if (it != gemm_cache_.end()) return it->second;
-  const double h = model_.hidden, f = model_.ffn, head_dim = h / model_.heads;
-  const double qkv_n = (h + 2.0 * model_.kv_heads * head_dim) / tp_;
-  const double t = model_.layers * (gemm_.seconds(precision_, tokens, qkv_n, h) + gemm_.seconds(precision_, tokens, h, h / tp_) +
-                                    gemm_.seconds(precision_, tokens, (model_.gated_mlp ? 2 : 1) * f / tp_, h) +
-                                    gemm_.seconds(precision_, tokens, h, f / tp_));
-  gemm_cache_.emplace(tokens, t);
-  return t;
+double InferenceCost::token_kernels_s(const KernelModel& k, double T) const {
+  const double t = tp_, h = model_.hidden, f = model_.ffn / t, d = h / model_.heads;
+  const double q_heads = model_.heads / t, kv_heads = model_.kv_heads / t, act = kActivationBytes;
+  // GEMMs on this rank's share of the weights (column- then row-parallel).
+  const double gemms = gemm_s(k, T, (q_heads + 2 * kv_heads) * d, h)  // QKV
+                       + gemm_s(k, T, h, q_heads * d)                  // output projection
+                       + gemm_s(k, T, (model_.gated_mlp ? 2 : 1) * f, h)  // fc1 (gate + up)
+                       + gemm_s(k, T, h, f);                           // fc2
+  // Memory-bound kernels, bytes read + written: RMSNorm reads and writes T x h; rotary reads
+  // and writes Q and K and appends K and V to the cache; a residual add reads 2 and writes 1;
+  // the activation reads the fc1 output and writes T x f (gated: reads 2 T x f).
+  const double norm = k.memory_bound_s(2 * T * h * act);
+  const double rotary = k.memory_bound_s(T * d * act * (2 * q_heads + 4 * kv_heads));
+  const double residual = k.memory_bound_s(3 * T * h * act);
+  const double activation = k.memory_bound_s((model_.gated_mlp ? 3 : 2) * T * f * act);
+  const double layer = gemms + 2 * norm + rotary + 2 * residual + activation;
+  // Vocabulary-parallel embedding (gather rows, write T x h), then one all-reduce of it and two
+  // per layer (after attention and after the MLP), as vLLM's Llama does.
+  const double embedding = k.memory_bound_s(2 * T * h * act);
+  const double allreduce =
+      tp_ > 1 ? collective_time(CollectiveOp::AllReduce, T * h * act, tp_, tp_, fabric_).seconds : 0.0;
+  return embedding + model_.layers * layer + (2.0 * model_.layers + 1) * allreduce + norm /*final norm*/;
+}
+
+double InferenceCost::head_s(const KernelModel& k, double rows) const {
+  const double vocab = model_.vocab;
+  const double logits = gemm_s(k, rows, vocab / tp_, model_.hidden);
+  // Each rank holds vocab / tp columns; the sampler sees them all (vLLM's LogitsProcessor gathers).
+  const double gather =
+      tp_ > 1 ? collective_time(CollectiveOp::AllGather, rows * vocab * kActivationBytes, tp_, tp_, fabric_).seconds
+              : 0.0;
+  // Sampling: one pass over the fp32 logits of every row (softmax, top-k/top-p, draw).
+  return logits + gather + k.memory_bound_s(rows * vocab * kLogitBytes);
+}
+
+double InferenceCost::decode_attention_s(double batch, double kv_tokens) const {
+  // One kernel per layer reads this rank's share of every running request's K and V, plus the
+  // new token's query and output.
+  const double d = static_cast<double>(model_.hidden) / model_.heads;
+  const double kv_read = kv_tokens * kv_bytes_per_token_ / (model_.layers * static_cast<double>(tp_));
+  const double q_and_out = 2 * batch * model_.heads / static_cast<double>(tp_) * d * kActivationBytes;
+  return model_.layers * decode_.memory_bound_s(kv_read + q_and_out);
 }
 
 double InferenceCost::prefill_s(const std::vector<double>& prompts) const {
   double tokens = 0;
   for (double p : prompts) tokens += p;
   if (tokens <= 0) return 0;
-  const double head_dim = static_cast<double>(model_.hidden) / model_.heads;
+  auto cached = [](std::unordered_map<double, double>& cache, double key, auto&& compute) {
+    auto it = cache.find(key);
+    if (it == cache.end()) it = cache.emplace(key, compute()).first;
+    return it->second;
+  };
+  const double d = static_cast<double>(model_.hidden) / model_.heads;
   double attention = 0;
-  for (double p : prompts) {
-    auto it = attention_cache_.find(p);
-    if (it == attention_cache_.end())
-      it = attention_cache_
-               .emplace(p, flash_attention_time(gpu_, gemm_, 1, model_.heads / static_cast<double>(tp_), p, head_dim,
-                                                true).forward_s)
-               .first;
-    attention += it->second;
-  }
-  const double logits = gemm_.seconds(precision_, static_cast<double>(prompts.size()), model_.vocab / tp_, model_.hidden);
-  return layer_gemms_s(tokens) + model_.layers * attention + logits + tp_allreduce_s(tokens);
+  for (double p : prompts)
+    if (p > 0)
+      attention += cached(prefill_attention_cache_, p, [&] {
+        return model_.layers * eager_.attention(1, model_.heads / static_cast<double>(tp_), p, d, true).forward_s;
+      });
+  const double rows = static_cast<double>(prompts.size());  // logits of each prompt's last token only
+  return cached(prefill_tokens_cache_, tokens, [&] { return token_kernels_s(eager_, tokens); }) + attention +
+         cached(prefill_head_cache_, rows, [&] { return head_s(eager_, rows); });
 }
 
 double InferenceCost::decode_step_s(double batch, double kv_tokens) const {
   if (batch <= 0) return 0;
-  // Memory: every step reads all weights once and the batch's KV cache.
-  const double memory = (weight_bytes_ + kv_tokens * kv_bytes_per_token_) / hbm_rate_;
-  // Compute: the layer GEMMs at m = batch (skinny, so the table's decode shapes apply), and the logits.
-  auto it = gemm_cache_.find(-batch);  // negative keys: layer GEMMs plus logits at m = batch
-  if (it == gemm_cache_.end())
-    it = gemm_cache_.emplace(-batch, layer_gemms_s(batch) + gemm_.seconds(precision_, batch, model_.vocab / tp_, model_.hidden))
-             .first;
-  return std::max(memory, it->second) + tp_allreduce_s(batch);
+  auto it = decode_cache_.find(batch);
+  if (it == decode_cache_.end())
+    it = decode_cache_.emplace(batch, token_kernels_s(decode_, batch) + head_s(decode_, batch)).first;
+  return it->second + decode_attention_s(batch, std::max(0.0, kv_tokens));
 }
 
 }  // namespace rcn

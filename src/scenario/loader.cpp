@@ -549,7 +549,7 @@ class ScenarioReader {
 
   void read_inference(const YAML::Node& n, const std::string& p, Scenario& s) {
     if (!r_.expect_map(n, p, {"name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo",
-                              "routing", "precision", "max_batch", "autoscale"}))
+                              "routing", "precision", "max_batch", "cuda_graphs", "autoscale"}))
       return;
     InferenceServiceSpec sv;
     sv.loc = r_.loc(n, p);
@@ -559,6 +559,7 @@ class ScenarioReader {
     sv.routing = r_.choice(n, "routing", p, {"nearest", "least-loaded", "cost"}, false).value_or("nearest");
     sv.precision = r_.choice(n, "precision", p, kPrecisions, false).value_or("bf16");
     sv.max_batch = r_.integer(n, "max_batch", p, 1, false).value_or(256);
+    sv.cuda_graphs = r_.boolean(n, "cuda_graphs", p).value_or(true);
     read_site_counts(n, "replicas", p, 0, "replica:" + sv.name + ":", "site: count",
                      [&](const std::string& site, int v, const YAML::Node&) { sv.replicas.emplace_back(site, v); });
     if (auto ar = YamlReader::child(n, "arrivals"); ar.IsDefined()) {

@@ -1,13 +1,20 @@
 #pragma once
-// One LLM serving replica (tensor parallel inside a server) as a cost model:
-// prefill is compute-bound (the layer GEMMs at m = prompt tokens, flash
-// attention per prompt), a decode step is bound by reading the weights and
-// the batch's KV cache from HBM, or by the GEMMs when batches grow. The KV
-// cache that fits next to the weights limits the batch.
+// One LLM serving replica (tensor parallel inside a server) as a cost model.
+// Prefill and a decode step are each the sum of the kernels an engine such as
+// vLLM runs for them (KernelModel): the weight GEMMs, attention (flash
+// attention over each prompt, or a memory-bound read of every running
+// request's KV cache), norms, rotary, residual adds and the activation, the
+// logits GEMM and sampling, the tensor-parallel collectives, and one launch
+// per kernel. Decode is replayed from a CUDA graph when the replica says so
+// (a graph launch per kernel), prefill runs eagerly, as those engines do for
+// variable-length prompts. The KV cache that fits next to the weights limits
+// the batch. docs/inference.md gives every kernel's bytes.
+#include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "rcn/models/gemm_model.hpp"
+#include "rcn/models/collective_model.hpp"
+#include "rcn/models/kernel_model.hpp"
 #include "rcn/scenario/hardware_profile.hpp"
 #include "rcn/scenario/scenario.hpp"
 
@@ -15,7 +22,9 @@ namespace rcn {
 
 class InferenceCost {
  public:
-  InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision);
+  // `cuda_graphs`: decode steps are replayed from a CUDA graph (the replica's `cuda_graphs` option).
+  InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision,
+                bool cuda_graphs = true);
 
   // Seconds to prefill prompts of these lengths together (one iteration).
   double prefill_s(const std::vector<double>& prompt_tokens) const;
@@ -26,15 +35,27 @@ class InferenceCost {
 
  private:
   const ModelSpec model_;
-  const HardwareProfile& gpu_;
-  GemmModel gemm_;
+  KernelModel eager_;   // prefill
+  KernelModel decode_;  // decode: graph replay or eager, by the option
   int tp_;
   std::string precision_;
-  double weight_bytes_ = 0, kv_bytes_per_token_ = 0, kv_capacity_ = 0, hbm_rate_ = 0;
-  double tp_allreduce_s(double tokens) const;
-  double layer_gemms_s(double tokens) const;  // the four layer GEMMs at m = tokens, all layers
-  // Memoised by token count and prompt length: a replica asks about the same shapes again and again.
-  mutable std::unordered_map<double, double> gemm_cache_, attention_cache_, allreduce_cache_;
+  CollectiveFabric fabric_;  // the profile's NVLink tier, for the tensor-parallel collectives
+  double weight_bytes_ = 0, kv_bytes_per_token_ = 0, kv_capacity_ = 0;
+
+  // One GEMM kernel launched by `k`: the table's time (timed eagerly, so one eager launch is in
+  // it) with that launch replaced by k's, and never below reading its operands at k's HBM rate.
+  double gemm_s(const KernelModel& k, double m, double n, double kk) const;
+  // Everything whose size follows the tokens of the iteration, all layers: embedding, norms,
+  // GEMMs, rotary and KV-cache write, residual adds, activation, TP all-reduces, final norm.
+  double token_kernels_s(const KernelModel& k, double tokens) const;
+  // Logits GEMM, their all-gather over the TP ranks and sampling, for `rows` tokens.
+  double head_s(const KernelModel& k, double rows) const;
+  // Attention of one decode step over the batch's KV cache, all layers.
+  double decode_attention_s(double batch, double kv_tokens) const;
+
+  // Memoised: a replica asks about the same shapes again and again.
+  mutable std::unordered_map<double, double> prefill_tokens_cache_, prefill_attention_cache_, prefill_head_cache_,
+      decode_cache_;
 };
 
 }  // namespace rcn

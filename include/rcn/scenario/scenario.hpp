@@ -186,6 +186,7 @@ struct InferenceServiceSpec {
   SloSpec slo;
   std::string precision = "bf16";
   int max_batch = 256;  // requests decoded together per replica (continuous batching)
+  bool cuda_graphs = true;  // decode steps replayed from a CUDA graph (vLLM, SGLang, TRT-LLM default)
   AutoscaleSpec autoscale;
   SourceLoc loc;
 };

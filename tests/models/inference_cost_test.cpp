@@ -1,0 +1,174 @@
+// Serving costs (InferenceCost) against closed forms and invariants: the HBM floor of a decode
+// step, the slope per KV token, the launch cost CUDA graphs remove, prefill bounds.
+#include <catch2/catch.hpp>
+
+#include "rcn/models/cluster_fabric.hpp"
+#include "rcn/models/inference_model.hpp"
+#include "rcn/models/transformer_size.hpp"
+#include "rcn/scenario/loader.hpp"
+#include "tests/load_scenario.hpp"
+
+using namespace rcn;
+
+namespace {
+
+ModelSpec llama3_8b() {
+  ModelSpec m;
+  m.layers = 32, m.hidden = 4096, m.heads = 32, m.kv_heads = 8, m.ffn = 14336, m.vocab = 128256, m.seq = 8192;
+  m.gated_mlp = true, m.tied_embeddings = false;
+  return m;
+}
+
+ModelSpec llama3_70b() {
+  ModelSpec m = llama3_8b();
+  m.layers = 80, m.hidden = 8192, m.heads = 64, m.ffn = 28672;
+  return m;
+}
+
+const HardwareProfile& gpu(const char* name) { return builtin_hardware_profiles().at(name); }
+double hbm_rate(const HardwareProfile& g) { return g.hbm_bandwidth * g.hbm_efficiency; }
+double weight_bytes(const ModelSpec& m) { return 2.0 * transformer_size(m).total_params; }  // bf16
+// The weights a step multiplies: all of them but the (untied) embedding table, of which only the
+// rows of the step's tokens are read.
+double weights_multiplied(const ModelSpec& m) { return weight_bytes(m) - 2.0 * m.vocab * m.hidden; }
+// K and V of every layer, bf16: 2 x layers x kv_heads x head_dim x 2 bytes.
+double kv_bytes_per_token(const ModelSpec& m) { return 2.0 * m.layers * m.kv_heads * (m.hidden / m.heads) * 2.0; }
+// Kernels of a decode step or a prefill, collectives aside: per layer norm, QKV, rotary (with the
+// KV-cache write), attention, output projection, residual, norm, fc1, activation, fc2, residual;
+// then embedding, final norm, logits and sampling.
+double kernels(const ModelSpec& m) { return 11.0 * m.layers + 4; }
+
+}  // namespace
+
+TEST_CASE("a decode step reads at least every weight it multiplies from HBM", "[models][inference]") {
+  REQUIRE(transformer_size(llama3_8b()).total_params == Approx(8.03e9).epsilon(0.01));
+  struct Case {
+    ModelSpec m;
+    const char* gpu;
+    int tp;
+  };
+  for (const Case& c : {Case{llama3_8b(), "h100-sxm", 1}, Case{llama3_8b(), "h200-sxm", 1},
+                        Case{llama3_70b(), "h100-sxm", 4}, Case{llama3_70b(), "h200-sxm", 8}}) {
+    for (bool graphs : {true, false}) {
+      InferenceCost cost(c.m, gpu(c.gpu), c.tp, "bf16", graphs);
+      for (double batch : {1, 8, 64, 256}) {
+        INFO(c.gpu << " tp " << c.tp << " graphs " << graphs << " batch " << batch);
+        CHECK(cost.decode_step_s(batch, 0) >= weights_multiplied(c.m) / c.tp / hbm_rate(gpu(c.gpu)));
+      }
+    }
+  }
+}
+
+TEST_CASE("decode time grows with the batch and with KV tokens at KV bytes over HBM bandwidth per token",
+          "[models][inference]") {
+  const ModelSpec m = llama3_8b();
+  for (int tp : {1, 2}) {
+    InferenceCost cost(m, gpu("h100-sxm"), tp, "bf16");
+    double last = 0;
+    for (double batch = 1; batch <= 512; batch *= 2) {  // 1k tokens of context each
+      const double t = cost.decode_step_s(batch, batch * 1024);
+      CHECK(t > last);
+      CHECK(cost.decode_step_s(batch + 1, batch * 1024) > cost.decode_step_s(batch, batch * 1024));
+      last = t;
+    }
+    // Attention over the cache is memory-bound: every extra token of KV is read once per step,
+    // each rank reading its share of the KV heads.
+    const double k1 = 64 * 1024, k2 = 128 * 1024;
+    const double slope = (cost.decode_step_s(32, k2) - cost.decode_step_s(32, k1)) / (k2 - k1);
+    CHECK(slope == Approx(kv_bytes_per_token(m) / tp / hbm_rate(gpu("h100-sxm"))).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("CUDA graphs make a decode step faster by the launch cost they save on every kernel",
+          "[models][inference]") {
+  // Same kernels, launched eagerly or replayed from a graph: the step differs by
+  // kernels x (eager launch - graph launch) and by nothing else.
+  struct Case {
+    ModelSpec m;
+    int tp;
+  };
+  const HardwareProfile& g = gpu("h200-sxm");
+  for (const Case& c : {Case{llama3_8b(), 1}, Case{llama3_70b(), 8}}) {
+    InferenceCost graphs(c.m, g, c.tp, "bf16", true), eager(c.m, g, c.tp, "bf16", false);
+    for (double batch : {1, 4}) {
+      INFO("tp " << c.tp << " batch " << batch);
+      const double saved = eager.decode_step_s(batch, batch * 1024) - graphs.decode_step_s(batch, batch * 1024);
+      CHECK(saved == Approx(kernels(c.m) * (g.launch_overhead - g.graph_launch_overhead)).epsilon(1e-6));
+    }
+    // Prefill stays eager whatever the option says.
+    CHECK(graphs.prefill_s({512}) == eager.prefill_s({512}));
+  }
+}
+
+TEST_CASE("a short prompt's prefill costs at least its launches and one read of the weights it multiplies",
+          "[models][inference]") {
+  // Every kernel but attention (timed from the flash-attention table) pays an eager launch.
+  const ModelSpec m = llama3_8b();
+  for (const char* name : {"h100-sxm", "h200-sxm"}) {
+    const HardwareProfile& g = gpu(name);
+    InferenceCost cost(m, g, 1, "bf16");
+    const double launches = (kernels(m) - m.layers) * g.launch_overhead;
+    for (double prompt : {1, 16, 128}) {
+      INFO(name << " prompt " << prompt);
+      CHECK(cost.prefill_s({prompt}) >= launches + weights_multiplied(m) / hbm_rate(g));
+    }
+  }
+}
+
+TEST_CASE("prefill grows with the prompt and batching prompts costs less than prefilling them apart",
+          "[models][inference]") {
+  for (int tp : {1, 4}) {
+    InferenceCost cost(tp == 1 ? llama3_8b() : llama3_70b(), gpu("h100-sxm"), tp, "bf16");
+    double last = 0;
+    for (double p = 1; p <= 32768; p *= 2) {
+      const double t = cost.prefill_s({p});
+      CHECK(t > last);
+      last = t;
+    }
+    // Two prompts together: more work than one, less than two iterations (the weights are read once).
+    const double one = cost.prefill_s({512}), two = cost.prefill_s({512, 512});
+    CHECK(two > one);
+    CHECK(two < 2 * one);
+    CHECK(cost.prefill_s({}) == 0);
+    CHECK(cost.prefill_s({0}) == 0);
+  }
+}
+
+TEST_CASE("tensor parallelism halves the weight read per GPU but adds all-reduces", "[models][inference]") {
+  const ModelSpec m = llama3_8b();
+  const HardwareProfile& g = gpu("h200-sxm");
+  InferenceCost tp1(m, g, 1, "bf16"), tp2(m, g, 2, "bf16");
+  // At batch 1 the step is weight-bound: halving the weights per GPU wins.
+  CHECK(tp2.decode_step_s(1, 1024) < tp1.decode_step_s(1, 1024));
+  // But the step keeps its all-reduces: 2 per layer plus the embedding's, each of one token's
+  // activations on the NVLink tier, and the logits' all-gather, on top of half the weight read.
+  const CollectiveFabric f = collective_fabric(g, ClusterLinks{});
+  const double allreduce = collective_time(CollectiveOp::AllReduce, m.hidden * 2.0, 2, 2, f).seconds;
+  const double gather = collective_time(CollectiveOp::AllGather, m.vocab * 2.0, 2, 2, f).seconds;
+  REQUIRE(allreduce > 0);
+  CHECK(tp2.decode_step_s(1, 0) >=
+        weights_multiplied(m) / 2 / hbm_rate(g) + (2.0 * m.layers + 1) * allreduce + gather + kernels(m) * g.graph_launch_overhead);
+}
+
+TEST_CASE("the replica option cuda_graphs defaults to true and is read from the service", "[models][inference]") {
+  auto yaml = [](const std::string& extra) {
+    return R"(name: g
+horizon: 1h
+sites:
+  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
+models:
+  m: {layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 1024, vocab: 1000, seq: 512}
+workloads:
+  inference:
+    - {name: s, model: m, replicas: {a: 1}, arrivals: {poisson: 1/s})" +
+           extra + "}\n";
+  };
+  CHECK(test::load_scenario(yaml(""), "g.yaml").inference.at(0).cuda_graphs);
+  CHECK_FALSE(test::load_scenario(yaml(", cuda_graphs: false"), "g.yaml").inference.at(0).cuda_graphs);
+  LoadResult bad = load_scenario_text(yaml(", cuda_graphs: maybe"), "g.yaml");
+  CHECK_FALSE(bad.scenario);
+  REQUIRE(bad.diagnostics.items().size() == 1);
+  CHECK_THAT(bad.diagnostics.items()[0].str(), Catch::StartsWith("g.yaml:9:") &&
+                                                   Catch::Contains("workloads.inference[0].cuda_graphs") &&
+                                                   Catch::Contains("expected true or false"));
+}
