@@ -196,6 +196,16 @@ ValidationRow serving_row(std::string what, double reference_ms, std::string sou
 const ModelSpec kLlama2_7b = llama("llama2-7b", 32, 4096, 32, 32, 11008, 32000);
 const ModelSpec kLlama2_70b = llama("llama2-70b", 80, 8192, 64, 8, 28672, 32000);
 const ModelSpec kLlama3_8b = llama("llama3-8b", 32, 4096, 32, 8, 14336, 128256);
+const ModelSpec kLlama3_70b = llama("llama3-70b", 80, 8192, 64, 8, 28672, 128256);
+
+// vLLM's benchmark_latency: a batch of `batch` prompts of `in` tokens generates `out` tokens each,
+// end to end: one prefill of the batch (its first tokens), then out - 1 decode steps over a KV
+// cache growing from batch x (in + 1) tokens.
+double generate_s(const InferenceCost& c, int batch, int in, int out) {
+  double t = c.prefill_s(std::vector<double>(batch, in));
+  for (int k = 1; k < out; ++k) t += c.decode_step_s(batch, batch * double(in + k));
+  return t;
+}
 
 double a100_7b_prefill(double tokens) {
   return InferenceCost(kLlama2_7b, builtin_hardware_profiles().at("a100-80g"), 1, "fp16").prefill_s({tokens});
@@ -232,6 +242,18 @@ std::vector<ValidationRow> serving_rows() {
       7.24, lambda, [] {
         return InferenceCost(kLlama3_8b, builtin_hardware_profiles().at("h100-sxm"), 1, "bf16").decode_step_s(10, 2000);
       }));
+  // vLLM performance benchmark (Buildkite vllm/performance-benchmark build 9515), latency tests:
+  // benchmark_latency defaults (input 32, output 128, batch 8), bf16, dummy weights, H200.
+  const std::string buildkite =
+      "vLLM performance benchmark, buildkite.com/vllm/performance-benchmark/builds/9515, latency tests "
+      "(.buildkite/nightly-benchmarks/tests/latency-tests.json)";
+  rows.push_back(serving_row(
+      "Llama 3 8B, 1 H200, bf16, batch 8, 32-token prompts, 128 tokens out: end-to-end latency ms", 833.4, buildkite,
+      [] { return generate_s(InferenceCost(kLlama3_8b, builtin_hardware_profiles().at("h200-sxm"), 1, "bf16"), 8, 32, 128); }));
+  rows.push_back(serving_row(
+      "Llama 3 70B, 4 H200 TP 4, bf16, batch 8, 32-token prompts, 128 tokens out: end-to-end latency ms", 2077.5,
+      buildkite,
+      [] { return generate_s(InferenceCost(kLlama3_70b, builtin_hardware_profiles().at("h200-sxm"), 4, "bf16"), 8, 32, 128); }));
   return rows;
 }
 
