@@ -93,6 +93,8 @@ const TrainingFigure kTrainingFigures[] = {
      8.309, 0.10, "NVIDIA/dgxc-benchmarking nemo_megatron/README_175b.md (BF16 table)"},
     {"dgxc-gpt3-175b-2048-h100-bf16.yaml", "GPT-3 175B, 2,048 H100, bf16, TP 4 PP 8 VP 12 DP 64: step s",
      Metric::StepSeconds, 8.49, 0.10, "NVIDIA/dgxc-benchmarking nemo_megatron/README_175b.md (BF16 table)"},
+    {"dgxc-nemotron4-15b-16-h100-bf16.yaml", "Nemotron-4 15B, 16 H100, bf16, TP 4, micro-batch 4: step s",
+     Metric::StepSeconds, 2.812, 0.10, "NVIDIA/dgxc-benchmarking nemotron/README_15b.md (BF16 table)"},
     {"dgxc-nemotron4-340b-128-h100-bf16.yaml", "Nemotron-4 340B, 128 H100, bf16, TP 8 PP 8 VP 12: step s",
      Metric::StepSeconds, 4.61, 0.10, "NVIDIA/dgxc-benchmarking nemotron/README_340b.md (24.11 BF16 table)"},
     {"dgxc-llama31-8b-8-h100-bf16.yaml", "Llama 3.1 8B, 8 H100, bf16, CP 2: step s", Metric::StepSeconds, 12.91, 0.10,
