@@ -82,10 +82,12 @@ LayerCost layer_cost(const ModelSpec& m, const LayerShard& sh, const KernelModel
   bwd += attn.backward_s;
   c.attention_forward_s = attn.forward_s;
   add_gemm(k, prec, tokens, h, heads * head_dim, fwd, bwd);  // output projection
-  // Residual add (Megatron's fused bias-dropout-add, no dropout): read 2, write 1. Backward: the
-  // residual stream's gradient and the branch's are summed (read 2, write 1).
-  mem_f.add(3 * tok_local * h * kAct, 1);
-  mem_b.add(3 * tok_local * h * kAct, 1);
+  // Residual add (Megatron's fused bias-dropout-add): read 2, write 1. Backward: the residual
+  // stream's gradient and the branch's are summed (read 2, write 1). With dropout the same
+  // fused kernel also writes its 1-byte mask forward and reads it backward.
+  const double mask = m.dropout ? 1.0 : 0.0;
+  mem_f.add(3 * tok_local * h * kAct + tok_local * h * mask, 1);
+  mem_b.add(3 * tok_local * h * kAct + tok_local * h * mask, 1);
   // MLP block: norm, fc1 (gate + up), activation, fc2, residual add.
   add_norm(mem_f, mem_b, tok_local, h);
   add_gemm(k, prec, tokens, (m.gated_mlp ? 2 : 1) * f_local, h, fwd, bwd);
@@ -97,8 +99,8 @@ LayerCost layer_cost(const ModelSpec& m, const LayerShard& sh, const KernelModel
     mem_b.add(3 * tokens * f_local * kAct, 1);
   }
   add_gemm(k, prec, tokens, h, f_local, fwd, bwd);
-  mem_f.add(3 * tok_local * h * kAct, 1);
-  mem_b.add(3 * tok_local * h * kAct, 1);
+  mem_f.add(3 * tok_local * h * kAct + tok_local * h * mask, 1);
+  mem_b.add(3 * tok_local * h * kAct + tok_local * h * mask, 1);
   c.forward_s = fwd + mem_f.s;
   c.backward_s = bwd + mem_b.s;
   c.forward_kernels = mem_f.kernels;

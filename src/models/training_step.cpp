@@ -100,9 +100,9 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   const double layers_per_stage = static_cast<double>(m.layers) / p;
   // The last stage also computes the logits and the loss; the first one the embedding lookup.
   const double head_fwd = layer.head_forward_s, head_bwd = layer.head_backward_s;
-  const double embed = layer.embedding_forward_s;
-  const double stage_extra_fwd = p == 1 ? head_fwd + embed : std::max(head_fwd, embed);
-  const double stage_extra_bwd = p == 1 ? head_bwd + embed : std::max(head_bwd, embed);
+  const double embed_fwd = layer.embedding_forward_s, embed_bwd = layer.embedding_backward_s;
+  const double stage_extra_fwd = p == 1 ? head_fwd + embed_fwd : std::max(head_fwd, embed_fwd);
+  const double stage_extra_bwd = p == 1 ? head_bwd + embed_bwd : std::max(head_bwd, embed_bwd);
   const double mb_fwd = layers_per_stage * fwd + stage_extra_fwd;
   const double mb_bwd = layers_per_stage * bwd + stage_extra_bwd;
   double mb_recompute = 0;
@@ -121,10 +121,14 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   const double mb_stage = mb_fwd + mb_bwd + mb_recompute + mb_tp + mb_cp;
   if (p > 1) {
     st.pp_bubble_s = (p - 1.0) / v * mb_stage;
-    // Activations cross to the next stage forward and gradients come back; with
-    // sequence parallelism each TP rank sends its 1/t share (Megatron's scatter/gather).
-    const double bytes = tokens * h * act / (sp ? t : 1);
-    const double send = across(CollectiveOp::SendRecv, bytes, 2, std::min(2, pp_per_server));
+    // Activations cross to the next stage forward and gradients come back. Each TP rank
+    // sends only its 1/t share over its own link: with sequence parallelism that is all it
+    // holds; without it, Megatron's scatter/gather optimisation (Narayanan et al. 2021,
+    // sec. 4.1, on by default) splits the replicated tensor and the receiving stage
+    // all-gathers it over NVLink.
+    const double bytes = tokens * h * act / t;
+    double send = across(CollectiveOp::SendRecv, bytes, 2, std::min(2, pp_per_server));
+    if (!sp && t > 1) send += collective_time(CollectiveOp::AllGather, tokens * h * act, t, tp_per_server, fabric).seconds;
     st.pp_comm_s = 2 * (mcount + p - 1) * v * send;
   }
 
@@ -171,7 +175,7 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
 
   // ---- optimizer: Adam over this GPU's shard, memory-bound ----
   const double opt_params = local_params / (par.zero >= 1 ? sync_ranks : 1);
-  st.optimizer_s = optimizer_step_s(opt_params, kernels);
+  st.optimizer_s = optimizer_step_s(opt_params, kernels, par.gradient_dtype == "bf16" ? 2.0 : 4.0);
 
   st.step_time_s = st.forward_s + st.backward_s + st.recompute_s + st.tp_comm_s + st.cp_comm_s + st.pp_bubble_s +
                    st.pp_comm_s + st.dp_comm_exposed_s + st.optimizer_s;

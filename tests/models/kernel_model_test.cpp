@@ -24,6 +24,7 @@ ModelSpec llama8b() {
   m.seq = 8192;
   m.gated_mlp = true;
   m.tied_embeddings = false;
+  m.dropout = false;  // Llama 3 trains without dropout
   return m;
 }
 }  // namespace
@@ -208,6 +209,14 @@ TEST_CASE("one layer: its kernels add up to more than its GEMMs, and every memor
   const double T = 8192, h = 4096, f = 14336;
   const double bytes = 2 * (4 * T * h + 4 * T) + 4 * T * (32 + 8) * 128 + 12 * T * h + 6 * T * f;
   CHECK(c.forward_s - gemms - c.attention_forward_s == Approx(bytes / k.hbm_rate() + 7 * k.launch_s()).epsilon(1e-9));
+  // Dropout rides in the two fused bias-dropout-add kernels: a 1-byte mask per element of the
+  // residual stream written forward and read backward, no extra launch.
+  ModelSpec with_dropout = m;
+  with_dropout.dropout = true;
+  const LayerCost d = layer_cost(with_dropout, sh, k);
+  CHECK(d.forward_kernels == c.forward_kernels);
+  CHECK(d.forward_s - c.forward_s == Approx(2 * T * h / k.hbm_rate()).epsilon(1e-9));
+  CHECK(d.backward_s - c.backward_s == Approx(2 * T * h / k.hbm_rate()).epsilon(1e-9));
 }
 
 TEST_CASE("context parallel attention: each rank's queries against all keys, load-balanced causal", "[models][kernels][layer]") {
