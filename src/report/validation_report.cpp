@@ -288,6 +288,33 @@ std::string number(double x) {
   return a < 10 ? fmt::format("{:.2f}", x) : a < 1000 ? fmt::format("{:.1f}", x) : fmt::format("{:.0f}", x);
 }
 
+// Rows outside their tolerance for a reason the model does not capture yet. Each names what
+// is missing; the bound is the error when the gap was recorded, rounded up (it may not grow).
+struct KnownGap {
+  const char* what_prefix;
+  double bound;
+  const char* reason;
+};
+const KnownGap kKnownGaps[] = {
+    {"GPT-3 175B, 300B tokens, 1,024 A100: days to train", 0.13,
+     "the reference is Narayanan et al.'s estimate at an assumed 140 TFLOP/s per GPU, not a measured run; rcnsim "
+     "gives 160 hardware TFLOP/s per GPU on this layout, where the measured 1T row (Megatron 2021, same software) "
+     "is within 7%. The A100 profile borrows the H200's measured GEMM efficiency (no A100 measurement exists)"},
+    {"22B GPT, 8 A100, TP 8, SP + selective recompute", 0.14,
+     "a single 8-GPU tensor-parallel group with one micro-batch: every TP all-gather and reduce-scatter is "
+     "exposed and the GEMMs are narrow (k = 768 for the projection); the A100's small-shape GEMM efficiency is "
+     "derived from the H200 table (no A100 measurement), and the full-recompute row of the same model is within 5%"},
+};
+
+void mark_known_gaps(std::vector<ValidationRow>& rows) {
+  for (ValidationRow& r : rows)
+    for (const KnownGap& g : kKnownGaps)
+      if (r.what.rfind(g.what_prefix, 0) == 0) {
+        r.known_gap = g.reason;
+        r.gap_bound = g.bound;
+      }
+}
+
 }  // namespace
 
 std::vector<ValidationRow> validation_rows(const std::string& dir) {
@@ -303,6 +330,7 @@ std::vector<ValidationRow> validation_rows(const std::string& dir) {
     rows.push_back(row);
   }
   for (ValidationRow& r : serving_rows()) rows.push_back(std::move(r));
+  mark_known_gaps(rows);
   return rows;
 }
 
@@ -329,7 +357,8 @@ std::string rows_table(const std::vector<ValidationRow>& rows) {
     const std::string model = r.failure.empty() ? number(r.model) : "**" + r.failure + "**";
     const std::string error = r.failure.empty() ? fmt::format("{:+.1f}%", 100 * r.error()) : "-";
     out += fmt::format("| {} | {} | {} | {} | {:.0f}% | {} | {} |\n", r.what, model, number(r.reference), error,
-                       100 * r.tolerance, r.within() ? "yes" : "**no**", r.source);
+                       100 * r.tolerance, r.within() ? "yes" : r.known_gap.empty() ? "**no**" : "**no** (known gap)",
+                       r.source);
   }
   return out;
 }
@@ -345,7 +374,11 @@ std::vector<ValidationRow> of_kind(const std::vector<ValidationRow>& rows, const
 
 std::string validation_markdown(const std::vector<ValidationRow>& rows, const std::vector<ValidationRow>& gemm) {
   int inside_all = 0;
-  for (const auto& r : rows) inside_all += r.within();
+  std::vector<ValidationRow> gaps;
+  for (const auto& r : rows) {
+    inside_all += r.within();
+    if (!r.within() && !r.known_gap.empty()) gaps.push_back(r);
+  }
   std::string out = fmt::format(
       "# Validation\n\n"
       "Each row puts a model output next to a published or measured figure that the model was not tuned on.\n"
@@ -356,11 +389,22 @@ std::string validation_markdown(const std::vector<ValidationRow>& rows, const st
       "figures were collected, with their exact configurations and the candidates not used, before looking at\n"
       "rcnsim's output (../research/validation-figures.md). Model inputs and their sources: docs/models.md and the\n"
       "`source` of each profile in scenarios/hardware/.\n\n"
-      "{} of {} rows are within their tolerance.\n\n",
-      inside_all, rows.size());
+      "{} of {} rows are within their tolerance{}.\n\n",
+      inside_all, rows.size(),
+      gaps.empty() ? std::string() : fmt::format("; {} are known gaps, explained under \"Known gaps\"", gaps.size()));
   out += "## Training\n\n" + rows_table(of_kind(rows, "training"));
   out += "\n## Collectives (nccl-tests bus bandwidth, all-reduce, in place)\n\n" + rows_table(of_kind(rows, "collective"));
   out += "\n## Serving (one replica's prefill and decode step)\n\n" + rows_table(of_kind(rows, "serving"));
+  if (!gaps.empty()) {
+    out +=
+        "\n## Known gaps\n\n"
+        "Rows outside their tolerance for a reason the model does not capture yet. The suite requires each to\n"
+        "stay within the bound recorded with it (it may not get worse) and to lose its label once it is within\n"
+        "tolerance. Issue #11 is not resolved while any row is listed here.\n\n"
+        "| figure | error | bound | what is missing |\n| --- | --- | --- | --- |\n";
+    for (const auto& r : gaps)
+      out += fmt::format("| {} | {:+.1f}% | {:.0f}% | {} |\n", r.what, 100 * r.error(), 100 * r.gap_bound, r.known_gap);
+  }
   out +=
       "\n## Calibration inputs vs validation figures\n\n"
       "What the models take as inputs, and so cannot validate:\n\n"

@@ -28,7 +28,13 @@ void check_kind(const std::string& kind, size_t at_least) {
                 << (r.failure.empty() ? "" : " -- " + r.failure));
     CHECK(r.failure.empty());
     CHECK(r.tolerance <= max_tolerance(kind) + 1e-12);
-    CHECK(r.within());
+    if (r.known_gap.empty()) {
+      CHECK(r.within());
+    } else {  // a documented gap: it may not grow, and it loses its label once closed
+      INFO("known gap: " << r.known_gap);
+      CHECK_FALSE(r.within());
+      CHECK(std::fabs(r.error()) <= r.gap_bound);
+    }
   }
   CHECK(n >= at_least);
 }
@@ -70,9 +76,15 @@ TEST_CASE("validation: the report lists every row and says which are outside", "
   const std::string md = validation_markdown(rows(), {});
   for (const ValidationRow& r : rows()) CHECK(md.find(r.what) != std::string::npos);
   CHECK(md.find("## Calibration inputs vs validation figures") != std::string::npos);
-  bool any_out = false;
-  for (const ValidationRow& r : rows()) any_out = any_out || !r.within();
+  bool any_out = false, any_gap = false;
+  for (const ValidationRow& r : rows()) {
+    any_out = any_out || (!r.within() && r.known_gap.empty());
+    any_gap = any_gap || (!r.within() && !r.known_gap.empty());
+  }
   CHECK((md.find("| **no** |") != std::string::npos) == any_out);
+  CHECK((md.find("## Known gaps") != std::string::npos) == any_gap);
+  for (const ValidationRow& r : rows())
+    if (!r.known_gap.empty()) CHECK(md.find(r.known_gap) != std::string::npos);
 }
 
 TEST_CASE("validation: H200 GEMM model predicts held-out transformer shapes within 10%", "[validation][models]") {
