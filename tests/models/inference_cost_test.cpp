@@ -38,6 +38,20 @@ double kv_bytes_per_token(const ModelSpec& m) { return 2.0 * m.layers * m.kv_hea
 // then embedding, final norm, logits and sampling.
 double kernels(const ModelSpec& m) { return 11.0 * m.layers + 4; }
 
+// A one-service scenario whose service mapping ends with `extra` (its line is line 9).
+std::string service_yaml(const std::string& extra) {
+  return R"(name: g
+horizon: 1h
+sites:
+  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
+models:
+  m: {layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 1024, vocab: 1000, seq: 512}
+workloads:
+  inference:
+    - {name: s, model: m, replicas: {a: 1}, arrivals: {poisson: 1/s})" +
+         extra + "}\n";
+}
+
 }  // namespace
 
 TEST_CASE("a decode step reads at least every weight it multiplies from HBM", "[models][inference]") {
@@ -151,21 +165,9 @@ TEST_CASE("tensor parallelism halves the weight read per GPU but adds all-reduce
 }
 
 TEST_CASE("the replica option cuda_graphs defaults to true and is read from the service", "[models][inference]") {
-  auto yaml = [](const std::string& extra) {
-    return R"(name: g
-horizon: 1h
-sites:
-  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
-models:
-  m: {layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 1024, vocab: 1000, seq: 512}
-workloads:
-  inference:
-    - {name: s, model: m, replicas: {a: 1}, arrivals: {poisson: 1/s})" +
-           extra + "}\n";
-  };
-  CHECK(test::load_scenario(yaml(""), "g.yaml").inference.at(0).cuda_graphs);
-  CHECK_FALSE(test::load_scenario(yaml(", cuda_graphs: false"), "g.yaml").inference.at(0).cuda_graphs);
-  LoadResult bad = load_scenario_text(yaml(", cuda_graphs: maybe"), "g.yaml");
+  CHECK(test::load_scenario(service_yaml(""), "g.yaml").inference.at(0).cuda_graphs);
+  CHECK_FALSE(test::load_scenario(service_yaml(", cuda_graphs: false"), "g.yaml").inference.at(0).cuda_graphs);
+  LoadResult bad = load_scenario_text(service_yaml(", cuda_graphs: maybe"), "g.yaml");
   CHECK_FALSE(bad.scenario);
   REQUIRE(bad.diagnostics.items().size() == 1);
   CHECK_THAT(bad.diagnostics.items()[0].str(), Catch::StartsWith("g.yaml:9:") &&
@@ -214,31 +216,19 @@ TEST_CASE("an iteration takes its GPU time plus the engine's host time, or the l
 }
 
 TEST_CASE("the service's engine, host_overhead and scheduler_steps are read and bounded", "[models][inference][engine]") {
-  auto yaml = [](const std::string& extra) {
-    return R"(name: g
-horizon: 1h
-sites:
-  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
-models:
-  m: {layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 1024, vocab: 1000, seq: 512}
-workloads:
-  inference:
-    - {name: s, model: m, replicas: {a: 1}, arrivals: {poisson: 1/s})" +
-           extra + "}\n";
-  };
-  const ServingEngineSpec none = test::load_scenario(yaml(""), "g.yaml").inference.at(0).engine;
+  const ServingEngineSpec none = test::load_scenario(service_yaml(""), "g.yaml").inference.at(0).engine;
   CHECK(none.name == "ideal");
   CHECK(none.host_overhead == 0);
   CHECK_FALSE(none.overlapped);
   CHECK(none.scheduler_steps == 1);
-  const ServingEngineSpec v = test::load_scenario(yaml(", engine: vllm-0.5, scheduler_steps: 8"), "g.yaml").inference.at(0).engine;
+  const ServingEngineSpec v = test::load_scenario(service_yaml(", engine: vllm-0.5, scheduler_steps: 8"), "g.yaml").inference.at(0).engine;
   CHECK(v.host_overhead == Approx(4e-3));
   CHECK_FALSE(v.overlapped);
   CHECK(v.scheduler_steps == 8);
-  const ServingEngineSpec sg = test::load_scenario(yaml(", engine: sglang, host_overhead: 1.5ms"), "g.yaml").inference.at(0).engine;
+  const ServingEngineSpec sg = test::load_scenario(service_yaml(", engine: sglang, host_overhead: 1.5ms"), "g.yaml").inference.at(0).engine;
   CHECK(sg.overlapped);
   CHECK(sg.host_overhead == Approx(1.5e-3));
-  CHECK(test::load_scenario(yaml(", engine: trtllm"), "g.yaml").inference.at(0).engine.overlapped);
+  CHECK(test::load_scenario(service_yaml(", engine: trtllm"), "g.yaml").inference.at(0).engine.overlapped);
 
   struct Bad {
     const char* extra;
@@ -250,7 +240,7 @@ workloads:
                        Bad{", scheduler_steps: 0", "workloads.inference[0].scheduler_steps"},
                        Bad{", scheduler_steps: 5000", "workloads.inference[0].scheduler_steps"}}) {
     INFO(b.extra);
-    LoadResult bad = load_scenario_text(yaml(b.extra), "g.yaml");
+    LoadResult bad = load_scenario_text(service_yaml(b.extra), "g.yaml");
     CHECK_FALSE(bad.scenario);
     REQUIRE(bad.diagnostics.items().size() == 1);
     CHECK_THAT(bad.diagnostics.items()[0].str(), Catch::StartsWith("g.yaml:9:") && Catch::Contains(b.field));
