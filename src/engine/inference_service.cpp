@@ -282,7 +282,7 @@ bool InferenceRuntime::take_server(std::size_t r) {
     auto& cost = cost_cache[rep.service * ctx.clusters.size() + c];
     if (!cost)
       cost = std::make_unique<InferenceCost>(*ctx.scenario.find_model(spec.model), *ctx.scenario.find_profile(cs.gpu),
-                                             spec.gpus_per_replica, spec.precision, spec.cuda_graphs);
+                                             spec.gpus_per_replica, spec.precision, spec.cuda_graphs, spec.engine);
     rep.cost = cost.get();
     return true;
   }

@@ -13,15 +13,19 @@ constexpr double kLogitBytes = 4.0;       // sampling works on fp32 logits
 }  // namespace
 
 InferenceCost::InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision,
-                             bool cuda_graphs)
+                             bool cuda_graphs, const ServingEngineSpec& engine)
     : model_(model), eager_(gpu, false), decode_(gpu, cuda_graphs), tp_(std::max(1, tp)),
-      precision_(precision),
+      precision_(precision), engine_(engine),
       fabric_(collective_fabric(gpu, ClusterLinks{})) {
   weight_bytes_ = bytes_per_element(precision) * transformer_size(model).total_params;
   const double head_dim = static_cast<double>(model.hidden) / model.heads;
   kv_bytes_per_token_ = 2.0 /*K,V*/ * model.layers * model.kv_heads * head_dim * kActivationBytes;
   const double usable = 0.9 * gpu.memory_bytes * tp_;
   kv_capacity_ = std::max(0.0, (usable - weight_bytes_) / kv_bytes_per_token_);
+}
+
+double InferenceCost::iteration_s(double gpu_s, double host_s, bool overlapped) {
+  return overlapped ? std::max(gpu_s, host_s) : gpu_s + host_s;
 }
 
 double InferenceCost::gemm_s(const KernelModel& k, double m, double n, double kk) const {
@@ -91,8 +95,11 @@ double InferenceCost::prefill_s(const std::vector<double>& prompts) const {
         return model_.layers * eager_.attention(1, model_.heads / static_cast<double>(tp_), p, d, true).forward_s;
       });
   const double rows = static_cast<double>(prompts.size());  // logits of each prompt's last token only
-  return cached(prefill_tokens_cache_, tokens, [&] { return token_kernels_s(eager_, tokens); }) + attention +
-         cached(prefill_head_cache_, rows, [&] { return head_s(eager_, rows); });
+  const double gpu = cached(prefill_tokens_cache_, tokens, [&] { return token_kernels_s(eager_, tokens); }) +
+                     attention + cached(prefill_head_cache_, rows, [&] { return head_s(eager_, rows); });
+  // A prefill is one scheduler iteration of its own, also under multi-step scheduling (vLLM runs
+  // prompts with no lookahead steps).
+  return iteration_s(gpu, engine_.host_overhead, engine_.overlapped);
 }
 
 double InferenceCost::decode_step_s(double batch, double kv_tokens) const {
@@ -100,7 +107,9 @@ double InferenceCost::decode_step_s(double batch, double kv_tokens) const {
   auto it = decode_cache_.find(batch);
   if (it == decode_cache_.end())
     it = decode_cache_.emplace(batch, token_kernels_s(decode_, batch) + head_s(decode_, batch)).first;
-  return it->second + decode_attention_s(batch, std::max(0.0, kv_tokens));
+  const double gpu = it->second + decode_attention_s(batch, std::max(0.0, kv_tokens));
+  // With multi-step scheduling one iteration's CPU work serves scheduler_steps decode steps.
+  return iteration_s(gpu, engine_.host_overhead / std::max(1, engine_.scheduler_steps), engine_.overlapped);
 }
 
 }  // namespace rcn

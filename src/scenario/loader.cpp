@@ -547,9 +547,33 @@ class ScenarioReader {
     }
   }
 
+  // The serving engine's CPU work per scheduler iteration: a preset (docs/inference.md gives each
+  // one's source), optionally with its host_overhead replaced, and vLLM's multi-step scheduling.
+  void read_serving_engine(const YAML::Node& n, const std::string& p, ServingEngineSpec& e) {
+    constexpr double kMaxHostOverheadSeconds = 1;  // per iteration; a real engine's is milliseconds
+    constexpr int kMaxSchedulerSteps = 1024;
+    e.name = r_.choice(n, "engine", p, {"ideal", "vllm-0.5", "sglang", "trtllm"}, false).value_or("ideal");
+    if (e.name == "vllm-0.5") {
+      e.host_overhead = 4e-3;  // vLLM RFC #6854: ~4 ms of GPU idle per single-step decode iteration
+    } else if (e.name == "sglang" || e.name == "trtllm") {
+      e.overlapped = true;  // overlap schedulers: the next batch is prepared while the GPU runs
+    }
+    if (auto v = bounded(n, "host_overhead", p, Quantity::Duration, Sign::NonNegative, false, 0,
+                         kMaxHostOverheadSeconds, "a per-iteration host overhead", "0", "1s"))
+      e.host_overhead = *v;
+    if (auto v = r_.integer(n, "scheduler_steps", p, 1, false)) {
+      if (*v > kMaxSchedulerSteps)
+        r_.error(YamlReader::child(n, "scheduler_steps"), YamlReader::join(p, "scheduler_steps"),
+                 fmt::format("expected a step count between 1 and {}, got {}", kMaxSchedulerSteps, *v));
+      else
+        e.scheduler_steps = *v;
+    }
+  }
+
   void read_inference(const YAML::Node& n, const std::string& p, Scenario& s) {
     if (!r_.expect_map(n, p, {"name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo",
-                              "routing", "precision", "max_batch", "cuda_graphs", "autoscale"}))
+                              "routing", "precision", "max_batch", "cuda_graphs", "engine", "host_overhead",
+                              "scheduler_steps", "autoscale"}))
       return;
     InferenceServiceSpec sv;
     sv.loc = r_.loc(n, p);
@@ -560,6 +584,7 @@ class ScenarioReader {
     sv.precision = r_.choice(n, "precision", p, kPrecisions, false).value_or("bf16");
     sv.max_batch = r_.integer(n, "max_batch", p, 1, false).value_or(256);
     sv.cuda_graphs = r_.boolean(n, "cuda_graphs", p).value_or(true);
+    read_serving_engine(n, p, sv.engine);
     read_site_counts(n, "replicas", p, 0, "replica:" + sv.name + ":", "site: count",
                      [&](const std::string& site, int v, const YAML::Node&) { sv.replicas.emplace_back(site, v); });
     if (auto ar = YamlReader::child(n, "arrivals"); ar.IsDefined()) {

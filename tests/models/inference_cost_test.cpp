@@ -38,6 +38,20 @@ double kv_bytes_per_token(const ModelSpec& m) { return 2.0 * m.layers * m.kv_hea
 // then embedding, final norm, logits and sampling.
 double kernels(const ModelSpec& m) { return 11.0 * m.layers + 4; }
 
+// A one-service scenario whose service mapping ends with `extra` (its line is line 9).
+std::string service_yaml(const std::string& extra) {
+  return R"(name: g
+horizon: 1h
+sites:
+  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
+models:
+  m: {layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 1024, vocab: 1000, seq: 512}
+workloads:
+  inference:
+    - {name: s, model: m, replicas: {a: 1}, arrivals: {poisson: 1/s})" +
+         extra + "}\n";
+}
+
 }  // namespace
 
 TEST_CASE("a decode step reads at least every weight it multiplies from HBM", "[models][inference]") {
@@ -151,24 +165,84 @@ TEST_CASE("tensor parallelism halves the weight read per GPU but adds all-reduce
 }
 
 TEST_CASE("the replica option cuda_graphs defaults to true and is read from the service", "[models][inference]") {
-  auto yaml = [](const std::string& extra) {
-    return R"(name: g
-horizon: 1h
-sites:
-  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
-models:
-  m: {layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 1024, vocab: 1000, seq: 512}
-workloads:
-  inference:
-    - {name: s, model: m, replicas: {a: 1}, arrivals: {poisson: 1/s})" +
-           extra + "}\n";
-  };
-  CHECK(test::load_scenario(yaml(""), "g.yaml").inference.at(0).cuda_graphs);
-  CHECK_FALSE(test::load_scenario(yaml(", cuda_graphs: false"), "g.yaml").inference.at(0).cuda_graphs);
-  LoadResult bad = load_scenario_text(yaml(", cuda_graphs: maybe"), "g.yaml");
+  CHECK(test::load_scenario(service_yaml(""), "g.yaml").inference.at(0).cuda_graphs);
+  CHECK_FALSE(test::load_scenario(service_yaml(", cuda_graphs: false"), "g.yaml").inference.at(0).cuda_graphs);
+  LoadResult bad = load_scenario_text(service_yaml(", cuda_graphs: maybe"), "g.yaml");
   CHECK_FALSE(bad.scenario);
   REQUIRE(bad.diagnostics.items().size() == 1);
   CHECK_THAT(bad.diagnostics.items()[0].str(), Catch::StartsWith("g.yaml:9:") &&
                                                    Catch::Contains("workloads.inference[0].cuda_graphs") &&
                                                    Catch::Contains("expected true or false"));
+}
+
+TEST_CASE("an iteration takes its GPU time plus the engine's host time, or the longer of the two when overlapped",
+          "[models][inference][engine]") {
+  CHECK(InferenceCost::iteration_s(5e-3, 2e-3, false) == Approx(7e-3));
+  CHECK(InferenceCost::iteration_s(5e-3, 2e-3, true) == Approx(5e-3));
+  CHECK(InferenceCost::iteration_s(1e-3, 2e-3, true) == Approx(2e-3));
+  CHECK(InferenceCost::iteration_s(5e-3, 0, false) == 5e-3);
+
+  const ModelSpec m = llama3_8b();
+  const HardwareProfile& g = gpu("h100-sxm");
+  InferenceCost ideal(m, g, 1, "bf16");
+  const double gpu_step = ideal.decode_step_s(16, 16 * 1024), gpu_prefill = ideal.prefill_s({512, 256});
+  REQUIRE(gpu_step > 1e-3);
+
+  // Waiting for the CPU: every decode step and every prefill pays the host time once.
+  ServingEngineSpec serial;
+  serial.host_overhead = 3e-3;
+  InferenceCost waits(m, g, 1, "bf16", true, serial);
+  CHECK(waits.decode_step_s(16, 16 * 1024) == Approx(gpu_step + 3e-3).epsilon(1e-12));
+  CHECK(waits.prefill_s({512, 256}) == Approx(gpu_prefill + 3e-3).epsilon(1e-12));
+  CHECK(waits.decode_step_s(0, 0) == 0);  // no iteration, no CPU work
+  CHECK(waits.prefill_s({}) == 0);
+
+  // Multi-step scheduling: one iteration's CPU work is shared by its decode steps; a prefill
+  // still runs as an iteration of its own.
+  ServingEngineSpec multi = serial;
+  multi.scheduler_steps = 10;
+  InferenceCost amortised(m, g, 1, "bf16", true, multi);
+  CHECK(amortised.decode_step_s(16, 16 * 1024) == Approx(gpu_step + 3e-4).epsilon(1e-12));
+  CHECK(amortised.prefill_s({512, 256}) == Approx(gpu_prefill + 3e-3).epsilon(1e-12));
+
+  // Overlapped: hidden behind a longer GPU step, the whole step when the CPU is the longer.
+  ServingEngineSpec overlap;
+  overlap.overlapped = true;
+  overlap.host_overhead = 1e-4;
+  CHECK(InferenceCost(m, g, 1, "bf16", true, overlap).decode_step_s(16, 16 * 1024) == gpu_step);
+  overlap.host_overhead = 0.5;
+  CHECK(InferenceCost(m, g, 1, "bf16", true, overlap).decode_step_s(16, 16 * 1024) == 0.5);
+  CHECK(InferenceCost(m, g, 1, "bf16", true, overlap).prefill_s({512, 256}) == 0.5);
+}
+
+TEST_CASE("the service's engine, host_overhead and scheduler_steps are read and bounded", "[models][inference][engine]") {
+  const ServingEngineSpec none = test::load_scenario(service_yaml(""), "g.yaml").inference.at(0).engine;
+  CHECK(none.name == "ideal");
+  CHECK(none.host_overhead == 0);
+  CHECK_FALSE(none.overlapped);
+  CHECK(none.scheduler_steps == 1);
+  const ServingEngineSpec v = test::load_scenario(service_yaml(", engine: vllm-0.5, scheduler_steps: 8"), "g.yaml").inference.at(0).engine;
+  CHECK(v.host_overhead == Approx(4e-3));
+  CHECK_FALSE(v.overlapped);
+  CHECK(v.scheduler_steps == 8);
+  const ServingEngineSpec sg = test::load_scenario(service_yaml(", engine: sglang, host_overhead: 1.5ms"), "g.yaml").inference.at(0).engine;
+  CHECK(sg.overlapped);
+  CHECK(sg.host_overhead == Approx(1.5e-3));
+  CHECK(test::load_scenario(service_yaml(", engine: trtllm"), "g.yaml").inference.at(0).engine.overlapped);
+
+  struct Bad {
+    const char* extra;
+    const char* field;
+  };
+  for (const Bad& b : {Bad{", engine: tgi", "workloads.inference[0].engine"},
+                       Bad{", host_overhead: 2s", "workloads.inference[0].host_overhead"},
+                       Bad{", host_overhead: -1ms", "workloads.inference[0].host_overhead"},
+                       Bad{", scheduler_steps: 0", "workloads.inference[0].scheduler_steps"},
+                       Bad{", scheduler_steps: 5000", "workloads.inference[0].scheduler_steps"}}) {
+    INFO(b.extra);
+    LoadResult bad = load_scenario_text(service_yaml(b.extra), "g.yaml");
+    CHECK_FALSE(bad.scenario);
+    REQUIRE(bad.diagnostics.items().size() == 1);
+    CHECK_THAT(bad.diagnostics.items()[0].str(), Catch::StartsWith("g.yaml:9:") && Catch::Contains(b.field));
+  }
 }

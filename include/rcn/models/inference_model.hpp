@@ -9,6 +9,13 @@
 // (a graph launch per kernel), prefill runs eagerly, as those engines do for
 // variable-length prompts. The KV cache that fits next to the weights limits
 // the batch. docs/inference.md gives every kernel's bytes.
+//
+// Around those kernels the serving engine does CPU work every iteration
+// (scheduling, building the step's inputs, turning sampled tokens into
+// outputs). An engine that waits for it adds it to the step; one that prepares
+// the next iteration while the GPU runs this one (SGLang's overlap scheduler,
+// TensorRT-LLM's) only shows it where it is the longer of the two
+// (ServingEngineSpec, docs/inference.md).
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -24,11 +31,16 @@ class InferenceCost {
  public:
   // `cuda_graphs`: decode steps are replayed from a CUDA graph (the replica's `cuda_graphs` option).
   InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision,
-                bool cuda_graphs = true);
+                bool cuda_graphs = true, const ServingEngineSpec& engine = {});
 
-  // Seconds to prefill prompts of these lengths together (one iteration).
+  // One iteration's time from its GPU time and the engine's CPU time for it:
+  //   gpu + host, or max(gpu, host) when the engine overlaps them.
+  static double iteration_s(double gpu_s, double host_s, bool overlapped);
+
+  // Seconds to prefill prompts of these lengths together (one iteration, the engine's CPU work included).
   double prefill_s(const std::vector<double>& prompt_tokens) const;
-  // Seconds of one decode step for `batch` requests holding `kv_tokens` tokens of cache in all.
+  // Seconds of one decode step for `batch` requests holding `kv_tokens` tokens of cache in all, the
+  // engine's CPU work included (one scheduler iteration's share with multi-step scheduling).
   double decode_step_s(double batch, double kv_tokens) const;
   // Tokens of KV cache the replica holds next to its weights (90% of GPU memory usable).
   double kv_capacity_tokens() const { return kv_capacity_; }
@@ -39,6 +51,7 @@ class InferenceCost {
   KernelModel decode_;  // decode: graph replay or eager, by the option
   int tp_;
   std::string precision_;
+  ServingEngineSpec engine_;
   CollectiveFabric fabric_;  // the profile's NVLink tier, for the tensor-parallel collectives
   double weight_bytes_ = 0, kv_bytes_per_token_ = 0, kv_capacity_ = 0;
 

@@ -175,6 +175,16 @@ struct AutoscaleSpec {
   int down_after = 5;     // ... for this many checks in a row
 };
 
+// The serving engine's CPU work between GPU steps (scheduling, input preparation, output
+// processing), which kernel sums leave out. Resolved from `engine` (a preset with its source,
+// docs/inference.md) and the `host_overhead` / `scheduler_steps` keys; the default is `ideal`.
+struct ServingEngineSpec {
+  std::string name = "ideal";
+  double host_overhead = 0;   // CPU seconds per scheduler iteration (0: none, `ideal`)
+  bool overlapped = false;    // the CPU prepares the next iteration while the GPU runs this one
+  int scheduler_steps = 1;    // decode steps per scheduler iteration (vLLM multi-step scheduling)
+};
+
 struct InferenceServiceSpec {
   std::string name;
   std::string model;
@@ -187,6 +197,7 @@ struct InferenceServiceSpec {
   std::string precision = "bf16";
   int max_batch = 256;  // requests decoded together per replica (continuous batching)
   bool cuda_graphs = true;  // decode steps replayed from a CUDA graph (vLLM, SGLang, TRT-LLM default)
+  ServingEngineSpec engine;
   AutoscaleSpec autoscale;
   SourceLoc loc;
 };
