@@ -281,6 +281,10 @@ FitReport fit_profile(const std::string& json_text, const std::string& json_file
       const double sms = num(j["meta"], "meta", "sms", Range::NonNegative);
       if (sms >= 1 && sms <= 100000) p.sm_count = static_cast<int>(sms);
     }
+    // The device's memory as CUDA reports it (totalGlobalMem): what allocations can draw from.
+    const bool mem_measured = j.contains("meta") && j["meta"].is_object() && j["meta"].contains("mem_bytes") &&
+                              num(j["meta"], "meta", "mem_bytes", Range::NonNegative) > 0;
+    if (mem_measured) p.memory_bytes = num(j["meta"], "meta", "mem_bytes");
     const bool links_fitted = fit_nccl(nccl, p, rep.notes);
     const bool meta = j.contains("meta") && j["meta"].is_object();
     std::string measured_on = meta && j["meta"].contains("measured_on") ? text(j["meta"], "meta", "measured_on") : "";
@@ -294,6 +298,7 @@ FitReport fit_profile(const std::string& json_text, const std::string& json_file
                fmt::format(" Measured {}fitted by `rcnsim calibrate fit` from {} ({}, {}).",
                            gemm.empty() ? "" : "tables (gemm, attention), hbm_efficiency, launch_overhead, graph_launch_overhead and sm_count ",
                            json_file, device, measured_on);
+    if (mem_measured) p.source += " memory: its meta.mem_bytes (the device total CUDA reports).";
     if (links_fitted) p.source += " scale_up.link_bandwidth and hop_latency fitted from its nccl section.";
   } catch (const FieldError& e) {
     diags.error(where, e.path, e.message);

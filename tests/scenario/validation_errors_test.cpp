@@ -216,7 +216,17 @@ TEST_CASE("a job that does not fit in GPU memory names the bytes needed and avai
   REQUIRE(r.diagnostics.error_count() == 1);
   const std::string msg = r.diagnostics.items()[0].str();
   CHECK(msg.rfind("t.yaml:17:7: error: workloads.training[0]: job j needs ", 0) == 0);
-  CHECK(msg.find("but a h100-sxm has 80 GB") != std::string::npos);
+  CHECK(msg.find("but a h100-sxm has 84.9 GB") != std::string::npos);  // 79.11 GiB, what CUDA reports
+}
+
+TEST_CASE("optimizer apex shards over dp x cp only, so another zero stage is an error", "[validation]") {
+  std::string text = with_line(14, "  m: {layers: 96, hidden: 12288, heads: 96, vocab: 51200, seq: 2048}");
+  text.replace(text.find("parallelism: {tp: 2, pp: 2, dp: 4}"), 34,
+               "parallelism: {tp: 2, pp: 2, dp: 4, zero: 2, optimizer: apex}");
+  LoadResult r = load_checked_text(text, "t.yaml");
+  CHECK_FALSE(r.scenario);
+  REQUIRE(r.diagnostics.error_count() >= 1);
+  CHECK(r.diagnostics.items()[0].str().find("parallelism.zero: optimizer: apex") != std::string::npos);
 }
 
 // Issue #10 (hardening): inputs that crashed `validate` or `run` (SIGFPE,

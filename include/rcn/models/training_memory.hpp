@@ -15,9 +15,11 @@ namespace rcn {
 struct TrainingMemory {
   double params_on_gpu = 0;        // parameters of the first stage's shard (embedding included)
   double weights_bytes = 0;        // bf16 (2 B/param), / (dp x cp) with zero 3
-  double gradients_bytes = 0;      // gradient buffer (fp32 4 or bf16 2 B/param), / (dp x cp) with zero >= 2
+  double gradients_bytes = 0;      // gradient buffer (fp32 4 or bf16 2 B/param), / (dp x cp) with zero >= 2;
+                                   // optimizer apex: full buffer + its reduced shard
   double optimizer_bytes = 0;      // fp32 master + Adam m, v (12 B/param; + a 4 B fp32 gradient copy when the
-                                   // buffer is bf16), / (dp x cp) with zero >= 1
+                                   // buffer is bf16), / (dp x cp) with zero >= 1; apex: 16-bit master
+                                   // remainders + m, v; bf16 moments: 4 B instead of 8
   double activations_bytes = 0;    // per micro-batch x micro-batches in flight
   double activations_per_layer_bytes = 0;  // one layer, one micro-batch
   double in_flight_micro_batches = 0;      // on the first stage, in units of its whole set of layers
@@ -37,10 +39,16 @@ double layer_activation_bytes(const ModelSpec& m, double batch, int tp, bool seq
                               const std::string& recompute, int cp = 1,
                               AttentionStorage attention = AttentionStorage::Flash);
 
+// Forward model chunks (of 1/v of a stage's layers) the first pipeline stage runs
+// before its first backward in Megatron-Core's schedule with p stages, v chunks
+// per stage (v = 1: plain 1F1B) and m micro-batches: 2(p - 1) + (v - 1) p
+// interleaved (all m v when m = p), p - 1 without; at most m v.
+double first_stage_warmup_chunks(int p, int v, int m);
+
 // Micro-batches whose activations the first pipeline stage holds at its peak,
-// counted in units of all its layers: 1F1B p (Narayanan et al. 2021), interleaved
-// p (1 + (p - 1)/(p v)) (Korthikanti et al. 2022, sec. 4.2.3), GPipe m; never
-// more than the m micro-batches of a step.
+// counted in units of all its layers: (warm-up chunks + 1) / v, at most m. That is
+// 1F1B p (Narayanan et al. 2021), interleaved p (1 + (p - 1)/(p v)) (Korthikanti
+// et al. 2022, sec. 4.2.3), GPipe m.
 double first_stage_in_flight(const ParallelismSpec& par, int micro_batches);
 
 TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job);

@@ -111,6 +111,10 @@ struct ParallelismSpec {
                                    // distributed optimizer, the default); 2: + gradients; 3: + weights
   std::string gradient_dtype = "fp32";  // fp32 | bf16: gradient buffer and its reduction (Megatron's
                                         // --accumulate-allreduce-grads-in-fp32 is fp32)
+  std::string optimizer = "megatron";   // megatron: Megatron-Core's distributed optimizer (sharding per `zero`);
+                                        // apex: Apex DistributedFusedAdam as NeMo's GPT models set it up (full
+                                        // gradient buffer, reduced shard, 16-bit fp32 remainders; zero 1 only)
+  std::string optimizer_dtype = "fp32"; // fp32 | bf16: Adam's m and v (NeMo optim.dtype, Megatron --exp-avg-dtype)
   int model_parallel() const { return tp * cp * pp; }  // GPUs of one data-parallel replica
   SourceLoc loc;
 };
