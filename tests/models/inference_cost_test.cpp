@@ -78,13 +78,17 @@ TEST_CASE("decode time grows with the batch and with KV tokens at KV bytes over 
   const ModelSpec m = llama3_8b();
   for (int tp : {1, 2}) {
     InferenceCost cost(m, gpu("h100-sxm"), tp, "bf16");
+    // The GEMM model interpolates a measured table that is itself not monotone (m = 8 runs 2.6%
+    // faster than m = 1 at 32768 x 8192 on the H200), so one more request may cost up to 1% less
+    // where the GEMMs dominate; growth is asserted over doublings and to within that wobble.
     double last = 0;
     for (double batch = 1; batch <= 512; batch *= 2) {  // 1k tokens of context each
       const double t = cost.decode_step_s(batch, batch * 1024);
-      CHECK(t > last);
-      CHECK(cost.decode_step_s(batch + 1, batch * 1024) > cost.decode_step_s(batch, batch * 1024));
+      CHECK(t > last * 0.99);
+      CHECK(cost.decode_step_s(batch + 1, batch * 1024) > 0.99 * cost.decode_step_s(batch, batch * 1024));
       last = t;
     }
+    CHECK(cost.decode_step_s(512, 512 * 1024) > 1.5 * cost.decode_step_s(1, 1024));
     // Attention over the cache is memory-bound: every extra token of KV is read once per step,
     // each rank reading its share of the KV heads.
     const double k1 = 64 * 1024, k2 = 128 * 1024;
@@ -133,12 +137,13 @@ TEST_CASE("prefill grows with the prompt and batching prompts costs less than pr
           "[models][inference]") {
   for (int tp : {1, 4}) {
     InferenceCost cost(tp == 1 ? llama3_8b() : llama3_70b(), gpu("h100-sxm"), tp, "bf16");
-    double last = 0;
+    double last = 0;  // to within the GEMM table's 1% wobble (see the decode test)
     for (double p = 1; p <= 32768; p *= 2) {
       const double t = cost.prefill_s({p});
-      CHECK(t > last);
+      CHECK(t > 0.99 * last);
       last = t;
     }
+    CHECK(cost.prefill_s({32768}) > 30 * cost.prefill_s({128}));
     // Two prompts together: more work than one, less than two iterations (the weights are read once).
     const double one = cost.prefill_s({512}), two = cost.prefill_s({512, 512});
     CHECK(two > one);
