@@ -28,6 +28,8 @@ CollectiveFabric collective_fabric(const HardwareProfile& gpu, const ClusterLink
   f.channels = std::clamp(2 * links.nics_per_server, 2, 32);
   const double link = gpu.scale_up.link_bandwidth;
   f.arch = link >= 30e9 ? NcclArch::Blackwell : link > 20.3e9 ? NcclArch::Hopper : NcclArch::Ampere;
+  // transport/nvls.cc ncclNvlsTuning: NVLS_NCHANNELS_SM90 16, NVLS_NCHANNELS_SM100_NVL 24 (one node).
+  f.nvls_channels = f.arch == NcclArch::Blackwell ? 24 : 16;
   return f;
 }
 

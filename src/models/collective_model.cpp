@@ -86,6 +86,17 @@ bool collective_algo_applies(CollectiveOp op, CollectiveAlgo algo, int ranks, in
   return false;
 }
 
+double nvls_chunk_bytes(double bytes, int channels, int heads, double max_chunk) {
+  const double concurrent = static_cast<double>(channels) * heads;
+  double chunk = max_chunk;
+  if (bytes < 64 * concurrent * chunk && chunk > 65536) chunk = 65536;
+  if (bytes < 8 * concurrent * chunk && chunk > 32768) chunk = 32768;
+  if (bytes < 2 * concurrent * chunk && chunk > 16384) chunk = 16384;
+  return chunk;
+}
+
+double pipeline_s(int stages, double chunks, double step_s) { return (stages + chunks - 1) * step_s; }
+
 namespace {
 
 constexpr double us = 1e-6;
@@ -294,6 +305,22 @@ Candidate candidate(CollectiveOp op, double S, const Layout& L, const Collective
   throw std::logic_error("collective_time: Auto is not a concrete algorithm");
 }
 
+// NVLS all-reduce inside one server as the kernel runs it (device/all_reduce.h,
+// RunWorkColl<AllReduce, NVLS, Simple>, oneNode): each of nvls_channels channels
+// takes S / channels in loops of g chunks (one per head); a loop passes through
+// three warp groups (scatter into the NVLS buffers, multimem reduce + multicast
+// store at the head, gather out), pipelined loop after loop. The busiest stage
+// moves a loop at the channel's share of the NVLS algorithm bandwidth.
+double nvls_one_server_s(double S, const Layout& L, const CollectiveFabric& f, double latency) {
+  constexpr int kStages = 3;
+  const int nc = std::max(1, f.nvls_channels);
+  const double channel_bw = f.nvls_bus_bandwidth / bus_bandwidth_factor(CollectiveOp::AllReduce, L.n) / nc;
+  const double per_channel = S / nc;
+  const double loop = L.g * nvls_chunk_bytes(S, nc, L.g, f.nvls_chunk);
+  const double step = std::min(loop, per_channel) / channel_bw;
+  return latency + per_channel / channel_bw + (kStages - 1) * step;
+}
+
 // Bytes on the wire per payload byte: LL sends 8 B of flags with every 8 B of
 // data, LL128 8 B with every 120 B (NCCL's protocol definitions).
 double wire_factor(int p) { return p == kLL ? 2.0 : p == kLL128 ? 128.0 / 120.0 : 1.0; }
@@ -343,6 +370,7 @@ CollectiveCost collective_time(CollectiveOp op, double bytes, int ranks, int ran
     constexpr CollectiveAlgo kOrder[] = {CollectiveAlgo::Ring, CollectiveAlgo::Tree, CollectiveAlgo::Nvls,
                                          CollectiveAlgo::NvlsTree, CollectiveAlgo::CollNet};
     bool found = false;
+    Candidate chosen;
     auto consider = [&](CollectiveAlgo a) {
       for (int p : {kSimple, kLL128, kLL}) {
         const Candidate c = candidate(op, bytes, L, fabric, a, p);
@@ -350,6 +378,7 @@ CollectiveCost collective_time(CollectiveOp op, double bytes, int ranks, int ran
         const double t = c.latency + bytes * c.conv / c.busbw;
         if (found && !(t < cost.seconds)) continue;
         found = true;
+        chosen = c;
         cost.seconds = t;
         cost.algo = a;
         cost.proto = static_cast<CollectiveProtocol>(p);
@@ -364,6 +393,8 @@ CollectiveCost collective_time(CollectiveOp op, double bytes, int ranks, int ran
       for (CollectiveAlgo a : kOrder)
         if (collective_algo_applies(op, a, ranks, ranks_per_server, fabric)) consider(a);
     }
+    // NCCL picks by the estimate; NVLS in one server then runs as its kernel does.
+    if (cost.algo == CollectiveAlgo::Nvls && L.m == 1) cost.seconds = nvls_one_server_s(bytes, L, fabric, chosen.latency);
   }
   cost.algbw = bytes / cost.seconds;
   cost.busbw = cost.algbw * bus_bandwidth_factor(op, ranks);

@@ -187,9 +187,10 @@ TEST_CASE("NVLS inside a server, NVLS-tree across, NVLS+SHARP and CollNet only w
           "[models][collectives]") {
   auto f = h100_cluster(false);
   const double S = 8 * GiB;
-  // One server: NVLS = 25 us + 2(n-1)/n S / nvls_bus_bandwidth.
+  // One server: NVLS = 25 us + 2(n-1)/n S / nvls_bus_bandwidth, plus the two
+  // extra stage times of its three-stage loop pipeline (1 MiB loops per channel).
   const auto one = collective_time(CollectiveOp::AllReduce, S, 8, 8, f, CollectiveAlgo::Nvls);
-  CHECK(one.seconds == Approx(25 * us + 1.75 * S / 480e9));
+  CHECK(one.seconds == Approx(25 * us + 1.75 * S / 480e9 + 2 * 1048576.0 / (480e9 / 1.75 / 16)));
   CHECK(collective_time(CollectiveOp::AllReduce, S, 8, 8, f).algo == CollectiveAlgo::Nvls);
   // Across servers without SHARP: NVLS needs the network to reduce, CollNet too.
   CHECK_FALSE(collective_algo_applies(CollectiveOp::AllReduce, CollectiveAlgo::Nvls, 128, 8, f));
@@ -317,4 +318,54 @@ TEST_CASE("scale_out.in_network_reduction: sharp reaches the fabric, a bad value
   CHECK(line.find("t.yaml:5:") == 0);
   CHECK(line.find("sites[0].clusters[0].scale_out.in_network_reduction") != std::string::npos);
   CHECK(line.find("none, sharp") != std::string::npos);
+}
+
+TEST_CASE("NVLS chunk by size (calcCollChunking) and the store-and-forward pipeline closed form",
+          "[models][collectives]") {
+  // 16 channels x 8 heads = 128 concurrent chunks, 128 KiB ceiling.
+  CHECK(nvls_chunk_bytes(GiB, 16, 8, 131072) == 131072);             // not below 64 x 128 x 128 KiB
+  CHECK(nvls_chunk_bytes(128 * 1048576.0, 16, 8, 131072) == 65536);  // < 1 GiB, >= 8 x 128 x 64 KiB
+  CHECK(nvls_chunk_bytes(16 * 1048576.0, 16, 8, 131072) == 32768);   // < 64 MiB, >= 2 x 128 x 32 KiB
+  CHECK(nvls_chunk_bytes(8 * 1048576.0, 16, 8, 131072) == 32768);    // exactly 8 MiB: not below
+  CHECK(nvls_chunk_bytes(1048576, 16, 8, 131072) == 16384);
+  CHECK(nvls_chunk_bytes(1048576, 16, 8, 8192) == 8192);             // never raised above the ceiling
+  CHECK(pipeline_s(3, 4, 1.0) == Approx(6.0));
+  CHECK(pipeline_s(1, 10, 2.0) == Approx(20.0));
+  CHECK(pipeline_s(14, 1, 1.0) == Approx(14.0));
+}
+
+TEST_CASE("NVLS in one server: latency + (loops + 2) x loop time, bus bandwidth rising towards the "
+          "NVLS peak with size",
+          "[models][collectives]") {
+  const auto f = h100_cluster(false);
+  const double channel_bw = 480e9 / 1.75 / 16;  // algorithm bandwidth per NVLS channel
+  // 16 MiB: 1 MiB per channel, 32 KiB chunks, loops of 8 x 32 KiB: 4 loops through 3 stages.
+  const double S = 16 * 1048576.0;
+  const auto c = collective_time(CollectiveOp::AllReduce, S, 8, 8, f, CollectiveAlgo::Nvls);
+  CHECK(c.latency_s == Approx(25 * us));
+  CHECK(c.seconds == Approx(25 * us + pipeline_s(3, 4, 8 * 32768 / channel_bw)));
+  // 128 MiB: 64 KiB chunks, 16 loops of 512 KiB.
+  const auto m = collective_time(CollectiveOp::AllReduce, 128 * 1048576.0, 8, 8, f, CollectiveAlgo::Nvls);
+  CHECK(m.seconds == Approx(25 * us + pipeline_s(3, 16, 8 * 65536 / channel_bw)));
+  // Less than one loop per channel (1 MiB: 64 KiB per channel): 3 stages of the channel's bytes.
+  const auto s = collective_time(CollectiveOp::AllReduce, 1048576, 8, 8, f, CollectiveAlgo::Nvls);
+  CHECK(s.seconds == Approx(25 * us + 3 * 65536 / channel_bw));
+  double last = 0;
+  for (double b = 1048576; b <= 8 * GiB; b *= 4) {
+    const double bus = collective_time(CollectiveOp::AllReduce, b, 8, 8, f, CollectiveAlgo::Nvls).busbw;
+    CHECK(bus > last);
+    CHECK(bus < 480e9);
+    last = bus;
+  }
+  CHECK(last > 0.99 * 480e9);  // 8 GiB: 512 loops, the two fill/drain stages are 0.4%
+  // Auto still picks by NCCL's estimate: NVLS at 16 MiB (86 us estimated, beating ring LL128's 127 us).
+  CHECK(collective_time(CollectiveOp::AllReduce, S, 8, 8, f).algo == CollectiveAlgo::Nvls);
+}
+
+TEST_CASE("collective_fabric: NVLS channels by generation (nvls.cc: 16 on SM90, 24 on one SM100 node)",
+          "[models][collectives]") {
+  const auto& profiles = builtin_hardware_profiles();
+  CHECK(collective_fabric(profiles.at("h100-sxm"), ClusterLinks{}).nvls_channels == 16);
+  CHECK(collective_fabric(profiles.at("a100-80g"), ClusterLinks{}).arch == NcclArch::Ampere);
+  CHECK(collective_fabric(profiles.at("b200"), ClusterLinks{}).nvls_channels == 24);
 }

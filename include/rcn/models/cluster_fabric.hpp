@@ -27,6 +27,7 @@ struct ClusterLinks {
 // rail on 8-GPU NVSwitch servers, ncclTopoDupChannels doubles them), between 2
 // and 32 (MAXCHANNELS). NCCL generation from the per-link NVLink bandwidth NCCL
 // itself assigns by compute capability (topo.h: SM80 20.0, SM90 20.6, SM100 40.1 GB/s).
+// NVLS channels by generation (transport/nvls.cc: 16 on SM90, 24 on one SM100 node).
 CollectiveFabric collective_fabric(const HardwareProfile& gpu, const ClusterLinks& links);
 
 }  // namespace rcn

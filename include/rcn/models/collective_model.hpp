@@ -42,12 +42,27 @@
 //             treeCorrectionFactor on medium sizes.
 //   Nvls      hwNVL (+ hwNET across servers); NvlsTree hwNVL + 2 floor(log2 m) hwNET;
 //   CollNet   2 (min(1, g-1) hwNVL + 0.4 us (g-1)) + hwNET.
+// What a collective then takes (the tuner only picks it): after Auto (or the
+// caller) has chosen the algorithm and protocol by the estimate above, NVLS
+// inside one server runs as its kernel does:
+//   Nvls (one server) the kernel (device/all_reduce.h, RunWorkColl NVLS,
+//              oneNode) moves each channel's S / nvls_channels in loops of
+//              g chunks through three warp groups (scatter, multimem
+//              reduce+broadcast, gather), chunk from calcCollChunking
+//              (nvls_chunk_bytes); the loops pipeline through the 3 stages:
+//              time = latency + (loops + 3 - 1) x loop time (pipeline_s), loop
+//              time = g x chunk / (NVLS algorithm bandwidth / nvls_channels).
 // Send/recv and all-to-all are point-to-point, outside NCCL's collective tuner:
 //   send/recv  base_latency + l + S/B on the tier it crosses;
 //   all-to-all base_latency + (g-1) l_up + (n-g) l_out + max((g-1)/n S/B_up, (n-g)/n S/B_out).
 // Not modelled: PAT (one GPU per server reduce-scatter/all-gather), NVLS for
 // reduce-scatter/all-gather, CollNet Chain, the 0.85 tree-pattern penalty,
-// NCCL_ALGO/NCCL_PROTO overrides, congestion (flow fidelity covers it).
+// NCCL_ALGO/NCCL_PROTO overrides, congestion (flow fidelity covers it), the
+// fewer channels enqueue.cc topoGetAlgoInfo runs for small ring/tree messages
+// (bytes < nc x nThreads x threadThreshold: NCCL picks without it, and applying
+// it after the pick makes time fall at protocol switches, e.g. Ring LL's
+// threshold is 8 x nRanks x 512 B per channel, 2 MiB on 512 ranks), and the
+// ring's step pipeline (chunk = Simple buffer 4 MiB / NCCL_STEPS x 4 steps).
 #include <optional>
 #include <string>
 
@@ -77,6 +92,8 @@ struct CollectiveFabric {
   double nvls_bus_bandwidth = 0;  // > 0: NVLink SHARP inside a server, with this all-reduce bus bandwidth
   bool in_network_reduction = false;  // the network reduces (SHARP): NVLS+SHARP or CollNet across servers
   int channels = 16;              // NCCL channels (rings / trees run side by side)
+  int nvls_channels = 16;         // NVLS channels (transport/nvls.cc: NVLS_NCHANNELS_SM90 16, SM100 24 on one node)
+  double nvls_chunk = 128 * 1024; // NVLS chunk ceiling, bytes (NCCL_NVLS_CHUNKSIZE default)
   NcclArch arch = NcclArch::Hopper;
 };
 
@@ -105,6 +122,16 @@ std::optional<CollectiveOp> collective_op_named(const std::string& name);
 // Whether `algo` can run `op` on this layout and fabric (Auto always can).
 bool collective_algo_applies(CollectiveOp op, CollectiveAlgo algo, int ranks, int ranks_per_server,
                              const CollectiveFabric& fabric);
+
+// NVLS all-reduce chunk (enqueue.cc calcCollChunking, NCCL_ALGO_NVLS): from
+// `max_chunk`, with c = channels x heads concurrent chunks, 64 KiB if
+// bytes < 64 c x chunk, then 32 KiB if bytes < 8 c x chunk, then 16 KiB if
+// bytes < 2 c x chunk (each only when it lowers the chunk).
+double nvls_chunk_bytes(double bytes, int channels, int heads, double max_chunk);
+
+// Store-and-forward pipeline: `chunks` pieces through `stages` stages of
+// `step_s` each finish after (stages + chunks - 1) x step_s.
+double pipeline_s(int stages, double chunks, double step_s);
 
 // `bytes` follows nccl-tests' "size" column (all-reduce: the buffer each rank
 // reduces; all-gather: the gathered output; reduce-scatter: the input;
