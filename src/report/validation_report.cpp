@@ -304,6 +304,34 @@ const KnownGap kKnownGaps[] = {
      "a single 8-GPU tensor-parallel group with one micro-batch: every TP all-gather and reduce-scatter is "
      "exposed and the GEMMs are narrow (k = 768 for the projection); the A100's small-shape GEMM efficiency is "
      "derived from the H200 table (no A100 measurement), and the full-recompute row of the same model is within 5%"},
+    {"Llama 3 405B, 8,192 H100, TP 8 PP 16 DP 64", 0,
+     "rejected by the memory check (97 GB per GPU): with 32 micro-batches per data-parallel rank the first stage "
+     "holds about 17.9 micro-batches of activations under Megatron's interleaved schedule. Meta's schedule, chunk "
+     "count and per-layer savings are not published, and the first stage's one-layer-fewer layout is not "
+     "expressible (pp must divide the layers); the 16,384-GPU row of the same table loads and is within 4%"},
+    {"Llama 2 7B, 1 A100, fp16, batch 1, 128-token prompt", 0.35,
+     "short-prompt prefill on an A100: GEMMs at m = 128 sit where the A100's compute and HBM limits meet, and the "
+     "A100 borrows the H200's measured efficiency (no A100 GEMM measurement; the engines were built without the "
+     "GEMM plugin). The 2,048-token rows of the same table are within 3%"},
+    {"Llama 2 70B, 4 A100 TP 4, fp16, batch 1, 128-token prompt", 0.19,
+     "a fixed 8-9 ms per iteration is missing at both prompt lengths (the 2,048-token row is within 3%); its 161 "
+     "tensor-parallel all-reduces of 2 MB are modelled at 40 us each, and the A100 GEMM efficiency is borrowed "
+     "from the H200: the cause is not identified"},
+    {"Llama 3 8B, 1 H100, bf16, 10 prompts", 0.36,
+     "client-measured time to first token includes vLLM's API server (HTTP, tokenising, streaming) and its "
+     "scheduler, which rcnsim does not model (its `engine` option models per-iteration host time, but no measured "
+     "figure exists for vLLM 0.6.0 outside this validation set)"},
+    {"Llama 3 8B, 1 H100, bf16, decode step at batch 10", 0.22,
+     "vLLM 0.6.0's host time per decode step (scheduler and input preparation, amortised over 10 steps by "
+     "multi-step scheduling) is not modelled for lack of an independent measurement of that version; the H100's "
+     "GEMM table and HBM efficiency are borrowed from the H200"},
+    {"Llama 3 8B, 1 H200, bf16, batch 8", 0.34,
+     "vLLM nightly's per-iteration host time: the same benchmark on an H100 misses by the same ~2 ms per step, "
+     "independent of the GPU's memory bandwidth, so it is CPU work between steps, which needs a measurement of that "
+     "vLLM version (a device session) before the `engine` option can carry it"},
+    {"Llama 3 70B, 4 H200 TP 4, bf16, batch 8", 0.27,
+     "as the 8B row: about 3.8 ms per step of vLLM's host time at TP 4 (inputs broadcast to the workers), not "
+     "measured independently of this set"},
 };
 
 void mark_known_gaps(std::vector<ValidationRow>& rows) {
@@ -403,7 +431,10 @@ std::string validation_markdown(const std::vector<ValidationRow>& rows, const st
         "tolerance. Issue #11 is not resolved while any row is listed here.\n\n"
         "| figure | error | bound | what is missing |\n| --- | --- | --- | --- |\n";
     for (const auto& r : gaps)
-      out += fmt::format("| {} | {:+.1f}% | {:.0f}% | {} |\n", r.what, 100 * r.error(), 100 * r.gap_bound, r.known_gap);
+      out += r.failure.empty()
+                 ? fmt::format("| {} | {:+.1f}% | {:.0f}% | {} |\n", r.what, 100 * r.error(), 100 * r.gap_bound,
+                               r.known_gap)
+                 : fmt::format("| {} | not computed | - | {} |\n", r.what, r.known_gap);
   }
   out +=
       "\n## Calibration inputs vs validation figures\n\n"
@@ -419,6 +450,19 @@ std::string validation_markdown(const std::vector<ValidationRow>& rows, const st
       "  protocol model below it; NIC efficiency 0.94 (46-48 GB/s of a 400G NIC), so the multi-server ring rows\n"
       "  test how a server's eight NICs are used together (rail-aligned rings), not the per-NIC rate; NCCL's\n"
       "  base and per-hop latencies.\n\n"
+      "Rows that led to a model change. Each change added a mechanism from a source other than the figure,\n"
+      "with no constant fitted to it, but these rows are no longer blind tests of that mechanism:\n\n"
+      "- Korthikanti et al.'s full-recompute rows on 280 and 512 A100 (14-16% slow) exposed that pipeline\n"
+      "  sends without sequence parallelism ignored Megatron's scatter/gather optimisation (Narayanan et al.\n"
+      "  2021, sec. 4.1); now 5% and 10% slow.\n"
+      "- The DGX H100 all-reduce rows at 16 and 128 MiB (+43%, +14%) led to NCCL's NVLS kernel pipeline\n"
+      "  (channels, chunk size and stages from NCCL's enqueue.cc, transport/nvls.cc and device/all_reduce.h);\n"
+      "  the 480 GB/s asymptote is the same input as the 8 GiB row, which is therefore not held out.\n"
+      "- The DGX Cloud Nemotron-4 340B and Llama 3.1 405B rows, refused by the memory check, led to reading\n"
+      "  their launcher configs: they use Apex's DistributedFusedAdam (NeMo), now `optimizer: apex`, and GPU\n"
+      "  memory is now what CUDA reports (H100 79.11 GiB; H200 measured) instead of the datasheet's rounded GB.\n"
+      "- The vLLM rows led to the `engine` option of a service (per-iteration host time, vLLM RFC #6854 for\n"
+      "  vLLM 0.5); no row uses it, because no figure exists for the vLLM versions measured here.\n\n"
       "Held out (not used to set any parameter): every training row (NVIDIA DGX Cloud recipes, Korthikanti et\n"
       "al. 2022, Llama 3, Narayanan et al. 2021), the all-reduce rows below 8 GiB, the multi-server rows'\n"
       "aggregate bandwidth, every serving row (TensorRT-LLM, vLLM), and the GEMM shapes left out one at a time\n"
