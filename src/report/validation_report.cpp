@@ -80,7 +80,7 @@ ValidationRow training_row(const std::string& dir, const TrainingFigure& f) {
 }
 
 // Every figure's source, published configuration and assumptions are in the scenario's header
-// comment and in ../research/validation-figures.md.
+// comment and in docs/validation-sources.md.
 const TrainingFigure kTrainingFigures[] = {
     {"gpt3-175b-1024-a100.yaml", "GPT-3 175B, 300B tokens, 1,024 A100: days to train", Metric::Days, 34, 0.10,
      "REFERENCES.md (brief); Narayanan et al. 2021, SC21, sec. 5.1 estimate at 140 TFLOP/s per GPU"},
@@ -415,7 +415,7 @@ std::string validation_markdown(const std::vector<ValidationRow>& rows, const st
       "at most 10% for training and collective rows, 15% for serving rows (issue #11). Each training row's\n"
       "scenario in scenarios/validation/ states in its header what is published and what is assumed; the\n"
       "figures were collected, with their exact configurations and the candidates not used, before looking at\n"
-      "rcnsim's output (../research/validation-figures.md). Model inputs and their sources: docs/models.md and the\n"
+      "rcnsim's output (docs/validation-sources.md). Model inputs and their sources: docs/models.md and the\n"
       "`source` of each profile in scenarios/hardware/.\n\n"
       "{} of {} rows are within their tolerance{}.\n\n",
       inside_all, rows.size(),

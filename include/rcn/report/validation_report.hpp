@@ -3,7 +3,7 @@
 // a published or measured figure, its source and its tolerance. The tests
 // assert the same rows; `rcn-validation-report` regenerates the document.
 // Where the figures come from and why each was chosen:
-// ../research/validation-figures.md (collected before looking at rcnsim's output).
+// docs/validation-sources.md (collected before looking at rcnsim's output).
 #include <string>
 #include <vector>
 
