@@ -38,6 +38,11 @@ void GemmModel::build(const std::string& precision, std::vector<GemmSample> samp
     fastest = std::min(fastest, 2 * s.m * s.n * s.k / (s.tflops * 1e12));
   }
   t.fixed_s = 0.5 * fastest;
+  t.points.reserve(samples.size());
+  for (const auto& s : samples) {
+    const double measured = 2 * s.m * s.n * s.k / (s.tflops * 1e12);
+    t.points.push_back({std::log2(s.m), std::log2(s.n), std::log2(s.k), std::log(measured / baseline(t, s.m, s.n, s.k))});
+  }
   t.samples = std::move(samples);
   tables_[precision] = std::move(t);
 }
@@ -89,23 +94,21 @@ double GemmModel::seconds(const std::string& precision, double m, double n, doub
   const std::array<double, 3> q{std::log2(m), std::log2(n), std::log2(k)};
   // The 4 nearest measured shapes in log space (insertion into a fixed array: no allocation).
   constexpr std::size_t kNear = 4;
-  std::array<std::pair<double, const GemmSample*>, kNear> near{};
+  std::array<std::pair<double, const Point*>, kNear> near{};
   std::size_t count = 0;
-  for (const auto& s : t.samples) {
-    const double d = std::hypot(q[0] - std::log2(s.m), q[1] - std::log2(s.n), q[2] - std::log2(s.k));
+  for (const Point& pt : t.points) {
+    const double d = std::hypot(q[0] - pt.log_m, q[1] - pt.log_n, q[2] - pt.log_k);
     if (count == kNear && d >= near[kNear - 1].first) continue;
     std::size_t i = count < kNear ? count++ : kNear - 1;
     while (i > 0 && near[i - 1].first > d) {
       near[i] = near[i - 1];
       --i;
     }
-    near[i] = {d, &s};
+    near[i] = {d, &pt};
   }
   double wsum = 0, lsum = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    const GemmSample& s = *near[i].second;
-    const double measured = 2 * s.m * s.n * s.k / (s.tflops * 1e12);
-    const double log_ratio = std::log(measured / baseline(t, s.m, s.n, s.k));
+    const double log_ratio = near[i].second->log_ratio;
     if (near[i].first < 1e-9) {  // a measured shape: exact
       wsum = 1;
       lsum = log_ratio;

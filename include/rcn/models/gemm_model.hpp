@@ -45,8 +45,16 @@ class GemmModel {
   GemmModel without_shape(const std::string& precision, double m, double n, double k) const;
 
  private:
+  // A measured shape where the correction is looked up: its place in
+  // (log2 m, log2 n, log2 k) and log(measured time / baseline), both fixed
+  // once the table is built.
+  struct Point {
+    double log_m = 0, log_n = 0, log_k = 0;
+    double log_ratio = 0;
+  };
   struct Table {
     std::vector<GemmSample> samples;
+    std::vector<Point> points;  // one per sample, in the same order
     double best_rate = 0;   // FLOP/s
     double fixed_s = 0;     // per call
     double elem_bytes = 2;
@@ -60,6 +68,7 @@ class GemmModel {
   std::map<std::string, Table> tables_;
   std::map<std::string, double> peaks_;
 };
+
 
 double bytes_per_element(const std::string& precision);
 
