@@ -153,6 +153,11 @@ int floor_log2(int x) {
 
 int node_index(const Layout& L) { return L.m <= 2 ? L.m - 1 : 2; }
 
+// LL protocol's bandwidth ceiling (tuning.cc llMaxBws): per GPU generation on one node, per node count beyond.
+double ll_max_bw(const Layout& L, const ArchCaps& caps) {
+  return (L.m == 1 ? caps.ll_max_single_node : kLLMaxMultiNode[node_index(L)]) * GBps;
+}
+
 // nccl-tests' number of ring steps (tuning.cc nsteps).
 double ring_steps(CollectiveOp op, int n) {
   switch (op) {
@@ -184,8 +189,7 @@ Candidate ring(CollectiveOp op, double S, const Layout& L, const CollectiveFabri
   const ArchCaps& caps = kCaps[static_cast<int>(f.arch)];
   const double raw = ring_raw_bw(L, f);
   const double nch = f.channels;
-  const double ll_max = (L.m == 1 ? caps.ll_max_single_node : kLLMaxMultiNode[node_index(L)]) * GBps;
-  if (p == kLL) c.busbw = std::min(ll_max, raw * 0.5);
+  if (p == kLL) c.busbw = std::min(ll_max_bw(L, caps), raw * 0.5);
   else if (p == kLL128) c.busbw = std::min(raw * 0.92, nch * caps.ring_ll128_per_ch * GBps);
   else c.busbw = raw;
   const double nsteps = ring_steps(op, L.n);
@@ -221,8 +225,7 @@ Candidate tree(double S, const Layout& L, const CollectiveFabric& f, int p) {
     raw = L.g == 1 ? net : std::min(raw, net);
   }
   double bw = std::min(raw * 0.92, nch * caps.tree_per_ch[ni] * GBps);
-  const double ll_max = (L.m == 1 ? caps.ll_max_single_node : kLLMaxMultiNode[ni]) * GBps;
-  if (p == kLL) bw = std::min(bw / 3.8, ll_max);
+  if (p == kLL) bw = std::min(bw / 3.8, ll_max_bw(L, caps));
   if (p == kLL128) bw = std::min(bw * (L.m == 1 ? 7.0 / 9.0 : 120.0 / 128.0), nch * caps.tree_ll128_per_ch[ni] * GBps);
   const int log_size = floor_log2(std::max(1, static_cast<int>(std::min(S / 64, 1e9))));
   if (S >= 64 && log_size < 23) bw *= kTreeCorrection[p][log_size];
@@ -316,9 +319,9 @@ double nvls_one_server_s(double S, const Layout& L, const CollectiveFabric& f, d
   const int nc = std::max(1, f.nvls_channels);
   const double channel_bw = f.nvls_bus_bandwidth / bus_bandwidth_factor(CollectiveOp::AllReduce, L.n) / nc;
   const double per_channel = S / nc;
-  const double loop = L.g * nvls_chunk_bytes(S, nc, L.g, f.nvls_chunk);
-  const double step = std::min(loop, per_channel) / channel_bw;
-  return latency + per_channel / channel_bw + (kStages - 1) * step;
+  // One loop of g chunks per pipeline step; a channel with less than a loop runs it in one step.
+  const double step_bytes = std::min(L.g * nvls_chunk_bytes(S, nc, L.g, f.nvls_chunk), per_channel);
+  return latency + pipeline_s(kStages, per_channel / step_bytes, step_bytes / channel_bw);
 }
 
 // Bytes on the wire per payload byte: LL sends 8 B of flags with every 8 B of
