@@ -17,12 +17,6 @@ double tile_m(double m) { return m <= 64 ? 64 : 128; }
 
 }  // namespace
 
-double bytes_per_element(const std::string& precision) {
-  if (precision == "fp8") return 1;
-  if (precision == "tf32" || precision == "fp32") return 4;
-  return 2;
-}
-
 GemmModel::GemmModel(const HardwareProfile& gpu)
     : hbm_rate_(gpu.hbm_bandwidth * gpu.hbm_efficiency), sm_count_(gpu.sm_count), peaks_(gpu.peak_flops) {
   for (const auto& [prec, samples] : gpu.gemm)

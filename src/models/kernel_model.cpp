@@ -9,11 +9,6 @@ KernelModel::KernelModel(const HardwareProfile& gpu, bool cuda_graphs)
                           : gpu.launch_overhead),
       hbm_rate_(gpu.hbm_bandwidth * gpu.hbm_efficiency) {}
 
-double KernelModel::memory_bound_s(double bytes) const {
-  if (!(bytes > 0)) return 0;
-  return bytes / hbm_rate_ + launch_;
-}
-
 double KernelModel::memory_bound_s(double bytes, int kernels) const {
   if (!(bytes > 0) || kernels <= 0) return 0;
   return bytes / hbm_rate_ + kernels * launch_;

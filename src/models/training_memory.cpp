@@ -74,7 +74,7 @@ TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
   // gradients are reduced together, Megatron's data-parallel-with-context group).
   const double shards = static_cast<double>(par.dp) * par.cp;
   const double n = mem.params_on_gpu;
-  const double g = par.gradient_dtype != "bf16" ? 4.0 : 2.0;     // gradient buffer bytes
+  const double g = par.gradient_bytes();                           // gradient buffer bytes
   const double moments = par.optimizer_dtype == "bf16" ? 4.0 : 8.0;  // Adam m and v
   if (par.optimizer == "apex") {
     // Apex contrib/optimizers/distributed_fused_adam.py as NeMo (megatron_base_model.py
@@ -100,8 +100,7 @@ TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
   }
   mem.activations_per_layer_bytes =
       layer_activation_bytes(m, par.micro_batch, par.tp, par.sequence_parallel, par.recompute, par.cp);
-  const int micro_batches = std::max(1, job.global_batch / std::max(1, par.dp * par.micro_batch));
-  mem.in_flight_micro_batches = first_stage_in_flight(par, micro_batches);
+  mem.in_flight_micro_batches = first_stage_in_flight(par, job.micro_batches());
   mem.activations_bytes = mem.activations_per_layer_bytes * layers_per_stage * mem.in_flight_micro_batches;
   if (par.recompute == "full")  // one layer is recomputed at a time with its whole working set
     mem.activations_bytes +=

@@ -111,7 +111,7 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   const double mb_tp = layers_per_stage * (tp_fwd + tp_bwd);
   const double mb_cp = layers_per_stage * (cp_fwd + cp_bwd);
 
-  st.micro_batches = std::max(1, job.global_batch / std::max(1, par.dp * par.micro_batch));
+  st.micro_batches = job.micro_batches();
   const double mcount = st.micro_batches;
   st.forward_s = mcount * mb_fwd;
   st.backward_s = mcount * mb_bwd;
@@ -140,7 +140,7 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
     const int sync_per_server = cp_per_server * dp_per_server;
     // The gradient buffer's dtype is what is reduced (fp32: Megatron's
     // --accumulate-allreduce-grads-in-fp32); updated parameters are gathered in bf16.
-    const double grad_bytes = (par.gradient_dtype == "bf16" ? 2.0 : 4.0) * local_params;
+    const double grad_bytes = par.gradient_bytes() * local_params;
     const double param_bytes = 2 * local_params;
     double sync = 0, gather = 0;
     if (par.zero >= 1) {
@@ -175,7 +175,7 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
 
   // ---- optimizer: Adam over this GPU's shard, memory-bound ----
   const double opt_params = local_params / (par.zero >= 1 ? sync_ranks : 1);
-  st.optimizer_s = optimizer_step_s(opt_params, kernels, par.gradient_dtype == "bf16" ? 2.0 : 4.0);
+  st.optimizer_s = optimizer_step_s(opt_params, kernels, par.gradient_bytes());
 
   st.step_time_s = st.forward_s + st.backward_s + st.recompute_s + st.tp_comm_s + st.cp_comm_s + st.pp_bubble_s +
                    st.pp_comm_s + st.dp_comm_exposed_s + st.optimizer_s;

@@ -14,6 +14,12 @@ double HardwareProfile::peak(const std::string& precision) const {
   return it == peak_flops.end() ? 0.0 : it->second;
 }
 
+double bytes_per_element(const std::string& precision) {
+  if (precision == "fp8") return 1;
+  if (precision == "tf32" || precision == "fp32") return 4;
+  return 2;
+}
+
 namespace {
 
 const std::vector<std::string> kPrecisions{"bf16", "fp16", "fp8", "tf32", "fp32"};
@@ -173,7 +179,7 @@ namespace {
 // decode-shaped one (weight-read bound) moves with the HBM bandwidth.
 GemmSample derive_gemm_sample(GemmSample g, const std::string& precision, double floor, const HardwareProfile& from,
                               const HardwareProfile& to) {
-  const double elem = precision == "fp8" ? 1 : (precision == "tf32" || precision == "fp32") ? 4 : 2;
+  const double elem = bytes_per_element(precision);
   const double flops = 2 * g.m * g.n * g.k;
   const double t_from = flops / (g.tflops * 1e12);
   const double tc = flops / from.peak(precision);

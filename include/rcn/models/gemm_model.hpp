@@ -70,6 +70,4 @@ class GemmModel {
 };
 
 
-double bytes_per_element(const std::string& precision);
-
 }  // namespace rcn

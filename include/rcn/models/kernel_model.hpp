@@ -26,12 +26,9 @@ class KernelModel {
   // Achieved HBM bandwidth of a streaming kernel, bytes/s.
   double hbm_rate() const { return hbm_rate_; }
 
-  // A memory-bound kernel that reads and writes `bytes` in all:
-  //   bytes / (hbm_bandwidth x hbm_efficiency) + launch.
-  double memory_bound_s(double bytes) const;
-  // `kernels` memory-bound kernels moving `bytes` between them:
+  // `kernels` memory-bound kernels (one by default) that read and write `bytes` in all:
   //   bytes / (hbm_bandwidth x hbm_efficiency) + kernels x launch.
-  double memory_bound_s(double bytes, int kernels) const;
+  double memory_bound_s(double bytes, int kernels = 1) const;
 
   // One GEMM kernel C[m,n] = A[m,k] B[k,n] in `precision`, launch included.
   double gemm_s(const std::string& precision, double m, double n, double k) const;

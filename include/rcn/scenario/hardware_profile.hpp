@@ -64,6 +64,9 @@ struct HardwareProfile {
   double peak(const std::string& precision) const;  // 0 when the GPU has no such precision
 };
 
+// Bytes of one matrix element in `precision` (fp8 1; tf32, fp32 4; bf16, fp16 2).
+double bytes_per_element(const std::string& precision);
+
 // Parses one profile document. `file` names it in diagnostics.
 HardwareProfile parse_hardware_profile(const std::string& yaml_text, const std::string& file, Diagnostics& diags);
 

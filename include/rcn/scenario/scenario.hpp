@@ -1,6 +1,7 @@
 #pragma once
 // The scenario as plain typed structs, SI units throughout. This is the only
 // shape of input the rest of rcnsim sees; YAML stays in the loader.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -116,6 +117,7 @@ struct ParallelismSpec {
                                         // gradient buffer, reduced shard, 16-bit fp32 remainders; zero 1 only)
   std::string optimizer_dtype = "fp32"; // fp32 | bf16: Adam's m and v (NeMo optim.dtype, Megatron --exp-avg-dtype)
   int model_parallel() const { return tp * cp * pp; }  // GPUs of one data-parallel replica
+  double gradient_bytes() const { return gradient_dtype == "bf16" ? 2.0 : 4.0; }  // per parameter
   SourceLoc loc;
 };
 
@@ -145,6 +147,11 @@ struct TrainingJobSpec {
   std::optional<std::string> dataset_site;
   std::string user;                // from job traces; informational
   SourceLoc loc;
+  // Micro-batches each data-parallel rank runs per step (at least 1; the product in 64 bits).
+  int micro_batches() const {
+    const std::int64_t per_step = std::max<std::int64_t>(1, std::int64_t{parallelism.dp} * parallelism.micro_batch);
+    return static_cast<int>(std::max<std::int64_t>(1, global_batch / per_step));
+  }
 };
 
 // One request of an inference trace, read and checked when the scenario loads.
