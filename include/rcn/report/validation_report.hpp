@@ -16,12 +16,12 @@ struct ValidationRow {
   double tolerance = 0;  // relative, e.g. 0.10
   std::string source;
   std::string kind = "training";  // training | collective | serving | kernel
-  std::string failure;            // why `model` could not be computed (e.g. the scenario does not load)
+  std::string failure{};          // why `model` could not be computed (e.g. the scenario does not load)
   // Non-empty: the row is outside its tolerance for a reason the model does not capture yet,
   // stated here and in docs/validation.md ("Known gaps"). Such a row is still computed and
   // printed, must stay within `gap_bound` (a ratchet: it may not get worse), and must lose
   // the label once it is within tolerance again (the suite checks both).
-  std::string known_gap;
+  std::string known_gap{};
   double gap_bound = 0;  // the largest |error| a known gap may have
   bool within() const;
   double error() const { return reference != 0 ? model / reference - 1 : 0; }
