@@ -106,7 +106,8 @@ struct Columns {
   int i_min = -1, i_max = -1;
   bool wrong_is_count = true;  // "#wrong" (count) or the pre-2.x "error" (max deviation)
   bool cputime = false;        // -C 1: the time column is host CPU time
-  int max_index() const { return std::max({size, count, type, time, algbw, busbw, wrong, i_min, i_max}); }
+  // Every column a row is indexed by, redop included: a header may name it after the numbers.
+  int max_index() const { return std::max({size, count, type, redop, time, algbw, busbw, wrong, i_min, i_max}); }
 };
 
 // The table header line ("size count type [redop [root]] time algbw busbw #wrong ..."),

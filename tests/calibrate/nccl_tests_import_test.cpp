@@ -343,3 +343,22 @@ TEST_CASE("rcnsim calibrate import-nccl-tests with 65536 x 65536 ranks: exit 2, 
   CHECK_THAT(r.output, Contains(dir + "/all_reduce_perf.txt:1:11: error: nThread: nThread 65536 x nGpus 65536"));
   CHECK_FALSE(std::ifstream(dir + "/nccl.json").good());
 }
+
+TEST_CASE("nccl-tests import: a row shorter than a late redop column is skipped, not read past its end",
+          "[calibrate][nccl-tests]") {
+  // Found by fuzz_nccl_tests_log: a header naming redop after the numeric columns,
+  // then a row that stops before it.
+  const std::string log =
+      "# Collective test starting: all_reduce_perf\n"
+      "# nThread 1 nGpus 1 minBytes 1048576 maxBytes 1048576 step: 2(factor) warmup iters: 5 iters: 20\n"
+      "#  Rank  0 Group  0 Pid  1000 on node0 device  0 [0x1b] NVIDIA H100 80GB HBM3\n"
+      "#  Rank  1 Group  0 Pid  1001 on node1 device  0 [0x1b] NVIDIA H100 80GB HBM3\n"
+      "#       size         count      type     time   algbw   busbw #wrong   redop\n"
+      "     1048576        262144     float    35.10   29.87   29.87      0\n"
+      "     1048576        262144     float    35.10   29.87   29.87      0     sum\n";
+  Diagnostics diags;
+  const auto r = import_nccl_tests(log, "x.txt", "", diags);
+  INFO(all_errors(diags));
+  CHECK(r.points.size() == 1);
+  CHECK_THAT(all_notes(r), Contains("too few columns"));
+}
