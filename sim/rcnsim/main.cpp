@@ -27,6 +27,10 @@
 #include "rcn/scenario/units.hpp"
 #include "rcn/version.hpp"
 #include "src/scenario/job_trace.hpp"
+#include "plan_command.hpp"
+#include "rcn/plan/plan_spec.hpp"
+#include "rcn/scenario/file_reference.hpp"
+#include "rcn/scenario/input_limits.hpp"
 #include "sweep_command.hpp"
 
 namespace {
@@ -171,7 +175,15 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
   return 0;
 }
 
+// A plan file (top-level `variables` and `objective`) is checked as a plan.
+bool is_plan_file(const std::string& path) {
+  std::string why;
+  const auto text = rcn::read_regular_file(path, rcn::limits::kMaxInputFileBytes, why);
+  return text && rcn::looks_like_plan(*text);
+}
+
 int cmd_validate(const ScenarioArgs& a) {
+  if (!a.path.empty() && a.sets.empty() && is_plan_file(a.path)) return rcn::validate_plan(a.path, a.allow_paths);
   auto s = load(a);
   if (!s) return kExitInput;
   fmt::print("{}: ok ({} sites, {} GPUs, {} WAN links, {} training jobs, {} inference services)\n",
@@ -301,6 +313,7 @@ int main(int argc, char** argv) {
       "  rcnsim run                                   run the embedded default scenario\n"
       "  rcnsim run scenarios/tutorial/01-one-cluster.yaml -o out\n"
       "  rcnsim validate my.yaml\n"
+      "  rcnsim plan scenarios/plans/center-or-node.yaml -j 2\n"
       "  rcnsim describe scenarios/default.yaml");
 
   ScenarioArgs run_args, validate_args, describe_args;
@@ -320,7 +333,8 @@ int main(int argc, char** argv) {
 
   CLI::App* validate = app.add_subcommand("validate", "check a scenario and report every problem found");
   add_scenario_options(validate, validate_args, false);
-  validate->footer("Example:\n  rcnsim validate scenarios/default.yaml   (exit status 2 on any error)");
+  validate->footer("Examples:\n  rcnsim validate scenarios/default.yaml   (exit status 2 on any error)\n"
+                   "  rcnsim validate scenarios/plans/center-or-node.yaml   (a plan: the file and every point's scenario)");
 
   CLI::App* describe = app.add_subcommand("describe", "show GPUs, peak PFLOP/s, WAN routes and min-cuts");
   add_scenario_options(describe, describe_args, false);
@@ -387,6 +401,20 @@ int main(int argc, char** argv) {
   sweep->footer("Examples:\n  rcnsim sweep scenarios/sweeps/failure-scale.yaml -j 2\n"
                 "  mpirun -np 64 rcnsim sweep big.yaml        (ranks share the runs; docs/sweeps.md)");
 
+  rcn::PlanOptions plan_opts;
+  CLI::App* plan = app.add_subcommand("plan", "capacity planning: simulate every point of a plan's decision "
+                                              "variables, rank them under constraints, write the best scenario");
+  plan->add_option("plan", plan_opts.file, "plan YAML (base scenario, variables, constraints, objective)")->required();
+  plan->add_option("-o,--output", plan_opts.output, "results folder (default: the plan file's output)");
+  plan->add_option("-j,--jobs", plan_opts.jobs, "runs at a time (default: number of cores)");
+  plan->add_flag("--progress", plan_opts.progress, "progress on stderr even when it is not a terminal");
+  plan->add_option("--allow-paths", plan_opts.allow_paths,
+                   "a folder the base scenario and its file references may reach (repeatable; passed to every run)")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  plan->footer("Example:\n  rcnsim plan scenarios/plans/center-or-node.yaml -j 2 -o plan-out\n"
+               "  (writes plan-out/plan.csv, pareto.csv, plan.html and best.yaml; docs/planning.md)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -401,6 +429,7 @@ int main(int argc, char** argv) {
     if (fit->parsed()) return cmd_fit(fit_input, fit_output, fit_base);
     if (import_nccl->parsed()) return cmd_import_nccl(import_logs, import_output, import_op);
     if (sweep->parsed()) return rcn::run_sweep(sweep_opts);
+    if (plan->parsed()) return rcn::run_plan(plan_opts);
     if (generate->parsed()) {
       if (!output_file_ok(gen_out)) return kExitInput;
       std::string why;

@@ -33,35 +33,29 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Task {
-  std::size_t point;
-  std::uint64_t seed;
-  std::string dir;
-};
-
 std::string self_exe() {
   std::error_code ec;
   const auto p = fs::read_symlink("/proc/self/exe", ec);
   return ec ? std::string("rcnsim") : p.string();
 }
 
-std::vector<std::string> run_args(const std::string& exe, const SweepSpec& spec, const Task& t) {
-  std::vector<std::string> args{exe, "run", spec.base, "--seed", std::to_string(t.seed), "-o", t.dir};
-  for (const auto& dir : spec.allow_paths) {
+std::vector<std::string> run_args(const std::string& exe, const RunBatch& b, const RunTask& t) {
+  std::vector<std::string> args{exe, "run", b.base, "--seed", std::to_string(t.seed), "-o", t.dir};
+  for (const auto& dir : b.allow_paths) {
     args.push_back("--allow-paths");
     args.push_back(dir);
   }
-  for (const auto& [path, value] : spec.points[t.point].sets) {
+  for (const auto& [path, value] : t.sets) {
     args.push_back("--set");
     args.push_back(path + "=" + value);
   }
   return args;
 }
 
-// The base scenario's text as a hash (FNV-1a), read once per sweep.
-std::string base_hash(const SweepSpec& spec) {
+// The base scenario's text as a hash (FNV-1a), read once per batch.
+std::string base_hash(const std::string& base) {
   std::string why;
-  const std::string text = read_regular_file(spec.base, limits::kMaxInputFileBytes, why).value_or("");
+  const std::string text = read_regular_file(base, limits::kMaxInputFileBytes, why).value_or("");
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
   return fmt::format("base {:016x}\n", h);
@@ -71,30 +65,14 @@ std::string base_hash(const SweepSpec& spec) {
 // Written to <dir>.key when the run succeeds; a later sweep reuses the run only
 // when its key is the same, so editing the sweep or the scenario reruns what
 // changed instead of tabulating stale results.
-std::string run_key(const SweepSpec& spec, const Task& t, const std::string& base) {
+std::string run_key(const RunBatch& b, const RunTask& t, const std::string& base) {
   std::string key;
-  for (const auto& a : run_args("", spec, t)) key += a + "\n";
+  for (const auto& a : run_args("", b, t)) key += a + "\n";
   return key + base;
 }
 
-// The metrics of a finished run, or nothing when its summary.json is missing,
-// empty, truncated (a run killed while writing) or not rcnsim's layout.
-std::optional<std::map<std::string, double>> read_metrics(const Task& t) {
-  std::ifstream in(fs::path(t.dir) / "summary.json", std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  try {
-    return run_metrics(j);
-  } catch (const nlohmann::json::exception&) {
-    return std::nullopt;
-  }
-}
-
-bool can_resume(const Task& t, const std::string& key) {
-  if (!read_metrics(t)) return false;  // an unreadable summary is rerun, not tabulated
+bool can_resume(const RunTask& t, const std::string& key) {
+  if (!read_run_metrics(t.dir)) return false;  // an unreadable summary is rerun, not tabulated
   std::ifstream in(t.dir + ".key", std::ios::binary);
   std::ostringstream stored;
   stored << in.rdbuf();
@@ -102,8 +80,8 @@ bool can_resume(const Task& t, const std::string& key) {
 }
 
 // Starts `rcnsim run` for one task with its output in <dir>.log; returns the pid or -1.
-pid_t spawn_run(const std::string& exe, const SweepSpec& spec, const Task& t) {
-  std::vector<std::string> args = run_args(exe, spec, t);
+pid_t spawn_run(const std::string& exe, const RunBatch& b, const RunTask& t) {
+  std::vector<std::string> args = run_args(exe, b, t);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -120,6 +98,72 @@ pid_t spawn_run(const std::string& exe, const SweepSpec& spec, const Task& t) {
 }
 
 }  // namespace
+
+std::optional<std::map<std::string, double>> read_run_metrics(const std::string& dir) {
+  std::ifstream in(fs::path(dir) / "summary.json", std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  try {
+    return run_metrics(j);
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+RunCounts execute_runs(const RunBatch& b, const std::vector<RunTask>& tasks) {
+  std::vector<const RunTask*> mine;
+  for (std::size_t k = 0; k < tasks.size(); ++k)
+    if (static_cast<int>(k % b.size) == b.rank) mine.push_back(&tasks[k]);
+  const int parallel = b.jobs > 0 ? b.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const bool show = b.progress || ::isatty(STDERR_FILENO);
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string exe = self_exe();
+  const std::string base = base_hash(b.base);
+  std::map<pid_t, const RunTask*> running;
+  std::size_t next = 0;
+  RunCounts c;
+  auto report = [&] {
+    if (!show || std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1)) return;
+    fmt::print(stderr, "\r{}{}: {} of {} runs done ({} resumed, {} failed)   ", b.label,
+               b.size > 1 ? fmt::format(" rank {}", b.rank) : "", c.done, mine.size(), c.resumed, c.failed);
+  };
+  while (next < mine.size() || !running.empty()) {
+    while (next < mine.size() && static_cast<int>(running.size()) < parallel) {
+      const RunTask& t = *mine[next++];
+      if (can_resume(t, run_key(b, t, base))) {  // finished by an earlier sweep, with the same inputs
+        ++c.done, ++c.resumed;
+        continue;
+      }
+      fs::remove(t.dir + ".key");
+      const pid_t pid = spawn_run(exe, b, t);
+      if (pid < 0) {
+        fmt::print(stderr, "rcnsim {}: cannot start {}\n", b.label, exe);
+        ++c.done, ++c.failed;
+        continue;
+      }
+      running[pid] = &t;
+    }
+    if (running.empty()) continue;
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      ++c.failed;
+      fmt::print(stderr, "\nrcnsim {}: run {} failed (see {}.log)\n", b.label, it->second->dir, it->second->dir);
+    } else {
+      std::ofstream(it->second->dir + ".key", std::ios::binary) << run_key(b, *it->second, base);
+    }
+    ++c.done;
+    running.erase(it);
+    report();
+  }
+  if (show && std::chrono::steady_clock::now() - t0 >= std::chrono::seconds(1)) fmt::print(stderr, "\n");
+  return c;
+}
 
 int run_sweep(const SweepOptions& o) {
   int rank = 0, size = 1;
@@ -153,57 +197,16 @@ int run_sweep(const SweepOptions& o) {
     if (rank == 0) fmt::print(stderr, "rcnsim sweep: cannot create {}/runs: {}\n", out, ec.message());
     return finish(2);
   }
-  std::vector<Task> all, mine;
+  std::vector<RunTask> all;
+  std::vector<std::size_t> point_of;  // all[k] runs point point_of[k]
   for (std::size_t p = 0; p < spec.points.size(); ++p)
-    for (auto seed : spec.seeds)
-      all.push_back({p, seed, (fs::path(out) / "runs" / fmt::format("p{}-seed{}", p, seed)).string()});
-  for (std::size_t k = 0; k < all.size(); ++k)
-    if (static_cast<int>(k % size) == rank) mine.push_back(all[k]);
-
-  const int parallel = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
-  const bool show = o.progress || ::isatty(STDERR_FILENO);
-  const auto t0 = std::chrono::steady_clock::now();
-  const std::string exe = self_exe();
-  const std::string base = base_hash(spec);
-  std::map<pid_t, const Task*> running;
-  std::size_t next = 0, done = 0, skipped = 0, failed = 0;
-  auto report = [&] {
-    if (!show || std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1)) return;
-    fmt::print(stderr, "\rsweep{}: {} of {} runs done ({} resumed, {} failed)   ",
-               size > 1 ? fmt::format(" rank {}", rank) : "", done, mine.size(), skipped, failed);
-  };
-  while (next < mine.size() || !running.empty()) {
-    while (next < mine.size() && static_cast<int>(running.size()) < parallel) {
-      const Task& t = mine[next++];
-      if (can_resume(t, run_key(spec, t, base))) {  // finished by an earlier sweep, with the same inputs
-        ++done, ++skipped;
-        continue;
-      }
-      fs::remove(t.dir + ".key");
-      const pid_t pid = spawn_run(exe, spec, t);
-      if (pid < 0) {
-        fmt::print(stderr, "rcnsim sweep: cannot start {}\n", exe);
-        ++done, ++failed;
-        continue;
-      }
-      running[pid] = &t;
+    for (auto seed : spec.seeds) {
+      all.push_back({spec.points[p].sets, seed, (fs::path(out) / "runs" / fmt::format("p{}-seed{}", p, seed)).string()});
+      point_of.push_back(p);
     }
-    if (running.empty()) continue;
-    int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      ++failed;
-      fmt::print(stderr, "\nrcnsim sweep: run {} failed (see {}.log)\n", it->second->dir, it->second->dir);
-    } else {
-      std::ofstream(it->second->dir + ".key", std::ios::binary) << run_key(spec, *it->second, base);
-    }
-    ++done;
-    running.erase(it);
-    report();
-  }
-  if (show && std::chrono::steady_clock::now() - t0 >= std::chrono::seconds(1)) fmt::print(stderr, "\n");
+  RunBatch batch{spec.base, spec.allow_paths, o.jobs, o.progress, "sweep", rank, size};
+  const RunCounts counts = execute_runs(batch, all);
+  std::size_t failed = counts.failed, skipped = counts.resumed;
 #ifdef RCN_HAVE_MPI
   int local = static_cast<int>(failed), total = 0;
   MPI_Reduce(&local, &total, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
@@ -213,9 +216,10 @@ int run_sweep(const SweepOptions& o) {
 
   // Rank 0 gathers every run's summary.json (a shared file system under MPI).
   std::vector<std::vector<std::map<std::string, double>>> runs(spec.points.size());
-  for (const Task& t : all) {
-    if (auto m = read_metrics(t)) {
-      runs[t.point].push_back(std::move(*m));
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    const RunTask& t = all[k];
+    if (auto m = read_run_metrics(t.dir)) {
+      runs[point_of[k]].push_back(std::move(*m));
     } else if (fs::exists(fs::path(t.dir) / "summary.json")) {
       fmt::print(stderr, "rcnsim sweep: {}/summary.json is not a readable summary; left out of the table\n", t.dir);
       ++failed;
