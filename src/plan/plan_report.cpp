@@ -6,25 +6,13 @@
 #include <cmath>
 #include <set>
 
+#include "rcn/report/html_escape.hpp"
+
 namespace rcn {
 
 namespace {
 
-// Text for an element or a single-quoted attribute (as in report.html).
-std::string esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string esc(const std::string& s) { return html_escape(s); }
 
 std::string point_label(const PointOutcome& p) {
   std::string s;
@@ -33,7 +21,7 @@ std::string point_label(const PointOutcome& p) {
 }
 
 std::string pareto_chart(const PlanSpec& spec, const std::vector<PointOutcome>& ranked) {
-  const double w = 560, h = 340, x0 = 80, y0 = 20;
+  const double w = 560, h = 340, x0 = 90, y0 = 20;
   std::vector<std::size_t> drawn;
   double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
   for (std::size_t i = 0; i < ranked.size(); ++i) {
@@ -48,15 +36,21 @@ std::string pareto_chart(const PlanSpec& spec, const std::vector<PointOutcome>& 
   std::string out = fmt::format("<svg id='pareto' width='{}' height='{}' data-points='{}' data-front='{}'>", x0 + w + 20,
                                 y0 + h + 50, drawn.size(), front.size());
   if (drawn.empty()) return out + "<text x='20' y='40'>no point has both metrics</text></svg>";
-  if (xmax == xmin) xmax = xmin + 1;
-  if (ymax == ymin) ymax = ymin + 1;
+  // 5% of room on each side, so no mark sits on the frame; an axis whose values
+  // are all equal is centred on them.
+  auto pad = [](double& lo, double& hi) {
+    const double room = hi > lo ? 0.05 * (hi - lo) : std::max(0.05 * std::abs(lo), 1.0);
+    lo -= room, hi += room;
+  };
+  pad(xmin, xmax);
+  pad(ymin, ymax);
   auto px = [&](double v) { return x0 + (v - xmin) / (xmax - xmin) * w; };
   auto py = [&](double v) { return y0 + h - (v - ymin) / (ymax - ymin) * h; };
   out += fmt::format("<rect x='{}' y='{}' width='{}' height='{}' fill='none' stroke='#888'/>", x0, y0, w, h);
   for (int k = 0; k <= 4; ++k) {
     const double xv = xmin + (xmax - xmin) * k / 4, yv = ymin + (ymax - ymin) * k / 4;
-    out += fmt::format("<text x='{:.1f}' y='{}' font-size='11' text-anchor='middle'>{:.4g}</text>", px(xv), y0 + h + 16, xv);
-    out += fmt::format("<text x='{}' y='{:.1f}' font-size='11' text-anchor='end'>{:.4g}</text>", x0 - 4, py(yv) + 4, yv);
+    out += fmt::format("<text x='{:.1f}' y='{}' font-size='11' text-anchor='middle'>{:.6g}</text>", px(xv), y0 + h + 16, xv);
+    out += fmt::format("<text x='{}' y='{:.1f}' font-size='11' text-anchor='end'>{:.6g}</text>", x0 - 4, py(yv) + 4, yv);
   }
   out += fmt::format("<text x='{}' y='{}' text-anchor='middle'>{} (mean over seeds)</text>", x0 + w / 2, y0 + h + 40,
                      esc(spec.pareto_x));

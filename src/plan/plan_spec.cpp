@@ -221,8 +221,18 @@ PlanSpec load_plan_text(const std::string& yaml, const std::string& file, const 
     r.error(vars.IsDefined() ? vars : root, "variables",
             "expected a mapping of --set path to a range {min, max, step} or a list of choices");
   } else {
-    for (auto it = vars.begin(); it != vars.end(); ++it) read_variable(r, it->first.Scalar(), it->second, s);
-    if (s.variables.size() == vars.size()) {
+    std::map<std::string, std::size_t> seen;
+    bool distinct = true;
+    for (auto it = vars.begin(); it != vars.end(); ++it) {
+      // Two entries for one path would set it twice per point, the second silently winning.
+      if (auto [at, fresh] = seen.emplace(it->first.Scalar(), seen.size()); !fresh) {
+        r.error(it->first, "variables." + it->first.Scalar(), "this path is already a variable");
+        distinct = false;
+        continue;
+      }
+      read_variable(r, it->first.Scalar(), it->second, s);
+    }
+    if (distinct && s.variables.size() == vars.size()) {
       // Bounded before any point is built: a product of a few ranges grows fast.
       double points = 1;
       for (const auto& v : s.variables) points *= static_cast<double>(v.values.size());
@@ -313,7 +323,7 @@ PlanSpec load_plan_file(const std::string& path, Diagnostics& diags, const std::
 bool looks_like_plan(const std::string& yaml) {
   try {
     const YAML::Node root = YAML::Load(yaml);
-    return root.IsMap() && root["variables"].IsDefined() && root["objective"].IsDefined();
+    return root.IsMap() && (root["variables"].IsDefined() || root["objective"].IsDefined());
   } catch (const YAML::Exception&) {
     return false;
   }

@@ -6,30 +6,15 @@
 #include <cmath>
 #include <map>
 
+#include "rcn/report/html_escape.hpp"
 #include "rcn/scenario/units.hpp"
 
 namespace rcn {
 
 namespace {
 
-// Text for an HTML element or attribute. Attributes here are single-quoted, so
-// ' must be escaped too (a job named  p' onmouseover='...  would otherwise
-// add an attribute). Every string from input (names, scenario text, failure
-// descriptions) goes through this; the report has no <script> or JSON block.
-std::string esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+// Every string from input (names, scenario text, failure descriptions) goes through this.
+std::string esc(const std::string& s) { return html_escape(s); }
 
 const char* state_color(const std::string& state) {
   if (state == "running") return "#4c9be8";

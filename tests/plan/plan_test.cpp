@@ -120,6 +120,8 @@ TEST_CASE("plan file errors are located with their field path", "[plan]") {
         std::vector<std::string>{"p.yaml:2:12: error: variables: the plan has 1600 points; max_points is 1000 (at most 10000)"});
   CHECK(errors(std::string(kHead) + "variables: {a: [x, y, x]}\n" + ok_tail) ==
         std::vector<std::string>{"p.yaml:2:23: error: variables.a[2]: the same choice as [0]"});
+  CHECK(errors(std::string(kHead) + "variables:\n  a: [1]\n  a: [2]\n" + ok_tail) ==
+        std::vector<std::string>{"p.yaml:4:3: error: variables.a: this path is already a variable"});
   CHECK(errors(std::string(kHead) + "variables: {a: 3}\n" + ok_tail) ==
         std::vector<std::string>{
             "p.yaml:2:16: error: variables.a: expected a range {min, max, step} or a list of choices, got \"3\""});

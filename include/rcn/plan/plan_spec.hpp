@@ -67,8 +67,9 @@ PlanSpec load_plan_file(const std::string& path, Diagnostics& diags, const std::
 PlanSpec load_plan_text(const std::string& yaml, const std::string& file, const std::string& base_dir,
                         Diagnostics& diags, const std::vector<std::string>& allow_paths = {});
 
-// True when the YAML text looks like a plan (top-level `variables` and
-// `objective`), for `rcnsim validate` to choose the right checker.
+// True when the YAML text looks like a plan (a top-level `variables` or
+// `objective`, keys no scenario or sweep has), for `rcnsim validate` to
+// choose the right checker.
 bool looks_like_plan(const std::string& yaml);
 
 }  // namespace rcn
