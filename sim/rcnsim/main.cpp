@@ -183,7 +183,14 @@ bool is_plan_file(const std::string& path) {
 }
 
 int cmd_validate(const ScenarioArgs& a) {
-  if (!a.path.empty() && a.sets.empty() && is_plan_file(a.path)) return rcn::validate_plan(a.path, a.allow_paths);
+  if (!a.path.empty() && is_plan_file(a.path)) {
+    if (!a.sets.empty() || a.seed) {
+      fmt::print(stderr, "rcnsim validate: {} is a plan; --set and --seed apply to scenarios (a plan's points and "
+                         "seeds are in its file)\n", a.path);
+      return kExitInput;
+    }
+    return rcn::validate_plan(a.path, a.allow_paths);
+  }
   auto s = load(a);
   if (!s) return kExitInput;
   fmt::print("{}: ok ({} sites, {} GPUs, {} WAN links, {} training jobs, {} inference services)\n",

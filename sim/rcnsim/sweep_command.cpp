@@ -68,7 +68,7 @@ std::string base_hash(const std::string& base) {
 std::string run_key(const RunBatch& b, const RunTask& t, const std::string& base) {
   std::string key;
   for (const auto& a : run_args("", b, t)) key += a + "\n";
-  return key + base;
+  return key + t.key_extra + base;
 }
 
 bool can_resume(const RunTask& t, const std::string& key) {
@@ -201,7 +201,7 @@ int run_sweep(const SweepOptions& o) {
   std::vector<std::size_t> point_of;  // all[k] runs point point_of[k]
   for (std::size_t p = 0; p < spec.points.size(); ++p)
     for (auto seed : spec.seeds) {
-      all.push_back({spec.points[p].sets, seed, (fs::path(out) / "runs" / fmt::format("p{}-seed{}", p, seed)).string()});
+      all.push_back({spec.points[p].sets, seed, (fs::path(out) / "runs" / fmt::format("p{}-seed{}", p, seed)).string(), ""});
       point_of.push_back(p);
     }
   RunBatch batch{spec.base, spec.allow_paths, o.jobs, o.progress, "sweep", rank, size};

@@ -31,6 +31,7 @@ struct RunTask {
   std::vector<std::pair<std::string, std::string>> sets;  // --set path, value
   std::uint64_t seed = 1;
   std::string dir;
+  std::string key_extra;  // appended to the run's key: anything else its results depend on
 };
 
 struct RunBatch {
