@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include "rcn/plan/best_scenario.hpp"
 #include "rcn/plan/pareto.hpp"
@@ -276,4 +277,50 @@ TEST_CASE("best.yaml applies the point's values and seed and copies the files it
   // A bad value is an error, not a silently different scenario.
   best_scenario(dir + "/in/base.yaml", {}, {{"sites.nowhere.servers", "6"}}, 1, "best-files", d);
   CHECK(d.has_errors());
+}
+
+TEST_CASE("best.yaml rewrites every kind of file reference, one copy per file", "[plan]") {
+  const std::string dir = test::scratch_dir("plan-best-references");
+  fs::create_directories(dir + "/in/traces");
+  std::ofstream(dir + "/in/traces/jobs.csv") << "jobs\n";
+  std::ofstream(dir + "/in/traces/requests.csv") << "requests\n";
+  // Only the references matter here: best_scenario reads them, it does not check the scenario.
+  std::ofstream(dir + "/in/base.yaml") << "name: refs\nworkloads:\n  training_trace: traces/jobs.csv\n"
+                                          "  inference:\n    - {name: a, arrivals: {trace: traces/requests.csv}}\n"
+                                          "    - {name: b, arrivals: {trace: traces/requests.csv}}\n"
+                                          "    - {name: c, arrivals: {poisson: 1/s}}\n";
+  Diagnostics d;
+  const BestScenario b = best_scenario(dir + "/in/base.yaml", {}, {}, 7, "best-files", d);
+  REQUIRE_FALSE(d.has_errors());
+  REQUIRE(b.files.size() == 2);
+  CHECK(b.files[0] == std::make_pair(std::string("best-files/1-jobs.csv"), std::string("jobs\n")));
+  CHECK(b.files[1] == std::make_pair(std::string("best-files/2-requests.csv"), std::string("requests\n")));
+  const YAML::Node root = YAML::Load(b.yaml);
+  CHECK(root["seed"].as<int>() == 7);
+  CHECK(root["workloads"]["training_trace"].as<std::string>() == "best-files/1-jobs.csv");
+  CHECK(root["workloads"]["inference"][0]["arrivals"]["trace"].as<std::string>() == "best-files/2-requests.csv");
+  CHECK(root["workloads"]["inference"][1]["arrivals"]["trace"].as<std::string>() == "best-files/2-requests.csv");
+  CHECK_FALSE(root["workloads"]["inference"][2]["arrivals"]["trace"]);
+  // A reference outside the base's folder (and no --allow-paths) stays refused.
+  std::ofstream(dir + "/in/escape.yaml") << "name: x\nhardware: [../../../../../../etc/hostname]\n";
+  best_scenario(dir + "/in/escape.yaml", {}, {}, 1, "best-files", d);
+  CHECK(d.has_errors());
+}
+
+TEST_CASE("a maximised objective ranks the largest mean first", "[plan]") {
+  Diagnostics d;
+  const PlanSpec s = load_plan(std::string(kHead) + "variables: {v: [0, 1, 2]}\nconstraints: {cost: {max: 10}}\n"
+                                                    "objective: {maximise: mean_goodput}\n", d);
+  REQUIRE_FALSE(d.has_errors());
+  CHECK(s.sense == Sense::Maximise);
+  CHECK(s.pareto_x == "tco_total");
+  CHECK(s.pareto_y == "mean_goodput");
+  CHECK(s.pareto_y_sense == Sense::Maximise);
+  const auto ranked = rank_points(s, {outcome(0, {{"mean_goodput", 0.8}, {"cost", 5}}),
+                                      outcome(1, {{"mean_goodput", 0.95}, {"cost", 12}}),
+                                      outcome(2, {{"mean_goodput", 0.9}, {"cost", 9}})});
+  CHECK(ranked[0].index == 2);
+  CHECK(ranked[1].index == 0);
+  CHECK(ranked[2].index == 1);
+  CHECK(ranked[2].violated == std::vector<std::string>{"cost = 12 > max 10"});
 }
