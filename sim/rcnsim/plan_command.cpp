@@ -116,7 +116,7 @@ int run_plan(const PlanOptions& o) {
       continue;
     }
     for (auto seed : spec.seeds) {
-      tasks.push_back({points[i].sets, seed, (fs::path(out) / "runs" / fmt::format("p{}-seed{}", i, seed)).string(), ""});
+      tasks.push_back({points[i].sets, seed, run_dir(out, i, seed), ""});
       point_of.push_back(i);
     }
   }

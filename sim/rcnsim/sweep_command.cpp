@@ -113,6 +113,10 @@ std::optional<std::map<std::string, double>> read_run_metrics(const std::string&
   }
 }
 
+std::string run_dir(const std::string& out, std::size_t point, std::uint64_t seed) {
+  return (fs::path(out) / "runs" / fmt::format("p{}-seed{}", point, seed)).string();
+}
+
 RunCounts execute_runs(const RunBatch& b, const std::vector<RunTask>& tasks) {
   std::vector<const RunTask*> mine;
   for (std::size_t k = 0; k < tasks.size(); ++k)
@@ -201,7 +205,7 @@ int run_sweep(const SweepOptions& o) {
   std::vector<std::size_t> point_of;  // all[k] runs point point_of[k]
   for (std::size_t p = 0; p < spec.points.size(); ++p)
     for (auto seed : spec.seeds) {
-      all.push_back({spec.points[p].sets, seed, (fs::path(out) / "runs" / fmt::format("p{}-seed{}", p, seed)).string(), ""});
+      all.push_back({spec.points[p].sets, seed, run_dir(out, p, seed), ""});
       point_of.push_back(p);
     }
   RunBatch batch{spec.base, spec.allow_paths, o.jobs, o.progress, "sweep", rank, size};

@@ -47,6 +47,9 @@ struct RunCounts {
   std::size_t done = 0, resumed = 0, failed = 0;
 };
 
+// <out>/runs/p<point>-seed<seed>: a run's folder, named by its point and seed.
+std::string run_dir(const std::string& out, std::size_t point, std::uint64_t seed);
+
 // Runs (or resumes) this rank's share of `tasks`; a failed run is reported on stderr.
 RunCounts execute_runs(const RunBatch& batch, const std::vector<RunTask>& tasks);
 
