@@ -206,26 +206,28 @@ std::string energy_table(const SimulationResult& r) {
 // all-in GPU-hour rate, the costs per million tokens, and the defaults that stood in.
 std::string cost_table(const TcoResult& t) {
   const std::string cur = esc(t.currency);
+  // Whole units for large amounts, cents for the small ones of short runs.
+  auto amount = [](double v) { return std::fabs(v) >= 1000 ? fmt::format("{:.0f}", v) : fmt::format("{:.2f}", v); };
   std::string out = fmt::format(
       "<p>Over the simulated {}, in {}: capex spread over each part's amortisation life, the power bill, staff "
       "and maintenance as a share of capex per year, and WAN leases.</p><table id='tco'><tr><th>site</th>"
       "<th>capex (amortised)</th><th>power</th><th>staff + maintenance</th><th>total</th></tr>",
       esc(format_duration(t.period_s)), cur);
   for (const auto& x : t.sites)
-    out += fmt::format("<tr data-site='{}' data-total='{}'><td>{}</td><td>{:.0f}</td><td>{:.0f}</td><td>{:.0f}</td>"
-                       "<td>{:.0f}</td></tr>",
-                       esc(x.name), x.total, esc(x.name), x.capex_amortised, x.power, x.staff_maintenance, x.total);
-  out += fmt::format("<tr data-wan='{}'><td>WAN links</td><td></td><td></td><td></td><td>{:.0f}</td></tr>", t.wan, t.wan);
-  out += fmt::format("<tr data-total='{}'><th>total</th><th>{:.0f}</th><th>{:.0f}</th><th>{:.0f}</th><th>{:.0f}</th>"
-                     "</tr></table>",
-                     t.total, t.capex_amortised, t.power, t.staff_maintenance, t.total);
+    out += fmt::format("<tr data-site='{}' data-total='{}'><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                       esc(x.name), x.total, esc(x.name), amount(x.capex_amortised), amount(x.power),
+                       amount(x.staff_maintenance), amount(x.total));
+  out += fmt::format("<tr data-wan='{}'><td>WAN links</td><td></td><td></td><td></td><td>{}</td></tr>", t.wan,
+                     amount(t.wan));
+  out += fmt::format("<tr data-total='{}'><th>total</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></table>",
+                     t.total, amount(t.capex_amortised), amount(t.power), amount(t.staff_maintenance), amount(t.total));
   out += "<table id='tco-clusters'><tr><th>cluster</th><th>GPU</th><th>GPUs</th><th>capex</th>"
          "<th>all-in per GPU-hour</th></tr>";
   for (const auto& c : t.clusters)
-    out += fmt::format("<tr data-cluster='{}/{}' data-rate='{}'><td>{}/{}</td><td>{}</td><td>{}</td><td>{:.0f}</td>"
+    out += fmt::format("<tr data-cluster='{}/{}' data-rate='{}'><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td>"
                        "<td>{:.3f}</td></tr>",
                        esc(c.site), esc(c.cluster), c.gpu_hour_rate, esc(c.site), esc(c.cluster), esc(c.gpu), c.gpus,
-                       c.capex, c.gpu_hour_rate);
+                       amount(c.capex), c.gpu_hour_rate);
   out += "</table>";
   auto per = [](const std::optional<double>& v) { return v ? fmt::format("{:.4g}", *v) : std::string("-"); };
   out += fmt::format("<p id='tco-per-token'>Per million tokens served: {} {}. Per million trained tokens: {} {}.</p>",

@@ -277,7 +277,7 @@ std::string money(double v) {
   const double a = std::fabs(v);
   if (a >= 1e9) return fmt::format("{:.3g}B", v / 1e9);
   if (a >= 1e6) return fmt::format("{:.3g}M", v / 1e6);
-  if (a >= 1e4) return fmt::format("{:.3g}k", v / 1e3);
+  if (a >= 1e3) return fmt::format("{:.3g}k", v / 1e3);
   return fmt::format("{:.2f}", v);
 }
 
