@@ -154,3 +154,18 @@ TEST_CASE("each job in summary.json has its cost, GPU-hours x its cluster's rate
   CHECK(jobs_csv(r).find(",gpu_hours,cost\n") != std::string::npos);
   CHECK(summary_table(r).find("cost (USD, over") != std::string::npos);
 }
+
+TEST_CASE("a GPU type without a built-in price is priced by the fallback and the results say so", "[tco][engine]") {
+  Scenario s = test::load_scenario(kTwoSites, "tco.yaml");
+  HardwareProfile custom = *s.find_profile("a100-80g");
+  custom.name = "lab-gpu";
+  s.hardware["lab-gpu"] = custom;
+  s.sites[1].clusters[0].gpu = "lab-gpu";  // site b gives no server price
+  const SimulationResult r = run_simulation(s);
+  REQUIRE(r.tco.notes.size() == 1);
+  CHECK(r.tco.notes[0].rfind("b/main: GPU type lab-gpu has no built-in server price", 0) == 0);
+  // Priced as an H100 server: 300k for its 8 GPUs.
+  CHECK(r.tco.clusters[1].capex > 300000);
+  CHECK(summary_table(r).find("note: b/main: GPU type lab-gpu") != std::string::npos);
+  CHECK(nlohmann::json::parse(summary_json(r)).at("tco").at("notes").size() == 1);
+}
