@@ -41,7 +41,7 @@ ClusterPrices cluster_prices(const Scenario& s, std::size_t site_index, std::siz
   const std::int64_t bought = std::int64_t{c.servers} + c.spares;
   p.servers_bought = static_cast<int>(bought);
   p.gpus_in_service = c.gpus();
-  p.gpus_bought = static_cast<int>(bought * c.gpus_per_server);
+  p.gpus_bought = static_cast<double>(bought) * c.gpus_per_server;
   p.nic_ports = static_cast<double>(bought) * c.scale_out.nics_per_server;
   p.gpu_tdp_w = hw ? hw->tdp_w : 0;
 

@@ -55,7 +55,7 @@ struct JobResult {
   double checkpoint_interval_s = 0;  // compute time between checkpoints (last attempt); 0 = none
   std::map<std::string, int> interruptions_by_cause;
   double progress = 0;  // fraction of steps done at the end of the run
-  double gpu_hours = 0;  // GPUs held x time, every attempt (restarts and checkpoints included)
+  double gpu_hours = 0;  // GPUs held x time held, every attempt (checkpoints and lost work included)
   double cost = 0;       // gpu_hours x the all-in GPU-hour rate of the cluster of its last placement (docs/tco.md)
   TrainingStep step;    // the step model on the cluster of its (last) placement
   std::vector<TimelineSpan> timeline;  // in time order; spans open at the end of the run end there

@@ -46,7 +46,7 @@ inline constexpr double kWanPerBytePerSecond = 20 / (1e9 / 8) / kSecondsPerMonth
 struct ClusterPrices {
   int servers_bought = 0;    // servers + spares
   int gpus_in_service = 0;   // servers x gpus_per_server (spares excluded): the GPUs that pay for the cluster
-  int gpus_bought = 0;       // (servers + spares) x gpus_per_server
+  double gpus_bought = 0;    // (servers + spares) x gpus_per_server (a double: spares are outside the GPU limit)
   double nic_ports = 0;      // (servers + spares) x nics_per_server
   double server_price = 0;
   double server_power_w = 0;
