@@ -52,6 +52,7 @@ struct Replica {
 struct RegionStats {
   std::vector<double> ttft, tpot, e2e;
   long requests = 0, dropped = 0, slo_met = 0;
+  double tokens = 0;  // prompt + output tokens of completed requests (docs/tco.md)
 };
 
 struct ServiceRuntime {
@@ -386,6 +387,7 @@ void InferenceRuntime::complete(Replica& rep, std::uint32_t id, double now) {
   const double tpot = q.output > 1 ? (now - q.first_token) / (q.output - 1) : 0;
   st.ttft.push_back(ttft);
   st.e2e.push_back(e2e);
+  st.tokens += static_cast<double>(q.prompt) + q.output;
   if (q.output > 1) st.tpot.push_back(tpot);
   const SloSpec& slo = sv.spec->slo;
   if ((slo.ttft <= 0 || ttft <= slo.ttft) && (slo.tpot <= 0 || tpot <= slo.tpot) && (slo.e2e <= 0 || e2e <= slo.e2e))
@@ -569,16 +571,21 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
     res.gpus = res.replicas * sv.spec->gpus_per_replica;
     double busy = 0, held = 0;
     std::vector<long> in_flight(sv.regions.size(), 0);
+    res.gpu_seconds_by_cluster.assign(busy_gpu_seconds.size(), 0.0);
     for (std::size_t r : sv.replicas) {
       const Replica& rep = rt.replicas[r];
       busy += rep.busy_s;
-      held += rep.held_s + (rep.held_since >= 0 ? std::max(0.0, end - rep.held_since) : 0);
+      const double rep_held = rep.held_s + (rep.held_since >= 0 ? std::max(0.0, end - rep.held_since) : 0);
+      held += rep_held;
+      res.gpu_seconds_by_cluster[rep.cluster] += rep_held * sv.spec->gpus_per_replica;
       busy_gpu_seconds[rep.cluster] += std::min(rep.busy_s, end) * sv.spec->gpus_per_replica;
       for (auto id : rep.queue) ++in_flight[rt.requests[id].region];
       for (auto id : rep.running) ++in_flight[rt.requests[id].region];
     }
     res.gpu_utilisation = held > 0 ? std::min(1.0, busy / held) : 0;
     res.replica_hours = held / 3600;
+    res.gpu_hours = held * sv.spec->gpus_per_replica / 3600;
+    for (const RegionStats& st : sv.stats) res.tokens_served += st.tokens;
     res.replicas_peak = sv.peak;
     res.scale_ups = sv.scale_ups, res.scale_downs = sv.scale_downs;
     res.replica_failures = sv.replica_failures;

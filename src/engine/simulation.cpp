@@ -13,6 +13,7 @@
 #include "rcn/version.hpp"
 #include "src/engine/engine_context.hpp"
 #include "src/engine/inference_service.hpp"
+#include "src/engine/run_cost.hpp"
 #include "src/engine/wait_all.hpp"
 
 namespace rcn {
@@ -174,9 +175,11 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
     JobResult& r = ctx.jobs[j];
     const JobProgress& p = ctx.progress[j];
+    r.gpu_hours = p.attained_gpu_s / 3600;
     if (r.state == JobState::Running) {  // finished and interrupted attempts were closed already
       const double ran = end - p.attempt_start;
       busy[ctx.job_cluster[j]] += p.gpus * ran;
+      r.gpu_hours += p.gpus * ran / 3600;
       const double worked = p.work_done_s + (p.segment_start >= 0 ? end - p.segment_start : 0);
       r.progress = 1.0 - p.remaining + (p.ideal_on_cluster > 0 ? worked / p.ideal_on_cluster : 0);
       // Effective training time so far: work kept or still running, over the time since the first start.
@@ -218,6 +221,7 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
       hourly_cost(ctx, si, busy_s, end, sr);
     res.sites.push_back(sr);
   }
+  account_costs(s, res);
   return res;
 }
 

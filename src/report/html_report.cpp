@@ -187,6 +187,40 @@ std::string energy_table(const SimulationResult& r) {
   return out + "</table>";
 }
 
+// Total cost of ownership (docs/tco.md): per site and in total, then each cluster's
+// all-in GPU-hour rate, the costs per million tokens, and the defaults that stood in.
+std::string cost_table(const TcoResult& t) {
+  const std::string cur = esc(t.currency);
+  // Whole units for large amounts, cents for the small ones of short runs.
+  auto amount = [](double v) { return std::fabs(v) >= 1000 ? fmt::format("{:.0f}", v) : fmt::format("{:.2f}", v); };
+  std::string out = fmt::format(
+      "<p>Over the simulated {}, in {}: capex spread over each part's amortisation life, the power bill, staff "
+      "and maintenance as a share of capex per year, and WAN leases.</p><table id='tco'><tr><th>site</th>"
+      "<th>capex (amortised)</th><th>power</th><th>staff + maintenance</th><th>total</th></tr>",
+      esc(format_duration(t.period_s)), cur);
+  for (const auto& x : t.sites)
+    out += fmt::format("<tr data-site='{}' data-total='{}'><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                       esc(x.name), x.total, esc(x.name), amount(x.capex_amortised), amount(x.power),
+                       amount(x.staff_maintenance), amount(x.total));
+  out += fmt::format("<tr data-wan='{}'><td>WAN links</td><td></td><td></td><td></td><td>{}</td></tr>", t.wan,
+                     amount(t.wan));
+  out += fmt::format("<tr data-total='{}'><th>total</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></table>",
+                     t.total, amount(t.capex_amortised), amount(t.power), amount(t.staff_maintenance), amount(t.total));
+  out += "<table id='tco-clusters'><tr><th>cluster</th><th>GPU</th><th>GPUs</th><th>capex</th>"
+         "<th>all-in per GPU-hour</th></tr>";
+  for (const auto& c : t.clusters)
+    out += fmt::format("<tr data-cluster='{}/{}' data-rate='{}'><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                       "<td>{:.3f}</td></tr>",
+                       esc(c.site), esc(c.cluster), c.gpu_hour_rate, esc(c.site), esc(c.cluster), esc(c.gpu), c.gpus,
+                       amount(c.capex), c.gpu_hour_rate);
+  out += "</table>";
+  auto per = [](const std::optional<double>& v) { return v ? fmt::format("{:.4g}", *v) : std::string("-"); };
+  out += fmt::format("<p id='tco-per-token'>Per million tokens served: {} {}. Per million trained tokens: {} {}.</p>",
+                     per(t.per_million_tokens_served), cur, per(t.per_million_trained_tokens), cur);
+  for (const auto& note : t.notes) out += "<p class='note'>Note: " + esc(note) + "</p>";
+  return out;
+}
+
 std::string inference_section(const SimulationResult& r) {
   std::string out =
       "<table id='inference'><tr><th>service</th><th>region</th><th>requests</th><th>completed</th><th>dropped</th>"
@@ -246,16 +280,18 @@ std::string inference_section(const SimulationResult& r) {
 
 std::string jobs_table(const SimulationResult& r) {
   std::string out = "<table id='jobs'><tr><th>job</th><th>state</th><th>site</th><th>GPUs</th><th>wait</th>"
-                    "<th>time to train</th><th>step</th><th>MFU</th><th>interruptions</th><th>goodput</th></tr>";
+                    "<th>time to train</th><th>step</th><th>MFU</th><th>interruptions</th><th>goodput</th><th>GPU-hours</th>"
+                    "<th>cost</th></tr>";
   for (const auto& j : r.jobs)
     out += fmt::format(
         "<tr data-job='{}' data-end='{}'><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-        "<td>{}</td><td>{:.1f}%</td><td>{}</td><td>{}</td></tr>",
+        "<td>{}</td><td>{:.1f}%</td><td>{}</td><td>{}</td><td>{:.0f}</td><td>{:.0f}</td></tr>",
         esc(j.name), j.end_s, esc(j.name), to_string(j.state), esc(j.site.empty() ? "-" : j.site), j.gpus,
         j.start_s < 0 ? "-" : esc(format_duration(j.queue_wait_s)),
         j.end_s < 0 ? "-" : esc(format_duration(j.time_to_train_s)),
         j.step_time_s > 0 ? esc(format_duration(j.step_time_s)) : "-", 100 * j.mfu, j.interruptions,
-        j.state == JobState::Finished || j.state == JobState::Running ? fmt::format("{:.3f}", j.goodput) : "-");
+        j.state == JobState::Finished || j.state == JobState::Running ? fmt::format("{:.3f}", j.goodput) : "-",
+        j.gpu_hours, j.cost);
   return out + "</table>";
 }
 
@@ -289,14 +325,16 @@ pre {{ background: #f7f7f7; padding: 10px; font-size: 12px; overflow-x: auto; }}
 <div class="card">jobs finished<b data-value="{7}">{7} / {8}</b></div>
 <div class="card">busy GPU-hours<b data-value="{9}">{9:.0f}</b></div>
 <div class="card">energy<b data-value="{10}">{10:.0f} kWh</b></div>
-<div class="card">cost<b data-value="{11}">{11:.0f}</b></div>
+<div class="card">power cost<b data-value="{11}">{11:.0f}</b></div>
 <div class="card">carbon<b data-value="{12}">{13:.1f} t CO2e</b></div>
 <div class="card">failures<b data-value="{14}">{14}</b></div>
+<div class="card">total cost of ownership<b data-value="{15}">{15:.0f} {16}</b></div>
 </div>
 )",
                                 esc(r.scenario), r.seed, esc(r.version), esc(r.fidelity), esc(r.policy),
                                 esc(format_duration(r.simulated_end_s)), esc(format_duration(r.horizon_s)), finished,
-                                r.jobs.size(), gpu_hours, energy, cost, carbon, carbon / 1000, r.failures.size());
+                                r.jobs.size(), gpu_hours, energy, cost, carbon, carbon / 1000, r.failures.size(), r.tco.total,
+                                esc(r.tco.currency));
   out += "<h2>Topology</h2>" + topology(r, s);
   out += "<h2>Utilisation per site over time</h2><p>GPUs held by training jobs; inference replicas' busy time is in "
          "the site means (legend) and the inference table.</p>" +
@@ -323,6 +361,7 @@ pre {{ background: #f7f7f7; padding: 10px; font-size: 12px; overflow-x: auto; }}
   out += "<h2>Inference</h2>";
   out += s.inference.empty() ? "<p id='inference'>No inference services in this scenario.</p>" : inference_section(r);
   out += "<h2>Energy, cost and carbon per site</h2>" + energy_table(r);
+  out += "<h2>Total cost of ownership</h2>" + cost_table(r.tco);
   out += "<h2>Jobs</h2>" + jobs_table(r);
   out += "<h2>Scenario</h2><details open><summary>" + esc(s.source_file) + "</summary><pre id='scenario'>" +
          esc(scenario_text) + "</pre></details>\n</body></html>\n";

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <optional>
+
 #include "rcn/report/step_report.hpp"
 #include "rcn/scenario/units.hpp"
 
@@ -17,6 +20,38 @@ ordered_json time_or_null(double t) { return t < 0 ? ordered_json(nullptr) : ord
 
 // CSV numbers: shortest text that reads back to the same double.
 std::string num(double v) { return fmt::format("{}", v); }
+
+// An amount that may not exist (a cost per token without tokens): null in JSON.
+ordered_json number_or_null(const std::optional<double>& v) { return v ? ordered_json(*v) : ordered_json(nullptr); }
+
+// The `tco` object of summary.json (docs/results.md#tco); other tools read these names.
+ordered_json tco_json(const TcoResult& t) {
+  ordered_json o;
+  o["currency"] = t.currency;
+  o["period_s"] = t.period_s;
+  o["capex_amortised"] = t.capex_amortised;
+  o["power"] = t.power;
+  o["staff_maintenance"] = t.staff_maintenance;
+  o["wan"] = t.wan;
+  o["total"] = t.total;
+  o["per_million_tokens_served"] = number_or_null(t.per_million_tokens_served);
+  o["per_million_trained_tokens"] = number_or_null(t.per_million_trained_tokens);
+  o["tokens_served"] = t.tokens_served;
+  o["tokens_trained"] = t.tokens_trained;
+  ordered_json sites = ordered_json::array();
+  for (const TcoSiteResult& x : t.sites)
+    sites.push_back({{"name", x.name}, {"capex_amortised", x.capex_amortised}, {"power", x.power},
+                     {"staff_maintenance", x.staff_maintenance}, {"total", x.total}});
+  o["sites"] = sites;
+  ordered_json clusters = ordered_json::array();
+  for (const TcoClusterResult& x : t.clusters)
+    clusters.push_back({{"site", x.site}, {"cluster", x.cluster}, {"gpu", x.gpu}, {"gpus", x.gpus},
+                        {"capex", x.capex}, {"capex_amortised", x.capex_amortised},
+                        {"staff_maintenance", x.staff_maintenance}, {"gpu_hour_rate", x.gpu_hour_rate}});
+  o["clusters"] = clusters;
+  o["notes"] = t.notes;
+  return o;
+}
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -75,6 +110,8 @@ std::string summary_json(const SimulationResult& r) {
     for (const auto& [cause, n] : x.interruptions_by_cause) causes[cause] = n;
     o["interruptions_by_cause"] = causes;
     o["progress"] = x.progress;
+    o["gpu_hours"] = x.gpu_hours;
+    o["cost"] = x.cost;
     if (x.start_s >= 0) o["step"] = step_json(x.step);
     jobs.push_back(o);
   }
@@ -114,6 +151,9 @@ std::string summary_json(const SimulationResult& r) {
       o["scale_downs"] = x.scale_downs;
       o["replica_failures"] = x.replica_failures;
       o["requests_retried"] = x.requests_retried;
+      o["tokens_served"] = x.tokens_served;
+      o["gpu_hours"] = x.gpu_hours;
+      o["cost"] = x.cost;
       ordered_json regions = ordered_json::array();
       for (const InferenceRegionResult& g : r.inference) {
         if (g.service != x.service) continue;
@@ -135,6 +175,7 @@ std::string summary_json(const SimulationResult& r) {
     }
     j["inference"] = services;
   }
+  j["tco"] = tco_json(r.tco);
   return j.dump(2) + "\n";
 }
 
@@ -142,12 +183,12 @@ std::string jobs_csv(const SimulationResult& r) {
   std::string out =
       "name,model,state,site,cluster,gpu,gpus,servers,params,submit_s,start_s,end_s,queue_wait_s,step_time_s,steps,"
       "tokens,tflops_per_gpu,hardware_tflops_per_gpu,mfu,memory_per_gpu_bytes,time_to_train_s,ideal_time_to_train_s,goodput,interruptions,lost_work_s,restart_overhead_s,checkpoint_overhead_s,checkpoints,"
-      "interruptions_by_cause,progress,preemptions,staging_s\n";
+      "interruptions_by_cause,progress,preemptions,staging_s,gpu_hours,cost\n";
   for (const JobResult& x : r.jobs) {
     auto opt = [](double v, bool present) { return present ? fmt::format("{}", v) : std::string(); };
     std::string causes;
     for (const auto& [cause, n] : x.interruptions_by_cause) causes += fmt::format("{}{}={}", causes.empty() ? "" : ";", cause, n);
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name),
                        csv_field(x.model), to_string(x.state), csv_field(x.site), csv_field(x.cluster),
                        csv_field(x.gpu), x.gpus, x.servers, num(x.params), num(x.submit_s),
                        opt(x.start_s, x.start_s >= 0), opt(x.end_s, x.end_s >= 0),
@@ -157,16 +198,23 @@ std::string jobs_csv(const SimulationResult& r) {
                        num(x.ideal_time_to_train_s),
                        opt(x.goodput, x.state == JobState::Finished || x.state == JobState::Running), x.interruptions,
                        num(x.lost_work_s), num(x.restart_overhead_s), num(x.checkpoint_overhead_s), x.checkpoints,
-                       csv_field(causes), num(x.progress), x.preemptions, num(x.staging_s));
+                       csv_field(causes), num(x.progress), x.preemptions, num(x.staging_s), num(x.gpu_hours),
+                       num(x.cost));
   }
   return out;
 }
 
 std::string sites_csv(const SimulationResult& r) {
-  std::string out = "name,region,kind,gpus,gpu_hours_busy,utilisation,energy_kwh,cost,carbon_kg\n";
-  for (const SiteResult& x : r.sites)
-    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(x.name), csv_field(x.region), x.kind, x.gpus,
-                       num(x.gpu_hours_busy), num(x.utilisation), num(x.energy_kwh), num(x.cost), num(x.carbon_kg));
+  // cost is the power bill (as before TCO); tco_total adds amortised capex and staff and maintenance.
+  std::string out = "name,region,kind,gpus,gpu_hours_busy,utilisation,energy_kwh,cost,carbon_kg,capex_amortised,"
+                    "staff_maintenance,tco_total\n";
+  for (std::size_t i = 0; i < r.sites.size(); ++i) {
+    const SiteResult& x = r.sites[i];
+    const TcoSiteResult t = i < r.tco.sites.size() ? r.tco.sites[i] : TcoSiteResult{};
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name), csv_field(x.region), x.kind, x.gpus,
+                       num(x.gpu_hours_busy), num(x.utilisation), num(x.energy_kwh), num(x.cost), num(x.carbon_kg),
+                       num(t.capex_amortised), num(t.staff_maintenance), num(t.total));
+  }
   return out;
 }
 
@@ -222,6 +270,32 @@ std::string run_info_json(const SimulationResult& r, double wall_time_s, const s
   return j.dump(2) + "\n";
 }
 
+namespace {
+
+// 1234567 -> "1.23M": amounts in the console block are read, not parsed.
+std::string money(double v) {
+  const double a = std::fabs(v);
+  if (a >= 1e9) return fmt::format("{:.3g}B", v / 1e9);
+  if (a >= 1e6) return fmt::format("{:.3g}M", v / 1e6);
+  if (a >= 1e3) return fmt::format("{:.3g}k", v / 1e3);
+  return fmt::format("{:.2f}", v);
+}
+
+// The console's short cost block (docs/tco.md).
+std::string cost_block(const TcoResult& t) {
+  std::string out = fmt::format(
+      "\ncost ({}, over {}): capex {}  power {}  staff+maintenance {}  WAN {}  total {}\n", t.currency,
+      format_duration(t.period_s), money(t.capex_amortised), money(t.power), money(t.staff_maintenance), money(t.wan),
+      money(t.total));
+  auto per = [](const std::optional<double>& v) { return v ? fmt::format("{:.4g}", *v) : std::string("-"); };
+  out += fmt::format("  per 1M tokens served {}  per 1M trained tokens {}\n", per(t.per_million_tokens_served),
+                     per(t.per_million_trained_tokens));
+  for (const std::string& note : t.notes) out += "  note: " + note + "\n";
+  return out;
+}
+
+}  // namespace
+
 std::string summary_table(const SimulationResult& r) {
   std::string out = fmt::format("scenario {}  seed {}  policy {}  simulated {} (horizon {})\n\n", r.scenario, r.seed,
                                 r.policy, format_duration(r.simulated_end_s), format_duration(r.horizon_s));
@@ -241,6 +315,7 @@ std::string summary_table(const SimulationResult& r) {
     out += fmt::format("{:<14} {:<8} {:<7} {:>7} {:>14.0f} {:>7.1f}% {:>12.0f} {:>12.0f} {:>11.1f}\n", x.name,
                        x.region, x.kind, x.gpus, x.gpu_hours_busy, x.utilisation * 100, x.energy_kwh, x.cost,
                        x.carbon_kg / 1000);
+  out += cost_block(r.tco);
   return out;
 }
 

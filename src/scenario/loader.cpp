@@ -11,6 +11,7 @@
 
 #include "rcn/scenario/file_reference.hpp"
 #include "rcn/scenario/input_limits.hpp"
+#include "src/scenario/cost_reader.hpp"
 #include "src/scenario/geo.hpp"
 #include "src/scenario/job_trace.hpp"
 #include "src/scenario/overrides.hpp"
@@ -36,7 +37,7 @@ class ScenarioReader {
 
   void read(const YAML::Node& root, Scenario& s) {
     if (!r_.expect_map(root, "", {"name", "seed", "horizon", "fidelity", "hardware", "sites", "wan", "models",
-                                  "workloads", "failures", "scheduler", "outputs", "description"}))
+                                  "workloads", "failures", "scheduler", "outputs", "description", "cost"}))
       return;
     if (auto v = r_.text(root, "name", "", true)) s.name = *v;
     s.scheduler.loc = s.scheduler.policy_loc = r_.loc(root, "");
@@ -52,6 +53,7 @@ class ScenarioReader {
     if (auto v = r_.choice(root, "fidelity", "", {"analytic", "flow"}, false)) {
       s.fidelity = *v == "flow" ? Fidelity::Flow : Fidelity::Analytic;
     }
+    read_cost(r_, YamlReader::child(root, "cost"), "cost", CostLevel::Scenario, s.cost.defaults, &s.cost);
     s.hardware = builtin_hardware_profiles();
     read_hardware(YamlReader::child(root, "hardware"), s);
     resolve_derived_profiles(s.hardware, r_.diagnostics());
@@ -168,7 +170,7 @@ class ScenarioReader {
   }
 
   void read_site(const YAML::Node& n, const std::string& p, Scenario& s) {
-    if (!r_.expect_map(n, p, {"name", "kind", "region", "location", "power", "clusters"})) return;
+    if (!r_.expect_map(n, p, {"name", "kind", "region", "location", "power", "clusters", "cost"})) return;
     SiteSpec site;
     site.loc = r_.loc(n, p);
     if (auto v = name(n, "name", p, true)) site.name = *v;
@@ -220,6 +222,7 @@ class ScenarioReader {
           site.power.carbon_g_per_kwh = *v;
       }
     }
+    read_cost(r_, YamlReader::child(n, "cost"), YamlReader::join(p, "cost"), CostLevel::Site, site.cost, nullptr);
     read_list(n, p, "clusters", true, [&](const YAML::Node& c, const std::string& cp) { read_cluster(c, cp, site, s); });
     if (auto cl = YamlReader::child(n, "clusters"); cl.IsSequence() && cl.size() == 0)
       r_.error(cl, p + ".clusters", "expected at least one cluster");
@@ -231,7 +234,7 @@ class ScenarioReader {
 
   void read_cluster(const YAML::Node& n, const std::string& p, SiteSpec& site, const Scenario& s) {
     if (!r_.expect_map(n, p, {"name", "gpu", "servers", "gpus_per_server", "scale_up", "scale_out", "storage",
-                              "spares"}))
+                              "spares", "cost"}))
       return;
     ClusterSpec c;
     c.loc = r_.loc(n, p);
@@ -296,6 +299,7 @@ class ScenarioReader {
         if (auto v = bandwidth(st, "read_bandwidth", sp, false)) c.storage.read_bandwidth = *v;
       }
     }
+    read_cost(r_, YamlReader::child(n, "cost"), p + ".cost", CostLevel::Cluster, c.cost, nullptr);
     for (const auto& other : site.clusters)
       if (other.name == c.name)
         r_.error(n, p + ".name", fmt::format("duplicate cluster name \"{}\" in site {}", c.name, site.name));
@@ -333,7 +337,7 @@ class ScenarioReader {
   }
 
   void read_wan(const YAML::Node& n, const std::string& p, Scenario& s) {
-    if (!r_.expect_map(n, p, {"from", "to", "bandwidth", "latency", "distance"})) return;
+    if (!r_.expect_map(n, p, {"from", "to", "bandwidth", "latency", "distance", "cost"})) return;
     WanLinkSpec w;
     w.loc = r_.loc(n, p);
     w.from = name(n, "from", p, true).value_or("");
@@ -343,6 +347,7 @@ class ScenarioReader {
     // Up to 7e8 km: about limits::kMaxLatencySeconds of fibre.
     w.distance_m = bounded(n, "distance", p, Quantity::Distance, Sign::Positive, false, 0, 7e11, "a distance", "0",
                            "7e8km");
+    read_wan_cost(r_, YamlReader::child(n, "cost"), p + ".cost", w);
     if (lat) w.latency = *lat;
     else if (w.distance_m) w.latency = *w.distance_m * kFiberSecondsPerMetre;
     else if (YamlReader::child(n, "latency").IsDefined() || YamlReader::child(n, "distance").IsDefined())

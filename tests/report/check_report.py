@@ -61,6 +61,11 @@ def main():
     for site in summary["sites"]:
         assert abs(float(rows[site["name"]]["data-energy-kwh"]) - site["energy_kwh"]) <= 1e-9 * max(1, site["energy_kwh"])
         assert abs(float(rows[site["name"]]["data-cost"]) - site["cost"]) <= 1e-9 * max(1, site["cost"])
+    # The cost table's per-site totals are summary.json's tco.sites totals.
+    assert "tco" in by_id, "missing #tco"
+    tco_rows = {a["data-site"]: a for t, a in page.elements if t == "tr" and "data-total" in a and "data-site" in a}
+    for site in summary["tco"]["sites"]:
+        assert abs(float(tco_rows[site["name"]]["data-total"]) - site["total"]) <= 1e-9 * max(1, site["total"])
     lines = [a for t, a in page.elements if a.get("class") == "site-utilisation"]
     assert len(lines) == len(summary["sites"])
     for site in summary["sites"]:

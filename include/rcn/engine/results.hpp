@@ -3,6 +3,7 @@
 // into summary.json and CSV tables; tests read it directly.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,8 @@ struct JobResult {
   double checkpoint_interval_s = 0;  // compute time between checkpoints (last attempt); 0 = none
   std::map<std::string, int> interruptions_by_cause;
   double progress = 0;  // fraction of steps done at the end of the run
+  double gpu_hours = 0;  // GPUs held x time held, every attempt (checkpoints and lost work included)
+  double cost = 0;       // gpu_hours x the all-in GPU-hour rate of the cluster of its last placement (docs/tco.md)
   TrainingStep step;    // the step model on the cluster of its (last) placement
   std::vector<TimelineSpan> timeline;  // in time order; spans open at the end of the run end there
 };
@@ -114,6 +117,10 @@ struct InferenceServiceResult {
   std::string drop_reasons;    // "reason=count;..."
   int replica_failures = 0;    // failures that stopped a replica (hardware or software)
   long requests_retried = 0;   // requests routed again because their replica failed
+  double tokens_served = 0;    // prompt + output tokens of its completed requests
+  double gpu_hours = 0;        // replicas' GPUs x the time they held their servers
+  double cost = 0;             // those GPU-hours x their clusters' all-in GPU-hour rates (docs/tco.md)
+  std::vector<double> gpu_seconds_by_cluster;  // held GPU-seconds per cluster, clusters in scenario order
 };
 
 // Traffic rcnsim moved over one WAN link (datasets, checkpoints read from another site).
@@ -128,6 +135,33 @@ struct FailureRow {
   double time_s = 0;
   std::string component, site, cluster, servers, affected_jobs;
   double downtime_s = 0;
+};
+
+// Total cost of ownership over the simulated period (docs/tco.md).
+struct TcoSiteResult {
+  std::string name;
+  double capex_amortised = 0, power = 0, staff_maintenance = 0, total = 0;
+};
+
+struct TcoClusterResult {
+  std::string site, cluster, gpu;
+  int gpus = 0;                 // in service (spares excluded)
+  double capex = 0;             // purchase price, not per period
+  double capex_amortised = 0, staff_maintenance = 0;
+  double gpu_hour_rate = 0;     // all-in cost of one GPU-hour
+};
+
+struct TcoResult {
+  std::string currency = "USD";
+  double period_s = 0;  // the simulated period every amount covers
+  double capex_amortised = 0, power = 0, staff_maintenance = 0, wan = 0, total = 0;
+  double tokens_served = 0;   // inference: prompt + output tokens of completed requests
+  double tokens_trained = 0;  // training: tokens x progress, over jobs
+  std::optional<double> per_million_tokens_served;   // services' cost / tokens served x 1e6; none without tokens
+  std::optional<double> per_million_trained_tokens;  // training jobs' cost / tokens trained x 1e6; likewise
+  std::vector<TcoSiteResult> sites;                  // in scenario order
+  std::vector<TcoClusterResult> clusters;
+  std::vector<std::string> notes;  // defaults that stood in for missing prices
 };
 
 struct SimulationResult {
@@ -147,6 +181,7 @@ struct SimulationResult {
   std::vector<InferenceRegionResult> inference;
   std::vector<InferenceServiceResult> services;
   std::vector<InferenceLoadPoint> inference_load;
+  TcoResult tco;
 };
 
 }  // namespace rcn

@@ -42,6 +42,11 @@ inline constexpr double kMaxRequestsPerRun = 1e9;                // inference re
 inline constexpr double kMaxPeriodicChecks = 1e8;                // horizon / autoscale interval
 inline constexpr std::int64_t kMaxSites = 1000;                  // sites (the platform routes every pair)
 inline constexpr std::int64_t kMaxWanLinks = 10000;              // WAN links
+inline constexpr double kMaxMoney = 1e12;                         // one price in the `cost` sections (a server, a PB,
+                                                                 // a MW, a Gbps-month): far above any, sums stay finite
+inline constexpr double kMinAmortisationYears = 0.1;             // amortisation periods of capex
+inline constexpr double kMaxAmortisationYears = 100;
+inline constexpr double kMaxServerPower = 1e6;                   // W of IT load of one server
 inline constexpr double kMinWeibullShape = 0.1;                  // failure time distribution shape k
 inline constexpr double kMaxWeibullShape = 10;
 }  // namespace limits

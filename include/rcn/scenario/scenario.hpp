@@ -51,6 +51,35 @@ struct StorageSpec {
   double read_bandwidth = 0;
 };
 
+// Calendar units of prices: a year is 365 days (as `1y` in durations), a month a twelfth of it.
+inline constexpr double kSecondsPerYear = 365 * 86400.0;
+inline constexpr double kSecondsPerMonth = kSecondsPerYear / 12;
+
+// What a site or cluster costs to own (docs/tco.md), SI units and currency units. Every
+// field is optional: an unset one is inherited from the site's `cost`, then from the
+// top-level `cost`, then from the built-in defaults (models/tco.hpp), in that order.
+struct CostSpec {
+  std::optional<double> server_price;       // currency per server (spares are bought too)
+  std::optional<double> server_power;       // W of IT load per server at full power: sizes the building
+  std::optional<double> network_per_gpu;    // currency per GPU: switches, cables, optics of the scale-out fabric
+  std::optional<double> network_per_port;   // currency per scale-out NIC port (instead of per GPU; the most
+                                            // specific level that gives either one decides)
+  std::optional<double> storage_per_byte;   // currency per byte of storage capacity (given per PB)
+  std::optional<double> storage_per_gpu;    // bytes of storage capacity per GPU
+  std::optional<double> storage_capacity;   // bytes of the cluster's storage (clusters only; replaces storage_per_gpu)
+  std::optional<double> building_per_watt;  // currency per W of IT power (given per MW)
+  std::optional<double> staff_maintenance;  // fraction of capex spent per year on staff and maintenance
+  std::optional<double> servers_life, network_life, storage_life, building_life;  // amortisation, seconds (given in years)
+};
+
+// The scenario's `cost` section: the currency, the defaults every site and cluster
+// inherits, and the default price of WAN capacity.
+struct CostSettings {
+  std::string currency = "USD";
+  CostSpec defaults;
+  std::optional<double> wan_per_byte_per_s;  // currency per (byte/s) of WAN bandwidth per second (given per Gbps-month)
+};
+
 struct ClusterSpec {
   std::string name;
   std::string gpu;  // hardware profile key
@@ -60,6 +89,7 @@ struct ClusterSpec {
   ScaleOutSpec scale_out;
   StorageSpec storage;
   int spares = 0;  // spare servers
+  CostSpec cost;
   SourceLoc loc;
   int gpus() const { return servers * gpus_per_server; }
 };
@@ -71,6 +101,7 @@ struct SiteSpec {
   std::optional<GeoLocation> location;
   PowerSpec power;
   std::vector<ClusterSpec> clusters;
+  CostSpec cost;
   SourceLoc loc;
   int gpus() const;
 };
@@ -80,6 +111,8 @@ struct WanLinkSpec {
   double bandwidth = 0;  // bytes/s, each direction
   double latency = 0;    // one way, seconds (given, or derived from distance)
   std::optional<double> distance_m;
+  std::optional<double> cost_per_byte_per_s;  // its price: currency per (byte/s) per second (given per Gbps-month)
+  std::optional<double> cost_per_s;           // or a flat price: currency per second (given per month)
   SourceLoc loc;
 };
 
@@ -271,6 +304,7 @@ struct Scenario {
   FailureSpec failures;
   SchedulerSpec scheduler;
   OutputSpec outputs;
+  CostSettings cost;
   std::map<std::string, HardwareProfile> hardware;  // built-in plus the scenario's own
 
   const SiteSpec* find_site(const std::string& name) const;
