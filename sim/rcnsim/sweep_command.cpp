@@ -74,6 +74,7 @@ std::string base_hash(const SweepSpec& spec) {
 std::string run_key(const SweepSpec& spec, const Task& t, const std::string& base) {
   std::string key;
   for (const auto& a : run_args("", spec, t)) key += a + "\n";
+  if (!spec.points[t.point].variant.empty()) key += "variant " + spec.points[t.point].variant + "\n";
   return key + base;
 }
 
@@ -229,13 +230,17 @@ int run_sweep(const SweepOptions& o) {
     return finish(2);
   }
   // One table on stdout: the varied values and a few headline metrics (means over seeds).
-  std::string head;
-  for (const auto& p : spec.parameters) head += fmt::format("{:<22} ", p.size() > 22 ? p.substr(p.size() - 22) : p);
+  std::string head;  // full parameter paths: two never look alike
+  const std::vector<std::string> columns = parameter_columns(spec);
+  std::vector<std::size_t> width;
+  for (const auto& c : columns) width.push_back(std::max<std::size_t>(22, c.size()));
+  for (std::size_t k = 0; k < columns.size(); ++k) head += fmt::format("{:<{}} ", columns[k], width[k]);
   fmt::print("{}{:>4} {:>10} {:>12} {:>9} {:>9} {:>12} {:>12}\n", head, "n", "finished", "wait h", "goodput",
              "util", "cost", "CO2e t");
   for (std::size_t i = 0; i < spec.points.size(); ++i) {
     std::string row;
-    for (const auto& [path, value] : spec.points[i].sets) row += fmt::format("{:<22} ", value);
+    const std::vector<std::string> cells = parameter_cells(spec, spec.points[i]);
+    for (std::size_t k = 0; k < cells.size(); ++k) row += fmt::format("{:<{}} ", cells[k], width[k]);
     auto mean = [&](const char* m) {
       std::vector<double> xs;
       for (const auto& run : runs[i]) xs.push_back(run.at(m));
