@@ -142,3 +142,14 @@ TEST_CASE("a varied path is never named like one of sweep.csv's own columns, nor
   CHECK(errors(b + "grid:\n  a.b: [1]\n  a.b: [2]\n") ==
         std::vector<std::string>{"s.yaml:4:3: error: grid.a.b: this path is already in the grid"});
 }
+
+TEST_CASE("an empty grid or empty ranges is an error, not a sweep of nothing", "[sweep]") {
+  const std::string b = "base: default.yaml\n";
+  CHECK(errors(b + "grid: {}\n") ==
+        std::vector<std::string>{"s.yaml:2:7: error: grid: expected a mapping of --set path to a list of values, got "
+                                 "an empty mapping"});
+  CHECK(errors(b + "random: {samples: 3, ranges: {}}\n") ==
+        std::vector<std::string>{"s.yaml:2:30: error: random.ranges: expected 'ranges': a mapping of --set path to "
+                                 "[low, high], with at least one path"});
+  CHECK(errors(b + "random: {samples: 3}\n").size() == 1);
+}
