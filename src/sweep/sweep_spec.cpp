@@ -214,8 +214,9 @@ SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, cons
   // The grid's or random's points without variants; one empty point when neither is given.
   std::vector<SweepPoint> plain;
   if (grid.IsDefined()) {
-    if (!grid.IsMap()) {
-      r.error(grid, "grid", "expected a mapping of --set path to a list of values");
+    if (!grid.IsMap() || grid.size() == 0) {  // an empty grid would be a sweep of nothing
+      r.error(grid, "grid", fmt::format("expected a mapping of --set path to a list of values, got {}",
+                                        grid.IsMap() ? "an empty mapping" : YamlReader::describe(grid)));
       return s;
     }
     s.parameter_section = "grid";
@@ -276,8 +277,9 @@ SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, cons
     const YAML::Node ranges = YamlReader::child(random, "ranges");
     std::vector<std::pair<double, double>> bounds;
     s.parameter_section = "random.ranges";
-    if (!ranges.IsMap()) {
-      r.error(random, rp, "missing 'ranges': a mapping of --set path to [low, high]");
+    if (!ranges.IsMap() || ranges.size() == 0) {
+      r.error(ranges.IsDefined() ? ranges : random, rp + (ranges.IsDefined() ? ".ranges" : ""),
+              "expected 'ranges': a mapping of --set path to [low, high], with at least one path");
       return s;
     }
     for (auto it = ranges.begin(); it != ranges.end(); ++it) {
