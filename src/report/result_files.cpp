@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rcn/report/csv_field.hpp"
 #include "rcn/report/step_report.hpp"
 #include "rcn/scenario/units.hpp"
 
@@ -17,13 +18,6 @@ ordered_json time_or_null(double t) { return t < 0 ? ordered_json(nullptr) : ord
 
 // CSV numbers: shortest text that reads back to the same double.
 std::string num(double v) { return fmt::format("{}", v); }
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 }  // namespace
 

@@ -6,10 +6,12 @@
 #include <cmath>
 #include <set>
 
+#include "rcn/report/csv_field.hpp"
+
 namespace rcn {
 
 namespace {
-// Always in sweep.csv, in this order (the first eleven are rcnsim 0.1's).
+// Always in sweep.csv, in this order (the first eleven were its only ones before).
 const std::vector<std::string> kMetrics{
     "simulated_end_s", "jobs_finished",  "mean_queue_wait_s", "mean_time_to_train_s", "mean_goodput",
     "interruptions",   "gpu_hours_busy", "utilisation",       "energy_kwh",           "cost",
@@ -85,13 +87,6 @@ std::vector<std::string> metric_columns(const std::vector<std::vector<std::map<s
   return cols;
 }
 
-// RFC 4180: a field holding a comma, a quote or a line break is quoted, quotes doubled.
-std::string csv_cell(const std::string& v) {
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 }  // namespace
 
 std::string inference_pair_metric(const std::string& service, const std::string& region, const std::string& metric) {
@@ -183,13 +178,13 @@ MeanCi mean_ci(const std::vector<double>& xs) {
 std::string sweep_csv(const SweepSpec& spec, const std::vector<std::vector<std::map<std::string, double>>>& runs) {
   const std::vector<std::string> metrics = metric_columns(runs);
   std::string out = "point";
-  for (const auto& p : parameter_columns(spec)) out += "," + csv_cell(p);
+  for (const auto& p : parameter_columns(spec)) out += "," + csv_field(p);
   out += ",n";
-  for (const auto& m : metrics) out += "," + csv_cell(m + "_mean") + "," + csv_cell(m + "_ci95");
+  for (const auto& m : metrics) out += "," + csv_field(m + "_mean") + "," + csv_field(m + "_ci95");
   out += "\n";
   for (std::size_t i = 0; i < spec.points.size(); ++i) {
     out += std::to_string(i);
-    for (const auto& cell : parameter_cells(spec, spec.points[i])) out += "," + csv_cell(cell);
+    for (const auto& cell : parameter_cells(spec, spec.points[i])) out += "," + csv_field(cell);
     out += fmt::format(",{}", runs[i].size());
     for (std::size_t k = 0; k < metrics.size(); ++k) {
       std::vector<double> xs;
