@@ -179,9 +179,11 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
 // What a file given to `rcnsim validate` holds, by its top-level keys.
 enum class FileKind { Scenario, Sweep };
 
-// A sweep names a `base` scenario and grid, random or variants; anything else,
-// unreadable or malformed files and pipes included, goes to the scenario
-// loader, which says what is wrong with it.
+// A sweep names a `base` scenario and grid, random or variants; a file with
+// `base` and neither `name` nor `sites` is taken for a sweep too, so a typo
+// (`gird:`) gets the sweep loader's "did you mean grid?" rather than a
+// scenario's missing keys. Anything else, unreadable or malformed files and
+// pipes included, goes to the scenario loader, which says what is wrong.
 FileKind file_kind(const std::string& path) {
   std::error_code ec;
   if (path.empty() || !std::filesystem::is_regular_file(path, ec)) return FileKind::Scenario;
@@ -195,8 +197,9 @@ FileKind file_kind(const std::string& path) {
     return FileKind::Scenario;
   }
   const YAML::Node& map = root;  // const: lookups never insert
-  if (map.IsMap() && map["base"] && (map["grid"] || map["random"] || map["variants"])) return FileKind::Sweep;
-  return FileKind::Scenario;
+  if (!map.IsMap() || !map["base"]) return FileKind::Scenario;
+  if (map["grid"] || map["random"] || map["variants"]) return FileKind::Sweep;
+  return map["name"] || map["sites"] ? FileKind::Scenario : FileKind::Sweep;
 }
 
 int cmd_validate_sweep(const ScenarioArgs& a) {

@@ -140,6 +140,11 @@ TEST_CASE("rcnsim validate on a sweep: exit 0 when every point loads, 2 with a l
   r = test::run_command(test::rcnsim_binary() + " validate " + broken);
   CHECK(r.status == 2);
   CHECK(r.output.find(broken + ":2:12: error: variants: variant name \"a b\"") != std::string::npos);
+  // A typo in a sweep's key: still read as a sweep, so the message names the key it meant.
+  const std::string typo = write_sweep("validate-cli-typo", "gird: {x: [1]}\n");
+  r = test::run_command(test::rcnsim_binary() + " validate " + typo);
+  CHECK(r.status == 2);
+  CHECK(r.output.find(typo + ":2:1: error: gird: unknown key, did you mean grid?") != std::string::npos);
   // --set belongs to scenarios.
   r = test::run_command(test::rcnsim_binary() + " validate " + good + " --set horizon=1d");
   CHECK(r.status == 2);
