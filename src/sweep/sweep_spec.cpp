@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "rcn/models/failure_schedule.hpp"
@@ -73,7 +74,7 @@ bool valid_variant_name(const std::string& name) {
 }
 
 // variants: {name: {path: value, ...}, ...}; each entry checked, errors located at it.
-void read_variants(YamlReader& r, const YAML::Node& node, SweepSpec& s) {
+void read_variants(YamlReader& r, const YAML::Node& node, SweepSpec& s, std::set<std::string>& variant_paths) {
   if (!node.IsMap() || node.size() == 0) {
     r.error(node, "variants", fmt::format("expected a mapping of variant name to {{--set path: value}}, got {}",
                                           node.IsMap() ? "an empty mapping" : YamlReader::describe(node)));
@@ -107,10 +108,16 @@ void read_variants(YamlReader& r, const YAML::Node& node, SweepSpec& s) {
                           sets.IsMap() ? "an empty mapping" : YamlReader::describe(sets)));
       continue;
     }
+    if (sets.size() > limits::kMaxSweepPathsPerPoint) {
+      r.error(it->first, field, fmt::format("{} paths; the limit is {} per point", sets.size(),
+                                            limits::kMaxSweepPathsPerPoint));
+      continue;
+    }
     SweepVariant v;
     v.name = name;
     v.loc = r.loc(it->first, field);
     bool ok = true;
+    std::set<std::string> paths;  // sets, not scans: a file may hold a great many paths
     for (auto kv = sets.begin(); kv != sets.end(); ++kv) {
       const std::string path = kv->first.IsScalar() ? kv->first.Scalar() : "";
       const std::string pfield = field + "." + path;
@@ -118,7 +125,7 @@ void read_variants(YamlReader& r, const YAML::Node& node, SweepSpec& s) {
         ok = false;
         continue;
       }
-      if (std::any_of(v.sets.begin(), v.sets.end(), [&](const auto& ps) { return ps.first == path; })) {
+      if (!paths.insert(path).second) {
         r.error(kv->first, pfield, "this path is already set by this variant");
         ok = false;
         continue;
@@ -133,10 +140,25 @@ void read_variants(YamlReader& r, const YAML::Node& node, SweepSpec& s) {
     }
     if (!ok) continue;
     for (const auto& [path, value] : v.sets)
-      if (std::find(s.variant_parameters.begin(), s.variant_parameters.end(), path) == s.variant_parameters.end())
-        s.variant_parameters.push_back(path);
+      if (variant_paths.insert(path).second) s.variant_parameters.push_back(path);
     s.variants.push_back(std::move(v));
   }
+}
+
+// A point's --set values are the grid's (or random's) `n` paths plus its
+// variant's: each is a walk of the scenario tree when every run loads.
+bool paths_within_limit(YamlReader& r, const YAML::Node& n, const std::string& field, std::size_t paths,
+                        const SweepSpec& s) {
+  const SweepVariant* widest = nullptr;
+  for (const auto& v : s.variants)
+    if (!widest || v.sets.size() > widest->sets.size()) widest = &v;
+  const std::size_t total = paths + (widest ? widest->sets.size() : 0);
+  if (total <= limits::kMaxSweepPathsPerPoint) return true;
+  r.error(n, field,
+          widest ? fmt::format("a point would set {} paths ({} here and {} from variant {}); the limit is {}", total,
+                               paths, widest->sets.size(), widest->name, limits::kMaxSweepPathsPerPoint)
+                 : fmt::format("{} paths; the limit is {} per point", paths, limits::kMaxSweepPathsPerPoint));
+  return false;
 }
 
 }  // namespace
@@ -204,9 +226,10 @@ SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, cons
             "give 'grid' (path: [values]), 'random' (samples, seed, ranges) or 'variants' (name: {path: value})");
     return s;
   }
+  std::set<std::string> variant_paths, parameters;  // for the checks that keep sweep.csv's columns distinct
   if (variants.IsDefined()) {
     const std::size_t before = diags.error_count();
-    read_variants(r, variants, s);
+    read_variants(r, variants, s, variant_paths);
     if (diags.error_count() > before) return s;
   }
   // Every variant runs with every grid point or sample: the points are the product.
@@ -220,15 +243,16 @@ SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, cons
       return s;
     }
     s.parameter_section = "grid";
+    if (!paths_within_limit(r, grid, "grid", grid.size(), s)) return s;
     std::vector<std::vector<std::string>> values;
     for (auto it = grid.begin(); it != grid.end(); ++it) {
       const std::string path = it->first.IsScalar() ? it->first.Scalar() : "";
       if (!column_name_free(r, it->first, "grid." + path, path)) continue;
-      if (std::find(s.parameters.begin(), s.parameters.end(), path) != s.parameters.end()) {
+      if (!parameters.insert(path).second) {
         r.error(it->first, "grid." + path, "this path is already in the grid");
         continue;
       }
-      if (std::find(s.variant_parameters.begin(), s.variant_parameters.end(), path) != s.variant_parameters.end()) {
+      if (variant_paths.count(path)) {
         r.error(it->first, "grid." + path, "a variant sets this path too; vary it in one place");
         continue;
       }
@@ -282,15 +306,16 @@ SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, cons
               "expected 'ranges': a mapping of --set path to [low, high], with at least one path");
       return s;
     }
+    if (!paths_within_limit(r, ranges, "random.ranges", ranges.size(), s)) return s;
     for (auto it = ranges.begin(); it != ranges.end(); ++it) {
       const std::string path = it->first.IsScalar() ? it->first.Scalar() : "";
       const std::string field = "random.ranges." + path;
       if (!column_name_free(r, it->first, field, path)) continue;
-      if (std::find(s.parameters.begin(), s.parameters.end(), path) != s.parameters.end()) {
+      if (!parameters.insert(path).second) {
         r.error(it->first, field, "this path already has a range");
         continue;
       }
-      if (std::find(s.variant_parameters.begin(), s.variant_parameters.end(), path) != s.variant_parameters.end()) {
+      if (variant_paths.count(path)) {
         r.error(it->first, field, "a variant sets this path too; vary it in one place");
         continue;
       }
@@ -348,10 +373,11 @@ std::vector<std::string> parameter_columns(const SweepSpec& spec) {
 std::vector<std::string> parameter_cells(const SweepSpec& spec, const SweepPoint& point) {
   std::vector<std::string> cells;
   if (!spec.variants.empty()) cells.push_back(point.variant);
+  std::map<std::string, const std::string*> values;
+  for (const auto& [path, value] : point.sets) values.emplace(path, &value);
   auto value_of = [&](const std::string& path) {
-    for (const auto& [p, v] : point.sets)
-      if (p == path) return v;
-    return std::string();
+    const auto it = values.find(path);
+    return it == values.end() ? std::string() : *it->second;
   };
   for (const auto& p : spec.parameters) cells.push_back(value_of(p));
   for (const auto& p : spec.variant_parameters) cells.push_back(value_of(p));

@@ -61,15 +61,18 @@ SweepValidation validate_sweep(const SweepSpec& spec, Diagnostics& diags, std::s
     ++v.failed;
     const SweepVariant* var = p.variant.empty() ? nullptr : variants.at(p.variant);
     const std::size_t variant_sets = var ? var->sets.size() : 0;
+    // Which of the point's values an error is about, if any: the loader
+    // locates a value from --set at "--set path=value".
+    std::map<std::string, std::size_t> set_index;
+    for (std::size_t k = 0; k < p.sets.size(); ++k)
+      set_index.emplace("--set " + quote_input(p.sets[k].first + "=" + p.sets[k].second, 200), k);
     for (const Diagnostic& d : r.diagnostics.items()) {
       if (d.severity != Diagnostic::Severity::Error) continue;
-      // Which of the point's values, if any, the error is about: the loader
-      // locates a value from --set at "--set path=value".
       PointError e{spec.base_loc, "base", i, "", "", 0};
-      bool from_set = false;
-      for (std::size_t k = 0; k < p.sets.size() && !from_set; ++k) {
-        if (d.loc.file != "--set " + quote_input(p.sets[k].first + "=" + p.sets[k].second, 200)) continue;
-        from_set = true;
+      const auto found = set_index.find(d.loc.file);
+      const bool from_set = found != set_index.end();
+      if (from_set) {
+        const std::size_t k = found->second;
         if (k < variant_sets) {
           e.loc = var->value_locs[k];
           e.field = "variants." + var->name + "." + p.sets[k].first;

@@ -153,3 +153,23 @@ TEST_CASE("an empty grid or empty ranges is an error, not a sweep of nothing", "
                                  "[low, high], with at least one path"});
   CHECK(errors(b + "random: {samples: 3}\n").size() == 1);
 }
+
+TEST_CASE("the paths one point sets are bounded, a variant's and the grid's together", "[sweep][variants]") {
+  // Each --set is a walk of the scenario tree in every run; thousands made one load take seconds.
+  auto paths = [](const std::string& indent, int n, const std::string& value) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += indent + "p" + std::to_string(i) + ": " + value + "\n";
+    return out;
+  };
+  const std::string b = "base: default.yaml\n";
+  CHECK(errors(b + "grid:\n" + paths("  ", 256, "[1]")).empty());
+  CHECK(errors(b + "grid:\n" + paths("  ", 257, "[1]")) ==
+        std::vector<std::string>{"s.yaml:3:3: error: grid: 257 paths; the limit is 256 per point"});
+  CHECK(errors(b + "variants:\n  a:\n" + paths("    ", 257, "1")) ==
+        std::vector<std::string>{"s.yaml:3:3: error: variants.a: 257 paths; the limit is 256 per point"});
+  CHECK(errors(b + "variants:\n  a:\n" + paths("    ", 200, "1") + "  b: {x: 1}\ngrid:\n  g1: [1]\n" +
+               paths("  ", 56, "[1]")) ==
+        std::vector<std::string>{"s.yaml:206:3: error: grid: a point would set 257 paths (57 here and 200 from "
+                                 "variant a); the limit is 256"});
+  CHECK(errors(b + "random:\n  samples: 2\n  ranges:\n" + paths("    ", 257, "[0, 1]")).size() == 1);
+}

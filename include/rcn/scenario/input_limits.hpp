@@ -24,6 +24,7 @@ inline constexpr std::int64_t kMaxTraceRows = 20'000'000;        // rows of one 
 inline constexpr std::int64_t kMaxSweepRuns = 100'000;           // points x seeds of one sweep
 inline constexpr std::int64_t kMaxSweepVariants = 1'000;         // named variants of one sweep
 inline constexpr std::size_t kMaxSweepVariantName = 64;          // characters of a variant's name
+inline constexpr std::size_t kMaxSweepPathsPerPoint = 256;       // --set paths one sweep point sets (each costs a tree walk)
 inline constexpr std::int64_t kMaxSeed = (std::int64_t{1} << 53); // exact in a double, so YAML/JSON keep it
 inline constexpr std::uint64_t kMaxInputFileBytes = 2ull << 30;  // one referenced file (trace, profile, log)
 inline constexpr std::int64_t kMaxMeasuredBytes = std::int64_t{1} << 50;  // one measured message or copy (1 PiB)
