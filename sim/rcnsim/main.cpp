@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <yaml-cpp/yaml.h>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -24,13 +25,15 @@
 #include "rcn/report/result_files.hpp"
 #include "rcn/report/trace_json.hpp"
 #include "rcn/report/step_report.hpp"
+#include "rcn/scenario/file_reference.hpp"
+#include "rcn/scenario/input_limits.hpp"
 #include "rcn/scenario/units.hpp"
+#include "rcn/sweep/sweep_spec.hpp"
+#include "rcn/sweep/validate_sweep.hpp"
 #include "rcn/version.hpp"
 #include "src/scenario/job_trace.hpp"
 #include "plan_command.hpp"
 #include "rcn/plan/plan_spec.hpp"
-#include "rcn/scenario/file_reference.hpp"
-#include "rcn/scenario/input_limits.hpp"
 #include "sweep_command.hpp"
 
 namespace {
@@ -175,15 +178,64 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
   return 0;
 }
 
-// A plan file (top-level `variables` and `objective`) is checked as a plan.
-bool is_plan_file(const std::string& path) {
+// What a file given to `rcnsim validate` holds, by its top-level keys.
+enum class FileKind { Scenario, Sweep, Plan };
+
+// A plan has top-level `variables` or `objective` (rcn::looks_like_plan).
+// A sweep names a `base` scenario and grid, random or variants; a file with
+// `base` and neither `name` nor `sites` is taken for a sweep too, so a typo
+// (`gird:`) gets the sweep loader's "did you mean grid?" rather than a
+// scenario's missing keys. Anything else, unreadable or malformed files and
+// pipes included, goes to the scenario loader, which says what is wrong.
+FileKind file_kind(const std::string& path) {
+  std::error_code ec;
+  if (path.empty() || !std::filesystem::is_regular_file(path, ec)) return FileKind::Scenario;
   std::string why;
   const auto text = rcn::read_regular_file(path, rcn::limits::kMaxInputFileBytes, why);
-  return text && rcn::looks_like_plan(*text);
+  if (!text) return FileKind::Scenario;
+  if (rcn::looks_like_plan(*text)) return FileKind::Plan;
+  YAML::Node root;
+  try {
+    root = YAML::Load(*text);
+  } catch (const YAML::Exception&) {
+    return FileKind::Scenario;
+  }
+  const YAML::Node& map = root;  // const: lookups never insert
+  if (!map.IsMap() || !map["base"]) return FileKind::Scenario;
+  if (map["grid"] || map["random"] || map["variants"]) return FileKind::Sweep;
+  return map["name"] || map["sites"] ? FileKind::Scenario : FileKind::Sweep;
+}
+
+int cmd_validate_sweep(const ScenarioArgs& a) {
+  if (!a.sets.empty() || a.seed) {
+    fmt::print(stderr, "rcnsim validate: {} is a sweep; --set and --seed apply to scenarios (a sweep's points and "
+                       "seeds are in its file)\n", a.path);
+    return kExitInput;
+  }
+  rcn::Diagnostics d;
+  const rcn::SweepSpec spec = rcn::load_sweep_file(a.path, d, a.allow_paths);
+  rcn::SweepValidation v;
+  if (!d.has_errors()) {
+    v = rcn::validate_sweep(spec, d);
+    if (!rcn::output_allowed_from_file(spec.output, a.path))
+      d.warning(spec.output_loc, "output",
+                "\"" + rcn::quote_input(spec.output) +
+                    "\" is outside the sweep file's folder and the working directory: `rcnsim sweep` needs -o");
+  }
+  print_diagnostics(d);
+  if (d.has_errors()) {
+    fmt::print(stderr, "{} error{} found; nothing was run\n", d.error_count(), d.error_count() == 1 ? "" : "s");
+    return kExitInput;
+  }
+  fmt::print("{}: ok ({} points x {} seeds = {} runs; {} of {} distinct points checked against {})\n", a.path,
+             spec.points.size(), spec.seeds.size(), spec.points.size() * spec.seeds.size(), v.checked, v.distinct,
+             spec.base);
+  return 0;
 }
 
 int cmd_validate(const ScenarioArgs& a) {
-  if (!a.path.empty() && is_plan_file(a.path)) {
+  const FileKind kind = file_kind(a.path);
+  if (kind == FileKind::Plan) {
     if (!a.sets.empty() || a.seed) {
       fmt::print(stderr, "rcnsim validate: {} is a plan; --set and --seed apply to scenarios (a plan's points and "
                          "seeds are in its file)\n", a.path);
@@ -191,6 +243,7 @@ int cmd_validate(const ScenarioArgs& a) {
     }
     return rcn::validate_plan(a.path, a.allow_paths);
   }
+  if (kind == FileKind::Sweep) return cmd_validate_sweep(a);
   auto s = load(a);
   if (!s) return kExitInput;
   fmt::print("{}: ok ({} sites, {} GPUs, {} WAN links, {} training jobs, {} inference services)\n",
@@ -338,9 +391,11 @@ int main(int argc, char** argv) {
       "  rcnsim run scenarios/default.yaml --set 'workloads.training[0].gpus=512' \\\n"
       "         --set 'workloads.training[0].parallelism.dp=8'");
 
-  CLI::App* validate = app.add_subcommand("validate", "check a scenario and report every problem found");
+  CLI::App* validate = app.add_subcommand("validate", "check a scenario, or a sweep and each of its points' "
+                                                      "scenarios, and report every problem found");
   add_scenario_options(validate, validate_args, false);
   validate->footer("Examples:\n  rcnsim validate scenarios/default.yaml   (exit status 2 on any error)\n"
+                   "  rcnsim validate scenarios/sweeps/failure-scale.yaml   (a sweep: every point checked, none run)\n"
                    "  rcnsim validate scenarios/plans/center-or-node.yaml   (a plan: the file and every point's scenario)");
 
   CLI::App* describe = app.add_subcommand("describe", "show GPUs, peak PFLOP/s, WAN routes and min-cuts");

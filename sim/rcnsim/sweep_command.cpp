@@ -205,7 +205,8 @@ int run_sweep(const SweepOptions& o) {
   std::vector<std::size_t> point_of;  // all[k] runs point point_of[k]
   for (std::size_t p = 0; p < spec.points.size(); ++p)
     for (auto seed : spec.seeds) {
-      all.push_back({spec.points[p].sets, seed, run_dir(out, p, seed), ""});
+      const std::string& variant = spec.points[p].variant;
+      all.push_back({spec.points[p].sets, seed, run_dir(out, p, seed), variant.empty() ? "" : "variant " + variant + "\n"});
       point_of.push_back(p);
     }
   RunBatch batch{spec.base, spec.allow_paths, o.jobs, o.progress, "sweep", rank, size};
@@ -237,21 +238,26 @@ int run_sweep(const SweepOptions& o) {
     return finish(2);
   }
   // One table on stdout: the varied values and a few headline metrics (means over seeds).
-  std::string head;
-  for (const auto& p : spec.parameters) head += fmt::format("{:<22} ", p.size() > 22 ? p.substr(p.size() - 22) : p);
-  fmt::print("{}{:>4} {:>10} {:>12} {:>9} {:>9} {:>12} {:>12}\n", head, "n", "finished", "wait h", "goodput",
-             "util", "cost", "CO2e t");
+  std::string head;  // full parameter paths: two never look alike
+  const std::vector<std::string> columns = parameter_columns(spec);
+  std::vector<std::size_t> width;
+  for (const auto& c : columns) width.push_back(std::max<std::size_t>(22, c.size()));
+  for (std::size_t k = 0; k < columns.size(); ++k) head += fmt::format("{:<{}} ", columns[k], width[k]);
+  fmt::print("{}{:>4} {:>10} {:>12} {:>9} {:>9} {:>9} {:>14} {:>12}\n", head, "n", "finished", "wait h", "goodput",
+             "util", "SLO min", "TCO", "CO2e t");
   for (std::size_t i = 0; i < spec.points.size(); ++i) {
     std::string row;
-    for (const auto& [path, value] : spec.points[i].sets) row += fmt::format("{:<22} ", value);
-    auto mean = [&](const char* m) {
+    const std::vector<std::string> cells = parameter_cells(spec, spec.points[i]);
+    for (std::size_t k = 0; k < cells.size(); ++k) row += fmt::format("{:<{}} ", cells[k], width[k]);
+    auto mean = [&](const char* m) {  // over the runs that report the metric (TCO: every run of this build)
       std::vector<double> xs;
-      for (const auto& run : runs[i]) xs.push_back(run.at(m));
+      for (const auto& run : runs[i])
+        if (auto it = run.find(m); it != run.end()) xs.push_back(it->second);
       return mean_ci(xs).mean;
     };
-    fmt::print("{}{:>4} {:>10.1f} {:>12.2f} {:>9.3f} {:>8.1f}% {:>12.0f} {:>12.1f}\n", row, runs[i].size(),
+    fmt::print("{}{:>4} {:>10.1f} {:>12.2f} {:>9.3f} {:>8.1f}% {:>9.3f} {:>14.0f} {:>12.1f}\n", row, runs[i].size(),
                mean("jobs_finished"), mean("mean_queue_wait_s") / 3600, mean("mean_goodput"),
-               100 * mean("utilisation"), mean("cost"), mean("carbon_kg") / 1000);
+               100 * mean("utilisation"), mean("slo_attainment_min"), mean("tco_total"), mean("carbon_kg") / 1000);
   }
   fmt::print("{} points x {} seeds = {} runs ({} resumed, {} failed, {} rank{}); table in {}\n", spec.points.size(),
              spec.seeds.size(), all.size(), skipped, failed, size, size == 1 ? "" : "s", csv);

@@ -7,17 +7,11 @@
 #include <limits>
 
 #include "rcn/plan/pareto.hpp"
+#include "rcn/report/csv_field.hpp"
 
 namespace rcn {
 
 namespace {
-std::string csv_field(const std::string& v) {
-  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 double mean_or_nan(const PointOutcome& p, const std::string& metric) {
   auto it = p.metrics.find(metric);
   return it == p.metrics.end() || it->second.n == 0 ? std::numeric_limits<double>::quiet_NaN() : it->second.mean;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <optional>
 
+#include "rcn/report/csv_field.hpp"
 #include "rcn/report/step_report.hpp"
 #include "rcn/scenario/units.hpp"
 
@@ -51,13 +52,6 @@ ordered_json tco_json(const TcoResult& t) {
   o["clusters"] = clusters;
   o["notes"] = t.notes;
   return o;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 }  // namespace
