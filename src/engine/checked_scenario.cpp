@@ -57,7 +57,7 @@ std::string why_none_fits(const TrainingJobSpec& j, const std::string& gpu, cons
                        f.tp || f.cp || f.pp || f.dp || f.micro_batch || f.virtual_stages || f.schedule
                            ? " with the keys given"
                            : "");
-  return fmt::format("{} layouts, the smallest needs {} per GPU, a {} has {}", r.counts.enumerated,
+  return fmt::format("{} layouts, the smallest needs {} per GPU, {} has {}", r.counts.enumerated,
                      format_bytes(r.least_memory), gpu, format_bytes(r.memory_capacity));
 }
 

@@ -160,6 +160,17 @@ TEST_CASE("rcnsim estimate --search prints the fastest layouts and the counts, a
   }
   CHECK_FALSE(j[0].contains("job_layout"));  // an auto job has no layout of its own
 
+  // The run's summary.json names each job's chosen layout, the one estimate ranks first.
+  const std::string dir = test::scratch_dir("auto-layout-run");
+  REQUIRE(test::run_command(test::rcnsim_binary() + " run '" + file + "' -o '" + dir + "/out'").status == 0);
+  const auto summary = nlohmann::json::parse(test::read_text(dir + "/out/summary.json"));
+  REQUIRE(summary["jobs"].size() == 2);
+  const auto& run70 = summary["jobs"][1];
+  CHECK(run70["name"] == "llama70b");
+  CHECK(run70["step"]["parallelism"]["auto"] == true);
+  CHECK(run70["cluster"] == j[0]["cluster"]);  // FIFO on an idle center: where estimate looks
+  CHECK(run70["step"]["parallelism"] == j[0]["layouts"][0]["parallelism"]);
+
   // A job with a layout of its own is searched too, and its own step shown beside.
   const auto own = test::run_command(test::rcnsim_binary() + " estimate '" +
                                      test::source_path("scenarios/tutorial/01-one-cluster.yaml") + "' --search --json");
