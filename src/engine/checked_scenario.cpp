@@ -76,7 +76,7 @@ void check_auto_layouts(const Scenario& s, Diagnostics& diags) {
       if (j.site && *j.site != site.name) continue;
       for (const auto& c : site.clusters) {
         const HardwareProfile* hw = s.find_profile(c.gpu);
-        if (fits || !hw || c.gpus() < j.gpus || !(hw->peak(j.precision) > 0)) continue;
+        if (fits || !can_hold(j, c, hw)) continue;
         const ClusterLinks links = ClusterLinks::of(c);
         const std::string key = layout_search_key(*m, j, c.gpu, links);
         auto it = searched.find(key);

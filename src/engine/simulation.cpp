@@ -78,7 +78,7 @@ void prepare(EngineContext& ctx) {
         per_cluster.push_back(training_step(m, j, hw, links));
       } else {
         std::optional<ParallelismSpec> layout;
-        if (spec.gpus() >= j.gpus && hw.peak(j.precision) > 0) {
+        if (can_hold(j, spec, &hw)) {
           const std::string key = layout_search_key(m, j, cs.gpu, links);
           auto it = searched.find(key);
           if (it == searched.end()) {

@@ -70,6 +70,10 @@ bool faster(const TrainingStep& a, const Layout& la, const TrainingStep& b, cons
 
 }  // namespace
 
+bool can_hold(const TrainingJobSpec& job, const ClusterSpec& c, const HardwareProfile* gpu) {
+  return gpu && c.gpus() >= job.gpus && gpu->peak(job.precision) > 0;
+}
+
 std::string layout_search_key(const ModelSpec& m, const TrainingJobSpec& job, const std::string& gpu_name,
                               const ClusterLinks& links) {
   const ParallelismSpec& q = job.parallelism;

@@ -79,7 +79,7 @@ std::vector<JobEstimate> estimate_jobs(const Scenario& s, const std::string& onl
       if (j.site && *j.site != site.name) continue;
       for (const auto& c : site.clusters) {
         const HardwareProfile* hw = s.find_profile(c.gpu);
-        if (found || !hw || c.gpus() < j.gpus || !(hw->peak(j.precision) > 0)) continue;
+        if (found || !can_hold(j, c, hw)) continue;
         const ClusterLinks links = ClusterLinks::of(c);
         JobEstimate e{j.name, site.name, c.name, c.gpu, j.gpus, {}, std::nullopt};
         if (auto_layout || search_top > 0) e.search = search_layouts(*m, j, *hw, links, {std::max(1, search_top), true});

@@ -45,6 +45,10 @@ struct LayoutSearchResult {
 LayoutSearchResult search_layouts(const ModelSpec& model, const TrainingJobSpec& job, const HardwareProfile& gpu,
                                   const ClusterLinks& links, const LayoutSearchOptions& options = {});
 
+// Whether a cluster of `c`'s size and GPU (`gpu`, null when unknown) can hold the job at
+// all: enough GPUs and a dense peak for its precision. Where an auto job may be searched.
+bool can_hold(const TrainingJobSpec& job, const ClusterSpec& c, const HardwareProfile* gpu);
+
 // Everything a search's ranking depends on (model shape, the job's GPUs, batch,
 // precision, fixed keys and optimizer settings, the GPU profile's name and the
 // cluster's links), as a key for caches of search results. Not the job's tokens
