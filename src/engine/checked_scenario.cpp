@@ -70,7 +70,7 @@ void check_auto_layouts(const Scenario& s, Diagnostics& diags) {
     const TrainingJobSpec& j = s.training[i];
     const ModelSpec* m = s.find_model(j.model);
     if (!m || !j.parallelism.auto_layout) continue;
-    bool fits = false;
+    bool fits = false, split = false;  // split: some cluster had layouts (that did not fit)
     std::vector<std::string> tried;
     for (const auto& site : s.sites) {
       if (j.site && *j.site != site.name) continue;
@@ -83,14 +83,15 @@ void check_auto_layouts(const Scenario& s, Diagnostics& diags) {
         if (it == searched.end()) it = searched.emplace(key, search_layouts(*m, j, *hw, links, {1, true})).first;
         const LayoutSearchResult& r = it->second;
         fits = !r.best.empty();
+        split = split || r.counts.enumerated > 0;
         if (tried.size() < 3) tried.push_back(fmt::format("{}/{}: {}", site.name, c.name, why_none_fits(j, c.gpu, r)));
       }
     }
     if (!fits && !tried.empty())
       diags.error(j.parallelism.loc, fmt::format("workloads.training[{}].parallelism", i),
-                  fmt::format("job {} (parallelism: auto): no layout fits on any cluster it may use ({}); give it "
-                              "more GPUs or fix fewer keys",
-                              j.name, fmt::join(tried, "; ")));
+                  fmt::format("job {} (parallelism: auto): no layout fits on any cluster it may use ({}); {}", j.name,
+                              fmt::join(tried, "; "),
+                              split ? "give it more GPUs or fix fewer keys" : "fix fewer keys or change its gpus"));
   }
 }
 

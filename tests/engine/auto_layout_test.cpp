@@ -94,6 +94,16 @@ TEST_CASE("an auto job no layout fits on any cluster it may use is one located e
   CHECK(e.find("a/a100") != std::string::npos);
   CHECK(e.find("a/h200") != std::string::npos);
   CHECK(r.diagnostics.items().size() == 1);
+
+  // Keys that leave no split of the GPUs: 2 x 3 does not make 8.
+  const LoadResult split = load_checked_text(std::string(kTwoClusters) +
+                                                 "    - {name: odd, model: tiny, site: a, gpus: 8, global_batch: 48,\n"
+                                                 "       steps: 10, parallelism: {auto: true, tp: 2, dp: 3}}\n",
+                                             "t.yaml");
+  CHECK_FALSE(split.scenario);
+  CHECK(first_error(split).find("no layout of 8 GPUs meets the divisibility rules with the keys given") !=
+        std::string::npos);
+  CHECK(first_error(split).find("fix fewer keys or change its gpus") != std::string::npos);
 }
 
 TEST_CASE("an auto job runs the search's best layout, on a cluster where one fits", "[engine][auto-layout]") {
