@@ -9,6 +9,8 @@
 #include "rcn/engine/checked_scenario.hpp"
 #include "rcn/engine/simulation.hpp"
 #include "rcn/models/layout_search.hpp"
+#include "rcn/sched/builtin_policies.hpp"
+#include "rcn/sched/policy_registry.hpp"
 #include "tests/load_scenario.hpp"
 #include "tests/test_support.hpp"
 
@@ -139,6 +141,32 @@ TEST_CASE("an auto job runs the search's best layout, on a cluster where one fit
   CHECK(got.zero == want.zero);
   CHECK(j.step_time_s == there.best.front().step_time_s);
   CHECK(j.end_s - j.start_s == Approx(20 * there.best.front().step_time_s).epsilon(1e-9));
+}
+
+TEST_CASE("every policy keeps a job off the clusters where no layout of it fits", "[sched][auto-layout]") {
+  // Two idle clusters of 4 servers; the job may use only the second.
+  SchedulerView v;
+  for (std::size_t c = 0; c < 2; ++c) {
+    ClusterState cs;
+    cs.site = 0, cs.cluster = c, cs.site_name = "a", cs.cluster_name = c == 0 ? "x" : "y";
+    cs.total_servers = cs.free_servers = 4;
+    v.clusters.push_back(cs);
+  }
+  PendingJob job{0, "j", 8, 0, std::nullopt, {1.0, 1.0}, {}, 0, std::nullopt, {0.0, 0.0}, {{0, 0}}};
+  v.queue.push_back(job);
+  CHECK_FALSE(allowed_on(job, v.clusters[0]));
+  CHECK(allowed_on(job, v.clusters[1]));
+  for (const std::string& policy : PolicyRegistry::instance().names()) {
+    INFO(policy);
+    Diagnostics diags;
+    SchedulerSpec spec;
+    spec.policy = policy;
+    auto p = PolicyRegistry::instance().create(spec, diags);
+    REQUIRE(p);
+    const auto placed = p->schedule(v);
+    REQUIRE(placed.size() == 1);
+    CHECK(placed[0].cluster_state == 1);
+  }
 }
 
 TEST_CASE("rcnsim estimate --search prints the fastest layouts and the counts, as text and JSON", "[cli][auto-layout]") {
