@@ -124,7 +124,42 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
   for (int t : keep_or(fixed.tp, given.tp, divisors(gps)))
     if (fixed.tp || (m.heads % t == 0 && kv_heads % t == 0)) tps.push_back(t);
 
-  std::vector<Layout> layouts;  // every layout that fits, with its bound
+  // Layouts that fit and may still win, with their bounds, up to options.chunk at a time.
+  std::vector<Layout> layouts;
+  layouts.reserve(std::min<std::size_t>(options.chunk, 1 << 16));
+  std::vector<std::pair<TrainingStep, Layout>> best;  // sorted by faster(), at most `top`
+  best.reserve(top + 1);
+  // The bound and the step model sum the same terms in different orders: a margin
+  // of 1e-9 keeps rounding from pruning a layout that could tie.
+  auto beaten = [&](double bound) {
+    return options.prune && static_cast<int>(best.size()) == top && bound * (1 - 1e-9) > best.back().first.step_time_s;
+  };
+  TrainingJobSpec evaluated = job;  // the layout the step model runs on
+  evaluated.parallelism.min_dp = 0;
+  // Runs the step model on the held layouts, best bound first, so that the N-th best
+  // is found early and the rest fall to it; equal bounds in rank order.
+  auto drain = [&] {
+    std::sort(layouts.begin(), layouts.end(), [](const Layout& a, const Layout& b) {
+      return a.bound != b.bound ? a.bound < b.bound : a.rank() < b.rank();
+    });
+    for (std::size_t i = 0; i < layouts.size(); ++i) {
+      const Layout& l = layouts[i];
+      if (beaten(l.bound)) {
+        res.counts.pruned_bound += static_cast<std::int64_t>(layouts.size() - i);
+        break;
+      }
+      apply(l, static_cast<int>(gpus / (std::int64_t{l.tp} * l.cp * l.pp)), plain, evaluated.parallelism);
+      TrainingStep st = training_step(m, evaluated, gpu, links);
+      ++res.counts.evaluated;
+      if (static_cast<int>(best.size()) == top && !faster(st, l, best.back().first, best.back().second)) continue;
+      auto at = std::upper_bound(best.begin(), best.end(), std::make_pair(st, l), [](const auto& a, const auto& b) {
+        return faster(a.first, a.second, b.first, b.second);
+      });
+      best.insert(at, {std::move(st), l});
+      if (static_cast<int>(best.size()) > top) best.pop_back();
+    }
+    layouts.clear();
+  };
   std::int64_t enumerated = 0;
   double least_memory = 0;
   const KernelModel kernels(gpu);
@@ -197,7 +232,12 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
                   Layout l{t, c, p, v, mb, rc, z, sp, 0, mem.total_bytes};
                   l.bound = (micro_batches + (p - 1.0) / v) * stage +
                             optimizer_step_s(mem.params_on_gpu / shards, kernels, par.gradient_bytes());
+                  if (beaten(l.bound)) {  // the layouts drained so far hold N faster ones
+                    ++res.counts.pruned_bound;
+                    continue;
+                  }
                   layouts.push_back(l);
+                  if (layouts.size() >= options.chunk) drain();
                 }
               }
             }
@@ -206,34 +246,9 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
       }
     }
   }
+  drain();
   res.counts.enumerated = enumerated;
   res.least_memory = least_memory;
-
-  // Best first by bound, so that the N-th best is found early and the rest of the
-  // list falls to it; equal bounds in rank order (the result does not depend on it).
-  std::sort(layouts.begin(), layouts.end(), [](const Layout& a, const Layout& b) {
-    return a.bound != b.bound ? a.bound < b.bound : a.rank() < b.rank();
-  });
-  std::vector<std::pair<TrainingStep, Layout>> best;  // sorted, at most `top`
-  best.reserve(top + 1);
-  for (std::size_t i = 0; i < layouts.size(); ++i) {
-    const Layout& l = layouts[i];
-    // The bound and the step model sum the same terms in different orders: a margin
-    // of 1e-9 keeps rounding from pruning a layout that could tie.
-    if (options.prune && static_cast<int>(best.size()) == top && l.bound * (1 - 1e-9) > best.back().first.step_time_s) {
-      res.counts.pruned_bound += static_cast<std::int64_t>(layouts.size() - i);
-      break;
-    }
-    apply(l, static_cast<int>(gpus / (std::int64_t{l.tp} * l.cp * l.pp)), plain, par);
-    TrainingStep st = training_step(m, trial, gpu, links);
-    ++res.counts.evaluated;
-    if (static_cast<int>(best.size()) == top && !faster(st, l, best.back().first, best.back().second)) continue;
-    auto at = std::upper_bound(best.begin(), best.end(), std::make_pair(st, l), [](const auto& a, const auto& b) {
-      return faster(a.first, a.second, b.first, b.second);
-    });
-    best.insert(at, {std::move(st), l});
-    if (static_cast<int>(best.size()) > top) best.pop_back();
-  }
   for (auto& [st, l] : best) res.best.push_back(std::move(st));
   return res;
 }

@@ -139,9 +139,13 @@ TEST_CASE("layout search agrees with a brute force over every layout, pruned or 
     INFO("top " << top);
     const LayoutSearchResult pruned = search_layouts(m, job, s.gpu, s.links, {top, true});
     const LayoutSearchResult exhaustive = search_layouts(m, job, s.gpu, s.links, {top, false});
+    LayoutSearchOptions small_chunks{top, true};
+    small_chunks.chunk = 7;  // the step model runs every 7 layouts held, the rest pruned as they come
+    const LayoutSearchResult chunked = search_layouts(m, job, s.gpu, s.links, small_chunks);
     require_same_layouts(pruned.best, all.fitting, top);
     require_same_layouts(exhaustive.best, all.fitting, top);
-    for (const auto* r : {&pruned, &exhaustive}) {
+    require_same_layouts(chunked.best, all.fitting, top);
+    for (const auto* r : {&pruned, &exhaustive, &chunked}) {
       CHECK(r->counts.enumerated == all.enumerated);
       CHECK(r->counts.skipped_memory == all.enumerated - fitting);
       CHECK(r->counts.enumerated == r->counts.skipped_memory + r->counts.pruned_bound + r->counts.evaluated);

@@ -6,6 +6,7 @@
 // the step model (training_step()) runs only on layouts whose compute-only
 // lower bound can still beat the N-th best found so far, taken in order of that
 // bound. Rules, bound and tie-break: docs/models.md, Layout search.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ namespace rcn {
 struct LayoutSearchOptions {
   int top = 5;         // layouts to return, fastest first
   bool prune = true;   // false: the step model runs on every layout that fits (exhaustive, for tests)
+  // Layouts held at once (about 40 B each) before the step model runs on the best of them;
+  // later ones are pruned as they come against the N best so far. Same result for any size.
+  std::size_t chunk = std::size_t{1} << 18;
 };
 
 // enumerated = skipped_memory + pruned_bound + evaluated.
