@@ -112,7 +112,7 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
   const int gps = std::max(1, links.gpus_per_server);
   const int kv_heads = m.kv_heads > 0 ? m.kv_heads : m.heads;
 
-  TrainingJobSpec trial = job;  // mutated in place: one copy for the whole search
+  TrainingJobSpec trial = job;  // the layout being enumerated (its memory), changed in place
   ParallelismSpec& par = trial.parallelism;
   par.min_dp = 0;
   const bool apex = given.optimizer == "apex";  // shards over dp x cp with zero 1 only
