@@ -258,15 +258,18 @@ int cmd_describe(const ScenarioArgs& a) {
   return 0;
 }
 
-int cmd_estimate(const ScenarioArgs& a, const std::string& job, bool json) {
+int cmd_estimate(const ScenarioArgs& a, const std::string& job, bool json, bool search, int top) {
   auto s = load(a);
   if (!s) return kExitInput;
   if (!job.empty() && std::none_of(s->training.begin(), s->training.end(), [&](const auto& j) { return j.name == job; })) {
     fmt::print(stderr, "rcnsim: no training job named \"{}\" in {}\n", job, a.path);
     return kExitInput;
   }
-  const auto estimates = rcn::estimate_jobs(*s, job);
-  fmt::print("{}", json ? rcn::estimates_json(estimates) : rcn::estimates_table(estimates));
+  const auto estimates = rcn::estimate_jobs(*s, job, search ? top : 0);
+  if (search)
+    fmt::print("{}", json ? rcn::layout_search_json(*s, estimates) : rcn::layout_search_table(*s, estimates));
+  else
+    fmt::print("{}", json ? rcn::estimates_json(estimates) : rcn::estimates_table(estimates));
   return 0;
 }
 
@@ -410,8 +413,15 @@ int main(int argc, char** argv) {
   add_scenario_options(estimate, estimate_args, false);
   estimate->add_option("--job", estimate_job, "only this training job");
   estimate->add_flag("--json", estimate_json, "JSON instead of text");
+  bool estimate_search = false;
+  int estimate_top = 5;
+  estimate->add_flag("--search", estimate_search,
+                     "search the parallel layouts (tp, cp, pp, virtual stages, dp, micro-batch, recompute, zero, "
+                     "sequence parallelism) and show the fastest");
+  estimate->add_option("--top", estimate_top, "layouts --search shows (default 5)")->check(CLI::Range(1, 1000));
   estimate->footer("Examples:\n  rcnsim estimate scenarios/validation/gpt3-175b-1024-a100.yaml\n"
-                   "  rcnsim estimate scenarios/default.yaml --job gpt3 --json");
+                   "  rcnsim estimate scenarios/default.yaml --job gpt3 --json\n"
+                   "  rcnsim estimate scenarios/examples/auto-layout.yaml --search --top 3");
 
   CLI::App* calibrate = app.add_subcommand("calibrate", "build hardware profiles from measurements");
   calibrate->require_subcommand(1);
@@ -487,7 +497,7 @@ int main(int argc, char** argv) {
     if (run->parsed()) return cmd_run(run_args, out_dir, progress);
     if (validate->parsed()) return cmd_validate(validate_args);
     if (describe->parsed()) return cmd_describe(describe_args);
-    if (estimate->parsed()) return cmd_estimate(estimate_args, estimate_job, estimate_json);
+    if (estimate->parsed()) return cmd_estimate(estimate_args, estimate_job, estimate_json, estimate_search, estimate_top);
     if (fit->parsed()) return cmd_fit(fit_input, fit_output, fit_base);
     if (import_nccl->parsed()) return cmd_import_nccl(import_logs, import_output, import_op);
     if (sweep->parsed()) return rcn::run_sweep(sweep_opts);

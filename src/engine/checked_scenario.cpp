@@ -1,10 +1,15 @@
 #include "rcn/engine/checked_scenario.hpp"
 
 #include <cmath>
+#include <map>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "rcn/models/failure_model.hpp"
+#include "rcn/models/layout_search.hpp"
 #include "rcn/models/training_memory.hpp"
 #include "rcn/models/transformer_size.hpp"
 #include "rcn/scenario/input_limits.hpp"
@@ -20,7 +25,7 @@ void check_memory(const Scenario& s, Diagnostics& diags) {
   for (std::size_t i = 0; i < s.training.size(); ++i) {
     const TrainingJobSpec& j = s.training[i];
     const ModelSpec* m = s.find_model(j.model);
-    if (!m) continue;
+    if (!m || j.parallelism.auto_layout) continue;  // check_auto_layouts()
     const TrainingMemory mem = training_memory(*m, j);
     double most = 0;
     std::string where;
@@ -41,6 +46,52 @@ void check_memory(const Scenario& s, Diagnostics& diags) {
                               j.name, format_bytes(mem.total_bytes), format_bytes(mem.weights_bytes),
                               format_bytes(mem.gradients_bytes), format_bytes(mem.optimizer_bytes),
                               format_bytes(mem.activations_bytes), where, format_bytes(most)));
+  }
+}
+
+// What a search that found nothing saw on a cluster of `gpu`.
+std::string why_none_fits(const TrainingJobSpec& j, const std::string& gpu, const LayoutSearchResult& r) {
+  const ParallelismSpec::Fixed& f = j.parallelism.fixed;
+  if (r.counts.enumerated == 0)
+    return fmt::format("no layout of {} GPUs meets the divisibility rules{}", j.gpus,
+                       f.tp || f.cp || f.pp || f.dp || f.micro_batch || f.virtual_stages || f.schedule
+                           ? " with the keys given"
+                           : "");
+  return fmt::format("{} layouts, the smallest needs {} per GPU, {} has {}", r.counts.enumerated,
+                     format_bytes(r.least_memory), gpu, format_bytes(r.memory_capacity));
+}
+
+// A `parallelism: auto` job needs one layout that fits on one cluster it may use
+// (of its size, with a peak for its precision). Searches are cached by what they
+// depend on, so a trace of identical jobs searches once.
+void check_auto_layouts(const Scenario& s, Diagnostics& diags) {
+  std::map<std::string, LayoutSearchResult> searched;
+  for (std::size_t i = 0; i < s.training.size(); ++i) {
+    const TrainingJobSpec& j = s.training[i];
+    const ModelSpec* m = s.find_model(j.model);
+    if (!m || !j.parallelism.auto_layout) continue;
+    bool fits = false, split = false;  // split: some cluster had layouts (that did not fit)
+    std::vector<std::string> tried;
+    for (const auto& site : s.sites) {
+      if (j.site && *j.site != site.name) continue;
+      for (const auto& c : site.clusters) {
+        const HardwareProfile* hw = s.find_profile(c.gpu);
+        if (fits || !can_hold(j, c, hw)) continue;
+        const ClusterLinks links = ClusterLinks::of(c);
+        const std::string key = layout_search_key(*m, j, c.gpu, links);
+        auto it = searched.find(key);
+        if (it == searched.end()) it = searched.emplace(key, search_layouts(*m, j, *hw, links, {1, true})).first;
+        const LayoutSearchResult& r = it->second;
+        fits = !r.best.empty();
+        split = split || r.counts.enumerated > 0;
+        if (tried.size() < 3) tried.push_back(fmt::format("{}/{}: {}", site.name, c.name, why_none_fits(j, c.gpu, r)));
+      }
+    }
+    if (!fits && !tried.empty())
+      diags.error(j.parallelism.loc, fmt::format("workloads.training[{}].parallelism", i),
+                  fmt::format("job {} (parallelism: auto): no layout fits on any cluster it may use ({}); {}", j.name,
+                              fmt::join(tried, "; "),
+                              split ? "give it more GPUs or fix fewer keys" : "fix fewer keys or change its gpus"));
   }
 }
 
@@ -92,6 +143,7 @@ LoadResult check(LoadResult r) {
     return r;
   }
   check_memory(s, r.diagnostics);
+  check_auto_layouts(s, r.diagnostics);
   SiteGraph(s).check_reachability(s, r.diagnostics);
   PolicyRegistry::instance().create(s.scheduler, r.diagnostics);
   if (r.diagnostics.has_errors()) r.scenario.reset();

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "rcn/engine/results.hpp"
@@ -71,6 +72,9 @@ struct EngineContext {
   std::vector<int> unreplaced;                      // per cluster: failed servers no spare could replace
   std::vector<double> busy_gpu_seconds;             // per cluster, closed intervals so far
   std::vector<std::vector<TrainingStep>> estimates;  // [job][cluster]
+  // [job][cluster] for `parallelism: auto` jobs (empty for the others): the layout search's
+  // best layout there, none where no layout fits (the job is never placed there).
+  std::vector<std::vector<std::optional<ParallelismSpec>>> layouts;
 
   std::vector<JobResult> jobs;                      // per Scenario::training job
   std::vector<std::size_t> job_cluster;             // where each started job runs
@@ -105,6 +109,12 @@ struct EngineContext {
   explicit EngineContext(const Scenario& s) : scenario(s) {}
   void post(EngineEvent e);
 };
+
+// The job as it runs on cluster c: with its own layout, or with the layout the
+// search chose there (`parallelism: auto`; only for a cluster where one fits).
+TrainingJobSpec job_on_cluster(const EngineContext& ctx, std::size_t job, std::size_t cluster);
+// Whether the job can run on cluster c at all: false for an auto job that no layout there fits.
+bool has_layout_on(const EngineContext& ctx, std::size_t job, std::size_t cluster);
 
 // Runs an actor's body. An exception (SimGrid's kill aside, which must pass)
 // becomes the run's error, naming what it concerns (`what`: training job "gpt3",

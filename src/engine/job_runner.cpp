@@ -27,7 +27,7 @@ namespace {
 void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   const std::size_t c = ctx.job_cluster[job];
   const ClusterState& cs = ctx.clusters[c];
-  const TrainingJobSpec& spec = ctx.scenario.training[job];
+  const TrainingJobSpec spec = job_on_cluster(ctx, job, c);
   const ClusterSpec& cluster = ctx.scenario.sites[cs.site].clusters[cs.cluster];
   const auto& par = spec.parallelism;
   std::string key = fmt::format("{}|{}|{}x{}x{}x{}|{}|{}|{}|{}|{}|{}|{}|", spec.model, spec.precision, par.tp,

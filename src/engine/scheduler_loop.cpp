@@ -82,7 +82,9 @@ SchedulerView make_view(const EngineContext& ctx) {
   }
   for (std::size_t j : ctx.queue) {
     const TrainingJobSpec& spec = ctx.scenario.training[j];
-    PendingJob p{j, spec.name, spec.gpus, spec.submit, spec.site, {}, {}, 0, std::nullopt, {}};
+    PendingJob p{j, spec.name, spec.gpus, spec.submit, spec.site, {}, {}, 0, std::nullopt, {}, {}};
+    for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
+      if (!has_layout_on(ctx, j, c)) p.no_layout_on.emplace_back(ctx.clusters[c].site, ctx.clusters[c].cluster);
     const JobProgress& prog = ctx.progress[j];
     p.attained_service_s = prog.attained_gpu_s;
     // Data to move: the checkpoint it resumes from, else its dataset.
@@ -122,8 +124,8 @@ SchedulerView make_view(const EngineContext& ctx) {
 // The step on cluster c with `gpus` GPUs: the precomputed estimate at full
 // size, else the step model with fewer data-parallel replicas.
 TrainingStep step_for(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
-  const TrainingJobSpec& spec = ctx.scenario.training[j];
-  if (gpus == spec.gpus) return ctx.estimates[j][c];
+  if (gpus == ctx.scenario.training[j].gpus) return ctx.estimates[j][c];
+  const TrainingJobSpec spec = job_on_cluster(ctx, j, c);
   TrainingJobSpec shrunk = spec;
   shrunk.gpus = gpus;
   shrunk.parallelism.dp = gpus / spec.parallelism.model_parallel();
@@ -233,7 +235,8 @@ void scheduler_loop(EngineContext& ctx) {
       const auto& par = spec.parallelism;
       const bool size_ok = gpus == spec.gpus || (par.min_dp > 0 && gpus % par.model_parallel() == 0 &&
                                                  gpus / par.model_parallel() >= par.min_dp && gpus < spec.gpus);
-      if (!size_ok || cs.servers_for(gpus) > cs.free_servers || (spec.site && *spec.site != cs.site_name))
+      if (!size_ok || cs.servers_for(gpus) > cs.free_servers || (spec.site && *spec.site != cs.site_name) ||
+          !has_layout_on(ctx, p.job, p.cluster_state))
         throw std::logic_error(fmt::format("policy placed job {} on {}/{}, which cannot take it", spec.name,
                                            cs.site_name, cs.cluster_name));
       ctx.queue.erase(it);

@@ -5,10 +5,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <stdexcept>
 
+#include "rcn/models/layout_search.hpp"
 #include "rcn/models/site_energy.hpp"
+#include "rcn/models/transformer_size.hpp"
 #include "rcn/sched/policy_registry.hpp"
 #include "rcn/version.hpp"
 #include "src/engine/engine_context.hpp"
@@ -61,15 +64,45 @@ void prepare(EngineContext& ctx) {
   }
   ctx.busy_gpu_seconds.assign(ctx.clusters.size(), 0.0);
   ctx.site_busy_gpus.assign(s.sites.size(), 0);
+  // Layout searches of auto jobs, by what their result depends on: a trace of
+  // identical jobs searches once per cluster kind.
+  std::map<std::string, std::optional<ParallelismSpec>> searched;
   for (const TrainingJobSpec& j : s.training) {
     const ModelSpec& m = *s.find_model(j.model);
     std::vector<TrainingStep> per_cluster;
+    std::vector<std::optional<ParallelismSpec>> chosen;
     for (const ClusterState& cs : ctx.clusters) {
       const ClusterSpec& spec = s.sites[cs.site].clusters[cs.cluster];
-      per_cluster.push_back(training_step(m, j, *s.find_profile(cs.gpu), ClusterLinks::of(spec)));
+      const HardwareProfile& hw = *s.find_profile(cs.gpu);
+      const ClusterLinks links = ClusterLinks::of(spec);
+      if (!j.parallelism.auto_layout) {
+        per_cluster.push_back(training_step(m, j, hw, links));
+      } else {
+        std::optional<ParallelismSpec> layout;
+        if (can_hold(j, spec, &hw)) {
+          const std::string key = layout_search_key(m, j, cs.gpu, links);
+          auto it = searched.find(key);
+          if (it == searched.end()) {
+            const LayoutSearchResult r = search_layouts(m, j, hw, links, {1, true});
+            it = searched.emplace(key, r.best.empty() ? std::nullopt : std::optional(r.best.front().layout)).first;
+          }
+          layout = it->second;
+        }
+        chosen.push_back(layout);
+        if (layout) {
+          per_cluster.push_back(training_step(m, with_layout(j, *layout), hw, links));
+        } else {  // never placed here; the figures only keep the vectors whole
+          TrainingStep none;
+          none.params = transformer_size(m).total_params;
+          none.step_time_s = none.time_to_train_s = std::numeric_limits<double>::infinity();
+          per_cluster.push_back(none);
+          continue;
+        }
+      }
       if (j.duration) per_cluster.back().time_to_train_s = *j.duration;  // a trace's fixed run time
     }
     ctx.estimates.push_back(std::move(per_cluster));
+    ctx.layouts.push_back(std::move(chosen));
     JobResult r;
     r.name = j.name;
     r.model = j.model;
@@ -226,6 +259,16 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
 }
 
 }  // namespace
+
+TrainingJobSpec job_on_cluster(const EngineContext& ctx, std::size_t job, std::size_t cluster) {
+  const TrainingJobSpec& spec = ctx.scenario.training[job];
+  if (!spec.parallelism.auto_layout) return spec;
+  return with_layout(spec, ctx.layouts[job][cluster].value());
+}
+
+bool has_layout_on(const EngineContext& ctx, std::size_t job, std::size_t cluster) {
+  return !ctx.scenario.training[job].parallelism.auto_layout || ctx.layouts[job][cluster].has_value();
+}
 
 void guarded(EngineContext& ctx, const std::string& what, const std::function<void()>& body) {
   // Only std::exception is caught (rcnsim's, the standard library's, yaml-cpp's

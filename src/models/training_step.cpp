@@ -30,6 +30,7 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
                            const ClusterLinks& links, const CollectiveTimer& scale_out_timer) {
   TrainingStep st;
   const auto& par = job.parallelism;
+  st.layout = par;
   const KernelModel kernels(gpu);
   const CollectiveFabric fabric = collective_fabric(gpu, links);
   // Collectives across servers may be timed by the caller (flow fidelity).

@@ -447,12 +447,30 @@ class ScenarioReader {
     }
     j.precision = r_.choice(n, "precision", p, kPrecisions, false).value_or("bf16");
     j.parallelism.loc = j.loc;
-    if (auto par = YamlReader::child(n, "parallelism"); par.IsDefined()) {
+    auto par = YamlReader::child(n, "parallelism");
+    if (par.IsDefined() && par.IsScalar() && par.Scalar() == "auto") {
+      // The layout search picks every key per cluster (docs/models.md, Layout search).
+      j.parallelism.loc = r_.loc(par, p + ".parallelism");
+      j.parallelism.auto_layout = true;
+    } else if (par.IsDefined() && par.IsScalar()) {
+      r_.error(par, p + ".parallelism", "expected auto or a mapping");
+    } else if (par.IsDefined()) {
       const std::string pp = p + ".parallelism";
       j.parallelism.loc = r_.loc(par, pp);
-      if (r_.expect_map(par, pp, {"tp", "cp", "pp", "dp", "micro_batch", "schedule", "virtual_stages", "recompute",
-                                  "sequence_parallel", "zero", "gradient_dtype", "optimizer", "optimizer_dtype",
-                                  "min_dp"})) {
+      if (r_.expect_map(par, pp, {"auto", "tp", "cp", "pp", "dp", "micro_batch", "schedule", "virtual_stages",
+                                  "recompute", "sequence_parallel", "zero", "gradient_dtype", "optimizer",
+                                  "optimizer_dtype", "min_dp"})) {
+        // `auto: true` with some keys: those keys are fixed, the search picks the rest.
+        ParallelismSpec& q = j.parallelism;
+        q.auto_layout = r_.boolean(par, "auto", pp).value_or(false);
+        if (q.auto_layout) {
+          auto given = [&](const char* key) { return YamlReader::child(par, key).IsDefined(); };
+          q.fixed = {given("tp"), given("cp"), given("pp"), given("dp"), given("micro_batch"), given("schedule"),
+                     given("virtual_stages"), given("recompute"), given("sequence_parallel"), given("zero")};
+          if (given("min_dp"))
+            r_.error(YamlReader::child(par, "min_dp"), pp + ".min_dp",
+                     "min_dp (elastic restarts) needs a fixed layout, not auto");
+        }
         j.parallelism.tp = r_.integer(par, "tp", pp, 1, false).value_or(1);
         j.parallelism.cp = r_.integer(par, "cp", pp, 1, false).value_or(1);
         j.parallelism.pp = r_.integer(par, "pp", pp, 1, false).value_or(1);
@@ -467,7 +485,7 @@ class ScenarioReader {
         const std::string replica_factors =
             cp_used ? fmt::format("{}*{}*{}", j.parallelism.tp, j.parallelism.cp, j.parallelism.pp)
                     : fmt::format("{}*{}", j.parallelism.tp, j.parallelism.pp);
-        if (!dp_given && j.gpus > 0 && j.gpus % tp_cp_pp != 0)
+        if (!q.auto_layout && !dp_given && j.gpus > 0 && j.gpus % tp_cp_pp != 0)
           r_.error(par, pp, fmt::format("gpus ({}) must be a multiple of {} ({} = {}) to derive dp", j.gpus,
                                         replica_names, replica_factors,
                                         replica ? std::to_string(tp_cp_pp) : "more than " + std::to_string(limits::kMaxInt)));
@@ -498,15 +516,16 @@ class ScenarioReader {
         if (j.parallelism.schedule != "interleaved-1f1b" && j.parallelism.virtual_stages != 1)
           r_.error(YamlReader::child(par, "virtual_stages"), pp + ".virtual_stages",
                    fmt::format("virtual_stages > 1 needs schedule: interleaved-1f1b (got {})", j.parallelism.schedule));
-        const auto& q = j.parallelism;
-        const auto gpus = replica ? bounded_product(*replica, q.dp, limits::kMaxInt) : std::nullopt;
+        // With auto the search keeps to these products; a fixed set that admits no layout is
+        // reported by the fit check (checked_scenario.cpp) with what the search counted.
+        const std::int64_t gpus = replica ? bounded_product(*replica, q.dp, limits::kMaxInt).value_or(-1) : -1;  // -1: too many
         const std::int64_t dp_mb = std::int64_t{q.dp} * q.micro_batch;
-        if (j.gpus > 0 && dp_given && gpus != j.gpus)
+        if (j.gpus > 0 && dp_given && !q.auto_layout && gpus != j.gpus)
           r_.error(par, pp, fmt::format("{}*dp = {}*{} = {} but the job asks for gpus: {}", replica_names,
                                         replica_factors, q.dp,
-                                        gpus ? std::to_string(*gpus) : "more than " + std::to_string(limits::kMaxInt),
+                                        gpus >= 0 ? std::to_string(gpus) : "more than " + std::to_string(limits::kMaxInt),
                                         j.gpus));
-        if (j.global_batch > 0 && dp_mb > 0 && j.global_batch % dp_mb != 0)
+        if (j.global_batch > 0 && dp_mb > 0 && !q.auto_layout && j.global_batch % dp_mb != 0)
           r_.error(YamlReader::child(n, "global_batch"), p + ".global_batch",
                    fmt::format("global_batch ({}) must be a multiple of dp*micro_batch ({}*{})", j.global_batch, q.dp,
                                q.micro_batch));

@@ -1,5 +1,7 @@
 #include "rcn/sched/fifo_policy.hpp"
 
+#include "rcn/sched/builtin_policies.hpp"
+
 namespace rcn {
 
 FifoPolicy::FifoPolicy(const PolicyOptions& /*options: none*/) {}
@@ -17,7 +19,7 @@ std::vector<Placement> FifoPolicy::schedule(const SchedulerView& view) {
     for (int size : sizes) {
       for (std::size_t c = 0; c < view.clusters.size() && !chosen; ++c) {
         const ClusterState& cs = view.clusters[c];
-        if (job.site && *job.site != cs.site_name) continue;
+        if (!allowed_on(job, cs)) continue;
         if (cs.servers_for(size) <= free[c]) chosen = c;
       }
       if (chosen) {

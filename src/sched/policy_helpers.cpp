@@ -19,6 +19,9 @@ double earliest_free(const SchedulerView& v, std::size_t c, int servers) {
   return std::numeric_limits<double>::infinity();
 }
 
-bool allowed_on(const PendingJob& j, const ClusterState& c) { return !j.site || *j.site == c.site_name; }
+bool allowed_on(const PendingJob& j, const ClusterState& c) {
+  return (!j.site || *j.site == c.site_name) &&
+         std::find(j.no_layout_on.begin(), j.no_layout_on.end(), std::make_pair(c.site, c.cluster)) == j.no_layout_on.end();
+}
 
 }  // namespace rcn

@@ -62,6 +62,7 @@ struct TrainingStep {
   double mfu = 0;  // model FLOP/s per GPU over the precision's dense peak
   double time_to_train_s = 0;
   TrainingMemory memory;
+  ParallelismSpec layout;  // the layout this step is for (the job's, or the one the layout search chose)
 };
 
 // `scale_out_timer`, when given, times the collectives that cross servers

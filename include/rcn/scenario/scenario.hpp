@@ -149,6 +149,15 @@ struct ParallelismSpec {
                                         // apex: Apex DistributedFusedAdam as NeMo's GPT models set it up (full
                                         // gradient buffer, reduced shard, 16-bit fp32 remainders; zero 1 only)
   std::string optimizer_dtype = "fp32"; // fp32 | bf16: Adam's m and v (NeMo optim.dtype, Megatron --exp-avg-dtype)
+  // `parallelism: auto`: the layout search (models/layout_search.hpp) picks tp, cp, pp, dp,
+  // micro_batch, schedule and virtual_stages, recompute, zero and sequence_parallel per cluster,
+  // keeping the keys the user gave (`fixed`) as given; the other fields are the defaults.
+  bool auto_layout = false;
+  struct Fixed {
+    bool tp = false, cp = false, pp = false, dp = false, micro_batch = false, schedule = false,
+         virtual_stages = false, recompute = false, sequence_parallel = false, zero = false;
+  };
+  Fixed fixed;  // only with auto_layout
   int model_parallel() const { return tp * cp * pp; }  // GPUs of one data-parallel replica
   double gradient_bytes() const { return gradient_dtype == "bf16" ? 2.0 : 4.0; }  // per parameter
   SourceLoc loc;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rcn/scenario/scenario.hpp"
@@ -43,6 +44,9 @@ struct PendingJob {
   // the WAN time to bring it to each cluster's site (0 there, and without data).
   std::optional<std::size_t> data_site;
   std::vector<double> transfer_s_to;
+  // Clusters (site, cluster indices) where no layout of the job fits (`parallelism: auto`):
+  // not allowed, like another site's clusters for a job with `site`. Usually empty.
+  std::vector<std::pair<std::size_t, std::size_t>> no_layout_on;
 };
 
 struct RunningJob {

@@ -1,0 +1,256 @@
+#include "rcn/models/layout_search.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <string>
+
+#include "rcn/models/kernel_model.hpp"
+#include "rcn/models/layer_cost.hpp"
+#include "rcn/models/training_memory.hpp"
+
+namespace rcn {
+
+namespace {
+
+const char* const kRecompute[] = {"none", "selective", "full"};
+
+// Divisors of n, ascending.
+std::vector<int> divisors(std::int64_t n) {
+  std::vector<int> low, high;
+  for (std::int64_t d = 1; d * d <= n; ++d)
+    if (n % d == 0) {
+      low.push_back(static_cast<int>(d));
+      if (d * d != n) high.push_back(static_cast<int>(n / d));
+    }
+  low.insert(low.end(), high.rbegin(), high.rend());
+  return low;
+}
+
+// One layout in the search's compact form. `rank` orders equal step times
+// (docs/models.md, Layout search: the tie-break).
+struct Layout {
+  int tp = 1, cp = 1, pp = 1, v = 1, mb = 1;
+  signed char recompute = 0, zero = 1, sp = 0;
+  double bound = 0;   // lower bound on the step time
+  double memory = 0;  // bytes per GPU
+  std::array<int, 8> rank() const { return {tp, cp, pp, v, mb, recompute, zero, sp}; }
+};
+
+// Sets `par` to layout `l` with `dp` replicas; `plain` is the schedule of v = 1
+// (1f1b, or gpipe when the user fixed it), v >= 2 being interleaved-1f1b.
+void apply(const Layout& l, int dp, const std::string& plain, ParallelismSpec& par) {
+  par.tp = l.tp;
+  par.cp = l.cp;
+  par.pp = l.pp;
+  par.dp = dp;
+  par.virtual_stages = l.v;
+  par.schedule = l.v >= 2 ? "interleaved-1f1b" : plain;
+  par.micro_batch = l.mb;
+  par.recompute = kRecompute[l.recompute];
+  par.zero = l.zero;
+  par.sequence_parallel = l.sp != 0;
+}
+
+// Candidate values of one key: the job's when the user fixed it, else `all`.
+template <class T>
+std::vector<T> keep_or(bool fixed, T given, std::vector<T> all) {
+  if (fixed) return {given};
+  return all;
+}
+
+// Orders finished layouts: step time, then memory per GPU, then the layout's rank.
+bool faster(const TrainingStep& a, const Layout& la, const TrainingStep& b, const Layout& lb) {
+  if (a.step_time_s != b.step_time_s) return a.step_time_s < b.step_time_s;
+  if (a.memory.total_bytes != b.memory.total_bytes) return a.memory.total_bytes < b.memory.total_bytes;
+  return la.rank() < lb.rank();
+}
+
+}  // namespace
+
+bool can_hold(const TrainingJobSpec& job, const ClusterSpec& c, const HardwareProfile* gpu) {
+  return gpu && c.gpus() >= job.gpus && gpu->peak(job.precision) > 0;
+}
+
+std::string layout_search_key(const ModelSpec& m, const TrainingJobSpec& job, const std::string& gpu_name,
+                              const ClusterLinks& links) {
+  const ParallelismSpec& q = job.parallelism;
+  const ParallelismSpec::Fixed& f = q.fixed;
+  // A fixed key's value, or "*".
+  auto key = [](bool fixed, const auto& value) { return fixed ? fmt::format("{}", value) : std::string("*"); };
+  const std::string model = fmt::format("{}|{},{},{},{},{},{},{},{},{},{}", m.name, m.layers, m.hidden, m.heads,
+                                        m.kv_heads, m.ffn, m.vocab, m.seq, m.gated_mlp, m.tied_embeddings, m.dropout);
+  const std::string fixed = fmt::format("{},{},{},{},{},{},{},{},{},{}", key(f.tp, q.tp), key(f.cp, q.cp),
+                                        key(f.pp, q.pp), key(f.dp, q.dp), key(f.micro_batch, q.micro_batch),
+                                        key(f.schedule, q.schedule), key(f.virtual_stages, q.virtual_stages),
+                                        key(f.recompute, q.recompute),
+                                        key(f.sequence_parallel, q.sequence_parallel), key(f.zero, q.zero));
+  const std::string cluster = fmt::format("{}|{},{},{},{},{},{}", gpu_name, links.gpus_per_server,
+                                          links.scale_up_bandwidth, links.nic_bandwidth, links.nics_per_server,
+                                          links.net_latency, links.in_network_reduction);
+  return fmt::format("{}|{},{},{}|{}|{},{},{}|{}", model, job.gpus, job.global_batch, job.precision, fixed,
+                     q.gradient_dtype, q.optimizer, q.optimizer_dtype, cluster);
+}
+
+TrainingJobSpec with_layout(const TrainingJobSpec& job, const ParallelismSpec& par) {
+  TrainingJobSpec out = job;
+  out.parallelism = par;
+  return out;
+}
+
+LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job, const HardwareProfile& gpu,
+                                  const ClusterLinks& links, const LayoutSearchOptions& options) {
+  LayoutSearchResult res;
+  res.memory_capacity = gpu.memory_bytes;
+  const ParallelismSpec& given = job.parallelism;
+  const ParallelismSpec::Fixed& fixed = given.fixed;
+  const int top = std::max(1, options.top);
+  const std::int64_t gpus = job.gpus, batch = job.global_batch;
+  if (gpus < 1 || batch < 1 || m.layers < 1 || m.heads < 1) return res;
+  const int gps = std::max(1, links.gpus_per_server);
+  const int kv_heads = m.kv_heads > 0 ? m.kv_heads : m.heads;
+
+  TrainingJobSpec trial = job;  // the layout being enumerated (its memory), changed in place
+  ParallelismSpec& par = trial.parallelism;
+  par.min_dp = 0;
+  const bool apex = given.optimizer == "apex";  // shards over dp x cp with zero 1 only
+  const std::string plain = fixed.schedule && given.schedule != "interleaved-1f1b" ? given.schedule : "1f1b";
+
+  // Searched tp stays within a server and divides the heads and the KV groups (Megatron's
+  // divide() of num_attention_heads and num_query_groups); a fixed tp is taken as given.
+  std::vector<int> tps;
+  for (int t : keep_or(fixed.tp, given.tp, divisors(gps)))
+    if (fixed.tp || (m.heads % t == 0 && kv_heads % t == 0)) tps.push_back(t);
+
+  // Layouts that fit and may still win, with their bounds, up to options.chunk at a time.
+  std::vector<Layout> layouts;
+  layouts.reserve(std::min<std::size_t>(options.chunk, 1 << 16));
+  std::vector<std::pair<TrainingStep, Layout>> best;  // sorted by faster(), at most `top`
+  best.reserve(top + 1);
+  // The bound and the step model sum the same terms in different orders: a margin
+  // of 1e-9 keeps rounding from pruning a layout that could tie.
+  auto beaten = [&](double bound) {
+    return options.prune && static_cast<int>(best.size()) == top && bound * (1 - 1e-9) > best.back().first.step_time_s;
+  };
+  TrainingJobSpec evaluated = job;  // the layout the step model runs on
+  evaluated.parallelism.min_dp = 0;
+  // Runs the step model on the held layouts, best bound first, so that the N-th best
+  // is found early and the rest fall to it; equal bounds in rank order.
+  auto drain = [&] {
+    std::sort(layouts.begin(), layouts.end(), [](const Layout& a, const Layout& b) {
+      return a.bound != b.bound ? a.bound < b.bound : a.rank() < b.rank();
+    });
+    for (std::size_t i = 0; i < layouts.size(); ++i) {
+      const Layout& l = layouts[i];
+      if (beaten(l.bound)) {
+        res.counts.pruned_bound += static_cast<std::int64_t>(layouts.size() - i);
+        break;
+      }
+      apply(l, static_cast<int>(gpus / (std::int64_t{l.tp} * l.cp * l.pp)), plain, evaluated.parallelism);
+      TrainingStep st = training_step(m, evaluated, gpu, links);
+      ++res.counts.evaluated;
+      if (static_cast<int>(best.size()) == top && !faster(st, l, best.back().first, best.back().second)) continue;
+      auto at = std::upper_bound(best.begin(), best.end(), std::make_pair(st, l), [](const auto& a, const auto& b) {
+        return faster(a.first, a.second, b.first, b.second);
+      });
+      best.insert(at, {std::move(st), l});
+      if (static_cast<int>(best.size()) > top) best.pop_back();
+    }
+    layouts.clear();
+  };
+  std::int64_t enumerated = 0;
+  double least_memory = 0;
+  const KernelModel kernels(gpu);
+  std::map<std::array<int, 4>, LayerCost> layer_costs;  // by (tp, cp, micro_batch, sp)
+
+  for (int t : tps) {
+    if (gpus % t != 0) continue;
+    for (int c : keep_or(fixed.cp, given.cp, divisors(gpus / t))) {
+      if (gpus % (std::int64_t{t} * c) != 0) continue;
+      if (c > 1 && m.seq % (2 * std::int64_t{c}) != 0) continue;  // 2 cp chunks per sequence
+      for (int p : keep_or(fixed.pp, given.pp, divisors(gpus / (std::int64_t{t} * c)))) {
+        const std::int64_t replica = std::int64_t{t} * c * p;
+        if (gpus % replica != 0 || m.layers % p != 0) continue;
+        const std::int64_t dp = gpus / replica;
+        if ((fixed.dp && dp != given.dp) || batch % dp != 0) continue;
+        for (int mb : keep_or(fixed.micro_batch, given.micro_batch, divisors(batch / dp))) {
+          if ((batch / dp) % mb != 0) continue;
+          const std::int64_t micro_batches = batch / dp / mb;
+          // Virtual stages: 1 (1f1b, or gpipe when fixed); >= 2 interleaved, which Megatron
+          // allows with pp >= 2, layers % (pp v) == 0 and micro-batches % pp == 0.
+          std::vector<int> vs;
+          for (int v : keep_or(fixed.virtual_stages, given.virtual_stages, divisors(m.layers / p))) {
+            const bool interleaved = v >= 2;
+            if (fixed.schedule && interleaved != (given.schedule == "interleaved-1f1b")) continue;
+            if (interleaved && (p < 2 || m.layers % (std::int64_t{p} * v) != 0 || micro_batches % p != 0)) continue;
+            vs.push_back(v);
+          }
+          for (int v : vs) {
+            par.tp = t;
+            par.cp = c;
+            par.pp = p;
+            par.dp = static_cast<int>(dp);
+            par.micro_batch = mb;
+            par.virtual_stages = v;
+            par.schedule = v >= 2 ? "interleaved-1f1b" : plain;
+            for (signed char rc = 0; rc < 3; ++rc) {
+              if (fixed.recompute && given.recompute != kRecompute[rc]) continue;
+              par.recompute = kRecompute[rc];
+              for (signed char sp = 0; sp < 2; ++sp) {
+                // Sequence parallelism exists only with tp > 1 (one layout, sp off, otherwise).
+                if (fixed.sequence_parallel ? sp != (given.sequence_parallel ? 1 : 0) : (t == 1 && sp == 1)) continue;
+                par.sequence_parallel = sp != 0;
+                for (signed char z = 0; z < 4; ++z) {
+                  // Without data-parallel peers (dp x cp = 1) the stages are the same layout: zero 1 only.
+                  if (fixed.zero ? z != given.zero : (apex ? z != 1 : (dp * c == 1 && z != 1))) continue;
+                  par.zero = z;
+                  ++enumerated;
+                  const TrainingMemory mem = training_memory(m, trial);
+                  if (least_memory == 0 || mem.total_bytes < least_memory) least_memory = mem.total_bytes;
+                  if (mem.total_bytes > gpu.memory_bytes) {
+                    ++res.counts.skipped_memory;
+                    continue;
+                  }
+                  // Lower bound: the stage's compute (layers, embedding or logits, recomputed
+                  // forward) for every micro-batch plus the bubble on it, and the optimizer step;
+                  // the step model adds communication and ring-attention blocks on top.
+                  auto it = layer_costs.find({t, c, mb, sp});
+                  if (it == layer_costs.end())
+                    it = layer_costs.emplace(std::array<int, 4>{t, c, mb, sp},
+                                             layer_cost(m, LayerShard::of(trial), kernels)).first;
+                  const LayerCost& lc = it->second;
+                  const double layers = static_cast<double>(m.layers) / p;
+                  const double head_f = p == 1 ? lc.head_forward_s + lc.embedding_forward_s
+                                               : std::max(lc.head_forward_s, lc.embedding_forward_s);
+                  const double head_b = p == 1 ? lc.head_backward_s + lc.embedding_backward_s
+                                               : std::max(lc.head_backward_s, lc.embedding_backward_s);
+                  const double recompute = rc == 2 ? layers * lc.forward_s : rc == 1 ? layers * lc.attention_forward_s : 0;
+                  const double stage = layers * (lc.forward_s + lc.backward_s) + head_f + head_b + recompute;
+                  const double shards = z >= 1 ? static_cast<double>(dp) * c : 1.0;
+                  Layout l{t, c, p, v, mb, rc, z, sp, 0, mem.total_bytes};
+                  l.bound = (micro_batches + (p - 1.0) / v) * stage +
+                            optimizer_step_s(mem.params_on_gpu / shards, kernels, par.gradient_bytes());
+                  if (beaten(l.bound)) {  // the layouts drained so far hold N faster ones
+                    ++res.counts.pruned_bound;
+                    continue;
+                  }
+                  layouts.push_back(l);
+                  if (layouts.size() >= options.chunk) drain();
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  drain();
+  res.counts.enumerated = enumerated;
+  res.least_memory = least_memory;
+  for (auto& [st, l] : best) res.best.push_back(std::move(st));
+  return res;
+}
+
+}  // namespace rcn

@@ -1,0 +1,291 @@
+// The layout search against hand-checked cases and against a brute force that
+// restates the divisibility rules independently and runs the step model on
+// every layout.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <tuple>
+
+#include "rcn/models/layout_search.hpp"
+#include "rcn/models/training_memory.hpp"
+#include "tests/load_scenario.hpp"
+#include "tests/test_support.hpp"
+
+namespace rcn {
+namespace {
+
+struct Setup {
+  Scenario scenario;
+  HardwareProfile gpu;
+  ClusterLinks links;
+};
+
+// Two servers of 8 H100s.
+Setup h100_setup() {
+  Setup s{test::load_scenario(test::kOneSiteScenario, "layout-search-test"), {}, {}};
+  s.gpu = *s.scenario.find_profile("h100-sxm");
+  s.links = ClusterLinks::of(s.scenario.sites.front().clusters.front());
+  return s;
+}
+
+ModelSpec small_model() {
+  ModelSpec m;
+  m.name = "small";
+  m.layers = 8;
+  m.hidden = 1024;
+  m.heads = 16;
+  m.kv_heads = 4;
+  m.ffn = 4096;
+  m.vocab = 32000;
+  m.seq = 2048;
+  return m;
+}
+
+TrainingJobSpec job_of(int gpus, int global_batch) {
+  TrainingJobSpec j;
+  j.name = "j";
+  j.model = "small";
+  j.gpus = gpus;
+  j.global_batch = global_batch;
+  j.tokens = 1e9;
+  j.parallelism.auto_layout = true;
+  return j;
+}
+
+using Rank = std::tuple<int, int, int, int, int, int, int, int>;
+Rank rank_of(const ParallelismSpec& q) {
+  const int rc = q.recompute == "none" ? 0 : q.recompute == "selective" ? 1 : 2;
+  return {q.tp, q.cp, q.pp, q.virtual_stages, q.micro_batch, rc, q.zero, q.sequence_parallel ? 1 : 0};
+}
+
+struct BruteForce {
+  std::vector<TrainingStep> fitting;  // sorted fastest first
+  std::int64_t enumerated = 0;
+  std::vector<double> memories;       // of every enumerated layout
+};
+
+// Every layout, by the rules as docs/models.md states them, written out plainly.
+BruteForce brute_force(const ModelSpec& m, const TrainingJobSpec& job, const HardwareProfile& gpu,
+                       const ClusterLinks& links) {
+  BruteForce out;
+  const int g = job.gpus, b = job.global_batch;
+  for (int tp = 1; tp <= links.gpus_per_server; ++tp)
+    for (int cp = 1; cp <= g; ++cp)
+      for (int pp = 1; pp <= g; ++pp)
+        for (int dp = 1; dp <= g; ++dp) {
+          if (tp * cp * pp * dp != g || links.gpus_per_server % tp || m.heads % tp || m.kv_heads % tp) continue;
+          if ((cp > 1 && m.seq % (2 * cp)) || m.layers % pp || b % dp) continue;
+          for (int mb = 1; mb <= b / dp; ++mb) {
+            if ((b / dp) % mb) continue;
+            const int micro = b / dp / mb;
+            for (int v = 1; v <= m.layers; ++v) {
+              if (m.layers % (pp * v)) continue;
+              if (v > 1 && (pp < 2 || micro % pp)) continue;
+              for (const char* rc : {"none", "selective", "full"})
+                for (int sp = 0; sp < 2; ++sp)
+                  for (int zero = 0; zero < 4; ++zero) {
+                    if (tp == 1 && sp == 1) continue;
+                    if (dp * cp == 1 && zero != 1) continue;
+                    TrainingJobSpec t = job;
+                    ParallelismSpec& q = t.parallelism;
+                    q.tp = tp, q.cp = cp, q.pp = pp, q.dp = dp, q.micro_batch = mb, q.virtual_stages = v;
+                    q.schedule = v > 1 ? "interleaved-1f1b" : "1f1b";
+                    q.recompute = rc, q.sequence_parallel = sp == 1, q.zero = zero;
+                    ++out.enumerated;
+                    const double mem = training_memory(m, t).total_bytes;
+                    out.memories.push_back(mem);
+                    if (mem <= gpu.memory_bytes) out.fitting.push_back(training_step(m, t, gpu, links));
+                  }
+            }
+          }
+        }
+  std::sort(out.fitting.begin(), out.fitting.end(), [](const TrainingStep& a, const TrainingStep& b) {
+    if (a.step_time_s != b.step_time_s) return a.step_time_s < b.step_time_s;
+    if (a.memory.total_bytes != b.memory.total_bytes) return a.memory.total_bytes < b.memory.total_bytes;
+    return rank_of(a.layout) < rank_of(b.layout);
+  });
+  return out;
+}
+
+void require_same_layouts(const std::vector<TrainingStep>& got, const std::vector<TrainingStep>& want, std::size_t n) {
+  REQUIRE(got.size() == std::min(n, want.size()));
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO("rank " << i + 1);
+    CHECK(rank_of(got[i].layout) == rank_of(want[i].layout));
+    CHECK(got[i].layout.dp == want[i].layout.dp);
+    CHECK(got[i].step_time_s == want[i].step_time_s);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("layout search agrees with a brute force over every layout, pruned or not", "[models][layout-search]") {
+  Setup s = h100_setup();
+  const ModelSpec m = small_model();
+  const TrainingJobSpec job = job_of(16, 32);
+  BruteForce all = brute_force(m, job, s.gpu, s.links);
+  REQUIRE(all.enumerated > 1000);
+  // A capacity that about half the layouts exceed, so that skipping matters.
+  std::vector<double> mem = all.memories;
+  std::nth_element(mem.begin(), mem.begin() + mem.size() / 2, mem.end());
+  s.gpu.memory_bytes = mem[mem.size() / 2];
+  all = brute_force(m, job, s.gpu, s.links);
+  const auto fitting = static_cast<std::int64_t>(all.fitting.size());
+  REQUIRE(fitting > 0);
+  REQUIRE(fitting < all.enumerated);
+
+  for (int top : {1, 5, 20}) {
+    INFO("top " << top);
+    const LayoutSearchResult pruned = search_layouts(m, job, s.gpu, s.links, {top, true});
+    const LayoutSearchResult exhaustive = search_layouts(m, job, s.gpu, s.links, {top, false});
+    LayoutSearchOptions small_chunks{top, true};
+    small_chunks.chunk = 7;  // the step model runs every 7 layouts held, the rest pruned as they come
+    const LayoutSearchResult chunked = search_layouts(m, job, s.gpu, s.links, small_chunks);
+    require_same_layouts(pruned.best, all.fitting, top);
+    require_same_layouts(exhaustive.best, all.fitting, top);
+    require_same_layouts(chunked.best, all.fitting, top);
+    for (const auto* r : {&pruned, &exhaustive, &chunked}) {
+      CHECK(r->counts.enumerated == all.enumerated);
+      CHECK(r->counts.skipped_memory == all.enumerated - fitting);
+      CHECK(r->counts.enumerated == r->counts.skipped_memory + r->counts.pruned_bound + r->counts.evaluated);
+    }
+    CHECK(exhaustive.counts.evaluated == fitting);
+    CHECK(exhaustive.counts.pruned_bound == 0);
+    // The bound does its job: most fitting layouts never reach the step model.
+    CHECK(pruned.counts.evaluated < fitting / 2);
+    CHECK(pruned.counts.pruned_bound > 0);
+  }
+}
+
+TEST_CASE("layout search: a model that fits only with tp 2 gets tp 2, the rest counted as skipped",
+          "[models][layout-search]") {
+  Setup s = h100_setup();
+  ModelSpec m = small_model();
+  // 3 layers (no pp 2) and seq 1026 (no cp 2: 4 does not divide it): on 2 GPUs with a
+  // global batch of 2, by hand:
+  //   tp 1, dp 2, micro_batch 1: 3 recompute x 4 zero = 12 layouts;
+  //   tp 2, dp 1: micro_batch 1 or 2 x 3 recompute x sp on/off = 12 (zero stays 1: no peers).
+  // tp 1 with zero 3 holds the same 18 B/param / 2 as tp 2, but each GPU holds a whole
+  // sequence's activations; tp 2 with sequence parallelism half of one.
+  m.layers = 3;
+  m.seq = 1026;
+  m.kv_heads = 16;
+  m.hidden = 4096;
+  TrainingJobSpec job = job_of(2, 2);
+  auto memory = [&](int tp, int dp, int zero, const char* rc, bool sp) {
+    TrainingJobSpec t = job;
+    ParallelismSpec& q = t.parallelism;
+    q.tp = tp, q.dp = dp, q.zero = zero, q.recompute = rc, q.sequence_parallel = sp;
+    return training_memory(m, t).total_bytes;
+  };
+  const double tp1_least = memory(1, 2, 3, "full", false), tp2_least = memory(2, 1, 1, "full", true);
+  REQUIRE(tp2_least < tp1_least);
+  s.gpu.memory_bytes = (tp1_least + tp2_least) / 2;
+  const LayoutSearchResult r = search_layouts(m, job, s.gpu, s.links, {30, true});
+  CHECK(r.counts.enumerated == 24);
+  REQUIRE_FALSE(r.best.empty());
+  for (const TrainingStep& st : r.best) {
+    CHECK(st.layout.tp == 2);
+    CHECK(st.memory.total_bytes <= s.gpu.memory_bytes);
+  }
+  CHECK(r.counts.skipped_memory >= 12);  // every tp 1 layout
+  CHECK(r.counts.skipped_memory + r.counts.pruned_bound + r.counts.evaluated == 24);
+  CHECK(static_cast<std::int64_t>(r.best.size()) == 24 - r.counts.skipped_memory);  // top 30 keeps every fit
+  CHECK(r.least_memory == Approx(tp2_least));
+}
+
+TEST_CASE("layout search: a tiny model on one server trains fastest data-parallel only", "[models][layout-search]") {
+  // 4 layers of hidden 512 over 128 tokens: a tensor-parallel all-gather or a pipeline
+  // bubble costs more than the layer's own compute, and the gradients (about 20 MB)
+  // reduce in microseconds over NVLink, so every GPU holds a whole replica.
+  Setup s = h100_setup();
+  const ModelSpec& m = *s.scenario.find_model("m");
+  TrainingJobSpec job = job_of(8, 64);
+  job.model = "m";
+  const LayoutSearchResult r = search_layouts(m, job, s.gpu, s.links, {3, true});
+  REQUIRE_FALSE(r.best.empty());
+  const ParallelismSpec& best = r.best.front().layout;
+  CHECK(best.tp == 1);
+  CHECK(best.cp == 1);
+  CHECK(best.pp == 1);
+  CHECK(best.dp == 8);
+  CHECK(best.recompute == "none");
+  CHECK(r.counts.skipped_memory == 0);
+}
+
+TEST_CASE("layout search: nothing fits is an empty result with every layout counted, not an error",
+          "[models][layout-search]") {
+  Setup s = h100_setup();
+  s.gpu.memory_bytes = 1e6;  // 1 MB
+  const LayoutSearchResult r = search_layouts(small_model(), job_of(16, 32), s.gpu, s.links, {5, true});
+  CHECK(r.best.empty());
+  CHECK(r.counts.enumerated > 0);
+  CHECK(r.counts.skipped_memory == r.counts.enumerated);
+  CHECK(r.least_memory > 1e6);
+}
+
+TEST_CASE("layout search keeps the fixed keys and every Megatron divisibility rule", "[models][layout-search]") {
+  Setup s = h100_setup();
+  const ModelSpec m = small_model();
+  TrainingJobSpec job = job_of(16, 32);
+  SECTION("free") {
+    const LayoutSearchResult r = search_layouts(m, job, s.gpu, s.links, {200, true});
+    REQUIRE(r.best.size() == 200);
+    for (const TrainingStep& st : r.best) {
+      const ParallelismSpec& q = st.layout;
+      CHECK(q.tp * q.cp * q.pp * q.dp == 16);
+      CHECK(m.heads % q.tp == 0);
+      CHECK(m.kv_heads % q.tp == 0);
+      CHECK(m.layers % (q.pp * q.virtual_stages) == 0);
+      CHECK(32 % (q.dp * q.micro_batch) == 0);
+      CHECK((q.cp == 1 || m.seq % (2 * q.cp) == 0));
+      CHECK(q.schedule == (q.virtual_stages > 1 ? "interleaved-1f1b" : "1f1b"));
+      if (q.virtual_stages > 1) CHECK(st.micro_batches % q.pp == 0);
+    }
+    for (std::size_t i = 1; i < r.best.size(); ++i) CHECK(r.best[i - 1].step_time_s <= r.best[i].step_time_s);
+  }
+  SECTION("tp and recompute fixed") {
+    job.parallelism.tp = 2;
+    job.parallelism.recompute = "full";
+    job.parallelism.fixed.tp = job.parallelism.fixed.recompute = true;
+    const LayoutSearchResult r = search_layouts(m, job, s.gpu, s.links, {50, true});
+    REQUIRE_FALSE(r.best.empty());
+    for (const TrainingStep& st : r.best) {
+      CHECK(st.layout.tp == 2);
+      CHECK(st.layout.recompute == "full");
+    }
+  }
+  SECTION("a fixed set no split of the GPUs meets") {
+    job.parallelism.tp = 4;
+    job.parallelism.dp = 8;  // 4 x 8 > 16
+    job.parallelism.fixed.tp = job.parallelism.fixed.dp = true;
+    const LayoutSearchResult r = search_layouts(m, job, s.gpu, s.links, {5, true});
+    CHECK(r.counts.enumerated == 0);
+    CHECK(r.best.empty());
+  }
+}
+
+TEST_CASE("layout search is deterministic and its key ignores only tokens and steps", "[models][layout-search]") {
+  Setup s = h100_setup();
+  const ModelSpec m = small_model();
+  TrainingJobSpec job = job_of(16, 32);
+  const LayoutSearchResult a = search_layouts(m, job, s.gpu, s.links, {5, true});
+  const LayoutSearchResult b = search_layouts(m, job, s.gpu, s.links, {5, true});
+  require_same_layouts(a.best, b.best, 5);
+  const std::string key = layout_search_key(m, job, "h100-sxm", s.links);
+  TrainingJobSpec longer = job;
+  longer.tokens = 2e9;
+  CHECK(layout_search_key(m, longer, "h100-sxm", s.links) == key);
+  TrainingJobSpec bigger = job;
+  bigger.global_batch = 64;
+  CHECK(layout_search_key(m, bigger, "h100-sxm", s.links) != key);
+  ClusterLinks slower = s.links;
+  slower.nic_bandwidth /= 2;
+  CHECK(layout_search_key(m, job, "h100-sxm", slower) != key);
+  TrainingJobSpec fixed = job;
+  fixed.parallelism.fixed.tp = true;
+  CHECK(layout_search_key(m, fixed, "h100-sxm", s.links) != key);
+}
+
+}  // namespace rcn
