@@ -6,7 +6,10 @@
 namespace rcn {
 
 double earliest_free(const SchedulerView& v, std::size_t c, int servers) {
-  int free = v.clusters[c].free_servers;
+  return earliest_free(v, c, servers, v.clusters[c].free_servers);
+}
+
+double earliest_free(const SchedulerView& v, std::size_t c, int servers, int free) {
   if (free >= servers) return v.now;
   std::vector<std::pair<double, int>> ends;
   for (const RunningJob& r : v.running)

@@ -116,7 +116,8 @@ TEST_CASE("locality waits for the data's site when moving the data would take lo
   j.transfer_s_to = {0, 3600};  // an hour to move the data
   v.queue = {j};
   CHECK(p.schedule(v).empty());  // wait 600 s beats moving for 3600 s
-  v.queue[0].transfer_s_to = {0, 60};  // a minute to move: go now
+  j.transfer_s_to = {0, 60};  // a minute to move: go now
+  v.queue = {j};
   auto out = p.schedule(v);
   REQUIRE(out.size() == 1);
   CHECK(out[0].cluster_state == 1);
