@@ -15,13 +15,10 @@ double runtime(const PendingJob& j, std::size_t c) { return c < j.runtime_on.siz
 // ---- Shape -------------------------------------------------------------------
 
 void PendingQueue::Shape::add(const PendingJob& job) {
-  if (slots_.empty() && live_ == 0 && by_runtime_.empty()) {
-    clusters_ = job.runtime_on.size();
-    by_runtime_.resize(clusters_);
-  }
+  if (slots_.empty() && live_ == 0 && leaves_ == 0) clusters_ = job.runtime_on.size();
   const Key key{job.submit_time, job.joined};
   ++live_;
-  for (std::size_t c = 0; c < clusters_; ++c) by_runtime_[c].emplace(runtime(job, c), key, &job);
+  for (std::size_t c = 0; c < by_runtime_.size(); ++c) by_runtime_[c].emplace(runtime(job, c), key, &job);
   if (keys_.empty() || keys_.back() < key) {  // the usual case: it joins at the back
     slots_.push_back(&job);
     keys_.push_back(key);
@@ -45,7 +42,7 @@ void PendingQueue::Shape::remove(const PendingJob& job) {
   slots_[slot] = nullptr;
   --live_;
   const Key key{job.submit_time, job.joined};
-  for (std::size_t c = 0; c < clusters_; ++c) by_runtime_[c].erase({runtime(job, c), key, &job});
+  for (std::size_t c = 0; c < by_runtime_.size(); ++c) by_runtime_[c].erase({runtime(job, c), key, &job});
   if (slots_.size() > 2 * live_ + 64) rebuild();  // drop the holes: amortised O(1) per job
   else update(slot);
 }
@@ -124,6 +121,12 @@ const PendingJob* PendingQueue::Shape::first_ending_by(const PendingJob* after, 
 
 const PendingQueue::Shape::ByRuntime& PendingQueue::Shape::by_runtime_on(std::size_t c) const {
   static const ByRuntime kEmpty;
+  if (by_runtime_.empty() && clusters_ > 0) {
+    by_runtime_.resize(clusters_);
+    for (std::size_t c = 0; c < clusters_; ++c)
+      for (std::size_t i = 0; i < slots_.size(); ++i)
+        if (slots_[i]) by_runtime_[c].emplace(runtime(*slots_[i], c), keys_[i], slots_[i]);
+  }
   return c < by_runtime_.size() ? by_runtime_[c] : kEmpty;
 }
 

@@ -63,7 +63,9 @@ class PendingQueue {
     // The same among jobs that end by `deadline` if started now on cluster c
     // (now + runtime_on[c] <= deadline): EASY backfill's question, in O(log n).
     const PendingJob* first_ending_by(const PendingJob* after, std::size_t c, double now, double deadline) const;
-    // Its jobs by (runtime_on[c], queue order), for shortest-first policies.
+    // Its jobs by (runtime_on[c], queue order), for shortest-first policies. Built
+    // on the first call and kept up to date from then on (policies that never ask
+    // pay nothing for it).
     using ByRuntime = std::set<std::tuple<double, Key, const PendingJob*>>;
     const ByRuntime& by_runtime_on(std::size_t c) const;
 
@@ -89,7 +91,7 @@ class PendingQueue {
     std::vector<std::uint32_t> count_;
     std::vector<double> least_;  // node * clusters_ + c
     std::unordered_map<std::size_t, std::size_t> slot_of_;  // job -> slot
-    std::vector<ByRuntime> by_runtime_;
+    mutable std::vector<ByRuntime> by_runtime_;  // empty until by_runtime_on() is first called
   };
 
   class const_iterator {
