@@ -3,7 +3,7 @@
 // so a persistent queue builds up. Writes the trace and a copy of the scenario
 // (trace, horizon and policy replaced) to a scratch folder, then loads and runs
 // it in this process and prints wall times, the queue at the end and peak RSS.
-//   rcn-bench-queue JOBS POLICY [RATE_PER_HOUR]      (RATE default 60)
+//   rcn-bench-queue JOBS POLICY [RATE_PER_HOUR]      (RATE default 70)
 // The horizon is the trace's mean span (JOBS / RATE): the jobs still waiting then
 // are the persistent queue.
 #include <fmt/format.h>
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   }
   const int jobs = std::stoi(argv[1]);
   const std::string policy = argv[2];
-  const double rate_h = argc > 3 ? std::stod(argv[3]) : 60.0;
+  const double rate_h = argc > 3 ? std::stod(argv[3]) : 70.0;
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / fmt::format("rcn-bench-queue-{}-{}", jobs, policy);
   fs::create_directories(dir);

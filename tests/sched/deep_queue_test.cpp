@@ -11,22 +11,14 @@
 
 #include "rcn/sched/builtin_policies.hpp"
 #include "rcn/sched/fifo_policy.hpp"
+#include "tests/sched/policy_views.hpp"
 
 using namespace rcn;
+using test::cluster;
 
 namespace {
 
 constexpr std::size_t kQueue = 50000;
-
-ClusterState cluster(const std::string& site, int servers, int free) {
-  ClusterState c;
-  c.site_name = site;
-  c.cluster_name = "main";
-  c.gpus_per_server = 8;
-  c.total_servers = servers;
-  c.free_servers = free;
-  return c;
-}
 
 struct World {
   std::mt19937_64 rng{17};
