@@ -9,7 +9,6 @@
 #include <map>
 #include <string>
 #include <memory>
-#include <set>
 #include <vector>
 
 #include "rcn/engine/results.hpp"
@@ -81,7 +80,7 @@ struct EngineContext {
   std::vector<std::vector<int>> job_servers;        // its servers
   std::vector<JobProgress> progress;                // per job
   std::map<std::string, TrainingStep> flow_steps;   // flow fidelity: step per (job shape, placement)
-  std::set<std::size_t> started;                    // jobs placed and perhaps still running (view.running's source)
+  std::vector<std::size_t> started;                 // jobs placed and perhaps still running, ascending (view.running's source)
   std::size_t jobs_expected = 0;                    // submitted within the horizon
   std::size_t jobs_done = 0;
 

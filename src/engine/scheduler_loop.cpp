@@ -119,21 +119,19 @@ void refresh_view(EngineContext& ctx) {
     cs.carbon_g_per_kwh_now = pw.carbon_at(v.now);
   }
   v.running.clear();
-  for (auto it = ctx.started.begin(); it != ctx.started.end();) {
-    const std::size_t j = *it;
+  std::size_t kept = 0;  // compacts `started` in the same pass
+  for (const std::size_t j : ctx.started) {
     const JobResult& r = ctx.jobs[j];
-    if (r.state != JobState::Running) {  // finished or interrupted: it comes back through start_job
-      it = ctx.started.erase(it);
-      continue;
-    }
-    ++it;
-    if (ctx.progress[j].preempting) continue;
+    if (r.state != JobState::Running) continue;  // finished or interrupted: it comes back through start_job
+    ctx.started[kept++] = j;
     const JobProgress& p = ctx.progress[j];
+    if (p.preempting) continue;
     v.running.push_back({j, ctx.job_cluster[j], r.servers, p.attempt_start,
                          p.attempt_start + p.remaining * p.ideal_on_cluster,
                          p.attained_gpu_s + p.gpus * (v.now - p.attempt_start),
                          ctx.scenario.training[j].checkpoint.enabled});
   }
+  ctx.started.resize(kept);
 }
 
 // The step on cluster c with `gpus` GPUs: the precomputed estimate at full
@@ -165,7 +163,8 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
     r.ideal_time_to_train_s = e.time_to_train_s;
   }
   r.state = JobState::Running;
-  ctx.started.insert(j);
+  auto at = std::lower_bound(ctx.started.begin(), ctx.started.end(), j);
+  if (at == ctx.started.end() || *at != j) ctx.started.insert(at, j);  // restarted before a refresh dropped it
   r.site = cs.site_name;
   r.cluster = cs.cluster_name;
   r.gpu = cs.gpu;
