@@ -64,7 +64,10 @@ struct EngineContext {
   Platform platform;
   std::unique_ptr<SchedulingPolicy> policy;
 
-  std::vector<ClusterState> clusters;               // live capacity, one per (site, cluster)
+  // What the policy sees, kept up to date by the scheduler (never rebuilt per event):
+  // its clusters are the live capacity, one per (site, cluster), also known as `clusters`.
+  SchedulerView view;
+  std::vector<ClusterState>& clusters = view.clusters;
   std::vector<std::vector<int>> free_servers;       // per cluster: free server indices, ascending
   std::vector<std::vector<int>> down;               // per cluster and server: failures in force
   std::vector<std::vector<int>> spare_pool;         // per cluster: idle spare servers
@@ -81,7 +84,7 @@ struct EngineContext {
   std::vector<std::vector<int>> job_servers;        // its servers
   std::vector<JobProgress> progress;                // per job
   std::map<std::string, TrainingStep> flow_steps;   // flow fidelity: step per (job shape, placement)
-  std::vector<std::size_t> queue;                   // pending jobs, submission order
+  std::vector<std::size_t> started;                 // jobs placed and perhaps still running, ascending (view.running's source)
   std::size_t jobs_expected = 0;                    // submitted within the horizon
   std::size_t jobs_done = 0;
 

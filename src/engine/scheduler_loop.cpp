@@ -58,7 +58,7 @@ void add_busy(EngineContext& ctx, std::size_t site, int delta) {
 
 double wan_transfer_estimate(const EngineContext& ctx, std::size_t a, std::size_t b, double bytes) {
   if (a == b || bytes <= 0) return 0;
-  auto path = ctx.graph->route(a, b);
+  const auto& path = ctx.graph->route(a, b);  // kept by the graph: no search, no copy
   if (!path) return 1e30;
   return ctx.graph->latency(*path) + bytes / ctx.graph->bottleneck_bandwidth(*path);
 }
@@ -71,54 +71,69 @@ void EngineContext::post(EngineEvent e) {
 
 namespace {
 
-SchedulerView make_view(const EngineContext& ctx) {
-  SchedulerView v;
+// A job as the policy sees it while it waits. Nothing here changes while a job
+// is queued (its data moves and its checkpoints are written only while it runs),
+// so it is built once when the job joins the queue.
+PendingJob pending_job(const EngineContext& ctx, std::size_t j) {
+  const TrainingJobSpec& spec = ctx.scenario.training[j];
+  const JobProgress& prog = ctx.progress[j];
+  PendingJob p;
+  p.job = j;
+  p.name = spec.name;
+  p.gpus = spec.gpus;
+  p.submit_time = spec.submit;
+  p.site = spec.site;
+  p.attained_service_s = prog.attained_gpu_s;
+  // Data to move: the checkpoint it resumes from, else its dataset.
+  double bytes = 0;
+  if (prog.checkpoint_site >= 0 && prog.remaining < 1) {
+    p.data_site = static_cast<std::size_t>(prog.checkpoint_site);
+    bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
+  } else if (spec.dataset_site) {
+    p.data_site = static_cast<std::size_t>(ctx.scenario.find_site(*spec.dataset_site) - ctx.scenario.sites.data());
+    bytes = spec.dataset_bytes;
+  }
+  p.transfer_s_to.reserve(ctx.clusters.size());
+  for (const ClusterState& cs : ctx.clusters) {
+    const bool there = !p.data_site || std::find(prog.data_at.begin(), prog.data_at.end(), cs.site) != prog.data_at.end();
+    p.transfer_s_to.push_back(there ? 0 : wan_transfer_estimate(ctx, *p.data_site, cs.site, bytes));
+  }
+  for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
+    if (!has_layout_on(ctx, j, c)) p.no_layout_on.emplace_back(ctx.clusters[c].site, ctx.clusters[c].cluster);
+  p.runtime_on.reserve(ctx.estimates[j].size());
+  for (const auto& e : ctx.estimates[j]) p.runtime_on.push_back(prog.remaining * e.time_to_train_s);
+  // Elastic jobs may come back smaller after a failure: fewer data-parallel replicas, same global batch.
+  const auto& par = spec.parallelism;
+  if (par.min_dp > 0 && par.min_dp < par.dp && ctx.jobs[j].interruptions > 0)
+    for (int dp = par.dp - 1; dp >= par.min_dp; --dp)
+      if (spec.global_batch % (dp * par.micro_batch) == 0) p.shrink_gpus.push_back(dp * par.model_parallel());
+  return p;
+}
+
+// Brings the view up to now: the hour's prices and the running jobs. O(clusters +
+// jobs started and still running), whatever the queue's length.
+void refresh_view(EngineContext& ctx) {
+  SchedulerView& v = ctx.view;
   v.now = sg4::Engine::get_clock();
-  v.clusters = ctx.clusters;
   for (ClusterState& cs : v.clusters) {
     const PowerSpec& pw = ctx.scenario.sites[cs.site].power;
     cs.price_per_kwh_now = pw.price_at(v.now);
     cs.carbon_g_per_kwh_now = pw.carbon_at(v.now);
   }
-  for (std::size_t j : ctx.queue) {
-    const TrainingJobSpec& spec = ctx.scenario.training[j];
-    PendingJob p{j, spec.name, spec.gpus, spec.submit, spec.site, {}, {}, 0, std::nullopt, {}, {}};
-    for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
-      if (!has_layout_on(ctx, j, c)) p.no_layout_on.emplace_back(ctx.clusters[c].site, ctx.clusters[c].cluster);
-    const JobProgress& prog = ctx.progress[j];
-    p.attained_service_s = prog.attained_gpu_s;
-    // Data to move: the checkpoint it resumes from, else its dataset.
-    double bytes = 0;
-    if (prog.checkpoint_site >= 0 && prog.remaining < 1) {
-      p.data_site = static_cast<std::size_t>(prog.checkpoint_site);
-      bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
-    } else if (spec.dataset_site) {
-      p.data_site = static_cast<std::size_t>(ctx.scenario.find_site(*spec.dataset_site) - ctx.scenario.sites.data());
-      bytes = spec.dataset_bytes;
-    }
-    for (const ClusterState& cs : ctx.clusters) {
-      const bool there = !p.data_site || std::find(prog.data_at.begin(), prog.data_at.end(), cs.site) != prog.data_at.end();
-      p.transfer_s_to.push_back(there ? 0 : wan_transfer_estimate(ctx, *p.data_site, cs.site, bytes));
-    }
-    for (const auto& e : ctx.estimates[j]) p.runtime_on.push_back(ctx.progress[j].remaining * e.time_to_train_s);
-    // Elastic jobs may come back smaller after a failure: fewer data-parallel replicas, same global batch.
-    const auto& par = spec.parallelism;
-    if (par.min_dp > 0 && par.min_dp < par.dp && ctx.jobs[j].interruptions > 0)
-      for (int dp = par.dp - 1; dp >= par.min_dp; --dp)
-        if (spec.global_batch % (dp * par.micro_batch) == 0) p.shrink_gpus.push_back(dp * par.model_parallel());
-    v.queue.push_back(std::move(p));
-  }
-  for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
+  v.running.clear();
+  std::size_t kept = 0;  // compacts `started` in the same pass
+  for (const std::size_t j : ctx.started) {
     const JobResult& r = ctx.jobs[j];
-    if (r.state != JobState::Running || ctx.progress[j].preempting) continue;
+    if (r.state != JobState::Running) continue;  // finished or interrupted: it comes back through start_job
+    ctx.started[kept++] = j;
     const JobProgress& p = ctx.progress[j];
-    const double now = sg4::Engine::get_clock();
+    if (p.preempting) continue;
     v.running.push_back({j, ctx.job_cluster[j], r.servers, p.attempt_start,
                          p.attempt_start + p.remaining * p.ideal_on_cluster,
-                         p.attained_gpu_s + p.gpus * (now - p.attempt_start),
+                         p.attained_gpu_s + p.gpus * (v.now - p.attempt_start),
                          ctx.scenario.training[j].checkpoint.enabled});
   }
-  return v;
+  ctx.started.resize(kept);
 }
 
 // The step on cluster c with `gpus` GPUs: the precomputed estimate at full
@@ -150,6 +165,8 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
     r.ideal_time_to_train_s = e.time_to_train_s;
   }
   r.state = JobState::Running;
+  auto at = std::lower_bound(ctx.started.begin(), ctx.started.end(), j);
+  if (at == ctx.started.end() || *at != j) ctx.started.insert(at, j);  // restarted before a refresh dropped it
   r.site = cs.site_name;
   r.cluster = cs.cluster_name;
   r.gpu = cs.gpu;
@@ -193,10 +210,7 @@ void finish_job(EngineContext& ctx, std::size_t j) {
 
 // Keeps the queue in submission order, so a restarted job regains its place.
 void enqueue(EngineContext& ctx, std::size_t j) {
-  const double submit = ctx.jobs[j].submit_s;
-  auto it = std::find_if(ctx.queue.begin(), ctx.queue.end(),
-                         [&](std::size_t q) { return ctx.jobs[q].submit_s > submit; });
-  ctx.queue.insert(it, j);
+  ctx.view.queue.push(pending_job(ctx, j));
   ctx.jobs[j].state = JobState::Queued;
   begin_span(ctx, j, "queued");
 }
@@ -219,15 +233,17 @@ void scheduler_loop(EngineContext& ctx) {
         case EngineEvent::Kind::Capacity: break;  // only a reason to ask the policy again
       }
     }
-    if (ctx.queue.empty()) continue;
-    for (std::size_t j : ctx.policy->preempt(make_view(ctx))) {
+    if (ctx.view.queue.empty()) continue;
+    refresh_view(ctx);
+    const std::vector<std::size_t> stop = ctx.policy->preempt(ctx.view);
+    for (std::size_t j : stop) {
       if (j >= ctx.jobs.size() || ctx.jobs[j].state != JobState::Running || !ctx.scenario.training[j].checkpoint.enabled)
         throw std::logic_error(fmt::format("policy preempted job {}, which is not a running job that checkpoints", j));
       preempt_job(ctx, j);
     }
-    for (const Placement& p : ctx.policy->schedule(make_view(ctx))) {
-      auto it = std::find(ctx.queue.begin(), ctx.queue.end(), p.job);
-      if (it == ctx.queue.end() || p.cluster_state >= ctx.clusters.size())
+    if (!stop.empty()) refresh_view(ctx);  // the preempted jobs no longer count as running
+    for (const Placement& p : ctx.policy->schedule(ctx.view)) {
+      if (!ctx.view.queue.find(p.job) || p.cluster_state >= ctx.clusters.size())
         throw std::logic_error(fmt::format("policy placed job {} that is not queued", p.job));
       const ClusterState& cs = ctx.clusters[p.cluster_state];
       const auto& spec = ctx.scenario.training[p.job];
@@ -239,7 +255,7 @@ void scheduler_loop(EngineContext& ctx) {
           !has_layout_on(ctx, p.job, p.cluster_state))
         throw std::logic_error(fmt::format("policy placed job {} on {}/{}, which cannot take it", spec.name,
                                            cs.site_name, cs.cluster_name));
-      ctx.queue.erase(it);
+      ctx.view.queue.erase(p.job);
       start_job(ctx, p.job, p.cluster_state, gpus);
     }
   }

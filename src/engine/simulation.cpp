@@ -224,7 +224,7 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
   for (JobResult& r : ctx.jobs)  // spans still open end with the run
     for (TimelineSpan& span : r.timeline)
       if (span.end < 0) span.end = end;
-  res.jobs = ctx.jobs;
+  res.jobs = std::move(ctx.jobs);  // not read again: one copy of every job's record at the peak, not two
   res.utilisation = ctx.utilisation;
   res.wan_transfers = ctx.wan_transfers;
   wan_link_usage(ctx, wan_peak, res);

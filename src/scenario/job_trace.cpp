@@ -114,10 +114,7 @@ std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::st
       ok = false;
     }
     if (j.tokens && j.duration) j.tokens.reset();  // a duration says how long it ran
-    j.global_batch = j.gpus;
-    j.parallelism.dp = j.gpus;
-    j.parallelism.zero = 3;
-    j.parallelism.recompute = "full";
+    set_trace_job_layout(j);
     j.dataset_bytes = quantity("dataset_size", Quantity::Bytes, false).value_or(0);
     for (const char* key : {"dataset_site", "site"}) {
       const CsvField* fd = get(key);
@@ -131,18 +128,29 @@ std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::st
       else j.dataset_site = fd->text;
     }
     if (!ok) continue;
-    int biggest = 0;
-    for (const auto& site : s.sites)
-      for (const auto& c : site.clusters)
-        if (!j.site || *j.site == site.name) biggest = std::max(biggest, c.gpus());
-    if (j.gpus > biggest) {
-      diags.error(SourceLoc{path, lineno, get("gpus")->col}, "gpus",
-                  fmt::format("the job asks for {} GPUs but the largest cluster it may use has {}", j.gpus, biggest));
+    if (const auto why = trace_job_too_big(j, s)) {
+      diags.error(SourceLoc{path, lineno, get("gpus")->col}, "gpus", *why);
       continue;
     }
     jobs.push_back(std::move(j));
   }
   return jobs;
+}
+
+void set_trace_job_layout(TrainingJobSpec& j) {
+  j.global_batch = j.gpus;
+  j.parallelism.dp = j.gpus;
+  j.parallelism.zero = 3;
+  j.parallelism.recompute = "full";
+}
+
+std::optional<std::string> trace_job_too_big(const TrainingJobSpec& j, const Scenario& s) {
+  int biggest = 0;
+  for (const auto& site : s.sites)
+    for (const auto& c : site.clusters)
+      if (!j.site || *j.site == site.name) biggest = std::max(biggest, c.gpus());
+  if (j.gpus <= biggest) return std::nullopt;
+  return fmt::format("the job asks for {} GPUs but the largest cluster it may use has {}", j.gpus, biggest);
 }
 
 std::optional<std::string> check_trace_generate_args(std::int64_t jobs, double rate, std::int64_t max_gpus) {

@@ -21,6 +21,12 @@ namespace rcn {
 std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::string& path, const Scenario& s,
                                             Diagnostics& diags);
 
+// How every trace job runs (CSV and SWF alike): data parallel over its GPUs
+// (tp = pp = 1, global batch = GPUs) with ZeRO-3 and full recomputation.
+void set_trace_job_layout(TrainingJobSpec& j);
+// Why the job cannot run anywhere it may (more GPUs than the largest cluster), or nothing.
+std::optional<std::string> trace_job_too_big(const TrainingJobSpec& j, const Scenario& s);
+
 // A synthetic trace: Poisson arrivals at `rate` per second over `span` seconds,
 // GPUs a power of two from 8 to max_gpus (each size half as likely as the one
 // below), durations log-normal (median 2 h, sigma 1.2), a dataset of 1-50 TB at

@@ -14,6 +14,7 @@
 #include "src/scenario/cost_reader.hpp"
 #include "src/scenario/geo.hpp"
 #include "src/scenario/job_trace.hpp"
+#include "src/scenario/swf_trace.hpp"
 #include "src/scenario/overrides.hpp"
 #include "src/scenario/request_trace.hpp"
 #include "src/scenario/yaml_reader.hpp"
@@ -405,7 +406,8 @@ class ScenarioReader {
     if (!n.IsDefined()) return;
     if (!r_.expect_map(n, "workloads", {"training", "training_trace", "inference"})) return;
     read_list(n, "workloads", "training", false, [&](const YAML::Node& j, const std::string& p) { read_training(j, p, s); });
-    if (auto v = r_.text(n, "training_trace", "workloads", false)) {
+    if (YamlReader::child(n, "training_trace").IsMap()) read_swf_reference(YamlReader::child(n, "training_trace"), s);
+    else if (auto v = r_.text(n, "training_trace", "workloads", false)) {
       std::string why;
       if (const auto text = files_.read(*v, limits::kMaxInputFileBytes, why))
         for (auto& j : read_job_trace(*text, files_.display_name(*v), s, r_.diagnostics())) s.training.push_back(std::move(j));
@@ -413,6 +415,33 @@ class ScenarioReader {
         r_.error(YamlReader::child(n, "training_trace"), "workloads.training_trace", why);
     }
     read_list(n, "workloads", "inference", false, [&](const YAML::Node& j, const std::string& p) { read_inference(j, p, s); });
+  }
+
+  // workloads.training_trace: {file: x.swf, format: swf, model: M, gpus_per_processor: F, site: S}
+  void read_swf_reference(const YAML::Node& n, Scenario& s) {
+    const std::string p = "workloads.training_trace";
+    if (!r_.expect_map(n, p, {"file", "format", "model", "gpus_per_processor", "site"})) return;
+    const auto file = r_.text(n, "file", p, true);
+    const auto format = r_.choice(n, "format", p, {"swf"}, true);
+    SwfMapping map;
+    if (auto m = r_.text(n, "model", p, true)) {
+      if (!s.find_model(*m)) r_.error(YamlReader::child(n, "model"), p + ".model", fmt::format("unknown model \"{}\"", quote_input(*m)));
+      map.model = *m;
+    }
+    map.gpus_per_processor =
+        bounded(n, "gpus_per_processor", p, Quantity::Count, Sign::Positive, false, 1e-6, 1e6, "a factor", "1e-6", "1e6")
+            .value_or(1.0);
+    if (auto site = r_.text(n, "site", p, false)) {
+      if (!s.find_site(*site)) r_.error(YamlReader::child(n, "site"), p + ".site", fmt::format("unknown site \"{}\"", quote_input(*site)));
+      map.site = *site;
+    }
+    if (!file || !format || map.model.empty() || !s.find_model(map.model) || (map.site && !s.find_site(*map.site))) return;
+    std::string why;
+    if (const auto text = files_.read(*file, limits::kMaxInputFileBytes, why))
+      for (auto& j : read_swf_trace(*text, files_.display_name(*file), map, s, r_.diagnostics()))
+        s.training.push_back(std::move(j));
+    else
+      r_.error(YamlReader::child(n, "file"), p + ".file", why);
   }
 
   void read_training(const YAML::Node& n, const std::string& p, Scenario& s) {

@@ -6,7 +6,10 @@
 namespace rcn {
 
 double earliest_free(const SchedulerView& v, std::size_t c, int servers) {
-  int free = v.clusters[c].free_servers;
+  return earliest_free(v, c, servers, v.clusters[c].free_servers);
+}
+
+double earliest_free(const SchedulerView& v, std::size_t c, int servers, int free) {
   if (free >= servers) return v.now;
   std::vector<std::pair<double, int>> ends;
   for (const RunningJob& r : v.running)
@@ -19,9 +22,15 @@ double earliest_free(const SchedulerView& v, std::size_t c, int servers) {
   return std::numeric_limits<double>::infinity();
 }
 
-bool allowed_on(const PendingJob& j, const ClusterState& c) {
-  return (!j.site || *j.site == c.site_name) &&
-         std::find(j.no_layout_on.begin(), j.no_layout_on.end(), std::make_pair(c.site, c.cluster)) == j.no_layout_on.end();
+namespace {
+bool allowed(const std::optional<std::string>& site, const std::vector<std::pair<std::size_t, std::size_t>>& no_layout_on,
+             const ClusterState& c) {
+  return (!site || *site == c.site_name) &&
+         std::find(no_layout_on.begin(), no_layout_on.end(), std::make_pair(c.site, c.cluster)) == no_layout_on.end();
 }
+}  // namespace
+
+bool allowed_on(const PendingJob& j, const ClusterState& c) { return allowed(j.site, j.no_layout_on, c); }
+bool allowed_on(const PendingQueue::Shape& s, const ClusterState& c) { return allowed(s.site(), s.no_layout_on(), c); }
 
 }  // namespace rcn

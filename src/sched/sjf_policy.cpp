@@ -1,5 +1,5 @@
-#include <algorithm>
 #include <limits>
+#include <unordered_set>
 
 #include "rcn/sched/builtin_policies.hpp"
 
@@ -7,32 +7,74 @@ namespace rcn {
 
 SjfPolicy::SjfPolicy(const PolicyOptions&) {}
 
+// Shortest remaining run time (on its fastest allowed cluster) first, ties by queue
+// order; a job that fits nowhere is passed over. Each shape's jobs come from its
+// run-time orders (one per allowed cluster, merged: a job first appears at its
+// shortest run time), so a round costs O(shapes x clusters) per placement, and a
+// shape that fits nowhere is dropped whole.
 std::vector<Placement> SjfPolicy::schedule(const SchedulerView& v) {
-  // Shortest remaining run time (on its fastest allowed cluster) first, ties by submission.
-  std::vector<const PendingJob*> order;
-  for (const PendingJob& j : v.queue) order.push_back(&j);
-  auto shortest = [&](const PendingJob* j) {
-    double best = std::numeric_limits<double>::infinity();
-    for (std::size_t c = 0; c < v.clusters.size(); ++c)
-      if (allowed_on(*j, v.clusters[c])) best = std::min(best, j->runtime_on[c]);
-    return best;
-  };
-  std::stable_sort(order.begin(), order.end(),
-                   [&](const PendingJob* a, const PendingJob* b) { return shortest(a) < shortest(b); });
   std::vector<int> free;
   for (const auto& c : v.clusters) free.push_back(c.free_servers);
-  std::vector<Placement> out;
-  for (const PendingJob* j : order) {
-    std::optional<std::size_t> best;
+  using Entry = PendingQueue::Shape::ByRuntime::const_iterator;
+  struct Stream {
+    const PendingQueue::Shape* shape;
+    std::vector<std::size_t> clusters;  // allowed
+    std::vector<Entry> at, end;         // per allowed cluster: its run-time order
+    bool done = false;
+  };
+  std::vector<Stream> streams;
+  for (const auto& shape : v.queue.shapes()) {
+    if (shape.size() == 0) continue;
+    Stream st{&shape, {}, {}, {}};
     for (std::size_t c = 0; c < v.clusters.size(); ++c) {
-      if (!allowed_on(*j, v.clusters[c]) || v.clusters[c].servers_for(j->gpus) > free[c]) continue;
-      if (!best || j->runtime_on[c] < j->runtime_on[*best]) best = c;
+      if (!allowed_on(shape, v.clusters[c])) continue;
+      st.clusters.push_back(c);
+      st.at.push_back(shape.by_runtime_on(c).begin());
+      st.end.push_back(shape.by_runtime_on(c).end());
     }
-    if (!best) continue;  // SJF does not block: the next shorter-fitting job may go
-    free[*best] -= v.clusters[*best].servers_for(j->gpus);
-    out.push_back({j->job, *best});
+    streams.push_back(std::move(st));
   }
-  return out;
+  std::unordered_set<std::size_t> placed;
+  // The stream's next job: the least (run time, queue order) over its clusters, skipping placed jobs.
+  auto next = [&](Stream& st) -> std::optional<std::size_t> {
+    std::optional<std::size_t> k;
+    for (std::size_t i = 0; i < st.at.size(); ++i) {
+      while (st.at[i] != st.end[i] && placed.count(std::get<2>(*st.at[i])->job)) ++st.at[i];
+      if (st.at[i] == st.end[i]) continue;
+      if (!k || std::tie(std::get<0>(*st.at[i]), std::get<1>(*st.at[i])) <
+                    std::tie(std::get<0>(*st.at[*k]), std::get<1>(*st.at[*k])))
+        k = i;
+    }
+    return k;
+  };
+  std::vector<Placement> out;
+  for (;;) {
+    Stream* best = nullptr;
+    std::size_t best_k = 0;
+    for (Stream& st : streams) {
+      if (st.done) continue;
+      bool fits = false;
+      for (std::size_t c : st.clusters) fits = fits || v.clusters[c].servers_for(st.shape->gpus()) <= free[c];
+      const auto k = fits ? next(st) : std::nullopt;
+      if (!k) {
+        st.done = true;  // fits nowhere (free servers only shrink) or nothing left
+        continue;
+      }
+      if (!best || std::tie(std::get<0>(*st.at[*k]), std::get<1>(*st.at[*k])) <
+                       std::tie(std::get<0>(*best->at[best_k]), std::get<1>(*best->at[best_k])))
+        best = &st, best_k = *k;
+    }
+    if (!best) return out;
+    const PendingJob& j = *std::get<2>(*best->at[best_k]);
+    std::optional<std::size_t> c_best;
+    for (std::size_t c : best->clusters) {
+      if (v.clusters[c].servers_for(j.gpus) > free[c]) continue;
+      if (!c_best || j.runtime_on[c] < j.runtime_on[*c_best]) c_best = c;
+    }
+    free[*c_best] -= v.clusters[*c_best].servers_for(j.gpus);
+    out.push_back({j.job, *c_best});
+    placed.insert(j.job);
+  }
 }
 
 }  // namespace rcn

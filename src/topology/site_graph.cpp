@@ -47,8 +47,16 @@ SiteGraph::SiteGraph(const Scenario& s) : sites_(s.sites.size()) {
   }
 }
 
-std::optional<std::vector<SiteGraph::Hop>> SiteGraph::route(std::size_t from, std::size_t to) const {
-  if (from == to) return std::vector<Hop>{};
+const std::optional<std::vector<SiteGraph::Hop>>& SiteGraph::route(std::size_t from, std::size_t to) const {
+  if (routes_.empty()) routes_.resize(sites_);
+  if (routes_[from].empty()) routes_from(from);
+  return routes_[from][to];
+}
+
+void SiteGraph::routes_from(std::size_t from) const {
+  auto& out = routes_[from];
+  out.assign(sites_, std::nullopt);
+  out[from] = std::vector<Hop>{};
   RouteGraph g(sites_);
   for (std::size_t i = 0; i < links_.size(); ++i) {
     const double w = links_[i].latency + kHopTieBreak;
@@ -60,21 +68,23 @@ std::optional<std::vector<SiteGraph::Hop>> SiteGraph::route(std::size_t from, st
   boost::dijkstra_shortest_paths(
       g, from,
       boost::predecessor_map(pred.data()).distance_map(dist.data()).weight_map(boost::get(&RouteEdge::weight, g)));
-  // Boost initialises distances to numeric max itself; an unreached vertex is its own predecessor.
-  if (pred[to] == to || dist[to] >= std::numeric_limits<double>::max()) return std::nullopt;
-  // Walk back from `to`; among parallel edges pick the lowest weight, then the lowest index.
-  std::vector<Hop> reversed;
-  for (std::size_t v = to; v != from; v = pred[v]) {
-    const std::size_t u = pred[v];
-    std::size_t best = links_.size();
-    for (std::size_t i = 0; i < links_.size(); ++i) {
-      const bool fwd = from_[i] == u && to_[i] == v;
-      const bool bwd = to_[i] == u && from_[i] == v;
-      if ((fwd || bwd) && (best == links_.size() || links_[i].latency < links_[best].latency)) best = i;
+  for (std::size_t to = 0; to < sites_; ++to) {
+    // Boost initialises distances to numeric max itself; an unreached vertex is its own predecessor.
+    if (to == from || pred[to] == to || dist[to] >= std::numeric_limits<double>::max()) continue;
+    // Walk back from `to`; among parallel edges pick the lowest weight, then the lowest index.
+    std::vector<Hop> reversed;
+    for (std::size_t v = to; v != from; v = pred[v]) {
+      const std::size_t u = pred[v];
+      std::size_t best = links_.size();
+      for (std::size_t i = 0; i < links_.size(); ++i) {
+        const bool fwd = from_[i] == u && to_[i] == v;
+        const bool bwd = to_[i] == u && from_[i] == v;
+        if ((fwd || bwd) && (best == links_.size() || links_[i].latency < links_[best].latency)) best = i;
+      }
+      reversed.push_back(Hop{best, from_[best] == u});
     }
-    reversed.push_back(Hop{best, from_[best] == u});
+    out[to] = std::vector<Hop>(reversed.rbegin(), reversed.rend());
   }
-  return std::vector<Hop>(reversed.rbegin(), reversed.rend());
 }
 
 double SiteGraph::latency(const std::vector<Hop>& path) const {

@@ -152,8 +152,13 @@ TEST_CASE("every policy keeps a job off the clusters where no layout of it fits"
     cs.total_servers = cs.free_servers = 4;
     v.clusters.push_back(cs);
   }
-  PendingJob job{0, "j", 8, 0, std::nullopt, {1.0, 1.0}, {}, 0, std::nullopt, {0.0, 0.0}, {{0, 0}}};
-  v.queue.push_back(job);
+  PendingJob job;
+  job.name = "j";
+  job.gpus = 8;
+  job.runtime_on = {1.0, 1.0};
+  job.transfer_s_to = {0.0, 0.0};
+  job.no_layout_on = {{0, 0}};
+  v.queue.push(job);
   CHECK_FALSE(allowed_on(job, v.clusters[0]));
   CHECK(allowed_on(job, v.clusters[1]));
   for (const std::string& policy : PolicyRegistry::instance().names()) {

@@ -3,19 +3,12 @@
 
 #include "rcn/sched/fifo_policy.hpp"
 #include "rcn/sched/policy_registry.hpp"
+#include "tests/sched/policy_views.hpp"
 
 using namespace rcn;
+using test::cluster;
 
 namespace {
-ClusterState cluster(const std::string& site, int servers, int free) {
-  ClusterState c;
-  c.site_name = site;
-  c.cluster_name = "main";
-  c.gpus_per_server = 8;
-  c.total_servers = servers;
-  c.free_servers = free;
-  return c;
-}
 PendingJob job(std::size_t id, int gpus, std::optional<std::string> site = std::nullopt) {
   PendingJob p;
   p.job = id;

@@ -3,20 +3,12 @@
 
 #include "rcn/sched/builtin_policies.hpp"
 #include "rcn/sched/policy_registry.hpp"
+#include "tests/sched/policy_views.hpp"
 
 using namespace rcn;
+using test::cluster;
 
 namespace {
-ClusterState cluster(const std::string& site, int servers, int free, SiteKind kind = SiteKind::Node) {
-  ClusterState c;
-  c.site_name = site;
-  c.cluster_name = "main";
-  c.kind = kind;
-  c.gpus_per_server = 8;
-  c.total_servers = servers;
-  c.free_servers = free;
-  return c;
-}
 PendingJob job(std::size_t id, int gpus, std::vector<double> runtime) {
   PendingJob p;
   p.job = id;
@@ -116,7 +108,8 @@ TEST_CASE("locality waits for the data's site when moving the data would take lo
   j.transfer_s_to = {0, 3600};  // an hour to move the data
   v.queue = {j};
   CHECK(p.schedule(v).empty());  // wait 600 s beats moving for 3600 s
-  v.queue[0].transfer_s_to = {0, 60};  // a minute to move: go now
+  j.transfer_s_to = {0, 60};  // a minute to move: go now
+  v.queue = {j};
   auto out = p.schedule(v);
   REQUIRE(out.size() == 1);
   CHECK(out[0].cluster_state == 1);

@@ -61,6 +61,11 @@ class GreenestPolicy : public SchedulingPolicy {
 // Shared helpers for policies.
 // The earliest time `servers` servers are free on cluster c, from running jobs' expected ends.
 double earliest_free(const SchedulerView& v, std::size_t c, int servers);
+// The same when `free` of its servers are free now (a round that already placed jobs there).
+double earliest_free(const SchedulerView& v, std::size_t c, int servers, int free);
+// Whether a job (or every job of a queue shape) may run on cluster c: its site pin and
+// the clusters where no layout of an auto job fits.
 bool allowed_on(const PendingJob& j, const ClusterState& c);
+bool allowed_on(const PendingQueue::Shape& s, const ClusterState& c);
 
 }  // namespace rcn

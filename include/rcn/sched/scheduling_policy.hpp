@@ -1,7 +1,9 @@
 #pragma once
-// What a scheduling policy sees and decides. Policies get a read-only
-// snapshot of the clusters and the queue and return placements; they never
-// touch SimGrid, so a policy is a plain class that tests can drive by hand.
+// What a scheduling policy sees and decides. Policies get a read-only view of
+// the clusters and the queue and return placements; they never touch SimGrid,
+// so a policy is a plain class that tests can drive by hand. The engine keeps
+// one view for the whole run and updates it as jobs come and go (it is never
+// copied per event), so a policy's cost per event is what it reads of it.
 #include <map>
 #include <memory>
 #include <optional>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "rcn/scenario/scenario.hpp"
+#include "rcn/sched/pending_queue.hpp"
 
 namespace rcn {
 
@@ -27,28 +30,6 @@ struct ClusterState {
   int servers_for(int gpus) const { return (gpus + gpus_per_server - 1) / gpus_per_server; }
 };
 
-struct PendingJob {
-  std::size_t job = 0;  // index into Scenario::training
-  std::string name;
-  int gpus = 0;
-  double submit_time = 0;
-  std::optional<std::string> site;  // the job insists on this site
-  // Runtime if placed on each cluster (same order as SchedulerView::clusters);
-  // from the step-time model, for policies that need estimates (backfill, SJF).
-  std::vector<double> runtime_on;
-  // Smaller sizes (GPUs, descending) the job accepts now: an elastic job
-  // restarting after a failure may shrink its data parallelism. Usually empty.
-  std::vector<int> shrink_gpus;
-  double attained_service_s = 0;  // GPU-seconds of running so far (least attained service)
-  // Where its data lives (its dataset, or the checkpoint it resumes from), and
-  // the WAN time to bring it to each cluster's site (0 there, and without data).
-  std::optional<std::size_t> data_site;
-  std::vector<double> transfer_s_to;
-  // Clusters (site, cluster indices) where no layout of the job fits (`parallelism: auto`):
-  // not allowed, like another site's clusters for a job with `site`. Usually empty.
-  std::vector<std::pair<std::size_t, std::size_t>> no_layout_on;
-};
-
 struct RunningJob {
   std::size_t job = 0;
   std::size_t cluster_state = 0;  // index into SchedulerView::clusters
@@ -62,8 +43,8 @@ struct RunningJob {
 struct SchedulerView {
   double now = 0;
   std::vector<ClusterState> clusters;
-  std::vector<PendingJob> queue;  // in order of submission
-  std::vector<RunningJob> running;
+  PendingQueue queue;  // in order of submission, with its shapes (pending_queue.hpp)
+  std::vector<RunningJob> running;  // by job index
 };
 
 struct Placement {

@@ -24,8 +24,11 @@ class SiteGraph {
 
   std::size_t site_count() const { return sites_; }
   // Lowest-latency path (ties broken by fewer hops); nothing when unreachable.
-  // An empty path means from == to.
-  std::optional<std::vector<Hop>> route(std::size_t from, std::size_t to) const;
+  // An empty path means from == to. Computed once per source site (one
+  // Dijkstra for all destinations) and kept: the scheduler asks for the same
+  // pairs at every event. Routes are over the planned links: a failed link
+  // still counts (as the transfer estimates always assumed).
+  const std::optional<std::vector<Hop>>& route(std::size_t from, std::size_t to) const;
   // One-way propagation latency of a path and its narrowest link.
   double latency(const std::vector<Hop>& path) const;
   double bottleneck_bandwidth(const std::vector<Hop>& path) const;
@@ -41,6 +44,10 @@ class SiteGraph {
   std::size_t sites_ = 0;
   std::vector<WanLinkSpec> links_;
   std::vector<std::size_t> from_, to_;
+  // routes_[from][to], filled for a source on first use; not thread-safe (one
+  // graph per run, and a run is one thread).
+  mutable std::vector<std::vector<std::optional<std::vector<Hop>>>> routes_;
+  void routes_from(std::size_t from) const;
 };
 
 }  // namespace rcn
