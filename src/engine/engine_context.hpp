@@ -74,7 +74,10 @@ struct EngineContext {
   std::vector<int> spares_lent;                     // per cluster: spares standing in for failed servers
   std::vector<int> unreplaced;                      // per cluster: failed servers no spare could replace
   std::vector<double> busy_gpu_seconds;             // per cluster, closed intervals so far
-  std::vector<std::vector<TrainingStep>> estimates;  // [job][cluster]
+  // The step model's figures once per (job shape, cluster), without the job's length;
+  // estimate_index[job * clusters + cluster] points into it. Read through estimate().
+  std::vector<TrainingStep> step_table;
+  std::vector<std::uint32_t> estimate_index;
   // [job][cluster] for `parallelism: auto` jobs (empty for the others): the layout search's
   // best layout there, none where no layout fits (the job is never placed there).
   std::vector<std::vector<std::optional<ParallelismSpec>>> layouts;
@@ -118,6 +121,11 @@ struct EngineContext {
 TrainingJobSpec job_on_cluster(const EngineContext& ctx, std::size_t job, std::size_t cluster);
 // Whether the job can run on cluster c at all: false for an auto job that no layout there fits.
 bool has_layout_on(const EngineContext& ctx, std::size_t job, std::size_t cluster);
+// The step model's figures for the job on cluster c with all its GPUs, its own
+// length (tokens or steps) and a trace's fixed duration applied.
+TrainingStep estimate(const EngineContext& ctx, std::size_t job, std::size_t cluster);
+// Its time to train alone, without copying the step.
+double estimated_time_to_train(const EngineContext& ctx, std::size_t job, std::size_t cluster);
 
 // Runs an actor's body. An exception (SimGrid's kill aside, which must pass)
 // becomes the run's error, naming what it concerns (`what`: training job "gpt3",

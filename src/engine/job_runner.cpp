@@ -23,16 +23,14 @@ namespace {
 
 // Flow fidelity: one iteration's cross-server collectives run as SimGrid flows
 // on this job's servers; the step model takes their times. Cached per (job
-// shape, placement), so a restart on the same servers does not measure again.
+// shape, placement), so a restart on the same servers does not measure again;
+// the job's own length (and a trace's fixed duration) is applied to the copy.
 void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   const std::size_t c = ctx.job_cluster[job];
   const ClusterState& cs = ctx.clusters[c];
   const TrainingJobSpec spec = job_on_cluster(ctx, job, c);
   const ClusterSpec& cluster = ctx.scenario.sites[cs.site].clusters[cs.cluster];
-  const auto& par = spec.parallelism;
-  std::string key = fmt::format("{}|{}|{}x{}x{}x{}|{}|{}|{}|{}|{}|{}|{}|", spec.model, spec.precision, par.tp,
-                                par.cp, par.pp, par.dp, par.micro_batch, par.virtual_stages, par.recompute, par.zero,
-                                par.gradient_dtype, spec.global_batch, c);
+  std::string key = fmt::format("{}|{}|", training_step_key(spec), c);
   for (int s : ctx.job_servers[job]) key += fmt::format("{},", s);
   auto it = ctx.flow_steps.find(key);
   if (it == ctx.flow_steps.end()) {
@@ -44,7 +42,9 @@ void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
     const TrainingStep step = training_step(*ctx.scenario.find_model(spec.model), spec, hw, links, std::ref(flows));
     it = ctx.flow_steps.emplace(key, step).first;
   }
-  const TrainingStep& step = it->second;
+  TrainingStep step = it->second;
+  set_training_length(step, spec);
+  if (spec.duration) step.time_to_train_s = *spec.duration;
   JobProgress& p = ctx.progress[job];
   JobResult& r = ctx.jobs[job];
   p.ideal_on_cluster = step.time_to_train_s;

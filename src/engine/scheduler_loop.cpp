@@ -100,8 +100,9 @@ PendingJob pending_job(const EngineContext& ctx, std::size_t j) {
   }
   for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
     if (!has_layout_on(ctx, j, c)) p.no_layout_on.emplace_back(ctx.clusters[c].site, ctx.clusters[c].cluster);
-  p.runtime_on.reserve(ctx.estimates[j].size());
-  for (const auto& e : ctx.estimates[j]) p.runtime_on.push_back(prog.remaining * e.time_to_train_s);
+  p.runtime_on.reserve(ctx.clusters.size());
+  for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
+    p.runtime_on.push_back(prog.remaining * estimated_time_to_train(ctx, j, c));
   // Elastic jobs may come back smaller after a failure: fewer data-parallel replicas, same global batch.
   const auto& par = spec.parallelism;
   if (par.min_dp > 0 && par.min_dp < par.dp && ctx.jobs[j].interruptions > 0)
@@ -139,7 +140,7 @@ void refresh_view(EngineContext& ctx) {
 // The step on cluster c with `gpus` GPUs: the precomputed estimate at full
 // size, else the step model with fewer data-parallel replicas.
 TrainingStep step_for(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
-  if (gpus == ctx.scenario.training[j].gpus) return ctx.estimates[j][c];
+  if (gpus == ctx.scenario.training[j].gpus) return estimate(ctx, j, c);
   const TrainingJobSpec spec = job_on_cluster(ctx, j, c);
   TrainingJobSpec shrunk = spec;
   shrunk.gpus = gpus;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <unordered_map>
 #include <stdexcept>
 
 #include "rcn/models/layout_search.hpp"
@@ -65,50 +66,60 @@ void prepare(EngineContext& ctx) {
   ctx.busy_gpu_seconds.assign(ctx.clusters.size(), 0.0);
   ctx.site_busy_gpus.assign(s.sites.size(), 0);
   // Layout searches of auto jobs, by what their result depends on: a trace of
-  // identical jobs searches once per cluster kind.
+  // identical jobs searches once per cluster kind. Steps likewise, once per (job
+  // shape, cluster): training_step_key() leaves out the job's length.
   std::map<std::string, std::optional<ParallelismSpec>> searched;
+  std::unordered_map<std::string, std::uint32_t> step_of;
+  const std::size_t clusters = ctx.clusters.size();
+  ctx.estimate_index.reserve(s.training.size() * clusters);
+  auto shared_step = [&](const std::string& key, const auto& compute) {
+    auto [it, fresh] = step_of.emplace(key, static_cast<std::uint32_t>(ctx.step_table.size()));
+    if (fresh) ctx.step_table.push_back(compute());
+    ctx.estimate_index.push_back(it->second);
+  };
   for (const TrainingJobSpec& j : s.training) {
     const ModelSpec& m = *s.find_model(j.model);
-    std::vector<TrainingStep> per_cluster;
     std::vector<std::optional<ParallelismSpec>> chosen;
-    for (const ClusterState& cs : ctx.clusters) {
+    for (std::size_t c = 0; c < clusters; ++c) {
+      const ClusterState& cs = ctx.clusters[c];
       const ClusterSpec& spec = s.sites[cs.site].clusters[cs.cluster];
       const HardwareProfile& hw = *s.find_profile(cs.gpu);
       const ClusterLinks links = ClusterLinks::of(spec);
+      const std::string on_cluster = fmt::format("|{}", c);
       if (!j.parallelism.auto_layout) {
-        per_cluster.push_back(training_step(m, j, hw, links));
-      } else {
-        std::optional<ParallelismSpec> layout;
-        if (can_hold(j, spec, &hw)) {
-          const std::string key = layout_search_key(m, j, cs.gpu, links);
-          auto it = searched.find(key);
-          if (it == searched.end()) {
-            const LayoutSearchResult r = search_layouts(m, j, hw, links, {1, true});
-            it = searched.emplace(key, r.best.empty() ? std::nullopt : std::optional(r.best.front().layout)).first;
-          }
-          layout = it->second;
+        shared_step(training_step_key(j) + on_cluster, [&] { return training_step(m, j, hw, links); });
+        continue;
+      }
+      std::optional<ParallelismSpec> layout;
+      if (can_hold(j, spec, &hw)) {
+        const std::string key = layout_search_key(m, j, cs.gpu, links);
+        auto it = searched.find(key);
+        if (it == searched.end()) {
+          const LayoutSearchResult r = search_layouts(m, j, hw, links, {1, true});
+          it = searched.emplace(key, r.best.empty() ? std::nullopt : std::optional(r.best.front().layout)).first;
         }
-        chosen.push_back(layout);
-        if (layout) {
-          per_cluster.push_back(training_step(m, with_layout(j, *layout), hw, links));
-        } else {  // never placed here; the figures only keep the vectors whole
+        layout = it->second;
+      }
+      chosen.push_back(layout);
+      if (layout) {
+        const TrainingJobSpec placed = with_layout(j, *layout);
+        shared_step(training_step_key(placed) + on_cluster, [&] { return training_step(m, placed, hw, links); });
+      } else {  // never placed here; the figures only keep the table whole
+        shared_step("none|" + j.model, [&] {
           TrainingStep none;
           none.params = transformer_size(m).total_params;
           none.step_time_s = none.time_to_train_s = std::numeric_limits<double>::infinity();
-          per_cluster.push_back(none);
-          continue;
-        }
+          return none;
+        });
       }
-      if (j.duration) per_cluster.back().time_to_train_s = *j.duration;  // a trace's fixed run time
     }
-    ctx.estimates.push_back(std::move(per_cluster));
     ctx.layouts.push_back(std::move(chosen));
     JobResult r;
     r.name = j.name;
     r.model = j.model;
     r.gpus = j.gpus;
     r.submit_s = j.submit;
-    r.params = ctx.estimates.back().front().params;
+    r.params = ctx.step_table[ctx.estimate_index[ctx.jobs.size() * clusters]].params;
     ctx.jobs.push_back(r);
     if (j.submit < s.horizon) ++ctx.jobs_expected;
   }
@@ -268,6 +279,23 @@ TrainingJobSpec job_on_cluster(const EngineContext& ctx, std::size_t job, std::s
 
 bool has_layout_on(const EngineContext& ctx, std::size_t job, std::size_t cluster) {
   return !ctx.scenario.training[job].parallelism.auto_layout || ctx.layouts[job][cluster].has_value();
+}
+
+TrainingStep estimate(const EngineContext& ctx, std::size_t job, std::size_t cluster) {
+  TrainingStep st = ctx.step_table[ctx.estimate_index[job * ctx.clusters.size() + cluster]];
+  if (!has_layout_on(ctx, job, cluster)) return st;  // infinite: never placed there
+  const TrainingJobSpec& spec = ctx.scenario.training[job];
+  set_training_length(st, spec);
+  if (spec.duration) st.time_to_train_s = *spec.duration;  // a trace's fixed run time
+  return st;
+}
+
+double estimated_time_to_train(const EngineContext& ctx, std::size_t job, std::size_t cluster) {
+  const TrainingStep& st = ctx.step_table[ctx.estimate_index[job * ctx.clusters.size() + cluster]];
+  const TrainingJobSpec& spec = ctx.scenario.training[job];
+  if (!has_layout_on(ctx, job, cluster)) return st.time_to_train_s;
+  if (spec.duration) return *spec.duration;
+  return training_steps(spec, st.tokens_per_step) * st.step_time_s;
 }
 
 void guarded(EngineContext& ctx, const std::string& what, const std::function<void()>& body) {

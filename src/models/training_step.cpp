@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "rcn/models/collective_model.hpp"
 #include "rcn/models/kernel_model.hpp"
 #include "rcn/models/layer_cost.hpp"
@@ -184,9 +186,6 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   // ---- work and rates ----
   st.params = transformer_size(m).total_params;
   st.tokens_per_step = static_cast<double>(job.global_batch) * s;
-  if (job.steps) st.steps = std::ceil(*job.steps);
-  else if (job.tokens && st.tokens_per_step > 0) st.steps = std::ceil(*job.tokens / st.tokens_per_step);
-  st.total_tokens = st.steps * st.tokens_per_step;
   // PaLM's convention: 6 N per token plus 12 L s h for attention (fwd + bwd, no causal discount).
   const double attention_per_token = 12.0 * m.layers * s * h;
   st.model_flops_per_step = (6 * st.params + attention_per_token) * st.tokens_per_step;
@@ -201,8 +200,30 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   }
   const double peak = gpu.peak(job.precision);
   st.mfu = peak > 0 ? st.model_tflops_per_gpu * 1e12 / peak : 0;
-  st.time_to_train_s = st.steps * st.step_time_s;
+  set_training_length(st, job);
   return st;
+}
+
+double training_steps(const TrainingJobSpec& job, double tokens_per_step) {
+  if (job.steps) return std::ceil(*job.steps);
+  if (job.tokens && tokens_per_step > 0) return std::ceil(*job.tokens / tokens_per_step);
+  return 0;
+}
+
+void set_training_length(TrainingStep& st, const TrainingJobSpec& job) {
+  st.steps = training_steps(job, st.tokens_per_step);
+  st.total_tokens = st.steps * st.tokens_per_step;
+  st.time_to_train_s = st.steps * st.step_time_s;
+}
+
+std::string training_step_key(const TrainingJobSpec& job) {
+  const ParallelismSpec& q = job.parallelism;
+  const ParallelismSpec::Fixed& f = q.fixed;
+  return fmt::format("{}|{}|{}|{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}|{}{}{}{}{}{}{}{}{}{}", job.model,
+                     job.global_batch, job.precision, q.tp, q.pp, q.dp, q.cp, q.micro_batch, q.schedule,
+                     q.virtual_stages, q.recompute, q.sequence_parallel, q.min_dp, q.zero, q.gradient_dtype,
+                     q.optimizer, q.optimizer_dtype, q.auto_layout, f.tp, f.cp, f.pp, f.dp, f.micro_batch, f.schedule,
+                     f.virtual_stages, f.recompute, f.sequence_parallel, f.zero);
 }
 
 }  // namespace rcn

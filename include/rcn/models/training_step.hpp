@@ -70,4 +70,18 @@ struct TrainingStep {
 TrainingStep training_step(const ModelSpec& model, const TrainingJobSpec& job, const HardwareProfile& gpu,
                            const ClusterLinks& links, const CollectiveTimer& scale_out_timer = {});
 
+// What training_step() reads from a job apart from its length (tokens or steps):
+// two jobs with the same key on the same cluster have the same step, so callers
+// may compute it once and give each job its own length with set_training_length().
+// Every field of the parallelism is in it, also those the step does not read
+// (min_dp), because the step carries the layout into the results.
+std::string training_step_key(const TrainingJobSpec& job);
+
+// Steps the job runs: its `steps`, or its tokens over the tokens of one step (rounded up); 0 without either.
+double training_steps(const TrainingJobSpec& job, double tokens_per_step);
+
+// The step's steps, total tokens and time to train for this job's tokens or steps
+// (what training_step() does last).
+void set_training_length(TrainingStep& st, const TrainingJobSpec& job);
+
 }  // namespace rcn
