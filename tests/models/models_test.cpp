@@ -1,4 +1,5 @@
 // Pure models against closed forms, published sizes and invariants.
+#include <cmath>
 #include <catch2/catch.hpp>
 
 #include "rcn/models/collective_model.hpp"
@@ -392,4 +393,61 @@ TEST_CASE("energy: busy and idle GPU-seconds at their power, times PUE", "[model
   CHECK(e.energy_kwh == Approx(9.6));
   CHECK(e.cost == Approx(0.96));
   CHECK(e.carbon_kg == Approx(3.84));
+}
+
+TEST_CASE("training_step_key changes with every field the step reads and not with the job's length",
+          "[models][step-key]") {
+  // The engine computes one step per key and cluster; a field missing from the key
+  // would give two different jobs the same step.
+  const TrainingJobSpec base = job(8, 4, 2, 512);
+  const std::string k = training_step_key(base);
+  std::vector<std::pair<const char*, TrainingJobSpec>> changed;
+  auto vary = [&](const char* what, auto edit) {
+    TrainingJobSpec j = base;
+    edit(j);
+    changed.emplace_back(what, j);
+  };
+  vary("model", [](auto& j) { j.model = "other"; });
+  vary("global_batch", [](auto& j) { j.global_batch = 1024; });
+  vary("precision", [](auto& j) { j.precision = "fp8"; });
+  vary("tp", [](auto& j) { j.parallelism.tp = 4; });
+  vary("pp", [](auto& j) { j.parallelism.pp = 8; });
+  vary("dp", [](auto& j) { j.parallelism.dp = 4; });
+  vary("cp", [](auto& j) { j.parallelism.cp = 2; });
+  vary("micro_batch", [](auto& j) { j.parallelism.micro_batch = 2; });
+  vary("schedule", [](auto& j) { j.parallelism.schedule = "gpipe"; });
+  vary("virtual_stages", [](auto& j) { j.parallelism.virtual_stages = 2; });
+  vary("recompute", [](auto& j) { j.parallelism.recompute = "full"; });
+  vary("sequence_parallel", [](auto& j) { j.parallelism.sequence_parallel = false; });
+  vary("min_dp", [](auto& j) { j.parallelism.min_dp = 1; });
+  vary("zero", [](auto& j) { j.parallelism.zero = 2; });
+  vary("gradient_dtype", [](auto& j) { j.parallelism.gradient_dtype = "bf16"; });
+  vary("optimizer", [](auto& j) { j.parallelism.optimizer = "apex"; });
+  vary("optimizer_dtype", [](auto& j) { j.parallelism.optimizer_dtype = "bf16"; });
+  vary("auto", [](auto& j) { j.parallelism.auto_layout = true; });
+  vary("fixed tp", [](auto& j) { j.parallelism.fixed.tp = true; });
+  for (const auto& [what, j] : changed) {
+    INFO(what);
+    CHECK(training_step_key(j) != k);
+  }
+  TrainingJobSpec longer = base;
+  longer.tokens = 1e12;
+  longer.name = "another";
+  CHECK(training_step_key(longer) == k);
+
+  // The step with another job's length: the same as the step model's own.
+  const ModelSpec m = gpt3();
+  TrainingStep shared = training_step(m, base, a100(), dgx());
+  set_training_length(shared, longer);
+  const TrainingStep own = training_step(m, longer, a100(), dgx());
+  CHECK(shared.steps == own.steps);
+  CHECK(shared.total_tokens == own.total_tokens);
+  CHECK(shared.time_to_train_s == own.time_to_train_s);
+  CHECK(own.steps == std::ceil(1e12 / (512.0 * 2048)));
+  TrainingJobSpec by_steps = base;
+  by_steps.steps = 10.2;
+  CHECK(training_steps(by_steps, 1.0) == 11);
+  by_steps.steps.reset();
+  by_steps.tokens.reset();
+  CHECK(training_steps(by_steps, 1.0) == 0);
 }
