@@ -394,8 +394,8 @@ int main(int argc, char** argv) {
       "  rcnsim run scenarios/default.yaml --set 'workloads.training[0].gpus=512' \\\n"
       "         --set 'workloads.training[0].parallelism.dp=8'");
 
-  CLI::App* validate = app.add_subcommand("validate", "check a scenario, or a sweep and each of its points' "
-                                                      "scenarios, and report every problem found");
+  CLI::App* validate = app.add_subcommand("validate", "check a scenario, a sweep or a plan (and each of its "
+                                                      "points' scenarios); report every problem found");
   add_scenario_options(validate, validate_args, false);
   validate->footer("Examples:\n  rcnsim validate scenarios/default.yaml   (exit status 2 on any error)\n"
                    "  rcnsim validate scenarios/sweeps/failure-scale.yaml   (a sweep: every point checked, none run)\n"
@@ -464,7 +464,7 @@ int main(int argc, char** argv) {
                                                 "sweep.csv with mean and 95% CI");
   sweep->add_option("sweep", sweep_opts.file, "sweep YAML (base scenario, grid or random, seeds)")->required();
   sweep->add_option("-o,--output", sweep_opts.output, "results folder (default: the sweep file's output)");
-  sweep->add_option("-j,--jobs", sweep_opts.jobs, "runs at a time on this machine (default: number of cores)");
+  sweep->add_option("-j,--jobs", sweep_opts.jobs, "runs at a time on this machine (0, the default: one per core)");
   sweep->add_flag("--progress", sweep_opts.progress, "progress on stderr even when it is not a terminal");
   sweep->add_option("--allow-paths", sweep_opts.allow_paths,
                     "a folder the base scenario and its file references may reach (repeatable; passed to every run)")
@@ -478,7 +478,7 @@ int main(int argc, char** argv) {
                                               "variables, rank them under constraints, write the best scenario");
   plan->add_option("plan", plan_opts.file, "plan YAML (base scenario, variables, constraints, objective)")->required();
   plan->add_option("-o,--output", plan_opts.output, "results folder (default: the plan file's output)");
-  plan->add_option("-j,--jobs", plan_opts.jobs, "runs at a time (default: number of cores)");
+  plan->add_option("-j,--jobs", plan_opts.jobs, "runs at a time (0, the default: one per core)");
   plan->add_flag("--progress", plan_opts.progress, "progress on stderr even when it is not a terminal");
   plan->add_option("--allow-paths", plan_opts.allow_paths,
                    "a folder the base scenario and its file references may reach (repeatable; passed to every run)")

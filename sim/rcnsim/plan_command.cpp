@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "rcn/engine/checked_scenario.hpp"
 #include "rcn/plan/best_scenario.hpp"
@@ -21,8 +23,11 @@ namespace {
 
 constexpr int kExitInput = 2;
 
-// The plan file, with the same rule as a sweep for an `output` it names.
-bool load_plan(const PlanOptions& o, PlanSpec& spec) {
+bool some_point_valid(const std::vector<std::string>& reasons);
+
+// The plan file, with the same rule as a sweep for an `output` it names;
+// diagnostics printed, their error count returned.
+std::size_t load_plan(const PlanOptions& o, PlanSpec& spec) {
   Diagnostics diags;
   spec = load_plan_file(o.file, diags, o.allow_paths);
   if (!diags.has_errors() && o.output.empty() && !output_allowed_from_file(spec.output, o.file))
@@ -30,7 +35,23 @@ bool load_plan(const PlanOptions& o, PlanSpec& spec) {
                 "\"" + quote_input(spec.output) +
                     "\" is outside the plan file's folder and the working directory; give it with -o to write there");
   for (const auto& d : diags.items()) fmt::print(stderr, "{}\n", d.str());
-  return !diags.has_errors();
+  return diags.error_count();
+}
+
+// The points' scenario check, then the plan's metrics against the first valid
+// point's scenario; errors printed, their count returned.
+std::size_t check_points(const PlanSpec& spec, std::vector<std::string>& reasons) {
+  std::optional<Scenario> first;
+  reasons = check_plan_points(spec, &first);
+  if (!first) return some_point_valid(reasons) ? 0 : 1;
+  Diagnostics diags;
+  check_plan_metrics(spec, *first, diags);
+  for (const auto& d : diags.items()) fmt::print(stderr, "{}\n", d.str());
+  return diags.error_count();
+}
+
+void print_error_count(std::size_t n) {
+  fmt::print(stderr, "{} error{} found; nothing was run\n", n, n == 1 ? "" : "s");
 }
 
 std::size_t count_nonempty(const std::vector<std::string>& v) {
@@ -78,9 +99,13 @@ bool write_best(const PlanSpec& spec, const PointOutcome& best, const std::strin
 
 int validate_plan(const std::string& file, const std::vector<std::string>& allow_paths) {
   PlanSpec spec;
-  if (!load_plan({file, "", 0, false, allow_paths}, spec)) return kExitInput;
-  const auto reasons = check_plan_points(spec);
-  if (!some_point_valid(reasons)) return kExitInput;
+  std::vector<std::string> reasons;
+  std::size_t errors = load_plan({file, "", 0, false, allow_paths}, spec);
+  if (!errors) errors = check_points(spec, reasons);
+  if (errors) {
+    print_error_count(errors);
+    return kExitInput;
+  }
   std::size_t shown = 0;
   for (std::size_t i = 0; i < reasons.size(); ++i)
     if (!reasons[i].empty() && shown++ < 10)
@@ -91,13 +116,28 @@ int validate_plan(const std::string& file, const std::vector<std::string>& allow
 }
 
 int run_plan(const PlanOptions& o) {
+  if (o.jobs < 0) {
+    fmt::print(stderr, "rcnsim plan: -j {}: expected 0 (one run per core) or more\n", o.jobs);
+    return kExitInput;
+  }
   PlanSpec spec;
-  if (!load_plan(o, spec)) return kExitInput;
+  std::vector<std::string> reasons;
   // Pruning, before any run: points whose scenario fails validate's checks.
-  const auto reasons = check_plan_points(spec);
-  if (!some_point_valid(reasons)) return kExitInput;
+  std::size_t errors = load_plan(o, spec);
+  if (!errors) errors = check_points(spec, reasons);
+  if (errors) {
+    print_error_count(errors);
+    return kExitInput;
+  }
 
   const std::string out = o.output.empty() ? spec.output : o.output;
+  // Never into a folder rcnsim did not make: plan.csv and best.yaml would replace a user's files.
+  try {
+    prepare_collection_dir(out, "plan");
+  } catch (const OutputDirRefused& e) {
+    fmt::print(stderr, "rcnsim plan: {}\n", e.message);
+    return kExitInput;
+  }
   std::error_code ec;
   fs::create_directories(fs::path(out) / "runs", ec);
   if (ec) {
@@ -131,34 +171,31 @@ int run_plan(const PlanOptions& o) {
       ++failed;
     }
   }
-  // A metric no run reports (a name from a newer rcnsim, or one this build lacks) is an input error.
-  bool any_run = false;
-  for (const auto& r : runs) any_run = any_run || !r.empty();
-  if (any_run)
-    for (const auto& m : plan_metrics(spec)) {
-      bool seen = false;
-      for (const auto& r : runs)
-        for (const auto& run : r) seen = seen || run.count(m) > 0;
-      if (!seen) {
-        fmt::print(stderr, "{}: error: metric \"{}\" is not reported by this rcnsim's runs (docs/planning.md lists them)\n",
-                   spec.file, m);
-        return kExitInput;
-      }
-    }
   for (std::size_t i = 0; i < points.size(); ++i) {
     points[i].metrics = aggregate_runs(runs[i]);
     if (points[i].status != PointStatus::Pruned && runs[i].empty())
       points[i].reason = fmt::format("no run finished (see {}/runs/p{}-seed*.log)", out, i);
   }
   const auto ranked = rank_points(spec, std::move(points));
+  const std::vector<std::string> notes = plan_notes(spec, ranked);
+  for (const auto& n : notes) fmt::print(stderr, "rcnsim plan: warning: {}\n", n);
+  // A plan metric that no run reports leaves the ranking without its answer: not a success.
+  bool metric_missing = false;
+  for (const auto& m : plan_metrics(spec)) {
+    bool seen = false;
+    for (const auto& p : ranked) seen = seen || (p.metrics.count(m) && p.metrics.at(m).n > 0);
+    metric_missing = metric_missing || (!seen && tasks.size() > failed);
+  }
+  // The tables first: a best.yaml that cannot be written never costs them.
+  bool best_ok = true;
   try {
-    const bool have_best = !ranked.empty() && ranked.front().status == PointStatus::Feasible;
-    if (have_best && !write_best(spec, ranked.front(), out)) return 1;
-    if (!have_best && fs::exists(fs::path(out) / "best.yaml"))
-      fmt::print(stderr, "rcnsim plan: no feasible point; {}/best.yaml is from an earlier plan\n", out);
     write_file_atomically((fs::path(out) / "plan.csv").string(), plan_csv(spec, ranked));
     write_file_atomically((fs::path(out) / "pareto.csv").string(), pareto_csv(spec, ranked));
-    write_file_atomically((fs::path(out) / "plan.html").string(), plan_html(spec, ranked));
+    write_file_atomically((fs::path(out) / "plan.html").string(), plan_html(spec, ranked, notes));
+    const bool have_best = !ranked.empty() && ranked.front().status == PointStatus::Feasible;
+    if (have_best) best_ok = write_best(spec, ranked.front(), out);
+    if (!have_best && fs::exists(fs::path(out) / "best.yaml"))
+      fmt::print(stderr, "rcnsim plan: no feasible point; {}/best.yaml is from an earlier plan\n", out);
   } catch (const OutputPathError& e) {
     fmt::print(stderr, "rcnsim plan: {}\n", e.message);
     return kExitInput;
@@ -184,7 +221,7 @@ int run_plan(const PlanOptions& o) {
   else
     fmt::print("no feasible point\n");
   fmt::print("tables in {}/plan.csv, {}/pareto.csv, {}/plan.html\n", out, out, out);
-  return failed ? 1 : 0;
+  return failed || metric_missing || !best_ok ? 1 : 0;
 }
 
 }  // namespace rcn

@@ -182,6 +182,10 @@ int run_sweep(const SweepOptions& o) {
 #endif
     return code;
   };
+  if (o.jobs < 0) {
+    if (rank == 0) fmt::print(stderr, "rcnsim sweep: -j {}: expected 0 (one run per core) or more\n", o.jobs);
+    return finish(2);
+  }
   Diagnostics diags;
   const SweepSpec spec = load_sweep_file(o.file, diags, o.allow_paths);
   // Like a scenario's outputs.dir, a sweep file may not choose to write outside
@@ -195,6 +199,18 @@ int run_sweep(const SweepOptions& o) {
   if (diags.has_errors()) return finish(2);
 
   const std::string out = o.output.empty() ? spec.output : o.output;
+  // Never into a folder rcnsim did not make: sweep.csv would replace a user's file.
+  int prepared = 1;
+  if (rank == 0) try {
+      prepare_collection_dir(out, "sweep");
+    } catch (const OutputDirRefused& e) {
+      fmt::print(stderr, "rcnsim sweep: {}\n", e.message);
+      prepared = 0;
+    }
+#ifdef RCN_HAVE_MPI
+  MPI_Bcast(&prepared, 1, MPI_INT, 0, MPI_COMM_WORLD);
+#endif
+  if (!prepared) return finish(2);
   std::error_code ec;
   fs::create_directories(fs::path(out) / "runs", ec);
   if (ec) {

@@ -14,7 +14,9 @@ namespace rcn {
 
 namespace {
 
-// Each scalar file reference at `node`: copied once (the same reference twice
+// Every key through which the loader (src/scenario/loader.cpp) reads a file:
+// hardware[i], workloads.training_trace (a path, or the mapping form's file)
+// and workloads.inference[i].arrivals.trace. Each scalar file reference at `node`: copied once (the same reference twice
 // shares one copy) and rewritten to the copy's name.
 class ReferenceCopier {
  public:
@@ -82,7 +84,9 @@ BestScenario best_scenario(const std::string& base_path, const std::vector<std::
   if (YAML::Node hw = root["hardware"]; hw.IsSequence())
     for (std::size_t i = 0; i < hw.size(); ++i) copier.rewrite(hw[i], fmt::format("hardware[{}]", i));
   if (YAML::Node w = root["workloads"]; w.IsMap()) {
-    copier.rewrite(w["training_trace"], "workloads.training_trace");
+    // Both forms the loader accepts: a CSV trace's path, or {file: x.swf, format: swf, ...}.
+    if (YAML::Node t = w["training_trace"]; t.IsMap()) copier.rewrite(t["file"], "workloads.training_trace.file");
+    else copier.rewrite(t, "workloads.training_trace");
     if (YAML::Node inf = w["inference"]; inf.IsSequence())
       for (std::size_t i = 0; i < inf.size(); ++i)
         if (inf[i].IsMap() && inf[i]["arrivals"].IsMap())

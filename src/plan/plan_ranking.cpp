@@ -89,7 +89,38 @@ std::vector<std::string> plan_metrics(const PlanSpec& spec) {
   for (const auto& c : spec.constraints) add(c.metric);
   add(spec.pareto_x);
   add(spec.pareto_y);
+  if (std::any_of(out.begin(), out.end(), [](const std::string& m) { return m.rfind("tco_", 0) == 0; }))
+    add("simulated_end_s");
   return out;
+}
+
+std::vector<std::string> plan_notes(const PlanSpec& spec, const std::vector<PointOutcome>& ranked) {
+  std::vector<std::string> notes;
+  bool any_metrics = false, uses_tco = false;
+  for (const auto& p : ranked) any_metrics = any_metrics || !p.metrics.empty();
+  for (const auto& m : plan_metrics(spec)) {
+    uses_tco = uses_tco || m.rfind("tco_", 0) == 0;
+    if (!any_metrics) continue;
+    bool seen = false;
+    for (const auto& p : ranked) seen = seen || !std::isnan(mean_or_nan(p, m));
+    if (!seen)
+      notes.push_back(fmt::format("metric {} is reported by no run (null or absent in every summary.json); the points "
+                                  "that need it are ranked infeasible",
+                                  m));
+  }
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const auto& p : ranked) {
+    const double end = mean_or_nan(p, "simulated_end_s");
+    if (std::isnan(end)) continue;
+    lo = std::min(lo, end), hi = std::max(hi, end);
+  }
+  if (uses_tco && hi > lo && hi - lo > 1e-9 * hi)
+    notes.push_back(fmt::format(
+        "the points' simulated periods differ (simulated_end_s from {:.6g} s to {:.6g} s): TCO covers each run's "
+        "simulated period, so tco_* metrics compare different periods; give the base scenario a service or a horizon "
+        "every run reaches (docs/planning.md, Periods)",
+        lo, hi));
+  return notes;
 }
 
 std::string plan_csv(const PlanSpec& spec, const std::vector<PointOutcome>& ranked) {

@@ -78,7 +78,8 @@ std::string pareto_chart(const PlanSpec& spec, const std::vector<PointOutcome>& 
 
 }  // namespace
 
-std::string plan_html(const PlanSpec& spec, const std::vector<PointOutcome>& ranked) {
+std::string plan_html(const PlanSpec& spec, const std::vector<PointOutcome>& ranked,
+                      const std::vector<std::string>& notes) {
   const auto metrics = plan_metrics(spec);
   std::string out =
       "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>rcnsim plan</title><style>"
@@ -88,6 +89,7 @@ std::string plan_html(const PlanSpec& spec, const std::vector<PointOutcome>& ran
                      "every constraint holds on the mean over the seeds.</p>",
                      esc(spec.file), esc(spec.base), spec.seeds.size(), spec.seeds.size() == 1 ? "" : "s",
                      spec.sense == Sense::Maximise ? "maximise" : "minimise", esc(spec.objective));
+  for (const auto& n : notes) out += "<p class='note'><b>Note:</b> " + esc(n) + "</p>";
   out += fmt::format("<h2>Pareto front: {} ({}) against {} ({})</h2>", esc(spec.pareto_x),
                      spec.pareto_x_sense == Sense::Maximise ? "larger is better" : "smaller is better",
                      esc(spec.pareto_y), spec.pareto_y_sense == Sense::Maximise ? "larger is better" : "smaller is better");

@@ -83,7 +83,7 @@ void read_seeds(YamlReader& r, const YAML::Node& seeds, PlanSpec& s) {
 
 void read_variable(YamlReader& r, const std::string& path, const YAML::Node& v, PlanSpec& s) {
   const std::string fp = "variables." + path;
-  PlanVariable var{path, {}};
+  PlanVariable var{path, {}, r.loc(v, fp)};
   if (v.IsSequence()) {
     if (v.size() == 0 || static_cast<std::int64_t>(v.size()) > kMaxPlanPoints) {
       r.error(v, fp, fmt::format("expected 1 to {} choices, got {}", kMaxPlanPoints, v.size()));
@@ -253,6 +253,7 @@ PlanSpec load_plan_text(const std::string& yaml, const std::string& file, const 
     for (auto it = cons.begin(); it != cons.end(); ++it) {
       const std::string name = it->first.Scalar(), path = "constraints." + name;
       if (!check_metric(r, it->first, path, name) || !r.expect_map(it->second, path, {"min", "max"})) continue;
+      s.metric_uses.push_back({name, path, r.loc(it->first, path)});
       PlanConstraint c{name, {}, {}};
       if (const YAML::Node n = YamlReader::child(it->second, "min"); n.IsDefined()) c.min = plain_number(r, n, path + ".min");
       if (const YAML::Node n = YamlReader::child(it->second, "max"); n.IsDefined()) c.max = plain_number(r, n, path + ".max");
@@ -276,8 +277,10 @@ PlanSpec load_plan_text(const std::string& yaml, const std::string& file, const 
       s.sense = key.rfind("max", 0) == 0 ? Sense::Maximise : Sense::Minimise;
       if (!m.IsScalar())
         r.error(m, "objective." + key, fmt::format("expected a metric name, got {}", YamlReader::describe(m)));
-      else if (check_metric(r, m, "objective." + key, m.Scalar()))
+      else if (check_metric(r, m, "objective." + key, m.Scalar())) {
         s.objective = m.Scalar();
+        s.metric_uses.push_back({s.objective, "objective." + key, r.loc(m, "objective." + key)});
+      }
     }
   }
 
@@ -289,21 +292,39 @@ PlanSpec load_plan_text(const std::string& yaml, const std::string& file, const 
       if (c.metric == metric && c.min && !c.max) return Sense::Maximise;
     return Sense::Minimise;
   };
+  // Defaults (docs/planning.md): x is tco_total; y the first of the objective,
+  // the constraints' metrics, mean_time_to_train_s and mean_queue_wait_s that
+  // differs from x. Only axes the user gave both, and equal, are an error.
   s.pareto_x = "tco_total";
-  s.pareto_y = s.objective != s.pareto_x ? s.objective : (s.constraints.empty() ? "" : s.constraints[0].metric);
+  bool gave_x = false, gave_y = false;
   const YAML::Node pareto = YamlReader::child(root, "pareto");
   if (pareto.IsDefined() && r.expect_map(pareto, "pareto", {"x", "y"})) {
     for (const char* axis : {"x", "y"}) {
       const YAML::Node n = YamlReader::child(pareto, axis);
       if (!n.IsDefined()) continue;
       const std::string path = std::string("pareto.") + axis;
-      if (!n.IsScalar()) r.error(n, path, fmt::format("expected a metric name, got {}", YamlReader::describe(n)));
-      else if (check_metric(r, n, path, n.Scalar())) (axis[0] == 'x' ? s.pareto_x : s.pareto_y) = n.Scalar();
+      if (!n.IsScalar()) {
+        r.error(n, path, fmt::format("expected a metric name, got {}", YamlReader::describe(n)));
+      } else if (check_metric(r, n, path, n.Scalar())) {
+        (axis[0] == 'x' ? s.pareto_x : s.pareto_y) = n.Scalar();
+        (axis[0] == 'x' ? gave_x : gave_y) = true;
+        s.metric_uses.push_back({n.Scalar(), path, r.loc(n, path)});
+      }
     }
   }
-  if (!s.objective.empty() && (s.pareto_y.empty() || s.pareto_y == s.pareto_x))
-    r.error(pareto.IsDefined() ? pareto : root, "pareto",
-            "the Pareto front needs two different metrics: give pareto: {x: <cost metric>, y: <metric>}");
+  if (!gave_y) {
+    std::vector<std::string> candidates{s.objective};
+    for (const auto& c : s.constraints) candidates.push_back(c.metric);
+    candidates.insert(candidates.end(), {"mean_time_to_train_s", "mean_queue_wait_s"});
+    for (const auto& m : candidates)
+      if (!m.empty() && m != s.pareto_x) {
+        s.pareto_y = m;
+        break;
+      }
+  }
+  if (gave_x && gave_y && s.pareto_x == s.pareto_y)
+    r.error(YamlReader::child(pareto, "y"), "pareto.y",
+            "the Pareto front needs two different metrics: y must differ from x");
   s.pareto_x_sense = sense_of(s.pareto_x);
   s.pareto_y_sense = sense_of(s.pareto_y);
   return s;

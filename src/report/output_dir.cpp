@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -175,6 +176,13 @@ class BlockSignals {
   sigset_t old_;
 };
 
+// A marker's kind, as text safe to print (it came from a file).
+std::string quote_kind(const std::string& k) {
+  std::string s;
+  for (char c : k.substr(0, 40)) s += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '?';
+  return s;
+}
+
 std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
@@ -190,6 +198,44 @@ bool path_within(const std::string& path, const std::string& base) {
     if (pi == p.end() || *pi != *bi) return false;
   }
   return true;
+}
+
+void prepare_collection_dir(const std::string& target, const std::string& kind) {
+  fs::path t = fs::absolute(target).lexically_normal();
+  if (t.filename().empty()) t = t.parent_path();
+  const std::string refuse = "refusing to write " + kind + " results to " + t.string() + ": ";
+  if (t == t.root_path()) throw OutputDirRefused{refuse + "it is the root folder"};
+  std::error_code ec;
+  const auto st = fs::symlink_status(t, ec);
+  if (fs::is_symlink(st)) throw OutputDirRefused{refuse + "it is a symbolic link; give the folder itself"};
+  if (fs::exists(st)) {
+    if (!fs::is_directory(st)) throw OutputDirRefused{refuse + "it exists and is not a folder"};
+    if (!fs::is_empty(t, ec)) {
+      std::ifstream in(t / kOutputMarker, std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      const auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+      const bool ours = marker_files(t) && j.is_object() && j.contains("kind") && j["kind"].is_string();
+      if (!ours)
+        throw OutputDirRefused{refuse + "it is not empty and is not an rcnsim " + kind + " folder (no " +
+                               std::string(kOutputMarker) + " marker); choose another -o"};
+      if (j["kind"].get<std::string>() != kind)
+        throw OutputDirRefused{refuse + "it holds the results of an rcnsim " + quote_kind(j["kind"].get<std::string>()) +
+                               ", not of a " + kind + "; choose another -o"};
+      return;
+    }
+  }
+  fs::create_directories(t, ec);
+  if (ec) throw OutputDirRefused{"cannot write " + kind + " results to " + t.string() + ": " + ec.message()};
+  nlohmann::json j = nlohmann::json::parse(marker_text({}));
+  j["kind"] = kind;
+  try {
+    write_file_atomically((t / kOutputMarker).string(), j.dump(2) + "\n");
+  } catch (const OutputPathError& e) {
+    throw OutputDirRefused{"cannot write " + kind + " results to " + t.string() + ": " + e.message};
+  } catch (const std::exception& e) {
+    throw OutputDirRefused{"cannot write " + kind + " results to " + t.string() + ": " + e.what()};
+  }
 }
 
 bool output_allowed_from_file(const std::string& dir, const std::string& input_file) {

@@ -33,6 +33,12 @@ std::string describe_point(const SweepPoint& p, std::size_t variant_sets) {
 
 }  // namespace
 
+std::optional<std::size_t> set_causing(const Diagnostic& d, const std::vector<std::pair<std::string, std::string>>& sets) {
+  for (std::size_t k = 0; k < sets.size(); ++k)
+    if (d.loc.file == "--set " + quote_input(sets[k].first + "=" + sets[k].second, 200)) return k;
+  return std::nullopt;
+}
+
 SweepValidation validate_sweep(const SweepSpec& spec, Diagnostics& diags, std::size_t max_points) {
   SweepValidation v;
   std::string why;
@@ -61,18 +67,13 @@ SweepValidation validate_sweep(const SweepSpec& spec, Diagnostics& diags, std::s
     ++v.failed;
     const SweepVariant* var = p.variant.empty() ? nullptr : variants.at(p.variant);
     const std::size_t variant_sets = var ? var->sets.size() : 0;
-    // Which of the point's values an error is about, if any: the loader
-    // locates a value from --set at "--set path=value".
-    std::map<std::string, std::size_t> set_index;
-    for (std::size_t k = 0; k < p.sets.size(); ++k)
-      set_index.emplace("--set " + quote_input(p.sets[k].first + "=" + p.sets[k].second, 200), k);
     for (const Diagnostic& d : r.diagnostics.items()) {
       if (d.severity != Diagnostic::Severity::Error) continue;
       PointError e{spec.base_loc, "base", i, "", "", 0};
-      const auto found = set_index.find(d.loc.file);
-      const bool from_set = found != set_index.end();
+      const auto found = set_causing(d, p.sets);
+      const bool from_set = found.has_value();
       if (from_set) {
-        const std::size_t k = found->second;
+        const std::size_t k = *found;
         if (k < variant_sets) {
           e.loc = var->value_locs[k];
           e.field = "variants." + var->name + "." + p.sets[k].first;

@@ -161,3 +161,88 @@ TEST_CASE("rcnsim validate checks a plan file and every point's scenario without
   CHECK(r.status == 2);
   CHECK(r.output.find("far.yaml:2:9: error: output: \"/tmp\" is outside the plan file's folder") != std::string::npos);
 }
+
+TEST_CASE("rcnsim plan and sweep refuse an output folder rcnsim did not make", "[plan][cli]") {
+  const std::string dir = test::scratch_dir("plan-user-folder");
+  const std::string plan = small_plan(dir);
+  fs::create_directories(dir + "/mine");
+  std::ofstream(dir + "/mine/plan.csv") << "precious\n";
+  auto r = test::run_command(test::rcnsim_binary() + " plan " + plan + " -o " + dir + "/mine");
+  INFO(r.output);
+  CHECK(r.status == 2);
+  CHECK(r.output.find("is not an rcnsim plan folder (no .rcnsim-output marker)") != std::string::npos);
+  CHECK(test::read_text(dir + "/mine/plan.csv") == "precious\n");
+  CHECK_FALSE(fs::exists(dir + "/mine/runs"));
+
+  std::ofstream(dir + "/sweep.yaml") << "base: base.yaml\nvariants:\n  a: {scheduler.policy: fifo}\n";
+  std::ofstream(dir + "/mine/sweep.csv") << "precious\n";
+  r = test::run_command(test::rcnsim_binary() + " sweep " + dir + "/sweep.yaml -o " + dir + "/mine");
+  CHECK(r.status == 2);
+  CHECK(r.output.find("is not an rcnsim sweep folder") != std::string::npos);
+  CHECK(test::read_text(dir + "/mine/sweep.csv") == "precious\n");
+  // A folder made by a sweep is reused by a sweep, and refused to a plan.
+  r = test::run_command(test::rcnsim_binary() + " sweep " + dir + "/sweep.yaml -j 1 -o " + dir + "/sw");
+  REQUIRE(r.status == 0);
+  r = test::run_command(test::rcnsim_binary() + " sweep " + dir + "/sweep.yaml -j 1 -o " + dir + "/sw");
+  CHECK(r.status == 0);
+  CHECK(r.output.find("1 resumed") != std::string::npos);
+  r = test::run_command(test::rcnsim_binary() + " plan " + plan + " -o " + dir + "/sw");
+  CHECK(r.status == 2);
+  CHECK(r.output.find("holds the results of an rcnsim sweep, not of a plan") != std::string::npos);
+  // -j below 0 is refused.
+  r = test::run_command(test::rcnsim_binary() + " plan " + plan + " -j -1 -o " + dir + "/neg");
+  CHECK(r.status == 2);
+  CHECK_FALSE(fs::exists(dir + "/neg"));
+  r = test::run_command(test::rcnsim_binary() + " sweep " + dir + "/sweep.yaml -j -3 -o " + dir + "/neg");
+  CHECK(r.status == 2);
+}
+
+TEST_CASE("rcnsim validate locates a plan's bad variable path and metrics its base cannot report", "[plan][cli]") {
+  const std::string dir = test::scratch_dir("plan-validate-located");
+  small_plan(dir);
+  std::ofstream(dir + "/typo.yaml") << "base: base.yaml\nvariables: {sites.nosuch.clusters.main.servers: [1, 2]}\n"
+                                       "objective: {minimise: tco_total}\n";
+  auto r = test::run_command(test::rcnsim_binary() + " validate " + dir + "/typo.yaml");
+  INFO(r.output);
+  CHECK(r.status == 2);
+  CHECK(r.output.find("typo.yaml:2:49: error: variables.sites.nosuch.clusters.main.servers: "
+                      "sites.nosuch.clusters.main.servers=1: ") != std::string::npos);
+  CHECK(r.output.find("1 error found") != std::string::npos);
+  // The tutorial's base has training and no inference service.
+  std::ofstream(dir + "/metrics.yaml") << "base: base.yaml\nvariables: {sites.campus.clusters.main.servers: [32]}\n"
+                                          "constraints:\n  nosuch/east:slo_attainment: {min: 0.9}\n"
+                                          "objective: {minimise: tco_per_million_tokens_served}\n";
+  r = test::run_command(test::rcnsim_binary() + " validate " + dir + "/metrics.yaml");
+  CHECK(r.status == 2);
+  CHECK(r.output.find("metrics.yaml:4:3: error: constraints.nosuch/east:slo_attainment: the base scenario has no "
+                      "inference service \"nosuch\"") != std::string::npos);
+  CHECK(r.output.find("metrics.yaml:5:23: error: objective.minimise: tco_per_million_tokens_served needs an inference "
+                      "service") != std::string::npos);
+  CHECK(r.output.find("2 errors found") != std::string::npos);
+  CHECK(r.output.find("pareto") == std::string::npos);
+  r = test::run_command(test::rcnsim_binary() + " plan " + dir + "/metrics.yaml -o " + dir + "/m-out");
+  CHECK(r.status == 2);
+  CHECK_FALSE(fs::exists(dir + "/m-out"));
+}
+
+TEST_CASE("rcnsim plan on a base with an SWF job trace writes its tables and a best.yaml that runs", "[plan][cli]") {
+  const std::string dir = test::scratch_dir("plan-swf");
+  small_plan(dir);
+  std::ofstream(dir + "/t.swf") << "; two jobs\n1 0 0 3600 16 -1 -1 16 7200 -1 1 1 1 -1 1 -1 -1 -1\n"
+                                   "2 600 0 1800 8 -1 -1 8 3600 -1 1 1 1 -1 1 -1 -1 -1\n";
+  // The tutorial's cluster and model, the jobs from the trace.
+  std::string base = test::read_text(dir + "/base.yaml");
+  base = base.substr(0, base.find("workloads:"));
+  std::ofstream(dir + "/swf-base.yaml") << base << "workloads:\n  training_trace: {file: t.swf, format: swf, model: "
+                                           "llama3-8b, gpus_per_processor: 8}\n";
+  std::ofstream(dir + "/swf-plan.yaml") << "base: swf-base.yaml\nvariables: {sites.campus.clusters.main.servers: [16, 32]}\n"
+                                           "objective: {minimise: tco_total}\n";
+  auto r = test::run_command(test::rcnsim_binary() + " plan " + dir + "/swf-plan.yaml -j 2 -o " + dir + "/out");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  for (const char* f : {"plan.csv", "pareto.csv", "plan.html", "best.yaml", "best-files/1-t.swf"})
+    CHECK(fs::exists(dir + "/out/" + f));
+  CHECK(test::read_text(dir + "/out/best.yaml").find("file: best-files/1-t.swf") != std::string::npos);
+  r = test::run_command(test::rcnsim_binary() + " run " + dir + "/out/best.yaml -o " + dir + "/best-run");
+  CHECK(r.status == 0);
+}

@@ -134,9 +134,12 @@ TEST_CASE("plan file errors are located with their field path", "[plan]") {
         std::vector<std::string>{"p.yaml:3:27: error: constraints.cost.max: expected a number, got \"cheap\""});
   CHECK(errors(std::string(kHead) + "variables: {a: [1]}\nobjective: {minimise: cost, maximise: cost}\n") ==
         std::vector<std::string>{"p.yaml:3:12: error: objective: expected exactly one of minimise: or maximise:"});
-  CHECK(errors(std::string(kHead) + "variables: {a: [1]}\nobjective: {minimise: cost}\npareto: {x: cost}\n") ==
+  CHECK(errors(std::string(kHead) + "variables: {a: [1]}\nobjective: {minimise: cost}\npareto: {x: cost, y: cost}\n") ==
         std::vector<std::string>{
-            "p.yaml:4:9: error: pareto: the Pareto front needs two different metrics: give pareto: {x: <cost metric>, y: <metric>}"});
+            "p.yaml:4:22: error: pareto.y: the Pareto front needs two different metrics: y must differ from x"});
+  // Another error never brings a Pareto error with it.
+  CHECK(errors(std::string(kHead) + "variables: {a: [1]}\nconstraints: {cots: {max: 1}}\nobjective: {minimise: tco_total}\n") ==
+        std::vector<std::string>{"p.yaml:3:15: error: constraints.cots: unknown metric \"cots\", did you mean cost?"});
   CHECK(errors("base: ../../../etc/passwd\nvariables: {a: [1]}\n" + ok_tail).at(0).rfind("p.yaml:1:7: error: base: scenario", 0) == 0);
   CHECK(errors(std::string(kHead) + "variables: {a: [1]}\nseeds: [1, 1]\n" + ok_tail) ==
         std::vector<std::string>{"p.yaml:3:12: error: seeds[1]: seed 1 is already seeds[0]; each seed runs once per point"});
@@ -232,8 +235,10 @@ TEST_CASE("feasibility on the mean over seeds and the ranking, with the TCO metr
 
   const std::string csv = plan_csv(s, ranked);
   CHECK(csv.rfind("rank,point,v,status,n,violated,tco_total_mean,tco_total_ci95,slo_attainment_min_mean,", 0) == 0);
-  CHECK(csv.find("\n1,4,4,feasible,1,,7000000,0,0.99,0,0,0\n") != std::string::npos);
-  CHECK(csv.find("\n6,5,5,pruned,0,does not fit,,,,,,\n") != std::string::npos);
+  // A tco_* metric brings the period (simulated_end_s) as the last column: none in these outcomes.
+  CHECK(csv.substr(0, csv.find('\n')).rfind(",simulated_end_s_mean,simulated_end_s_ci95") != std::string::npos);
+  CHECK(csv.find("\n1,4,4,feasible,1,,7000000,0,0.99,0,0,0,,\n") != std::string::npos);
+  CHECK(csv.find("\n6,5,5,pruned,0,does not fit,,,,,,,,\n") != std::string::npos);
   // Pareto of (tco_total minimised, slo_attainment_min maximised), by cost: 1 (5e6, 0.95), 4 (7e6, 0.99),
   // 0 (10e6, 0.991), 2 (12e6, 1); 3 (8e6, 0.5) is dominated by 4; the pruned point has no metrics.
   const std::string pareto = pareto_csv(s, ranked);
@@ -241,6 +246,44 @@ TEST_CASE("feasibility on the mean over seeds and the ranking, with the TCO metr
   std::vector<std::size_t> front;
   for (std::size_t i : pareto_points(s, ranked)) front.push_back(ranked[i].index);
   CHECK(front == std::vector<std::size_t>{1, 4, 0, 2});
+}
+
+TEST_CASE("the default Pareto axes: tco_total against the objective, a constraint or the time to train", "[plan]") {
+  Diagnostics d;
+  // The minimal plan (docs/planning.md): objective tco_total, nothing else.
+  PlanSpec s = load_plan(std::string(kHead) + "variables: {a: [1]}\nobjective: {minimise: tco_total}\n", d);
+  REQUIRE_FALSE(d.has_errors());
+  CHECK(s.pareto_x == "tco_total");
+  CHECK(s.pareto_y == "mean_time_to_train_s");
+  s = load_plan(std::string(kHead) + "variables: {a: [1]}\nconstraints: {jobs_finished: {min: 1}}\n"
+                                     "objective: {minimise: tco_total}\n", d);
+  CHECK(s.pareto_y == "jobs_finished");
+  CHECK(s.pareto_y_sense == Sense::Maximise);
+  s = load_plan(std::string(kHead) + "variables: {a: [1]}\nobjective: {minimise: tco_total}\npareto: {x: mean_time_to_train_s}\n", d);
+  CHECK(s.pareto_y == "tco_total");
+  REQUIRE_FALSE(d.has_errors());
+}
+
+TEST_CASE("plan notes: a metric no run reports and TCO over different simulated periods", "[plan]") {
+  Diagnostics d;
+  const PlanSpec s = load_plan(std::string(kHead) + "variables: {v: [0, 1]}\nconstraints: {slo_attainment_min: {min: 0.9}}\n"
+                                                    "objective: {minimise: tco_total}\n", d);
+  REQUIRE_FALSE(d.has_errors());
+  std::vector<PointOutcome> same{outcome(0, {{"tco_total", 1}, {"slo_attainment_min", 1}, {"simulated_end_s", 3600}}),
+                                 outcome(1, {{"tco_total", 2}, {"slo_attainment_min", 1}, {"simulated_end_s", 3600}})};
+  CHECK(plan_notes(s, rank_points(s, same)).empty());
+  std::vector<PointOutcome> differ{outcome(0, {{"tco_total", 1}, {"simulated_end_s", 3600}}),
+                                   outcome(1, {{"tco_total", 2}, {"simulated_end_s", 7200}})};
+  const auto ranked = rank_points(s, differ);
+  // No point reports slo_attainment_min: both infeasible, named, and a note says so.
+  CHECK(ranked[0].status == PointStatus::Infeasible);
+  CHECK(ranked[0].violated == std::vector<std::string>{"slo_attainment_min not reported"});
+  const auto notes = plan_notes(s, ranked);
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[0].rfind("metric slo_attainment_min is reported by no run", 0) == 0);
+  CHECK(notes[1].find("simulated_end_s from 3600 s to 7200 s") != std::string::npos);
+  CHECK(plan_html(s, ranked, notes).find("<p class='note'><b>Note:</b> the points&#39; simulated periods differ") !=
+        std::string::npos);
 }
 
 TEST_CASE("plan.html escapes input and draws every point with both metrics", "[plan]") {
@@ -301,6 +344,16 @@ TEST_CASE("best.yaml rewrites every kind of file reference, one copy per file", 
   CHECK(root["workloads"]["inference"][0]["arrivals"]["trace"].as<std::string>() == "best-files/2-requests.csv");
   CHECK(root["workloads"]["inference"][1]["arrivals"]["trace"].as<std::string>() == "best-files/2-requests.csv");
   CHECK_FALSE(root["workloads"]["inference"][2]["arrivals"]["trace"]);
+  // The SWF form of a training trace: its `file` is copied and rewritten, the other keys kept.
+  std::ofstream(dir + "/in/traces/t.swf") << "; swf\n";
+  std::ofstream(dir + "/in/swf.yaml") << "name: swf\nworkloads:\n  training_trace: {file: traces/t.swf, format: swf, model: m}\n";
+  const BestScenario w = best_scenario(dir + "/in/swf.yaml", {}, {}, 1, "best-files", d);
+  REQUIRE_FALSE(d.has_errors());
+  REQUIRE(w.files.size() == 1);
+  CHECK(w.files[0] == std::make_pair(std::string("best-files/1-t.swf"), std::string("; swf\n")));
+  const YAML::Node ws = YAML::Load(w.yaml);
+  CHECK(ws["workloads"]["training_trace"]["file"].as<std::string>() == "best-files/1-t.swf");
+  CHECK(ws["workloads"]["training_trace"]["format"].as<std::string>() == "swf");
   // A reference outside the base's folder (and no --allow-paths) stays refused.
   std::ofstream(dir + "/in/escape.yaml") << "name: x\nhardware: [../../../../../../etc/hostname]\n";
   best_scenario(dir + "/in/escape.yaml", {}, {}, 1, "best-files", d);

@@ -46,7 +46,14 @@ std::string pareto_csv(const PlanSpec& spec, const std::vector<PointOutcome>& ra
 // The Pareto points (indices into `ranked`), shared by the CSV and the chart.
 std::vector<std::size_t> pareto_points(const PlanSpec& spec, const std::vector<PointOutcome>& ranked);
 
-// The metrics plan.csv shows: objective, constraints, Pareto axes, without repeats.
+// The metrics plan.csv shows: objective, constraints, Pareto axes, without
+// repeats; with simulated_end_s last when one of them is a tco_* metric (TCO
+// covers each run's simulated period, so the period is part of the answer).
 std::vector<std::string> plan_metrics(const PlanSpec& spec);
+
+// Warnings about the ranking as a whole, for stderr and plan.html: a plan
+// metric that no point reports, and tco_* metrics compared over different
+// simulated periods (the spread of simulated_end_s over the simulated points).
+std::vector<std::string> plan_notes(const PlanSpec& spec, const std::vector<PointOutcome>& ranked);
 
 }  // namespace rcn

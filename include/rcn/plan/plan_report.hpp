@@ -10,6 +10,8 @@
 
 namespace rcn {
 
-std::string plan_html(const PlanSpec& spec, const std::vector<PointOutcome>& ranked);
+// `notes` (plan_notes) are shown as warnings above the chart.
+std::string plan_html(const PlanSpec& spec, const std::vector<PointOutcome>& ranked,
+                      const std::vector<std::string>& notes = {});
 
 }  // namespace rcn

@@ -20,6 +20,14 @@ inline constexpr std::int64_t kMaxPlanPoints = 10'000;
 struct PlanVariable {
   std::string path;                 // --set path
   std::vector<std::string> values;  // as --set takes them, in enumeration order
+  SourceLoc loc;                    // the variable's values in the plan file
+};
+
+// Where the plan names a metric (objective, a constraint, a Pareto axis given).
+struct PlanMetricUse {
+  std::string metric;
+  std::string field;  // "objective.minimise", "constraints.x", "pareto.y"
+  SourceLoc loc;
 };
 
 enum class Sense { Minimise, Maximise };
@@ -43,6 +51,7 @@ struct PlanSpec {
   SourceLoc output_loc;
   std::int64_t max_points = 1000;
   std::vector<std::string> allow_paths;
+  std::vector<PlanMetricUse> metric_uses;
 
   std::size_t point_count() const;  // product of the variables' value counts
   // The --set pairs of point i (0 <= i < point_count()), the last variable fastest.

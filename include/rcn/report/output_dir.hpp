@@ -48,6 +48,15 @@ class OutputDir {
   bool committed_ = false;
 };
 
+// A folder that collects many runs and tables and grows over time (a sweep's
+// or a plan's -o): created with a marker that names its `kind` ("sweep",
+// "plan") and lists no files, so `rcnsim run -o` never replaces it. Accepted
+// when it does not exist, is empty, or has a marker of the same kind (a
+// folder made by an earlier sweep or plan is reused and resumed); anything
+// else (a user's folder, another kind's folder, a symbolic link) throws
+// OutputDirRefused before any run starts.
+void prepare_collection_dir(const std::string& target, const std::string& kind);
+
 // True when `path` (relative paths from the working directory) lies inside the
 // folder `base`, or is it; both are compared with symbolic links resolved.
 bool path_within(const std::string& path, const std::string& base);

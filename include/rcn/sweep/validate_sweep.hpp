@@ -3,6 +3,10 @@
 // run --set ...` would check it, without running anything, so a typo in one
 // variant or grid value is found before a sweep spends hours on the others.
 #include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "rcn/scenario/diagnostics.hpp"
 #include "rcn/sweep/sweep_spec.hpp"
@@ -22,6 +26,11 @@ struct SweepValidation {
 // failures.scale=10)") and how many more points share it. Past `max_points`
 // distinct points the rest are not loaded: a warning says how many.
 // `spec` must have loaded without errors.
+// Which of a point's --set values (path, value) a scenario diagnostic is about,
+// if any: the loader locates an error in a --set value at "--set path=value".
+// A sweep and a plan use it to report the error at the value in their own file.
+std::optional<std::size_t> set_causing(const Diagnostic& d, const std::vector<std::pair<std::string, std::string>>& sets);
+
 SweepValidation validate_sweep(const SweepSpec& spec, Diagnostics& diags, std::size_t max_points = 1000);
 
 }  // namespace rcn
