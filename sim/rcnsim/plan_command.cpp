@@ -110,7 +110,7 @@ int validate_plan(const std::string& file, const std::vector<std::string>& allow
   for (std::size_t i = 0; i < reasons.size(); ++i)
     if (!reasons[i].empty() && shown++ < 10)
       fmt::print("point {} ({}) would be pruned: {}\n", i, values_text(spec.point(i)), reasons[i]);
-  fmt::print("{}: ok ({} points, {} pruned by the scenario check, {} to simulate x {} seeds)\n", file,
+  fmt::print("{}: ok ({} points, {} pruned before simulating, {} to simulate x {} seeds)\n", file,
              reasons.size(), count_nonempty(reasons), reasons.size() - count_nonempty(reasons), spec.seeds.size());
   return 0;
 }
@@ -212,7 +212,7 @@ int run_plan(const PlanOptions& o) {
     fmt::print("{:>4} {:>5}  {:<11} {:>24}  {}\n", r + 1, p.index, status_name(p.status), obj, values_text(p.sets));
   }
   const std::size_t pruned = count_nonempty(reasons);
-  fmt::print("{} points: {} pruned by the scenario check, {} simulated x {} seeds = {} runs ({} resumed, {} failed); "
+  fmt::print("{} points: {} pruned before simulating, {} simulated x {} seeds = {} runs ({} resumed, {} failed); "
              "{} feasible\n",
              ranked.size(), pruned, ranked.size() - pruned, spec.seeds.size(), tasks.size(), counts.resumed, failed,
              feasible);

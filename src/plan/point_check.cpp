@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "rcn/engine/checked_scenario.hpp"
+#include "rcn/models/cluster_fabric.hpp"
+#include "rcn/models/layout_search.hpp"
+#include "rcn/models/training_step.hpp"
 #include "rcn/sweep/validate_sweep.hpp"
 
 namespace rcn {
@@ -33,10 +37,53 @@ std::vector<std::string> check_plan_points(const PlanSpec& spec, std::optional<S
       }
       break;
     }
+    if (r.scenario && why.empty()) why = hopeless_by_time_to_train(spec, *r.scenario);
+    else if (!r.scenario && why.empty()) why = "the scenario check failed";
     if (r.scenario && first_valid && !*first_valid) *first_valid = std::move(*r.scenario);
-    out.push_back(r.scenario ? "" : (why.empty() ? "the scenario check failed" : why));
+    out.push_back(why);
   }
   return out;
+}
+
+std::size_t jobs_that_cannot_finish(const Scenario& s) {
+  if (s.fidelity == Fidelity::Flow) return 0;
+  std::size_t hopeless = 0;
+  for (const TrainingJobSpec& j : s.training) {
+    if (j.parallelism.auto_layout) continue;
+    const ModelSpec* m = s.find_model(j.model);
+    if (!m) continue;
+    double fastest = std::numeric_limits<double>::infinity();
+    for (const SiteSpec& site : s.sites) {
+      if (j.site && *j.site != site.name) continue;
+      for (const ClusterSpec& c : site.clusters) {
+        const HardwareProfile* hw = s.find_profile(c.gpu);
+        if (!can_hold(j, c, hw)) continue;
+        fastest = std::min(fastest, j.duration ? *j.duration
+                                               : training_step(*m, j, *hw, ClusterLinks::of(c)).time_to_train_s);
+      }
+    }
+    if (j.submit + fastest > s.horizon) ++hopeless;
+  }
+  return hopeless;
+}
+
+std::string hopeless_by_time_to_train(const PlanSpec& spec, const Scenario& s) {
+  std::optional<double> max_unfinished, min_finished;
+  for (const PlanConstraint& c : spec.constraints) {
+    if (c.metric == "jobs_unfinished" && c.max) max_unfinished = c.max;
+    if (c.metric == "jobs_finished" && c.min) min_finished = c.min;
+  }
+  if (!max_unfinished && !min_finished) return "";
+  const std::size_t hopeless = jobs_that_cannot_finish(s);
+  const double can_finish = static_cast<double>(s.training.size() - hopeless);
+  const std::string bound = fmt::format(
+      "{} training job{} cannot finish by the horizon ({:.0f} s) even alone on the fastest cluster that holds {}",
+      hopeless, hopeless == 1 ? "" : "s", s.horizon, hopeless == 1 ? "it" : "them");
+  if (max_unfinished && static_cast<double>(hopeless) > *max_unfinished)
+    return fmt::format("{}: jobs_unfinished >= {} > max {}", bound, hopeless, *max_unfinished);
+  if (min_finished && can_finish < *min_finished)
+    return fmt::format("{}: jobs_finished <= {} < min {}", bound, can_finish, *min_finished);
+  return "";
 }
 
 void check_plan_metrics(const PlanSpec& spec, const Scenario& scenario, Diagnostics& diags) {

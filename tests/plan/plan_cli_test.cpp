@@ -67,7 +67,7 @@ TEST_CASE("rcnsim plan finds the cheapest feasible point that an exhaustive eval
   const auto r = test::run_command(test::rcnsim_binary() + " plan " + plan + " -j 2 -o " + dir + "/out");
   INFO(r.output);
   REQUIRE(r.status == 0);
-  CHECK(r.output.find("6 points: 2 pruned by the scenario check, 4 simulated x 1 seeds = 4 runs (0 resumed, 0 failed)") !=
+  CHECK(r.output.find("6 points: 2 pruned before simulating, 4 simulated x 1 seeds = 4 runs (0 resumed, 0 failed)") !=
         std::string::npos);
 
   // Every point by hand: its own `rcnsim run`, the metrics read from summary.json here.
@@ -131,7 +131,7 @@ TEST_CASE("rcnsim validate checks a plan file and every point's scenario without
   auto r = test::run_command(test::rcnsim_binary() + " validate " + plan);
   INFO(r.output);
   CHECK(r.status == 0);
-  CHECK(r.output.find("ok (6 points, 2 pruned by the scenario check, 4 to simulate x 1 seeds)") != std::string::npos);
+  CHECK(r.output.find("ok (6 points, 2 pruned before simulating, 4 to simulate x 1 seeds)") != std::string::npos);
   CHECK(r.output.find("point 0 (sites.campus.clusters.main.servers=16, workloads.training[0].global_batch=256) would "
                       "be pruned: ") != std::string::npos);
   CHECK_FALSE(fs::exists(dir + "/plan-results"));

@@ -377,3 +377,29 @@ TEST_CASE("a maximised objective ranks the largest mean first", "[plan]") {
   CHECK(ranked[2].index == 1);
   CHECK(ranked[2].violated == std::vector<std::string>{"cost = 12 > max 10"});
 }
+
+TEST_CASE("a point whose jobs cannot finish by the horizon is pruned when the constraints need them finished",
+          "[plan]") {
+  // The first tutorial's job takes 69,005.7 s alone (47,684 steps of 1.4471 s): a 10-hour
+  // horizon cannot hold it, a 30-day one can.
+  Diagnostics d;
+  const std::string vars = "variables: {horizon: [10h, 30d]}\nobjective: {minimise: tco_total}\n";
+  PlanSpec s = load_plan(std::string(kHead) + vars + "constraints: {jobs_unfinished: {max: 0}}\n", d);
+  REQUIRE_FALSE(d.has_errors());
+  auto why = check_plan_points(s);
+  REQUIRE(why.size() == 2);
+  CHECK(why[0] == "1 training job cannot finish by the horizon (36000 s) even alone on the fastest cluster that "
+                  "holds it: jobs_unfinished >= 1 > max 0");
+  CHECK(why[1].empty());
+  s = load_plan(std::string(kHead) + vars + "constraints: {jobs_finished: {min: 1}}\n", d);
+  REQUIRE_FALSE(d.has_errors());
+  why = check_plan_points(s);
+  CHECK(why[0].find("jobs_finished <= 0 < min 1") != std::string::npos);
+  CHECK(why[1].empty());
+  // Without a constraint on finished jobs, nothing is pruned by the bound.
+  s = load_plan(std::string(kHead) + vars, d);
+  REQUIRE_FALSE(d.has_errors());
+  why = check_plan_points(s);
+  CHECK(why[0].empty());
+  CHECK(why[1].empty());
+}
