@@ -38,6 +38,12 @@ def pair_column(service, region, metric):
     return f"{name_part(service)}/{name_part(region)}:{metric}"
 
 
+def attainment_with_drops(g):
+    """A pair's share of finished requests (completed + dropped) that met every SLO (docs/sweeps.md)."""
+    finished = g["completed"] + g["dropped"]
+    return g["slo_attainment"] * g["completed"] / finished if finished > 0 else 0.0
+
+
 def inference_columns(s):
     """Columns of the run's inference results: per pair, then the aggregates over pairs."""
     out, dropped, slo_min, ttft_max, tpot_max = {}, 0, 1.0, 0.0, 0.0
@@ -45,6 +51,8 @@ def inference_columns(s):
         for g in service["regions"]:
             dropped += g["dropped"]
             out[pair_column(service["name"], g["region"], "requests_dropped")] = g["dropped"]
+            if g.get("requests", g["completed"] + g["dropped"]) > 0:  # as sweep.csv: a drop is a miss
+                slo_min = min(slo_min, attainment_with_drops(g))
             if g["completed"] <= 0:  # no latency or attainment without completed requests
                 continue
             values = {"slo_attainment": g["slo_attainment"], "ttft_p50_s": g["ttft_s"]["p50"],
@@ -52,7 +60,6 @@ def inference_columns(s):
                       "tpot_p99_s": g["tpot_s"]["p99"]}
             for k, v in values.items():
                 out[pair_column(service["name"], g["region"], k)] = v
-            slo_min = min(slo_min, g["slo_attainment"])
             ttft_max = max(ttft_max, g["ttft_s"]["p99"])
             tpot_max = max(tpot_max, g["tpot_s"]["p99"])
     aggregates = {"requests_dropped": dropped, "slo_attainment_min": slo_min, "ttft_p99_max_s": ttft_max,

@@ -265,6 +265,12 @@ int cmd_estimate(const ScenarioArgs& a, const std::string& job, bool json, bool 
     fmt::print(stderr, "rcnsim: no training job named \"{}\" in {}\n", job, a.path);
     return kExitInput;
   }
+  if (search) {  // refuse a space too large to search before searching it
+    rcn::Diagnostics d;
+    rcn::check_layout_search_spaces(*s, [&](const rcn::TrainingJobSpec& j) { return job.empty() || j.name == job; }, d);
+    print_diagnostics(d);
+    if (d.has_errors()) return kExitInput;
+  }
   const auto estimates = rcn::estimate_jobs(*s, job, search ? top : 0);
   if (search)
     fmt::print("{}", json ? rcn::layout_search_json(*s, estimates) : rcn::layout_search_table(*s, estimates));

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,15 +62,54 @@ std::string why_none_fits(const TrainingJobSpec& j, const std::string& gpu, cons
                      format_bytes(r.least_memory), gpu, format_bytes(r.memory_capacity));
 }
 
+}  // namespace
+
+std::set<std::size_t> check_layout_search_spaces(const Scenario& s,
+                                                 const std::function<bool(const TrainingJobSpec&)>& searched,
+                                                 Diagnostics& diags) {
+  std::set<std::size_t> refused;
+  std::map<std::string, std::int64_t> counted;  // by layout_search_key: identical jobs count once
+  const std::int64_t limit = limits::kMaxLayoutsPerSearch;
+  for (std::size_t i = 0; i < s.training.size(); ++i) {
+    const TrainingJobSpec& j = s.training[i];
+    const ModelSpec* m = s.find_model(j.model);
+    if (!m || !searched(j)) continue;
+    for (const auto& site : s.sites) {
+      if (refused.count(i) || (j.site && *j.site != site.name)) continue;
+      for (const auto& c : site.clusters) {
+        const HardwareProfile* hw = s.find_profile(c.gpu);
+        if (refused.count(i) || !can_hold(j, c, hw)) continue;
+        const ClusterLinks links = ClusterLinks::of(c);
+        const std::string key = layout_search_key(*m, j, c.gpu, links);
+        auto it = counted.find(key);
+        if (it == counted.end()) it = counted.emplace(key, count_layouts(*m, j, links, limit)).first;
+        if (it->second <= limit) continue;
+        refused.insert(i);
+        diags.error(j.parallelism.loc, fmt::format("workloads.training[{}].parallelism", i),
+                    fmt::format("job {}: the layout search on {}/{} would try more than {} layouts ({} GPUs, "
+                                "global_batch {}, {} layers); fix some keys such as tp, pp or micro_batch "
+                                "(parallelism: {{auto: true, tp: 8, pp: 4}})",
+                                j.name, site.name, c.name, limit, j.gpus, j.global_batch, m->layers));
+      }
+    }
+  }
+  return refused;
+}
+
+namespace {
+
 // A `parallelism: auto` job needs one layout that fits on one cluster it may use
 // (of its size, with a peak for its precision). Searches are cached by what they
-// depend on, so a trace of identical jobs searches once.
+// depend on, so a trace of identical jobs searches once; a space too large to
+// search is refused first, without searching.
 void check_auto_layouts(const Scenario& s, Diagnostics& diags) {
+  const std::set<std::size_t> too_large = check_layout_search_spaces(
+      s, [](const TrainingJobSpec& j) { return j.parallelism.auto_layout; }, diags);
   std::map<std::string, LayoutSearchResult> searched;
   for (std::size_t i = 0; i < s.training.size(); ++i) {
     const TrainingJobSpec& j = s.training[i];
     const ModelSpec* m = s.find_model(j.model);
-    if (!m || !j.parallelism.auto_layout) continue;
+    if (!m || !j.parallelism.auto_layout || too_large.count(i)) continue;
     bool fits = false, split = false;  // split: some cluster had layouts (that did not fit)
     std::vector<std::string> tried;
     for (const auto& site : s.sites) {

@@ -36,11 +36,15 @@ void account_costs(const Scenario& s, SimulationResult& res) {
   for (const WanLinkSpec& link : s.wan) t.wan += wan_link_cost(link, s.cost, t.period_s);
   t.total = t.capex_amortised + t.power + t.staff_maintenance + t.wan;
 
-  double training_cost = 0;
-  for (JobResult& j : res.jobs) {
+  double training_cost = 0;  // of the jobs whose tokens are known
+  for (std::size_t i = 0; i < res.jobs.size(); ++i) {
+    JobResult& j = res.jobs[i];
     const auto c = std::find_if(t.clusters.begin(), t.clusters.end(),
                                 [&](const TcoClusterResult& x) { return x.site == j.site && x.cluster == j.cluster; });
     j.cost = c == t.clusters.end() ? 0 : j.gpu_hours * c->gpu_hour_rate;
+    // A job with a fixed duration (trace, SWF) trains an unknown number of tokens: it
+    // enters neither side of the per-token figure, rather than adding cost and no tokens.
+    if (i < s.training.size() && s.training[i].duration) continue;
     training_cost += j.cost;
     t.tokens_trained += j.tokens * std::clamp(j.progress, 0.0, 1.0);
   }

@@ -61,6 +61,37 @@ std::vector<T> keep_or(bool fixed, T given, std::vector<T> all) {
   return all;
 }
 
+// The rules both the enumeration and count_layouts() apply, one place each.
+// Searched tp stays within a server and divides the heads and the KV groups (Megatron's
+// divide() of num_attention_heads and num_query_groups); a fixed tp is taken as given.
+std::vector<int> tp_candidates(const ModelSpec& m, const ParallelismSpec& given, int gps) {
+  const int kv_heads = m.kv_heads > 0 ? m.kv_heads : m.heads;
+  std::vector<int> tps;
+  for (int t : keep_or(given.fixed.tp, given.tp, divisors(gps)))
+    if (given.fixed.tp || (m.heads % t == 0 && kv_heads % t == 0)) tps.push_back(t);
+  return tps;
+}
+// Virtual stages: 1 (1f1b, or gpipe when fixed); >= 2 interleaved, which Megatron
+// allows with pp >= 2, layers % (pp v) == 0 and micro-batches % pp == 0.
+bool virtual_stages_allowed(const ModelSpec& m, const ParallelismSpec& given, int p, int v,
+                            std::int64_t micro_batches) {
+  const bool interleaved = v >= 2;
+  if (given.fixed.schedule && interleaved != (given.schedule == "interleaved-1f1b")) return false;
+  return !interleaved || (p >= 2 && m.layers % (std::int64_t{p} * v) == 0 && micro_batches % p == 0);
+}
+bool recompute_allowed(const ParallelismSpec& given, int rc) {
+  return !given.fixed.recompute || given.recompute == kRecompute[rc];
+}
+// Sequence parallelism exists only with tp > 1 (one layout, sp off, otherwise).
+bool sequence_parallel_allowed(const ParallelismSpec& given, int t, int sp) {
+  return given.fixed.sequence_parallel ? sp == (given.sequence_parallel ? 1 : 0) : !(t == 1 && sp == 1);
+}
+// Without data-parallel peers (dp x cp = 1) the stages are the same layout: zero 1 only.
+bool zero_allowed(const ParallelismSpec& given, std::int64_t dp, int c, int z) {
+  if (given.fixed.zero) return z == given.zero;
+  return given.optimizer == "apex" ? z == 1 : !(dp * c == 1 && z != 1);  // apex shards over dp x cp with zero 1
+}
+
 // Orders finished layouts: step time, then memory per GPU, then the layout's rank.
 bool faster(const TrainingStep& a, const Layout& la, const TrainingStep& b, const Layout& lb) {
   if (a.step_time_s != b.step_time_s) return a.step_time_s < b.step_time_s;
@@ -100,6 +131,51 @@ TrainingJobSpec with_layout(const TrainingJobSpec& job, const ParallelismSpec& p
   return out;
 }
 
+std::int64_t count_layouts(const ModelSpec& m, const TrainingJobSpec& job, const ClusterLinks& links,
+                           std::int64_t cap) {
+  const ParallelismSpec& given = job.parallelism;
+  const ParallelismSpec::Fixed& fixed = given.fixed;
+  const std::int64_t gpus = job.gpus, batch = job.global_batch;
+  if (gpus < 1 || batch < 1 || m.layers < 1 || m.heads < 1) return 0;
+  std::int64_t total = 0;
+  std::map<std::int64_t, std::vector<int>> micro_batch_sizes;  // by dp: the divisors of batch / dp
+  for (int t : tp_candidates(m, given, std::max(1, links.gpus_per_server))) {
+    if (gpus % t != 0) continue;
+    // Recompute and sequence-parallel choices are independent of the rest: a factor.
+    std::int64_t rc_sp = 0;
+    for (int rc = 0; rc < 3; ++rc)
+      for (int sp = 0; sp < 2; ++sp) rc_sp += recompute_allowed(given, rc) && sequence_parallel_allowed(given, t, sp);
+    for (int c : keep_or(fixed.cp, given.cp, divisors(gpus / t))) {
+      if (gpus % (std::int64_t{t} * c) != 0) continue;
+      if (c > 1 && m.seq % (2 * std::int64_t{c}) != 0) continue;
+      for (int p : keep_or(fixed.pp, given.pp, divisors(gpus / (std::int64_t{t} * c)))) {
+        const std::int64_t replica = std::int64_t{t} * c * p;
+        if (gpus % replica != 0 || m.layers % p != 0) continue;
+        const std::int64_t dp = gpus / replica;
+        if ((fixed.dp && dp != given.dp) || batch % dp != 0) continue;
+        std::int64_t zeros = 0;
+        for (int z = 0; z < 4; ++z) zeros += zero_allowed(given, dp, c, z);
+        // Virtual stages allowed when micro-batches % pp is 0 and when it is not.
+        const auto v_choices = keep_or(fixed.virtual_stages, given.virtual_stages, divisors(m.layers / p));
+        std::int64_t v_divisible = 0, v_other = 0;
+        for (int v : v_choices) {
+          v_divisible += virtual_stages_allowed(m, given, p, v, p);
+          v_other += virtual_stages_allowed(m, given, p, v, p + 1);
+        }
+        auto mbs = micro_batch_sizes.find(dp);
+        if (mbs == micro_batch_sizes.end()) mbs = micro_batch_sizes.emplace(dp, divisors(batch / dp)).first;
+        for (int mb : keep_or(fixed.micro_batch, given.micro_batch, mbs->second)) {
+          if ((batch / dp) % mb != 0) continue;
+          const std::int64_t micro_batches = batch / dp / mb;
+          total += (micro_batches % p == 0 ? v_divisible : v_other) * rc_sp * zeros;
+          if (total > cap) return total;
+        }
+      }
+    }
+  }
+  return total;
+}
+
 LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job, const HardwareProfile& gpu,
                                   const ClusterLinks& links, const LayoutSearchOptions& options) {
   LayoutSearchResult res;
@@ -110,19 +186,15 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
   const std::int64_t gpus = job.gpus, batch = job.global_batch;
   if (gpus < 1 || batch < 1 || m.layers < 1 || m.heads < 1) return res;
   const int gps = std::max(1, links.gpus_per_server);
-  const int kv_heads = m.kv_heads > 0 ? m.kv_heads : m.heads;
+  if (count_layouts(m, job, links, options.max_layouts) > options.max_layouts) {
+    res.too_many_layouts = true;
+    return res;
+  }
 
   TrainingJobSpec trial = job;  // the layout being enumerated (its memory), changed in place
   ParallelismSpec& par = trial.parallelism;
   par.min_dp = 0;
-  const bool apex = given.optimizer == "apex";  // shards over dp x cp with zero 1 only
   const std::string plain = fixed.schedule && given.schedule != "interleaved-1f1b" ? given.schedule : "1f1b";
-
-  // Searched tp stays within a server and divides the heads and the KV groups (Megatron's
-  // divide() of num_attention_heads and num_query_groups); a fixed tp is taken as given.
-  std::vector<int> tps;
-  for (int t : keep_or(fixed.tp, given.tp, divisors(gps)))
-    if (fixed.tp || (m.heads % t == 0 && kv_heads % t == 0)) tps.push_back(t);
 
   // Layouts that fit and may still win, with their bounds, up to options.chunk at a time.
   std::vector<Layout> layouts;
@@ -165,7 +237,7 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
   const KernelModel kernels(gpu);
   std::map<std::array<int, 4>, LayerCost> layer_costs;  // by (tp, cp, micro_batch, sp)
 
-  for (int t : tps) {
+  for (int t : tp_candidates(m, given, gps)) {
     if (gpus % t != 0) continue;
     for (int c : keep_or(fixed.cp, given.cp, divisors(gpus / t))) {
       if (gpus % (std::int64_t{t} * c) != 0) continue;
@@ -178,15 +250,9 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
         for (int mb : keep_or(fixed.micro_batch, given.micro_batch, divisors(batch / dp))) {
           if ((batch / dp) % mb != 0) continue;
           const std::int64_t micro_batches = batch / dp / mb;
-          // Virtual stages: 1 (1f1b, or gpipe when fixed); >= 2 interleaved, which Megatron
-          // allows with pp >= 2, layers % (pp v) == 0 and micro-batches % pp == 0.
           std::vector<int> vs;
-          for (int v : keep_or(fixed.virtual_stages, given.virtual_stages, divisors(m.layers / p))) {
-            const bool interleaved = v >= 2;
-            if (fixed.schedule && interleaved != (given.schedule == "interleaved-1f1b")) continue;
-            if (interleaved && (p < 2 || m.layers % (std::int64_t{p} * v) != 0 || micro_batches % p != 0)) continue;
-            vs.push_back(v);
-          }
+          for (int v : keep_or(fixed.virtual_stages, given.virtual_stages, divisors(m.layers / p)))
+            if (virtual_stages_allowed(m, given, p, v, micro_batches)) vs.push_back(v);
           for (int v : vs) {
             par.tp = t;
             par.cp = c;
@@ -196,15 +262,13 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
             par.virtual_stages = v;
             par.schedule = v >= 2 ? "interleaved-1f1b" : plain;
             for (signed char rc = 0; rc < 3; ++rc) {
-              if (fixed.recompute && given.recompute != kRecompute[rc]) continue;
+              if (!recompute_allowed(given, rc)) continue;
               par.recompute = kRecompute[rc];
               for (signed char sp = 0; sp < 2; ++sp) {
-                // Sequence parallelism exists only with tp > 1 (one layout, sp off, otherwise).
-                if (fixed.sequence_parallel ? sp != (given.sequence_parallel ? 1 : 0) : (t == 1 && sp == 1)) continue;
+                if (!sequence_parallel_allowed(given, t, sp)) continue;
                 par.sequence_parallel = sp != 0;
                 for (signed char z = 0; z < 4; ++z) {
-                  // Without data-parallel peers (dp x cp = 1) the stages are the same layout: zero 1 only.
-                  if (fixed.zero ? z != given.zero : (apex ? z != 1 : (dp * c == 1 && z != 1))) continue;
+                  if (!zero_allowed(given, dp, c, z)) continue;
                   par.zero = z;
                   ++enumerated;
                   const TrainingMemory mem = training_memory(m, trial);

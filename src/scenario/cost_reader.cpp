@@ -79,10 +79,14 @@ void read_cost(YamlReader& r, const YAML::Node& n, const std::string& path, Cost
     out.network_per_port.reset();
   }
   if (auto v = money(r, n, "storage_per_pb", path)) out.storage_per_byte = *v / kBytesPerPetabyte;
-  if (auto v = in_range(r, n, "storage_per_gpu", path, Quantity::Bytes, 0, limits::kMaxBytes, "a size", "0 and 1EB"))
+  if (auto v = in_range(r, n, "storage_per_gpu", path, Quantity::Bytes, 0, limits::kMaxBytes, "a size", "0 and 1000PB"))
     out.storage_per_gpu = *v;
-  if (auto v = in_range(r, n, "storage_capacity", path, Quantity::Bytes, 0, limits::kMaxBytes, "a size", "0 and 1EB"))
+  if (auto v = in_range(r, n, "storage_capacity", path, Quantity::Bytes, 0, limits::kMaxBytes, "a size", "0 and 1000PB"))
     out.storage_capacity = *v;
+  // A cluster's storage is its capacity or GPUs x a size per GPU: one of the two, never a silent winner.
+  if (YamlReader::child(n, "storage_per_gpu").IsDefined() && YamlReader::child(n, "storage_capacity").IsDefined())
+    r.error(YamlReader::child(n, "storage_capacity"), YamlReader::join(path, "storage_capacity"),
+            "give storage_capacity or storage_per_gpu, not both");
   if (auto v = money(r, n, "building_per_mw", path)) out.building_per_watt = *v / kWattsPerMegawatt;
   if (auto v = in_range(r, n, "staff_maintenance", path, Quantity::Count, 0, 1, "a fraction of capex per year",
                         "0 and 1"))

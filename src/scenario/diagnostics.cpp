@@ -1,6 +1,8 @@
 #include "rcn/scenario/diagnostics.hpp"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 #include <fmt/format.h>
 
 namespace rcn {
@@ -38,6 +40,15 @@ std::size_t Diagnostics::error_count() const {
 
 void Diagnostics::append(const Diagnostics& other) {
   items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+}
+
+void Diagnostics::sort_by_location() {
+  std::map<std::string, std::size_t> file_rank;  // by first appearance
+  for (const Diagnostic& d : items_) file_rank.emplace(d.loc.file, file_rank.size());
+  std::stable_sort(items_.begin(), items_.end(), [&](const Diagnostic& a, const Diagnostic& b) {
+    return std::make_tuple(file_rank.at(a.loc.file), a.loc.line, a.loc.col) <
+           std::make_tuple(file_rank.at(b.loc.file), b.loc.line, b.loc.col);
+  });
 }
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
@@ -128,7 +129,7 @@ class ScenarioReader {
   }
   std::optional<double> bandwidth(const YAML::Node& n, const std::string& key, const std::string& p, bool required) {
     return bounded(n, key, p, Quantity::Bandwidth, Sign::Positive, required, limits::kMinBandwidth,
-                   limits::kMaxBandwidth, "a bandwidth", "1kB/s", "1EB/s");
+                   limits::kMaxBandwidth, "a bandwidth", "1kB/s", "1000PB/s");
   }
   // Requests per second: the run draws every arrival, so rate x horizon is
   // bounded too (in cross_check, once the horizon is known).
@@ -469,7 +470,7 @@ class ScenarioReader {
       const std::string dp = p + ".dataset";
       if (r_.expect_map(ds, dp, {"size", "site"})) {
         j.dataset_bytes = bounded(ds, "size", dp, Quantity::Bytes, Sign::Positive, true, 0, limits::kMaxBytes,
-                                  "a size", "0", "1EB").value_or(0);
+                                  "a size", "0", "1000PB").value_or(0);
         j.dataset_site = name(ds, "site", dp, true);
         nodes_["dataset:" + std::to_string(s.training.size())] = ds;
       }
@@ -720,6 +721,13 @@ class ScenarioReader {
                          });
       }
     }
+    // With no replica anywhere and nothing to scale up, the service would get no
+    // arrivals at all and report no requests rather than unserved demand.
+    if (const auto rn = YamlReader::child(n, "replicas"); rn.IsMap() && sv.autoscale.max.empty() &&
+                                                         std::all_of(sv.replicas.begin(), sv.replicas.end(),
+                                                                     [](const auto& r) { return r.second == 0; }))
+      r_.error(rn, p + ".replicas",
+               "a service needs at least one replica somewhere, or autoscale with max >= 1 somewhere");
     if (auto slo = YamlReader::child(n, "slo"); slo.IsDefined()) {
       const std::string sp = p + ".slo";
       if (r_.expect_map(slo, sp, {"ttft", "tpot", "e2e"})) {
@@ -1041,6 +1049,7 @@ LoadResult load_scenario_text(const std::string& yaml, const std::string& displa
   YamlReader reader(display_name, result.diagnostics, overridden);
   const FileReferences files(base_dir, options.allow_paths);
   ScenarioReader(reader, files).read(root, s);
+  result.diagnostics.sort_by_location();
   if (options.seed) s.seed = *options.seed;
   if (!result.diagnostics.has_errors()) result.scenario = std::move(s);
   return result;

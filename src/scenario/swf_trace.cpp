@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <unordered_map>
 
 #include "rcn/scenario/input_limits.hpp"
 #include "src/scenario/csv_fields.hpp"
@@ -48,9 +49,34 @@ std::vector<Token> split_ws(std::string_view line) {
   return out;
 }
 
-// A finite number, or nothing (SWF writes integers, some archives decimals; -1 = missing).
-std::optional<double> number(std::string_view t) {
-  if (t.empty() || t.size() > 40) return std::nullopt;
+// Plain decimal text: an optional '-', digits, and unless `integer` an optional
+// fraction and exponent (SWF permits floating point for time fields only). No hex,
+// inf, nan or leading '+', which strtod would take.
+bool decimal_text(std::string_view t, bool integer) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t from = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  bool any = digits();
+  if (!integer && i < t.size() && t[i] == '.') {
+    ++i;
+    any = digits() || any;
+  }
+  if (!any) return false;
+  if (!integer && i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
+}
+
+// A finite number in plain decimal (an integer when `integer`), or nothing (-1 = missing).
+std::optional<double> number(std::string_view t, bool integer = true) {
+  if (t.empty() || t.size() > 40 || !decimal_text(t, integer)) return std::nullopt;
   const std::string s(t);
   char* end = nullptr;
   errno = 0;
@@ -83,6 +109,7 @@ std::vector<TrainingJobSpec> read_swf_trace(std::string_view text, const std::st
   LineCursor lines(text);
   std::string_view line;
   std::int64_t records = 0;
+  std::unordered_map<std::int64_t, int> first_line_of_job;
   while (lines.next(line)) {
     const int lineno = lines.number();
     if (diags.error_count() - errors_before >= kMaxErrors) {
@@ -123,22 +150,29 @@ std::vector<TrainingJobSpec> read_swf_trace(std::string_view text, const std::st
       return jobs;
     }
     bool ok = true;
-    auto field = [&](int k, double lo, double hi) -> std::optional<double> {
+    // Integer fields take decimal integers only; the time fields decimals too.
+    auto field = [&](int k, double lo, double hi, bool integer) -> std::optional<double> {
       const Token& t = f[static_cast<std::size_t>(k - 1)];
-      const auto v = number(t.text);
+      const auto v = number(t.text, integer);
       if (v && *v >= lo && *v <= hi) return v;
       diags.error(SourceLoc{path, lineno, t.col}, field_name(k),
-                  fmt::format("expected a number in [{}, {}]", lo, hi));
+                  fmt::format("expected {} in [{}, {}]", integer ? "a decimal integer" : "a decimal number", lo, hi));
       ok = false;
       return std::nullopt;
     };
-    const auto id = field(kJobNumber, 0, 1e15);
-    const auto submit = field(kSubmit, 0, limits::kMaxHorizonSeconds);
-    const auto run = field(kRunTime, -1, limits::kMaxHorizonSeconds);
-    const auto alloc = field(kAllocatedProcs, -1, limits::kMaxGpusTotal);
-    const auto req = field(kRequestedProcs, -1, limits::kMaxGpusTotal);
-    const auto user = field(kUserId, -1, 1e15);
+    const auto id = field(kJobNumber, 0, 1e15, true);
+    const auto submit = field(kSubmit, 0, limits::kMaxHorizonSeconds, false);
+    const auto run = field(kRunTime, -1, limits::kMaxHorizonSeconds, false);
+    const auto alloc = field(kAllocatedProcs, -1, limits::kMaxGpusTotal, true);
+    const auto req = field(kRequestedProcs, -1, limits::kMaxGpusTotal, true);
+    const auto user = field(kUserId, -1, 1e15, true);
     if (!ok) continue;
+    // Job names come from the job numbers: one number, one job.
+    if (const auto [at, fresh] = first_line_of_job.emplace(static_cast<std::int64_t>(*id), lineno); !fresh) {
+      diags.error(SourceLoc{path, lineno, f[kJobNumber - 1].col}, field_name(kJobNumber),
+                  fmt::format("duplicate job number {:.0f} (first on line {})", *id, at->second));
+      continue;
+    }
     const double procs = *alloc > 0 ? *alloc : *req;
     if (*run <= 0 || procs <= 0) continue;  // cancelled or never ran: nothing to replay
     if (max_procs && procs > *max_procs) {

@@ -24,6 +24,19 @@ const std::vector<std::string> kTcoMetrics{"tco_total", "tco_capex_amortised", "
 const std::vector<std::string> kPairMetrics{"slo_attainment", "ttft_p50_s", "ttft_p99_s",
                                             "tpot_p50_s",     "tpot_p99_s", "requests_dropped"};
 
+}  // namespace
+
+double pair_attainment_with_drops(const nlohmann::json& pair) {
+  const double completed = pair.at("completed").get<double>();
+  const double finished = completed + pair.at("dropped").get<double>();
+  // Requests arrived but none finished (all still in flight at the end): nothing was served.
+  if (finished <= 0) return 0;
+  const double met = completed > 0 ? pair.at("slo_attainment").get<double>() * completed : 0;
+  return met / finished;
+}
+
+namespace {
+
 void read_inference(const nlohmann::json& s, std::map<std::string, double>& m) {
   double dropped = 0, slo_min = 1, ttft_max = 0, tpot_max = 0;
   if (s.contains("inference")) {
@@ -32,11 +45,16 @@ void read_inference(const nlohmann::json& s, std::map<std::string, double>& m) {
       for (const auto& g : service.at("regions")) {
         const std::string region = g.at("region").get<std::string>();
         const double d = g.at("dropped").get<double>();
+        const double completed = g.at("completed").get<double>();
+        const double requests = g.contains("requests") ? g.at("requests").get<double>() : completed + d;
         dropped += d;
         m[inference_pair_metric(name, region, "requests_dropped")] = d;
-        // Latencies and attainment describe completed requests: a pair with none
-        // has no value (an empty cell), not a perfect or a zero one.
-        if (g.at("completed").get<double>() <= 0) continue;
+        // The aggregate counts every pair that got requests, a dropped request as a miss:
+        // a service that serves nobody must not look perfect to a plan's constraint.
+        if (requests > 0) slo_min = std::min(slo_min, pair_attainment_with_drops(g));
+        // Latencies and the pair's own attainment describe completed requests: a pair
+        // with none has no value (an empty cell), not a perfect or a zero one.
+        if (completed <= 0) continue;
         const double slo = g.at("slo_attainment").get<double>();
         const auto& ttft = g.at("ttft_s");
         const auto& tpot = g.at("tpot_s");
@@ -45,7 +63,6 @@ void read_inference(const nlohmann::json& s, std::map<std::string, double>& m) {
         m[inference_pair_metric(name, region, "ttft_p99_s")] = ttft.at("p99").get<double>();
         m[inference_pair_metric(name, region, "tpot_p50_s")] = tpot.at("p50").get<double>();
         m[inference_pair_metric(name, region, "tpot_p99_s")] = tpot.at("p99").get<double>();
-        slo_min = std::min(slo_min, slo);
         ttft_max = std::max(ttft_max, ttft.at("p99").get<double>());
         tpot_max = std::max(tpot_max, tpot.at("p99").get<double>());
       }

@@ -97,10 +97,10 @@ TEST_CASE("bad SWF lines are located, bounded in number, and never echoed", "[lo
                                              "3 nan -1 10 1 -1 -1 1 -1 -1 1 7 -1 -1 -1 -1 -1 -1\n"
                                              "4 0 -1 10 99999999999 -1 -1 1 -1 -1 1 7 -1 -1 -1 -1 -1 -1\n"));
   CHECK(errs == std::vector<std::string>{
-                    dir + "/jobs.swf:1:8: error: run time (field 4): expected a number in [-1, 31536000000]",
+                    dir + "/jobs.swf:1:8: error: run time (field 4): expected a decimal number in [-1, 31536000000]",
                     dir + "/jobs.swf:2:1: error: expected 18 fields (SWF), got 5",
-                    dir + "/jobs.swf:3:3: error: submit time (field 2): expected a number in [0, 31536000000]",
-                    dir + "/jobs.swf:4:11: error: allocated processors (field 5): expected a number in [-1, 16000000]"});
+                    dir + "/jobs.swf:3:3: error: submit time (field 2): expected a decimal number in [0, 31536000000]",
+                    dir + "/jobs.swf:4:11: error: allocated processors (field 5): expected a decimal integer in [-1, 16000000]"});
   for (const auto& e : errs) CHECK(e.find("SECRET") == std::string::npos);
   // A file of nothing but bad lines stops after 50 errors.
   std::string many;
@@ -108,4 +108,41 @@ TEST_CASE("bad SWF lines are located, bounded in number, and never echoed", "[lo
   const auto capped = errors_of(load_with(dir, many));
   REQUIRE(capped.size() == 51);
   CHECK(capped.back() == dir + "/jobs.swf:51:1: error: stopping after 50 errors in this file");
+}
+
+TEST_CASE("SWF job numbers are decimal integers, each used once", "[loader][swf]") {
+  const std::string dir = test::scratch_dir("swf-job-numbers");
+  const std::string rest = " 0 -1 10 1 -1 -1 1 -1 -1 1 7 -1 -1 -1 -1 -1 -1\n";
+  const auto errs = errors_of(load_with(dir, "1" + rest + "2" + rest + "1" + rest + "1.4" + rest + "0x10" + rest +
+                                             "-3" + rest + "1e2" + rest + " 2" + rest));
+  CHECK(errs == std::vector<std::string>{
+                    dir + "/jobs.swf:3:1: error: job number (field 1): duplicate job number 1 (first on line 1)",
+                    dir + "/jobs.swf:4:1: error: job number (field 1): expected a decimal integer in [0, 1000000000000000]",
+                    dir + "/jobs.swf:5:1: error: job number (field 1): expected a decimal integer in [0, 1000000000000000]",
+                    dir + "/jobs.swf:6:1: error: job number (field 1): expected a decimal integer in [0, 1000000000000000]",
+                    dir + "/jobs.swf:7:1: error: job number (field 1): expected a decimal integer in [0, 1000000000000000]",
+                    dir + "/jobs.swf:8:2: error: job number (field 1): duplicate job number 2 (first on line 2)"});
+  // Integer fields refuse hex and fractions; time fields take decimal fractions but not hex.
+  const auto more = errors_of(load_with(dir, "1 0 -1 10 0x1 -1 -1 1 -1 -1 1 7 -1 -1 -1 -1 -1 -1\n"
+                                             "2 0 -1 10 1 -1 -1 1.5 -1 -1 1 7 -1 -1 -1 -1 -1 -1\n"
+                                             "3 0 -1 10 1 -1 -1 1 -1 -1 1 7.0 -1 -1 -1 -1 -1 -1\n"
+                                             "4 0x2 -1 10 1 -1 -1 1 -1 -1 1 7 -1 -1 -1 -1 -1 -1\n"
+                                             "5 +1 -1 inf 1 -1 -1 1 -1 -1 1 7 -1 -1 -1 -1 -1 -1\n"));
+  CHECK(more == std::vector<std::string>{
+                    dir + "/jobs.swf:1:11: error: allocated processors (field 5): expected a decimal integer in [-1, 16000000]",
+                    dir + "/jobs.swf:2:19: error: requested processors (field 8): expected a decimal integer in [-1, 16000000]",
+                    dir + "/jobs.swf:3:29: error: user id (field 12): expected a decimal integer in [-1, 1000000000000000]",
+                    dir + "/jobs.swf:4:3: error: submit time (field 2): expected a decimal number in [0, 31536000000]",
+                    dir + "/jobs.swf:5:3: error: submit time (field 2): expected a decimal number in [0, 31536000000]",
+                    dir + "/jobs.swf:5:9: error: run time (field 4): expected a decimal number in [-1, 31536000000]"});
+  // Fractional and exponent times are valid SWF and load.
+  const LoadResult ok = load_with(dir, "1 0.5 -1 10.25 1 -1 -1 1 -1 -1 1 7 -1 -1 -1 -1 -1 -1\n"
+                                       "2 1e1 -1 2.5E1 1 -1 -1 1 -1 -1 1 7 -1 -1 -1 -1 -1 -1\n");
+  for (const auto& e : errors_of(ok)) UNSCOPED_INFO(e);
+  REQUIRE(ok.scenario);
+  REQUIRE(ok.scenario->training.size() == 2);
+  CHECK(ok.scenario->training[0].submit == 0.5);
+  CHECK(*ok.scenario->training[0].duration == 10.25);
+  CHECK(ok.scenario->training[1].submit == 10);
+  CHECK(*ok.scenario->training[1].duration == 25);
 }

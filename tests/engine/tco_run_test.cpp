@@ -88,6 +88,30 @@ TEST_CASE("a training run's TCO, job cost and cost per trained token match the h
   CHECK(t.notes.empty());
 }
 
+TEST_CASE("a fixed-duration job enters neither side of the cost per trained token", "[tco][engine]") {
+  // kTwoSites plus a trace-like job of 8 A100s for 1 h at site b: it costs money but trains
+  // an unknown number of tokens.
+  const std::string text = std::string(kTwoSites) + "    - {name: d, model: m, site: b, gpus: 8, global_batch: 8, duration: 1h}\n";
+  const Scenario s = test::load_scenario(text, "tco.yaml");
+  const SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs.size() == 2);
+  const JobResult& j = r.jobs[0];
+  const JobResult& d = r.jobs[1];
+  REQUIRE(j.state == JobState::Finished);
+  REQUIRE(d.state == JobState::Finished);
+  CHECK(d.gpu_hours == Approx(8.0));  // 8 GPUs for 1 h
+  CHECK(d.cost > 0);                  // charged to the job and the total ...
+  // ... but the per-token figure is the token job's alone: 32 GPUs x its run time x site a's
+  // rate (440k / (8,760 h x 32) + 0.7 kW x 1.2 x 0.1) over 100,000 steps x 64 x 1,000 tokens.
+  const double rate = 440000.0 / (8760 * 32) + 0.7 * 1.2 * 0.1;
+  const double cost = 32 * (j.end_s - j.start_s) / 3600 * rate;
+  CHECK(r.tco.tokens_trained == Approx(100000.0 * 64 * 1000));
+  REQUIRE(r.tco.per_million_trained_tokens);
+  CHECK(*r.tco.per_million_trained_tokens == Approx(cost / 6.4e9 * 1e6));
+  // Counting d's cost without tokens would have inflated it by d.cost / j.cost.
+  CHECK(*r.tco.per_million_trained_tokens < (j.cost + d.cost) / 6.4e9 * 1e6 * (1 - 1e-6));
+}
+
 TEST_CASE("an inference run's cost per million tokens served is replica GPU-hours x rate over tokens",
           "[tco][engine][inference]") {
   const Scenario s = test::load_scenario(R"(name: serve

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <tuple>
 
 #include "rcn/models/layout_search.hpp"
@@ -118,7 +119,96 @@ void require_same_layouts(const std::vector<TrainingStep>& got, const std::vecto
   }
 }
 
+// How many layouts the rules allow, counted one by one (no memory, no step model).
+std::int64_t brute_force_count(const ModelSpec& m, const TrainingJobSpec& job, int gpus_per_server) {
+  std::int64_t n = 0;
+  const int g = job.gpus, b = job.global_batch;
+  const int kv = m.kv_heads > 0 ? m.kv_heads : m.heads;
+  for (int tp = 1; tp <= gpus_per_server; ++tp)
+    for (int cp = 1; cp <= g; ++cp)
+      for (int pp = 1; pp <= g; ++pp) {
+        if (g % (tp * cp * pp)) continue;
+        const int dp = g / (tp * cp * pp);
+        if (gpus_per_server % tp || m.heads % tp || kv % tp) continue;
+        if ((cp > 1 && m.seq % (2 * cp)) || m.layers % pp || b % dp) continue;
+        for (int mb = 1; mb <= b / dp; ++mb) {
+          if ((b / dp) % mb) continue;
+          const int micro = b / dp / mb;
+          for (int v = 1; v <= m.layers; ++v) {
+            if (m.layers % (pp * v) || (v > 1 && (pp < 2 || micro % pp))) continue;
+            const int sp = tp > 1 ? 2 : 1;
+            const int zero = dp * cp > 1 ? 4 : 1;
+            n += 3 * sp * zero;
+          }
+        }
+      }
+  return n;
+}
+
 }  // namespace
+
+TEST_CASE("count_layouts equals a brute-force count and the search's own count", "[models][layout-search]") {
+  Setup s = h100_setup();
+  ModelSpec m = small_model();
+  for (int layers : {1, 6, 8, 12}) {
+    for (int gpus : {1, 6, 8, 12, 16, 24}) {
+      for (int batch : {1, 12, 32, 48}) {
+        m.layers = layers;
+        TrainingJobSpec job = job_of(gpus, batch);
+        INFO("layers " << layers << ", gpus " << gpus << ", batch " << batch);
+        const std::int64_t n = count_layouts(m, job, s.links);
+        CHECK(n == brute_force_count(m, job, s.links.gpus_per_server));
+        if (layers == 8 && batch == 32) {  // the search enumerates the same space
+          LayoutSearchOptions exhaustive{1, false};
+          s.gpu.memory_bytes = 1;  // nothing fits: every layout counted, no step model run
+          CHECK(search_layouts(m, job, s.gpu, s.links, exhaustive).counts.enumerated == n);
+        }
+      }
+    }
+  }
+  // With fixed keys and the apex optimizer, against the search's enumeration.
+  m = small_model();
+  s.gpu.memory_bytes = 1;
+  TrainingJobSpec job = job_of(16, 32);
+  ParallelismSpec& q = job.parallelism;
+  q.tp = 2, q.recompute = "full", q.fixed.tp = q.fixed.recompute = true;
+  CHECK(count_layouts(m, job, s.links) == search_layouts(m, job, s.gpu, s.links, {1, false}).counts.enumerated);
+  q.schedule = "interleaved-1f1b", q.fixed.schedule = true, q.sequence_parallel = true, q.fixed.sequence_parallel = true;
+  CHECK(count_layouts(m, job, s.links) == search_layouts(m, job, s.gpu, s.links, {1, false}).counts.enumerated);
+  q.micro_batch = 2, q.fixed.micro_batch = true, q.zero = 3, q.fixed.zero = true;
+  CHECK(count_layouts(m, job, s.links) == search_layouts(m, job, s.gpu, s.links, {1, false}).counts.enumerated);
+  TrainingJobSpec apex = job_of(16, 32);
+  apex.parallelism.optimizer = "apex";
+  const std::int64_t n = count_layouts(m, apex, s.links);
+  CHECK(n == search_layouts(m, apex, s.gpu, s.links, {1, false}).counts.enumerated);
+  CHECK(n > 0);
+  // The cap stops the count once past it.
+  CHECK(count_layouts(m, apex, s.links, 10) > 10);
+  CHECK(count_layouts(m, apex, s.links, 10) < n);
+}
+
+TEST_CASE("layout search refuses a space past the limit at once, without enumerating it", "[models][layout-search]") {
+  Setup s = h100_setup();
+  // 5,040 layers on 5,040 GPUs with a batch of 735,134,400: about 2.7e8 layouts (minutes to enumerate).
+  ModelSpec m = small_model();
+  m.layers = 5040;
+  m.heads = m.kv_heads = 8;
+  m.seq = 20160;
+  const TrainingJobSpec job = job_of(5040, 735134400);
+  const auto start = std::chrono::steady_clock::now();
+  const std::int64_t n = count_layouts(m, job, s.links, limits::kMaxLayoutsPerSearch);
+  const LayoutSearchResult r = search_layouts(m, job, s.gpu, s.links, {5, true});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(n > limits::kMaxLayoutsPerSearch);
+  CHECK(r.too_many_layouts);
+  CHECK(r.best.empty());
+  CHECK(r.counts.enumerated == 0);
+  CHECK(seconds < 2);
+  // A small space is searched as before.
+  const LayoutSearchResult small = search_layouts(small_model(), job_of(16, 32), s.gpu, s.links, {5, true});
+  CHECK_FALSE(small.too_many_layouts);
+  CHECK_FALSE(small.best.empty());
+}
 
 TEST_CASE("layout search agrees with a brute force over every layout, pruned or not", "[models][layout-search]") {
   Setup s = h100_setup();

@@ -136,6 +136,19 @@ TEST_CASE("a GPU type without a built-in price is priced as an H100 server, and 
   CHECK(cluster_prices(s, 0, 0).note.empty());
 }
 
+TEST_CASE("cost errors come in file order, not in the order the keys are read", "[cost]") {
+  // The reader takes server_price and wan_per_gbps_month before currency; lines 3, 4, 7 all bad.
+  std::vector<std::string> lines = kPriced;
+  lines[2] = "  currency: 12$";
+  lines[3] = "  server_price: 300kk";
+  lines[6] = "  wan_per_gbps_month: -1";
+  const auto errs = errors_of(fmt::format("{}\n", fmt::join(lines, "\n")));
+  REQUIRE(errs.size() == 3);
+  CHECK(errs[0].rfind("t.yaml:3:13: error: cost.currency:", 0) == 0);
+  CHECK(errs[1].rfind("t.yaml:4:17: error: cost.server_price:", 0) == 0);
+  CHECK(errs[2].rfind("t.yaml:7:23: error: cost.wan_per_gbps_month:", 0) == 0);
+}
+
 TEST_CASE("bad cost values give one located error each", "[cost]") {
   struct Case {
     int line;
@@ -166,6 +179,13 @@ TEST_CASE("bad cost values give one located error each", "[cost]") {
        "staff_maintenance, amortisation_years)"},
       {14, "         cost: {server_power: 2MW}}",
        "t.yaml:14:31: error: sites[0].clusters[0].cost.server_power: expected a power between 1W and 1MW, got \"2MW\""},
+      {14, "         cost: {storage_per_gpu: 1TB, storage_capacity: 2PB}}",
+       "t.yaml:14:57: error: sites[0].clusters[0].cost.storage_capacity: give storage_capacity or storage_per_gpu, "
+       "not both"},
+      // The bound names a unit the parser accepts (PB; there is no EB).
+      {14, "         cost: {storage_per_gpu: 2000PB}}",
+       "t.yaml:14:34: error: sites[0].clusters[0].cost.storage_per_gpu: expected a size between 0 and 1000PB, got "
+       "\"2000PB\""},
       {20, "  - {from: a, to: b, bandwidth: 100Gbps, latency: 1ms, cost: {monthly: 1, per_gbps_month: 1}}",
        "t.yaml:20:72: error: wan[0].cost.monthly: give per_gbps_month or monthly, not both"},
       {20, "  - {from: a, to: b, bandwidth: 100Gbps, latency: 1ms, cost: 5}",

@@ -159,6 +159,11 @@ TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
        "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}\n  inference:\n"
        "    - {name: s, model: m, replicas: {node-west: 2}, gpus_per_replica: 8, arrivals: {poisson: 1/s}, autoscale: {max: {node-west: 3}, up: 0.5, down: 0.6}}",
        "t.yaml:19:111: error: workloads.inference[0].autoscale: expected down < up (got down 0.6 and up 0.5)"},
+      {"a service with no replica anywhere and no autoscale", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}\n  inference:\n"
+       "    - {name: s, model: m, replicas: {node-west: 0}, gpus_per_replica: 8, arrivals: {poisson: 1/s}}",
+       "t.yaml:19:37: error: workloads.inference[0].replicas: a service needs at least one replica somewhere, or "
+       "autoscale with max >= 1 somewhere"},
       {"unknown top-level key", 1, "nmae: t",
        "t.yaml:1:1: error: nmae: unknown key, did you mean name?"},
       {"YAML syntax error", 14, "  m: {layers: 4, hidden: 512",
@@ -173,6 +178,17 @@ TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
     REQUIRE(errors.size() >= 1);
     CHECK(errors.front() == c.expected);
   }
+}
+
+TEST_CASE("a service may start with no replica when it autoscales", "[validation]") {
+  const LoadResult r = load_checked_text(
+      with_line(17, "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}\n"
+                    "  inference:\n    - {name: s, model: m, replicas: {node-west: 0}, gpus_per_replica: 8, "
+                    "arrivals: {poisson: 1/s}, autoscale: {max: {node-west: 2}}}"),
+      "t.yaml");
+  INFO(fmt::format("{}", fmt::join(error_lines(r), "\n")));
+  REQUIRE(r.scenario);
+  CHECK(r.scenario->inference.at(0).autoscale.max.size() == 1);
 }
 
 TEST_CASE("an unreachable site is an error naming it", "[validation]") {
@@ -323,7 +339,7 @@ TEST_CASE("inputs that crashed or were accepted as nonsense give one clear error
        "t.yaml:12:49: error: wan[0].bandwidth: expected a bandwidth such as 400Gbps, 1.6Tbps or 50GB/s, got "
        "\"1e-320\" (out of range)"},
       {"WAN bandwidth of one bit per second", 12, "  - {from: node-west, to: node-east, bandwidth: 1bps, latency: 5ms}",
-       "t.yaml:12:49: error: wan[0].bandwidth: expected a bandwidth between 1kB/s and 1EB/s, got \"1bps\""},
+       "t.yaml:12:49: error: wan[0].bandwidth: expected a bandwidth between 1kB/s and 1000PB/s, got \"1bps\""},
       {"WAN latency of a day", 12, "  - {from: node-west, to: node-east, bandwidth: 100Gbps, latency: 1d}",
        "t.yaml:12:67: error: wan[0].latency: expected a latency between 0 and 1h, got \"1d\""},
       {"a site without clusters", 10, "      []",

@@ -97,9 +97,10 @@ TEST_CASE("run_metrics: reliability sums over jobs and inference aggregates over
   CHECK(m.at("restart_overhead_s") == 25);
   CHECK(m.at("interruptions") == 3);
   CHECK(m.at("mean_goodput") == Approx(0.9));
-  // Aggregates over the pairs that completed requests (chat/eu, chat/us); drops over all.
+  // Latency aggregates over the pairs that completed requests (chat/eu, chat/us); drops over all;
+  // the attainment over every pair with requests, a drop as a miss: code/eu dropped all 7, so 0.
   CHECK(m.at("requests_dropped") == 10);
-  CHECK(m.at("slo_attainment_min") == Approx(0.8));
+  CHECK(m.at("slo_attainment_min") == 0);
   CHECK(m.at("ttft_p99_max_s") == Approx(2.5));
   CHECK(m.at("tpot_p99_max_s") == Approx(0.05));
   CHECK(m.at("chat/eu:slo_attainment") == Approx(0.9));
@@ -120,6 +121,28 @@ TEST_CASE("run_metrics: reliability sums over jobs and inference aggregates over
   CHECK(m.at("tco_power") == 300);
   CHECK(m.at("tco_per_million_tokens_served") == 2.5);
   CHECK(m.count("tco_per_million_trained_tokens") == 0);
+}
+
+TEST_CASE("slo_attainment_min counts dropped requests as misses", "[sweep][metrics]") {
+  json s = summary();
+  s["inference"] = {{{"name", "chat"}, {"regions", {region("eu", 0, 40, 0, 0, 0, 0, 0)}}}};
+  CHECK(run_metrics(s).at("slo_attainment_min") == 0);  // serves nobody: never feasible
+  // Half the requests dropped, every completed one on time: 50 / 100.
+  s["inference"] = {{{"name", "chat"}, {"regions", {region("eu", 50, 50, 1.0, 0.1, 0.2, 0.01, 0.02)}}}};
+  auto m = run_metrics(s);
+  CHECK(m.at("slo_attainment_min") == Approx(0.5));
+  CHECK(m.at("chat/eu:slo_attainment") == 1.0);  // the engine's figure, over completed requests
+  // 0.8 x 60 met of 60 + 20 finished = 0.6; the other pair (0.9, no drops) is better.
+  s["inference"] = {{{"name", "chat"},
+                     {"regions", {region("eu", 60, 20, 0.8, 0.1, 0.2, 0.01, 0.02),
+                                  region("us", 10, 0, 0.9, 0.1, 0.2, 0.01, 0.02)}}}};
+  CHECK(run_metrics(s).at("slo_attainment_min") == Approx(0.6));
+  // A pair with no requests at all does not count; one whose requests are all in flight scores 0.
+  s["inference"] = {{{"name", "chat"},
+                     {"regions", {region("eu", 0, 0, 0, 0, 0, 0, 0), region("us", 10, 0, 0.9, 0.1, 0.2, 0.01, 0.02)}}}};
+  CHECK(run_metrics(s).at("slo_attainment_min") == Approx(0.9));
+  s["inference"][0]["regions"][0]["requests"] = 5;
+  CHECK(run_metrics(s).at("slo_attainment_min") == 0);
 }
 
 TEST_CASE("run_metrics without inference or tco: neutral aggregates, no TCO metrics", "[sweep][metrics]") {
@@ -204,6 +227,6 @@ TEST_CASE("sweep.csv: full paths, unique headers, quoted names, means over the r
   CHECK(cell(0, "tco_total_ci95") == "0");
   CHECK(cell(1, "tco_total_mean") == "");
   CHECK(cell(1, "tco_total_ci95") == "");
-  CHECK(cell(1, "slo_attainment_min_mean") == "0.7");
+  CHECK(cell(1, "slo_attainment_min_mean") == "0");  // the code pair dropped all 7 of its requests
   CHECK(cell(1, "requests_dropped_mean") == "10");
 }

@@ -8,12 +8,14 @@
 // bound. Rules, bound and tie-break: docs/models.md, Layout search.
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "rcn/models/cluster_fabric.hpp"
 #include "rcn/models/training_step.hpp"
 #include "rcn/scenario/hardware_profile.hpp"
+#include "rcn/scenario/input_limits.hpp"
 #include "rcn/scenario/scenario.hpp"
 
 namespace rcn {
@@ -24,6 +26,8 @@ struct LayoutSearchOptions {
   // Layouts held at once (about 40 B each) before the step model runs on the best of them;
   // later ones are pruned as they come against the N best so far. Same result for any size.
   std::size_t chunk = std::size_t{1} << 18;
+  // A space with more layouts than this is not searched (too_many_layouts).
+  std::int64_t max_layouts = limits::kMaxLayoutsPerSearch;
 };
 
 // enumerated = skipped_memory + pruned_bound + evaluated.
@@ -39,13 +43,21 @@ struct LayoutSearchResult {
   LayoutSearchCounts counts;
   double memory_capacity = 0;      // bytes per GPU (the profile's memory)
   double least_memory = 0;         // the smallest need per GPU among enumerated layouts (0 when none)
+  bool too_many_layouts = false;   // the space held more than options.max_layouts: nothing searched
 };
+
+// The layouts search_layouts() would enumerate for `job` on a cluster with `links`
+// (counts.enumerated), counted from the divisors without building one; the count
+// stops as soon as it exceeds `cap`, so a huge space costs no more than a small one.
+std::int64_t count_layouts(const ModelSpec& model, const TrainingJobSpec& job, const ClusterLinks& links,
+                           std::int64_t cap = std::numeric_limits<std::int64_t>::max());
 
 // Searches the layouts of `job` (its gpus, global_batch, precision, tokens or steps,
 // and the settings the search leaves alone: gradient_dtype, optimizer,
 // optimizer_dtype) on a cluster of `gpu` with `links`. Keys marked in
 // job.parallelism.fixed keep the job's values. Never throws for a layout that does
-// not fit: an empty `best` means none does.
+// not fit: an empty `best` means none does (or, with too_many_layouts, that the
+// space was too large to search: counted first, in count_layouts()).
 LayoutSearchResult search_layouts(const ModelSpec& model, const TrainingJobSpec& job, const HardwareProfile& gpu,
                                   const ClusterLinks& links, const LayoutSearchOptions& options = {});
 

@@ -32,6 +32,10 @@ class Diagnostics {
   std::size_t error_count() const;
   const std::vector<Diagnostic>& items() const { return items_; }
   void append(const Diagnostics& other);
+  // File order: the items of each file (in the order files were first reported) by
+  // line and column; items at the same place keep their order. The loader reads
+  // fields in code order, so it sorts once it has read everything.
+  void sort_by_location();
 
  private:
   std::vector<Diagnostic> items_;

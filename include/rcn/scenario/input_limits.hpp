@@ -72,4 +72,12 @@ std::optional<std::int64_t> bounded_product(std::int64_t a, std::int64_t b, std:
 // "an integer in [1, 2000000000]" for messages.
 std::string describe_integer_range(std::int64_t lo, std::int64_t hi);
 
+// The layouts one `parallelism: auto` search (or `estimate --search`) may enumerate:
+// 405B on 16,384 GPUs is 133,500 (0.4 s); at 300k-700k layouts/s (docs/performance.md)
+// this many take a few seconds, while spaces within the other limits reach 1e8 and
+// more (minutes). Counted before the search (count_layouts()).
+namespace limits {
+inline constexpr std::int64_t kMaxLayoutsPerSearch = 2'000'000;
+}  // namespace limits
+
 }  // namespace rcn

@@ -18,6 +18,12 @@ namespace rcn {
 // Throws nlohmann::json::exception when a field is missing or of the wrong type.
 std::map<std::string, double> run_metrics(const nlohmann::json& summary);
 
+// One service/region pair's share of finished requests (completed + dropped) that
+// met every SLO: slo_attainment x completed / (completed + dropped). A dropped
+// request is a miss; a pair whose requests all stayed in flight scores 0.
+// slo_attainment_min is the smallest of these over the pairs with requests > 0.
+double pair_attainment_with_drops(const nlohmann::json& pair);
+
 // "<service>/<region>:<metric>". Service and region names come from user files
 // and may hold anything: '%', '/', ':' and control characters in them are
 // written %XX, so two different pairs never share a name and a name stays one line.
