@@ -12,6 +12,7 @@ the wall time) with tests/data/golden/scenarios.sha256.
 """
 import argparse
 import hashlib
+import os
 import pathlib
 import re
 import subprocess
@@ -47,11 +48,15 @@ def c_identifier(rel):
 def hashes_of(folder, rel):
     # report.html names the scenario by its absolute path: the checkout's folder is
     # replaced by a placeholder, so the goldens hold in any clone (CI's is elsewhere).
-    root = str(ROOT).encode()
+    # Both spellings of the folder: as resolved here, and as given (CMake's
+    # PROJECT_SOURCE_DIR keeps a symlinked checkout's path unresolved).
+    roots = {str(ROOT).encode(), os.path.abspath(str(pathlib.Path(__file__).parents[2])).encode()}
     rows = []
     for f in sorted(folder.iterdir()):
         if f.is_file() and f.name not in NOT_RESULTS:
-            data = f.read_bytes().replace(root, b"<source>")
+            data = f.read_bytes()
+            for root in sorted(roots, key=len, reverse=True):
+                data = data.replace(root, b"<source>")
             rows.append((f"{rel}/{f.name}", hashlib.sha256(data).hexdigest()))
     return rows
 
