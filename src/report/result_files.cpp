@@ -278,7 +278,7 @@ std::string money(double v) {
 // The console's short cost block (docs/tco.md).
 std::string cost_block(const TcoResult& t) {
   std::string out = fmt::format(
-      "\ncost ({}, over {}): capex {}  power {}  staff+maintenance {}  WAN {}  total {}\n", t.currency,
+      "\ncost ({}, over {}): capex amortised {}  power {}  staff+maintenance {}  WAN {}  total {}\n", t.currency,
       format_duration(t.period_s), money(t.capex_amortised), money(t.power), money(t.staff_maintenance), money(t.wan),
       money(t.total));
   auto per = [](const std::optional<double>& v) { return v ? fmt::format("{:.4g}", *v) : std::string("-"); };
@@ -304,7 +304,7 @@ std::string summary_table(const SimulationResult& r) {
                        x.step_time_s > 0 ? format_duration(x.step_time_s) : "-", x.mfu * 100, x.tflops_per_gpu);
   }
   out += fmt::format("\n{:<14} {:<8} {:<7} {:>7} {:>14} {:>8} {:>12} {:>12} {:>11}\n", "site", "region", "kind",
-                     "gpus", "busy GPU-h", "util", "energy kWh", "cost", "CO2e t");
+                     "gpus", "busy GPU-h", "util", "energy kWh", "power cost", "CO2e t");
   for (const SiteResult& x : r.sites)
     out += fmt::format("{:<14} {:<8} {:<7} {:>7} {:>14.0f} {:>7.1f}% {:>12.0f} {:>12.0f} {:>11.1f}\n", x.name,
                        x.region, x.kind, x.gpus, x.gpu_hours_busy, x.utilisation * 100, x.energy_kwh, x.cost,
