@@ -11,6 +11,7 @@
 #include "rcn/scenario/file_reference.hpp"
 #include "rcn/scenario/input_limits.hpp"
 #include "src/scenario/yaml_reader.hpp"
+#include "src/sweep/run_seeds.hpp"
 
 namespace rcn {
 
@@ -46,39 +47,6 @@ std::optional<double> plain_number(YamlReader& r, const YAML::Node& n, const std
   if (n.IsScalar()) v = parse_quantity(n.Scalar(), Quantity::Count, &why);
   if (!v) r.error(n, path, fmt::format("expected a number, got {}", YamlReader::describe(n)));
   return v;
-}
-
-std::optional<std::int64_t> bounded_scalar(YamlReader& r, const YAML::Node& n, const std::string& path,
-                                           std::int64_t lo, std::int64_t hi) {
-  std::string why;
-  std::optional<std::int64_t> v;
-  if (n.IsScalar()) v = parse_bounded_integer(n.Scalar(), lo, hi, &why);
-  if (!v) r.error(n, path, n.IsScalar() ? why : fmt::format("expected {}, got {}", describe_integer_range(lo, hi),
-                                                            YamlReader::describe(n)));
-  return v;
-}
-
-void read_seeds(YamlReader& r, const YAML::Node& seeds, PlanSpec& s) {
-  if (!seeds.IsDefined()) {
-    s.seeds = {1};
-  } else if (seeds.IsSequence()) {
-    if (seeds.size() == 0 || static_cast<std::int64_t>(seeds.size()) > limits::kMaxSweepRuns) {
-      r.error(seeds, "seeds", fmt::format("expected 1 to {} seeds, got {}", limits::kMaxSweepRuns, seeds.size()));
-      return;
-    }
-    std::map<std::uint64_t, std::size_t> first;
-    for (std::size_t i = 0; i < seeds.size(); ++i) {
-      const std::string path = YamlReader::index("seeds", i);
-      const auto v = bounded_scalar(r, seeds[i], path, 0, limits::kMaxSeed);
-      if (!v) continue;
-      if (auto [it, fresh] = first.emplace(static_cast<std::uint64_t>(*v), i); !fresh)
-        r.error(seeds[i], path, fmt::format("seed {} is already seeds[{}]; each seed runs once per point", *v, it->second));
-      else
-        s.seeds.push_back(static_cast<std::uint64_t>(*v));
-    }
-  } else if (auto n = bounded_scalar(r, seeds, "seeds", 1, limits::kMaxSweepRuns)) {
-    for (std::int64_t i = 1; i <= *n; ++i) s.seeds.push_back(static_cast<std::uint64_t>(i));
-  }
 }
 
 void read_variable(YamlReader& r, const std::string& path, const YAML::Node& v, PlanSpec& s) {
@@ -212,7 +180,7 @@ PlanSpec load_plan_text(const std::string& yaml, const std::string& file, const 
   }
   s.output = r.text(root, "output", "", false).value_or("plan-results");
   s.output_loc = r.loc(YamlReader::child(root, "output"), "output");
-  read_seeds(r, YamlReader::child(root, "seeds"), s);
+  if (auto seeds = read_seeds(r, YamlReader::child(root, "seeds"))) s.seeds = std::move(*seeds);
   if (const YAML::Node mp = YamlReader::child(root, "max_points"); mp.IsDefined())
     s.max_points = bounded_scalar(r, mp, "max_points", 1, kMaxPlanPoints).value_or(s.max_points);
 

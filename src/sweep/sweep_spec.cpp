@@ -14,21 +14,11 @@
 #include "rcn/scenario/file_reference.hpp"
 #include "rcn/scenario/input_limits.hpp"
 #include "src/scenario/yaml_reader.hpp"
+#include "src/sweep/run_seeds.hpp"
 
 namespace rcn {
 
 namespace {
-
-// A whole number in [lo, hi] from a scalar node, or an error at the node.
-std::optional<std::int64_t> bounded_scalar(YamlReader& r, const YAML::Node& n, const std::string& path,
-                                           std::int64_t lo, std::int64_t hi) {
-  std::string why;
-  std::optional<std::int64_t> v;
-  if (n.IsScalar()) v = parse_bounded_integer(n.Scalar(), lo, hi, &why);
-  if (!v) r.error(n, path, n.IsScalar() ? why : fmt::format("expected {}, got {}", describe_integer_range(lo, hi),
-                                                            YamlReader::describe(n)));
-  return v;
-}
 
 // points x seeds runs at most limits::kMaxSweepRuns; an error at `n` otherwise.
 bool runs_within_limit(YamlReader& r, const YAML::Node& n, const std::string& path, double points,
@@ -188,32 +178,9 @@ SweepSpec load_sweep_text(const std::string& yaml, const std::string& file, cons
   }
   s.output = r.text(root, "output", "", false).value_or("sweep-results");
   s.output_loc = r.loc(YamlReader::child(root, "output"), "output");
-  const YAML::Node seeds = YamlReader::child(root, "seeds");
-  if (!seeds.IsDefined()) {
-    s.seeds = {1};
-  } else if (seeds.IsSequence()) {
-    // Each seed names its runs' folders (p<point>-seed<seed>), so a repeated
-    // seed would start two processes on one folder and count one run twice:
-    // refused rather than silently dropped, since the user meant something.
-    if (static_cast<std::int64_t>(seeds.size()) > limits::kMaxSweepRuns) {
-      r.error(seeds, "seeds", fmt::format("{} seeds; the limit is {}", seeds.size(), limits::kMaxSweepRuns));
-      return s;
-    }
-    if (seeds.size() == 0) r.error(seeds, "seeds", "expected at least one seed");
-    std::map<std::uint64_t, std::size_t> first;
-    for (std::size_t i = 0; i < seeds.size(); ++i) {
-      const std::string path = YamlReader::index("seeds", i);
-      auto v = bounded_scalar(r, seeds[i], path, 0, limits::kMaxSeed);
-      if (!v) continue;
-      const auto seed = static_cast<std::uint64_t>(*v);
-      if (auto [it, fresh] = first.emplace(seed, i); !fresh)
-        r.error(seeds[i], path, fmt::format("seed {} is already seeds[{}]; each seed runs once per point", seed, it->second));
-      else
-        s.seeds.push_back(seed);
-    }
-  } else if (auto n = bounded_scalar(r, seeds, "seeds", 1, limits::kMaxSweepRuns)) {
-    for (std::int64_t i = 1; i <= *n; ++i) s.seeds.push_back(static_cast<std::uint64_t>(i));
-  }
+  auto seeds = read_seeds(r, YamlReader::child(root, "seeds"));
+  if (!seeds) return s;
+  s.seeds = std::move(*seeds);
   const YAML::Node grid = YamlReader::child(root, "grid");
   const YAML::Node random = YamlReader::child(root, "random");
   const YAML::Node variants = YamlReader::child(root, "variants");
