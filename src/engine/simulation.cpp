@@ -80,6 +80,7 @@ void prepare(EngineContext& ctx) {
   for (const TrainingJobSpec& j : s.training) {
     const ModelSpec& m = *s.find_model(j.model);
     std::vector<std::optional<ParallelismSpec>> chosen;
+    const std::string shape = j.parallelism.auto_layout ? "" : training_step_key(j);  // auto: per chosen layout
     for (std::size_t c = 0; c < clusters; ++c) {
       const ClusterState& cs = ctx.clusters[c];
       const ClusterSpec& spec = s.sites[cs.site].clusters[cs.cluster];
@@ -87,7 +88,7 @@ void prepare(EngineContext& ctx) {
       const ClusterLinks links = ClusterLinks::of(spec);
       const std::string on_cluster = fmt::format("|{}", c);
       if (!j.parallelism.auto_layout) {
-        shared_step(training_step_key(j) + on_cluster, [&] { return training_step(m, j, hw, links); });
+        shared_step(shape + on_cluster, [&] { return training_step(m, j, hw, links); });
         continue;
       }
       std::optional<ParallelismSpec> layout;
