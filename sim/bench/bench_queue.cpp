@@ -35,6 +35,13 @@ void replace_line(std::string& text, const std::string& starts, const std::strin
   text.replace(at + 1, end - at - 1, with);
 }
 
+// The process's peak resident set so far.
+double peak_rss_mb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,6 +73,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto t2 = clock::now();
+  const double rss_loaded_mb = peak_rss_mb();
   const rcn::SimulationResult res = rcn::run_simulation(*r.scenario);
   const auto t3 = clock::now();
   std::size_t queued = 0, finished = 0;
@@ -73,12 +81,10 @@ int main(int argc, char** argv) {
     queued += j.state == rcn::JobState::Queued;
     finished += j.state == rcn::JobState::Finished;
   }
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
   auto s = [](auto d) { return std::chrono::duration<double>(d).count(); };
   fmt::print("{} jobs, {}: trace {:.2f} s, load {:.2f} s, simulate {:.2f} s, load+simulate {:.2f} s "
-             "({:.1f} us/job); finished {}, queued at the end {} ({:.0f}%); peak RSS {:.0f} MB\n",
+             "({:.1f} us/job); finished {}, queued at the end {} ({:.0f}%); peak RSS {:.0f} MB ({:.0f} MB after loading)\n",
              jobs, policy, s(t1 - t0), s(t2 - t1), s(t3 - t2), s(t3 - t1), s(t3 - t1) / jobs * 1e6, finished,
-             queued, 100.0 * queued / jobs, ru.ru_maxrss / 1024.0);
+             queued, 100.0 * queued / jobs, peak_rss_mb(), rss_loaded_mb);
   return 0;
 }

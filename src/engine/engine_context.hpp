@@ -76,7 +76,8 @@ struct EngineContext {
   std::vector<double> busy_gpu_seconds;             // per cluster, closed intervals so far
   // The step model's figures once per (job shape, cluster), without the job's length;
   // estimate_index[job * clusters + cluster] points into it. Read through estimate().
-  std::vector<TrainingStep> step_table;
+  // Shared pointers, so a job's result shares its step's figures (JobResult::step_shape).
+  std::vector<std::shared_ptr<const TrainingStep>> step_table;
   std::vector<std::uint32_t> estimate_index;
   // [job][cluster] for `parallelism: auto` jobs (empty for the others): the layout search's
   // best layout there, none where no layout fits (the job is never placed there).
@@ -86,7 +87,7 @@ struct EngineContext {
   std::vector<std::size_t> job_cluster;             // where each started job runs
   std::vector<std::vector<int>> job_servers;        // its servers
   std::vector<JobProgress> progress;                // per job
-  std::map<std::string, TrainingStep> flow_steps;   // flow fidelity: step per (job shape, placement)
+  std::map<std::string, std::shared_ptr<const TrainingStep>> flow_steps;  // flow fidelity: step per (job shape, placement)
   std::vector<std::size_t> started;                 // jobs placed and perhaps still running, ascending (view.running's source)
   std::size_t jobs_expected = 0;                    // submitted within the horizon
   std::size_t jobs_done = 0;
@@ -126,6 +127,11 @@ bool has_layout_on(const EngineContext& ctx, std::size_t job, std::size_t cluste
 TrainingStep estimate(const EngineContext& ctx, std::size_t job, std::size_t cluster);
 // Its time to train alone, without copying the step.
 double estimated_time_to_train(const EngineContext& ctx, std::size_t job, std::size_t cluster);
+// The shared figures estimate() starts from (without the job's length).
+const std::shared_ptr<const TrainingStep>& estimate_shape(const EngineContext& ctx, std::size_t job, std::size_t cluster);
+// Records the step a job runs with in its result: the shared shape and the job's
+// own length from `sized` (the shape with set_training_length() and a trace's duration applied).
+void set_job_step(JobResult& r, std::shared_ptr<const TrainingStep> shape, const TrainingStep& sized);
 
 // Runs an actor's body. An exception (SimGrid's kill aside, which must pass)
 // becomes the run's error, naming what it concerns (`what`: training job "gpt3",

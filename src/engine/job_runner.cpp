@@ -39,17 +39,19 @@ void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
     std::vector<sg4::Host*> hosts;
     for (int s : ctx.job_servers[job]) hosts.push_back(ctx.platform.sites[cs.site].clusters[cs.cluster].servers[s]);
     FlowCollectives flows(hosts, cluster.gpus_per_server, collective_fabric(hw, links), hw.nic_efficiency);
-    const TrainingStep step = training_step(*ctx.scenario.find_model(spec.model), spec, hw, links, std::ref(flows));
-    it = ctx.flow_steps.emplace(key, step).first;
+    it = ctx.flow_steps
+             .emplace(key, std::make_shared<const TrainingStep>(training_step(*ctx.scenario.find_model(spec.model), spec,
+                                                                              hw, links, std::ref(flows))))
+             .first;
   }
-  TrainingStep step = it->second;
+  TrainingStep step = *it->second;
   set_training_length(step, spec);
   if (spec.duration) step.time_to_train_s = *spec.duration;
   JobProgress& p = ctx.progress[job];
   JobResult& r = ctx.jobs[job];
   p.ideal_on_cluster = step.time_to_train_s;
   if (r.interruptions == 0) r.ideal_time_to_train_s = step.time_to_train_s;
-  r.step = step;
+  set_job_step(r, it->second, step);
   r.step_time_s = step.step_time_s;
   r.tflops_per_gpu = step.model_tflops_per_gpu;
   r.mfu = step.mfu;

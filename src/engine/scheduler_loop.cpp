@@ -137,17 +137,23 @@ void refresh_view(EngineContext& ctx) {
   ctx.started.resize(kept);
 }
 
-// The step on cluster c with `gpus` GPUs: the precomputed estimate at full
-// size, else the step model with fewer data-parallel replicas.
+// The step on cluster c with `gpus` GPUs, recorded in the job's result: the
+// precomputed estimate at full size, else the step model with fewer data-parallel replicas.
 TrainingStep step_for(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
-  if (gpus == ctx.scenario.training[j].gpus) return estimate(ctx, j, c);
+  if (gpus == ctx.scenario.training[j].gpus) {
+    TrainingStep e = estimate(ctx, j, c);
+    set_job_step(ctx.jobs[j], estimate_shape(ctx, j, c), e);
+    return e;
+  }
   const TrainingJobSpec spec = job_on_cluster(ctx, j, c);
   TrainingJobSpec shrunk = spec;
   shrunk.gpus = gpus;
   shrunk.parallelism.dp = gpus / spec.parallelism.model_parallel();
   const ClusterState& cs = ctx.clusters[c];
-  return training_step(*ctx.scenario.find_model(spec.model), shrunk, *ctx.scenario.find_profile(cs.gpu),
-                       ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]));
+  const TrainingStep e = training_step(*ctx.scenario.find_model(spec.model), shrunk, *ctx.scenario.find_profile(cs.gpu),
+                                       ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]));
+  set_job_step(ctx.jobs[j], std::make_shared<const TrainingStep>(e), e);
+  return e;
 }
 
 void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
@@ -173,11 +179,8 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
   r.gpu = cs.gpu;
   r.servers = need;
   r.step_time_s = e.step_time_s;
-  r.steps = e.steps;
-  r.tokens = e.total_tokens;
   r.tflops_per_gpu = e.model_tflops_per_gpu;
   r.mfu = e.mfu;
-  r.step = e;
   r.gpus_last_attempt = gpus;
   begin_span(ctx, j, "running", cs.site_name);
   add_busy(ctx, cs.site, gpus);

@@ -23,6 +23,15 @@
 namespace rcn {
 namespace sg4 = simgrid::s4u;
 
+TrainingStep JobResult::step() const {
+  if (!step_shape) return {};
+  TrainingStep s = *step_shape;
+  s.steps = steps;
+  s.total_tokens = tokens;
+  s.time_to_train_s = step_time_to_train_s;
+  return s;
+}
+
 const char* to_string(JobState s) {
   switch (s) {
     case JobState::Finished: return "finished";
@@ -72,9 +81,11 @@ void prepare(EngineContext& ctx) {
   std::unordered_map<std::string, std::uint32_t> step_of;
   const std::size_t clusters = ctx.clusters.size();
   ctx.estimate_index.reserve(s.training.size() * clusters);
+  ctx.jobs.reserve(s.training.size());
+  ctx.layouts.reserve(s.training.size());
   auto shared_step = [&](const std::string& key, const auto& compute) {
     auto [it, fresh] = step_of.emplace(key, static_cast<std::uint32_t>(ctx.step_table.size()));
-    if (fresh) ctx.step_table.push_back(compute());
+    if (fresh) ctx.step_table.push_back(std::make_shared<const TrainingStep>(compute()));
     ctx.estimate_index.push_back(it->second);
   };
   for (const TrainingJobSpec& j : s.training) {
@@ -120,8 +131,8 @@ void prepare(EngineContext& ctx) {
     r.model = j.model;
     r.gpus = j.gpus;
     r.submit_s = j.submit;
-    r.params = ctx.step_table[ctx.estimate_index[ctx.jobs.size() * clusters]].params;
-    ctx.jobs.push_back(r);
+    r.params = ctx.step_table[ctx.estimate_index[ctx.jobs.size() * clusters]]->params;
+    ctx.jobs.push_back(std::move(r));
     if (j.submit < s.horizon) ++ctx.jobs_expected;
   }
   ctx.job_cluster.assign(s.training.size(), 0);
@@ -282,8 +293,19 @@ bool has_layout_on(const EngineContext& ctx, std::size_t job, std::size_t cluste
   return !ctx.scenario.training[job].parallelism.auto_layout || ctx.layouts[job][cluster].has_value();
 }
 
+const std::shared_ptr<const TrainingStep>& estimate_shape(const EngineContext& ctx, std::size_t job, std::size_t cluster) {
+  return ctx.step_table[ctx.estimate_index[job * ctx.clusters.size() + cluster]];
+}
+
+void set_job_step(JobResult& r, std::shared_ptr<const TrainingStep> shape, const TrainingStep& sized) {
+  r.step_shape = std::move(shape);
+  r.steps = sized.steps;
+  r.tokens = sized.total_tokens;
+  r.step_time_to_train_s = sized.time_to_train_s;
+}
+
 TrainingStep estimate(const EngineContext& ctx, std::size_t job, std::size_t cluster) {
-  TrainingStep st = ctx.step_table[ctx.estimate_index[job * ctx.clusters.size() + cluster]];
+  TrainingStep st = *estimate_shape(ctx, job, cluster);
   if (!has_layout_on(ctx, job, cluster)) return st;  // infinite: never placed there
   const TrainingJobSpec& spec = ctx.scenario.training[job];
   set_training_length(st, spec);
@@ -292,7 +314,7 @@ TrainingStep estimate(const EngineContext& ctx, std::size_t job, std::size_t clu
 }
 
 double estimated_time_to_train(const EngineContext& ctx, std::size_t job, std::size_t cluster) {
-  const TrainingStep& st = ctx.step_table[ctx.estimate_index[job * ctx.clusters.size() + cluster]];
+  const TrainingStep& st = *estimate_shape(ctx, job, cluster);
   const TrainingJobSpec& spec = ctx.scenario.training[job];
   if (!has_layout_on(ctx, job, cluster)) return st.time_to_train_s;
   if (spec.duration) return *spec.duration;

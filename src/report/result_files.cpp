@@ -106,7 +106,7 @@ std::string summary_json(const SimulationResult& r) {
     o["progress"] = x.progress;
     o["gpu_hours"] = x.gpu_hours;
     o["cost"] = x.cost;
-    if (x.start_s >= 0) o["step"] = step_json(x.step);
+    if (x.start_s >= 0) o["step"] = step_json(x.step());
     jobs.push_back(o);
   }
   j["jobs"] = jobs;
@@ -187,8 +187,8 @@ std::string jobs_csv(const SimulationResult& r) {
                        csv_field(x.gpu), x.gpus, x.servers, num(x.params), num(x.submit_s),
                        opt(x.start_s, x.start_s >= 0), opt(x.end_s, x.end_s >= 0),
                        opt(x.queue_wait_s, x.start_s >= 0), num(x.step_time_s), num(x.steps), num(x.tokens),
-                       num(x.tflops_per_gpu), num(x.step.hardware_tflops_per_gpu), num(x.mfu),
-                       num(x.step.memory.total_bytes), opt(x.time_to_train_s, x.end_s >= 0),
+                       num(x.tflops_per_gpu), num(x.step_shape ? x.step_shape->hardware_tflops_per_gpu : 0.0), num(x.mfu),
+                       num(x.step_shape ? x.step_shape->memory.total_bytes : 0.0), opt(x.time_to_train_s, x.end_s >= 0),
                        num(x.ideal_time_to_train_s),
                        opt(x.goodput, x.state == JobState::Finished || x.state == JobState::Running), x.interruptions,
                        num(x.lost_work_s), num(x.restart_overhead_s), num(x.checkpoint_overhead_s), x.checkpoints,

@@ -22,6 +22,10 @@ constexpr std::size_t kMaxErrors = 50;  // then stop: a wrong file would otherwi
 std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::string& path, const Scenario& s,
                                             Diagnostics& diags) {
   std::vector<TrainingJobSpec> jobs;
+  // One job per line at most: reserved once, so a million-row trace is not copied as
+  // the vector grows (bounded: a file of empty lines must not reserve gigabytes).
+  jobs.reserve(std::min<std::size_t>(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1,
+                                     limits::kMaxTraceRowsReserved));
   const std::size_t errors_before = diags.error_count();
   LineCursor lines(text);
   std::string_view line;
@@ -104,7 +108,7 @@ std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::st
     j.model = get("model") ? get("model")->text : "";
     if (!s.find_model(j.model)) {
       diags.error(SourceLoc{path, lineno, get("model") ? get("model")->col : 1}, "model",
-                  fmt::format("unknown model \"{}\"", quote_input(j.model)));
+                  fmt::format("unknown model \"{}\"", quote_input(j.model.str())));
       ok = false;
     }
     j.tokens = quantity("tokens", Quantity::Count, true);

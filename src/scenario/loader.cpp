@@ -411,11 +411,22 @@ class ScenarioReader {
     else if (auto v = r_.text(n, "training_trace", "workloads", false)) {
       std::string why;
       if (const auto text = files_.read(*v, limits::kMaxInputFileBytes, why))
-        for (auto& j : read_job_trace(*text, files_.display_name(*v), s, r_.diagnostics())) s.training.push_back(std::move(j));
+        append_jobs(read_job_trace(*text, files_.display_name(*v), s, r_.diagnostics()), s);
       else
         r_.error(YamlReader::child(n, "training_trace"), "workloads.training_trace", why);
     }
     read_list(n, "workloads", "inference", false, [&](const YAML::Node& j, const std::string& p) { read_inference(j, p, s); });
+  }
+
+  // A trace's jobs after the scenario's own: moved, never copied (a million-job
+  // trace is most of the scenario's memory).
+  static void append_jobs(std::vector<TrainingJobSpec>&& jobs, Scenario& s) {
+    if (s.training.empty()) {
+      s.training = std::move(jobs);
+      return;
+    }
+    s.training.reserve(s.training.size() + jobs.size());
+    std::move(jobs.begin(), jobs.end(), std::back_inserter(s.training));
   }
 
   // workloads.training_trace: {file: x.swf, format: swf, model: M, gpus_per_processor: F, site: S}
@@ -439,8 +450,7 @@ class ScenarioReader {
     if (!file || !format || map.model.empty() || !s.find_model(map.model) || (map.site && !s.find_site(*map.site))) return;
     std::string why;
     if (const auto text = files_.read(*file, limits::kMaxInputFileBytes, why))
-      for (auto& j : read_swf_trace(*text, files_.display_name(*file), map, s, r_.diagnostics()))
-        s.training.push_back(std::move(j));
+      append_jobs(read_swf_trace(*text, files_.display_name(*file), map, s, r_.diagnostics()), s);
     else
       r_.error(YamlReader::child(n, "file"), p + ".file", why);
   }

@@ -128,7 +128,7 @@ TEST_CASE("an auto job runs the search's best layout, on a cluster where one fit
   const JobResult& j = r.jobs[0];
   CHECK(j.state == JobState::Finished);
   CHECK(j.cluster == "h200");
-  const ParallelismSpec& got = j.step.layout;
+  const ParallelismSpec got = j.step().layout;
   const ParallelismSpec& want = there.best.front().layout;
   CHECK(got.auto_layout);
   CHECK(got.tp == want.tp);

@@ -249,8 +249,8 @@ workloads:
   REQUIRE(r.jobs[0].state == JobState::Finished);
   CHECK(r.fidelity == "flow");
   CHECK(r.jobs[0].step_time_s == Approx(analytic.step_time_s).epsilon(0.05));
-  CHECK(r.jobs[0].step.dp_comm_total_s == Approx(analytic.dp_comm_total_s).epsilon(0.05));
-  CHECK(r.jobs[0].step.pp_comm_s == Approx(analytic.pp_comm_s).epsilon(0.05));
+  CHECK(r.jobs[0].step().dp_comm_total_s == Approx(analytic.dp_comm_total_s).epsilon(0.05));
+  CHECK(r.jobs[0].step().pp_comm_s == Approx(analytic.pp_comm_s).epsilon(0.05));
   CHECK(analytic.dp_comm_total_s > 0);
 }
 
@@ -258,7 +258,7 @@ TEST_CASE("flow fidelity: one job alone on a 4:1 oversubscribed fabric is limite
   // 16 servers send at once through a fabric of 8 servers' bandwidth: each ring round takes about twice as long.
   Scenario s = load(oversubscribed(false));
   SimulationResult r = run_simulation(s);
-  const double ratio = r.jobs[0].step.dp_comm_total_s / analytic_dp(s);
+  const double ratio = r.jobs[0].step().dp_comm_total_s / analytic_dp(s);
   CHECK(ratio > 1.6);
   CHECK(ratio < 2.1);
 }
@@ -269,7 +269,7 @@ TEST_CASE("flow fidelity: two jobs sharing an oversubscribed fabric both slow do
   SimulationResult r = run_simulation(s);
   for (const JobResult& j : r.jobs) {
     INFO(j.name);
-    const double ratio = j.step.dp_comm_total_s / analytic_dp(s);
+    const double ratio = j.step().dp_comm_total_s / analytic_dp(s);
     CHECK(ratio > 3.2);
     CHECK(ratio < 4.1);
   }
@@ -312,4 +312,29 @@ workloads:
   const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
   CHECK(training_step(m, j, hw, ClusterLinks::of(eight)).dp_comm_total_s ==
         Approx(training_step(m, j, hw, ClusterLinks::of(six)).dp_comm_total_s));
+}
+
+TEST_CASE("jobs of one shape share their step figures but keep their own length", "[engine]") {
+  // Two jobs identical but for their steps: one step shape in memory (issue #17), and
+  // each job's step() carries its own steps and time to train, as the step model gives them.
+  Scenario s = load(std::string(kOneSite) +
+                    "    - {name: short, model: m, gpus: 16, global_batch: 64, steps: 1000}\n"
+                    "    - {name: long, model: m, gpus: 16, global_batch: 64, steps: 5000}\n");
+  SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs.size() == 2);
+  const JobResult& a = r.jobs[0];
+  const JobResult& b = r.jobs[1];
+  REQUIRE(a.step_shape);
+  CHECK(a.step_shape == b.step_shape);
+  const TrainingStep sa = a.step(), sb = b.step();
+  CHECK(sa.steps == 1000);
+  CHECK(sb.steps == 5000);
+  CHECK(sa.time_to_train_s == Approx(expected_run_time(1000, 64, 16)).epsilon(1e-12));
+  CHECK(sb.time_to_train_s == Approx(expected_run_time(5000, 64, 16)).epsilon(1e-12));
+  CHECK(sb.total_tokens == Approx(5 * sa.total_tokens));
+  CHECK(sa.step_time_s == sb.step_time_s);
+  CHECK(b.end_s - b.start_s == Approx(sb.time_to_train_s).epsilon(1e-9));
+  // A job that never started has no step.
+  CHECK_FALSE(JobResult{}.step_shape);
+  CHECK(JobResult{}.step().steps == 0);
 }

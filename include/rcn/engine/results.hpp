@@ -3,11 +3,13 @@
 // into summary.json and CSV tables; tests read it directly.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "rcn/models/training_step.hpp"
+#include "rcn/scenario/symbol.hpp"
 
 namespace rcn {
 
@@ -16,17 +18,18 @@ const char* to_string(JobState s);
 
 // One stretch of a job's life, for the timeline (trace.json, report.html).
 struct TimelineSpan {
-  std::string state;  // queued | running | checkpointing | restarting | loading
+  Symbol state;  // queued | running | checkpointing | restarting | loading
   double start = 0, end = 0;
-  std::string site;   // where (running, checkpointing, loading); "" otherwise
+  Symbol site;   // where (running, checkpointing, loading); "" otherwise
 };
 
+// Names from the scenario's vocabularies are Symbols (8 bytes; rcn/scenario/symbol.hpp).
 struct JobResult {
   std::string name;
-  std::string model;
-  std::string site;     // where it ran ("" if it never started)
-  std::string cluster;
-  std::string gpu;
+  Symbol model;
+  Symbol site;     // where it ran ("" if it never started)
+  Symbol cluster;
+  Symbol gpu;
   int gpus = 0;
   int gpus_last_attempt = 0;  // fewer than gpus when an elastic job restarted smaller
   int servers = 0;
@@ -57,7 +60,13 @@ struct JobResult {
   double progress = 0;  // fraction of steps done at the end of the run
   double gpu_hours = 0;  // GPUs held x time held, every attempt (checkpoints and lost work included)
   double cost = 0;       // gpu_hours x the all-in GPU-hour rate of the cluster of its last placement (docs/tco.md)
-  TrainingStep step;    // the step model on the cluster of its (last) placement
+  // The step model on the cluster of its (last) placement, with this job's steps,
+  // tokens and time to train: step_shape (shared by every job of the same shape on
+  // that cluster, so a million-job trace holds a few steps, not a million) and the
+  // job's own length (steps, tokens, step_time_to_train_s) put back together.
+  TrainingStep step() const;
+  std::shared_ptr<const TrainingStep> step_shape;  // null until the job first starts
+  double step_time_to_train_s = 0;  // the step's time to train here (a trace's fixed duration)
   std::vector<TimelineSpan> timeline;  // in time order; spans open at the end of the run end there
 };
 

@@ -2,6 +2,8 @@
 // Every problem found in user input, with where it is. Loading collects all of
 // them instead of stopping at the first, so a user fixes a file in one pass.
 #include <string>
+
+#include "rcn/scenario/symbol.hpp"
 #include <string_view>
 #include <vector>
 
@@ -9,7 +11,7 @@ namespace rcn {
 
 // Where a value came from: a file position (1-based) or a command-line override.
 struct SourceLoc {
-  std::string file;  // scenario path, or "--set" for command-line overrides
+  Symbol file;  // scenario path, or "--set" for command-line overrides (one copy per process: every trace row has one)
   int line = 0;
   int col = 0;
   std::string str() const;  // "file:line:col" or "--set"

@@ -136,19 +136,19 @@ struct ParallelismSpec {
   int tp = 1, pp = 1, dp = 1;
   int cp = 1;                      // context parallel ranks: each holds seq / cp tokens, ring attention between them
   int micro_batch = 1;
-  std::string schedule = "1f1b";   // 1f1b | interleaved-1f1b | gpipe
+  Symbol schedule = "1f1b";        // 1f1b | interleaved-1f1b | gpipe
   int virtual_stages = 1;          // model chunks per pipeline stage (interleaved-1f1b: >= 2)
-  std::string recompute = "none";  // none | selective | full
+  Symbol recompute = "none";       // none | selective | full
   bool sequence_parallel = true;   // with tp > 1: norms and dropout sharded, all-gather/reduce-scatter instead of all-reduce
   int min_dp = 0;                  // elastic: after a failure, may restart with dp down to this (0 = dp, not elastic)
   int zero = 1;                    // 0: replicated optimizer; 1: optimizer state sharded over dp x cp (Megatron's
                                    // distributed optimizer, the default); 2: + gradients; 3: + weights
-  std::string gradient_dtype = "fp32";  // fp32 | bf16: gradient buffer and its reduction (Megatron's
+  Symbol gradient_dtype = "fp32";       // fp32 | bf16: gradient buffer and its reduction (Megatron's
                                         // --accumulate-allreduce-grads-in-fp32 is fp32)
-  std::string optimizer = "megatron";   // megatron: Megatron-Core's distributed optimizer (sharding per `zero`);
+  Symbol optimizer = "megatron";        // megatron: Megatron-Core's distributed optimizer (sharding per `zero`);
                                         // apex: Apex DistributedFusedAdam as NeMo's GPT models set it up (full
                                         // gradient buffer, reduced shard, 16-bit fp32 remainders; zero 1 only)
-  std::string optimizer_dtype = "fp32"; // fp32 | bf16: Adam's m and v (NeMo optim.dtype, Megatron --exp-avg-dtype)
+  Symbol optimizer_dtype = "fp32";      // fp32 | bf16: Adam's m and v (NeMo optim.dtype, Megatron --exp-avg-dtype)
   // `parallelism: auto`: the layout search (models/layout_search.hpp) picks tp, cp, pp, dp,
   // micro_batch, schedule and virtual_stages, recompute, zero and sequence_parallel per cluster,
   // keeping the keys the user gave (`fixed`) as given; the other fields are the defaults.
@@ -172,21 +172,22 @@ struct CheckpointSpec {
 };
 // (checkpoint bytes: models/checkpoint_model.hpp)
 
+// Words from small vocabularies are Symbols (8 bytes): a trace holds a million of these.
 struct TrainingJobSpec {
   std::string name;
-  std::string model;
+  Symbol model;
   double submit = 0;
-  std::optional<std::string> site;
+  std::optional<Symbol> site;
   int gpus = 0;
   ParallelismSpec parallelism;
   int global_batch = 0;  // sequences per step
   std::optional<double> tokens;
   std::optional<double> steps;
-  std::string precision = "bf16";
+  Symbol precision = "bf16";
   CheckpointSpec checkpoint;
   std::optional<double> duration;  // fixed run time (trace jobs); replaces the step model's time to train
   double dataset_bytes = 0;        // training data, held at dataset_site
-  std::optional<std::string> dataset_site;
+  std::optional<Symbol> dataset_site;
   std::string user;                // from job traces; informational
   SourceLoc loc;
   // Micro-batches each data-parallel rank runs per step (at least 1; the product in 64 bits).
