@@ -889,9 +889,24 @@ class ScenarioReader {
     for (const auto& m : s.models) model_names.push_back(m.name);
     auto unknown = [&](const YAML::Node& at, const std::string& path, const std::string& what,
                        const std::string& name, const std::vector<std::string>& known) {
-      const std::string near = closest_match(name, known);
+      std::string near = closest_match(name, known);
+      if (near.empty() && !name.empty()) {  // "west" for "west-node": one name holding it as a word
+        std::vector<std::string> holding;
+        for (const std::string& k : known) {
+          const std::size_t at_pos = k.find(name);
+          const bool starts = at_pos != std::string::npos && (at_pos == 0 || k[at_pos - 1] == '-' || k[at_pos - 1] == '_');
+          const std::size_t after = at_pos + name.size();
+          if (starts && (after == k.size() || k[after] == '-' || k[after] == '_')) holding.push_back(k);
+        }
+        if (holding.size() == 1) near = holding.front();
+      }
+      std::string names;  // a short list of what exists, when there is no close name
+      if (near.empty() && !known.empty() && known.size() <= 8)
+        for (const std::string& k : known) names += (names.empty() ? " (known: " : ", ") + k;
+      if (!names.empty()) names += ")";
       r_.error(at, path,
-               fmt::format("unknown {} \"{}\"{}", what, name, near.empty() ? "" : fmt::format(", did you mean {}?", near)));
+               fmt::format("unknown {} \"{}\"{}{}", what, name, near.empty() ? "" : fmt::format(", did you mean {}?", near),
+                           names));
     };
 
     for (std::size_t i = 0; i < s.wan.size(); ++i) {
