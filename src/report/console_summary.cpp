@@ -73,13 +73,14 @@ std::pair<std::vector<std::size_t>, std::vector<std::size_t>> rows_to_show(std::
 }
 
 std::string job_row(const JobResult& x) {
-  return fmt::format("{:<18} {:<13} {:<14} {:>6} {:>10} {:>10} {:>10} {:>9} {:>6} {:>11.1f}\n", x.name,
+  return fmt::format("{:<18} {:<13} {:<14} {:>6} {:>10} {:>10} {:>10} {:>9} {:>6} {:>11}\n", x.name,
                      to_string(x.state), x.site.empty() ? "-" : x.site, x.gpus,
                      x.start_s < 0 ? "-" : format_duration(x.queue_wait_s),
                      x.start_s < 0 ? "-" : format_duration(x.start_s),
                      x.end_s < 0 ? "-" : format_duration(x.time_to_train_s),
                      x.step_time_s > 0 ? format_duration(x.step_time_s) : "-",
-                     x.start_s < 0 ? "-" : percent(x.mfu), x.tflops_per_gpu);
+                     x.start_s < 0 ? "-" : percent(x.mfu),
+                     x.start_s < 0 ? "-" : fmt::format("{:.1f}", x.tflops_per_gpu));
 }
 
 std::string jobs_block(const SimulationResult& r, const std::string& dir) {
