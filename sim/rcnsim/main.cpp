@@ -217,9 +217,13 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
     return kExitInput;
   }
   rcn::set_graceful_stop(false);
+  std::size_t unschedulable = 0;  // a few warnings by name, then a count: a trace may hold thousands
   for (const rcn::JobResult& j : result.jobs)
-    if (j.state == rcn::JobState::Unschedulable)
+    if (j.state == rcn::JobState::Unschedulable && ++unschedulable <= 5)
       fmt::print(stderr, "warning: job {} ({} GPUs) is unschedulable: {}\n", j.name, j.gpus, j.unschedulable_reason);
+  if (unschedulable > 5)
+    fmt::print(stderr, "warning: {} more unschedulable jobs (state unschedulable in {}/jobs.csv)\n", unschedulable - 5,
+               out->target());
   fmt::print("{}", rcn::summary_table(result, out->target()));
   fmt::print("\nresults in {} (wall time {:.2f} s)\n", out->target(), wall);
   return 0;

@@ -35,9 +35,9 @@ def parse(path):
 
 
 def normalise(text, src, work):
-    for folder in {os.path.realpath(src), os.path.abspath(src), src}:
+    text = text.replace(work, "${WORK}")  # first: the work folder may lie inside the checkout
+    for folder in sorted({os.path.realpath(src), os.path.abspath(src), src}, key=len, reverse=True):
         text = text.replace(folder, "${SRC}")
-    text = text.replace(work, "${WORK}")
     return re.sub(r"wall time [0-9.]+ s", "wall time ... s", text)
 
 
