@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Compare the results of several rcnsim runs side by side.
 
 Reads summary.json from each results folder given and prints, per run: jobs

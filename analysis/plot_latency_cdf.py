@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Plot inference latency CDFs per service and region from one or several rcnsim runs.
 
 Reads latency_cdf.csv (service, region, metric, quantile, seconds: the 1%..99% quantiles
@@ -14,11 +14,15 @@ import argparse
 import os
 import sys
 
-import matplotlib
+try:
+    import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: E402
+    import pandas as pd  # noqa: E402
+except ModuleNotFoundError as missing:
+    sys.exit(f"{sys.argv[0]}: needs matplotlib and pandas ({missing}); run it with Debian's /usr/bin/python3 "
+             "(./build.sh installs python3-matplotlib and python3-pandas)")
 
 
 def main(argv=None):

@@ -1,5 +1,6 @@
 // rcnsim: the command-line front end. Subcommands run, validate and describe
 // a scenario; every input problem ends with exit status 2 and no results.
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -41,6 +42,14 @@ namespace {
 constexpr int kExitInput = 2;
 constexpr int kExitInternal = 1;
 
+// --seed: CLI11 would read -1 as 18446744073709551615 into an unsigned seed.
+const CLI::Validator NonNegativeWhole(
+    [](std::string& v) {
+      const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+      return digits ? std::string() : "expected a whole number >= 0, got " + rcn::quote_input(v);
+    },
+    "", "NonNegativeWhole");
+
 struct ScenarioArgs {
   std::string path;  // empty = the embedded default
   std::vector<std::string> sets;
@@ -48,8 +57,13 @@ struct ScenarioArgs {
   std::vector<std::string> allow_paths;
 };
 
+// "1 site", "2 sites".
+std::string count_of(std::size_t n, const char* one, const char* many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
 void print_diagnostics(const rcn::Diagnostics& d) {
-  for (const auto& item : d.items()) fmt::print(stderr, "{}\n", item.str());
+  for (const auto& line : d.lines()) fmt::print(stderr, "{}\n", line);
 }
 
 // Loads and checks; prints warnings and errors. Empty on error.
@@ -73,7 +87,8 @@ void add_scenario_options(CLI::App* cmd, ScenarioArgs& a, bool optional_path) {
     cmd->add_option("scenario", a.path, "scenario YAML file")->required();
   cmd->add_option("--set", a.sets, "override a field before loading: path=value (repeatable)")
       ->type_name("PATH=VALUE");
-  cmd->add_option("--seed", a.seed, "random seed (overrides the scenario's)");
+  cmd->add_option("--seed", a.seed, "random seed (overrides the scenario's), a whole number >= 0")
+      ->check(NonNegativeWhole);
   cmd->add_option("--allow-paths", a.allow_paths,
                   "a folder the scenario's files (hardware, traces) may come from besides its own (repeatable)")
       ->type_name("DIR")
@@ -81,33 +96,53 @@ void add_scenario_options(CLI::App* cmd, ScenarioArgs& a, bool optional_path) {
 }
 
 // Progress on stderr: only for runs longer than a second, only on a terminal
-// unless forced, at most twice a second.
+// unless forced, at most twice a second. On a terminal the line is rewritten in
+// place (\r); into a file or a pipe each report is its own line, every 5 s.
 class ProgressLine {
  public:
-  ProgressLine(bool enabled, double horizon) : enabled_(enabled), horizon_(horizon) {}
+  ProgressLine(bool enabled, double horizon)
+      : enabled_(enabled), tty_(::isatty(STDERR_FILENO) != 0), horizon_(horizon) {}
   void update(double sim_now) {
     if (!enabled_) return;
     ++events_;
     if ((events_ & 1023) != 0 && events_ > 1) return;  // the clock is cheap, but not free
     const auto now = std::chrono::steady_clock::now();
-    if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(500)) return;
+    const auto every = tty_ ? std::chrono::milliseconds(500) : std::chrono::milliseconds(5000);
+    if (now - start_ < std::chrono::seconds(1) || now - last_ < every) return;
     last_ = now;
     shown_ = true;
     const double wall = std::chrono::duration<double>(now - start_).count();
-    fmt::print(stderr, "\rsimulated {} of {} ({:.0f}%), {:.0f} events/s   ", rcn::format_duration(sim_now),
-               rcn::format_duration(horizon_), 100 * sim_now / horizon_, events_ / wall);
+    fmt::print(stderr, "{}simulated {} of {} ({:.0f}%), {:.0f} events/s{}", tty_ ? "\r" : "",
+               rcn::format_duration(sim_now), rcn::format_duration(horizon_), 100 * sim_now / horizon_,
+               events_ / wall, tty_ ? "   " : "\n");
   }
-  ~ProgressLine() {
-    if (shown_) fmt::print(stderr, "\n");
+  // Ends the line on a terminal, so that what follows starts on its own line.
+  void finish() {
+    if (shown_ && tty_) fmt::print(stderr, "\n");
+    shown_ = false;
   }
+  ~ProgressLine() { finish(); }
 
  private:
-  bool enabled_;
+  bool enabled_, tty_;
   double horizon_;
   bool shown_ = false;
   std::uint64_t events_ = 0;  // clock advances of the simulation
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
 };
+
+const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal"; }
+
+// Stopped by SIGINT or SIGTERM: the temporary folder goes, and the exit status says which (128 + signal).
+int interrupted_run(std::optional<rcn::OutputDir>& out, const rcn::Scenario& s, double simulated_s, const char* when) {
+  const int sig = *rcn::interrupt_flag();
+  const std::string target = out->target();
+  out.reset();  // removes <target>.tmp-<pid>
+  fmt::print(stderr, "rcnsim: interrupted by {} {} (scenario {}, seed {}, simulated {} of {}); no results written to {}\n",
+             signal_name(sig), when, s.name, s.seed, rcn::format_duration(simulated_s), rcn::format_duration(s.horizon),
+             target);
+  return 128 + sig;
+}
 
 int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
   auto scenario = load(a);
@@ -131,19 +166,26 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
     fmt::print(stderr, "rcnsim: {}\n", e.message);
     return kExitInput;
   }
+  rcn::set_graceful_stop(true);  // SIGINT/SIGTERM: stop at the next step, clean up, say so
   const auto t0 = std::chrono::steady_clock::now();
   rcn::SimulationResult result;
+  std::optional<double> stopped_at;
   {
     ProgressLine line(progress || ::isatty(STDERR_FILENO), scenario->horizon);
     rcn::RunOptions ro;
     ro.on_progress = [&](double t) { line.update(t); };
+    ro.stop = rcn::interrupt_flag();
     try {
       result = rcn::run_simulation(*scenario, ro);
     } catch (const rcn::SimulationError& e) {  // an actor failed: no results, the temporary folder goes
+      line.finish();
       fmt::print(stderr, "rcnsim: {}\n", e.what());
       return kExitInternal;
+    } catch (const rcn::SimulationInterrupted& e) {
+      stopped_at = e.simulated_s;
     }
   }
+  if (stopped_at) return interrupted_run(out, *scenario, *stopped_at, "while simulating");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out->write("summary.json", rcn::summary_json(result));
   out->write("jobs.csv", rcn::jobs_csv(result));
@@ -167,13 +209,22 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
     out->write("report.html", rcn::html_report(result, *scenario, text));
   }
   out->write("run_info.json", rcn::run_info_json(result, wall, a.path.empty() ? "<default scenario>" : a.path));
+  if (*rcn::interrupt_flag()) return interrupted_run(out, *scenario, result.simulated_end_s, "while writing results");
   try {
     out->commit();
   } catch (const rcn::OutputDirRefused& e) {
     fmt::print(stderr, "rcnsim: {}\n", e.message);
     return kExitInput;
   }
-  fmt::print("{}", rcn::summary_table(result));
+  rcn::set_graceful_stop(false);
+  std::size_t unschedulable = 0;  // a few warnings by name, then a count: a trace may hold thousands
+  for (const rcn::JobResult& j : result.jobs)
+    if (j.state == rcn::JobState::Unschedulable && ++unschedulable <= 5)
+      fmt::print(stderr, "warning: job {} ({} GPUs) is unschedulable: {}\n", j.name, j.gpus, j.unschedulable_reason);
+  if (unschedulable > 5)
+    fmt::print(stderr, "warning: {} more unschedulable jobs (state unschedulable in {}/jobs.csv)\n", unschedulable - 5,
+               out->target());
+  fmt::print("{}", rcn::summary_table(result, out->target()));
   fmt::print("\nresults in {} (wall time {:.2f} s)\n", out->target(), wall);
   return 0;
 }
@@ -246,8 +297,10 @@ int cmd_validate(const ScenarioArgs& a) {
   if (kind == FileKind::Sweep) return cmd_validate_sweep(a);
   auto s = load(a);
   if (!s) return kExitInput;
-  fmt::print("{}: ok ({} sites, {} GPUs, {} WAN links, {} training jobs, {} inference services)\n",
-             a.path, s->sites.size(), s->total_gpus(), s->wan.size(), s->training.size(), s->inference.size());
+  fmt::print("{}: ok ({}, {} GPUs, {}, {}, {})\n", a.path, count_of(s->sites.size(), "site", "sites"),
+             s->total_gpus(), count_of(s->wan.size(), "WAN link", "WAN links"),
+             count_of(s->training.size(), "training job", "training jobs"),
+             count_of(s->inference.size(), "inference service", "inference services"));
   return 0;
 }
 
@@ -270,6 +323,18 @@ int cmd_estimate(const ScenarioArgs& a, const std::string& job, bool json, bool 
     rcn::check_layout_search_spaces(*s, [&](const rcn::TrainingJobSpec& j) { return job.empty() || j.name == job; }, d);
     print_diagnostics(d);
     if (d.has_errors()) return kExitInput;
+  }
+  if (s->training.empty()) {  // nothing for the step model: say so rather than print nothing
+    if (json) {
+      fmt::print("[]\n");
+    } else {
+      fmt::print("{}: no training jobs to estimate.\n", a.path.empty() ? "<default scenario>" : a.path);
+      if (!s->inference.empty())
+        fmt::print("Its inference services are estimated by simulating their requests: rcnsim run {} "
+                   "(latency, SLO attainment and serving cost per million tokens).\n\n{}",
+                   a.path, rcn::services_table(*s));
+    }
+    return 0;
   }
   const auto estimates = rcn::estimate_jobs(*s, job, search ? top : 0);
   if (search)
@@ -431,6 +496,9 @@ int main(int argc, char** argv) {
 
   CLI::App* calibrate = app.add_subcommand("calibrate", "build hardware profiles from measurements");
   calibrate->require_subcommand(1);
+  calibrate->footer("Examples:\n  rcnsim calibrate fit ../shared/calibration/nvidia-h200/microbench.json -o my-h200.yaml\n"
+                    "  rcnsim calibrate import-nccl-tests all_reduce_perf.txt -o nccl.json\n"
+                    "(docs/calibration.md)");
   std::string fit_input, fit_output, fit_base;
   CLI::App* fit = calibrate->add_subcommand("fit", "microbench.json -> hardware profile YAML");
   fit->add_option("microbench", fit_input, "measurements (the schema of shared/calibration/*/microbench.json, "
@@ -452,16 +520,22 @@ int main(int argc, char** argv) {
 
   CLI::App* trace = app.add_subcommand("trace", "job traces for workloads.training_trace");
   trace->require_subcommand(1);
+  trace->footer("Example:\n  rcnsim trace generate --jobs 2000 --rate 80/h --sites center,node-a -o jobs.csv\n"
+                "(docs/scheduling.md#job-traces)");
   std::int64_t gen_jobs = 100, gen_max_gpus = 512;
   std::uint64_t gen_seed = 1;
   std::string gen_rate = "6/h", gen_model = "llama3-8b", gen_out, gen_sites;
   CLI::App* generate = trace->add_subcommand("generate", "a synthetic training-job trace (CSV)");
-  generate->add_option("--jobs", gen_jobs, "number of jobs");
-  generate->add_option("--rate", gen_rate, "Poisson arrival rate, e.g. 6/h");
-  generate->add_option("--max-gpus", gen_max_gpus, "largest job (GPUs, a power of two >= 8)");
-  generate->add_option("--model", gen_model, "model name for every job (must be in the scenario)");
-  generate->add_option("--sites", gen_sites, "comma-separated sites that may hold datasets");
-  generate->add_option("--seed", gen_seed, "random seed");
+  generate->add_option("--jobs", gen_jobs, "number of jobs")->capture_default_str();
+  generate->add_option("--rate", gen_rate, "Poisson arrival rate with its unit: 6/h, 0.5/min, 20/s")
+      ->capture_default_str();
+  generate->add_option("--max-gpus", gen_max_gpus, "largest job (GPUs, a power of two >= 8)")->capture_default_str();
+  generate->add_option("--model", gen_model, "model name for every job (must be in the scenario)")
+      ->capture_default_str();
+  generate->add_option("--sites", gen_sites, "comma-separated sites that may hold datasets (default: none)");
+  generate->add_option("--seed", gen_seed, "random seed, a whole number >= 0")
+      ->capture_default_str()
+      ->check(NonNegativeWhole);
   generate->add_option("-o,--output", gen_out, "CSV to write (default: stdout)");
   generate->footer("Example:\n  rcnsim trace generate --jobs 2000 --rate 80/h --sites center,node-a -o jobs.csv");
 
@@ -511,6 +585,11 @@ int main(int argc, char** argv) {
     if (generate->parsed()) {
       if (!output_file_ok(gen_out)) return kExitInput;
       std::string why;
+      if (gen_rate.find('/') == std::string::npos) {  // "20" would be 20/s: every job submitted within seconds
+        fmt::print(stderr, "--rate {}: give the rate with its unit, e.g. {}/h, {}/min or {}/s\n", gen_rate, gen_rate,
+                   gen_rate, gen_rate);
+        return kExitInput;
+      }
       auto rate = rcn::parse_quantity(gen_rate, rcn::Quantity::Rate, &why);
       if (!rate || *rate <= 0) {
         fmt::print(stderr, "--rate {}: {}\n", gen_rate, why.empty() ? "expected a positive rate" : why);

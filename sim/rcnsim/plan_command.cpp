@@ -34,7 +34,7 @@ std::size_t load_plan(const PlanOptions& o, PlanSpec& spec) {
     diags.error(spec.output_loc, "output",
                 "\"" + quote_input(spec.output) +
                     "\" is outside the plan file's folder and the working directory; give it with -o to write there");
-  for (const auto& d : diags.items()) fmt::print(stderr, "{}\n", d.str());
+  for (const auto& line : diags.lines()) fmt::print(stderr, "{}\n", line);
   return diags.error_count();
 }
 
@@ -46,7 +46,7 @@ std::size_t check_points(const PlanSpec& spec, std::vector<std::string>& reasons
   if (!first) return some_point_valid(reasons) ? 0 : 1;
   Diagnostics diags;
   check_plan_metrics(spec, *first, diags);
-  for (const auto& d : diags.items()) fmt::print(stderr, "{}\n", d.str());
+  for (const auto& line : diags.lines()) fmt::print(stderr, "{}\n", line);
   return diags.error_count();
 }
 
@@ -84,7 +84,7 @@ bool write_best(const PlanSpec& spec, const PointOutcome& best, const std::strin
     if (!check.scenario) diags.append(check.diagnostics);
   }
   if (diags.has_errors()) {
-    for (const auto& d : diags.items()) fmt::print(stderr, "{}\n", d.str());
+    for (const auto& line : diags.lines()) fmt::print(stderr, "{}\n", line);
     fmt::print(stderr, "rcnsim plan: best.yaml not written\n");
     return false;
   }
@@ -161,6 +161,7 @@ int run_plan(const PlanOptions& o) {
     }
   }
   const RunCounts counts = execute_runs(RunBatch{spec.base, spec.allow_paths, o.jobs, o.progress, "plan", 0, 1}, tasks);
+  if (counts.interrupted_by != 0) return report_interrupted("plan", counts, tasks.size(), out);
 
   std::vector<std::vector<std::map<std::string, double>>> runs(points.size());
   std::size_t failed = counts.failed;

@@ -1,6 +1,7 @@
 #include "sweep_command.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,7 +98,39 @@ pid_t spawn_run(const std::string& exe, const RunBatch& b, const RunTask& t) {
   return rc == 0 ? pid : -1;
 }
 
+volatile sig_atomic_t g_batch_stop = 0;  // the signal that stops the batch
+
+void on_batch_signal(int sig) {
+  if (g_batch_stop == 0) g_batch_stop = sig;
+}
+
+// SIGINT and SIGTERM set g_batch_stop while a batch runs (no SA_RESTART: waitpid returns).
+class BatchSignals {
+ public:
+  BatchSignals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_batch_signal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, &old_int_);
+    ::sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~BatchSignals() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
 }  // namespace
+
+int report_interrupted(const char* label, const RunCounts& c, std::size_t total, const std::string& out) {
+  fmt::print(stderr, "rcnsim {}: interrupted by {} after {} of {} runs ({} failed); the finished runs are kept in "
+                     "{}/runs and the same command resumes from them\n",
+             label, c.interrupted_by == SIGINT ? "SIGINT" : "SIGTERM", c.done - c.failed, total, c.failed, out);
+  return 128 + c.interrupted_by;
+}
 
 std::optional<std::map<std::string, double>> read_run_metrics(const std::string& dir) {
   std::ifstream in(fs::path(dir) / "summary.json", std::ios::binary);
@@ -134,8 +167,16 @@ RunCounts execute_runs(const RunBatch& b, const std::vector<RunTask>& tasks) {
     fmt::print(stderr, "\r{}{}: {} of {} runs done ({} resumed, {} failed)   ", b.label,
                b.size > 1 ? fmt::format(" rank {}", b.rank) : "", c.done, mine.size(), c.resumed, c.failed);
   };
+  g_batch_stop = 0;
+  BatchSignals signals;
+  bool forwarded = false;
   while (next < mine.size() || !running.empty()) {
-    while (next < mine.size() && static_cast<int>(running.size()) < parallel) {
+    if (g_batch_stop != 0 && !forwarded) {  // stop: no new run; the ones in flight end (and clean up)
+      for (const auto& [pid, task] : running) ::kill(pid, g_batch_stop);
+      forwarded = true;
+      next = mine.size();
+    }
+    while (g_batch_stop == 0 && next < mine.size() && static_cast<int>(running.size()) < parallel) {
       const RunTask& t = *mine[next++];
       if (can_resume(t, run_key(b, t, base))) {  // finished by an earlier sweep, with the same inputs
         ++c.done, ++c.resumed;
@@ -154,7 +195,11 @@ RunCounts execute_runs(const RunBatch& b, const std::vector<RunTask>& tasks) {
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, 0);
     auto it = running.find(pid);
-    if (it == running.end()) continue;
+    if (it == running.end()) continue;  // EINTR (a signal), or not ours
+    if (g_batch_stop != 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+      running.erase(it);  // stopped by us: neither done nor failed
+      continue;
+    }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       ++c.failed;
       fmt::print(stderr, "\nrcnsim {}: run {} failed (see {}.log)\n", b.label, it->second->dir, it->second->dir);
@@ -166,6 +211,7 @@ RunCounts execute_runs(const RunBatch& b, const std::vector<RunTask>& tasks) {
     report();
   }
   if (show && std::chrono::steady_clock::now() - t0 >= std::chrono::seconds(1)) fmt::print(stderr, "\n");
+  c.interrupted_by = g_batch_stop;
   return c;
 }
 
@@ -195,7 +241,7 @@ int run_sweep(const SweepOptions& o) {
                 "\"" + quote_input(spec.output) +
                     "\" is outside the sweep file's folder and the working directory; give it with -o to write there");
   if (rank == 0)
-    for (const auto& d : diags.items()) fmt::print(stderr, "{}\n", d.str());
+    for (const auto& line : diags.lines()) fmt::print(stderr, "{}\n", line);
   if (diags.has_errors()) return finish(2);
 
   const std::string out = o.output.empty() ? spec.output : o.output;
@@ -227,6 +273,7 @@ int run_sweep(const SweepOptions& o) {
     }
   RunBatch batch{spec.base, spec.allow_paths, o.jobs, o.progress, "sweep", rank, size};
   const RunCounts counts = execute_runs(batch, all);
+  if (counts.interrupted_by != 0) return finish(report_interrupted("sweep", counts, all.size(), out));
   std::size_t failed = counts.failed, skipped = counts.resumed;
 #ifdef RCN_HAVE_MPI
   int local = static_cast<int>(failed), total = 0;

@@ -45,12 +45,18 @@ struct RunBatch {
 
 struct RunCounts {
   std::size_t done = 0, resumed = 0, failed = 0;
+  int interrupted_by = 0;  // SIGINT or SIGTERM stopped the batch: runs in flight were stopped, finished ones kept
 };
+
+// What a sweep or plan stopped by a signal says, and its exit status (128 + signal).
+int report_interrupted(const char* label, const RunCounts& c, std::size_t total, const std::string& out);
 
 // <out>/runs/p<point>-seed<seed>: a run's folder, named by its point and seed.
 std::string run_dir(const std::string& out, std::size_t point, std::uint64_t seed);
 
 // Runs (or resumes) this rank's share of `tasks`; a failed run is reported on stderr.
+// SIGINT or SIGTERM stops it: the runs in flight get the same signal (and
+// remove their temporary folders), no new run starts, finished runs stay.
 RunCounts execute_runs(const RunBatch& batch, const std::vector<RunTask>& tasks);
 
 // The metrics of a finished run (src/sweep/sweep_table.hpp run_metrics), or

@@ -55,7 +55,8 @@ struct JobProgress {
 // One failure as it happened, for failures.csv.
 struct FailureRecord {
   double at = 0;
-  std::string component, site, cluster, servers, jobs;
+  std::string component, site, cluster, servers, jobs;  // servers: their ids when a few, else ""
+  int server_count = 0;
   double downtime = 0;
 };
 

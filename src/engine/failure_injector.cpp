@@ -70,8 +70,9 @@ void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   });
 }
 
+// The servers' ids ("s3;s17") when a few, "" when many (failures.csv has their count too).
 std::string describe_servers(const EngineContext& ctx, const std::vector<std::pair<std::size_t, int>>& hit) {
-  if (hit.size() > 4) return fmt::format("{} servers", hit.size());
+  if (hit.size() > 4) return "";
   std::string out;
   for (const auto& [c, s] : hit) out += fmt::format("{}s{}", out.empty() ? "" : ";", s);
   (void)ctx;
@@ -92,6 +93,7 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
     rec.site = ctx.scenario.sites[e.site].name;
     rec.cluster = e.whole_site ? "" : ctx.scenario.sites[e.site].clusters[e.cluster].name;
     rec.servers = describe_servers(ctx, hit);
+    rec.server_count = static_cast<int>(hit.size());
   }
   std::vector<std::size_t> affected;
   auto holds = [&](std::size_t j, std::size_t c, int s) {

@@ -1,5 +1,7 @@
 #include "rcn/engine/simulation.hpp"
 
+#include <signal.h>
+
 #include <simgrid/s4u.hpp>
 
 #include <fmt/format.h>
@@ -38,6 +40,7 @@ const char* to_string(JobState s) {
     case JobState::Running: return "running";
     case JobState::Queued: return "queued";
     case JobState::NotSubmitted: return "not-submitted";
+    case JobState::Unschedulable: return "unschedulable";
   }
   return "?";
 }
@@ -211,6 +214,40 @@ void hourly_cost(const EngineContext& ctx, std::size_t si, double busy_s, double
   }
 }
 
+// A job still queued at the end that needs more servers than any cluster it may
+// use had for training then (in service, free or held by running jobs; not down,
+// not held by inference replicas) becomes Unschedulable, with the reason.
+void mark_unschedulable(EngineContext& ctx) {
+  const std::size_t n = ctx.clusters.size();
+  std::vector<int> for_training(n);
+  for (std::size_t c = 0; c < n; ++c) for_training[c] = ctx.clusters[c].free_servers;
+  for (std::size_t j = 0; j < ctx.jobs.size(); ++j)
+    if (ctx.jobs[j].state == JobState::Running) for_training[ctx.job_cluster[j]] += static_cast<int>(ctx.job_servers[j].size());
+  for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
+    JobResult& r = ctx.jobs[j];
+    if (r.state != JobState::Queued) continue;
+    const TrainingJobSpec& spec = ctx.scenario.training[j];
+    std::string best;  // the cluster that came closest, for the reason
+    int best_servers = -1;
+    bool fits = false;
+    for (std::size_t c = 0; c < n && !fits; ++c) {
+      const ClusterState& cs = ctx.clusters[c];
+      if ((spec.site && *spec.site != cs.site_name) || !has_layout_on(ctx, j, c)) continue;
+      fits = cs.servers_for(spec.gpus) <= for_training[c];
+      if (for_training[c] > best_servers) {
+        best_servers = for_training[c];
+        best = fmt::format("{}/{}: {} of its {} servers, {} needed", cs.site_name, cs.cluster_name, for_training[c],
+                           cs.total_servers, cs.servers_for(spec.gpus));
+      }
+    }
+    if (fits) continue;
+    r.state = JobState::Unschedulable;
+    r.unschedulable_reason = best.empty() ? "no cluster it may use has a layout for it"
+                                          : "more servers than any cluster it may use had in service for training "
+                                            "when the run ended (the most: " + best + ")";
+  }
+}
+
 SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, const std::vector<double>& wan_peak) {
   const Scenario& s = ctx.scenario;
   // Killing the actors at the horizon does not stop every activity they started
@@ -244,6 +281,7 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
       r.progress = 1.0 - p.remaining;
     }
   }
+  mark_unschedulable(ctx);
   for (JobResult& r : ctx.jobs)  // spans still open end with the run
     for (TimelineSpan& span : r.timeline)
       if (span.end < 0) span.end = end;
@@ -252,7 +290,7 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
   res.wan_transfers = ctx.wan_transfers;
   wan_link_usage(ctx, wan_peak, res);
   for (const FailureRecord& f : ctx.failure_log)
-    res.failures.push_back({f.at, f.component, f.site, f.cluster, f.servers, f.jobs, f.downtime});
+    res.failures.push_back({f.at, f.component, f.site, f.cluster, f.servers, f.jobs, f.downtime, f.server_count});
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
     const SiteSpec& site = s.sites[si];
     SiteResult sr;
@@ -337,7 +375,12 @@ void guarded(EngineContext& ctx, const std::string& what, const std::function<vo
 }
 
 SimulationResult run_simulation(const Scenario& scenario, const RunOptions& options) {
+  struct sigaction caller_int {}, caller_term {};
+  ::sigaction(SIGINT, nullptr, &caller_int);
+  ::sigaction(SIGTERM, nullptr, &caller_term);
   auto engine = create_engine();
+  ::sigaction(SIGINT, &caller_int, nullptr);  // SimGrid's handler would exit(1) mid-run
+  ::sigaction(SIGTERM, &caller_term, nullptr);
 
   EngineContext ctx(scenario);
   Diagnostics diags;
@@ -353,6 +396,13 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
   watch_wan_links(ctx.platform, scenario.horizon, wan_peak);
   if (options.on_progress) sg4::Engine::on_time_advance_cb([&](double) { options.on_progress(sg4::Engine::get_clock()); });
   sg4::Host* control = ctx.platform.sites.front().gateway;
+  bool interrupted = false;
+  if (options.stop)  // a stop request ends the run as the horizon does, from an actor
+    sg4::Engine::on_time_advance_cb([&interrupted, control, stop = options.stop](double) {
+      if (*stop == 0 || interrupted) return;
+      interrupted = true;
+      sg4::Actor::create("interrupt", control, [] { kill_all_with_flows(); });
+    });
   sg4::Actor::create("workload-source", control, [&ctx] { guarded(ctx, "the workload source", [&] { workload_source(ctx); }); });
   sg4::Actor::create("scheduler", control, [&ctx] { guarded(ctx, "the scheduler", [&] { scheduler_loop(ctx); }); });
   ctx.failure_classes = failure_components(scenario.failures);
@@ -369,6 +419,7 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
   })->daemonize();
   engine->run();
   if (!ctx.error.empty()) throw SimulationError(ctx.error);
+  if (interrupted || (options.stop && *options.stop)) throw SimulationInterrupted(sg4::Engine::get_clock());
   return collect(ctx, inference.get(), wan_peak);
 }
 

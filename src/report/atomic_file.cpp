@@ -64,6 +64,10 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   try {
     write_synced(tmp, content);
     if (::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename " + tmp + " to " + path + ": " + why(errno));
+  } catch (const std::runtime_error& e) {  // a folder that refuses files (/proc, a full disk): the user's input
+    std::remove(tmp.c_str());
+    const std::string what = e.what();  // "cannot create <tmp>: reason": the reason, without the temporary name
+    throw OutputPathError{"cannot write " + path + ": " + what.substr(what.rfind(": ") + 2)};
   } catch (...) {
     std::remove(tmp.c_str());
     throw;

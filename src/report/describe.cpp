@@ -18,10 +18,38 @@ double peak_bf16(const Scenario& s, const ClusterSpec& c) {
 
 }  // namespace
 
+std::string services_table(const Scenario& s) {
+  if (s.inference.empty()) return "";
+  std::string out = fmt::format("{:<16} {:<14} {:<28} {:>6} {:<26} {}\n", "service", "model", "replicas", "gpus",
+                                "arrivals", "SLO");
+  for (const InferenceServiceSpec& sv : s.inference) {
+    std::string replicas;
+    int count = 0;
+    for (const auto& [site, n] : sv.replicas) {
+      replicas += fmt::format("{}{} {}", replicas.empty() ? "" : ", ", site, n);
+      count += n;
+    }
+    if (!sv.autoscale.max.empty()) replicas += " (autoscaled)";
+    const std::string arrivals =
+        sv.arrivals.kind == "trace" ? fmt::format("trace, {} requests", sv.arrivals.requests.size())
+                                    : fmt::format("{} {:.3g}/s", sv.arrivals.kind, sv.arrivals.rate);
+    std::string slo;
+    for (const auto& [name, v] : {std::pair<const char*, double>{"TTFT", sv.slo.ttft}, {"TPOT", sv.slo.tpot},
+                                  {"e2e", sv.slo.e2e}})
+      if (v > 0) slo += fmt::format("{}{} {}", slo.empty() ? "" : ", ", name, format_duration(v));
+    out += fmt::format("{:<16} {:<14} {:<28} {:>6} {:<26} {}\n", sv.name, sv.model, replicas,
+                       count * sv.gpus_per_replica, arrivals, slo.empty() ? "-" : slo);
+  }
+  return out;
+}
+
 std::string describe_scenario(const Scenario& s, const SiteGraph& g) {
-  std::string out = fmt::format("scenario {}: {} sites, {} GPUs, {} WAN links, {} training jobs, {} inference services\n\n",
-                                s.name, s.sites.size(), s.total_gpus(), s.wan.size(), s.training.size(),
-                                s.inference.size());
+  auto count = [](std::size_t n, const char* one, const char* many) { return fmt::format("{} {}", n, n == 1 ? one : many); };
+  std::string out = fmt::format("scenario {}: {}, {} GPUs, {}, {}, {}\n\n", s.name,
+                                count(s.sites.size(), "site", "sites"), s.total_gpus(),
+                                count(s.wan.size(), "WAN link", "WAN links"),
+                                count(s.training.size(), "training job", "training jobs"),
+                                count(s.inference.size(), "inference service", "inference services"));
   out += fmt::format("{:<16} {:<7} {:<10} {:<10} {:>8} {:>8} {:>16} {:>14}  {}\n", "site", "kind", "region", "gpu",
                      "servers", "gpus", "peak bf16 PF/s", "NIC/server", "fabric");
   std::map<std::string, std::pair<int, double>> regions;
@@ -68,6 +96,7 @@ std::string describe_scenario(const Scenario& s, const SiteGraph& g) {
                          e.step.params / 1e9, e.site, e.cluster, e.gpu, format_duration(e.step.step_time_s),
                          100 * e.step.mfu, format_duration(e.step.time_to_train_s));
   }
+  if (!s.inference.empty()) out += "\ninference services (simulated by rcnsim run):\n" + services_table(s);
   return out;
 }
 

@@ -123,7 +123,14 @@ volatile sig_atomic_t g_active = 0;
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 struct sigaction g_previous[3];
 
+volatile sig_atomic_t g_graceful = 0;     // the first SIGINT/SIGTERM only records itself
+volatile sig_atomic_t g_stop_signal = 0;  // that signal, for interrupt_flag()
+
 void on_signal(int sig) {
+  if (g_graceful && g_stop_signal == 0 && (sig == SIGINT || sig == SIGTERM)) {
+    g_stop_signal = sig;
+    return;
+  }
   if (g_active) {
     const int dir = ::open(g_tmp, O_RDONLY | O_DIRECTORY);
     if (dir >= 0) {
@@ -186,6 +193,10 @@ std::string quote_kind(const std::string& k) {
 std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
+
+void set_graceful_stop(bool on) { g_graceful = on ? 1 : 0; }
+
+const volatile sig_atomic_t* interrupt_flag() { return &g_stop_signal; }
 
 bool path_within(const std::string& path, const std::string& base) {
   std::error_code ec;

@@ -16,10 +16,16 @@ namespace {
 
 using ordered_json = nlohmann::ordered_json;
 
-// -1 marks "did not happen" inside the engine; JSON says null instead.
-ordered_json time_or_null(double t) { return t < 0 ? ordered_json(nullptr) : ordered_json(t); }
+// Times and durations of the run (submit, start, wait, lost work...) to the
+// millisecond: CSV cells read 101505.005, not 101505.00468610993, and
+// summary.json holds the same rounded values so the two files agree.
+double ms(double seconds) { return std::round(seconds * 1000) / 1000; }
+std::string time_cell(double seconds) { return fmt::format("{:.3f}", ms(seconds)); }
 
-// CSV numbers: shortest text that reads back to the same double.
+// -1 marks "did not happen" inside the engine; JSON says null instead.
+ordered_json time_or_null(double t) { return t < 0 ? ordered_json(nullptr) : ordered_json(ms(t)); }
+
+// Other CSV numbers: shortest text that reads back to the same double.
 std::string num(double v) { return fmt::format("{}", v); }
 
 // An amount that may not exist (a cost per token without tokens): null in JSON.
@@ -72,6 +78,7 @@ std::string summary_json(const SimulationResult& r) {
     o["name"] = x.name;
     o["model"] = x.model;
     o["state"] = to_string(x.state);
+    if (x.state == JobState::Unschedulable) o["unschedulable_reason"] = x.unschedulable_reason;
     o["site"] = x.site;
     o["cluster"] = x.cluster;
     o["gpu"] = x.gpu;
@@ -79,25 +86,25 @@ std::string summary_json(const SimulationResult& r) {
     o["gpus_last_attempt"] = x.gpus_last_attempt;
     o["servers"] = x.servers;
     o["params"] = x.params;
-    o["submit_s"] = x.submit_s;
+    o["submit_s"] = ms(x.submit_s);
     o["start_s"] = time_or_null(x.start_s);
     o["end_s"] = time_or_null(x.end_s);
-    o["queue_wait_s"] = x.start_s < 0 ? ordered_json(nullptr) : ordered_json(x.queue_wait_s);
+    o["queue_wait_s"] = x.start_s < 0 ? ordered_json(nullptr) : ordered_json(ms(x.queue_wait_s));
     o["step_time_s"] = x.step_time_s;
     o["steps"] = x.steps;
     o["tokens"] = x.tokens;
     o["tflops_per_gpu"] = x.tflops_per_gpu;
     o["mfu"] = x.mfu;
-    o["time_to_train_s"] = x.end_s < 0 ? ordered_json(nullptr) : ordered_json(x.time_to_train_s);
-    o["ideal_time_to_train_s"] = x.ideal_time_to_train_s;
+    o["time_to_train_s"] = x.end_s < 0 ? ordered_json(nullptr) : ordered_json(ms(x.time_to_train_s));
+    o["ideal_time_to_train_s"] = ms(x.ideal_time_to_train_s);
     o["goodput"] = x.state == JobState::Finished || x.state == JobState::Running ? ordered_json(x.goodput)
                                                                                   : ordered_json(nullptr);
     o["interruptions"] = x.interruptions;
     o["preemptions"] = x.preemptions;
-    o["staging_s"] = x.staging_s;
-    o["lost_work_s"] = x.lost_work_s;
-    o["restart_overhead_s"] = x.restart_overhead_s;
-    o["checkpoint_overhead_s"] = x.checkpoint_overhead_s;
+    o["staging_s"] = ms(x.staging_s);
+    o["lost_work_s"] = ms(x.lost_work_s);
+    o["restart_overhead_s"] = ms(x.restart_overhead_s);
+    o["checkpoint_overhead_s"] = ms(x.checkpoint_overhead_s);
     o["checkpoints"] = x.checkpoints;
     o["checkpoint_interval_s"] = x.checkpoint_interval_s;
     ordered_json causes = ordered_json::object();
@@ -179,20 +186,20 @@ std::string jobs_csv(const SimulationResult& r) {
       "tokens,tflops_per_gpu,hardware_tflops_per_gpu,mfu,memory_per_gpu_bytes,time_to_train_s,ideal_time_to_train_s,goodput,interruptions,lost_work_s,restart_overhead_s,checkpoint_overhead_s,checkpoints,"
       "interruptions_by_cause,progress,preemptions,staging_s,gpu_hours,cost\n";
   for (const JobResult& x : r.jobs) {
-    auto opt = [](double v, bool present) { return present ? fmt::format("{}", v) : std::string(); };
+    auto opt = [](double v, bool present) { return present ? time_cell(v) : std::string(); };
     std::string causes;
     for (const auto& [cause, n] : x.interruptions_by_cause) causes += fmt::format("{}{}={}", causes.empty() ? "" : ";", cause, n);
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name),
                        csv_field(x.model), to_string(x.state), csv_field(x.site), csv_field(x.cluster),
-                       csv_field(x.gpu), x.gpus, x.servers, num(x.params), num(x.submit_s),
+                       csv_field(x.gpu), x.gpus, x.servers, num(x.params), time_cell(x.submit_s),
                        opt(x.start_s, x.start_s >= 0), opt(x.end_s, x.end_s >= 0),
                        opt(x.queue_wait_s, x.start_s >= 0), num(x.step_time_s), num(x.steps), num(x.tokens),
                        num(x.tflops_per_gpu), num(x.step_shape ? x.step_shape->hardware_tflops_per_gpu : 0.0), num(x.mfu),
                        num(x.step_shape ? x.step_shape->memory.total_bytes : 0.0), opt(x.time_to_train_s, x.end_s >= 0),
-                       num(x.ideal_time_to_train_s),
-                       opt(x.goodput, x.state == JobState::Finished || x.state == JobState::Running), x.interruptions,
-                       num(x.lost_work_s), num(x.restart_overhead_s), num(x.checkpoint_overhead_s), x.checkpoints,
-                       csv_field(causes), num(x.progress), x.preemptions, num(x.staging_s), num(x.gpu_hours),
+                       time_cell(x.ideal_time_to_train_s),
+                       (x.state == JobState::Finished || x.state == JobState::Running ? num(x.goodput) : std::string()), x.interruptions,
+                       time_cell(x.lost_work_s), time_cell(x.restart_overhead_s), time_cell(x.checkpoint_overhead_s), x.checkpoints,
+                       csv_field(causes), num(x.progress), x.preemptions, time_cell(x.staging_s), num(x.gpu_hours),
                        num(x.cost));
   }
   return out;
@@ -246,10 +253,12 @@ std::string latency_cdf_csv(const SimulationResult& r) {
 }
 
 std::string failures_csv(const SimulationResult& r) {
-  std::string out = "time_s,component,site,cluster,servers,affected_jobs,downtime_s\n";
+  // servers: how many it took down; server_ids: which, when at most 4 (docs/results.md).
+  std::string out = "time_s,component,site,cluster,servers,server_ids,affected_jobs,downtime_s\n";
   for (const FailureRow& f : r.failures)
-    out += fmt::format("{},{},{},{},{},{},{}\n", num(f.time_s), csv_field(f.component), csv_field(f.site),
-                       csv_field(f.cluster), csv_field(f.servers), csv_field(f.affected_jobs), num(f.downtime_s));
+    out += fmt::format("{},{},{},{},{},{},{},{}\n", time_cell(f.time_s), csv_field(f.component), csv_field(f.site),
+                       csv_field(f.cluster), f.server_count, csv_field(f.servers), csv_field(f.affected_jobs),
+                       time_cell(f.downtime_s));
   return out;
 }
 
@@ -262,55 +271,6 @@ std::string run_info_json(const SimulationResult& r, double wall_time_s, const s
   j["wall_time_s"] = wall_time_s;
   j["simulated_per_wall_second"] = wall_time_s > 0 ? r.simulated_end_s / wall_time_s : 0.0;
   return j.dump(2) + "\n";
-}
-
-namespace {
-
-// 1234567 -> "1.23M": amounts in the console block are read, not parsed.
-std::string money(double v) {
-  const double a = std::fabs(v);
-  if (a >= 1e9) return fmt::format("{:.3g}B", v / 1e9);
-  if (a >= 1e6) return fmt::format("{:.3g}M", v / 1e6);
-  if (a >= 1e3) return fmt::format("{:.3g}k", v / 1e3);
-  return fmt::format("{:.2f}", v);
-}
-
-// The console's short cost block (docs/tco.md).
-std::string cost_block(const TcoResult& t) {
-  std::string out = fmt::format(
-      "\ncost ({}, over {}): capex amortised {}  power {}  staff+maintenance {}  WAN {}  total {}\n", t.currency,
-      format_duration(t.period_s), money(t.capex_amortised), money(t.power), money(t.staff_maintenance), money(t.wan),
-      money(t.total));
-  auto per = [](const std::optional<double>& v) { return v ? fmt::format("{:.4g}", *v) : std::string("-"); };
-  out += fmt::format("  per 1M tokens served {}  per 1M trained tokens {}\n", per(t.per_million_tokens_served),
-                     per(t.per_million_trained_tokens));
-  for (const std::string& note : t.notes) out += "  note: " + note + "\n";
-  return out;
-}
-
-}  // namespace
-
-std::string summary_table(const SimulationResult& r) {
-  std::string out = fmt::format("scenario {}  seed {}  policy {}  simulated {} (horizon {})\n\n", r.scenario, r.seed,
-                                r.policy, format_duration(r.simulated_end_s), format_duration(r.horizon_s));
-  out += fmt::format("{:<18} {:<9} {:<14} {:>6} {:>10} {:>10} {:>10} {:>9} {:>6} {:>11}\n", "job", "state", "site",
-                     "gpus", "wait", "start", "train", "step", "MFU", "TFLOP/s/GPU");
-  for (const JobResult& x : r.jobs) {
-    out += fmt::format("{:<18} {:<9} {:<14} {:>6} {:>10} {:>10} {:>10} {:>9} {:>5.1f}% {:>11.1f}\n", x.name,
-                       to_string(x.state), x.site.empty() ? "-" : x.site, x.gpus,
-                       x.start_s < 0 ? "-" : format_duration(x.queue_wait_s),
-                       x.start_s < 0 ? "-" : format_duration(x.start_s),
-                       x.end_s < 0 ? "-" : format_duration(x.time_to_train_s),
-                       x.step_time_s > 0 ? format_duration(x.step_time_s) : "-", x.mfu * 100, x.tflops_per_gpu);
-  }
-  out += fmt::format("\n{:<14} {:<8} {:<7} {:>7} {:>14} {:>8} {:>12} {:>12} {:>11}\n", "site", "region", "kind",
-                     "gpus", "busy GPU-h", "util", "energy kWh", "power cost", "CO2e t");
-  for (const SiteResult& x : r.sites)
-    out += fmt::format("{:<14} {:<8} {:<7} {:>7} {:>14.0f} {:>7.1f}% {:>12.0f} {:>12.0f} {:>11.1f}\n", x.name,
-                       x.region, x.kind, x.gpus, x.gpu_hours_busy, x.utilisation * 100, x.energy_kwh, x.cost,
-                       x.carbon_kg / 1000);
-  out += cost_block(r.tco);
-  return out;
 }
 
 }  // namespace rcn

@@ -64,7 +64,8 @@ std::string trace_json(const SimulationResult& r) {
     auto it = site_pid.find(f.site);
     e["pid"] = it == site_pid.end() ? wan_pid : it->second;
     e["tid"] = 0;
-    e["args"] = {{"cluster", f.cluster}, {"servers", f.servers}, {"jobs", f.affected_jobs}, {"downtime_s", f.downtime_s}};
+    e["args"] = {{"cluster", f.cluster}, {"servers", f.server_count}, {"server_ids", f.servers}, {"jobs", f.affected_jobs},
+                 {"downtime_s", f.downtime_s}};
     events.push_back(e);
   }
   for (const UtilisationPoint& u : r.utilisation) {

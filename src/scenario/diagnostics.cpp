@@ -30,6 +30,25 @@ void Diagnostics::warning(const SourceLoc& loc, std::string path, std::string me
   items_.push_back({Diagnostic::Severity::Warning, loc, std::move(path), std::move(message)});
 }
 
+std::vector<std::string> Diagnostics::lines() const {
+  std::vector<std::string> out;
+  std::vector<std::size_t> times;
+  std::map<std::string, std::size_t> seen;  // line -> its index in out
+  for (const Diagnostic& d : items_) {
+    const std::string line = d.str();
+    const auto [it, added] = seen.emplace(line, out.size());
+    if (added) {
+      out.push_back(line);
+      times.push_back(1);
+    } else {
+      ++times[it->second];
+    }
+  }
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (times[i] > 1) out[i] += fmt::format(" (x{})", times[i]);
+  return out;
+}
+
 bool Diagnostics::has_errors() const { return error_count() > 0; }
 
 std::size_t Diagnostics::error_count() const {

@@ -35,7 +35,8 @@ constexpr double kMaxCarbon = 1e5;
 // and fills the struct as far as the input allows.
 class ScenarioReader {
  public:
-  ScenarioReader(YamlReader& r, const FileReferences& files) : r_(r), files_(files) {}
+  ScenarioReader(YamlReader& r, const FileReferences& files, std::optional<std::uint64_t> seed_override)
+      : r_(r), seed_override_(seed_override), files_(files) {}
 
   void read(const YAML::Node& root, Scenario& s) {
     if (!r_.expect_map(root, "", {"name", "seed", "horizon", "fidelity", "hardware", "sites", "wan", "models",
@@ -51,6 +52,7 @@ class ScenarioReader {
       else
         s.seed = static_cast<std::uint64_t>(*v);
     }
+    if (seed_override_) s.seed = *seed_override_;  // before the workloads: a generated trace follows --seed
     if (auto v = duration(root, "horizon", "", Sign::Positive, false)) s.horizon = *v;
     if (auto v = r_.choice(root, "fidelity", "", {"analytic", "flow"}, false)) {
       s.fidelity = *v == "flow" ? Fidelity::Flow : Fidelity::Analytic;
@@ -77,6 +79,7 @@ class ScenarioReader {
 
  private:
   YamlReader& r_;
+  std::optional<std::uint64_t> seed_override_;  // --seed, applied where the file's seed is read
   const FileReferences& files_;  // what hardware: and the traces may read
   // Node of each parsed element, for cross-reference errors that point at it.
   std::map<std::string, YAML::Node> nodes_;
@@ -407,7 +410,9 @@ class ScenarioReader {
     if (!n.IsDefined()) return;
     if (!r_.expect_map(n, "workloads", {"training", "training_trace", "inference"})) return;
     read_list(n, "workloads", "training", false, [&](const YAML::Node& j, const std::string& p) { read_training(j, p, s); });
-    if (YamlReader::child(n, "training_trace").IsMap()) read_swf_reference(YamlReader::child(n, "training_trace"), s);
+    const YAML::Node trace = YamlReader::child(n, "training_trace");
+    if (trace.IsMap() && YamlReader::child(trace, "generate").IsDefined()) read_generated_trace(trace, s);
+    else if (trace.IsMap()) read_swf_reference(trace, s);
     else if (auto v = r_.text(n, "training_trace", "workloads", false)) {
       std::string why;
       if (const auto text = files_.read(*v, limits::kMaxInputFileBytes, why))
@@ -427,6 +432,45 @@ class ScenarioReader {
     }
     s.training.reserve(s.training.size() + jobs.size());
     std::move(jobs.begin(), jobs.end(), std::back_inserter(s.training));
+  }
+
+  // workloads.training_trace: {generate: {jobs: N, rate: 20/h, max_gpus: 256, model: M, dataset_sites: [..]}}:
+  // the synthetic trace of `rcnsim trace generate`, drawn from the scenario's seed, so that every seed of a
+  // sweep schedules a different job mix (docs/sweeps.md#policy-comparisons).
+  void read_generated_trace(const YAML::Node& trace, Scenario& s) {
+    const std::string tp = "workloads.training_trace";
+    if (!r_.expect_map(trace, tp, {"generate"})) return;
+    const YAML::Node n = YamlReader::child(trace, "generate");
+    const std::string p = tp + ".generate";
+    if (!r_.expect_map(n, p, {"jobs", "rate", "max_gpus", "model", "dataset_sites"})) return;
+    const auto jobs = r_.integer(n, "jobs", p, 1, true);
+    const auto rate = r_.quantity(n, "rate", p, Quantity::Rate, Sign::Positive, true);
+    const std::int64_t max_gpus = r_.integer(n, "max_gpus", p, 8, false).value_or(512);
+    const auto model = r_.text(n, "model", p, true);
+    if (model && !s.find_model(*model))
+      r_.error(YamlReader::child(n, "model"), p + ".model", fmt::format("unknown model \"{}\"", quote_input(*model)));
+    std::vector<std::string> sites;
+    if (const YAML::Node ds = YamlReader::child(n, "dataset_sites"); ds.IsDefined()) {
+      if (!ds.IsSequence()) {
+        r_.error(ds, p + ".dataset_sites", fmt::format("expected a list of site names, got {}", YamlReader::describe(ds)));
+      } else {
+        for (std::size_t i = 0; i < ds.size(); ++i) {
+          const std::string sp = YamlReader::index(p + ".dataset_sites", i);
+          if (!ds[i].IsScalar() || !s.find_site(ds[i].Scalar()))
+            r_.error(ds[i], sp, fmt::format("expected a site name, got {}", YamlReader::describe(ds[i])));
+          else
+            sites.push_back(ds[i].Scalar());
+        }
+      }
+    }
+    if (!jobs || !rate || !model || !s.find_model(*model) || r_.diagnostics().has_errors()) return;
+    if (auto why = check_trace_generate_args(*jobs, *rate, max_gpus)) {
+      r_.error(n, p, *why);
+      return;
+    }
+    const std::string csv = generate_job_trace(static_cast<int>(*jobs), *rate, static_cast<int>(max_gpus), *model,
+                                               sites, s.seed);
+    append_jobs(read_job_trace(csv, fmt::format("<trace generated with seed {}>", s.seed), s, r_.diagnostics()), s);
   }
 
   // workloads.training_trace: {file: x.swf, format: swf, model: M, gpus_per_processor: F, site: S}
@@ -899,9 +943,24 @@ class ScenarioReader {
     for (const auto& m : s.models) model_names.push_back(m.name);
     auto unknown = [&](const YAML::Node& at, const std::string& path, const std::string& what,
                        const std::string& name, const std::vector<std::string>& known) {
-      const std::string near = closest_match(name, known);
+      std::string near = closest_match(name, known);
+      if (near.empty() && !name.empty()) {  // "west" for "west-node": one name holding it as a word
+        std::vector<std::string> holding;
+        for (const std::string& k : known) {
+          const std::size_t at_pos = k.find(name);
+          const bool starts = at_pos != std::string::npos && (at_pos == 0 || k[at_pos - 1] == '-' || k[at_pos - 1] == '_');
+          const std::size_t after = at_pos + name.size();
+          if (starts && (after == k.size() || k[after] == '-' || k[after] == '_')) holding.push_back(k);
+        }
+        if (holding.size() == 1) near = holding.front();
+      }
+      std::string names;  // a short list of what exists, when there is no close name
+      if (near.empty() && !known.empty() && known.size() <= 8)
+        for (const std::string& k : known) names += (names.empty() ? " (known: " : ", ") + k;
+      if (!names.empty()) names += ")";
       r_.error(at, path,
-               fmt::format("unknown {} \"{}\"{}", what, name, near.empty() ? "" : fmt::format(", did you mean {}?", near)));
+               fmt::format("unknown {} \"{}\"{}{}", what, name, near.empty() ? "" : fmt::format(", did you mean {}?", near),
+                           names));
     };
 
     for (std::size_t i = 0; i < s.wan.size(); ++i) {
@@ -1058,7 +1117,7 @@ LoadResult load_scenario_text(const std::string& yaml, const std::string& displa
   s.source_file = display_name;
   YamlReader reader(display_name, result.diagnostics, overridden);
   const FileReferences files(base_dir, options.allow_paths);
-  ScenarioReader(reader, files).read(root, s);
+  ScenarioReader(reader, files, options.seed).read(root, s);
   result.diagnostics.sort_by_location();
   if (options.seed) s.seed = *options.seed;
   if (!result.diagnostics.has_errors()) result.scenario = std::move(s);

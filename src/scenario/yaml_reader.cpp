@@ -53,7 +53,12 @@ YAML::Node YamlReader::child(const YAML::Node& map, const std::string& key) {
 bool YamlReader::expect_map(const YAML::Node& node, const std::string& path,
                             const std::vector<std::string>& allowed) {
   if (!node.IsMap()) {
-    error(node, path, fmt::format("expected a mapping (key: value), got {}", describe(node)));
+    // The whole file as one scalar (a CSV, a log) is not quoted back: never echo a file's contents.
+    if (path.empty() && node.IsScalar())
+      error(node, path, "expected a mapping (key: value) at the top of the file, got plain text: not a YAML "
+                        "scenario (a CSV trace is named from a scenario's workloads.training_trace)");
+    else
+      error(node, path, fmt::format("expected a mapping (key: value), got {}", describe(node)));
     return false;
   }
   for (auto it = node.begin(); it != node.end(); ++it) {

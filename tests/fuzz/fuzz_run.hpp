@@ -67,6 +67,7 @@ inline void check_result(const rcn::Scenario& s, const rcn::SimulationResult& r)
         check(within(j.start_s) && j.end_s == -1, who + "running without a start, or with an end");
         break;
       case rcn::JobState::Queued:
+      case rcn::JobState::Unschedulable:
         check(j.end_s == -1 && j.submit_s <= end + eps, who + "queued with an end, or submitted after the run");
         break;
       case rcn::JobState::NotSubmitted:

@@ -38,5 +38,5 @@ TEST_CASE("fuzz finding: a name holding a carriage return is quoted on one line"
       "wan: [{from: center-east, to: b, bandwidth: 1Gbps}]\n";
   CHECK(errors_of(yaml) == std::vector<std::string>{
                                "f.yaml:3:14: error: wan[0].from: unknown site \"center-east\", did you mean center?east?",
-                               "f.yaml:3:31: error: wan[0].to: unknown site \"b\""});
+                               "f.yaml:3:31: error: wan[0].to: unknown site \"b\" (known: center?east)"});
 }

@@ -90,7 +90,7 @@ TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
        "t.yaml:17:24: error: workloads.training[0].model: unknown model \"mm\", did you mean m?"},
       {"unknown site for a job", 17,
        "    - {name: j, model: m, site: west, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}",
-       "t.yaml:17:33: error: workloads.training[0].site: unknown site \"west\""},
+       "t.yaml:17:33: error: workloads.training[0].site: unknown site \"west\", did you mean node-west?"},
       {"tp*pp*dp differs from gpus", 17,
        "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 2}, global_batch: 8, steps: 10}",
        "t.yaml:17:50: error: workloads.training[0].parallelism: tp*pp*dp = 2*2*2 = 8 but the job asks for gpus: 16"},
@@ -146,7 +146,7 @@ TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
        "\"node-west/main/s9\""},
       {"failure on an unknown site", 18,
        "scheduler: {policy: fifo}\nfailures: {events: [{at: 1h, target: node-nrth, kind: site-outage, duration: 1h}]}",
-       "t.yaml:19:38: error: failures.events[0].target: unknown site \"node-nrth\""},
+       "t.yaml:19:38: error: failures.events[0].target: unknown site \"node-nrth\" (known: node-west, node-east)"},
       {"autoscale maximum below the starting replicas", 17,
        "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, global_batch: 8, steps: 10}\n  inference:\n"
        "    - {name: s, model: m, replicas: {node-west: 2}, gpus_per_replica: 8, arrivals: {poisson: 1/s}, autoscale: {max: {node-west: 1}}}",

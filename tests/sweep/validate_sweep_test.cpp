@@ -151,7 +151,7 @@ TEST_CASE("rcnsim validate on a sweep: exit 0 when every point loads, 2 with a l
   // A scenario still validates as one.
   r = test::run_command(test::rcnsim_binary() + " validate " + test::source_path("scenarios/tutorial/01-one-cluster.yaml"));
   CHECK(r.status == 0);
-  CHECK(r.output.find("ok (1 sites") != std::string::npos);
+  CHECK(r.output.find("ok (1 site, ") != std::string::npos);
 }
 
 TEST_CASE("rcnsim sweep with variants: a variant column, every variant x grid point run, resume by key",

@@ -13,7 +13,10 @@
 
 namespace rcn {
 
-enum class JobState { Finished, Running, Queued, NotSubmitted };
+// Unschedulable: still queued when the run ended, and larger than what any
+// cluster it may use had for training then (servers down, held by inference
+// replicas): it could not have started later either (docs/results.md).
+enum class JobState { Finished, Running, Queued, NotSubmitted, Unschedulable };
 const char* to_string(JobState s);
 
 // One stretch of a job's life, for the timeline (trace.json, report.html).
@@ -60,6 +63,7 @@ struct JobResult {
   double progress = 0;  // fraction of steps done at the end of the run
   double gpu_hours = 0;  // GPUs held x time held, every attempt (checkpoints and lost work included)
   double cost = 0;       // gpu_hours x the all-in GPU-hour rate of the cluster of its last placement (docs/tco.md)
+  std::string unschedulable_reason;  // state Unschedulable: why, in words
   // The step model on the cluster of its (last) placement, with this job's steps,
   // tokens and time to train: step_shape (shared by every job of the same shape on
   // that cluster, so a million-job trace holds a few steps, not a million) and the
@@ -142,8 +146,11 @@ struct WanLinkResult {
 
 struct FailureRow {
   double time_s = 0;
-  std::string component, site, cluster, servers, affected_jobs;
+  std::string component, site, cluster;
+  std::string servers;   // the servers' ids ("s3;s17") when at most 4, else ""
+  std::string affected_jobs;
   double downtime_s = 0;
+  int server_count = 0;  // servers it took down (0: a WAN link)
 };
 
 // Total cost of ownership over the simulated period (docs/tco.md).

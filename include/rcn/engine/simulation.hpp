@@ -4,6 +4,7 @@
 //
 // SimGrid allows one engine per process, so run_simulation may be called
 // once per process; tests that run it are one process per test case.
+#include <csignal>
 #include <functional>
 #include <stdexcept>
 
@@ -16,6 +17,15 @@ namespace rcn {
 struct RunOptions {
   // Called now and then with the simulated time; for progress lines.
   std::function<void(double simulated_now)> on_progress;
+  // Set (non-zero) from a signal handler to stop the run: checked at every
+  // advance of the simulated clock; the run then ends with SimulationInterrupted.
+  const volatile std::sig_atomic_t* stop = nullptr;
+};
+
+// The run was stopped through RunOptions::stop; no results are returned.
+struct SimulationInterrupted : std::runtime_error {
+  explicit SimulationInterrupted(double at) : std::runtime_error("interrupted"), simulated_s(at) {}
+  double simulated_s;  // the simulated time it had reached
 };
 
 // An actor of the simulation failed: what() says which job or service and why
@@ -24,7 +34,9 @@ struct SimulationError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Throws InputError (a scenario problem found late) or SimulationError.
+// Throws InputError (a scenario problem found late), SimulationError or
+// SimulationInterrupted. The caller's SIGINT and SIGTERM handlers stay in
+// force (SimGrid's engine would install its own, which exits with status 1).
 SimulationResult run_simulation(const Scenario& scenario, const RunOptions& options = {});
 
 }  // namespace rcn

@@ -9,5 +9,8 @@
 namespace rcn {
 
 std::string describe_scenario(const Scenario& s, const SiteGraph& g);
+// The inference services: model, replicas per site, GPUs, arrivals and SLOs
+// ("" without services). Shared by describe and estimate.
+std::string services_table(const Scenario& s);
 
 }  // namespace rcn

@@ -8,6 +8,7 @@
 // on every exit path (SIGINT, SIGTERM and SIGHUP included); one left by a
 // crashed or killed run (`<target>.tmp-<dead pid>` with a marker) is removed
 // by the next run into the same target.
+#include <csignal>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,15 @@ class OutputDir {
   std::vector<std::string> files_;
   bool committed_ = false;
 };
+
+// Stopping a run cleanly (docs/results.md#interrupting-a-run). While graceful
+// stopping is on (and an OutputDir exists), the first SIGINT or SIGTERM is only
+// recorded in *interrupt_flag() (the signal's number), for the simulation to
+// stop at its next step and the caller to clean up, say so and exit 128+signal;
+// a second one, or one while graceful stopping is off, removes the temporary
+// folder and ends the process at once.
+void set_graceful_stop(bool on);
+const volatile std::sig_atomic_t* interrupt_flag();
 
 // A folder that collects many runs and tables and grows over time (a sweep's
 // or a plan's -o): created with a marker that names its `kind` ("sweep",

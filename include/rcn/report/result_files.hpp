@@ -5,6 +5,7 @@
 #include <string>
 
 #include "rcn/engine/results.hpp"
+#include "rcn/report/console_summary.hpp"  // summary_table, the console's text
 
 namespace rcn {
 
@@ -16,7 +17,5 @@ std::string inference_csv(const SimulationResult& r);  // one row per (service, 
 std::string wan_csv(const SimulationResult& r);        // one row per WAN link: bytes moved, peak utilisation
 std::string latency_cdf_csv(const SimulationResult& r);  // TTFT and end-to-end quantiles 1%..99%
 std::string run_info_json(const SimulationResult& r, double wall_time_s, const std::string& scenario_source);
-// The human summary printed on stdout: a table per job and per site.
-std::string summary_table(const SimulationResult& r);
 
 }  // namespace rcn

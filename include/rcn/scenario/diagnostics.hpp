@@ -30,6 +30,9 @@ class Diagnostics {
  public:
   void error(const SourceLoc& loc, std::string path, std::string message);
   void warning(const SourceLoc& loc, std::string path, std::string message);
+  // The lines to print, in order, each identical line once with its count
+  // ("... (x13)"): a warning every point of a sweep repeats is read once.
+  std::vector<std::string> lines() const;
   bool has_errors() const;
   std::size_t error_count() const;
   const std::vector<Diagnostic>& items() const { return items_; }

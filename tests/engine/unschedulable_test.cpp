@@ -1,0 +1,52 @@
+// A job that needs more servers than any cluster it may use has for training
+// (here: inference replicas hold some servers all run long) ends `unschedulable`
+// with its reason, not `queued` for ever; one that fits stays as it was.
+#include <catch2/catch.hpp>
+
+#include "rcn/engine/simulation.hpp"
+#include "rcn/report/result_files.hpp"
+#include "tests/load_scenario.hpp"
+
+using namespace rcn;
+
+namespace {
+
+// Site a: 4 servers of 8 GPUs; two one-server replicas hold 2 of them for the whole run.
+// Job `small` (16 GPUs, 2 servers, which are free) comes first; `big` asks for 32 GPUs (4 servers).
+// (Under fifo a big job at the head of the queue would hold back the jobs behind it.)
+Scenario replicas_hold_servers() {
+  return test::load_scenario(R"(name: unschedulable
+horizon: 2h
+sites:
+  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: 4}]}
+models:
+  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
+              gated_mlp: true, tied_embeddings: false}
+workloads:
+  training:
+    - {name: small, model: llama3-8b, submit: 0s, gpus: 16, global_batch: 16, duration: 10min,
+       parallelism: {zero: 3, recompute: full}}
+    - {name: big, model: llama3-8b, submit: 1min, gpus: 32, global_batch: 32, duration: 10min,
+       parallelism: {zero: 3, recompute: full}}
+  inference:
+    - {name: s, model: llama3-8b, replicas: {a: 2}, gpus_per_replica: 8, max_batch: 8,
+       arrivals: {poisson: 0.01/s, prompt_tokens: 128, output_tokens: 16}}
+)",
+                             "u.yaml");
+}
+
+}  // namespace
+
+TEST_CASE("a job larger than the servers left for training ends unschedulable, with its reason") {
+  const SimulationResult r = run_simulation(replicas_hold_servers());
+  REQUIRE(r.jobs.size() == 2);
+  const JobResult& big = r.jobs[1];
+  CHECK(big.state == JobState::Unschedulable);
+  CHECK(big.start_s < 0);
+  CHECK(big.unschedulable_reason.find("a/main: 2 of its 4 servers, 4 needed") != std::string::npos);
+  CHECK(r.jobs[0].state == JobState::Finished);  // fits in the 2 free servers
+  // The result files say so too: jobs.csv's state column and summary.json's reason.
+  CHECK(jobs_csv(r).find("\nbig,llama3-8b,unschedulable,") != std::string::npos);
+  CHECK(summary_json(r).find("\"unschedulable_reason\": \"more servers than any cluster") != std::string::npos);
+  CHECK(summary_table(r).find("1 finished, 1 unschedulable") != std::string::npos);
+}
