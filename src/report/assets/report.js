@@ -97,7 +97,8 @@
   // A table; each cell is a string (text) or {text, cls, attrs}.
   function table(parent, id, headers, rows, rowAttrs) {
     const t = el('table', id ? {id: id} : {});
-    t.appendChild(el('tr', {}, headers.map((h) => el('th', {text: h}))));
+    const textColumn = (i) => i === 0 || (rows.length > 0 && rows[0][i] !== null && typeof rows[0][i] === 'object' && rows[0][i].cls === 'text');
+    t.appendChild(el('tr', {}, headers.map((h, i) => el('th', textColumn(i) ? {text: h, cls: 'text'} : {text: h}))));
     rows.forEach(function (row, i) {
       const tr = el('tr', rowAttrs ? rowAttrs[i] || {} : {});
       for (const c of row) {
@@ -172,7 +173,7 @@
     if (run.jobs && o.per_million_trained_tokens !== null) card(cards, 'cost per 1M trained tokens', money(o.per_million_trained_tokens, cur), o.per_million_trained_tokens, 'per_million_trained_tokens');
     card(cards, 'energy', num(o.energy_kwh, 0) + ' kWh', o.energy_kwh, 'energy_kwh');
     card(cards, 'power cost', money(o.power_cost, cur), o.power_cost, 'power_cost');
-    card(cards, 'carbon', num(o.carbon_kg / 1000, 1) + ' t CO2e', o.carbon_kg, 'carbon_kg');
+    card(cards, 'carbon', num(o.carbon_kg / 1000) + ' t CO2e', o.carbon_kg, 'carbon_kg');
     card(cards, 'failures', num(o.failures, 0), o.failures, 'failures');
     card(cards, 'total cost of ownership', money(o.tco_total, cur), o.tco_total, 'tco_total');
   }
@@ -200,7 +201,7 @@
                     bandwidth(ctx.dataset.link.bandwidth) + ', ' + duration(ctx.dataset.link.latency_s) : ctx.dataset.label}}}}});
     }
     table(s, 'topology-sites', ['site', 'kind', 'region', 'GPUs', 'clusters'], t.sites.map((x) => [
-      x.name, x.kind, x.region, num(x.gpus, 0),
+      x.name, {text: x.kind, cls: 'text'}, {text: x.region, cls: 'text'}, num(x.gpus, 0),
       {text: x.clusters.map((c) => c.name + ': ' + num(c.servers, 0) + ' servers, ' + num(c.gpus, 0) + ' x ' + c.gpu).join('; '), cls: 'text'}]),
       t.sites.map((x) => ({'data-site': x.name, 'data-gpus': String(x.gpus)})));
     if (t.links.length) {
@@ -423,24 +424,24 @@
     const s = section('energy', 'Energy, cost and carbon per site', 'Over the simulated ' + duration(run.end_s) + '. Cost in ' + cur +
       ': capex spread over each part\'s amortisation life, the power bill, staff and maintenance, and WAN leases (docs/tco.md).');
     const names = run.sites.map((x) => x.name);
+    const t = run.tco;
     const pair = el('div', {cls: 'pair'});
     s.appendChild(pair);
-    const a = el('div', {}, [el('h3', {text: 'Energy (kWh) and carbon (t CO2e)'})]);
-    const b = el('div', {}, [el('h3', {text: 'Cost of ownership (' + cur + ')'})]);
-    pair.appendChild(a); pair.appendChild(b);
-    chart(a, 'energy-sites', 110 + 50 * names.length, {type: 'bar', data: {labels: names, datasets: [
-      {label: 'energy (kWh)', data: run.sites.map((x) => x.energy_kwh), backgroundColor: '#f0a030', xAxisID: 'x'},
-      {label: 'carbon (t CO2e)', data: run.sites.map((x) => x.carbon_kg / 1000), backgroundColor: '#7f7f7f', xAxisID: 'x2'}]},
-      options: {indexAxis: 'y', scales: {x: axis('kWh', {position: 'bottom', ticks: {callback: (v) => num(v, 0)}}),
-        x2: axis('t CO2e', {position: 'top', grid: {drawOnChartArea: false}})}}});
-    const t = run.tco;
-    chart(b, 'cost-sites', 110 + 50 * names.length, {type: 'bar', data: {labels: names, datasets: [
+    const box = (text) => { const d = el('div', {}, [el('h3', {text: text})]); pair.appendChild(d); return d; };
+    // Chart.js's own tick text (as many digits as the step needs), then the unit.
+    const ticks = (unit) => ({callback: function (v, i, all) { return Chart.Ticks.formatters.numeric.call(this, v, i, all) + ' ' + unit; }});
+    const bars = (parent, id, label, values, c, fmt) => chart(parent, id, 260, {type: 'bar', data: {labels: names,
+      datasets: [{label: label, data: values, backgroundColor: c}]}, options: {scales: {y: axis(label, {beginAtZero: true, ticks: ticks(label)})},
+      plugins: {legend: {display: false}, tooltip: {callbacks: {label: (ctx) => fmt(ctx.raw)}}}}});
+    bars(box('Energy (kWh)'), 'energy-sites', 'kWh', run.sites.map((x) => x.energy_kwh), '#f0a030', (v) => num(v) + ' kWh');
+    bars(box('Carbon (t CO2e)'), 'carbon-sites', 't CO2e', run.sites.map((x) => x.carbon_kg / 1000), '#7f7f7f', (v) => num(v) + ' t');
+    chart(box('Cost of ownership (' + cur + ')'), 'cost-sites', 260, {type: 'bar', data: {labels: names, datasets: [
       ['capex_amortised', 'capex (amortised)', '#1f77b4'], ['power', 'power', '#f0a030'], ['staff_maintenance', 'staff + maintenance', '#2ca02c']].map(([k, label, c]) => ({
         label: label, data: names.map((n, i) => t.sites[i] ? t.sites[i][k] : 0), backgroundColor: c}))},
-      options: {indexAxis: 'y', scales: {x: axis(cur, {stacked: true, ticks: {callback: (v) => money(v, cur)}}), y: {stacked: true}},
+      options: {scales: {y: axis(cur, {stacked: true, ticks: {callback: (v) => money(v, cur)}}), x: {stacked: true}},
         plugins: {tooltip: {callbacks: {label: (ctx) => ctx.dataset.label + ': ' + money(ctx.raw, cur)}}}}});
-    const rows = run.sites.map((x, i) => [x.name, {text: x.region, cls: 'text'}, num(x.gpus, 0), pct(x.utilisation), num(x.energy_kwh, 0), money(x.power_cost, cur),
-      num(x.carbon_kg / 1000, 1), money(t.sites[i] ? t.sites[i].capex_amortised : null, cur), money(t.sites[i] ? t.sites[i].staff_maintenance : null, cur), money(x.tco_total, cur)]);
+    const rows = run.sites.map((x, i) => [x.name, {text: x.region, cls: 'text'}, num(x.gpus, 0), pct(x.utilisation), num(x.energy_kwh), money(x.power_cost, cur),
+      num(x.carbon_kg / 1000), money(t.sites[i] ? t.sites[i].capex_amortised : null, cur), money(t.sites[i] ? t.sites[i].staff_maintenance : null, cur), money(x.tco_total, cur)]);
     const tab = table(s, 'sites-table', ['site', 'region', 'GPUs', 'utilisation', 'energy kWh', 'power cost', 'CO2e t', 'capex (amortised)', 'staff + maintenance', 'total'], rows,
       run.sites.map((x) => ({'data-site': x.name, 'data-energy-kwh': String(x.energy_kwh), 'data-cost': String(x.power_cost), 'data-total': String(x.tco_total)})));
     tab.appendChild(el('tr', {'data-wan': String(t.wan)}, ['WAN links', '', '', '', '', '', '', '', '', money(t.wan, cur)].map((v) => el('td', {text: v}))));
@@ -456,10 +457,16 @@
     const s = section('wan', 'WAN links', 'Traffic rcnsim moved over each link (datasets, checkpoints read from another site), both directions together, and the highest share of one direction\'s bandwidth in use at once.');
     const labels = run.wan.map((w) => w.from + ' - ' + w.to);
     if (run.wan.every((w) => !(w.bytes > 0))) s.appendChild(el('p', {cls: 'note', id: 'wan-idle', text: 'No traffic crossed the WAN in this run.'}));
-    else chart(s, 'wan-links', 110 + 50 * labels.length, {type: 'bar', data: {labels: labels, datasets: [
-      {label: 'GB moved', data: run.wan.map((w) => w.bytes / 1e9), backgroundColor: '#1f77b4', xAxisID: 'x'},
-      {label: 'peak utilisation (%)', data: run.wan.map((w) => 100 * w.peak_utilisation), backgroundColor: '#ff7f0e', xAxisID: 'x2'}]},
-      options: {indexAxis: 'y', scales: {x: axis('GB', {position: 'bottom', beginAtZero: true}), x2: axis('peak utilisation', {position: 'top', min: 0, max: 100, grid: {drawOnChartArea: false}, ticks: {callback: (v) => v + '%'}})}}});
+    else {
+      const pair = el('div', {cls: 'pair'});
+      s.appendChild(pair);
+      const left = el('div', {}, [el('h3', {text: 'Data moved (GB)'})]), right = el('div', {}, [el('h3', {text: 'Peak utilisation of one direction'})]);
+      pair.appendChild(left); pair.appendChild(right);
+      chart(left, 'wan-links', 260, {type: 'bar', data: {labels: labels, datasets: [{label: 'GB moved', data: run.wan.map((w) => w.bytes / 1e9), backgroundColor: '#1f77b4'}]},
+        options: {scales: {y: axis('GB', {beginAtZero: true})}, plugins: {legend: {display: false}}}});
+      chart(right, 'wan-peak', 260, {type: 'bar', data: {labels: labels, datasets: [{label: 'peak utilisation', data: run.wan.map((w) => 100 * w.peak_utilisation), backgroundColor: '#ff7f0e'}]},
+        options: {scales: {y: percentAxis('peak utilisation')}, plugins: {legend: {display: false}}}});
+    }
     table(s, 'wan-table', ['from', 'to', 'bandwidth', 'moved', 'peak utilisation'], run.wan.map((w) => [w.from, {text: w.to, cls: 'text'}, bandwidth(w.bandwidth), bytes(w.bytes), pct(w.peak_utilisation)]),
       run.wan.map((w) => ({'data-from': w.from, 'data-to': w.to, 'data-bytes': String(w.bytes)})));
   }
