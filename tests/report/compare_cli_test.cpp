@@ -12,28 +12,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Two small runs of the one-site scenario, made once.
-const std::string& two_runs() {
-  static const std::string dir = [] {
-    const std::string d = scratch_dir("compare-runs");
-    std::ofstream(d + "/one.yaml") << kOneSiteScenario;
-    for (const char* seed : {"1", "2"})
-      REQUIRE(run_command(rcnsim_binary() + " run " + d + "/one.yaml --seed " + seed + " -o " + d + "/seed" + seed).status == 0);
-    return d;
-  }();
+// Two small runs of the one-site scenario in <dir>/seed1 and <dir>/seed2 (each
+// test makes its own: ctest runs the test cases in parallel processes).
+std::string two_runs(const std::string& dir) {
+  std::ofstream(dir + "/one.yaml") << kOneSiteScenario;
+  for (const char* seed : {"1", "2"})
+    REQUIRE(run_command(rcnsim_binary() + " run " + dir + "/one.yaml --seed " + seed + " -o " + dir + "/seed" + seed).status == 0);
   return dir;
-}
-
-std::string copy_run(const std::string& to) {
-  fs::copy(two_runs() + "/seed1", to, fs::copy_options::recursive);
-  return to;
 }
 
 }  // namespace
 
 TEST_CASE("compare: two runs, or a sweep's folder of runs, give one self-contained page", "[cli][compare]") {
   const std::string dir = scratch_dir("compare-ok");
-  auto r = run_command(rcnsim_binary() + " compare " + two_runs() + "/seed1 " + two_runs() + "/seed2 -o " + dir + "/c.html");
+  two_runs(dir);
+  auto r = run_command(rcnsim_binary() + " compare " + dir + "/seed1 " + dir + "/seed2 -o " + dir + "/c.html");
   INFO(r.output);
   REQUIRE(r.status == 0);
   const std::string html = read_text(dir + "/c.html");
@@ -42,8 +35,8 @@ TEST_CASE("compare: two runs, or a sweep's folder of runs, give one self-contain
   CHECK(html.find("src=") == std::string::npos);  // nothing loaded from elsewhere
   // A sweep's folder: each run under runs/, in name order.
   fs::create_directories(dir + "/sweep/runs");
-  fs::copy(two_runs() + "/seed2", dir + "/sweep/runs/p1-seed1", fs::copy_options::recursive);
-  fs::copy(two_runs() + "/seed1", dir + "/sweep/runs/p0-seed1", fs::copy_options::recursive);
+  fs::copy(dir + "/seed2", dir + "/sweep/runs/p1-seed1", fs::copy_options::recursive);
+  fs::copy(dir + "/seed1", dir + "/sweep/runs/p0-seed1", fs::copy_options::recursive);
   r = run_command(rcnsim_binary() + " compare " + dir + "/sweep -o " + dir + "/c.html");
   INFO(r.output);
   REQUIRE(r.status == 0);
@@ -53,7 +46,7 @@ TEST_CASE("compare: two runs, or a sweep's folder of runs, give one self-contain
 
 TEST_CASE("compare: bad run folders are one line, exit status 2, nothing written, no contents echoed", "[cli][compare]") {
   const std::string dir = scratch_dir("compare-bad");
-  const std::string good = two_runs() + "/seed1";
+  const std::string good = two_runs(dir) + "/seed1";
   struct Case {
     const char* name;
     std::string file, content, expect;
@@ -68,7 +61,7 @@ TEST_CASE("compare: bad run folders are one line, exit status 2, nothing written
   for (const Case& c : cases) {
     INFO(c.name);
     const std::string run = dir + "/" + std::to_string(&c - cases.data());
-    copy_run(run);
+    fs::copy(good, run, fs::copy_options::recursive);
     std::ofstream(run + "/" + c.file, std::ios::trunc) << c.content;
     const auto r = run_command(rcnsim_binary() + " compare " + good + " " + run + " -o " + dir + "/c.html");
     INFO(r.output);
@@ -90,7 +83,8 @@ TEST_CASE("compare: bad run folders are one line, exit status 2, nothing written
 
 TEST_CASE("compare: the output replaces only a page rcnsim wrote", "[cli][compare]") {
   const std::string dir = scratch_dir("compare-output");
-  const std::string runs = two_runs() + "/seed1 " + two_runs() + "/seed2";
+  const std::string made = two_runs(scratch_dir("compare-output-runs"));
+  const std::string runs = made + "/seed1 " + made + "/seed2";
   std::ofstream(dir + "/mine.html") << "my notes\n";
   auto r = run_command(rcnsim_binary() + " compare " + runs + " -o " + dir + "/mine.html");
   CHECK(r.status == 2);
@@ -103,7 +97,6 @@ TEST_CASE("compare: the output replaces only a page rcnsim wrote", "[cli][compar
   REQUIRE(run_command(rcnsim_binary() + " compare " + runs + " -o " + dir + "/c.html").status == 0);
   r = run_command(rcnsim_binary() + " compare " + runs + " -o " + dir + "/c.html");
   CHECK(r.status == 0);
-  CHECK(fs::directory_iterator(dir) != fs::directory_iterator());
   std::size_t files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
   CHECK(files == 2);  // mine.html and c.html: no temporary file left
