@@ -61,6 +61,12 @@ class Reader {
     if (v < 0 || v > 1e15 || v != std::floor(v)) fail("summary.json", fmt::format("{}.{}: expected a whole number", where, key));
     return static_cast<long>(v);
   }
+  // A count stored in an int (GPUs, replicas, interruptions): at most a billion.
+  int count(const json& o, const char* key, const std::string& where) const {
+    const long v = whole(o, key, where);
+    if (v > 1'000'000'000L) fail("summary.json", fmt::format("{}.{}: out of range", where, key));
+    return static_cast<int>(v);
+  }
   std::string text(const json& o, const char* key, const std::string& where) const {
     const auto it = o.find(key);
     if (it == o.end() || !it->is_string()) fail("summary.json", fmt::format("{}.{}: expected a string", where, key));
@@ -156,7 +162,7 @@ void read_jobs(const Reader& rd, const json& summary, SimulationResult& r) {
       if (state == to_string(s)) j.state = s, known = true;
     if (!known) rd.fail("summary.json", at + ".state: not a job state");
     j.site = rd.text(x, "site", at);
-    j.gpus = static_cast<int>(std::min(rd.whole(x, "gpus", at), 1'000'000'000L));
+    j.gpus = rd.count(x, "gpus", at);
     j.submit_s = rd.number(x, "submit_s", at);
     j.start_s = rd.number(x, "start_s", at, true);
     j.end_s = rd.number(x, "end_s", at, true);
@@ -167,11 +173,11 @@ void read_jobs(const Reader& rd, const json& summary, SimulationResult& r) {
     j.time_to_train_s = std::max(0.0, rd.number(x, "time_to_train_s", at, true));
     j.ideal_time_to_train_s = rd.number(x, "ideal_time_to_train_s", at);
     j.goodput = rd.number(x, "goodput", at, true);
-    j.interruptions = static_cast<int>(std::min(rd.whole(x, "interruptions", at), 1'000'000'000L));
+    j.interruptions = rd.count(x, "interruptions", at);
     j.lost_work_s = rd.number(x, "lost_work_s", at);
     j.restart_overhead_s = rd.number(x, "restart_overhead_s", at);
     j.checkpoint_overhead_s = rd.number(x, "checkpoint_overhead_s", at);
-    j.checkpoints = static_cast<int>(std::min(rd.whole(x, "checkpoints", at), 1'000'000'000L));
+    j.checkpoints = rd.count(x, "checkpoints", at);
     j.progress = rd.number(x, "progress", at);
     j.gpu_hours = rd.number(x, "gpu_hours", at);
     j.cost = rd.number(x, "cost", at);
@@ -207,7 +213,7 @@ void read_sites_and_tco(const Reader& rd, const json& summary, SimulationResult&
     s.name = rd.text(x, "name", at);
     s.region = rd.text(x, "region", at);
     s.kind = rd.text(x, "kind", at);
-    s.gpus = static_cast<int>(std::min(rd.whole(x, "gpus", at), 1'000'000'000L));
+    s.gpus = rd.count(x, "gpus", at);
     s.gpu_hours_busy = rd.number(x, "gpu_hours_busy", at);
     s.utilisation = rd.number(x, "utilisation", at);
     s.energy_kwh = rd.number(x, "energy_kwh", at);
@@ -253,7 +259,7 @@ void read_sites_and_tco(const Reader& rd, const json& summary, SimulationResult&
     k.site = rd.text(x, "site", at);
     k.cluster = rd.text(x, "cluster", at);
     k.gpu = rd.text(x, "gpu", at);
-    k.gpus = static_cast<int>(std::min(rd.whole(x, "gpus", at), 1'000'000'000L));
+    k.gpus = rd.count(x, "gpus", at);
     k.capex = rd.number(x, "capex", at);
     k.gpu_hour_rate = rd.number(x, "gpu_hour_rate", at);
     c.clusters.push_back(std::move(k));
@@ -268,14 +274,14 @@ void read_inference(const Reader& rd, const json& summary, SimulationResult& r) 
     if (!x.is_object()) rd.fail("summary.json", at + ": expected an object");
     InferenceServiceResult v;
     v.service = rd.text(x, "name", at);
-    v.replicas = static_cast<int>(std::min(rd.whole(x, "replicas", at), 1'000'000'000L));
+    v.replicas = rd.count(x, "replicas", at);
     v.gpu_utilisation = rd.number(x, "gpu_utilisation", at);
     v.drop_reasons = rd.text(x, "drop_reasons", at);
-    v.replicas_peak = static_cast<int>(std::min(rd.whole(x, "replicas_peak", at), 1'000'000'000L));
+    v.replicas_peak = rd.count(x, "replicas_peak", at);
     v.replica_hours = rd.number(x, "replica_hours", at);
-    v.scale_ups = static_cast<int>(std::min(rd.whole(x, "scale_ups", at), 1'000'000'000L));
-    v.scale_downs = static_cast<int>(std::min(rd.whole(x, "scale_downs", at), 1'000'000'000L));
-    v.replica_failures = static_cast<int>(std::min(rd.whole(x, "replica_failures", at), 1'000'000'000L));
+    v.scale_ups = rd.count(x, "scale_ups", at);
+    v.scale_downs = rd.count(x, "scale_downs", at);
+    v.replica_failures = rd.count(x, "replica_failures", at);
     v.requests_retried = rd.whole(x, "requests_retried", at);
     v.cost = rd.number(x, "cost", at);
     for (const json& g : rd.array(x, "regions", at)) {
