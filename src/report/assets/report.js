@@ -492,6 +492,7 @@
   }
 
   // ---- comparison (several runs) ---------------------------------------
+  const compact = new Intl.NumberFormat('en-US', {notation: 'compact', maximumFractionDigits: 2});
   const dash = (i) => i === 0 ? [] : [[6, 3], [2, 2], [10, 3, 2, 3]][(i - 1) % 3];
   function deltaCell(v, base, fmt, higherIsWorse) {
     if (v === null || v === undefined || !isFinite(v)) return {text: '-'};
@@ -510,7 +511,7 @@
   function groupedBars(parent, id, labels, runs, value, axisLabel, fmt) {
     return chart(parent, id, 80 + Math.max(1, labels.length) * (18 * runs.length + 14), {type: 'bar', data: {labels: labels, datasets: runs.map((r, i) => ({label: r.label,
       data: labels.map((l) => value(r, l)), backgroundColor: color(i)}))},
-      options: {indexAxis: 'y', scales: {x: axis(axisLabel, {beginAtZero: true})}, plugins: fmt ? {tooltip: {callbacks: {label: (ctx) => ctx.dataset.label + ': ' + fmt(ctx.raw)}}} : {}}});
+      options: {indexAxis: 'y', scales: {x: axis(axisLabel, {beginAtZero: true, ticks: {callback: (v) => compact.format(v)}})}, plugins: fmt ? {tooltip: {callbacks: {label: (ctx) => ctx.dataset.label + ': ' + fmt(ctx.raw)}}} : {}}});
   }
 
   function renderCompare(runs) {
@@ -651,6 +652,10 @@
 
     if (runs.some((r) => r.wan.length)) {
       const sw = section('wan', 'WAN links');
+      if (runs.every((r) => r.wan.every((w) => !(w.bytes > 0)))) {
+        sw.appendChild(el('p', {cls: 'note', id: 'wan-idle', text: 'No traffic crossed the WAN in any of these runs.'}));
+        return;
+      }
       const links = [];
       for (const r of runs) for (const w of r.wan) { const k = w.from + ' - ' + w.to; if (!links.includes(k)) links.push(k); }
       const link = (r, k) => r.wan.find((w) => w.from + ' - ' + w.to === k);
