@@ -529,10 +529,10 @@
       ['failures', 'failures', (v) => num(v, 0), true],
       ['energy_kwh', 'energy (kWh)', (v) => num(v, 0), true],
       ['carbon_kg', 'carbon (t CO2e)', (v) => num(v / 1000, 1), true],
-      ['power_cost', 'power cost', (v) => money(v, base.currency), true],
-      ['tco_total', 'total cost of ownership', (v) => money(v, base.currency), true],
-      ['per_million_tokens_served', 'cost per 1M tokens served', (v) => money(v, base.currency), true],
-      ['per_million_trained_tokens', 'cost per 1M trained tokens', (v) => money(v, base.currency), true]];
+      ['power_cost', 'power cost', (v) => money(v, base.currency), true, true],
+      ['tco_total', 'total cost of ownership', (v) => money(v, base.currency), true, true],
+      ['per_million_tokens_served', 'cost per 1M tokens served', (v) => money(v, base.currency), true, true],
+      ['per_million_trained_tokens', 'cost per 1M trained tokens', (v) => money(v, base.currency), true, true]];
     const extra = (r) => ({
       mean_utilisation: r.sites.reduce((a, x) => a + x.utilisation * x.gpus, 0) / Math.max(1, r.sites.reduce((a, x) => a + x.gpus, 0)),
       lost_work_s: r.reliability ? r.reliability.lost_work_s : 0,
@@ -541,9 +541,14 @@
         Math.max(1, r.inference.regions.reduce((a, g) => a + g.completed, 0)) : null});
     const extras = runs.map(extra);
     const rows = [], attrs = [];
-    for (const [k, label, fmt, worse] of metrics) {
+    for (const [k, label, fmt, worse, isMoney] of metrics) {
       if (runs.every((r) => r.overview[k] === null || r.overview[k] === undefined)) continue;
-      rows.push([label].concat(runs.map((r, i) => deltaCell(r.overview[k], i ? base.overview[k] : null, fmt, worse))));
+      // Amounts in another currency than the first run's are shown in theirs, without a delta.
+      rows.push([label].concat(runs.map((r, i) => {
+        const same = !isMoney || r.currency === base.currency;
+        const f = same ? fmt : (v) => money(v, r.currency);
+        return deltaCell(r.overview[k], i && same ? base.overview[k] : null, f, worse);
+      })));
       attrs.push({'data-metric': k});
     }
     const more = [['mean_utilisation', 'mean GPU utilisation', (v) => pct(v), false], ['lost_work_s', 'work lost to failures', duration, true],
