@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config libsimgrid-dev libboost-graph-dev libyaml-cpp-dev libfmt-dev catch2
-          libcli11-dev nlohmann-json3-dev python3 python3-matplotlib python3-pandas chromium
+          libcli11-dev nlohmann-json3-dev python3 python3-matplotlib python3-pandas chromium libjs-chart.js
           openmpi-bin libopenmpi-dev)
 # Only for `asan` and `fuzz`: clang and its sanitizer/libFuzzer runtimes.
 SANITIZER_PACKAGES=(clang libclang-rt-14-dev)

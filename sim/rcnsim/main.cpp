@@ -33,6 +33,7 @@
 #include "rcn/sweep/validate_sweep.hpp"
 #include "rcn/version.hpp"
 #include "src/scenario/job_trace.hpp"
+#include "compare_command.hpp"
 #include "plan_command.hpp"
 #include "rcn/plan/plan_spec.hpp"
 #include "sweep_command.hpp"
@@ -567,6 +568,15 @@ int main(int argc, char** argv) {
   plan->footer("Example:\n  rcnsim plan scenarios/plans/center-or-node.yaml -j 2 -o plan-out\n"
                "  (writes plan-out/plan.csv, pareto.csv, plan.html and best.yaml; docs/planning.md)");
 
+  rcn::CompareOptions compare_opts;
+  CLI::App* compare = app.add_subcommand("compare", "several runs' results side by side with deltas against the "
+                                                    "first, in one HTML page");
+  compare->add_option("runs", compare_opts.inputs, "run folders (rcnsim run -o), or a sweep's or plan's folder")
+      ->required();
+  compare->add_option("-o,--output", compare_opts.output, "the HTML file to write")->required();
+  compare->footer("Examples:\n  rcnsim compare out/fifo out/backfill -o compare.html\n"
+                  "  rcnsim compare sweep-out -o sweep.html        (each run of a sweep; docs/results.md)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -582,6 +592,7 @@ int main(int argc, char** argv) {
     if (import_nccl->parsed()) return cmd_import_nccl(import_logs, import_output, import_op);
     if (sweep->parsed()) return rcn::run_sweep(sweep_opts);
     if (plan->parsed()) return rcn::run_plan(plan_opts);
+    if (compare->parsed()) return rcn::run_compare(compare_opts);
     if (generate->parsed()) {
       if (!output_file_ok(gen_out)) return kExitInput;
       std::string why;

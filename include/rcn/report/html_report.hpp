@@ -1,9 +1,9 @@
 #pragma once
-// report.html: one self-contained page (inline SVG and CSS, no script, no
-// network) with the topology, utilisation per site over time, a job Gantt
-// chart with failures, energy, cost and carbon per site, the jobs table and
-// the scenario itself. Every chart element carries data-* attributes with the
-// numbers it draws, so tests (and users) can read them back.
+// report.html: one self-contained page (report_page.hpp: data as JSON, Chart.js
+// and the page's script inlined, nothing fetched) with a section per concern
+// the run has: overview, topology, utilisation, training jobs, reliability,
+// inference, energy, cost and carbon, WAN, and the scenario text itself
+// (docs/results.md#reporthtml).
 #include <string>
 
 #include "rcn/engine/results.hpp"

@@ -1,0 +1,103 @@
+// `rcnsim compare`: run folders are untrusted input (bounded, checked, never
+// echoed), the page is written whole, and only a page rcnsim wrote is replaced.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/test_support.hpp"
+
+using namespace rcn::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Two small runs of the one-site scenario in <dir>/seed1 and <dir>/seed2 (each
+// test makes its own: ctest runs the test cases in parallel processes).
+std::string two_runs(const std::string& dir) {
+  std::ofstream(dir + "/one.yaml") << kOneSiteScenario;
+  for (const char* seed : {"1", "2"})
+    REQUIRE(run_command(rcnsim_binary() + " run " + dir + "/one.yaml --seed " + seed + " -o " + dir + "/seed" + seed).status == 0);
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("compare: two runs, or a sweep's folder of runs, give one self-contained page", "[cli][compare]") {
+  const std::string dir = scratch_dir("compare-ok");
+  two_runs(dir);
+  auto r = run_command(rcnsim_binary() + " compare " + dir + "/seed1 " + dir + "/seed2 -o " + dir + "/c.html");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  const std::string html = read_text(dir + "/c.html");
+  CHECK(html.find("\"mode\":\"compare\"") != std::string::npos);
+  CHECK(html.find("\"label\":\"seed1\"") < html.find("\"label\":\"seed2\""));
+  CHECK(html.find("src=") == std::string::npos);  // nothing loaded from elsewhere
+  // A sweep's folder: each run under runs/, in name order.
+  fs::create_directories(dir + "/sweep/runs");
+  fs::copy(dir + "/seed2", dir + "/sweep/runs/p1-seed1", fs::copy_options::recursive);
+  fs::copy(dir + "/seed1", dir + "/sweep/runs/p0-seed1", fs::copy_options::recursive);
+  r = run_command(rcnsim_binary() + " compare " + dir + "/sweep -o " + dir + "/c.html");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  const std::string sweep = read_text(dir + "/c.html");
+  CHECK(sweep.find("\"label\":\"p0-seed1\"") < sweep.find("\"label\":\"p1-seed1\""));
+}
+
+TEST_CASE("compare: bad run folders are one line, exit status 2, nothing written, no contents echoed", "[cli][compare]") {
+  const std::string dir = scratch_dir("compare-bad");
+  const std::string good = two_runs(dir) + "/seed1";
+  struct Case {
+    const char* name;
+    std::string file, content, expect;
+  };
+  const std::vector<Case> cases = {
+      {"not JSON", "summary.json", "{\"scenario\": \"SECRET-TOKEN", "summary.json: not valid JSON"},
+      {"a field of the wrong type", "summary.json", "{\"scenario\": [\"SECRET-TOKEN\"]}", "scenario: expected a string"},
+      {"a CSV row with a word for a number", "utilisation.csv", "time_s,site,busy_gpus,utilisation\nSECRET-TOKEN,a,1,1\n",
+       "utilisation.csv: line 2: expected a number"},
+      {"a CSV with a foreign header", "failures.csv", "SECRET-TOKEN\n", "failures.csv: line 1: not the header rcnsim writes"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    const std::string run = dir + "/" + std::to_string(&c - cases.data());
+    fs::copy(good, run, fs::copy_options::recursive);
+    std::ofstream(run + "/" + c.file, std::ios::trunc) << c.content;
+    const auto r = run_command(rcnsim_binary() + " compare " + good + " " + run + " -o " + dir + "/c.html");
+    INFO(r.output);
+    CHECK(r.status == 2);
+    CHECK(r.output.find(c.expect) != std::string::npos);
+    CHECK(r.output.find("SECRET-TOKEN") == std::string::npos);
+    CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(dir + "/c.html"));
+  }
+  // A folder that is no run, and a single run.
+  fs::create_directories(dir + "/empty");
+  auto r = run_command(rcnsim_binary() + " compare " + good + " " + dir + "/empty -o " + dir + "/c.html");
+  CHECK(r.status == 2);
+  CHECK(r.output.find("holds no summary.json") != std::string::npos);
+  r = run_command(rcnsim_binary() + " compare " + good + " -o " + dir + "/c.html");
+  CHECK(r.status == 2);
+  CHECK(r.output.find("at least two runs") != std::string::npos);
+}
+
+TEST_CASE("compare: the output replaces only a page rcnsim wrote", "[cli][compare]") {
+  const std::string dir = scratch_dir("compare-output");
+  const std::string made = two_runs(scratch_dir("compare-output-runs"));
+  const std::string runs = made + "/seed1 " + made + "/seed2";
+  std::ofstream(dir + "/mine.html") << "my notes\n";
+  auto r = run_command(rcnsim_binary() + " compare " + runs + " -o " + dir + "/mine.html");
+  CHECK(r.status == 2);
+  CHECK(r.output.find("not a page rcnsim wrote") != std::string::npos);
+  CHECK(read_text(dir + "/mine.html") == "my notes\n");
+  r = run_command(rcnsim_binary() + " compare " + runs + " -o " + dir);
+  CHECK(r.status == 2);
+  CHECK(r.output.find("is a folder") != std::string::npos);
+  // Its own page, written before, is replaced.
+  REQUIRE(run_command(rcnsim_binary() + " compare " + runs + " -o " + dir + "/c.html").status == 0);
+  r = run_command(rcnsim_binary() + " compare " + runs + " -o " + dir + "/c.html");
+  CHECK(r.status == 0);
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+  CHECK(files == 2);  // mine.html and c.html: no temporary file left
+}
