@@ -1,0 +1,130 @@
+"""A run's results as Python objects and pandas DataFrames.
+
+The child process that ran the simulation writes the same files `rcnsim run`
+writes (docs/results.md); a Result holds their text and reads its tables from
+them, so its rows and DataFrames carry exactly the values of the CSV files
+(rcnsim writes every number in its shortest round-trip form, so nothing is lost).
+"""
+import collections
+import csv
+import io
+import json
+
+# Result attribute -> the file its table comes from.
+TABLES = {
+    "jobs": "jobs.csv",
+    "sites": "sites.csv",
+    "services": "inference.csv",
+    "failures": "failures.csv",
+    "wan": "wan.csv",
+    "utilisation": "utilisation.csv",
+    "latency_cdf": "latency_cdf.csv",
+}
+
+
+def _column_parser(values):
+    """int if every non-empty value is an integer, else float if every one is a number, else str."""
+    present = [v for v in values if v != ""]
+    for kind in (int, float):
+        try:
+            for v in present:
+                kind(v)
+        except ValueError:
+            continue
+        return kind
+    return str
+
+
+def parse_table(text):
+    """CSV text -> list of namedtuples (empty fields are None), typed per column."""
+    if not text:
+        return []
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    rows = list(reader)
+    Row = collections.namedtuple("Row", header, rename=True)
+    parsers = [_column_parser([r[i] for r in rows]) for i in range(len(header))]
+    return [Row(*[None if v == "" else p(v) for p, v in zip(parsers, r)]) for r in rows]
+
+
+def table_frame(text):
+    """CSV text -> pandas DataFrame; empty fields are NaN, a name such as "NA" stays a string."""
+    import pandas as pd  # only when asked for: the rest works without pandas
+
+    if not text:
+        return pd.DataFrame()
+    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
+
+
+class Result:
+    """One run: `summary` (summary.json), tables as lists of rows, `*_df()` as DataFrames.
+
+    `files` maps each result file's name to its text; `output_dir` is where they
+    were written when rcnsim.run was given one (else None: they lived in a
+    temporary folder, now removed).
+    """
+
+    def __init__(self, files, output_dir=None):
+        self.files = dict(files)
+        self.output_dir = output_dir
+        self.summary = json.loads(self.files["summary.json"])
+        self.run_info = json.loads(self.files.get("run_info.json", "{}"))
+        self._rows = {}
+
+    def _table(self, name):
+        if name not in self._rows:
+            self._rows[name] = parse_table(self.files.get(TABLES[name], ""))
+        return self._rows[name]
+
+    @property
+    def jobs(self):
+        return self._table("jobs")
+
+    @property
+    def sites(self):
+        return self._table("sites")
+
+    @property
+    def services(self):
+        """inference.csv: one row per (service, region)."""
+        return self._table("services")
+
+    @property
+    def failures(self):
+        return self._table("failures")
+
+    @property
+    def wan(self):
+        return self._table("wan")
+
+    @property
+    def utilisation(self):
+        return self._table("utilisation")
+
+    @property
+    def latency_cdf(self):
+        return self._table("latency_cdf")
+
+    def jobs_df(self):
+        return table_frame(self.files.get("jobs.csv", ""))
+
+    def sites_df(self):
+        return table_frame(self.files.get("sites.csv", ""))
+
+    def services_df(self):
+        return table_frame(self.files.get("inference.csv", ""))
+
+    def failures_df(self):
+        return table_frame(self.files.get("failures.csv", ""))
+
+    def wan_df(self):
+        return table_frame(self.files.get("wan.csv", ""))
+
+    def utilisation_df(self):
+        return table_frame(self.files.get("utilisation.csv", ""))
+
+    def latency_cdf_df(self):
+        return table_frame(self.files.get("latency_cdf.csv", ""))
+
+    def __repr__(self):
+        return f"<rcnsim.Result {len(self.jobs)} jobs, {len(self.sites)} sites, {len(self.services)} service rows>"
