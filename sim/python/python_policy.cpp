@@ -48,15 +48,23 @@ class CallScope {
 
 std::string python_type_name(const py::handle& h) { return py::str(py::type::handle_of(h).attr("__name__")); }
 
-// A job index from an int or a PendingJob/RunningJob proxy (anything with .job).
+// An index from an integer (numpy's too: anything with __index__), or from a
+// PendingJob/RunningJob (.job) or Cluster (.index) proxy.
 std::optional<long long> as_index(const py::handle& h) {
-  if (py::isinstance<py::int_>(h)) return h.cast<long long>();
-  if (py::hasattr(h, "job") && py::isinstance<py::int_>(h.attr("job"))) return h.attr("job").cast<long long>();
-  if (py::hasattr(h, "index") && py::isinstance<py::int_>(h.attr("index"))) return h.attr("index").cast<long long>();
+  if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr())) {
+    const Py_ssize_t v = PyNumber_AsSsize_t(h.ptr(), PyExc_OverflowError);
+    if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+    return v;
+  }
+  for (const char* attr : {"job", "index"}) {
+    if (!py::hasattr(h, attr)) continue;
+    const py::object v = h.attr(attr);
+    if (PyIndex_Check(v.ptr())) return as_index(v);
+  }
   return std::nullopt;
 }
 
-std::string repr(const py::handle& h) { return quote_input(py::repr(h).cast<std::string>(), 80); }
+std::string shown(const py::handle& h) { return quote_input(py::repr(h).cast<std::string>(), 80); }
 
 }  // namespace
 
@@ -86,6 +94,14 @@ std::string PythonPolicy::describe_call(const char* method) const {
 std::vector<Placement> PythonPolicy::schedule(const SchedulerView& view) {
   py::gil_scoped_acquire gil;
   CallScope scope(*slot_, view);
+  try {
+    return checked_placements(view);
+  } catch (py::error_already_set& e) {  // raised while reading what the policy returned
+    fail(describe_call("schedule") + ": reading its answer raised " + e.what());
+  }
+}
+
+std::vector<Placement> PythonPolicy::checked_placements(const SchedulerView& view) {
   py::object ret;
   try {
     ret = instance_.attr("schedule")(view_);
@@ -94,7 +110,7 @@ std::vector<Placement> PythonPolicy::schedule(const SchedulerView& view) {
   }
   if (ret.is_none()) fail(describe_call("schedule") + " returned None; expected a list of placements (job, cluster_state[, gpus])");
   if (!py::isinstance<py::iterable>(ret) || py::isinstance<py::str>(ret))
-    fail(describe_call("schedule") + " returned " + repr(ret) + "; expected a list of placements (job, cluster_state[, gpus])");
+    fail(describe_call("schedule") + " returned " + shown(ret) + "; expected a list of placements (job, cluster_state[, gpus])");
 
   std::vector<int> free;
   for (const ClusterState& c : view.clusters) free.push_back(c.free_servers);
@@ -102,7 +118,7 @@ std::vector<Placement> PythonPolicy::schedule(const SchedulerView& view) {
   std::vector<Placement> out;
   std::size_t i = 0;
   for (const py::handle item : ret) {
-    const std::string decision = fmt::format("{} placement #{} {}", describe_call("schedule"), i++, repr(item));
+    const std::string decision = fmt::format("{} placement #{} {}", describe_call("schedule"), i++, shown(item));
     std::optional<long long> job, cluster;
     long long gpus = 0;
     if (py::isinstance<py::sequence>(item) && !py::isinstance<py::str>(item)) {
@@ -111,8 +127,8 @@ std::vector<Placement> PythonPolicy::schedule(const SchedulerView& view) {
       job = as_index(seq[0]);
       cluster = as_index(seq[1]);
       if (seq.size() == 3) {
-        if (!py::isinstance<py::int_>(seq[2])) fail(decision + ": gpus must be an int");
-        gpus = seq[2].cast<long long>();
+        if (!PyIndex_Check(seq[2].ptr()) || PyBool_Check(seq[2].ptr())) fail(decision + ": gpus must be an int");
+        gpus = *as_index(seq[2]);
       }
     } else {
       fail(decision + ": expected (job, cluster_state[, gpus]) or rcnsim.Placement");
@@ -147,6 +163,14 @@ std::vector<std::size_t> PythonPolicy::preempt(const SchedulerView& view) {
   if (!has_preempt_) return {};
   py::gil_scoped_acquire gil;
   CallScope scope(*slot_, view);
+  try {
+    return checked_preemptions(view);
+  } catch (py::error_already_set& e) {
+    fail(describe_call("preempt") + ": reading its answer raised " + e.what());
+  }
+}
+
+std::vector<std::size_t> PythonPolicy::checked_preemptions(const SchedulerView& view) {
   py::object ret;
   try {
     ret = instance_.attr("preempt")(view_);
@@ -154,11 +178,11 @@ std::vector<std::size_t> PythonPolicy::preempt(const SchedulerView& view) {
     fail(describe_call("preempt") + " raised " + e.what());
   }
   if (ret.is_none() || !py::isinstance<py::iterable>(ret) || py::isinstance<py::str>(ret))
-    fail(describe_call("preempt") + " returned " + repr(ret) + "; expected a list of running job indices");
+    fail(describe_call("preempt") + " returned " + shown(ret) + "; expected a list of running job indices");
   std::vector<std::size_t> out;
   std::size_t i = 0;
   for (const py::handle item : ret) {
-    const std::string decision = fmt::format("{} preemption #{} {}", describe_call("preempt"), i++, repr(item));
+    const std::string decision = fmt::format("{} preemption #{} {}", describe_call("preempt"), i++, shown(item));
     const auto job = as_index(item);
     if (!job || *job < 0) fail(decision + ": expected a job index (int) or a RunningJob");
     const auto it = std::find_if(view.running.begin(), view.running.end(),

@@ -26,6 +26,9 @@ class PythonPolicy : public SchedulingPolicy {
 
  private:
   std::string describe_call(const char* method) const;
+  // The call and the checks of its answer; the GIL is held and the view in the slot.
+  std::vector<Placement> checked_placements(const SchedulerView& view);
+  std::vector<std::size_t> checked_preemptions(const SchedulerView& view);
 
   std::string name_;
   pybind11::object instance_;

@@ -64,14 +64,25 @@ expect_error(BadCluster, "cluster_state must be a cluster index 0..")
 
 
 class TooBig:
-    """Every queued job onto the smallest cluster, however full."""
+    """Every queued job onto cluster 0, however full."""
 
     def schedule(self, view):
-        small = min(view.clusters, key=lambda c: c.total_servers)
-        return [rcnsim.Placement(j.job, small.index) for j in view.queue]
+        return [rcnsim.Placement(j.job, 0) for j in view.queue]
 
 
-expect_error(TooBig, "needs", "servers on", "free after the placements before it")
+# Two 256-GPU jobs (32 servers each) and a 48-server cluster: the second does not fit.
+with open(scenario_path("tutorial/01-one-cluster.yaml"), encoding="utf-8") as f:
+    text = f.read()
+job = text[text.index("    - name: pretrain"):text.index("scheduler:")]
+two_jobs = rcnsim.load(text.replace(job, job + job.replace("name: pretrain", "name: second")),
+                       overrides={"sites[0].clusters[0].servers": 48})
+try:
+    rcnsim.run(two_jobs, policy=TooBig)
+except rcnsim.PolicyError as e:
+    check('Placement(job=1, cluster_state=0, gpus=0): job "second" needs 32 servers on campus/main, '
+          "which has 16 free after the placements before it" in str(e), str(e))
+else:
+    raise AssertionError("an overfull placement was accepted")
 
 
 class Twice:

@@ -76,12 +76,20 @@ def call_in_child(fn):
             os._exit(code)
     os.close(write_end)
     chunks = []
-    with os.fdopen(read_end, "rb") as inp:
-        while True:
-            chunk = inp.read(1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
+    try:
+        with os.fdopen(read_end, "rb") as inp:
+            while True:
+                chunk = inp.read(1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    except BaseException:  # KeyboardInterrupt in a notebook: stop the child too, leave no zombie
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        raise
     _, status = os.waitpid(pid, 0)
     data = b"".join(chunks)
     if not data:

@@ -53,7 +53,9 @@ def table_frame(text):
 
     if not text:
         return pd.DataFrame()
-    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
+    # round_trip: pandas' default fast float parser may be off in the last bit, which
+    # would make a DataFrame's value differ from the file's (the tests compare them).
+    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""], float_precision="round_trip")
 
 
 class Result:
