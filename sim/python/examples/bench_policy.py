@@ -18,14 +18,18 @@ class CountingFifo(PythonFifo):
 
     def __init__(self):
         self.calls = 0
+        self.seconds = 0.0
 
     def schedule(self, view):
         self.calls += 1
-        return super().schedule(view)
+        t0 = time.process_time()
+        out = super().schedule(view)
+        self.seconds += time.process_time() - t0
+        return out
 
     def __del__(self):
         with open(COUNT_FILE, "w") as f:
-            f.write(str(self.calls))
+            f.write(f"{self.calls} {self.seconds}")
 
 
 def child_cpu(fn):
@@ -50,12 +54,12 @@ same = results["C++ fifo"].files["jobs.csv"] == results["Python FIFO"].files["jo
 COUNT_FILE = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"rcnsim-bench-calls-{os.getpid()}")
 rcnsim.run(scenario, policy=CountingFifo)
 with open(COUNT_FILE) as f:
-    calls = int(f.read())
+    calls, inside = f.read().split()
+    calls, inside = int(calls), float(inside)
 os.remove(COUNT_FILE)
 jobs = results["C++ fifo"].jobs
 print(f"{path}: {len(jobs)} jobs, {sum(j.start_s is not None for j in jobs)} started; jobs.csv identical: {same}")
 for name, (cpu, wall) in best.items():
     print(f"{name:>12}: {cpu:.2f} s CPU, {wall:.2f} s wall (best of {repeat})")
-print(f"schedule() calls: {calls}; Python's extra CPU per call: "
-      f"{(best['Python FIFO'][0] - best['C++ fifo'][0]) / calls * 1e6:.1f} us")
+print(f"schedule() calls: {calls}, {inside:.3f} s of CPU inside them ({inside / calls * 1e6:.1f} us per call)")
 print(f"ratio Python / C++ (CPU): {best['Python FIFO'][0] / best['C++ fifo'][0]:.2f}")
