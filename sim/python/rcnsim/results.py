@@ -59,7 +59,8 @@ def table_frame(text):
 
 
 class Result:
-    """One run: `summary` (summary.json), tables as lists of rows, `*_df()` as DataFrames.
+    """One run: `summary` (summary.json), tables as lists of rows (jobs, sites, services,
+    failures, wan, utilisation, latency_cdf) and as DataFrames (jobs_df() ...).
 
     `files` maps each result file's name to its text; `output_dir` is where they
     were written when rcnsim.run was given one (else None: they lived in a
@@ -73,60 +74,26 @@ class Result:
         self.run_info = json.loads(self.files.get("run_info.json", "{}"))
         self._rows = {}
 
-    def _table(self, name):
+    def table(self, name):
+        """Rows of one table (a key of TABLES); the same as the attribute of that name."""
         if name not in self._rows:
             self._rows[name] = parse_table(self.files.get(TABLES[name], ""))
         return self._rows[name]
 
-    @property
-    def jobs(self):
-        return self._table("jobs")
-
-    @property
-    def sites(self):
-        return self._table("sites")
-
-    @property
-    def services(self):
-        """inference.csv: one row per (service, region)."""
-        return self._table("services")
-
-    @property
-    def failures(self):
-        return self._table("failures")
-
-    @property
-    def wan(self):
-        return self._table("wan")
-
-    @property
-    def utilisation(self):
-        return self._table("utilisation")
-
-    @property
-    def latency_cdf(self):
-        return self._table("latency_cdf")
-
-    def jobs_df(self):
-        return table_frame(self.files.get("jobs.csv", ""))
-
-    def sites_df(self):
-        return table_frame(self.files.get("sites.csv", ""))
-
-    def services_df(self):
-        return table_frame(self.files.get("inference.csv", ""))
-
-    def failures_df(self):
-        return table_frame(self.files.get("failures.csv", ""))
-
-    def wan_df(self):
-        return table_frame(self.files.get("wan.csv", ""))
-
-    def utilisation_df(self):
-        return table_frame(self.files.get("utilisation.csv", ""))
-
-    def latency_cdf_df(self):
-        return table_frame(self.files.get("latency_cdf.csv", ""))
+    def frame(self, name):
+        """One table as a DataFrame; the same as the `<name>_df()` method."""
+        return table_frame(self.files.get(TABLES[name], ""))
 
     def __repr__(self):
         return f"<rcnsim.Result {len(self.jobs)} jobs, {len(self.sites)} sites, {len(self.services)} service rows>"
+
+
+def _add_table_accessors():
+    """Result.jobs / Result.jobs_df() and the same for every table of TABLES."""
+    for name, file_name in TABLES.items():
+        setattr(Result, name, property(lambda self, n=name: self.table(n), doc=f"{file_name} as a list of rows"))
+        setattr(Result, f"{name}_df", lambda self, n=name: self.frame(n))
+        getattr(Result, f"{name}_df").__doc__ = f"{file_name} as a pandas DataFrame"
+
+
+_add_table_accessors()
