@@ -43,3 +43,21 @@ cli = json.loads(subprocess.run([RCNSIM, "estimate", scenario_path("validation/g
                                 capture_output=True, text=True, check=True).stdout)
 check(est == cli, "estimate differs from rcnsim estimate --json")
 print("load and estimate agree with the command line")
+
+# run(output_dir=...) follows `rcnsim run -o`'s rule: a folder holding files rcnsim did not
+# write is refused (before simulating), and left as it was.
+import os  # noqa: E402
+import tempfile  # noqa: E402
+
+with tempfile.TemporaryDirectory() as tmp:
+    mine = os.path.join(tmp, "notes.txt")
+    with open(mine, "w") as f:
+        f.write("my notes")
+    try:
+        rcnsim.run(rcnsim.load(path), output_dir=tmp)
+    except rcnsim.OutputDirError as e:
+        check("is not an rcnsim results folder" in str(e), str(e))
+    else:
+        raise AssertionError("a user's folder was accepted as output_dir")
+    check(sorted(os.listdir(tmp)) == ["notes.txt"], f"the folder changed: {os.listdir(tmp)}")
+print("output_dir refuses a user's folder")
