@@ -61,3 +61,11 @@ with tempfile.TemporaryDirectory() as tmp:
         raise AssertionError("a user's folder was accepted as output_dir")
     check(sorted(os.listdir(tmp)) == ["notes.txt"], f"the folder changed: {os.listdir(tmp)}")
 print("output_dir refuses a user's folder")
+
+# One line without "key: value" is a path: a missing file says so.
+try:
+    rcnsim.load("no/such/scenario")
+except rcnsim.ScenarioError as e:
+    check(str(e).startswith("no/such/scenario: error: cannot read the scenario file"), str(e))
+else:
+    raise AssertionError("a missing file loaded")

@@ -103,7 +103,9 @@ def load(source, overrides=None, seed=None, allow_paths=(), base_dir=None):
         source = os.fspath(source)
     if not isinstance(source, str):
         raise TypeError("rcnsim.load: expected a path or YAML text")
-    is_path = "\n" not in source and (source.endswith((".yaml", ".yml")) or os.path.exists(source))
+    # One line without "key: value" is a path (a missing file is then reported as one).
+    is_path = "\n" not in source and (source.endswith((".yaml", ".yml")) or os.path.exists(source)
+                                      or ": " not in source)
     override_list = _overrides_list(overrides)
     handle, diags = _core.load(source, is_path, override_list, None if seed is None else int(seed),
                                [os.fspath(p) for p in allow_paths], base_dir or os.getcwd())
