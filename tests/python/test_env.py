@@ -73,6 +73,7 @@ obs, _ = env.reset()
 for _ in range(3):
     obs, r, terminated, truncated, info = env.step(env.greedy_action(obs))
     check(r == len(info["placed"]), "user reward")
+    check(events[-1].observation is obs and events[-1].observation[2] >= 0, "the event carries the next observation")
 obs, _ = env.reset()
 check(obs.shape == (env.observation_size,), "reset after a partial episode")
 env.close()

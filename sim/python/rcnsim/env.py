@@ -25,7 +25,7 @@ Rewards (reward=...):
   "cost"     at the last step: -sum(jobs.csv cost)
   "carbon"   at the last step: -sum(sites.csv carbon_kg)
   "goodput"  at the last step: mean goodput (jobs.csv) of the finished jobs
-  callable   f(event) -> float, event a StepEvent (now, placed, invalid, done, result)
+  callable   f(event) -> float, event a StepEvent (now, placed, invalid, done, result, observation)
 """
 import collections
 import math
@@ -41,9 +41,10 @@ import numpy as np
 from . import _core
 from ._child import _describe_exit, _flush, raise_child_error
 
-StepEvent = collections.namedtuple("StepEvent", "now placed invalid done result")
+StepEvent = collections.namedtuple("StepEvent", "now placed invalid done result observation")
 StepEvent.__doc__ = ("What a reward function sees for one step: placed is a list of (job, cluster, wait_s, "
-                     "first_start); result is the run's rcnsim.Result on the last step, else None.")
+                     "first_start); result is the run's rcnsim.Result on the last step, else None; observation "
+                     "is the next one (None on the last step).")
 
 GLOBALS = 4
 PER_CLUSTER = 5
@@ -235,7 +236,7 @@ class SchedulingEnv:
         if message[0] == "obs":
             _, obs, now, record = message
             self._last_obs = obs
-            reward = self._reward(record, done=False)
+            reward = self._reward(record, done=False, observation=obs)
             return obs, reward, False, False, {"now": now, "placed": record["placed"], "invalid": record["invalid"]}
         obs, reward, record = self._finish(message)
         truncated = any(j.state != "finished" for j in self.result.jobs)
@@ -260,11 +261,11 @@ class SchedulingEnv:
         obs = self._last_obs if self._last_obs is not None and not first else np.zeros(self.observation_size)
         return obs, self._reward(record, done=True), record
 
-    def _reward(self, record, done):
+    def _reward(self, record, done, observation=None):
         placed = record["placed"] if record else []
         if callable(self.reward):
             event = StepEvent(record["now"] if record else None, placed, record["invalid"] if record else 0, done,
-                              self.result if done else None)
+                              self.result if done else None, observation)
             return float(self.reward(event))
         if self.reward == "wait":
             return -sum(wait for _, _, wait, first in placed if first) / max(self.n_jobs, 1)
