@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config libsimgrid-dev libboost-graph-dev libyaml-cpp-dev libfmt-dev catch2
           libcli11-dev nlohmann-json3-dev python3 python3-matplotlib python3-pandas chromium libjs-chart.js
-          openmpi-bin libopenmpi-dev)
+          openmpi-bin libopenmpi-dev pybind11-dev python3-pybind11 python3-dev)
 # Only for `asan` and `fuzz`: clang and its sanitizer/libFuzzer runtimes.
 SANITIZER_PACKAGES=(clang libclang-rt-14-dev)
 BUILD_DIR=${RCN_BUILD_DIR:-build}
@@ -41,13 +41,14 @@ build() {
 
 # One clang build serves both: sanitizers everywhere, coverage for libFuzzer too.
 # -O1 and line tables only: sanitizer reports name file:line, and it builds fast.
+# Without the Python module: an instrumented module cannot load into Debian's python3.
 # Without MPI: OpenMPI's plugins leak from modules it unloads before exit, whose frames
 # LeakSanitizer cannot name, so no suppression can match them (docs/reliability.md).
 build_asan() {
   if [ ! -f "$ASAN_BUILD_DIR/CMakeCache.txt" ]; then
     cmake -S . -B "$ASAN_BUILD_DIR" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
           "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" -DRCN_BUILD_CALIBRATE=OFF \
-          -DRCN_SANITIZE=ON -DRCN_FUZZ=ON -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON >&2
+          -DRCN_SANITIZE=ON -DRCN_FUZZ=ON -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON -DRCN_BUILD_PYTHON=OFF >&2
   fi
   cmake --build "$ASAN_BUILD_DIR" -j "$JOBS" >&2
 }

@@ -24,6 +24,7 @@
 #include "rcn/report/output_dir.hpp"
 #include "rcn/report/html_report.hpp"
 #include "rcn/report/result_files.hpp"
+#include "rcn/report/run_outputs.hpp"
 #include "rcn/report/trace_json.hpp"
 #include "rcn/report/step_report.hpp"
 #include "rcn/scenario/file_reference.hpp"
@@ -188,28 +189,14 @@ int cmd_run(const ScenarioArgs& a, std::string out_dir, bool progress) {
   }
   if (stopped_at) return interrupted_run(out, *scenario, *stopped_at, "while simulating");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  out->write("summary.json", rcn::summary_json(result));
-  out->write("jobs.csv", rcn::jobs_csv(result));
-  out->write("sites.csv", rcn::sites_csv(result));
-  out->write("failures.csv", rcn::failures_csv(result));
-  out->write("utilisation.csv", rcn::utilisation_csv(result));
-  if (!result.wan_links.empty()) out->write("wan.csv", rcn::wan_csv(result));
-  if (!result.services.empty()) {
-    out->write("inference.csv", rcn::inference_csv(result));
-    out->write("latency_cdf.csv", rcn::latency_cdf_csv(result));
+  std::string text = rcn::embedded_default_scenario();
+  if (!a.path.empty() && scenario->outputs.report) {
+    std::ifstream in(a.path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
   }
-  if (scenario->outputs.trace) out->write("trace.json", rcn::trace_json(result));
-  if (scenario->outputs.report) {
-    std::string text = rcn::embedded_default_scenario();
-    if (!a.path.empty()) {
-      std::ifstream in(a.path, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      text = ss.str();
-    }
-    out->write("report.html", rcn::html_report(result, *scenario, text));
-  }
-  out->write("run_info.json", rcn::run_info_json(result, wall, a.path.empty() ? "<default scenario>" : a.path));
+  rcn::write_run_outputs(*out, result, *scenario, text, wall, a.path.empty() ? "<default scenario>" : a.path);
   if (*rcn::interrupt_flag()) return interrupted_run(out, *scenario, result.simulated_end_s, "while writing results");
   try {
     out->commit();
