@@ -140,7 +140,8 @@ std::vector<Placement> PythonPolicy::checked_placements(const SchedulerView& vie
     if (!pj) fail(fmt::format("{}: job {} is not in the queue", decision, *job));
     if (!placed.insert(pj->job).second) fail(fmt::format("{}: job {} \"{}\" is placed twice", decision, pj->job, pj->name));
     const ClusterState& cs = view.clusters[static_cast<std::size_t>(*cluster)];
-    const int size = gpus == 0 ? pj->gpus : static_cast<int>(gpus);
+    // Checked before the conversion: 2**32 + 16 must not wrap around to 16.
+    const int size = gpus == 0 ? pj->gpus : gpus > 0 && gpus <= pj->gpus ? static_cast<int>(gpus) : -1;
     const bool size_ok = size == pj->gpus || std::find(pj->shrink_gpus.begin(), pj->shrink_gpus.end(), size) != pj->shrink_gpus.end();
     if (gpus < 0 || !size_ok)
       fail(fmt::format("{}: job \"{}\" takes {} GPUs (or one of its shrink sizes {}), not {}", decision, pj->name, pj->gpus,

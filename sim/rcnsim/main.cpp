@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <algorithm>
@@ -47,8 +48,12 @@ constexpr int kExitInternal = 1;
 // --seed: CLI11 would read -1 as 18446744073709551615 into an unsigned seed.
 const CLI::Validator NonNegativeWhole(
     [](std::string& v) {
-      const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
-      return digits ? std::string() : "expected a whole number >= 0, got " + rcn::quote_input(v);
+      std::uint64_t seed = 0;
+      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seed);
+      const bool ok = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos && ec == std::errc() &&
+                      end == v.data() + v.size();
+      return ok ? std::string()
+                : "expected a whole number from 0 to 18446744073709551615, got " + rcn::quote_input(v);
     },
     "", "NonNegativeWhole");
 

@@ -75,6 +75,7 @@ struct EngineContext {
   std::vector<int> spares_lent;                     // per cluster: spares standing in for failed servers
   std::vector<int> unreplaced;                      // per cluster: failed servers no spare could replace
   std::vector<double> busy_gpu_seconds;             // per cluster, closed intervals so far
+  std::vector<int> inference_servers;               // per cluster: held by the scenario's replicas from the start
   // The step model's figures once per (job shape, cluster), without the job's length;
   // estimate_index[job * clusters + cluster] points into it. Read through estimate().
   // Shared pointers, so a job's result shares its step's figures (JobResult::step_shape).

@@ -214,18 +214,18 @@ void hourly_cost(const EngineContext& ctx, std::size_t si, double busy_s, double
   }
 }
 
-// A job still queued at the end that needs more servers than any cluster it may
-// use had for training then (in service, free or held by running jobs; not down,
-// not held by inference replicas) becomes Unschedulable, with the reason.
+// A job that never started and needs more servers than any cluster it may use
+// can ever give training (its servers less those the scenario's inference replicas
+// hold for the whole run; servers in repair come back, autoscaled replicas go)
+// becomes Unschedulable, with the reason: waiting longer would not have helped.
 void mark_unschedulable(EngineContext& ctx) {
   const std::size_t n = ctx.clusters.size();
   std::vector<int> for_training(n);
-  for (std::size_t c = 0; c < n; ++c) for_training[c] = ctx.clusters[c].free_servers;
-  for (std::size_t j = 0; j < ctx.jobs.size(); ++j)
-    if (ctx.jobs[j].state == JobState::Running) for_training[ctx.job_cluster[j]] += static_cast<int>(ctx.job_servers[j].size());
+  for (std::size_t c = 0; c < n; ++c)
+    for_training[c] = ctx.clusters[c].total_servers - (c < ctx.inference_servers.size() ? ctx.inference_servers[c] : 0);
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
     JobResult& r = ctx.jobs[j];
-    if (r.state != JobState::Queued) continue;
+    if (r.state != JobState::Queued || r.start_s >= 0) continue;
     const TrainingJobSpec& spec = ctx.scenario.training[j];
     std::string best;  // the cluster that came closest, for the reason
     int best_servers = -1;
@@ -243,8 +243,8 @@ void mark_unschedulable(EngineContext& ctx) {
     if (fits) continue;
     r.state = JobState::Unschedulable;
     r.unschedulable_reason = best.empty() ? "no cluster it may use has a layout for it"
-                                          : "more servers than any cluster it may use had in service for training "
-                                            "when the run ended (the most: " + best + ")";
+                                          : "more servers than any cluster it may use can give training beside the "
+                                            "scenario's inference replicas (the most: " + best + ")";
   }
 }
 
@@ -391,6 +391,7 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
   prepare(ctx);
   // Inference replicas take their servers before any training job is placed.
   std::shared_ptr<InferenceRuntime> inference = scenario.inference.empty() ? nullptr : start_inference(ctx);
+  for (const ClusterState& cs : ctx.clusters) ctx.inference_servers.push_back(cs.total_servers - cs.free_servers);
 
   std::vector<double> wan_peak;  // bytes/s per WAN link
   watch_wan_links(ctx.platform, scenario.horizon, wan_peak);

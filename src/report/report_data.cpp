@@ -289,7 +289,7 @@ ordered_json reliability(const SimulationResult& r) {
   for (const FailureRow& f : r.failures) {
     auto& counts = by_cause[f.component];
     counts.resize(bins.count, 0);
-    const auto b = std::min(bins.count - 1, static_cast<std::size_t>(std::max(0.0, f.time_s) / bins.width));
+    const std::size_t b = bins.of(f.time_s);
     ++counts[b];
   }
   o["bin_s"] = bins.width;
@@ -325,7 +325,7 @@ ordered_json inference_load(const SimulationResult& r) {
   for (const auto& p : r.inference_load) {
     auto& v = replicas[{site_index[p.site], p.service + "#" + std::to_string(p.replica)}];
     v.resize(bins.count, {0.0, 0});
-    const auto b = std::min(bins.count - 1, static_cast<std::size_t>(std::max(0.0, p.time_s) / bins.width));
+    const std::size_t b = bins.of(p.time_s);
     v[b].first += p.in_system, ++v[b].second;
   }
   std::vector<std::vector<double>> load(site_names.size(), std::vector<double>(bins.count, 0.0));

@@ -158,9 +158,11 @@ void read_jobs(const Reader& rd, const json& summary, SimulationResult& r) {
     j.model = rd.text(x, "model", at);
     const std::string state = rd.text(x, "state", at);
     bool known = false;
-    for (JobState s : {JobState::Finished, JobState::Running, JobState::Queued, JobState::NotSubmitted})
+    for (JobState s : {JobState::Finished, JobState::Running, JobState::Queued, JobState::NotSubmitted,
+                       JobState::Unschedulable})
       if (state == to_string(s)) j.state = s, known = true;
     if (!known) rd.fail("summary.json", at + ".state: not a job state");
+    if (j.state == JobState::Unschedulable) j.unschedulable_reason = rd.text(x, "unschedulable_reason", at);
     j.site = rd.text(x, "site", at);
     j.gpus = rd.count(x, "gpus", at);
     j.submit_s = rd.number(x, "submit_s", at);

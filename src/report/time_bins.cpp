@@ -25,8 +25,7 @@ std::vector<double> bin_step_mean(const std::vector<std::pair<double, double>>& 
   auto add = [&](double from, double to, double value) {
     from = std::max(from, 0.0), to = std::min(to, end);
     if (!(to > from) || value == 0) return;
-    auto first = static_cast<std::size_t>(from / bins.width);
-    first = std::min(first, bins.count - 1);
+    const std::size_t first = bins.of(from);
     for (std::size_t i = first; i < bins.count; ++i) {
       const double lo = std::max(from, bins.width * static_cast<double>(i));
       const double hi = std::min(to, bins.width * static_cast<double>(i + 1));

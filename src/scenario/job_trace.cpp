@@ -105,10 +105,14 @@ std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::st
       diags.error(SourceLoc{path, lineno, 1}, "gpus", "missing value");
       ok = false;
     }
-    j.model = get("model") ? get("model")->text : "";
-    if (!s.find_model(j.model)) {
+    // Checked before it becomes a Symbol: the table of interned words never shrinks,
+    // so a hostile trace's made-up names must not enter it.
+    const std::string model = get("model") ? get("model")->text : "";
+    if (s.find_model(model)) {
+      j.model = model;
+    } else {
       diags.error(SourceLoc{path, lineno, get("model") ? get("model")->col : 1}, "model",
-                  fmt::format("unknown model \"{}\"", quote_input(j.model.str())));
+                  fmt::format("unknown model \"{}\"", quote_input(model)));
       ok = false;
     }
     j.tokens = quantity("tokens", Quantity::Count, true);

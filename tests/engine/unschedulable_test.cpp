@@ -50,3 +50,38 @@ TEST_CASE("a job larger than the servers left for training ends unschedulable, w
   CHECK(summary_json(r).find("\"unschedulable_reason\": \"more servers than any cluster") != std::string::npos);
   CHECK(summary_table(r).find("1 finished, 1 unschedulable") != std::string::npos);
 }
+
+// 4 servers; s1 fails at 30 min and is repaired only after the 2 h horizon (the
+// reviewer's case of 2026-12-01). One engine per process: one run per TEST_CASE.
+const char* kRepairPending = R"(name: repair
+horizon: 2h
+sites:
+  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: 4}]}
+models:
+  m: {layers: 2, hidden: 1024, heads: 8, ffn: 4096, vocab: 1000, seq: 1000}
+failures:
+  events:
+    - {at: 30min, target: a/main/s1, kind: server, duration: 2h}
+workloads:
+  training:
+)";
+
+TEST_CASE("a job waiting for a server in repair stays queued, not unschedulable") {
+  // `big` needs all 4 servers from 1 h on: it could start once s1 is back.
+  const SimulationResult r = run_simulation(test::load_scenario(
+      std::string(kRepairPending) + "    - {name: big, model: m, submit: 1h, gpus: 32, global_batch: 32, duration: 10min}\n",
+      "r.yaml"));
+  REQUIRE(r.jobs.size() == 1);
+  CHECK(r.failures.size() == 1);
+  CHECK(r.jobs[0].state == JobState::Queued);
+}
+
+TEST_CASE("a job that ran and waits again after a failure is never unschedulable") {
+  const SimulationResult r = run_simulation(test::load_scenario(
+      std::string(kRepairPending) + "    - {name: big, model: m, submit: 0s, gpus: 32, global_batch: 32, duration: 90min}\n",
+      "r.yaml"));
+  REQUIRE(r.jobs.size() == 1);
+  CHECK(r.jobs[0].start_s == 0);
+  CHECK(r.jobs[0].interruptions == 1);
+  CHECK(r.jobs[0].state == JobState::Queued);
+}

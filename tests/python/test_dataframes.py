@@ -67,3 +67,14 @@ with tempfile.TemporaryDirectory() as tmp:
                 compared += 1
     check(result.summary["seed"] == 5, "summary.json: the seed given to run()")
     print(f"{sys.argv[1]}: {compared} values compared across {len(tables)} tables; files identical")
+
+# Names that look like numbers stay names (a job "007", a site "1", Python's 1_000).
+from rcnsim.results import parse_table, table_frame  # noqa: E402
+
+numeric_names = "name,site,gpus,queue_wait_s\n007,1,8,1.5\n1_000,2,16,\n"
+rows = parse_table(numeric_names)
+check([r.name for r in rows] == ["007", "1_000"] and [r.site for r in rows] == ["1", "2"], f"names as text: {rows}")
+check([r.gpus for r in rows] == [8, 16] and rows[1].queue_wait_s is None, f"numbers as numbers: {rows}")
+frame = table_frame(numeric_names)
+check(list(frame["name"]) == ["007", "1_000"] and list(frame["site"]) == ["1", "2"], f"DataFrame names: {frame}")
+check(len(frame[frame.name == "007"]) == 1, "a DataFrame filters by a numeric-looking name")

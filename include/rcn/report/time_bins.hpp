@@ -14,6 +14,13 @@ struct TimeBins {
   double width = 0;       // seconds per bin
   std::size_t count = 0;  // bins, covering [0, count x width)
   double centre(std::size_t i) const { return (static_cast<double>(i) + 0.5) * width; }
+  // The bin holding time t, clamped to the first and last (t may come from a
+  // results folder: it is clamped as a double, before any conversion).
+  std::size_t of(double t) const {
+    const double b = t / width;
+    if (!(b > 0) || count == 0) return 0;
+    return b >= static_cast<double>(count - 1) ? count - 1 : static_cast<std::size_t>(b);
+  }
 };
 
 // Bins over [0, end_s]: at most `max_bins`, none narrower than `min_width_s`.

@@ -22,9 +22,23 @@ TABLES = {
 }
 
 
-def _column_parser(values):
-    """int if every non-empty value is an integer, else float if every one is a number, else str."""
+# Columns that hold names and words, never numbers, whatever their values look like: a job
+# named "007" or a site named "1" stays a string (the header of each file: docs/results.md).
+TEXT_COLUMNS = frozenset({
+    "name", "model", "state", "site", "cluster", "gpu", "region", "kind", "service", "component",
+    "server_ids", "affected_jobs", "interruptions_by_cause", "from", "to", "what", "metric",
+    "drop_reasons", "unschedulable_reason", "user",
+})
+
+
+def _column_parser(values, name=None):
+    """str for a text column; else int if every non-empty value is an integer, else float if
+    every one is a number (Python's own syntax such as 1_000 is not a number here), else str."""
+    if name in TEXT_COLUMNS:
+        return str
     present = [v for v in values if v != ""]
+    if any("_" in v for v in present):
+        return str
     for kind in (int, float):
         try:
             for v in present:
@@ -43,7 +57,7 @@ def parse_table(text):
     header = next(reader)
     rows = list(reader)
     Row = collections.namedtuple("Row", header, rename=True)
-    parsers = [_column_parser([r[i] for r in rows]) for i in range(len(header))]
+    parsers = [_column_parser([r[i] for r in rows], header[i]) for i in range(len(header))]
     return [Row(*[None if v == "" else p(v) for p, v in zip(parsers, r)]) for r in rows]
 
 
@@ -55,7 +69,10 @@ def table_frame(text):
         return pd.DataFrame()
     # round_trip: pandas' default fast float parser may be off in the last bit, which
     # would make a DataFrame's value differ from the file's (the tests compare them).
-    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""], float_precision="round_trip")
+    header = next(csv.reader(io.StringIO(text)))
+    text_dtypes = {c: str for c in header if c in TEXT_COLUMNS}
+    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""], float_precision="round_trip",
+                       dtype=text_dtypes)
 
 
 class Result:
