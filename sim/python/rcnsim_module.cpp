@@ -169,5 +169,6 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("register_policy", &rcn::python::register_python_policy, py::arg("name"), py::arg("cls"), py::arg("summary"));
   m.def("policy_names", [] { return rcn::PolicyRegistry::instance().names(); });
+  m.def("remove_stale_outputs", &rcn::remove_stale_outputs, py::arg("target"));
   m.def("last_policy_error", &rcn::python::last_policy_error);
 }

@@ -357,4 +357,11 @@ void OutputDir::commit() {
   if (had) remove_ours(old);
 }
 
+void remove_stale_outputs(const std::string& target) {
+  fs::path t = fs::absolute(fs::path(target)).lexically_normal();  // as OutputDir names it
+  if (t.filename().empty()) t = t.parent_path();
+  std::error_code ec;
+  if (fs::is_directory(t.parent_path(), ec)) remove_stale(t);
+}
+
 }  // namespace rcn

@@ -58,6 +58,12 @@ class OutputDir {
 void set_graceful_stop(bool on);
 const volatile std::sig_atomic_t* interrupt_flag();
 
+// Removes the <target>.tmp-<pid> and .old-<pid> folders of writers that are no
+// longer alive, when their marker proves rcnsim wrote them (what OutputDir does
+// before it writes). For a process that killed the writer it started (the
+// Python module's child after a KeyboardInterrupt) and cleans up at once.
+void remove_stale_outputs(const std::string& target);
+
 // A folder that collects many runs and tables and grows over time (a sweep's
 // or a plan's -o): created with a marker that names its `kind` ("sweep",
 // "plan") and lists no files, so `rcnsim run -o` never replaces it. Accepted

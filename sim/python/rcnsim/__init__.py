@@ -179,7 +179,9 @@ def run(scenario, seed=None, output_dir=None, policy=None):
     try:
         target = os.path.abspath(output_dir) if output_dir is not None else os.path.join(tmp, "results")
         handle = scenario._handle
-        call_in_child(lambda: _core.simulate(handle, target, policy_name))
+        # A child killed mid-run leaves its <target>.tmp-<pid>: removed at once (rcnsim's marker checked).
+        call_in_child(lambda: _core.simulate(handle, target, policy_name),
+                      on_killed=lambda: _core.remove_stale_outputs(target))
         files = _read_results(target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

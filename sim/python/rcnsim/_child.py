@@ -53,8 +53,9 @@ def raise_child_error(kind, message, trace):
     raise _core.SimulationError(f"the simulation process raised {kind}: {message}\n{trace}")
 
 
-def call_in_child(fn):
-    """Runs fn() in a forked child and returns its (picklable) result."""
+def call_in_child(fn, on_killed=None):
+    """Runs fn() in a forked child and returns its (picklable) result. on_killed(), if given,
+    runs after the child was killed for a KeyboardInterrupt (to clean up what it left)."""
     _flush()
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -89,6 +90,8 @@ def call_in_child(fn):
         except ProcessLookupError:
             pass
         os.waitpid(pid, 0)
+        if on_killed is not None:
+            on_killed()
         raise
     _, status = os.waitpid(pid, 0)
     data = b"".join(chunks)
