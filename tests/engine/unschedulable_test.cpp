@@ -6,32 +6,17 @@
 #include "rcn/engine/simulation.hpp"
 #include "rcn/report/result_files.hpp"
 #include "tests/load_scenario.hpp"
+#include "tests/test_support.hpp"
 
 using namespace rcn;
 
 namespace {
 
-// Site a: 4 servers of 8 GPUs; two one-server replicas hold 2 of them for the whole run.
-// Job `small` (16 GPUs, 2 servers, which are free) comes first; `big` asks for 32 GPUs (4 servers).
+// tests/data/scenarios/replicas-hold-servers.yaml: replicas hold 2 of 4 servers all run long;
+// `small` fits in the other 2, `big` needs all 4.
 // (Under fifo a big job at the head of the queue would hold back the jobs behind it.)
 Scenario replicas_hold_servers() {
-  return test::load_scenario(R"(name: unschedulable
-horizon: 2h
-sites:
-  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: 4}]}
-models:
-  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
-              gated_mlp: true, tied_embeddings: false}
-workloads:
-  training:
-    - {name: small, model: llama3-8b, submit: 0s, gpus: 16, global_batch: 16, duration: 10min,
-       parallelism: {zero: 3, recompute: full}}
-    - {name: big, model: llama3-8b, submit: 1min, gpus: 32, global_batch: 32, duration: 10min,
-       parallelism: {zero: 3, recompute: full}}
-  inference:
-    - {name: s, model: llama3-8b, replicas: {a: 2}, gpus_per_replica: 8, max_batch: 8,
-       arrivals: {poisson: 0.01/s, prompt_tokens: 128, output_tokens: 16}}
-)",
+  return test::load_scenario(test::read_text(test::source_path("tests/data/scenarios/replicas-hold-servers.yaml")),
                              "u.yaml");
 }
 

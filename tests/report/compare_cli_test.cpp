@@ -104,25 +104,11 @@ TEST_CASE("compare: the output replaces only a page rcnsim wrote", "[cli][compar
 
 TEST_CASE("compare: a run with an unschedulable job compares like any other", "[cli][compare]") {
   // Inference replicas hold 2 of the 4 servers for the whole run, so `big` (4 servers) ends
-  // unschedulable; compare reads that state and its reason back (reviewer's finding, 2026-12-01).
+  // unschedulable (tests/data/scenarios/replicas-hold-servers.yaml); compare reads that state
+  // and its reason back (reviewer's finding, 2026-12-01).
   const std::string dir = scratch_dir("compare-unschedulable");
-  std::ofstream(dir + "/u.yaml") << R"(name: unschedulable
-horizon: 2h
-sites:
-  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: 4}]}
-models:
-  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
-              gated_mlp: true, tied_embeddings: false}
-workloads:
-  training:
-    - {name: big, model: llama3-8b, submit: 1min, gpus: 32, global_batch: 32, duration: 10min,
-       parallelism: {zero: 3, recompute: full}}
-  inference:
-    - {name: s, model: llama3-8b, replicas: {a: 2}, gpus_per_replica: 8, max_batch: 8,
-       arrivals: {poisson: 0.01/s, prompt_tokens: 128, output_tokens: 16}}
-)";
   for (const char* seed : {"1", "2"})
-    REQUIRE(run_command(rcnsim_binary() + " run " + dir + "/u.yaml --seed " + seed + " -o " + dir + "/u" + seed).status == 0);
+    REQUIRE(run_command(rcnsim_binary() + " run " + source_path("tests/data/scenarios/replicas-hold-servers.yaml") + " --seed " + seed + " -o " + dir + "/u" + seed).status == 0);
   REQUIRE(read_text(dir + "/u1/jobs.csv").find("\nbig,llama3-8b,unschedulable,") != std::string::npos);
   const auto r = run_command(rcnsim_binary() + " compare " + dir + "/u1 " + dir + "/u2 -o " + dir + "/c.html");
   INFO(r.output);
