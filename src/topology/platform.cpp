@@ -27,12 +27,16 @@ std::unique_ptr<sg4::Engine> create_engine() {
   sg4::Engine::set_config("network/crosstraffic:0");
   // No TCP window cap: WAN latencies would otherwise limit a flow to window/(2 latency).
   sg4::Engine::set_config("network/TCP-gamma:0");
+#ifndef RCN_SIMGRID_THREAD_CONTEXTS
   // Actor stacks of 2 MiB instead of SimGrid's 8 MiB: one actor runs each job attempt,
   // so a million-job trace creates a million stacks, and the smaller ones are reused by
   // malloc instead of mapped and unmapped each time (50,000 jobs under easy-backfill:
   // 4.5 s -> 3.6 s of CPU, system time halved; docs/performance.md). Nothing an actor
   // runs (policies, the step model, a serving batch) comes near 2 MiB of stack.
+  // Not in sanitizer builds: under ASan's allocator 2 MiB stacks cost far more than
+  // 8 MiB ones (center-plus-four-nodes.yaml: 337 s instead of 78 s, mostly system time).
   sg4::Engine::set_config("contexts/stack-size:2048");
+#endif
   return engine;
 }
 
