@@ -222,7 +222,7 @@ void mark_unschedulable(EngineContext& ctx) {
   const std::size_t n = ctx.clusters.size();
   std::vector<int> for_training(n);
   for (std::size_t c = 0; c < n; ++c)
-    for_training[c] = ctx.clusters[c].total_servers - (c < ctx.inference_servers.size() ? ctx.inference_servers[c] : 0);
+    for_training[c] = ctx.clusters[c].total_servers - ctx.inference_servers[c];
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
     JobResult& r = ctx.jobs[j];
     if (r.state != JobState::Queued || r.start_s >= 0) continue;

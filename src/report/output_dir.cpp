@@ -94,6 +94,14 @@ bool pid_alive(long pid) { return pid > 0 && pid <= INT_MAX && (::kill(static_ca
 
 // Removes <target>.tmp-<pid> and <target>.old-<pid> folders of runs that are no
 // longer alive (killed, or crashed), when their marker proves rcnsim wrote them.
+// An output folder as every writer names it: absolute, normalised, no trailing slash
+// (so <target>.tmp-<pid> is the same path for the writer and for the cleanup).
+fs::path target_folder(const std::string& target) {
+  fs::path t = fs::absolute(target).lexically_normal();
+  if (t.filename().empty()) t = t.parent_path();
+  return t;
+}
+
 void remove_stale(const fs::path& target) {
   const std::string base = target.filename().string();
   std::error_code ec;
@@ -212,8 +220,7 @@ bool path_within(const std::string& path, const std::string& base) {
 }
 
 void prepare_collection_dir(const std::string& target, const std::string& kind) {
-  fs::path t = fs::absolute(target).lexically_normal();
-  if (t.filename().empty()) t = t.parent_path();
+  const fs::path t = target_folder(target);
   const std::string refuse = "refusing to write " + kind + " results to " + t.string() + ": ";
   if (t == t.root_path()) throw OutputDirRefused{refuse + "it is the root folder"};
   std::error_code ec;
@@ -256,8 +263,7 @@ bool output_allowed_from_file(const std::string& dir, const std::string& input_f
 }
 
 OutputDir::OutputDir(std::string target) : target_(std::move(target)) {
-  fs::path t = fs::absolute(target_).lexically_normal();
-  if (t.filename().empty()) t = t.parent_path();
+  const fs::path t = target_folder(target_);
   target_ = t.string();
   const std::string refuse = "refusing to write results to " + target_ + ": ";
   if (t == t.root_path()) throw OutputDirRefused{refuse + "it is the root folder"};
@@ -358,8 +364,7 @@ void OutputDir::commit() {
 }
 
 void remove_stale_outputs(const std::string& target) {
-  fs::path t = fs::absolute(fs::path(target)).lexically_normal();  // as OutputDir names it
-  if (t.filename().empty()) t = t.parent_path();
+  const fs::path t = target_folder(target);
   std::error_code ec;
   if (fs::is_directory(t.parent_path(), ec)) remove_stale(t);
 }

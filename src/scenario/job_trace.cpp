@@ -21,11 +21,7 @@ constexpr std::size_t kMaxErrors = 50;  // then stop: a wrong file would otherwi
 
 std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::string& path, const Scenario& s,
                                             Diagnostics& diags) {
-  std::vector<TrainingJobSpec> jobs;
-  // One job per line at most: reserved once, so a million-row trace is not copied as
-  // the vector grows (bounded: a file of empty lines must not reserve gigabytes).
-  jobs.reserve(std::min<std::size_t>(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1,
-                                     limits::kMaxTraceRowsReserved));
+  std::vector<TrainingJobSpec> jobs = reserved_trace_jobs(text);
   const std::size_t errors_before = diags.error_count();
   LineCursor lines(text);
   std::string_view line;
@@ -142,6 +138,13 @@ std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::st
     }
     jobs.push_back(std::move(j));
   }
+  return jobs;
+}
+
+std::vector<TrainingJobSpec> reserved_trace_jobs(std::string_view text) {
+  std::vector<TrainingJobSpec> jobs;
+  jobs.reserve(std::min<std::size_t>(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1,
+                                     limits::kMaxTraceRowsReserved));
   return jobs;
 }
 

@@ -23,6 +23,11 @@ std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::st
 
 // How every trace job runs (CSV and SWF alike): data parallel over its GPUs
 // (tp = pp = 1, global batch = GPUs) with ZeRO-3 and full recomputation.
+// An empty job list with room for one job per line of a trace's text: reserved once, so
+// a million-row trace is not copied as the vector grows (bounded: a file of empty lines
+// must not reserve gigabytes). Shared by the CSV and SWF readers.
+std::vector<TrainingJobSpec> reserved_trace_jobs(std::string_view text);
+
 void set_trace_job_layout(TrainingJobSpec& j);
 // Why the job cannot run anywhere it may (more GPUs than the largest cluster), or nothing.
 std::optional<std::string> trace_job_too_big(const TrainingJobSpec& j, const Scenario& s);

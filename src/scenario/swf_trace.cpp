@@ -104,11 +104,7 @@ std::optional<std::pair<std::string_view, std::string_view>> header(std::string_
 
 std::vector<TrainingJobSpec> read_swf_trace(std::string_view text, const std::string& path, const SwfMapping& map,
                                             const Scenario& s, Diagnostics& diags) {
-  std::vector<TrainingJobSpec> jobs;
-  // One job per line at most: reserved once, so a million-row trace is not copied as
-  // the vector grows (bounded: a file of empty lines must not reserve gigabytes).
-  jobs.reserve(std::min<std::size_t>(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1,
-                                     limits::kMaxTraceRowsReserved));
+  std::vector<TrainingJobSpec> jobs = reserved_trace_jobs(text);
   const std::size_t errors_before = diags.error_count();
   std::optional<double> max_procs, max_records;
   LineCursor lines(text);
