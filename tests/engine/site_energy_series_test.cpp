@@ -1,5 +1,7 @@
-// Energy, cost and carbon per site over time (site_energy.csv) against hand-computed
-// bins, and the bins adding up to the run's totals on shipped scenarios.
+// Energy, cost and carbon per site over time (site_energy.csv): bin widths, the bins adding
+// up to the run's totals on shipped scenarios, and an idle replica between two bursts. The
+// hand-computed bins of an idle-then-busy site with hourly prices are in scheduling_test.cpp
+// ("time-of-use prices and carbon are applied hour by hour"), on that test's run.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -42,42 +44,6 @@ void check_bins_add_up(const SimulationResult& r) {
 }
 
 }  // namespace
-
-TEST_CASE("site energy per bin: idle then busy and priced hour by hour", "[engine][cost][energy-series]") {
-  // One server (8 H100s: 690 W busy, 80 W idle), PUE 1; a job busy from 1 h to 2 h, the run ends at 2 h.
-  // Hour 0 at 0.10/kWh and 100 g/kWh, hour 1 at 0.50 and 300. 2 h makes 120 bins of 1 min.
-  std::string prices = "[0.10, 0.50", carbon = "[100, 300";
-  for (int h = 2; h < 24; ++h) prices += ", 1", carbon += ", 1";
-  Scenario s = test::load_scenario(R"(name: tou
-horizon: 1d
-sites:
-  - name: a
-    power: {pue: 1, price_by_hour: )" + prices + R"(], carbon_by_hour: )" + carbon + R"(]}
-    clusters: [{gpu: h100-sxm, servers: 1}]
-models:
-  m: {layers: 2, hidden: 1024, heads: 8, ffn: 4096, vocab: 1000, seq: 1000}
-workloads:
-  training:
-    - {name: j, model: m, submit: 1h, gpus: 8, global_batch: 8, duration: 1h}
-)", "tou.yaml");
-  SimulationResult r = run_simulation(s);
-  REQUIRE(r.simulated_end_s == Approx(7200));
-  REQUIRE(r.site_energy.size() == 120);
-  const double idle_kwh = 8 * 80 * 60 / 3.6e6, busy_kwh = 8 * 690 * 60 / 3.6e6;
-  const double fixed = (r.tco.sites[0].capex_amortised + r.tco.sites[0].staff_maintenance) / 120;
-  for (std::size_t i = 0; i < 120; ++i) {
-    const SiteEnergyBin& b = r.site_energy[i];
-    const bool busy = i >= 60;
-    INFO("bin " << i);
-    CHECK(b.start_s == Approx(60.0 * i));
-    CHECK(b.busy_gpu_hours == Approx(busy ? 8 * 60 / 3600.0 : 0).margin(1e-12));
-    CHECK(b.energy_kwh == Approx(busy ? busy_kwh : idle_kwh));
-    CHECK(b.power_cost == Approx(busy ? busy_kwh * 0.50 : idle_kwh * 0.10));
-    CHECK(b.carbon_kg == Approx(busy ? busy_kwh * 300 / 1000 : idle_kwh * 100 / 1000));
-    CHECK(b.tco == Approx(b.power_cost + fixed));
-  }
-  check_bins_add_up(r);
-}
 
 TEST_CASE("site energy bins are whole minutes or hours and at most 1000", "[engine][energy-series]") {
   CHECK(site_energy_bin_width(600) == 60);        // 10 min: 10 bins of 1 min
