@@ -104,8 +104,8 @@ std::vector<SiteEnergyBin> site_energy_series(const EngineContext& ctx, const st
     scale_to(carbon, lengths, sr.carbon_kg);
     const TcoSiteResult* tco = si < res.tco.sites.size() ? &res.tco.sites[si] : nullptr;
     const double fixed = tco ? tco->capex_amortised + tco->staff_maintenance : 0;
-    for (std::size_t i = 0; i < n; ++i)
-      out.push_back({si, width * static_cast<double>(i), width * static_cast<double>(i) + lengths[i], b[i] / 3600,
+    for (std::size_t i = 0; i < n; ++i)  // a bin ends exactly where the next starts, the last one at the end
+      out.push_back({si, width * static_cast<double>(i), i + 1 == n ? end : width * static_cast<double>(i + 1), b[i] / 3600,
                      energy[i], cost[i], cost[i] + fixed * lengths[i] / end, carbon[i]});
   }
   return out;
