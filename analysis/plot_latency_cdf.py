@@ -29,7 +29,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 2)[2],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", nargs="+", help="results folders written by `rcnsim run -o`")
-    parser.add_argument("--metric", choices=["ttft", "e2e"], default="e2e", help="which latency")
+    parser.add_argument("--metric", choices=["ttft", "tpot", "e2e"], default="e2e", help="which latency")
     parser.add_argument("--slo", type=float, help="draw an SLO line at this many seconds")
     parser.add_argument("-o", "--output", default="latency_cdf.png", help="PNG, PDF or SVG to write")
     args = parser.parse_args(argv)
@@ -53,7 +53,7 @@ def main(argv=None):
     if args.slo:
         ax.axvline(args.slo, color="red", linestyle="--", label=f"SLO {args.slo:g} s")
     ax.set_xscale("log")
-    ax.set_xlabel(("time to first token" if args.metric == "ttft" else "end-to-end latency") + " (s)")
+    ax.set_xlabel({"ttft": "time to first token", "tpot": "time per output token", "e2e": "end-to-end latency"}[args.metric] + " (s)")
     ax.set_ylabel("requests (%)")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)

@@ -26,6 +26,7 @@
 #include "rcn/report/html_report.hpp"
 #include "rcn/report/result_files.hpp"
 #include "rcn/report/run_outputs.hpp"
+#include "rcn/report/serving_estimate.hpp"
 #include "rcn/report/trace_json.hpp"
 #include "rcn/report/step_report.hpp"
 #include "rcn/scenario/file_reference.hpp"
@@ -323,9 +324,9 @@ int cmd_estimate(const ScenarioArgs& a, const std::string& job, bool json, bool 
     } else {
       fmt::print("{}: no training jobs to estimate.\n", a.path.empty() ? "<default scenario>" : a.path);
       if (!s->inference.empty())
-        fmt::print("Its inference services are estimated by simulating their requests: rcnsim run {} "
-                   "(latency, SLO attainment and serving cost per million tokens).\n\n{}",
-                   a.path, rcn::services_table(*s));
+        fmt::print("\n{}\nWhat serving them holds and costs:\n{}\nLatency, SLO attainment and cost per million tokens "
+                   "need the simulated requests: rcnsim run {}\n",
+                   rcn::services_table(*s), rcn::serving_estimate_table(*s), a.path.empty() ? "" : a.path);
     }
     return 0;
   }
@@ -334,6 +335,9 @@ int cmd_estimate(const ScenarioArgs& a, const std::string& job, bool json, bool 
     fmt::print("{}", json ? rcn::layout_search_json(*s, estimates) : rcn::layout_search_table(*s, estimates));
   else
     fmt::print("{}", json ? rcn::estimates_json(estimates) : rcn::estimates_table(estimates));
+  if (!json && !search && job.empty() && !s->inference.empty())
+    fmt::print("\nInference services, what serving them holds and costs (latency needs rcnsim run):\n{}",
+               rcn::serving_estimate_table(*s));
   return 0;
 }
 

@@ -52,6 +52,13 @@ struct JobProgress {
   simgrid::s4u::ActorPtr writer; // its asynchronous checkpoint writer, if one is in flight
 };
 
+// GPUs of a site busy serving inference over [start, end), for the site's energy over time.
+struct InferenceBusySpan {
+  std::size_t site = 0;
+  int gpus = 0;
+  double start = 0, end = 0;
+};
+
 // One failure as it happened, for failures.csv.
 struct FailureRecord {
   double at = 0;
@@ -98,6 +105,7 @@ struct EngineContext {
   std::vector<FailureRecord> failure_log;
   std::vector<UtilisationPoint> utilisation;        // busy GPUs per site, at each change
   std::vector<int> site_busy_gpus;
+  std::vector<InferenceBusySpan> inference_busy;     // filled by the inference runtime (collect_inference)
   std::vector<WanTransfer> wan_transfers;
   std::vector<ComponentFailure> failure_classes;
 

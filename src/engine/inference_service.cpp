@@ -43,6 +43,8 @@ struct Replica {
   double kv_reserved = 0;  // tokens of KV cache promised to running requests (prompt + output)
   double outstanding = 0;  // tokens still to process for queued and running requests (routing)
   double busy_s = 0;
+  double busy_from = -1, busy_to = -1;  // the busy stretch under way (back-to-back batches merged)
+  double serving_since = -1;            // its actor's start (-1: not serving)
   double last_sample = -1e300;
   // Released once per request pushed: no lock object lives across a wait, so a
   // replica killed at the end of the run unwinds cleanly.
@@ -110,6 +112,9 @@ class InferenceRuntime {
   // Gives its server back to the pool (unless it is down) and wakes the scheduler.
   void release_server(std::size_t r);
   void autoscaler(std::size_t s);
+  void note_busy(Replica& rep, double from, double to);
+  void end_serving(std::size_t r, double now);
+  std::vector<ReplicaServingSpan> serving;  // closed spans
   std::map<std::size_t, std::unique_ptr<InferenceCost>> cost_cache;  // by service x clusters + cluster
 };
 
@@ -123,6 +128,26 @@ double percentile(std::vector<double>& xs, double q) {
 }
 
 }  // namespace
+
+// Busy time and serving time over time (site energy and replicas serving per bin;
+// report.html): a replica's back-to-back batches make one busy span.
+void InferenceRuntime::note_busy(Replica& rep, double from, double to) {
+  if (rep.busy_from >= 0 && from <= rep.busy_to + 1e-9) {
+    rep.busy_to = std::max(rep.busy_to, to);
+    return;
+  }
+  if (rep.busy_from >= 0)
+    ctx.inference_busy.push_back({rep.site, services[rep.service].spec->gpus_per_replica, rep.busy_from, rep.busy_to});
+  rep.busy_from = from, rep.busy_to = to;
+}
+
+void InferenceRuntime::end_serving(std::size_t r, double now) {
+  Replica& rep = replicas[r];
+  if (rep.serving_since < 0) return;
+  serving.push_back({rep.serving_since, now, ctx.scenario.sites[rep.site].name, services[rep.service].spec->name,
+                     static_cast<int>(r)});
+  rep.serving_since = -1;
+}
 
 void InferenceRuntime::dispatcher(std::size_t s) {
   ServiceRuntime& sv = services[s];
@@ -214,6 +239,7 @@ std::string InferenceRuntime::server_failed(std::size_t cluster, int server, boo
   const bool draining = rep.state == ReplicaState::Draining;
   if (rep.actor) rep.actor->kill();
   rep.actor = nullptr;
+  end_serving(r, sg4::Engine::get_clock());
   rep.state = ReplicaState::Restarting;
   ++sv.replica_failures;
   // Its requests start over elsewhere: the prefill and tokens done are lost,
@@ -372,6 +398,7 @@ void InferenceRuntime::autoscaler(std::size_t s) {
 
 void InferenceRuntime::start_actor(std::size_t r) {
   auto self = this;
+  replicas[r].serving_since = sg4::Engine::get_clock();
   replicas[r].actor = sg4::Actor::create("replica", replicas[r].host, [self, r] {
     guarded(self->ctx, self->service_label(self->replicas[r].service), [&] { self->replica_loop(r); });
   });
@@ -403,6 +430,7 @@ void InferenceRuntime::replica_loop(std::size_t r) {
     while (rep.queue.empty() && rep.running.empty()) {
       if (rep.state == ReplicaState::Draining) {  // scaled down and done: the server goes back
         release_server(r);
+        end_serving(r, sg4::Engine::get_clock());
         rep.state = ReplicaState::Idle;
         rep.actor = nullptr;
         return;
@@ -426,6 +454,7 @@ void InferenceRuntime::replica_loop(std::size_t r) {
       sg4::this_actor::sleep_for(t);
       rep.busy_s += t;
       const double now = sg4::Engine::get_clock();
+      note_busy(rep, now - t, now);
       for (auto id : admitted) {
         requests[id].first_token = now, requests[id].generated = 1;
         rep.outstanding -= requests[id].prompt + 1;
@@ -454,6 +483,7 @@ void InferenceRuntime::replica_loop(std::size_t r) {
         sg4::this_actor::sleep_for(step);
       }
       rep.busy_s += steps * step;
+      note_busy(rep, start, start + steps * step);
       for (auto id : rep.running) requests[id].generated += static_cast<float>(steps);
       rep.outstanding -= steps * batch;
     }
@@ -569,6 +599,7 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
     res.replicas = 0;
     for (const auto& [site, n] : sv.spec->replicas) res.replicas += n;
     res.gpus = res.replicas * sv.spec->gpus_per_replica;
+    res.slo_ttft_s = sv.spec->slo.ttft, res.slo_tpot_s = sv.spec->slo.tpot, res.slo_e2e_s = sv.spec->slo.e2e;
     double busy = 0, held = 0;
     std::vector<long> in_flight(sv.regions.size(), 0);
     res.gpu_seconds_by_cluster.assign(busy_gpu_seconds.size(), 0.0);
@@ -581,6 +612,10 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
       busy_gpu_seconds[rep.cluster] += std::min(rep.busy_s, end) * sv.spec->gpus_per_replica;
       for (auto id : rep.queue) ++in_flight[rt.requests[id].region];
       for (auto id : rep.running) ++in_flight[rt.requests[id].region];
+      if (rep.busy_from >= 0)
+        rt.ctx.inference_busy.push_back({rep.site, sv.spec->gpus_per_replica, rep.busy_from, std::min(rep.busy_to, end)});
+      if (rep.serving_since >= 0)
+        rt.serving.push_back({rep.serving_since, end, rt.ctx.scenario.sites[rep.site].name, sv.spec->name, static_cast<int>(r)});
     }
     res.gpu_utilisation = held > 0 ? std::min(1.0, busy / held) : 0;
     res.replica_hours = held / 3600;
@@ -611,11 +646,13 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
       rr.slo_attainment = rr.completed > 0 ? static_cast<double>(st.slo_met) / rr.completed : 0;
       for (int q = 1; q <= 99; ++q) {
         rr.ttft_cdf.push_back(percentile(st.ttft, q / 100.0));
+        rr.tpot_cdf.push_back(percentile(st.tpot, q / 100.0));
         rr.e2e_cdf.push_back(percentile(st.e2e, q / 100.0));
       }
       out.inference.push_back(rr);
     }
   }
+  out.inference_serving = rt.serving;
 }
 
 }  // namespace rcn

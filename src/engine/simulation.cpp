@@ -20,6 +20,7 @@
 #include "src/engine/engine_context.hpp"
 #include "src/engine/inference_service.hpp"
 #include "src/engine/run_cost.hpp"
+#include "src/engine/site_energy_series.hpp"
 #include "src/engine/wait_all.hpp"
 
 namespace rcn {
@@ -316,6 +317,7 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
     res.sites.push_back(sr);
   }
   account_costs(s, res);
+  res.site_energy = site_energy_series(ctx, busy, res);
   return res;
 }
 

@@ -1,6 +1,7 @@
 #include "rcn/report/report_data.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -310,14 +311,17 @@ ordered_json cdf(const std::vector<double>& q) {
   return a;
 }
 
-// Requests in the system and replicas serving, per site, binned (samples are
-// taken at most every 10 s of a busy replica; a bin without a replica's sample
-// counts it as idle).
+// Requests in the system and replicas serving, per site, binned. Requests: the
+// samples taken at most every 10 s of a busy replica (a bin without a replica's
+// sample counts it as idle). Replicas serving: the time-weighted mean of the
+// replicas up in the bin, busy or idle (their serving spans).
 ordered_json inference_load(const SimulationResult& r) {
-  if (r.inference_load.empty()) return nullptr;
+  if (r.inference_load.empty() && r.inference_serving.empty()) return nullptr;
   const TimeBins bins = make_time_bins(r.simulated_end_s, kReportMaxPoints / 2, 60);
   std::vector<std::string> site_names;
   std::map<std::string, std::size_t> site_index;
+  for (const auto& p : r.inference_serving)
+    if (site_index.emplace(p.site, site_names.size()).second) site_names.push_back(p.site);
   for (const auto& p : r.inference_load)
     if (site_index.emplace(p.site, site_names.size()).second) site_names.push_back(p.site);
   // (site, replica key) -> per bin (sum, samples)
@@ -329,20 +333,31 @@ ordered_json inference_load(const SimulationResult& r) {
     v[b].first += p.in_system, ++v[b].second;
   }
   std::vector<std::vector<double>> load(site_names.size(), std::vector<double>(bins.count, 0.0));
-  std::vector<std::vector<int>> serving(site_names.size(), std::vector<int>(bins.count, 0));
   for (const auto& [key, v] : replicas)
     for (std::size_t b = 0; b < bins.count; ++b)
-      if (v[b].second > 0) load[key.first][b] += v[b].first / v[b].second, ++serving[key.first][b];
+      if (v[b].second > 0) load[key.first][b] += v[b].first / v[b].second;
+  std::vector<std::vector<std::pair<double, double>>> changes(site_names.size());  // (time, +1 or -1 replica)
+  for (const auto& p : r.inference_serving)
+    if (p.end_s > p.start_s) changes[site_index[p.site]].push_back({p.start_s, 1}), changes[site_index[p.site]].push_back({p.end_s, -1});
   ordered_json series = ordered_json::array();
   for (std::size_t i = 0; i < site_names.size(); ++i) {
-    ordered_json l = ordered_json::array();
+    std::stable_sort(changes[i].begin(), changes[i].end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::pair<double, double>> steps;  // the number serving from each change on
+    double up = 0;
+    for (const auto& [t, d] : changes[i]) {
+      up += d;
+      if (!steps.empty() && steps.back().first == t) steps.back().second = up;
+      else steps.push_back({t, up});
+    }
+    ordered_json l = ordered_json::array(), serving = ordered_json::array();
     for (double x : load[i]) l.push_back(std::round(x * 100) / 100);
-    series.push_back({{"site", site_names[i]}, {"in_system", l}, {"replicas_serving", serving[i]}});
+    for (double x : bin_step_mean(steps, 0, bins)) serving.push_back(std::round(x * 1000) / 1000);
+    series.push_back({{"site", site_names[i]}, {"in_system", l}, {"replicas_serving", serving}});
   }
   return {{"bin_s", bins.width}, {"series", series}};
 }
 
-ordered_json inference(const SimulationResult& r, const Scenario* s) {
+ordered_json inference(const SimulationResult& r) {
   if (r.services.empty() && r.inference.empty()) return nullptr;
   ordered_json regions = ordered_json::array();
   for (const auto& g : r.inference)
@@ -358,6 +373,7 @@ ordered_json inference(const SimulationResult& r, const Scenario* s) {
                        {"e2e_s", {{"p50", number(g.e2e_p50)}, {"p90", number(g.e2e_p90)}, {"p99", number(g.e2e_p99)}}},
                        {"slo_attainment", number(g.slo_attainment)},
                        {"ttft_cdf", cdf(g.ttft_cdf)},
+                       {"tpot_cdf", cdf(g.tpot_cdf)},
                        {"e2e_cdf", cdf(g.e2e_cdf)}});
   ordered_json services = ordered_json::array();
   for (const auto& v : r.services) {
@@ -372,17 +388,52 @@ ordered_json inference(const SimulationResult& r, const Scenario* s) {
                    {"requests_retried", v.requests_retried},
                    {"drop_reasons", v.drop_reasons},
                    {"cost", number(v.cost)}};
-    if (s)
-      for (const auto& spec : s->inference)
-        if (spec.name == v.service)
-          o["slo_s"] = {{"ttft", spec.slo.ttft > 0 ? number(spec.slo.ttft) : ordered_json(nullptr)},
-                        {"tpot", spec.slo.tpot > 0 ? number(spec.slo.tpot) : ordered_json(nullptr)},
-                        {"e2e", spec.slo.e2e > 0 ? number(spec.slo.e2e) : ordered_json(nullptr)}};
+    auto slo = [](double x) { return x > 0 ? number(x) : ordered_json(nullptr); };
+    o["slo_s"] = {{"ttft", slo(v.slo_ttft_s)}, {"tpot", slo(v.slo_tpot_s)}, {"e2e", slo(v.slo_e2e_s)}};
     services.push_back(o);
   }
   ordered_json o{{"regions", regions}, {"services", services}};
   if (auto load = inference_load(r); !load.is_null()) o["load"] = load;
   return o;
+}
+
+// Each site's energy, power cost, cost of ownership and carbon per time bin
+// (site_energy.csv) for stacked charts: at most kReportMaxPoints bins, neighbours
+// added together when a folder holds more; every amount is kept in some bin.
+ordered_json energy_over_time(const SimulationResult& r) {
+  if (r.site_energy.empty() || r.sites.empty()) return nullptr;
+  std::vector<double> starts;
+  for (const auto& b : r.site_energy) starts.push_back(b.start_s);
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  const std::size_t group = (starts.size() + kReportMaxPoints - 1) / kReportMaxPoints;
+  const std::size_t n = (starts.size() + group - 1) / group;
+  std::vector<double> from(n, 0), to(n, 0);
+  for (std::size_t k = 0; k < n; ++k) from[k] = starts[k * group];
+  enum { kEnergy, kPower, kTco, kCarbon, kParts };
+  std::vector<std::array<std::vector<double>, kParts>> sums(r.sites.size());
+  for (auto& s : sums)
+    for (auto& v : s) v.assign(n, 0.0);
+  for (const auto& b : r.site_energy) {
+    if (b.site >= r.sites.size()) continue;
+    const auto k = static_cast<std::size_t>(std::lower_bound(starts.begin(), starts.end(), b.start_s) - starts.begin()) / group;
+    to[k] = std::max(to[k], b.end_s);
+    auto& s = sums[b.site];
+    s[kEnergy][k] += b.energy_kwh, s[kPower][k] += b.power_cost, s[kTco][k] += b.tco, s[kCarbon][k] += b.carbon_kg;
+  }
+  ordered_json series = ordered_json::array();
+  for (std::size_t i = 0; i < r.sites.size(); ++i) {
+    auto values = [&](int part) {
+      ordered_json a = ordered_json::array();
+      for (double v : sums[i][static_cast<std::size_t>(part)]) a.push_back(number(v));
+      return a;
+    };
+    series.push_back({{"site", r.sites[i].name}, {"energy_kwh", values(kEnergy)}, {"power_cost", values(kPower)},
+                      {"tco", values(kTco)}, {"carbon_kg", values(kCarbon)}});
+  }
+  ordered_json f = ordered_json::array(), t = ordered_json::array();
+  for (std::size_t k = 0; k < n; ++k) f.push_back(number(from[k])), t.push_back(number(to[k]));
+  return {{"from_s", f}, {"to_s", t}, {"series", series}};
 }
 
 ordered_json wan(const SimulationResult& r) {
@@ -429,8 +480,9 @@ nlohmann::ordered_json report_run_data(const SimulationResult& r, const Scenario
   if (auto u = utilisation(r); !u.is_null()) o["utilisation"] = u;
   if (auto j = jobs(r); !j.is_null()) o["jobs"] = j;
   if (auto f = reliability(r); !f.is_null()) o["reliability"] = f;
-  if (auto i = inference(r, s); !i.is_null()) o["inference"] = i;
+  if (auto i = inference(r); !i.is_null()) o["inference"] = i;
   o["tco"] = tco(r.tco);
+  if (auto e = energy_over_time(r); !e.is_null()) o["energy_over_time"] = e;
   return o;
 }
 

@@ -155,6 +155,8 @@ std::string summary_json(const SimulationResult& r) {
       o["tokens_served"] = x.tokens_served;
       o["gpu_hours"] = x.gpu_hours;
       o["cost"] = x.cost;
+      auto slo = [](double v) { return v > 0 ? ordered_json(v) : ordered_json(nullptr); };
+      o["slo_s"] = {{"ttft", slo(x.slo_ttft_s)}, {"tpot", slo(x.slo_tpot_s)}, {"e2e", slo(x.slo_e2e_s)}};
       ordered_json regions = ordered_json::array();
       for (const InferenceRegionResult& g : r.inference) {
         if (g.service != x.service) continue;
@@ -246,9 +248,21 @@ std::string latency_cdf_csv(const SimulationResult& r) {
     for (int q = 1; q <= static_cast<int>(g.ttft_cdf.size()); ++q) {
       out += fmt::format("{},{},ttft,{},{}\n", csv_field(g.service), csv_field(g.region), q / 100.0,
                          num(g.ttft_cdf[q - 1]));
+      if (static_cast<std::size_t>(q) <= g.tpot_cdf.size())
+        out += fmt::format("{},{},tpot,{},{}\n", csv_field(g.service), csv_field(g.region), q / 100.0,
+                           num(g.tpot_cdf[q - 1]));
       out += fmt::format("{},{},e2e,{},{}\n", csv_field(g.service), csv_field(g.region), q / 100.0,
                          num(g.e2e_cdf[q - 1]));
     }
+  return out;
+}
+
+std::string site_energy_csv(const SimulationResult& r) {
+  std::string out = "site,start_s,end_s,busy_gpu_hours,energy_kwh,power_cost,tco,carbon_kg\n";
+  for (const SiteEnergyBin& b : r.site_energy)
+    out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(b.site < r.sites.size() ? r.sites[b.site].name : ""),
+                       num(b.start_s), num(b.end_s), num(b.busy_gpu_hours), num(b.energy_kwh), num(b.power_cost),
+                       num(b.tco), num(b.carbon_kg));
   return out;
 }
 

@@ -288,6 +288,10 @@ void read_inference(const Reader& rd, const json& summary, SimulationResult& r) 
     v.replica_failures = rd.count(x, "replica_failures", at);
     v.requests_retried = rd.whole(x, "requests_retried", at);
     v.cost = rd.number(x, "cost", at);
+    if (const auto slo = x.find("slo_s"); slo != x.end() && slo->is_object()) {  // absent before the TPOT CDF
+      auto positive = [&](const char* key) { return std::max(0.0, rd.number(*slo, key, at + ".slo_s", true)); };
+      v.slo_ttft_s = positive("ttft"), v.slo_tpot_s = positive("tpot"), v.slo_e2e_s = positive("e2e");
+    }
     for (const json& g : rd.array(x, "regions", at)) {
       const std::string gat = fmt::format("{}.regions[{}]", at, r.inference.size());
       if (!g.is_object()) rd.fail("summary.json", gat + ": expected an object");
@@ -339,6 +343,20 @@ void read_csvs(const Reader& rd, SimulationResult& r) {
                             rows[i][6], rd.csv_number("failures.csv", i, rows[i][7]), static_cast<int>(count)});
     }
   }
+  if (auto text = rd.read("site_energy.csv", false)) {  // absent in folders written before it existed
+    const auto rows = rd.csv("site_energy.csv", *text,
+                             {"site", "start_s", "end_s", "busy_gpu_hours", "energy_kwh", "power_cost", "tco", "carbon_kg"});
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto it = site_index.find(rows[i][0]);
+      if (it == site_index.end()) rd.fail("site_energy.csv", fmt::format("line {}: a site summary.json does not list", i + 2));
+      SiteEnergyBin b;
+      b.site = it->second;
+      double* fields[] = {&b.start_s, &b.end_s, &b.busy_gpu_hours, &b.energy_kwh, &b.power_cost, &b.tco, &b.carbon_kg};
+      for (std::size_t k = 0; k < 7; ++k) *fields[k] = rd.csv_number("site_energy.csv", i, rows[i][k + 1]);
+      if (b.start_s < 0 || b.end_s < b.start_s) rd.fail("site_energy.csv", fmt::format("line {}: a bin that ends before it starts", i + 2));
+      r.site_energy.push_back(b);
+    }
+  }
   if (auto text = rd.read("latency_cdf.csv", false)) {
     const auto rows = rd.csv("latency_cdf.csv", *text, {"service", "region", "metric", "quantile", "seconds"});
     std::map<std::pair<std::string, std::string>, InferenceRegionResult*> regions;
@@ -349,8 +367,12 @@ void read_csvs(const Reader& rd, SimulationResult& r) {
       const double q = rd.csv_number("latency_cdf.csv", i, rows[i][3]);
       const long k = std::lround(q * 100);
       if (k < 1 || k > 99 || std::fabs(q * 100 - k) > 1e-6) rd.fail("latency_cdf.csv", fmt::format("line {}: quantile not one of 0.01..0.99", i + 2));
-      std::vector<double>* cdf = rows[i][2] == "ttft" ? &it->second->ttft_cdf : rows[i][2] == "e2e" ? &it->second->e2e_cdf : nullptr;
-      if (!cdf) rd.fail("latency_cdf.csv", fmt::format("line {}: metric is neither ttft nor e2e", i + 2));
+      InferenceRegionResult& g = *it->second;
+      std::vector<double>* cdf = rows[i][2] == "ttft"  ? &g.ttft_cdf
+                                 : rows[i][2] == "tpot" ? &g.tpot_cdf
+                                 : rows[i][2] == "e2e"  ? &g.e2e_cdf
+                                                        : nullptr;
+      if (!cdf) rd.fail("latency_cdf.csv", fmt::format("line {}: metric is not ttft, tpot or e2e", i + 2));
       cdf->resize(99, 0.0);
       (*cdf)[static_cast<std::size_t>(k - 1)] = rd.csv_number("latency_cdf.csv", i, rows[i][4]);
     }

@@ -13,6 +13,7 @@ void write_run_outputs(OutputDir& out, const SimulationResult& result, const Sce
   out.write("sites.csv", sites_csv(result));
   out.write("failures.csv", failures_csv(result));
   out.write("utilisation.csv", utilisation_csv(result));
+  out.write("site_energy.csv", site_energy_csv(result));
   if (!result.wan_links.empty()) out.write("wan.csv", wan_csv(result));
   if (!result.services.empty()) {
     out.write("inference.csv", inference_csv(result));

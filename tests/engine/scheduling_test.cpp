@@ -121,4 +121,24 @@ workloads:
   CHECK(r.sites[0].energy_kwh == Approx(idle_kwh + busy_kwh));
   CHECK(r.sites[0].cost == Approx(idle_kwh * 0.10 + busy_kwh * 0.50));
   CHECK(r.sites[0].carbon_kg == Approx((idle_kwh * 100 + busy_kwh * 300) / 1000));
+  // site_energy.csv: 120 bins of 1 min, idle at hour 0's price, busy at hour 1's, each with
+  // 1/120 of the site's amortised capex and staff in its cost of ownership.
+  REQUIRE(r.site_energy.size() == 120);
+  const double idle_bin = idle_kwh / 60, busy_bin = busy_kwh / 60;
+  const double fixed = (r.tco.sites[0].capex_amortised + r.tco.sites[0].staff_maintenance) / 120;
+  double tco = 0;
+  for (std::size_t i = 0; i < 120; ++i) {
+    const SiteEnergyBin& b = r.site_energy[i];
+    const bool busy = i >= 60;
+    INFO("bin " << i);
+    CHECK(b.start_s == Approx(60.0 * i).margin(1e-9));
+    CHECK(b.end_s == Approx(60.0 * (i + 1)));
+    CHECK(b.busy_gpu_hours == Approx(busy ? 8 * 60 / 3600.0 : 0).margin(1e-12));
+    CHECK(b.energy_kwh == Approx(busy ? busy_bin : idle_bin));
+    CHECK(b.power_cost == Approx(busy ? busy_bin * 0.50 : idle_bin * 0.10));
+    CHECK(b.carbon_kg == Approx(busy ? busy_bin * 300 / 1000 : idle_bin * 100 / 1000));
+    CHECK(b.tco == Approx(b.power_cost + fixed));
+    tco += b.tco;
+  }
+  CHECK(tco == Approx(r.tco.sites[0].total).epsilon(1e-9));
 }

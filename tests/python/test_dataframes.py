@@ -46,7 +46,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
     tables = {"jobs": result.jobs_df, "sites": result.sites_df, "services": result.services_df,
               "failures": result.failures_df, "wan": result.wan_df, "utilisation": result.utilisation_df,
-              "latency_cdf": result.latency_cdf_df}
+              "latency_cdf": result.latency_cdf_df, "site_energy": result.site_energy_df}
     compared = 0
     for attr, frame in tables.items():
         file_name = rcnsim.results.TABLES[attr]

@@ -155,6 +155,26 @@ def check_run(rcnsim, chromium, work, scenario):
         assert close(r["data-energy-kwh"], site["energy_kwh"]) and close(r["data-cost"], site["cost"])
         assert close(r["data-total"], tco["total"])
 
+    # Energy, cost and carbon over time: each site's rows of site_energy.csv cover the run
+    # without gaps and add up to its totals; the page's stacked bars add up to the run's.
+    bins = read_csv(os.path.join(out, "site_energy.csv"))
+    assert bins, "no site_energy.csv"
+    for site, tco in zip(summary["sites"], summary["tco"]["sites"]):
+        mine = [b for b in bins if b["site"] == site["name"]]
+        assert mine and float(mine[0]["start_s"]) == 0 and close(mine[-1]["end_s"], summary["simulated_end_s"]), site["name"]
+        assert all(a["end_s"] == b["start_s"] for a, b in zip(mine, mine[1:])), site["name"]
+        for col, want in (("energy_kwh", site["energy_kwh"]), ("power_cost", site["cost"]), ("carbon_kg", site["carbon_kg"]),
+                          ("tco", tco["total"]), ("busy_gpu_hours", site["gpu_hours_busy"])):
+            assert close(sum(float(b[col]) for b in mine), want), (site["name"], col)
+    note = [a for t, a in page.elements if a.get("id") == "energy-time-note"]
+    assert note, "no energy over time"
+    for key, want in (("data-energy-kwh", energy), ("data-power-cost", power),
+                      ("data-carbon-kg", sum(s["carbon_kg"] for s in summary["sites"])),
+                      ("data-tco", sum(s["total"] for s in summary["tco"]["sites"]))):
+        assert close(note[0][key], want), (key, note[0][key], want)
+    for chart in ("energy-time", "cost-time", "carbon-time"):
+        assert chart in text, "missing chart " + chart
+
     # Jobs: all of them, or the first and worst ten with a pointer to jobs.csv.
     if summary["jobs"]:
         shown = rows(page, "jobs-table")
@@ -185,8 +205,15 @@ def check_run(rcnsim, chromium, work, scenario):
         peaks = {a["data-service"]: a for a in rows(page, "inference-services")}
         for service in services:
             assert int(peaks[service["name"]]["data-peak"]) == service["replicas_peak"]
-        for chart in ("ttft-cdf", "e2e-cdf", "slo-attainment"):
+        for chart in ("ttft-cdf", "tpot-cdf", "e2e-cdf", "slo-attainment", "inference-replicas"):
             assert chart in text, "missing chart " + chart
+        # 99 TPOT quantiles per region, as many as TTFT's, and the median is summary.json's p50.
+        cdf = read_csv(os.path.join(out, "latency_cdf.csv"))
+        for service in services:
+            for g in service["regions"]:
+                tpot = [r for r in cdf if r["service"] == service["name"] and r["region"] == g["region"] and r["metric"] == "tpot"]
+                assert len(tpot) == 99, (service["name"], g["region"], len(tpot))
+                assert close(tpot[49]["seconds"], g["tpot_s"]["p50"], 1e-12)
     # GPUs held by training over time only where there is training: an inference-only
     # run once showed a flat 0% line under a legend saying 5.8%.
     assert ("utilisation-time" in text) == bool(summary["jobs"]), "utilisation over time without training, or missing"
@@ -213,6 +240,8 @@ def check_compare(rcnsim, chromium, work, scenarios):
         assert "jobs" in sections
     if any(s.get("inference") for s in summaries):
         assert "inference" in sections
+        assert "tpot-cdf-0" in page.text_of, "no TPOT CDF in the comparison"
+    assert "energy-time" in page.text_of, "no energy over time in the comparison"
 
     # The overview table: each run's value and its delta against the first run.
     metrics = {

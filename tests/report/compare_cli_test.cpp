@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include <algorithm>
+
+#include "rcn/report/result_folder.hpp"
 #include "tests/test_support.hpp"
 
 using namespace rcn::test;
@@ -57,6 +60,15 @@ TEST_CASE("compare: bad run folders are one line, exit status 2, nothing written
       {"a CSV row with a word for a number", "utilisation.csv", "time_s,site,busy_gpus,utilisation\nSECRET-TOKEN,a,1,1\n",
        "utilisation.csv: line 2: expected a number"},
       {"a CSV with a foreign header", "failures.csv", "SECRET-TOKEN\n", "failures.csv: line 1: not the header rcnsim writes"},
+      {"an energy bin of a site summary.json does not list", "site_energy.csv",
+       "site,start_s,end_s,busy_gpu_hours,energy_kwh,power_cost,tco,carbon_kg\na,0,60,0,1,1,1,1\nSECRET-TOKEN,0,60,0,1,1,1,1\n",
+       "site_energy.csv: line 3: a site summary.json does not list"},
+      {"an energy bin that ends before it starts", "site_energy.csv",
+       "site,start_s,end_s,busy_gpu_hours,energy_kwh,power_cost,tco,carbon_kg\na,60,0,0,1,1,1,1\n",
+       "site_energy.csv: line 2: a bin that ends before it starts"},
+      {"an energy bin with a word for a number", "site_energy.csv",
+       "site,start_s,end_s,busy_gpu_hours,energy_kwh,power_cost,tco,carbon_kg\na,0,60,0,SECRET-TOKEN,1,1,1\n",
+       "site_energy.csv: line 2: expected a number"},
   };
   for (const Case& c : cases) {
     INFO(c.name);
@@ -114,4 +126,29 @@ TEST_CASE("compare: a run with an unschedulable job compares like any other", "[
   INFO(r.output);
   CHECK(r.status == 0);
   CHECK(read_text(dir + "/c.html").find("unschedulable") != std::string::npos);
+}
+
+TEST_CASE("compare: a run folder reads back with its TPOT quantiles and SLOs and energy bins", "[cli][compare]") {
+  const std::string dir = scratch_dir("compare-readback");
+  REQUIRE(run_command(rcnsim_binary() + " run " + source_path("scenarios/regional/azure-code-two-regions.yaml") + " -o " + dir +
+                      "/azure").status == 0);
+  const rcn::SimulationResult r = rcn::read_result_folder(dir + "/azure");
+  REQUIRE(r.inference.size() == 2);
+  for (const auto& g : r.inference) {
+    REQUIRE(g.tpot_cdf.size() == 99);
+    CHECK(g.tpot_cdf[49] == g.tpot_p50);  // the median quantile is summary.json's p50
+    CHECK(g.tpot_cdf[98] == g.tpot_p99);
+    CHECK(std::is_sorted(g.tpot_cdf.begin(), g.tpot_cdf.end()));
+  }
+  REQUIRE(r.services.size() == 1);
+  CHECK(r.services[0].slo_ttft_s == 2);  // the scenario's slo: {ttft: 2s, e2e: 5s}
+  CHECK(r.services[0].slo_tpot_s == 0);
+  CHECK(r.services[0].slo_e2e_s == 5);
+  // 58 one-minute bins per site (57.4 min), adding up to sites.csv's energy.
+  REQUIRE(r.site_energy.size() == 2 * 58);
+  for (std::size_t si = 0; si < 2; ++si) {
+    double kwh = 0;
+    for (const auto& b : r.site_energy) kwh += b.site == si ? b.energy_kwh : 0;
+    CHECK(kwh == Approx(r.sites[si].energy_kwh).epsilon(1e-9));
+  }
 }

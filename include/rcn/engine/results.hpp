@@ -91,6 +91,19 @@ struct UtilisationPoint {
   int busy_gpus = 0;
 };
 
+// A site's energy, cost and carbon over one time bin [start_s, end_s) (site_energy.csv):
+// the run's totals (SiteResult, TcoSiteResult) spread over time by the site's busy
+// GPUs, so the bins of a site add up to its totals (docs/results.md#site_energycsv).
+struct SiteEnergyBin {
+  std::size_t site = 0;  // index into SimulationResult::sites
+  double start_s = 0, end_s = 0;
+  double busy_gpu_hours = 0;  // training and inference
+  double energy_kwh = 0;
+  double power_cost = 0;  // the power bill's share (SiteResult::cost)
+  double tco = 0;         // power_cost + amortised capex and staff and maintenance for the bin's time
+  double carbon_kg = 0;
+};
+
 // A transfer that crossed the WAN (a checkpoint read from another site).
 struct WanTransfer {
   double start_s = 0, end_s = 0;
@@ -108,7 +121,7 @@ struct InferenceRegionResult {
   double e2e_p50 = 0, e2e_p90 = 0, e2e_p99 = 0;
   double ttft_mean = 0, e2e_mean = 0;
   double slo_attainment = 0;  // completed requests meeting every SLO given, over completed
-  std::vector<double> ttft_cdf, e2e_cdf;  // quantiles 1%..99%
+  std::vector<double> ttft_cdf, tpot_cdf, e2e_cdf;  // quantiles 1%..99% (tpot: requests with more than one output token)
 };
 
 // Requests in one replica (queued + being served), sampled at most every 10 s of simulated time.
@@ -117,6 +130,13 @@ struct InferenceLoadPoint {
   std::string site, service;
   int replica = 0;
   int in_system = 0;
+};
+
+// A replica serving (its actor up, busy or idle; not restarting or scaled away) over [start_s, end_s).
+struct ReplicaServingSpan {
+  double start_s = 0, end_s = 0;
+  std::string site, service;
+  int replica = 0;
 };
 
 struct InferenceServiceResult {
@@ -134,6 +154,9 @@ struct InferenceServiceResult {
   double gpu_hours = 0;        // replicas' GPUs x the time they held their servers
   double cost = 0;             // those GPU-hours x their clusters' all-in GPU-hour rates (docs/tco.md)
   std::vector<double> gpu_seconds_by_cluster;  // held GPU-seconds per cluster, clusters in scenario order
+  // The service's SLOs in seconds (0: none), kept with the results so a comparison
+  // of run folders draws them without the scenario.
+  double slo_ttft_s = 0, slo_tpot_s = 0, slo_e2e_s = 0;
 };
 
 // Traffic rcnsim moved over one WAN link (datasets, checkpoints read from another site).
@@ -197,6 +220,8 @@ struct SimulationResult {
   std::vector<InferenceRegionResult> inference;
   std::vector<InferenceServiceResult> services;
   std::vector<InferenceLoadPoint> inference_load;
+  std::vector<ReplicaServingSpan> inference_serving;  // in the order they ended
+  std::vector<SiteEnergyBin> site_energy;             // per site (scenario order), bins in time order
   TcoResult tco;
 };
 

@@ -15,7 +15,10 @@ std::string sites_csv(const SimulationResult& r);
 std::string failures_csv(const SimulationResult& r);  // one row per failure event
 std::string inference_csv(const SimulationResult& r);  // one row per (service, region)
 std::string wan_csv(const SimulationResult& r);        // one row per WAN link: bytes moved, peak utilisation
-std::string latency_cdf_csv(const SimulationResult& r);  // TTFT and end-to-end quantiles 1%..99%
+// One row per site and time bin: busy GPU-hours, energy, power cost, cost of
+// ownership and carbon; each site's rows add up to its totals in sites.csv.
+std::string site_energy_csv(const SimulationResult& r);
+std::string latency_cdf_csv(const SimulationResult& r);  // TTFT, TPOT and end-to-end quantiles 1%..99%
 std::string run_info_json(const SimulationResult& r, double wall_time_s, const std::string& scenario_source);
 
 }  // namespace rcn

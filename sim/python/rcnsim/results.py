@@ -19,6 +19,7 @@ TABLES = {
     "wan": "wan.csv",
     "utilisation": "utilisation.csv",
     "latency_cdf": "latency_cdf.csv",
+    "site_energy": "site_energy.csv",
 }
 
 
@@ -77,7 +78,7 @@ def table_frame(text):
 
 class Result:
     """One run: `summary` (summary.json), tables as lists of rows (jobs, sites, services,
-    failures, wan, utilisation, latency_cdf) and as DataFrames (jobs_df() ...).
+    failures, wan, utilisation, latency_cdf, site_energy) and as DataFrames (jobs_df() ...).
 
     `files` maps each result file's name to its text; `output_dir` is where they
     were written when rcnsim.run was given one (else None: they lived in a

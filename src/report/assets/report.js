@@ -383,18 +383,17 @@
       pair.appendChild(a); pair.appendChild(b);
       cdfChart(a, 'ttft-cdf', served.map((g) => ({label: g.service + ' / ' + g.region, cdf: g.ttft_cdf})), slos('ttft'), 'time to first token');
       cdfChart(b, 'e2e-cdf', served.map((g) => ({label: g.service + ' / ' + g.region, cdf: g.e2e_cdf})), slos('e2e'), 'end-to-end latency');
-      const c = el('div', {}, [el('h3', {text: 'Time per output token: p50, p90, p99 (dashed: SLO)'})]);
+      const c = el('div', {}, [el('h3', {text: 'Time per output token: cumulative share of requests'})]);
       const d = el('div', {}, [el('h3', {text: 'SLO attainment per region'})]);
       const pair2 = el('div', {cls: 'pair'});
       s.appendChild(pair2);
       pair2.appendChild(c); pair2.appendChild(d);
       const labels = served.map((g) => g.service + ' / ' + g.region);
-      const tpot = [['p50', '#1f77b4'], ['p90', '#ff7f0e'], ['p99', '#d62728']].map(([p, col]) => ({type: 'bar', label: p,
-        data: served.map((g) => g.tpot_s[p] * 1000), backgroundColor: col}));
-      if (served.some((g) => sloOf[g.service].tpot))
-        tpot.push({type: 'line', label: 'SLO', data: served.map((g) => sloOf[g.service].tpot ? sloOf[g.service].tpot * 1000 : null),
-          borderColor: '#b03a2e', borderDash: [6, 4], pointRadius: 4, pointStyle: 'line', showLine: false, borderWidth: 2});
-      chart(c, 'tpot', 260, {type: 'bar', data: {labels: labels, datasets: tpot}, options: {scales: {y: axis('milliseconds per token', {beginAtZero: true})}}});
+      // Requests with one output token have no time per output token: a region of those has no line.
+      const withTpot = served.filter((g) => (g.tpot_cdf || []).some((v) => v > 0));
+      if (withTpot.length)
+        cdfChart(c, 'tpot-cdf', withTpot.map((g) => ({label: g.service + ' / ' + g.region, cdf: g.tpot_cdf})), slos('tpot'), 'time per output token');
+      else c.appendChild(el('p', {cls: 'note', text: 'No request had more than one output token (or the results predate the TPOT distribution).'}));
       chart(d, 'slo-attainment', 260, {type: 'bar', data: {labels: labels, datasets: [{label: 'completed requests meeting every SLO',
         data: served.map((g) => 100 * g.slo_attainment), backgroundColor: served.map((g, i) => color(i))}]},
         options: {scales: {y: percentAxis('SLO attainment')}, plugins: {legend: {display: false}}}});
@@ -403,7 +402,7 @@
       const unit = timeUnit(run.end_s);
       const l = inf.load;
       s.appendChild(el('p', {cls: 'note', text: 'Load per site: the mean over each ' + duration(l.bin_s) + ' of the requests in each replica (queued and ' +
-        'being served), summed over the site\'s replicas, and the number of replicas that served in that time.'}));
+        'being served), summed over the site\'s replicas, and the mean number of replicas up and serving in that time, busy or idle.'}));
       const pair = el('div', {cls: 'pair'});
       s.appendChild(pair);
       const a = el('div', {}, [el('h3', {text: 'Requests in the system per site'})]);
@@ -417,6 +416,35 @@
         borderColor: color(i), backgroundColor: color(i), pointRadius: 0, borderWidth: 1.5, stepped: true}))}, options: opts('replicas')});
       rangeControl(s, [c1, c2], run.end_s / unit.div, unit.name);
     }
+  }
+
+  // Energy, cost of ownership and carbon per time bin, stacked by site (site_energy.csv).
+  function energyOverTime(s, run) {
+    const e = run.energy_over_time;
+    if (!e || !e.from_s.length) return;
+    const cur = run.currency;
+    const unit = timeUnit(run.end_s);
+    const width = e.to_s[0] - e.from_s[0];
+    const total = (key) => e.series.reduce((a, x) => a + x[key].reduce((b, v) => b + (v || 0), 0), 0);
+    s.appendChild(el('h3', {text: 'Over time, per ' + duration(width) + ', stacked by site'}));
+    s.appendChild(el('p', {cls: 'note', id: 'energy-time-note', 'data-energy-kwh': String(total('energy_kwh')), 'data-tco': String(total('tco')),
+      'data-carbon-kg': String(total('carbon_kg')), 'data-power-cost': String(total('power_cost')),
+      text: 'Each site\'s totals spread over time by its busy GPUs (training and inference); the bars of a site add up to its row in the table above (site_energy.csv). ' +
+        'Cost of ownership: the power bill of the bin plus its share of amortised capex and staff and maintenance.'}));
+    const pair = el('div', {cls: 'pair'});
+    s.appendChild(pair);
+    const list = [];
+    for (const [key, id, label, scale, fmt, head] of [['energy_kwh', 'energy-time', 'kWh per bin', 1, (v) => num(v) + ' kWh', 'Energy'],
+        ['tco', 'cost-time', cur + ' per bin', 1, (v) => money(v, cur), 'Cost of ownership'], ['carbon_kg', 'carbon-time', 'kg CO2e per bin', 1, (v) => num(v) + ' kg', 'Carbon']]) {
+      const d = el('div', {}, [el('h4', {text: head})]);
+      pair.appendChild(d);
+      list.push(chart(d, id, 260, {type: 'bar', data: {datasets: e.series.map((x, i) => ({label: x.site, backgroundColor: color(i),
+        data: x[key].map((v, k) => ({x: (e.from_s[k] + e.to_s[k]) / 2 / unit.div, y: v * scale}))}))},
+        options: {parsing: false, scales: {x: axis(unit.name, {type: 'linear', stacked: true, min: 0, max: run.end_s / unit.div}),
+          y: axis(label, {stacked: true, beginAtZero: true})}, datasets: {bar: {barPercentage: 1, categoryPercentage: 1}},
+          plugins: {tooltip: {callbacks: {label: (ctx) => ctx.dataset.label + ': ' + fmt(ctx.raw.y)}}}}}));
+    }
+    rangeControl(s, list, run.end_s / unit.div, unit.name);
   }
 
   function energySection(run) {
@@ -447,6 +475,7 @@
     tab.appendChild(el('tr', {'data-wan': String(t.wan)}, ['WAN links', '', '', '', '', '', '', '', '', money(t.wan, cur)].map((v) => el('td', {text: v}))));
     tab.appendChild(el('tr', {'data-total': String(t.total)}, ['total', '', '', '', '', money(t.power, cur), '', money(t.capex_amortised, cur), money(t.staff_maintenance, cur),
       money(t.total, cur)].map((v) => el('th', {text: v}))));
+    energyOverTime(s, run);
     if (t.clusters.length) table(s, 'tco-clusters', ['cluster', 'GPU', 'GPUs', 'capex', 'all-in per GPU-hour'], t.clusters.map((c) => [c.site + '/' + c.cluster,
       {text: c.gpu, cls: 'text'}, num(c.gpus, 0), money(c.capex, cur), money(c.gpu_hour_rate, cur)]));
     for (const note of t.notes) s.appendChild(el('p', {cls: 'note', text: 'Note: ' + note}));
@@ -632,11 +661,21 @@
         const pair = el('div', {cls: 'pair'});
         si.appendChild(el('h3', {text: k}));
         si.appendChild(pair);
-        const a = el('div'), b = el('div');
-        pair.appendChild(a); pair.appendChild(b);
-        const lines = (metric) => runs.map((r, i) => { const g = region(r, k); return {label: r.label, cdf: g ? g[metric] : [], color: color(i), dash: dash(i)}; });
-        cdfChart(a, 'ttft-cdf-' + n, lines('ttft_cdf'), [], 'time to first token');
-        cdfChart(b, 'e2e-cdf-' + n, lines('e2e_cdf'), [], 'end-to-end latency');
+        const a = el('div', {}, [el('h4', {text: 'Time to first token'})]), b = el('div', {}, [el('h4', {text: 'Time per output token'})]);
+        const c = el('div', {}, [el('h4', {text: 'End-to-end latency'})]);
+        pair.appendChild(a); pair.appendChild(b); pair.appendChild(c);
+        const lines = (metric) => runs.map((r, i) => { const g = region(r, k); return {label: r.label, cdf: g && g[metric] ? g[metric] : [], color: color(i), dash: dash(i)}; });
+        // The service's SLO when the runs that have the service agree on it (a sweep of one scenario); none otherwise.
+        const sloFor = (metric) => {
+          const service = k.split(' / ')[0];
+          const values = runs.map((r) => r.inference ? r.inference.services.find((x) => x.name === service) : null).filter((v) => v)
+            .map((v) => v.slo_s ? v.slo_s[metric] : null);
+          return values.length && values[0] && values.every((v) => v === values[0]) ? [{label: service, value: values[0]}] : [];
+        };
+        cdfChart(a, 'ttft-cdf-' + n, lines('ttft_cdf'), sloFor('ttft'), 'time to first token');
+        if (lines('tpot_cdf').some((l) => l.cdf.some((v) => v > 0))) cdfChart(b, 'tpot-cdf-' + n, lines('tpot_cdf'), sloFor('tpot'), 'time per output token');
+        else b.appendChild(el('p', {cls: 'note', text: 'No time per output token in these runs.'}));
+        cdfChart(c, 'e2e-cdf-' + n, lines('e2e_cdf'), sloFor('e2e'), 'end-to-end latency');
       });
       if (keys.length > 6) si.appendChild(el('p', {cls: 'note', text: 'The first 6 of ' + keys.length + ' service regions.'}));
       si.appendChild(el('h3', {text: 'SLO attainment per region (%)'}));
@@ -654,6 +693,23 @@
     groupedBars(a, 'energy-sites', siteNames, runs, (r, n) => { const x = site(r, n); return x ? x.energy_kwh : null; }, 'kWh', (v) => num(v, 0) + ' kWh');
     groupedBars(b, 'cost-sites', siteNames, runs, (r, n) => { const x = site(r, n); return x ? x.tco_total : null; }, base.currency, (v) => money(v, base.currency));
     groupedBars(c, 'carbon-sites', siteNames, runs, (r, n) => { const x = site(r, n); return x ? x.carbon_kg / 1000 : null; }, 't CO2e', (v) => num(v, 1) + ' t');
+    const timed = runs.filter((r) => r.energy_over_time);
+    if (timed.length) {
+      se.appendChild(el('p', {cls: 'note', text: 'Running totals over time, all sites together, one line per run (first run solid; site_energy.csv).'}));
+      const pair2 = el('div', {cls: 'pair'});
+      se.appendChild(pair2);
+      for (const [key, id, label] of [['energy_kwh', 'energy-time', 'kWh so far'], ['tco', 'cost-time', base.currency + ' so far'], ['carbon_kg', 'carbon-time', 'kg CO2e so far']]) {
+        const d = el('div');
+        pair2.appendChild(d);
+        chart(d, id, 240, {type: 'line', data: {datasets: runs.map((r, i) => {
+          const e = r.energy_over_time;
+          let sum = 0;
+          const points = e ? [{x: 0, y: 0}].concat(e.to_s.map((t, k) => { sum += e.series.reduce((a, x) => a + (x[key][k] || 0), 0); return {x: t / unit.div, y: sum}; })) : [];
+          return {label: r.label, data: points, borderColor: color(i), backgroundColor: color(i), borderDash: dash(i), pointRadius: 0, borderWidth: 1.5};
+        })}, options: {parsing: false, scales: {x: axis(unit.name, {type: 'linear', min: 0, max: end / unit.div}), y: axis(label, {beginAtZero: true})},
+          interaction: {mode: 'nearest', axis: 'x', intersect: false}, plugins: {tooltip: tooltipTitle(unit.name)}}});
+      }
+    }
 
     if (runs.some((r) => r.wan.length)) {
       const sw = section('wan', 'WAN links');
