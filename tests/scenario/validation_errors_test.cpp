@@ -80,7 +80,7 @@ TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
        "t.yaml:17:33: error: workloads.training[0].gpus: expected an integer >= 1, got \"15.5\""},
       {"unknown GPU type", 10, "      - {name: main, gpu: h100sxm, servers: 2}",
        "t.yaml:10:27: error: sites[1].clusters[0].gpu: unknown GPU type \"h100sxm\", did you mean h100-sxm? (known: "
-       "a100-80g, b200, h100-sxm, h200-sxm)"},
+       "a100-80g, b200, h100-sxm, h200-sxm, h800)"},
       {"missing required key", 10, "      - {name: main, gpu: a100-80g}",
        "t.yaml:10:9: error: sites[1].clusters[0]: missing required key 'servers' (an integer >= 1)"},
       {"unknown site in a WAN link", 12, "  - {from: node-wst, to: node-east, bandwidth: 100Gbps, latency: 5ms}",
