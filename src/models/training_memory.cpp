@@ -89,6 +89,8 @@ double first_stage_warmup_chunks(int p, int v, int m) {
 double first_stage_in_flight(const ParallelismSpec& par, int micro_batches) {
   const int m = std::max(1, micro_batches);
   if (par.schedule == "gpipe") return m;
+  // DualPipe: PP + 1 micro-batches (DeepSeek-V3 report, Table 2).
+  if (par.schedule == "dualpipe") return std::min(m, std::max(1, par.pp) + 1);
   const int v = par.schedule == "interleaved-1f1b" ? std::max(1, par.virtual_stages) : 1;
   // The peak comes with the first steady-state forward: the warm-up chunks plus
   // that one hold their activations, each chunk 1/v of the stage's layers.
@@ -115,6 +117,20 @@ TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
                           stage_moe * size.moe_layer_dense_params() + stage_embedding;
     mem.expert_params_on_gpu = stage_moe * (static_cast<double>(m.moe.experts) / par.ep) * size.expert_params / par.etp;
     mem.params_on_gpu = shared / par.tp + mem.expert_params_on_gpu;
+  }
+  if (par.schedule == "dualpipe" && par.pp > 1) {
+    // DualPipe (DeepSeek-V3 report, sec. 3.2.1 and Table 2): rank 0 also holds the last stage,
+    // its layers and the output head (twice the parameters of one stage).
+    const int c = stage_layers;
+    const int first_last = static_cast<int>(std::min<std::int64_t>(std::int64_t{par.pp - 1} * c, m.layers));
+    const int n_last = m.layers - first_last;
+    const int moe_last = m.moe_layers_in(first_last, n_last);
+    const double head = m.tied_embeddings ? 0.0 : embedding;
+    const double experts = m.is_moe() ? moe_last * (static_cast<double>(m.moe.experts) / par.ep) * size.expert_params / par.etp : 0.0;
+    const double shared = m.is_moe() ? (n_last - moe_last) * size.dense_layer_params() + moe_last * size.moe_layer_dense_params()
+                                     : n_last * layer_params;
+    mem.expert_params_on_gpu += experts;
+    mem.params_on_gpu += (shared + head) / par.tp + experts;
   }
   // Expert weights are held by the expert-data-parallel group: their shards are 1/edp.
   const double expert_shards = std::max(1, par.expert_data_parallel());

@@ -651,7 +651,11 @@ class ScenarioReader {
                                         replica_names, replica_factors,
                                         replica ? std::to_string(tp_cp_pp) : "more than " + std::to_string(limits::kMaxInt)));
         j.parallelism.micro_batch = r_.integer(par, "micro_batch", pp, 1, false).value_or(1);
-        j.parallelism.schedule = r_.choice(par, "schedule", pp, {"1f1b", "interleaved-1f1b", "gpipe"}, false).value_or("1f1b");
+        j.parallelism.schedule = r_.choice(par, "schedule", pp, {"1f1b", "interleaved-1f1b", "gpipe", "dualpipe"}, false).value_or("1f1b");
+        if (j.parallelism.schedule == "dualpipe" && !q.auto_layout && (j.parallelism.pp < 2 || j.parallelism.pp % 2 != 0))
+          r_.error(YamlReader::child(par, "schedule"), pp + ".schedule",
+                   fmt::format("dualpipe needs an even pp >= 2 (each rank holds one stage from each end), got pp {}",
+                               j.parallelism.pp));
         j.parallelism.recompute = r_.choice(par, "recompute", pp, {"none", "selective", "full"}, false).value_or("none");
         j.parallelism.virtual_stages =
             r_.integer(par, "virtual_stages", pp, 1, false).value_or(j.parallelism.schedule == "interleaved-1f1b" ? 2 : 1);

@@ -278,3 +278,27 @@ TEST_CASE("uneven pipeline stages of a MoE model: the busiest stage sets the pac
   CHECK(st.backward_s == Approx(st.micro_batches * (first_busiest ? first_b : last_b)));
   CHECK(first_stage_layers(m, 2) == 4);
 }
+
+TEST_CASE("dualpipe: the bubble of DeepSeek-V3's Table 2, PP + 1 micro-batches in flight, two stages' weights",
+          "[models][moe]") {
+  const ModelSpec m = small_moe();
+  TrainingJobSpec j = moe_job(1, 4, 4, 4, 64);
+  const TrainingStep plain = training_step(m, j, h100(), ib400());
+  j.parallelism.schedule = "dualpipe";
+  const TrainingStep dual = training_step(m, j, h100(), ib400());
+  // Same work per micro-batch; bubble (p/2 - 1)(F&B + B - 3W) with B = W = backward / 2:
+  // (p/2 - 1)(stage time - backward), here p = 4.
+  CHECK(dual.forward_s == Approx(plain.forward_s));
+  const double mb = dual.micro_batches;
+  const double stage = (dual.forward_s + dual.backward_s + dual.recompute_s + dual.tp_comm_s + dual.cp_comm_s +
+                        dual.ep_comm_s) / mb;
+  CHECK(dual.pp_bubble_s == Approx(1.0 * (stage - dual.backward_s / mb)));
+  CHECK(plain.pp_bubble_s == Approx(3.0 * stage));
+  CHECK(first_stage_in_flight(j.parallelism, 16) == 5);
+  CHECK(first_stage_in_flight(j.parallelism, 3) == 3);
+  // Rank 0 holds stage 0 (embedding, the dense layer) and stage 3 (one MoE layer and the untied head).
+  const TrainingMemory one = training_memory(m, moe_job(1, 4, 4, 4, 64));
+  const TransformerSize size = transformer_size(m);
+  const double last = size.moe_layer_dense_params() + 4 * size.expert_params + 32000.0 * 1024;
+  CHECK(dual.memory.params_on_gpu == Approx(one.params_on_gpu + last));
+}
