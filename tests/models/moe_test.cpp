@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "rcn/models/collective_model.hpp"
+#include "rcn/models/inference_model.hpp"
 #include "rcn/models/kernel_model.hpp"
 #include "rcn/models/layer_cost.hpp"
 #include "rcn/models/training_memory.hpp"
@@ -301,4 +302,27 @@ TEST_CASE("dualpipe: the bubble of DeepSeek-V3's Table 2, PP + 1 micro-batches i
   const TransformerSize size = transformer_size(m);
   const double last = size.moe_layer_dense_params() + 4 * size.expert_params + 32000.0 * 1024;
   CHECK(dual.memory.params_on_gpu == Approx(one.params_on_gpu + last));
+}
+
+TEST_CASE("MoE decode reads only the experts the batch routes to, MLA caches its latent", "[models][moe][inference]") {
+  const HardwareProfile& gpu = builtin_hardware_profiles().at("h200-sxm");
+  const ModelSpec moe = mixtral();
+  ModelSpec top2 = moe, all8 = moe;
+  top2.moe = {}, all8.moe = {};
+  top2.ffn = 2 * 14336;  // what one token's two experts hold
+  all8.ffn = 8 * 14336;  // every expert
+  const InferenceCost m(moe, gpu, 2, "bf16"), d2(top2, gpu, 2, "bf16"), d8(all8, gpu, 2, "bf16");
+  // One token touches its 2 experts: a decode step costs about the dense model of those two
+  // (plus the router, top-k and permutation).
+  CHECK(m.decode_step_s(1, 1000) > d2.decode_step_s(1, 1000));
+  CHECK(m.decode_step_s(1, 1000) < 1.2 * d2.decode_step_s(1, 1000));
+  // 64 tokens touch all 8 (1 - 0.75^64 of each): every expert's weights are read, as a dense
+  // model holding all of them reads its MLP (both weight-bound at 16 and 64 rows).
+  CHECK(m.decode_step_s(64, 64000) == Approx(d8.decode_step_s(64, 64000)).epsilon(0.2));
+  CHECK(m.decode_step_s(64, 64000) > 2 * m.decode_step_s(1, 1000));
+  // DeepSeek-V3's MLA cache: 61 layers x (512 + 64) x 2 B per token, whole on each of the 8 ranks.
+  const ModelSpec v3 = deepseek_v3();
+  const InferenceCost ds(v3, gpu, 8, "fp8");
+  const double usable = 0.9 * gpu.memory_bytes * 8 - 1.0 * transformer_size(v3).total_params;
+  CHECK(ds.kv_capacity_tokens() == Approx(usable / (61.0 * 576 * 2 * 8)));
 }
