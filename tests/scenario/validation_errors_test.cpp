@@ -449,6 +449,11 @@ TEST_CASE("each broken MoE key gives its one clear error", "[validation][moe]") 
        "latent"},
       {"imbalance below 1", 13, job + "ep: 8, moe_imbalance: 0.5}, global_batch: 16, steps: 10}", "0.5}",
        "error: workloads.training[0].parallelism.moe_imbalance: expected a ratio between 1 and 1000, got \"0.5\""},
+      {"dualpipe on an odd pipeline", 13,
+       "    - {name: j, model: m, gpus: 24, parallelism: {tp: 1, pp: 3, dp: 8, ep: 8, schedule: dualpipe}, "
+       "global_batch: 16, steps: 10}",
+       "dualpipe}", "error: workloads.training[0].parallelism.schedule: dualpipe needs an even pp >= 2 (each rank "
+       "holds one stage from each end), got pp 3"},
       {"overlap above 1", 13, job + "ep: 8, a2a_overlap: 2}, global_batch: 16, steps: 10}", "2}",
        "error: workloads.training[0].parallelism.a2a_overlap: expected a fraction between 0 and 1, got \"2\""},
   };
