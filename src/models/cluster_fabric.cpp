@@ -12,6 +12,7 @@ ClusterLinks ClusterLinks::of(const ClusterSpec& c) {
   l.nics_per_server = c.scale_out.nics_per_server;
   l.net_latency = c.scale_out.latency;
   l.in_network_reduction = c.scale_out.in_network_reduction == "sharp";
+  l.oversubscription = c.scale_out.oversubscription;
   return l;
 }
 
@@ -25,6 +26,7 @@ CollectiveFabric collective_fabric(const HardwareProfile& gpu, const ClusterLink
   f.scale_out = {nic_per_gpu, links.net_latency >= 0 ? links.net_latency : gpu.net_hop_latency};
   f.nvls_bus_bandwidth = gpu.scale_up.nvls_bus_bandwidth;
   f.in_network_reduction = links.in_network_reduction;
+  f.core_oversubscription = links.oversubscription;
   f.channels = std::clamp(2 * links.nics_per_server, 2, 32);
   const double link = gpu.scale_up.link_bandwidth;
   f.arch = link >= 30e9 ? NcclArch::Blackwell : link > 20.3e9 ? NcclArch::Hopper : NcclArch::Ampere;

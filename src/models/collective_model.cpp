@@ -339,7 +339,10 @@ double point_to_point(CollectiveOp op, double S, const Layout& L, const Collecti
   // All-to-all: each tier carries its peers' share, concurrently.
   const double n = L.n;
   const double up = L.g > 1 ? (L.g - 1.0) / n * S / need(f.scale_up.bandwidth, "scale_up") : 0;
-  const double out = L.m > 1 ? (n - L.g) / n * S / need(f.scale_out.bandwidth, "scale_out") : 0;
+  // Across servers every byte also crosses the fabric's core, which an oversubscribed
+  // fabric narrows to B_out / oversubscription per GPU when all its servers exchange at once.
+  const double core = need(f.scale_out.bandwidth, "scale_out") / std::max(1.0, f.core_oversubscription);
+  const double out = L.m > 1 ? (n - L.g) / n * S / core : 0;
   if (L.m > 1) *egress = (n - L.g) / n * S * L.g;
   return base + (L.g - 1) * f.scale_up.hop_latency + (L.n - L.g) * f.scale_out.hop_latency + std::max(up, out);
 }

@@ -1,6 +1,7 @@
 #include "rcn/models/inference_model.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "rcn/models/cluster_fabric.hpp"
 #include "rcn/models/transformer_size.hpp"
@@ -22,6 +23,12 @@ InferenceCost::InferenceCost(const ModelSpec& model, const HardwareProfile& gpu,
   kv_bytes_per_token_ = 2.0 /*K,V*/ * model.layers * model.kv_heads * head_dim * kActivationBytes;
   const double usable = 0.9 * gpu.memory_bytes * tp_;
   kv_capacity_ = std::max(0.0, (usable - weight_bytes_) / kv_bytes_per_token_);
+  if (model.uses_mla()) {
+    // MLA caches the KV latent and the shared rotary key per layer and token, whole on every
+    // tensor-parallel rank (each rank's heads expand it), so a token costs tp times its bytes.
+    kv_bytes_per_token_ = model.layers * (model.mla.kv_lora_rank + model.mla.qk_rope_head_dim) * kActivationBytes;
+    kv_capacity_ = std::max(0.0, (usable - weight_bytes_) / (kv_bytes_per_token_ * tp_));
+  }
 }
 
 double InferenceCost::iteration_s(double gpu_s, double host_s, bool overlapped) {
@@ -55,7 +62,34 @@ double InferenceCost::token_kernels_s(const KernelModel& k, double T) const {
   const double embedding = k.memory_bound_s(2 * T * h * act);
   const double allreduce =
       tp_ > 1 ? collective_time(CollectiveOp::AllReduce, T * h * act, tp_, tp_, fabric_).seconds : 0.0;
+  if (model_.is_moe()) {
+    const int moe_layers = model_.moe_layers_in(0, model_.layers);
+    const double dense_mlp = gemm_s(k, T, (model_.gated_mlp ? 2 : 1) * f, h) + gemm_s(k, T, h, f) + activation;
+    const double moe_layer = layer - dense_mlp + moe_mlp_s(k, T);
+    return embedding + (model_.layers - moe_layers) * layer + moe_layers * moe_layer +
+           (2.0 * model_.layers + 1) * allreduce + norm;
+  }
   return embedding + model_.layers * layer + (2.0 * model_.layers + 1) * allreduce + norm /*final norm*/;
+}
+
+double InferenceCost::moe_mlp_s(const KernelModel& k, double T) const {
+  const double h = model_.hidden, fe = static_cast<double>(model_.moe.expert_ffn) / tp_, E = model_.moe.experts;
+  const double top_k = model_.moe.top_k, act = kActivationBytes, fc1 = (model_.gated_mlp ? 2 : 1) * fe;
+  // Experts the T tokens route to, in expectation under uniform routing: E (1 - (1 - k/E)^T).
+  // Each one's weights are read once (its GEMM pair on its T k / touched token-copies): at
+  // decode's small batches that, not the FLOPs, is the cost of a MoE layer.
+  const double touched = std::min(E, E * (1 - std::pow(1 - top_k / E, T)));
+  const double rows = T * top_k / std::max(1.0, touched);
+  double s = gemm_s(k, T, E, h);  // router (replicated over tp)
+  s += k.memory_bound_s(2 * T * E * 4.0) + k.memory_bound_s(4 * T * top_k * h * act, 2);  // top-k; permute, combine
+  if (model_.moe.shared_experts > 0) {
+    const double fs = model_.moe.shared_experts * fe;
+    s += gemm_s(k, T, (model_.gated_mlp ? 2 : 1) * fs, h) + gemm_s(k, T, h, fs) +
+         k.memory_bound_s((model_.gated_mlp ? 3 : 2) * T * fs * act);
+  }
+  s += touched * (gemm_s(k, rows, fc1, h) + gemm_s(k, rows, h, fe));
+  s += k.memory_bound_s((model_.gated_mlp ? 3 : 2) * T * top_k * fe * act);
+  return s;
 }
 
 double InferenceCost::head_s(const KernelModel& k, double rows) const {
@@ -73,7 +107,8 @@ double InferenceCost::decode_attention_s(double batch, double kv_tokens) const {
   // One kernel per layer reads this rank's share of every running request's K and V, plus the
   // new token's query and output.
   const double d = static_cast<double>(model_.hidden) / model_.heads;
-  const double kv_read = kv_tokens * kv_bytes_per_token_ / (model_.layers * static_cast<double>(tp_));
+  const double kv_shards = model_.uses_mla() ? 1.0 : tp_;  // MLA: every rank reads the whole latent
+  const double kv_read = kv_tokens * kv_bytes_per_token_ / (model_.layers * kv_shards);
   const double q_and_out = 2 * batch * model_.heads / static_cast<double>(tp_) * d * kActivationBytes;
   return model_.layers * decode_.memory_bound_s(kv_read + q_and_out);
 }

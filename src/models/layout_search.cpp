@@ -79,6 +79,22 @@ bool virtual_stages_allowed(const ModelSpec& m, const ParallelismSpec& given, in
   if (given.fixed.schedule && interleaved != (given.schedule == "interleaved-1f1b")) return false;
   return !interleaved || (p >= 2 && m.layers % (std::int64_t{p} * v) == 0 && micro_batches % p == 0);
 }
+// Per-layer compute for the lower bound: a MoE model's cheaper layer kind, term by term.
+LayerCost bound_layer_cost(const ModelSpec& m, const TrainingJobSpec& trial, const KernelModel& kernels) {
+  LayerCost lc = layer_cost(m, LayerShard::of(trial), kernels);
+  if (!m.is_moe()) return lc;
+  const LayerCost moe = layer_cost(m, LayerShard::of(trial), kernels, LayerKind::Moe);
+  lc.forward_s = std::min(lc.forward_s, moe.forward_s);
+  lc.backward_s = std::min(lc.backward_s, moe.backward_s);
+  lc.attention_forward_s = std::min(lc.attention_forward_s, moe.attention_forward_s);
+  return lc;
+}
+
+// The job's expert parallelism (kept as given) needs etp x ep to divide tp x cp x dp.
+bool experts_fit(const ParallelismSpec& given, int t, int c, std::int64_t dp) {
+  return (std::int64_t{t} * c * dp) % (std::int64_t{given.ep} * given.etp) == 0;
+}
+
 bool recompute_allowed(const ParallelismSpec& given, int rc) {
   return !given.fixed.recompute || given.recompute == kRecompute[rc];
 }
@@ -152,7 +168,7 @@ std::int64_t count_layouts(const ModelSpec& m, const TrainingJobSpec& job, const
         const std::int64_t replica = std::int64_t{t} * c * p;
         if (gpus % replica != 0 || m.layers % p != 0) continue;
         const std::int64_t dp = gpus / replica;
-        if ((fixed.dp && dp != given.dp) || batch % dp != 0) continue;
+        if ((fixed.dp && dp != given.dp) || batch % dp != 0 || !experts_fit(given, t, c, dp)) continue;
         std::int64_t zeros = 0;
         for (int z = 0; z < 4; ++z) zeros += zero_allowed(given, dp, c, z);
         // Virtual stages allowed when micro-batches % pp is 0 and when it is not.
@@ -246,7 +262,7 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
         const std::int64_t replica = std::int64_t{t} * c * p;
         if (gpus % replica != 0 || m.layers % p != 0) continue;
         const std::int64_t dp = gpus / replica;
-        if ((fixed.dp && dp != given.dp) || batch % dp != 0) continue;
+        if ((fixed.dp && dp != given.dp) || batch % dp != 0 || !experts_fit(given, t, c, dp)) continue;
         for (int mb : keep_or(fixed.micro_batch, given.micro_batch, divisors(batch / dp))) {
           if ((batch / dp) % mb != 0) continue;
           const std::int64_t micro_batches = batch / dp / mb;
@@ -282,17 +298,23 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
                   // the step model adds communication and ring-attention blocks on top.
                   auto it = layer_costs.find({t, c, mb, sp});
                   if (it == layer_costs.end())
-                    it = layer_costs.emplace(std::array<int, 4>{t, c, mb, sp},
-                                             layer_cost(m, LayerShard::of(trial), kernels)).first;
+                    it = layer_costs.emplace(std::array<int, 4>{t, c, mb, sp}, bound_layer_cost(m, trial, kernels))
+                             .first;
                   const LayerCost& lc = it->second;
                   const double layers = static_cast<double>(m.layers) / p;
+                  // A MoE model's stages are uneven: its busiest one has at least the mean of all of them.
                   const double head_f = p == 1 ? lc.head_forward_s + lc.embedding_forward_s
-                                               : std::max(lc.head_forward_s, lc.embedding_forward_s);
+                                        : m.is_moe() ? (lc.head_forward_s + lc.embedding_forward_s) / p
+                                                     : std::max(lc.head_forward_s, lc.embedding_forward_s);
                   const double head_b = p == 1 ? lc.head_backward_s + lc.embedding_backward_s
-                                               : std::max(lc.head_backward_s, lc.embedding_backward_s);
+                                        : m.is_moe() ? (lc.head_backward_s + lc.embedding_backward_s) / p
+                                                     : std::max(lc.head_backward_s, lc.embedding_backward_s);
                   const double recompute = rc == 2 ? layers * lc.forward_s : rc == 1 ? layers * lc.attention_forward_s : 0;
                   const double stage = layers * (lc.forward_s + lc.backward_s) + head_f + head_b + recompute;
-                  const double shards = z >= 1 ? static_cast<double>(dp) * c : 1.0;
+                  // Routed experts shard over their own group, which may be larger (tp > etp x ep).
+                  const double shards =
+                      z >= 1 ? std::max(static_cast<double>(dp) * c, m.is_moe() ? par.expert_data_parallel() : 0.0)
+                             : 1.0;
                   Layout l{t, c, p, v, mb, rc, z, sp, 0, mem.total_bytes};
                   l.bound = (micro_batches + (p - 1.0) / v) * stage +
                             optimizer_step_s(mem.params_on_gpu / shards, kernels, par.gradient_bytes());

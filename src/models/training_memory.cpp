@@ -6,8 +6,11 @@
 
 namespace rcn {
 
-double layer_activation_bytes(const ModelSpec& m, double b, int tp, bool sp, const std::string& recompute, int cp,
-                              AttentionStorage attention) {
+namespace {
+
+// layer_activation_bytes() with the MLP `ffn` wide (a MoE layer: its experts' total width per token).
+double activation_bytes(const ModelSpec& m, double ffn, double b, int tp, bool sp, const std::string& recompute,
+                        int cp, AttentionStorage attention) {
   const double s = static_cast<double>(m.seq) / cp, h = m.hidden, t = tp;
   const double sbh = s * b * h;
   const bool shard_all = sp && tp > 1;
@@ -21,12 +24,24 @@ double layer_activation_bytes(const ModelSpec& m, double b, int tp, bool sp, con
   // Without dropout the two masks go.
   const double masks = m.dropout ? 1.0 : 0.0;
   const double g_over_a = static_cast<double>(m.kv_heads) / m.heads;
-  const double attn = 6 + 4 * g_over_a + masks;
-  const double mlp = 2 + (m.gated_mlp ? 6.0 : 4.0) * m.ffn / h + masks;
+  double attn = 6 + 4 * g_over_a + masks;
+  const double mlp = 2 + (m.gated_mlp ? 6.0 : 4.0) * ffn / h + masks;
   const double norms = 4;
   // Parts replicated across tp ranks without sequence parallelism: block inputs (2 + 2),
   // dropout masks, norms (4). Sequence parallelism shards them too (sec. 4.2.2).
-  const double replicated = 8 + 2 * masks;
+  double replicated = 8 + 2 * masks;
+  if (m.uses_mla()) {
+    // MLA: Q and K qk = nope + rope wide per head, V and the projection input v wide; the
+    // query and KV latents (with the shared rotary key), computed on every tp rank, are
+    // replicated like the block input.
+    const double qk = m.mla.qk_nope_head_dim + m.mla.qk_rope_head_dim, v = m.mla.v_head_dim;
+    const double latents = 2.0 * (m.mla.q_lora_rank + m.mla.kv_lora_rank + m.mla.qk_rope_head_dim) / h;
+    attn = 2 + latents + 2.0 * m.heads * (2 * qk + 2 * v) / h + masks;
+    replicated += latents;
+  } else if (m.head_dim > 0) {  // heads x head_dim need not be h (Qwen3)
+    const double r = m.heads * m.head_size() / h;
+    attn = 2 + 4 * r + 4 * r * g_over_a + masks;
+  }
   const double sharded = attn + mlp + norms - replicated;
   double units = shard_all ? (attn + mlp + norms) / t : replicated + sharded / t;
   // Stored attention scores (softmax output 2, dropout mask 1 and output 2 per score of the
@@ -35,6 +50,27 @@ double layer_activation_bytes(const ModelSpec& m, double b, int tp, bool sp, con
   if (attention == AttentionStorage::Materialized && recompute != "selective")
     units += (m.dropout ? 5.0 : 2.0) * m.heads * static_cast<double>(m.seq) / h / t;
   return units * sbh;
+}
+
+}  // namespace
+
+double layer_activation_bytes(const ModelSpec& m, double b, int tp, bool sp, const std::string& recompute, int cp,
+                              AttentionStorage attention) {
+  return activation_bytes(m, m.ffn, b, tp, sp, recompute, cp, attention);
+}
+
+double moe_layer_activation_bytes(const ModelSpec& m, const ParallelismSpec& par, const std::string& recompute) {
+  const double imbalance = std::max(1.0, par.moe_imbalance);
+  const double width = (m.moe.shared_experts + m.moe.top_k * imbalance) * m.moe.expert_ffn;
+  const double bytes = activation_bytes(m, width, par.micro_batch, par.tp, par.sequence_parallel, recompute, par.cp,
+                                        AttentionStorage::Flash);
+  if (recompute == "full") return bytes;
+  const double sbh = static_cast<double>(m.seq) / par.cp * par.micro_batch * m.hidden;
+  return bytes + 2.0 * m.moe.top_k * par.etp * imbalance * sbh / par.tp;
+}
+
+int first_stage_layers(const ModelSpec& m, int pp) {
+  return static_cast<int>((std::int64_t{m.layers} + pp - 1) / std::max(1, pp));
 }
 
 double first_stage_warmup_chunks(int p, int v, int m) {
@@ -53,6 +89,8 @@ double first_stage_warmup_chunks(int p, int v, int m) {
 double first_stage_in_flight(const ParallelismSpec& par, int micro_batches) {
   const int m = std::max(1, micro_batches);
   if (par.schedule == "gpipe") return m;
+  // DualPipe: PP + 1 micro-batches (DeepSeek-V3 report, Table 2).
+  if (par.schedule == "dualpipe") return std::min(m, std::max(1, par.pp) + 1);
   const int v = par.schedule == "interleaved-1f1b" ? std::max(1, par.virtual_stages) : 1;
   // The peak comes with the first steady-state forward: the warm-up chunks plus
   // that one hold their activations, each chunk 1/v of the stage's layers.
@@ -70,6 +108,33 @@ TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
   const double stage_embedding = par.pp == 1 ? size.embedding_params : embedding;
   TrainingMemory mem;
   mem.params_on_gpu = (layers_per_stage * layer_params + stage_embedding) / par.tp;
+  // A MoE model's first stage: its first ceil(layers / pp) layers, the leading dense ones
+  // among them; each MoE layer's shared part split over tp, its experts over ep and etp.
+  const int stage_layers = first_stage_layers(m, par.pp);
+  const int stage_moe = m.moe_layers_in(0, stage_layers);
+  if (m.is_moe()) {
+    const double shared = (stage_layers - stage_moe) * size.dense_layer_params() +
+                          stage_moe * size.moe_layer_dense_params() + stage_embedding;
+    mem.expert_params_on_gpu = stage_moe * (static_cast<double>(m.moe.experts) / par.ep) * size.expert_params / par.etp;
+    mem.params_on_gpu = shared / par.tp + mem.expert_params_on_gpu;
+  }
+  if (par.schedule == "dualpipe" && par.pp > 1) {
+    // DualPipe (DeepSeek-V3 report, sec. 3.2.1 and Table 2): rank 0 also holds the last stage,
+    // its layers and the output head (twice the parameters of one stage).
+    const int c = stage_layers;
+    const int first_last = static_cast<int>(std::min<std::int64_t>(std::int64_t{par.pp - 1} * c, m.layers));
+    const int n_last = m.layers - first_last;
+    const int moe_last = m.moe_layers_in(first_last, n_last);
+    const double head = m.tied_embeddings ? 0.0 : embedding;
+    const double experts = m.is_moe() ? moe_last * (static_cast<double>(m.moe.experts) / par.ep) * size.expert_params / par.etp : 0.0;
+    const double shared = m.is_moe() ? (n_last - moe_last) * size.dense_layer_params() + moe_last * size.moe_layer_dense_params()
+                                     : n_last * layer_params;
+    mem.expert_params_on_gpu += experts;
+    mem.params_on_gpu += (shared + head) / par.tp + experts;
+  }
+  // Expert weights are held by the expert-data-parallel group: their shards are 1/edp.
+  const double expert_shards = std::max(1, par.expert_data_parallel());
+  const double ne = mem.expert_params_on_gpu;
   // Ranks holding the same weights: data parallel and context parallel ones (their
   // gradients are reduced together, Megatron's data-parallel-with-context group).
   const double shards = static_cast<double>(par.dp) * par.cp;
@@ -97,14 +162,40 @@ TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
     mem.weights_bytes = 2 * n / (par.zero >= 3 ? shards : 1.0);
     mem.gradients_bytes = g * n / (par.zero >= 2 ? shards : 1.0);
     mem.optimizer_bytes = optimizer * n / (par.zero >= 1 ? shards : 1.0);
+    if (ne > 0) {  // the same, the routed experts sharded over their own group
+      const double nd = n - ne;
+      mem.weights_bytes = 2 * (nd / (par.zero >= 3 ? shards : 1.0) + ne / (par.zero >= 3 ? expert_shards : 1.0));
+      mem.gradients_bytes = g * (nd / (par.zero >= 2 ? shards : 1.0) + ne / (par.zero >= 2 ? expert_shards : 1.0));
+      mem.optimizer_bytes =
+          optimizer * (nd / (par.zero >= 1 ? shards : 1.0) + ne / (par.zero >= 1 ? expert_shards : 1.0));
+    }
+  }
+  if (job.precision == "fp8") {
+    // fp8 GEMMs read fp8 copies of the layers' weights, cast once per step and kept: the weight
+    // and its transpose (Hopper's fp8 tensor cores take only the TN layout), 2 bytes per
+    // parameter outside the embedding and head, which stay in bf16; master weights, gradients
+    // and optimizer state keep their precision (DeepSeek-V3 report, sec. 3.3).
+    const double outside_layers = stage_embedding / par.tp;
+    mem.weights_bytes += 2 * std::max(0.0, n - outside_layers);
   }
   mem.activations_per_layer_bytes =
       layer_activation_bytes(m, par.micro_batch, par.tp, par.sequence_parallel, par.recompute, par.cp);
   mem.in_flight_micro_batches = first_stage_in_flight(par, job.micro_batches());
-  mem.activations_bytes = mem.activations_per_layer_bytes * layers_per_stage * mem.in_flight_micro_batches;
-  if (par.recompute == "full")  // one layer is recomputed at a time with its whole working set
-    mem.activations_bytes +=
-        layer_activation_bytes(m, par.micro_batch, par.tp, par.sequence_parallel, "none", par.cp);
+  if (!m.is_moe()) {
+    mem.activations_bytes = mem.activations_per_layer_bytes * layers_per_stage * mem.in_flight_micro_batches;
+    if (par.recompute == "full")  // one layer is recomputed at a time with its whole working set
+      mem.activations_bytes +=
+          layer_activation_bytes(m, par.micro_batch, par.tp, par.sequence_parallel, "none", par.cp);
+  } else {
+    const double moe_layer = moe_layer_activation_bytes(m, par, par.recompute);
+    const double stage = (stage_layers - stage_moe) * mem.activations_per_layer_bytes + stage_moe * moe_layer;
+    mem.activations_per_layer_bytes = stage / stage_layers;
+    mem.activations_bytes = stage * mem.in_flight_micro_batches;
+    if (par.recompute == "full")
+      mem.activations_bytes += std::max(
+          stage_moe > 0 ? moe_layer_activation_bytes(m, par, "none") : 0.0,
+          layer_activation_bytes(m, par.micro_batch, par.tp, par.sequence_parallel, "none", par.cp));
+  }
   mem.total_bytes = mem.weights_bytes + mem.gradients_bytes + mem.optimizer_bytes + mem.activations_bytes;
   return mem;
 }

@@ -30,6 +30,10 @@ ordered_json step_json(const TrainingStep& s) {
   b["optimizer_s"] = s.optimizer_s;
   b["tp_comm_s"] = s.tp_comm_s;
   b["cp_comm_s"] = s.cp_comm_s;
+  if (s.ep_comm_total_s > 0) {  // MoE jobs with expert parallelism only (dense results keep their keys)
+    b["ep_comm_s"] = s.ep_comm_s;
+    b["ep_comm_total_s"] = s.ep_comm_total_s;
+  }
   b["pp_comm_s"] = s.pp_comm_s;
   b["pp_bubble_s"] = s.pp_bubble_s;
   b["dp_comm_exposed_s"] = s.dp_comm_exposed_s;
@@ -37,6 +41,7 @@ ordered_json step_json(const TrainingStep& s) {
   j["breakdown"] = b;
   j["micro_batches"] = s.micro_batches;
   j["params"] = s.params;
+  if (s.active_params != s.params) j["active_params"] = s.active_params;
   j["tokens_per_step"] = s.tokens_per_step;
   j["steps"] = s.steps;
   j["model_tflops_per_gpu"] = s.model_tflops_per_gpu;
@@ -99,14 +104,22 @@ std::string estimates_table(const std::vector<JobEstimate>& est) {
   std::string out;
   for (const auto& e : est) {
     const TrainingStep& s = e.step;
-    out += fmt::format("{} on {}/{} ({}): {:.1f}B params, {} micro-batches per step\n", e.job, e.site, e.cluster,
-                       e.gpu, s.params / 1e9, s.micro_batches);
+    out += fmt::format("{} on {}/{} ({}): {:.1f}B params{}, {} micro-batches per step\n", e.job, e.site, e.cluster,
+                       e.gpu, s.params / 1e9,
+                       s.active_params != s.params && s.active_params > 0
+                           ? fmt::format(" ({:.1f}B active per token)", s.active_params / 1e9)
+                           : std::string(),
+                       s.micro_batches);
     out += fmt::format("  layout {}{}\n", layout_label(s.layout),
                        s.layout.auto_layout ? " (parallelism: auto, the layout search's best here)" : "");
     out += fmt::format("  step {:.4g} s = forward {:.4g} + backward {:.4g} + recompute {:.4g} + tp_comm {:.4g}{}"
                        " + pp_bubble {:.4g} + pp_comm {:.4g} + dp_comm_exposed {:.4g} + optimizer {:.4g}\n",
                        s.step_time_s, s.forward_s, s.backward_s, s.recompute_s, s.tp_comm_s,
-                       s.cp_comm_s > 0 ? fmt::format(" + cp_comm {:.4g}", s.cp_comm_s) : std::string(), s.pp_bubble_s,
+                       (s.cp_comm_s > 0 ? fmt::format(" + cp_comm {:.4g}", s.cp_comm_s) : std::string()) +
+                           (s.ep_comm_total_s > 0 ? fmt::format(" + ep_comm {:.4g} (all-to-all, {:.4g} before overlap)",
+                                                                s.ep_comm_s, s.ep_comm_total_s)
+                                                  : std::string()),
+                       s.pp_bubble_s,
                        s.pp_comm_s, s.dp_comm_exposed_s, s.optimizer_s);
     out += fmt::format("  one layer, one micro-batch: forward {}, backward {}\n", format_duration(s.layer_forward_s),
                        format_duration(s.layer_backward_s));

@@ -381,7 +381,7 @@ class ScenarioReader {
         continue;
       }
       if (!r_.expect_map(v, p, {"layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "seq", "gated_mlp",
-                                "tied_embeddings", "dropout"}))
+                                "tied_embeddings", "dropout", "head_dim", "moe", "mla"}))
         continue;
       m.layers = r_.integer(v, "layers", p, 1, true).value_or(0);
       m.hidden = r_.integer(v, "hidden", p, 1, true).value_or(0);
@@ -401,9 +401,86 @@ class ScenarioReader {
       if (m.kv_heads > 0 && m.heads % m.kv_heads != 0)
         r_.error(YamlReader::child(v, "kv_heads"), p + ".kv_heads",
                  fmt::format("heads ({}) must be a multiple of kv_heads ({})", m.heads, m.kv_heads));
+      m.head_dim = r_.integer(v, "head_dim", p, 1, false).value_or(0);
+      read_moe(v, p, m);
+      read_mla(v, p, m);
       nodes_["model:" + m.name] = v;
       s.models.push_back(std::move(m));
     }
+  }
+
+  // A model's `moe:` mapping (docs/scenario-reference.md, Models).
+  void read_moe(const YAML::Node& v, const std::string& p, ModelSpec& m) {
+    const YAML::Node n = YamlReader::child(v, "moe");
+    if (!n.IsDefined()) return;
+    const std::string mp = p + ".moe";
+    if (!r_.expect_map(n, mp, {"experts", "top_k", "expert_ffn", "shared_experts", "dense_layers", "every"})) return;
+    m.moe.experts = r_.integer(n, "experts", mp, 1, true).value_or(0);
+    m.moe.top_k = r_.integer(n, "top_k", mp, 1, true).value_or(0);
+    m.moe.expert_ffn = r_.integer(n, "expert_ffn", mp, 1, false).value_or(m.ffn);
+    m.moe.shared_experts = r_.integer(n, "shared_experts", mp, 0, false).value_or(0);
+    m.moe.dense_layers = r_.integer(n, "dense_layers", mp, 0, false).value_or(0);
+    m.moe.every = r_.integer(n, "every", mp, 1, false).value_or(1);
+    if (m.moe.experts > 0 && m.moe.top_k > m.moe.experts)
+      r_.error(YamlReader::child(n, "top_k"), mp + ".top_k",
+               fmt::format("top_k ({}) cannot exceed experts ({})", m.moe.top_k, m.moe.experts));
+    if (m.layers > 0 && m.moe.dense_layers >= m.layers)
+      r_.error(YamlReader::child(n, "dense_layers"), mp + ".dense_layers",
+               fmt::format("dense_layers ({}) leaves no MoE layer among the model's {} layers", m.moe.dense_layers,
+                           m.layers));
+  }
+
+  // A model's `mla:` mapping: multi-head latent attention's ranks and head widths.
+  void read_mla(const YAML::Node& v, const std::string& p, ModelSpec& m) {
+    const YAML::Node n = YamlReader::child(v, "mla");
+    if (!n.IsDefined()) return;
+    const std::string mp = p + ".mla";
+    if (!r_.expect_map(n, mp, {"q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim"}))
+      return;
+    m.mla.q_lora_rank = r_.integer(n, "q_lora_rank", mp, 0, false).value_or(0);
+    m.mla.kv_lora_rank = r_.integer(n, "kv_lora_rank", mp, 1, true).value_or(0);
+    m.mla.qk_nope_head_dim = r_.integer(n, "qk_nope_head_dim", mp, 1, true).value_or(0);
+    m.mla.qk_rope_head_dim = r_.integer(n, "qk_rope_head_dim", mp, 0, false).value_or(0);
+    m.mla.v_head_dim = r_.integer(n, "v_head_dim", mp, 1, false).value_or(m.mla.qk_nope_head_dim);
+    if (YamlReader::child(v, "kv_heads").IsDefined())
+      r_.error(YamlReader::child(v, "kv_heads"), p + ".kv_heads",
+               "kv_heads does not apply with mla: every head has its own keys and values from the latent");
+  }
+
+  // Expert parallelism against the model and the job's other ranks (Megatron-Core's MoE
+  // parallel folding: etp x ep ranks out of the tp x cp x dp ranks of one stage).
+  void check_experts(const ModelSpec& m, const TrainingJobSpec& j, const YAML::Node& n, const std::string& p) {
+    const ParallelismSpec& q = j.parallelism;
+    const YAML::Node par = YamlReader::child(n, "parallelism");
+    const auto at = [&](const char* key) {
+      const YAML::Node k = par.IsMap() ? YamlReader::child(par, key) : YAML::Node();
+      return k.IsDefined() ? k : par;
+    };
+    if (!m.is_moe()) {
+      if (q.ep > 1 || q.etp > 1)
+        r_.error(at(q.ep > 1 ? "ep" : "etp"), p + ".parallelism." + (q.ep > 1 ? "ep" : "etp"),
+                 fmt::format("model {} has no experts (no moe: mapping), so {} must be 1", m.name,
+                             q.ep > 1 ? "ep" : "etp"));
+      return;
+    }
+    if (m.moe.experts % q.ep != 0) {
+      r_.error(at("ep"), p + ".parallelism.ep",
+               fmt::format("ep ({}) must divide the model's experts ({})", q.ep, m.moe.experts));
+      return;
+    }
+    if (m.moe.expert_ffn % q.etp != 0) {
+      r_.error(at("etp"), p + ".parallelism.etp",
+               fmt::format("etp ({}) must divide the model's expert_ffn ({})", q.etp, m.moe.expert_ffn));
+      return;
+    }
+    if (q.auto_layout) return;  // the layout search keeps to layouts where etp x ep divides tp x cp x dp
+    const std::int64_t ranks = std::int64_t{q.tp} * q.cp * q.dp;
+    const std::int64_t expert_ranks = std::int64_t{q.etp} * q.ep;
+    if (ranks % expert_ranks != 0)
+      r_.error(at("ep"), p + ".parallelism.ep",
+               fmt::format("etp x ep ({} x {} = {}) must divide the ranks of one pipeline stage, tp x cp x dp "
+                           "({} x {} x {} = {})",
+                           q.etp, q.ep, expert_ranks, q.tp, q.cp, q.dp, ranks));
   }
 
   void read_workloads(const YAML::Node& n, Scenario& s) {
@@ -543,7 +620,7 @@ class ScenarioReader {
       j.parallelism.loc = r_.loc(par, pp);
       if (r_.expect_map(par, pp, {"auto", "tp", "cp", "pp", "dp", "micro_batch", "schedule", "virtual_stages",
                                   "recompute", "sequence_parallel", "zero", "gradient_dtype", "optimizer",
-                                  "optimizer_dtype", "min_dp"})) {
+                                  "optimizer_dtype", "min_dp", "ep", "etp", "moe_imbalance", "a2a_overlap"})) {
         // `auto: true` with some keys: those keys are fixed, the search picks the rest.
         ParallelismSpec& q = j.parallelism;
         q.auto_layout = r_.boolean(par, "auto", pp).value_or(false);
@@ -574,7 +651,11 @@ class ScenarioReader {
                                         replica_names, replica_factors,
                                         replica ? std::to_string(tp_cp_pp) : "more than " + std::to_string(limits::kMaxInt)));
         j.parallelism.micro_batch = r_.integer(par, "micro_batch", pp, 1, false).value_or(1);
-        j.parallelism.schedule = r_.choice(par, "schedule", pp, {"1f1b", "interleaved-1f1b", "gpipe"}, false).value_or("1f1b");
+        j.parallelism.schedule = r_.choice(par, "schedule", pp, {"1f1b", "interleaved-1f1b", "gpipe", "dualpipe"}, false).value_or("1f1b");
+        if (j.parallelism.schedule == "dualpipe" && !q.auto_layout && (j.parallelism.pp < 2 || j.parallelism.pp % 2 != 0))
+          r_.error(YamlReader::child(par, "schedule"), pp + ".schedule",
+                   fmt::format("dualpipe needs an even pp >= 2 (each rank holds one stage from each end), got pp {}",
+                               j.parallelism.pp));
         j.parallelism.recompute = r_.choice(par, "recompute", pp, {"none", "selective", "full"}, false).value_or("none");
         j.parallelism.virtual_stages =
             r_.integer(par, "virtual_stages", pp, 1, false).value_or(j.parallelism.schedule == "interleaved-1f1b" ? 2 : 1);
@@ -588,6 +669,16 @@ class ScenarioReader {
           r_.error(YamlReader::child(par, "zero"), pp + ".zero",
                    fmt::format("optimizer: apex shards its state over dp x cp only (zero 1), got zero {}",
                                j.parallelism.zero));
+        j.parallelism.ep = r_.integer(par, "ep", pp, 1, false).value_or(1);
+        j.parallelism.etp = r_.integer(par, "etp", pp, 1, false).value_or(1);
+        j.parallelism.moe_imbalance = bounded(par, "moe_imbalance", pp, Quantity::Count, Sign::Positive, false, 1,
+                                              limits::kMaxMoeImbalance, "a ratio", "1", "1000")
+                                          .value_or(1.0);
+        if (j.parallelism.moe_imbalance < 1)  // bounded() lets 0 through; Sign::Positive refused it already
+          j.parallelism.moe_imbalance = 1;
+        j.parallelism.a2a_overlap =
+            bounded(par, "a2a_overlap", pp, Quantity::Count, Sign::NonNegative, false, 0, 1, "a fraction", "0", "1")
+                .value_or(0.0);
         j.parallelism.min_dp = r_.integer(par, "min_dp", pp, 1, false).value_or(0);
         if (j.parallelism.min_dp > j.parallelism.dp)
           r_.error(YamlReader::child(par, "min_dp"), pp + ".min_dp",
@@ -997,7 +1088,10 @@ class ScenarioReader {
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.cp",
                    fmt::format("2 x cp ({}) must divide the model's seq ({})", 2 * std::int64_t{j.parallelism.cp}, m->seq));
         const std::int64_t chunks = std::int64_t{j.parallelism.pp} * j.parallelism.virtual_stages;  // no overflow
-        if (m->layers % chunks != 0)
+        check_experts(*m, j, n, p);
+        // A MoE model's stages may hold uneven layer counts (DeepSeek-V3: 61 layers on 16 stages);
+        // the busiest stage sets the pace (docs/models.md, Expert parallelism).
+        if (m->layers % chunks != 0 && !m->is_moe())
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",
                    fmt::format("pp x virtual_stages ({}) must divide the model's layers ({})", chunks, m->layers));
       }

@@ -51,6 +51,11 @@ TEST_CASE("validation: training rows (DGX Cloud H100 recipes, Korthikanti 2022, 
   check_kind("training", 20);
 }
 
+TEST_CASE("validation: the DeepSeek-V3 pre-training row (H800 GPU-hours per trillion tokens) within 15%",
+          "[validation][models][moe]") {
+  check_kind("moe-training", 1);
+}
+
 TEST_CASE("validation: nccl-tests all-reduce bus bandwidth rows within 10%", "[validation][models]") {
   check_kind("collective", 10);
 }
@@ -74,6 +79,7 @@ TEST_CASE("validation: a row fails when off, when not computed, and at the toler
   CHECK_FALSE(r.within());
   CHECK(max_tolerance("serving") == Approx(0.15));
   CHECK(max_tolerance("training") == Approx(0.10));
+  CHECK(max_tolerance("moe-training") == Approx(0.15));
   CHECK(max_tolerance("collective") == Approx(0.10));
 }
 

@@ -17,6 +17,7 @@ struct ClusterLinks {
   int nics_per_server = 8;
   double net_latency = -1;         // NIC to NIC through the fabric, s; < 0 = the profile's network hop latency
   bool in_network_reduction = false;  // the fabric reduces in the switches (SHARP): NVLS+SHARP / CollNet
+  double oversubscription = 1.0;   // fabric core bandwidth = edge bandwidth / this (all-to-all pays it)
   static ClusterLinks of(const ClusterSpec& c);
 };
 

@@ -54,7 +54,8 @@
 //              time = g x chunk / (NVLS algorithm bandwidth / nvls_channels).
 // Send/recv and all-to-all are point-to-point, outside NCCL's collective tuner:
 //   send/recv  base_latency + l + S/B on the tier it crosses;
-//   all-to-all base_latency + (g-1) l_up + (n-g) l_out + max((g-1)/n S/B_up, (n-g)/n S/B_out).
+//   all-to-all base_latency + (g-1) l_up + (n-g) l_out + max((g-1)/n S/B_up, (n-g)/n S o/B_out),
+//              o = the fabric's core oversubscription (all-to-all traffic crosses the core).
 // Not modelled: PAT (one GPU per server reduce-scatter/all-gather), NVLS for
 // reduce-scatter/all-gather, CollNet Chain, the 0.85 tree-pattern penalty,
 // NCCL_ALGO/NCCL_PROTO overrides, congestion (flow fidelity covers it), the
@@ -95,6 +96,10 @@ struct CollectiveFabric {
   int nvls_channels = 16;         // NVLS channels (transport/nvls.cc: NVLS_NCHANNELS_SM90 16, SM100 24 on one node)
   double nvls_chunk = 128 * 1024; // NVLS chunk ceiling, bytes (NCCL_NVLS_CHUNKSIZE default)
   NcclArch arch = NcclArch::Hopper;
+  // Fabric core bandwidth over edge bandwidth, inverted (cluster scale_out.oversubscription):
+  // the all-to-all's cross-server part runs at scale_out / this (every server's traffic
+  // crosses the core); the other collectives keep to their rails and ignore it.
+  double core_oversubscription = 1.0;
 };
 
 struct CollectiveCost {

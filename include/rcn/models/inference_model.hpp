@@ -8,7 +8,8 @@
 // per kernel. Decode is replayed from a CUDA graph when the replica says so
 // (a graph launch per kernel), prefill runs eagerly, as those engines do for
 // variable-length prompts. The KV cache that fits next to the weights limits
-// the batch. docs/inference.md gives every kernel's bytes.
+// the batch. docs/inference.md gives every kernel's bytes. A mixture-of-experts model's MoE
+// layers read only the experts a step's tokens route to (docs/models.md, Mixture of experts).
 //
 // Around those kernels the serving engine does CPU work every iteration
 // (scheduling, building the step's inputs, turning sampled tokens into
@@ -61,6 +62,10 @@ class InferenceCost {
   // Everything whose size follows the tokens of the iteration, all layers: embedding, norms,
   // GEMMs, rotary and KV-cache write, residual adds, activation, TP all-reduces, final norm.
   double token_kernels_s(const KernelModel& k, double tokens) const;
+  // A MoE layer's MLP on T tokens (experts split over the TP ranks, as vLLM's fused MoE does
+  // without expert parallelism): router, top-k, permutation, shared experts and the routed
+  // experts the tokens touch, each reading its weights once.
+  double moe_mlp_s(const KernelModel& k, double T) const;
   // Logits GEMM, their all-gather over the TP ranks and sampling, for `rows` tokens.
   double head_s(const KernelModel& k, double rows) const;
   // Attention of one decode step over the batch's KV cache, all layers.

@@ -18,8 +18,14 @@ struct LayerShard {
   double micro_batch = 1;          // sequences per micro-batch
   bool sequence_parallel = false;  // norms and residuals on tokens / tp (only with tp > 1)
   std::string precision = "bf16";
+  int ep = 1;                      // expert parallel ranks (MoE layers)
+  int etp = 1;                     // expert tensor parallel ranks
+  double moe_imbalance = 1.0;      // busiest expert rank's token-copies over the mean
   static LayerShard of(const TrainingJobSpec& job);
 };
+
+// Which MLP a layer has.
+enum class LayerKind { Dense, Moe };
 
 struct LayerCost {
   double forward_s = 0;            // one layer's kernels, forward
@@ -33,9 +39,20 @@ struct LayerCost {
   // a launch; GEMM and attention launches are inside their measured times.
   int forward_kernels = 0;
   int backward_kernels = 0;
+  // A MoE layer on the busiest expert rank: the token-copies its experts compute
+  // (tokens / tp x etp x top_k x imbalance per micro-batch) and the experts' share of
+  // forward_s and backward_s (the GEMMs and activation between the all-to-alls).
+  double expert_tokens = 0;
+  double expert_forward_s = 0;
+  double expert_backward_s = 0;
 };
 
-LayerCost layer_cost(const ModelSpec& model, const LayerShard& shard, const KernelModel& kernels);
+// One layer of `kind` (a dense model's layers are all Dense). A MoE layer's MLP is the
+// router, the shared experts (split over tp like a dense MLP) and this GPU's experts/ep
+// routed experts (each split over etp) on the tokens routed to them; the all-to-all
+// that brings them is training_step.cpp's.
+LayerCost layer_cost(const ModelSpec& model, const LayerShard& shard, const KernelModel& kernels,
+                     LayerKind kind = LayerKind::Dense);
 
 // The optimizer step (AdamW) over `params` parameters of this GPU's shard:
 // fp32 master weights, m and v read and written, the gradient (`grad_bytes`

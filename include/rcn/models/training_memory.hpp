@@ -14,6 +14,8 @@ namespace rcn {
 
 struct TrainingMemory {
   double params_on_gpu = 0;        // parameters of the first stage's shard (embedding included)
+  double expert_params_on_gpu = 0; // of which routed experts: held by the expert-data-parallel group
+                                   // (tp cp dp / (etp ep) ranks), their optimizer state sharded over it
   double weights_bytes = 0;        // bf16 (2 B/param), / (dp x cp) with zero 3
   double gradients_bytes = 0;      // gradient buffer (fp32 4 or bf16 2 B/param), / (dp x cp) with zero >= 2;
                                    // optimizer apex: full buffer + its reduced shard
@@ -50,6 +52,15 @@ double first_stage_warmup_chunks(int p, int v, int m);
 // 1F1B p (Narayanan et al. 2021), interleaved p (1 + (p - 1)/(p v)) (Korthikanti
 // et al. 2022, sec. 4.2.3), GPipe m.
 double first_stage_in_flight(const ParallelismSpec& par, int micro_batches);
+
+// Layers of the first pipeline stage (ceil(layers / pp); a MoE model's stages may be uneven).
+int first_stage_layers(const ModelSpec& m, int pp);
+
+// Activation bytes of one MoE layer for one micro-batch on one GPU: the layer_activation_bytes()
+// terms with the MLP's width that of the shared experts plus top_k x imbalance routed ones (each
+// token-copy keeps its fc1 outputs and fc2 input), plus the dispatched copies of the fc1 input
+// (2 x top_k x etp x imbalance bytes per token element on this GPU's tp share).
+double moe_layer_activation_bytes(const ModelSpec& m, const ParallelismSpec& par, const std::string& recompute);
 
 TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job);
 

@@ -5,6 +5,8 @@
 // collectives per link tier for communication (Megatron-LM's schedule):
 //
 //   step = forward + backward + recompute + tp_comm + cp_comm  (m micro-batches on one stage)
+//        + ep_comm    (MoE: all-to-all dispatch and combine per MoE layer, forward and backward,
+//                      less what a2a_overlap hides behind compute)
 //        + pp_bubble  = (p-1)/v x (one micro-batch's stage time)
 //        + pp_comm    = 2 (m + p - 1) x activation send time  (p > 1)
 //        + dp_comm_exposed (gradient reduce-scatter/all-reduce over dp x cp not hidden behind
@@ -43,6 +45,8 @@ struct TrainingStep {
   double recompute_s = 0;
   double tp_comm_s = 0;
   double cp_comm_s = 0;  // ring attention's KV sends not hidden behind the attention blocks
+  double ep_comm_s = 0;  // MoE all-to-all dispatch and combine not hidden behind compute (a2a_overlap)
+  double ep_comm_total_s = 0;  // the same before overlap
   double pp_comm_s = 0;
   double pp_bubble_s = 0;
   double dp_comm_exposed_s = 0;
@@ -52,6 +56,7 @@ struct TrainingStep {
 
   int micro_batches = 0;
   double params = 0;
+  double active_params = 0;  // per token (a MoE model's shared parts and top_k experts); = params when dense
   double tokens_per_step = 0;
   double steps = 0;
   double total_tokens = 0;

@@ -39,6 +39,7 @@ inline constexpr double kMaxLatencySeconds = 3600;               // one way, any
 inline constexpr double kMinIntervalSeconds = 1;                 // checkpoint and autoscale intervals
 inline constexpr double kMaxBytes = 1e18;                        // a dataset (1 EB); fits uint64 transfers
 inline constexpr double kMaxModelParams = 1e15;                  // parameters of one model
+inline constexpr double kMaxMoeImbalance = 1000;                 // busiest expert rank's tokens over the mean
 inline constexpr double kMaxTrainingTokens = 1e18;               // tokens of one training job
 inline constexpr double kMaxTrainingSteps = 1e12;                // steps of one training job
 inline constexpr double kMaxRequestTokens = 1e8;                 // mean prompt or output tokens of a request

@@ -129,6 +129,48 @@ struct ModelSpec {
   bool tied_embeddings = true;   // output head shares the input embedding
   bool dropout = true;           // dropout after attention and MLP (its 1-byte masks are stored activations);
                                  // Llama-style models train without
+  int head_dim = 0;              // width of one attention head; 0 = hidden / heads (Qwen3 sets it wider)
+  // Mixture of experts (`moe:`): some layers replace the dense MLP by `experts` routed experts
+  // of width `expert_ffn`, each token going to `top_k` of them, plus `shared_experts` every
+  // token goes through. Layers 0 .. dense_layers-1 keep the dense MLP (DeepSeek's
+  // first_k_dense_replace); after them every `every`-th layer is a MoE layer (Megatron's
+  // moe_layer_freq). experts == 0: a dense model.
+  struct Moe {
+    int experts = 0;
+    int top_k = 0;
+    int expert_ffn = 0;
+    int shared_experts = 0;
+    int dense_layers = 0;
+    int every = 1;
+  } moe;
+  // Multi-head latent attention (`mla:`, DeepSeek-V2/V3): queries and keys/values pass through
+  // low-rank latents (q_lora_rank 0: queries projected directly); each head has a
+  // qk_nope_head_dim + qk_rope_head_dim wide query/key and a v_head_dim wide value.
+  // kv_lora_rank == 0: ordinary (grouped-query) attention.
+  struct Mla {
+    int q_lora_rank = 0;
+    int kv_lora_rank = 0;
+    int qk_nope_head_dim = 0;
+    int qk_rope_head_dim = 0;
+    int v_head_dim = 0;
+  } mla;
+  bool is_moe() const { return moe.experts > 0; }
+  bool uses_mla() const { return mla.kv_lora_rank > 0; }
+  // Width of one attention head (the query/key width of ordinary attention).
+  double head_size() const { return head_dim > 0 ? static_cast<double>(head_dim) : static_cast<double>(hidden) / heads; }
+  // Whether layer `i` (0-based) has a MoE MLP.
+  bool is_moe_layer(int i) const {
+    return is_moe() && i >= moe.dense_layers && (i - moe.dense_layers) % std::max(1, moe.every) == 0;
+  }
+  // MoE layers among layers [first, first + count).
+  int moe_layers_in(int first, int count) const {
+    if (!is_moe()) return 0;
+    const std::int64_t f = std::max(1, moe.every);
+    const std::int64_t lo = std::max<std::int64_t>({0, first, moe.dense_layers});
+    const std::int64_t hi = std::min<std::int64_t>(layers, std::int64_t{first} + count);
+    const std::int64_t start = moe.dense_layers + (lo - moe.dense_layers + f - 1) / f * f;  // first MoE layer >= lo
+    return start < hi ? static_cast<int>((hi - 1 - start) / f + 1) : 0;
+  }
   SourceLoc loc;
 };
 
@@ -149,6 +191,18 @@ struct ParallelismSpec {
                                         // apex: Apex DistributedFusedAdam as NeMo's GPT models set it up (full
                                         // gradient buffer, reduced shard, 16-bit fp32 remainders; zero 1 only)
   Symbol optimizer_dtype = "fp32";      // fp32 | bf16: Adam's m and v (NeMo optim.dtype, Megatron --exp-avg-dtype)
+  // Mixture-of-experts layers (docs/models.md, Expert parallelism): `ep` ranks split a MoE
+  // layer's experts, `etp` ranks split each expert's FFN; as Megatron-Core's MoE parallel
+  // folding lays them out, etp x ep ranks are taken from the tp x cp x dp ranks of one pipeline
+  // stage, and the expert-data-parallel group (tp cp dp / (etp ep) ranks) holds the same experts.
+  int ep = 1;
+  int etp = 1;
+  double moe_imbalance = 1.0;   // tokens of the busiest expert rank over the mean (>= 1; a capacity factor caps it)
+  double a2a_overlap = 0.0;     // share of the all-to-all that may hide behind the other micro-batch's
+                                // compute (DualPipe: 1), at most that compute
+  int expert_data_parallel() const {
+    return ep > 0 && etp > 0 ? static_cast<int>(std::int64_t{tp} * cp * dp / (std::int64_t{etp} * ep)) : 0;
+  }
   // `parallelism: auto`: the layout search (models/layout_search.hpp) picks tp, cp, pp, dp,
   // micro_batch, schedule and virtual_stages, recompute, zero and sequence_parallel per cluster,
   // keeping the keys the user gave (`fixed`) as given; the other fields are the defaults.
