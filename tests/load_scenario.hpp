@@ -18,4 +18,15 @@ inline Scenario load_scenario(const std::string& yaml, const std::string& name, 
   return *r.scenario;
 }
 
+// The loader refuses `yaml` with exactly one error, starting with `where` ("file:line:") and
+// naming `field`.
+inline void check_refused(const std::string& yaml, const std::string& name, const std::string& where,
+                          const std::string& field) {
+  INFO(yaml);
+  LoadResult bad = load_scenario_text(yaml, name);
+  CHECK_FALSE(bad.scenario);
+  REQUIRE(bad.diagnostics.items().size() == 1);
+  CHECK_THAT(bad.diagnostics.items()[0].str(), Catch::StartsWith(where) && Catch::Contains(field));
+}
+
 }  // namespace rcn::test
