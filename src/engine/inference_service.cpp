@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <list>
 #include <map>
+#include <unordered_map>
 
 #include "rcn/models/failure_schedule.hpp"
 #include "rcn/models/inference_model.hpp"
+#include "rcn/models/token_length.hpp"
 #include "rcn/topology/site_graph.hpp"
 #include "src/engine/engine_context.hpp"
 
@@ -22,6 +25,12 @@ struct Request {
   float rtt = 0;
   double first_token = -1;
   float generated = 0;
+  // Paged schedulers (vllm, sarathi): tokens whose KV the replica holds for it, and whether its
+  // prompt (after a preemption: prompt + tokens generated, recomputed) is prefilled.
+  float cached = 0;
+  bool prefilled = false;
+  float prefix = 0;                // prompt tokens found in the replica's prefix cache (not prefilled)
+  std::uint64_t conversation = 0;  // the trace's ConversationId (0: none)
 };
 
 // Active: routable. Draining: finishing its requests before giving its server
@@ -41,9 +50,15 @@ struct Replica {
   std::deque<std::uint32_t> queue;
   std::vector<std::uint32_t> running;
   double kv_reserved = 0;  // tokens of KV cache promised to running requests (prompt + output)
+  double kv_blocks = 0;    // paged schedulers: KV blocks its running requests hold
   double outstanding = 0;  // tokens still to process for queued and running requests (routing)
   double busy_s = 0;
   double last_sample = -1e300;
+  // Prefix cache of conversations (prefix_cache.conversations): each one's context (prompt +
+  // output of its last turn here), least recently used first, within the KV capacity.
+  std::list<std::pair<std::uint64_t, double>> contexts;
+  std::unordered_map<std::uint64_t, std::list<std::pair<std::uint64_t, double>>::iterator> context_of;
+  double context_tokens = 0;
   // Released once per request pushed: no lock object lives across a wait, so a
   // replica killed at the end of the run unwinds cleanly.
   sg4::SemaphorePtr arrivals = sg4::Semaphore::create(0);
@@ -66,6 +81,7 @@ struct ServiceRuntime {
   std::map<std::string, long> drops;
   int replica_failures = 0;
   long retried = 0;  // requests re-routed because their replica failed
+  long preemptions = 0;  // running requests evicted from a full paged KV cache (recomputed later)
   int scale_ups = 0, scale_downs = 0, peak = 0;
   int min_at(std::size_t site, const Scenario& s) const {
     for (const auto& [name, n] : spec->replicas)
@@ -91,6 +107,25 @@ class InferenceRuntime {
   double outstanding(const Replica& r) const { return r.outstanding; }
   void dispatcher(std::size_t s);
   void replica_loop(std::size_t r);
+  // The vllm and sarathi schedulers: paged KV with preemption, chunked prefill for sarathi.
+  void paged_replica_loop(std::size_t r);
+  // Decode steps of the running requests (all prefilled): until the first one finishes, the KV
+  // cache has no block for the next step, or (when `can_join` is false) a request arrives.
+  void paged_decode(Replica& rep, bool can_join);
+  // Evicts the newest running request: its blocks are freed, it waits at the head of the queue
+  // and recomputes its prompt and generated tokens when admitted again (vLLM's recompute).
+  void preempt(Replica& rep);
+  // Ends an iteration: completes finished requests, samples the replica's load.
+  void end_iteration(Replica& rep, std::size_t r);
+  // Prompt tokens of `q` this replica's prefix cache holds: the spec's share of the prompt, or its
+  // conversation's context here; at least one token is always prefilled.
+  double cached_prefix(const Replica& rep, const Request& q) const;
+  // A finished turn's context (prompt + output) stays in the replica's prefix cache.
+  void remember_context(Replica& rep, const Request& q);
+  // Seconds to prefill these requests' prompts (whole, as one iteration), less their cached prefixes.
+  double prefill_time(const Replica& rep, const std::vector<std::uint32_t>& ids, const std::vector<double>& prompts) const;
+  // Whether a request could ever fit in this replica's KV cache by itself.
+  bool fits_alone(const Replica& rep, const Request& q) const;
   void complete(Replica& rep, std::uint32_t id, double now);
   // Routes request `id` of service `s` to a live replica, or drops it.
   void dispatch(std::size_t s, std::uint32_t id);
@@ -98,6 +133,14 @@ class InferenceRuntime {
   // routed again, and it restarts after detection + restart on a free server
   // of its cluster (the same one after a software failure). Returns its name, or "".
   std::string server_failed(std::size_t cluster, int server, bool hardware);
+  // One replica of a failed server (already marked Restarting): its requests are routed again and
+  // it restarts, or goes idle if it was draining. Returns its name.
+  std::string replica_stopped(std::size_t r, bool hardware, bool draining);
+  // The replica lets go of its server without returning it to the free pool (the server is down:
+  // its repair returns it); a shared server is let go when its last replica leaves.
+  void drop_server(std::size_t r);
+  // GPUs replicas hold on servers shared between replicas (share_servers), by (cluster, server).
+  std::map<std::pair<std::size_t, int>, int> shared_gpus;
   void restart(std::size_t r, bool keep_server);
   // What an error in one of the service's actors concerns, for guarded().
   std::string service_label(std::size_t service) const {
@@ -128,12 +171,19 @@ void InferenceRuntime::dispatcher(std::size_t s) {
   ServiceRuntime& sv = services[s];
   const ArrivalSpec& a = sv.spec->arrivals;
   SplitMix64 rng(stream_seed(ctx.scenario.seed, "arrivals:" + sv.spec->name));
+  SplitMix64 lengths(stream_seed(ctx.scenario.seed, "lengths:" + sv.spec->name));  // fixed lengths draw nothing
   const double horizon = ctx.scenario.horizon;
   const std::vector<TraceRequest>& trace = a.requests;  // read and checked when the scenario loaded
   std::size_t next_row = 0;
   double t = 0;
+  // A looped trace starts again one period later: its span and one mean gap between requests.
+  double offset = 0;
+  const double span = trace.empty() ? 0 : trace.back().at - trace.front().at;
+  const double period = trace.size() >= 2 ? span * trace.size() / (trace.size() - 1.0) / a.rate_scale : 0;
   for (;;) {
     double prompt = a.prompt_tokens, output = a.output_tokens;
+    std::uint64_t conversation = 0;
+    if (a.kind == "trace" && a.loop && next_row >= trace.size() && period > 0) next_row = 0, offset += period;
     if (a.kind == "trace") {
       if (next_row >= trace.size()) {  // the trace is over: stay until its last requests are served
         for (;;) {
@@ -143,8 +193,9 @@ void InferenceRuntime::dispatcher(std::size_t s) {
           sg4::this_actor::sleep_for(1.0);
         }
       }
-      t = trace[next_row].at, prompt = trace[next_row].prompt_tokens;
+      t = offset + trace[next_row].at / a.rate_scale, prompt = trace[next_row].prompt_tokens;
       output = std::max(1.0, trace[next_row].output_tokens);
+      conversation = trace[next_row].conversation;
       ++next_row;
     } else if (a.kind == "poisson") {
       t += -std::log(1 - rng.uniform()) / a.rate;
@@ -155,6 +206,10 @@ void InferenceRuntime::dispatcher(std::size_t s) {
       } while (rng.uniform() * peak > a.rate * (1 + 0.5 * std::sin(2 * M_PI * (std::fmod(t, 86400) - 8 * 3600) / 86400)));
     }
     if (t >= horizon) return;
+    if (a.kind != "trace") {  // a fixed length is the spec's token count, drawn from no stream
+      if (a.prompt_length.kind != TokenLengthSpec::Kind::Fixed) prompt = draw_token_length(a.prompt_length, lengths);
+      if (a.output_length.kind != TokenLengthSpec::Kind::Fixed) output = draw_token_length(a.output_length, lengths);
+    }
     if (t > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(t);
     // Region by demand share.
     std::size_t region = 0;
@@ -165,6 +220,7 @@ void InferenceRuntime::dispatcher(std::size_t s) {
     Request req;
     req.arrival = t, req.prompt = static_cast<float>(prompt), req.output = static_cast<float>(output);
     req.region = static_cast<std::uint16_t>(region);
+    req.conversation = conversation;
     requests.push_back(req);
     dispatch(s, static_cast<std::uint32_t>(requests.size() - 1));
   }
@@ -193,28 +249,39 @@ void InferenceRuntime::dispatch(std::size_t s, std::uint32_t id) {
     return;
   }
   Replica& rep = replicas[best];
-  if (req.prompt + req.output > rep.cost->kv_capacity_tokens()) {  // can never fit in this replica's KV cache
+  if (!fits_alone(rep, req)) {  // can never fit in this replica's KV cache
     ++st.dropped;
     ++sv.drops["exceeds KV cache"];
     return;
   }
   req.rtt = static_cast<float>(sv.rtt[req.region][best_slot]);
+  req.prefix = static_cast<float>(cached_prefix(rep, req));
   rep.outstanding += req.prompt + req.output;
   rep.queue.push_back(id);
   rep.arrivals->release();
 }
 
 std::string InferenceRuntime::server_failed(std::size_t cluster, int server, bool hardware) {
-  std::size_t r = 0;
+  // Every replica on the server (several when replicas share servers) stops before any of their
+  // requests is routed again, so none goes to a replica about to stop.
   auto serving = [](ReplicaState st) { return st == ReplicaState::Active || st == ReplicaState::Draining; };
-  while (r < replicas.size() && !(serving(replicas[r].state) && replicas[r].cluster == cluster && replicas[r].server == server)) ++r;
-  if (r == replicas.size()) return "";
+  std::vector<std::pair<std::size_t, bool>> hit;  // replica, was draining
+  for (std::size_t r = 0; r < replicas.size(); ++r) {
+    Replica& rep = replicas[r];
+    if (!serving(rep.state) || rep.cluster != cluster || rep.server != server) continue;
+    hit.emplace_back(r, rep.state == ReplicaState::Draining);
+    if (rep.actor) rep.actor->kill();
+    rep.actor = nullptr;
+    rep.state = ReplicaState::Restarting;
+  }
+  std::string names;
+  for (const auto& [r, draining] : hit) names += (names.empty() ? "" : ";") + replica_stopped(r, hardware, draining);
+  return names;
+}
+
+std::string InferenceRuntime::replica_stopped(std::size_t r, bool hardware, bool draining) {
   Replica& rep = replicas[r];
   ServiceRuntime& sv = services[rep.service];
-  const bool draining = rep.state == ReplicaState::Draining;
-  if (rep.actor) rep.actor->kill();
-  rep.actor = nullptr;
-  rep.state = ReplicaState::Restarting;
   ++sv.replica_failures;
   // Its requests start over elsewhere: the prefill and tokens done are lost,
   // the time already waited stays in their latency.
@@ -222,18 +289,16 @@ std::string InferenceRuntime::server_failed(std::size_t cluster, int server, boo
   orphans.insert(orphans.end(), rep.queue.begin(), rep.queue.end());
   rep.running.clear();
   rep.queue.clear();
-  rep.kv_reserved = rep.outstanding = 0;
+  rep.kv_reserved = rep.outstanding = rep.kv_blocks = 0;
   while (!rep.arrivals->would_block()) rep.arrivals->acquire();  // drop pending wake-ups
   std::sort(orphans.begin(), orphans.end());  // arrival order
   for (std::uint32_t id : orphans) {
     requests[id].first_token = -1, requests[id].generated = 0;
+    requests[id].cached = 0, requests[id].prefilled = false;
     ++sv.retried;
     dispatch(rep.service, id);
   }
-  if (hardware) {  // the failed server goes to repair; the replica needs another
-    rep.held_s += sg4::Engine::get_clock() - rep.held_since;
-    rep.held_since = -1, rep.server = -1;
-  }
+  if (hardware) drop_server(r);  // the failed server goes to repair; the replica needs another
   if (draining) {  // it was leaving anyway
     if (!hardware) release_server(r);
     rep.state = ReplicaState::Idle;
@@ -256,8 +321,7 @@ void InferenceRuntime::restart(std::size_t r, bool keep_server) {
       if (keep && rep.server >= 0 && ctx.down[rep.cluster][rep.server] > 0) {
         // Its server failed while it was restarting (a site outage, say): that
         // server now belongs to the repair, which returns it to the free pool.
-        rep.held_s += sg4::Engine::get_clock() - rep.held_since;
-        rep.held_since = -1, rep.server = -1;
+        drop_server(r);
         keep = false;
       }
       // After a hardware failure: a free server of its site, checked every
@@ -273,11 +337,27 @@ void InferenceRuntime::restart(std::size_t r, bool keep_server) {
 bool InferenceRuntime::take_server(std::size_t r) {
   Replica& rep = replicas[r];
   const InferenceServiceSpec& spec = *services[rep.service].spec;
-  for (std::size_t c = 0; c < ctx.clusters.size(); ++c) {
+  int server = -1;
+  std::size_t c = 0;
+  if (spec.share_servers)  // room on a server other replicas already share, lowest first
+    for (auto& [at, held] : shared_gpus)
+      if (ctx.clusters[at.first].site == rep.site && held + spec.gpus_per_replica <= ctx.clusters[at.first].gpus_per_server &&
+          ctx.down[at.first][at.second] == 0) {
+        held += spec.gpus_per_replica;
+        c = at.first, server = at.second;
+        break;
+      }
+  for (; server < 0 && c < ctx.clusters.size(); ++c) {
     ClusterState& cs = ctx.clusters[c];
     if (cs.site != rep.site || cs.gpus_per_server < spec.gpus_per_replica || ctx.free_servers[c].empty()) continue;
+    server = take_free_servers(ctx, c, 1).front();
+    if (spec.share_servers) shared_gpus[{c, server}] = spec.gpus_per_replica;
+    break;
+  }
+  if (server >= 0) {
+    ClusterState& cs = ctx.clusters[c];
     rep.cluster = c;
-    rep.server = take_free_servers(ctx, c, 1).front();
+    rep.server = server;
     rep.host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[rep.server];
     rep.held_since = sg4::Engine::get_clock();
     auto& cost = cost_cache[rep.service * ctx.clusters.size() + c];
@@ -290,14 +370,33 @@ bool InferenceRuntime::take_server(std::size_t r) {
   return false;
 }
 
+// True when the replica was the last one on a shared server, or held a server of its own.
+static bool let_go(std::map<std::pair<std::size_t, int>, int>& shared_gpus, std::size_t cluster, int server, int gpus) {
+  auto it = shared_gpus.find({cluster, server});
+  if (it == shared_gpus.end()) return true;
+  if ((it->second -= gpus) > 0) return false;
+  shared_gpus.erase(it);
+  return true;
+}
+
 void InferenceRuntime::release_server(std::size_t r) {
   Replica& rep = replicas[r];
   if (rep.server < 0) return;
   rep.held_s += sg4::Engine::get_clock() - rep.held_since;
   rep.held_since = -1;
-  if (ctx.down[rep.cluster][rep.server] == 0) return_free_server(ctx, rep.cluster, rep.server);
+  const bool last = let_go(shared_gpus, rep.cluster, rep.server, services[rep.service].spec->gpus_per_replica);
+  if (last && ctx.down[rep.cluster][rep.server] == 0) return_free_server(ctx, rep.cluster, rep.server);
   rep.server = -1;
-  ctx.post({EngineEvent::Kind::Capacity});
+  if (last) ctx.post({EngineEvent::Kind::Capacity});
+}
+
+void InferenceRuntime::drop_server(std::size_t r) {
+  Replica& rep = replicas[r];
+  if (rep.server < 0) return;
+  rep.held_s += sg4::Engine::get_clock() - rep.held_since;
+  rep.held_since = -1;
+  let_go(shared_gpus, rep.cluster, rep.server, services[rep.service].spec->gpus_per_replica);
+  rep.server = -1;
 }
 
 void InferenceRuntime::autoscaler(std::size_t s) {
@@ -373,7 +472,16 @@ void InferenceRuntime::autoscaler(std::size_t s) {
 void InferenceRuntime::start_actor(std::size_t r) {
   auto self = this;
   replicas[r].actor = sg4::Actor::create("replica", replicas[r].host, [self, r] {
-    guarded(self->ctx, self->service_label(self->replicas[r].service), [&] { self->replica_loop(r); });
+    guarded(self->ctx, self->service_label(self->replicas[r].service), [&] {
+      const InferenceServiceSpec& spec = *self->services[self->replicas[r].service].spec;
+      if (spec.cold_start) {  // its weights come from the site's storage before it serves (requests queue meanwhile)
+        const Replica& rep = self->replicas[r];
+        sg4::Comm::sendto(self->ctx.platform.sites[rep.site].storage, rep.host,
+                          static_cast<std::uint64_t>(rep.cost->weight_bytes()));
+      }
+      if (spec.scheduler.paged()) self->paged_replica_loop(r);
+      else self->replica_loop(r);
+    });
   });
   replicas[r].actor->daemonize();
 }
@@ -392,12 +500,81 @@ void InferenceRuntime::complete(Replica& rep, std::uint32_t id, double now) {
   const SloSpec& slo = sv.spec->slo;
   if ((slo.ttft <= 0 || ttft <= slo.ttft) && (slo.tpot <= 0 || tpot <= slo.tpot) && (slo.e2e <= 0 || e2e <= slo.e2e))
     ++st.slo_met;
-  rep.kv_reserved -= q.prompt + q.output;
+  if (sv.spec->scheduler.paged()) rep.kv_blocks -= std::ceil(q.cached / sv.spec->scheduler.kv_block);
+  else rep.kv_reserved -= q.prompt + q.output;
+  remember_context(rep, q);
+}
+
+double InferenceRuntime::cached_prefix(const Replica& rep, const Request& q) const {
+  const PrefixCacheSpec& pc = services[rep.service].spec->prefix_cache;
+  double prefix = 0;
+  if (pc.hit > 0) {
+    prefix = std::floor(pc.hit * q.prompt);
+  } else if (pc.conversations && q.conversation != 0) {
+    auto it = rep.context_of.find(q.conversation);
+    if (it != rep.context_of.end()) prefix = it->second->second;
+  }
+  return std::max(0.0, std::min(prefix, static_cast<double>(q.prompt) - 1));
+}
+
+void InferenceRuntime::remember_context(Replica& rep, const Request& q) {
+  if (!services[rep.service].spec->prefix_cache.conversations || q.conversation == 0) return;
+  if (auto it = rep.context_of.find(q.conversation); it != rep.context_of.end()) {
+    rep.context_tokens -= it->second->second;
+    rep.contexts.erase(it->second);
+  }
+  const double context = static_cast<double>(q.prompt) + q.output;
+  rep.contexts.emplace_back(q.conversation, context);
+  rep.context_of[q.conversation] = std::prev(rep.contexts.end());
+  rep.context_tokens += context;
+  // Cached contexts live in KV blocks no running request needs: at most the cache's capacity.
+  while (rep.context_tokens > rep.cost->kv_capacity_tokens() && !rep.contexts.empty()) {
+    rep.context_tokens -= rep.contexts.front().second;
+    rep.context_of.erase(rep.contexts.front().first);
+    rep.contexts.pop_front();
+  }
+}
+
+double InferenceRuntime::prefill_time(const Replica& rep, const std::vector<std::uint32_t>& ids,
+                                      const std::vector<double>& prompts) const {
+  std::vector<PrefillChunk> chunks;
+  bool any = false;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const double prefix = requests[ids[i]].prefix;
+    any = any || prefix > 0;
+    chunks.push_back({prefix, prompts[i] - prefix, true});
+  }
+  // Without a cached prefix this is a whole-prompt prefill (the same time as one chunk per prompt).
+  return any ? rep.cost->mixed_step_s(0, 0, chunks) : rep.cost->prefill_s(prompts);
+}
+
+bool InferenceRuntime::fits_alone(const Replica& rep, const Request& q) const {
+  const ReplicaSchedulerSpec& sch = services[rep.service].spec->scheduler;
+  const double capacity = rep.cost->kv_capacity_tokens();
+  if (!sch.paged()) return q.prompt + q.output <= capacity;
+  // Its last decode step writes token prompt + output - 1; whole blocks.
+  return std::ceil((q.prompt + q.output) / sch.kv_block) <= std::floor(capacity / sch.kv_block);
+}
+
+void InferenceRuntime::end_iteration(Replica& rep, std::size_t r) {
+  const double now = sg4::Engine::get_clock();
+  std::vector<std::uint32_t> still;
+  for (auto id : rep.running) {
+    if (requests[id].generated >= requests[id].output) complete(rep, id, now);
+    else still.push_back(id);
+  }
+  rep.running.swap(still);
+  if (now - rep.last_sample >= 10) {
+    rep.last_sample = now;
+    load.push_back({now, ctx.scenario.sites[rep.site].name, services[rep.service].spec->name, static_cast<int>(r),
+                    static_cast<int>(rep.queue.size() + rep.running.size())});
+  }
 }
 
 void InferenceRuntime::replica_loop(std::size_t r) {
   Replica& rep = replicas[r];
   const int max_batch = services[rep.service].spec->max_batch;
+  const double budget = services[rep.service].spec->scheduler.max_batched_tokens;  // 0: none
   const double capacity = rep.cost->kv_capacity_tokens();
   for (;;) {
     while (rep.queue.empty() && rep.running.empty()) {
@@ -412,9 +589,12 @@ void InferenceRuntime::replica_loop(std::size_t r) {
     // Admit in arrival order while the batch and the KV cache allow.
     std::vector<double> prompts;
     std::vector<std::uint32_t> admitted;
+    double batched = 0;  // prompt tokens admitted (the first prompt goes in whatever the budget)
     while (!rep.queue.empty() && static_cast<int>(rep.running.size()) < max_batch) {
       const Request& q = requests[rep.queue.front()];
       if (rep.kv_reserved + q.prompt + q.output > capacity) break;
+      if (budget > 0 && !admitted.empty() && batched + q.prompt > budget) break;
+      batched += q.prompt;
       rep.kv_reserved += q.prompt + q.output;
       admitted.push_back(rep.queue.front());
       prompts.push_back(q.prompt);
@@ -422,7 +602,7 @@ void InferenceRuntime::replica_loop(std::size_t r) {
       rep.queue.pop_front();
     }
     if (!admitted.empty()) {  // prefill the newcomers; the others wait (no chunked prefill)
-      const double t = rep.cost->prefill_s(prompts);
+      const double t = prefill_time(rep, admitted, prompts);
       sg4::this_actor::sleep_for(t);
       rep.busy_s += t;
       const double now = sg4::Engine::get_clock();
@@ -457,18 +637,199 @@ void InferenceRuntime::replica_loop(std::size_t r) {
       for (auto id : rep.running) requests[id].generated += static_cast<float>(steps);
       rep.outstanding -= steps * batch;
     }
+    end_iteration(rep, r);
+  }
+}
+
+void InferenceRuntime::preempt(Replica& rep) {
+  const std::uint32_t id = rep.running.back();
+  rep.running.pop_back();
+  Request& q = requests[id];
+  const ReplicaSchedulerSpec& sch = services[rep.service].spec->scheduler;
+  // A prefilled request holds the blocks of its cache; one still in its prompt those of the whole
+  // prompt, taken when it was admitted.
+  rep.kv_blocks -= std::ceil((q.prefilled ? q.cached : q.prompt + q.generated) / sch.kv_block);
+  // Work to redo: the cached tokens, and the last generated one, whose KV was not written yet.
+  if (q.prefilled) rep.outstanding += q.cached + 1;
+  else rep.outstanding += q.cached;
+  q.cached = 0, q.prefilled = false;
+  q.prefix = 0;  // its blocks are gone: all of it is recomputed
+  rep.queue.push_front(id);
+  ++services[rep.service].preemptions;
+}
+
+void InferenceRuntime::paged_decode(Replica& rep, bool can_join) {
+  const double block = services[rep.service].spec->scheduler.kv_block;
+  const double free_blocks = std::floor(rep.cost->kv_capacity_tokens() / block) - rep.kv_blocks;
+  double k = 1e300, kv = 0;
+  for (auto id : rep.running) {
+    k = std::min<double>(k, requests[id].output - requests[id].generated);
+    kv += requests[id].cached + 1;  // the step attends over the cache and the token it writes
+  }
+  // Blocks the running requests take over their next j steps.
+  auto blocks_for = [&](double j) {
+    double n = 0;
+    for (auto id : rep.running) n += std::ceil((requests[id].cached + j) / block) - std::ceil(requests[id].cached / block);
+    return n;
+  };
+  if (blocks_for(k) > free_blocks) {  // the cache fills first: stop at the last step it holds
+    double lo = 1, hi = k;             // blocks_for(1) <= free_blocks: the caller made room
+    while (hi - lo > 1) {
+      const double mid = std::floor((lo + hi) / 2);
+      (blocks_for(mid) <= free_blocks ? lo : hi) = mid;
+    }
+    k = lo;
+  }
+  const double batch = static_cast<double>(rep.running.size());
+  const double step = rep.cost->decode_step_s(batch, kv + (k - 1) * batch / 2);
+  const double start = sg4::Engine::get_clock();
+  double steps = k;
+  if (can_join) {
+    steps = 1;
+    sg4::this_actor::sleep_for(step);
+  } else if (rep.arrivals->acquire_timeout(k * step) == false) {  // an arrival: finish the step under way
+    steps = std::min(k, std::floor((sg4::Engine::get_clock() - start) / step) + 1);
+    if (start + steps * step > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(start + steps * step);
+  }
+  rep.busy_s += steps * step;
+  rep.kv_blocks += blocks_for(steps);
+  for (auto id : rep.running) {
+    requests[id].generated += static_cast<float>(steps);
+    requests[id].cached += static_cast<float>(steps);
+  }
+  rep.outstanding -= steps * batch;
+}
+
+void InferenceRuntime::paged_replica_loop(std::size_t r) {
+  Replica& rep = replicas[r];
+  const InferenceServiceSpec& spec = *services[rep.service].spec;
+  const ReplicaSchedulerSpec& sch = spec.scheduler;
+  const double block = sch.kv_block;
+  const double total_blocks = std::floor(rep.cost->kv_capacity_tokens() / block);
+  // vLLM's watermark (1% of the blocks): a new request is admitted only if that many stay free
+  // after its prompt, room for the running requests' next blocks, so that a request just
+  // preempted is not taken straight back in (and preempted again) before one finishes.
+  const double watermark = std::floor(0.01 * total_blocks);
+  // vLLM v0's default budget without chunked prefill: max(model length, 2048); sarathi's is set when loading.
+  const double budget = sch.max_batched_tokens > 0
+                            ? sch.max_batched_tokens
+                            : std::max(2048.0, static_cast<double>(ctx.scenario.find_model(spec.model)->seq));
+  const auto batch_full = [&] { return static_cast<int>(rep.running.size()) >= spec.max_batch; };
+  const auto blocks = [&](double tokens) { return std::ceil(tokens / block); };
+  const auto target = [](const Request& q) { return static_cast<double>(q.prompt) + q.generated; };
+  // A prefill of `q` up to `tokens` of its target, as the iteration ends.
+  // A request admitted from the queue takes the blocks of its whole prompt (and, after a preemption,
+  // of the tokens it recomputes) at once, as vLLM v0 does with and without chunked prefill.
+  const auto admit = [&](double& free_blocks) {
+    const std::uint32_t id = rep.queue.front();
+    rep.queue.pop_front();
+    rep.running.push_back(id);
+    const double need = blocks(target(requests[id]));
+    rep.kv_blocks += need;
+    free_blocks -= need;
+  };
+  // Whether the queue's head may be admitted: its prompt, the block its first decode writes to, and
+  // the watermark (unless it would run alone: a request that fits may use every block) are free.
+  const auto admissible = [&](double free_blocks) {
+    return !rep.queue.empty() && !batch_full() &&
+           blocks(target(requests[rep.queue.front()]) + 1) + (rep.running.empty() ? 0.0 : watermark) <= free_blocks;
+  };
+  const auto prefill_to = [&](std::uint32_t id, double tokens, double now) {
+    Request& q = requests[id];
+    rep.outstanding -= tokens - q.cached;  // a cached prefix included: it was counted at routing
+    q.cached = static_cast<float>(tokens);
+    if (tokens >= target(q)) {  // the prompt is in: its next token is sampled
+      q.prefilled = true;
+      q.generated += 1;
+      rep.outstanding -= 1;
+      if (q.first_token < 0) q.first_token = now;
+    }
+  };
+  for (;;) {
+    while (rep.queue.empty() && rep.running.empty()) {
+      if (rep.state == ReplicaState::Draining) {
+        release_server(r);
+        rep.state = ReplicaState::Idle;
+        rep.actor = nullptr;
+        return;
+      }
+      rep.arrivals->acquire();
+    }
+    // Room for this step's decode tokens: evict the newest requests until every decode has its block.
+    double decode_blocks = 0;
+    for (;;) {
+      decode_blocks = 0;
+      for (auto id : rep.running)
+        if (requests[id].prefilled) decode_blocks += blocks(requests[id].cached + 1) - blocks(requests[id].cached);
+      if (decode_blocks <= total_blocks - rep.kv_blocks || rep.running.size() <= 1) break;
+      preempt(rep);
+    }
+    double free_blocks = total_blocks - rep.kv_blocks - decode_blocks;  // after this step's decodes
+    if (!sch.chunked()) {
+      // vllm: prompts first, whole, within the token budget (the first one whatever its size).
+      std::vector<std::uint32_t> admitted;
+      std::vector<double> prompts;
+      double batched = 0;
+      while (admissible(free_blocks)) {
+        const double prompt = target(requests[rep.queue.front()]);
+        if (!admitted.empty() && batched + prompt > budget) break;
+        batched += prompt;
+        prompts.push_back(prompt);
+        admitted.push_back(rep.queue.front());
+        admit(free_blocks);
+      }
+      if (!admitted.empty()) {
+        const double t = prefill_time(rep, admitted, prompts);
+        sg4::this_actor::sleep_for(t);
+        rep.busy_s += t;
+        const double now = sg4::Engine::get_clock();
+        for (std::size_t i = 0; i < admitted.size(); ++i) prefill_to(admitted[i], prompts[i], now);
+      } else {
+        paged_decode(rep, admissible(free_blocks));
+      }
+      end_iteration(rep, r);
+      continue;
+    }
+    // sarathi: every prefilled request decodes one token; prompt chunks fill the rest of the
+    // budget, unfinished prompts first, then new requests in arrival order.
+    double decodes = 0, decode_kv = 0;
+    for (auto id : rep.running)
+      if (requests[id].prefilled) decodes += 1, decode_kv += requests[id].cached + 1;
+    double left = std::max(0.0, budget - decodes);
+    std::vector<PrefillChunk> chunks;
+    std::vector<std::pair<std::uint32_t, double>> to;  // request, cached tokens after the chunk
+    const auto add_chunk = [&](std::uint32_t id) {  // its blocks are held since its admission
+      const Request& q = requests[id];
+      const double start = std::max<double>(q.cached, q.prefix);  // a new request's cached prefix is in already
+      const double tokens = std::min(target(q) - start, left);
+      left -= tokens;
+      chunks.push_back({start, tokens, start + tokens >= target(q)});
+      to.emplace_back(id, start + tokens);
+    };
+    for (auto id : rep.running)
+      if (!requests[id].prefilled && left > 0) add_chunk(id);
+    while (left > 0 && admissible(free_blocks)) {
+      admit(free_blocks);
+      add_chunk(rep.running.back());
+    }
+    if (chunks.empty() && decodes == static_cast<double>(rep.running.size())) {  // a decode-only batch: many steps at once
+      paged_decode(rep, admissible(free_blocks));
+      end_iteration(rep, r);
+      continue;
+    }
+    const double t = rep.cost->mixed_step_s(decodes, decode_kv, chunks);
+    sg4::this_actor::sleep_for(t);
+    rep.busy_s += t;
     const double now = sg4::Engine::get_clock();
-    std::vector<std::uint32_t> still;
     for (auto id : rep.running) {
-      if (requests[id].generated >= requests[id].output) complete(rep, id, now);
-      else still.push_back(id);
+      Request& q = requests[id];
+      if (!q.prefilled) continue;
+      rep.kv_blocks += blocks(q.cached + 1) - blocks(q.cached);
+      q.cached += 1, q.generated += 1;
+      rep.outstanding -= 1;
     }
-    rep.running.swap(still);
-    if (now - rep.last_sample >= 10) {
-      rep.last_sample = now;
-      load.push_back({now, ctx.scenario.sites[rep.site].name, services[rep.service].spec->name, static_cast<int>(r),
-                      static_cast<int>(rep.queue.size() + rep.running.size())});
-    }
+    for (const auto& [id, tokens] : to) prefill_to(id, tokens, now);
+    end_iteration(rep, r);
   }
 }
 
@@ -590,6 +951,8 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
     res.scale_ups = sv.scale_ups, res.scale_downs = sv.scale_downs;
     res.replica_failures = sv.replica_failures;
     res.requests_retried = sv.retried;
+    res.preemptions = sv.preemptions;
+    res.scheduler = sv.spec->scheduler.name;
     for (const auto& [reason, n] : sv.drops) res.drop_reasons += fmt::format("{}{}={}", res.drop_reasons.empty() ? "" : ";", reason, n);
     out.services.push_back(res);
     for (std::size_t g = 0; g < sv.regions.size(); ++g) {
