@@ -758,7 +758,8 @@ class ScenarioReader {
       if (!mean || !sigma) return t;
       t.kind = TokenLengthSpec::Kind::Lognormal;
       t.value = *mean, t.sigma = *sigma;
-    } else if (auto file = r_.text(n, "empirical", p, true)) {
+    } else if (auto file = YamlReader::child(n, "empirical").IsDefined() ? r_.text(n, "empirical", p, true)
+                                                                          : std::nullopt) {  // else: reported as unknown
       t.kind = TokenLengthSpec::Kind::Empirical;
       t.trace = files_.display_name(*file);
       std::string why;
