@@ -39,18 +39,7 @@ double kv_bytes_per_token(const ModelSpec& m) { return 2.0 * m.layers * m.kv_hea
 double kernels(const ModelSpec& m) { return 11.0 * m.layers + 4; }
 
 // A one-service scenario whose service mapping ends with `extra` (its line is line 9).
-std::string service_yaml(const std::string& extra) {
-  return R"(name: g
-horizon: 1h
-sites:
-  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
-models:
-  m: {layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 1024, vocab: 1000, seq: 512}
-workloads:
-  inference:
-    - {name: s, model: m, replicas: {a: 1}, arrivals: {poisson: 1/s})" +
-         extra + "}\n";
-}
+std::string service_yaml(const std::string& extra) { return test::tiny_service_yaml("arrivals: {poisson: 1/s}" + extra); }
 
 }  // namespace
 

@@ -106,18 +106,7 @@ TEST_CASE("lengths are deterministic per seed and a fixed length draws nothing",
 
 namespace {
 
-std::string arrivals_yaml(const std::string& arrivals) {
-  return R"(name: g
-horizon: 1h
-sites:
-  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
-models:
-  m: {layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 1024, vocab: 1000, seq: 512}
-workloads:
-  inference:
-    - {name: s, model: m, replicas: {a: 1},
-       arrivals: )" + arrivals + "}\n";
-}
+std::string arrivals_yaml(const std::string& arrivals) { return test::tiny_service_yaml("arrivals: " + arrivals); }
 
 }  // namespace
 
