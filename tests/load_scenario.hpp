@@ -18,4 +18,30 @@ inline Scenario load_scenario(const std::string& yaml, const std::string& name, 
   return *r.scenario;
 }
 
+// A one-service scenario (a tiny model, one H100 server); `service` continues the service's flow
+// mapping after its name, model and replicas, on line 9.
+inline std::string tiny_service_yaml(const std::string& service) {
+  return R"(name: g
+horizon: 1h
+sites:
+  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
+models:
+  m: {layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 1024, vocab: 1000, seq: 512}
+workloads:
+  inference:
+    - {name: s, model: m, replicas: {a: 1}, )" +
+         service + "}\n";
+}
+
+// The loader refuses `yaml` with exactly one error, starting with `where` ("file:line:") and
+// naming `field`.
+inline void check_refused(const std::string& yaml, const std::string& name, const std::string& where,
+                          const std::string& field) {
+  INFO(yaml);
+  LoadResult bad = load_scenario_text(yaml, name);
+  CHECK_FALSE(bad.scenario);
+  REQUIRE(bad.diagnostics.items().size() == 1);
+  CHECK_THAT(bad.diagnostics.items()[0].str(), Catch::StartsWith(where) && Catch::Contains(field));
+}
+
 }  // namespace rcn::test

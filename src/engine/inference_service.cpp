@@ -4,119 +4,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <map>
 
 #include "rcn/models/failure_schedule.hpp"
 #include "rcn/models/inference_model.hpp"
+#include "rcn/models/token_length.hpp"
 #include "rcn/topology/site_graph.hpp"
 #include "src/engine/engine_context.hpp"
+#include "src/engine/inference_runtime.hpp"
 
 namespace rcn {
-namespace sg4 = simgrid::s4u;
-
-struct Request {
-  double arrival = 0;
-  float prompt = 0, output = 0;
-  std::uint16_t region = 0;
-  float rtt = 0;
-  double first_token = -1;
-  float generated = 0;
-};
-
-// Active: routable. Draining: finishing its requests before giving its server
-// back (autoscaling down). Restarting: stopped by a failure. Idle: holds no
-// server (an autoscaling slot not in use).
-enum class ReplicaState { Active, Draining, Restarting, Idle };
-
-struct Replica {
-  std::size_t service = 0, site = 0, cluster = 0;  // cluster: index into ctx.clusters
-  int server = -1;                                 // the one server it holds (-1: none)
-  ReplicaState state = ReplicaState::Idle;
-  double held_since = -1;                          // when it took its server (-1: holds none)
-  double held_s = 0;                               // server time held before held_since
-  sg4::Host* host = nullptr;
-  sg4::ActorPtr actor;
-  const InferenceCost* cost = nullptr;
-  std::deque<std::uint32_t> queue;
-  std::vector<std::uint32_t> running;
-  double kv_reserved = 0;  // tokens of KV cache promised to running requests (prompt + output)
-  double outstanding = 0;  // tokens still to process for queued and running requests (routing)
-  double busy_s = 0;
-  double busy_from = -1, busy_to = -1;  // the busy stretch under way (back-to-back batches merged)
-  double serving_since = -1;            // its actor's start (-1: not serving)
-  double last_sample = -1e300;
-  // Released once per request pushed: no lock object lives across a wait, so a
-  // replica killed at the end of the run unwinds cleanly.
-  sg4::SemaphorePtr arrivals = sg4::Semaphore::create(0);
-};
-
-struct RegionStats {
-  std::vector<double> ttft, tpot, e2e;
-  long requests = 0, dropped = 0, slo_met = 0;
-  double tokens = 0;  // prompt + output tokens of completed requests (docs/tco.md)
-};
-
-struct ServiceRuntime {
-  const InferenceServiceSpec* spec = nullptr;
-  std::vector<std::size_t> replicas;
-  std::vector<std::string> regions;      // demand regions, or the first replica's region
-  std::vector<double> cumulative_share;  // to draw a region
-  std::vector<std::size_t> region_site;  // a site standing for each region's users
-  std::vector<std::vector<double>> rtt;  // [region][replica slot]: round trip to each replica
-  std::vector<RegionStats> stats;
-  std::map<std::string, long> drops;
-  int replica_failures = 0;
-  long retried = 0;  // requests re-routed because their replica failed
-  int scale_ups = 0, scale_downs = 0, peak = 0;
-  int min_at(std::size_t site, const Scenario& s) const {
-    for (const auto& [name, n] : spec->replicas)
-      if (s.sites[site].name == name) return n;
-    return 0;
-  }
-};
-
-class InferenceRuntime {
- public:
-  explicit InferenceRuntime(EngineContext& ctx) : ctx(ctx) {}
-  EngineContext& ctx;
-  std::vector<ServiceRuntime> services;
-  std::vector<Replica> replicas;
-  std::vector<Request> requests;
-  std::vector<InferenceLoadPoint> load;
-
-  double rtt(std::size_t from_site, std::size_t to_site) const {
-    if (from_site == to_site) return 0;
-    auto path = ctx.graph->route(from_site, to_site);  // the run's graph, built once
-    return path ? 2 * ctx.graph->latency(*path) : 0;
-  }
-  double outstanding(const Replica& r) const { return r.outstanding; }
-  void dispatcher(std::size_t s);
-  void replica_loop(std::size_t r);
-  void complete(Replica& rep, std::uint32_t id, double now);
-  // Routes request `id` of service `s` to a live replica, or drops it.
-  void dispatch(std::size_t s, std::uint32_t id);
-  // A failure hit (cluster, server): the replica there stops, its requests are
-  // routed again, and it restarts after detection + restart on a free server
-  // of its cluster (the same one after a software failure). Returns its name, or "".
-  std::string server_failed(std::size_t cluster, int server, bool hardware);
-  void restart(std::size_t r, bool keep_server);
-  // What an error in one of the service's actors concerns, for guarded().
-  std::string service_label(std::size_t service) const {
-    return fmt::format("inference service \"{}\"", services[service].spec->name);
-  }
-  void start_actor(std::size_t r);
-  // Takes a free server of the replica's site for it (the first cluster that
-  // can hold it, lowest server first); false when none is free.
-  bool take_server(std::size_t r);
-  // Gives its server back to the pool (unless it is down) and wakes the scheduler.
-  void release_server(std::size_t r);
-  void autoscaler(std::size_t s);
-  void note_busy(Replica& rep, double from, double to);
-  void end_serving(std::size_t r, double now);
-  std::vector<ReplicaServingSpan> serving;  // closed spans
-  std::map<std::size_t, std::unique_ptr<InferenceCost>> cost_cache;  // by service x clusters + cluster
-};
 
 namespace {
 
@@ -153,12 +50,19 @@ void InferenceRuntime::dispatcher(std::size_t s) {
   ServiceRuntime& sv = services[s];
   const ArrivalSpec& a = sv.spec->arrivals;
   SplitMix64 rng(stream_seed(ctx.scenario.seed, "arrivals:" + sv.spec->name));
+  SplitMix64 lengths(stream_seed(ctx.scenario.seed, "lengths:" + sv.spec->name));  // fixed lengths draw nothing
   const double horizon = ctx.scenario.horizon;
   const std::vector<TraceRequest>& trace = a.requests;  // read and checked when the scenario loaded
   std::size_t next_row = 0;
   double t = 0;
+  // A looped trace starts again one period later: its span and one mean gap between requests.
+  double offset = 0;
+  const double span = trace.empty() ? 0 : trace.back().at - trace.front().at;
+  const double period = trace.size() >= 2 ? span * trace.size() / (trace.size() - 1.0) / a.rate_scale : 0;
   for (;;) {
     double prompt = a.prompt_tokens, output = a.output_tokens;
+    std::uint64_t conversation = 0;
+    if (a.kind == "trace" && a.loop && next_row >= trace.size() && period > 0) next_row = 0, offset += period;
     if (a.kind == "trace") {
       if (next_row >= trace.size()) {  // the trace is over: stay until its last requests are served
         for (;;) {
@@ -168,8 +72,9 @@ void InferenceRuntime::dispatcher(std::size_t s) {
           sg4::this_actor::sleep_for(1.0);
         }
       }
-      t = trace[next_row].at, prompt = trace[next_row].prompt_tokens;
+      t = offset + trace[next_row].at / a.rate_scale, prompt = trace[next_row].prompt_tokens;
       output = std::max(1.0, trace[next_row].output_tokens);
+      conversation = trace[next_row].conversation;
       ++next_row;
     } else if (a.kind == "poisson") {
       t += -std::log(1 - rng.uniform()) / a.rate;
@@ -180,6 +85,10 @@ void InferenceRuntime::dispatcher(std::size_t s) {
       } while (rng.uniform() * peak > a.rate * (1 + 0.5 * std::sin(2 * M_PI * (std::fmod(t, 86400) - 8 * 3600) / 86400)));
     }
     if (t >= horizon) return;
+    if (a.kind != "trace") {  // a fixed length is the spec's token count, drawn from no stream
+      if (a.prompt_length.kind != TokenLengthSpec::Kind::Fixed) prompt = draw_token_length(a.prompt_length, lengths);
+      if (a.output_length.kind != TokenLengthSpec::Kind::Fixed) output = draw_token_length(a.output_length, lengths);
+    }
     if (t > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(t);
     // Region by demand share.
     std::size_t region = 0;
@@ -190,6 +99,7 @@ void InferenceRuntime::dispatcher(std::size_t s) {
     Request req;
     req.arrival = t, req.prompt = static_cast<float>(prompt), req.output = static_cast<float>(output);
     req.region = static_cast<std::uint16_t>(region);
+    req.conversation = conversation;
     requests.push_back(req);
     dispatch(s, static_cast<std::uint32_t>(requests.size() - 1));
   }
@@ -218,29 +128,40 @@ void InferenceRuntime::dispatch(std::size_t s, std::uint32_t id) {
     return;
   }
   Replica& rep = replicas[best];
-  if (req.prompt + req.output > rep.cost->kv_capacity_tokens()) {  // can never fit in this replica's KV cache
+  if (!fits_alone(rep, req)) {  // can never fit in this replica's KV cache
     ++st.dropped;
     ++sv.drops["exceeds KV cache"];
     return;
   }
   req.rtt = static_cast<float>(sv.rtt[req.region][best_slot]);
+  req.prefix = static_cast<float>(cached_prefix(rep, req));
   rep.outstanding += req.prompt + req.output;
   rep.queue.push_back(id);
   rep.arrivals->release();
 }
 
 std::string InferenceRuntime::server_failed(std::size_t cluster, int server, bool hardware) {
-  std::size_t r = 0;
+  // Every replica on the server (several when replicas share servers) stops before any of their
+  // requests is routed again, so none goes to a replica about to stop.
   auto serving = [](ReplicaState st) { return st == ReplicaState::Active || st == ReplicaState::Draining; };
-  while (r < replicas.size() && !(serving(replicas[r].state) && replicas[r].cluster == cluster && replicas[r].server == server)) ++r;
-  if (r == replicas.size()) return "";
+  std::vector<std::pair<std::size_t, bool>> hit;  // replica, was draining
+  for (std::size_t r = 0; r < replicas.size(); ++r) {
+    Replica& rep = replicas[r];
+    if (!serving(rep.state) || rep.cluster != cluster || rep.server != server) continue;
+    hit.emplace_back(r, rep.state == ReplicaState::Draining);
+    if (rep.actor) rep.actor->kill();
+    rep.actor = nullptr;
+    rep.state = ReplicaState::Restarting;
+  }
+  std::string names;
+  for (const auto& [r, draining] : hit) names += (names.empty() ? "" : ";") + replica_stopped(r, hardware, draining);
+  return names;
+}
+
+std::string InferenceRuntime::replica_stopped(std::size_t r, bool hardware, bool draining) {
   Replica& rep = replicas[r];
   ServiceRuntime& sv = services[rep.service];
-  const bool draining = rep.state == ReplicaState::Draining;
-  if (rep.actor) rep.actor->kill();
-  rep.actor = nullptr;
   end_serving(r, sg4::Engine::get_clock());
-  rep.state = ReplicaState::Restarting;
   ++sv.replica_failures;
   // Its requests start over elsewhere: the prefill and tokens done are lost,
   // the time already waited stays in their latency.
@@ -248,18 +169,16 @@ std::string InferenceRuntime::server_failed(std::size_t cluster, int server, boo
   orphans.insert(orphans.end(), rep.queue.begin(), rep.queue.end());
   rep.running.clear();
   rep.queue.clear();
-  rep.kv_reserved = rep.outstanding = 0;
+  rep.kv_reserved = rep.outstanding = rep.kv_blocks = 0;
   while (!rep.arrivals->would_block()) rep.arrivals->acquire();  // drop pending wake-ups
   std::sort(orphans.begin(), orphans.end());  // arrival order
   for (std::uint32_t id : orphans) {
     requests[id].first_token = -1, requests[id].generated = 0;
+    requests[id].cached = 0, requests[id].prefilled = false;
     ++sv.retried;
     dispatch(rep.service, id);
   }
-  if (hardware) {  // the failed server goes to repair; the replica needs another
-    rep.held_s += sg4::Engine::get_clock() - rep.held_since;
-    rep.held_since = -1, rep.server = -1;
-  }
+  if (hardware) drop_server(r);  // the failed server goes to repair; the replica needs another
   if (draining) {  // it was leaving anyway
     if (!hardware) release_server(r);
     rep.state = ReplicaState::Idle;
@@ -282,8 +201,7 @@ void InferenceRuntime::restart(std::size_t r, bool keep_server) {
       if (keep && rep.server >= 0 && ctx.down[rep.cluster][rep.server] > 0) {
         // Its server failed while it was restarting (a site outage, say): that
         // server now belongs to the repair, which returns it to the free pool.
-        rep.held_s += sg4::Engine::get_clock() - rep.held_since;
-        rep.held_since = -1, rep.server = -1;
+        drop_server(r);
         keep = false;
       }
       // After a hardware failure: a free server of its site, checked every
@@ -299,11 +217,27 @@ void InferenceRuntime::restart(std::size_t r, bool keep_server) {
 bool InferenceRuntime::take_server(std::size_t r) {
   Replica& rep = replicas[r];
   const InferenceServiceSpec& spec = *services[rep.service].spec;
-  for (std::size_t c = 0; c < ctx.clusters.size(); ++c) {
+  int server = -1;
+  std::size_t c = 0;
+  if (spec.share_servers)  // room on a server other replicas already share, lowest first
+    for (auto& [at, held] : shared_gpus)
+      if (ctx.clusters[at.first].site == rep.site && held + spec.gpus_per_replica <= ctx.clusters[at.first].gpus_per_server &&
+          ctx.down[at.first][at.second] == 0) {
+        held += spec.gpus_per_replica;
+        c = at.first, server = at.second;
+        break;
+      }
+  for (; server < 0 && c < ctx.clusters.size(); ++c) {
     ClusterState& cs = ctx.clusters[c];
     if (cs.site != rep.site || cs.gpus_per_server < spec.gpus_per_replica || ctx.free_servers[c].empty()) continue;
+    server = take_free_servers(ctx, c, 1).front();
+    if (spec.share_servers) shared_gpus[{c, server}] = spec.gpus_per_replica;
+    break;
+  }
+  if (server >= 0) {
+    ClusterState& cs = ctx.clusters[c];
     rep.cluster = c;
-    rep.server = take_free_servers(ctx, c, 1).front();
+    rep.server = server;
     rep.host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[rep.server];
     rep.held_since = sg4::Engine::get_clock();
     auto& cost = cost_cache[rep.service * ctx.clusters.size() + c];
@@ -316,14 +250,33 @@ bool InferenceRuntime::take_server(std::size_t r) {
   return false;
 }
 
+// True when the replica was the last one on a shared server, or held a server of its own.
+static bool let_go(std::map<std::pair<std::size_t, int>, int>& shared_gpus, std::size_t cluster, int server, int gpus) {
+  auto it = shared_gpus.find({cluster, server});
+  if (it == shared_gpus.end()) return true;
+  if ((it->second -= gpus) > 0) return false;
+  shared_gpus.erase(it);
+  return true;
+}
+
 void InferenceRuntime::release_server(std::size_t r) {
   Replica& rep = replicas[r];
   if (rep.server < 0) return;
   rep.held_s += sg4::Engine::get_clock() - rep.held_since;
   rep.held_since = -1;
-  if (ctx.down[rep.cluster][rep.server] == 0) return_free_server(ctx, rep.cluster, rep.server);
+  const bool last = let_go(shared_gpus, rep.cluster, rep.server, services[rep.service].spec->gpus_per_replica);
+  if (last && ctx.down[rep.cluster][rep.server] == 0) return_free_server(ctx, rep.cluster, rep.server);
   rep.server = -1;
-  ctx.post({EngineEvent::Kind::Capacity});
+  if (last) ctx.post({EngineEvent::Kind::Capacity});
+}
+
+void InferenceRuntime::drop_server(std::size_t r) {
+  Replica& rep = replicas[r];
+  if (rep.server < 0) return;
+  rep.held_s += sg4::Engine::get_clock() - rep.held_since;
+  rep.held_since = -1;
+  let_go(shared_gpus, rep.cluster, rep.server, services[rep.service].spec->gpus_per_replica);
+  rep.server = -1;
 }
 
 void InferenceRuntime::autoscaler(std::size_t s) {
@@ -400,7 +353,16 @@ void InferenceRuntime::start_actor(std::size_t r) {
   auto self = this;
   replicas[r].serving_since = sg4::Engine::get_clock();
   replicas[r].actor = sg4::Actor::create("replica", replicas[r].host, [self, r] {
-    guarded(self->ctx, self->service_label(self->replicas[r].service), [&] { self->replica_loop(r); });
+    guarded(self->ctx, self->service_label(self->replicas[r].service), [&] {
+      const InferenceServiceSpec& spec = *self->services[self->replicas[r].service].spec;
+      if (spec.cold_start) {  // its weights come from the site's storage before it serves (requests queue meanwhile)
+        const Replica& rep = self->replicas[r];
+        sg4::Comm::sendto(self->ctx.platform.sites[rep.site].storage, rep.host,
+                          static_cast<std::uint64_t>(rep.cost->weight_bytes()));
+      }
+      if (spec.scheduler.paged()) self->paged_replica_loop(r);
+      else self->replica_loop(r);
+    });
   });
   replicas[r].actor->daemonize();
 }
@@ -419,12 +381,81 @@ void InferenceRuntime::complete(Replica& rep, std::uint32_t id, double now) {
   const SloSpec& slo = sv.spec->slo;
   if ((slo.ttft <= 0 || ttft <= slo.ttft) && (slo.tpot <= 0 || tpot <= slo.tpot) && (slo.e2e <= 0 || e2e <= slo.e2e))
     ++st.slo_met;
-  rep.kv_reserved -= q.prompt + q.output;
+  if (sv.spec->scheduler.paged()) rep.kv_blocks -= std::ceil(q.cached / sv.spec->scheduler.kv_block);
+  else rep.kv_reserved -= q.prompt + q.output;
+  remember_context(rep, q);
+}
+
+double InferenceRuntime::cached_prefix(const Replica& rep, const Request& q) const {
+  const PrefixCacheSpec& pc = services[rep.service].spec->prefix_cache;
+  double prefix = 0;
+  if (pc.hit > 0) {
+    prefix = std::floor(pc.hit * q.prompt);
+  } else if (pc.conversations && q.conversation != 0) {
+    auto it = rep.context_of.find(q.conversation);
+    if (it != rep.context_of.end()) prefix = it->second->second;
+  }
+  return std::max(0.0, std::min(prefix, static_cast<double>(q.prompt) - 1));
+}
+
+void InferenceRuntime::remember_context(Replica& rep, const Request& q) {
+  if (!services[rep.service].spec->prefix_cache.conversations || q.conversation == 0) return;
+  if (auto it = rep.context_of.find(q.conversation); it != rep.context_of.end()) {
+    rep.context_tokens -= it->second->second;
+    rep.contexts.erase(it->second);
+  }
+  const double context = static_cast<double>(q.prompt) + q.output;
+  rep.contexts.emplace_back(q.conversation, context);
+  rep.context_of[q.conversation] = std::prev(rep.contexts.end());
+  rep.context_tokens += context;
+  // Cached contexts live in KV blocks no running request needs: at most the cache's capacity.
+  while (rep.context_tokens > rep.cost->kv_capacity_tokens() && !rep.contexts.empty()) {
+    rep.context_tokens -= rep.contexts.front().second;
+    rep.context_of.erase(rep.contexts.front().first);
+    rep.contexts.pop_front();
+  }
+}
+
+double InferenceRuntime::prefill_time(const Replica& rep, const std::vector<std::uint32_t>& ids,
+                                      const std::vector<double>& prompts) const {
+  std::vector<PrefillChunk> chunks;
+  bool any = false;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const double prefix = requests[ids[i]].prefix;
+    any = any || prefix > 0;
+    chunks.push_back({prefix, prompts[i] - prefix, true});
+  }
+  // Without a cached prefix this is a whole-prompt prefill (the same time as one chunk per prompt).
+  return any ? rep.cost->mixed_step_s(0, 0, chunks) : rep.cost->prefill_s(prompts);
+}
+
+bool InferenceRuntime::fits_alone(const Replica& rep, const Request& q) const {
+  const ReplicaSchedulerSpec& sch = services[rep.service].spec->scheduler;
+  const double capacity = rep.cost->kv_capacity_tokens();
+  if (!sch.paged()) return q.prompt + q.output <= capacity;
+  // Its last decode step writes token prompt + output - 1; whole blocks.
+  return std::ceil((q.prompt + q.output) / sch.kv_block) <= std::floor(capacity / sch.kv_block);
+}
+
+void InferenceRuntime::end_iteration(Replica& rep, std::size_t r) {
+  const double now = sg4::Engine::get_clock();
+  std::vector<std::uint32_t> still;
+  for (auto id : rep.running) {
+    if (requests[id].generated >= requests[id].output) complete(rep, id, now);
+    else still.push_back(id);
+  }
+  rep.running.swap(still);
+  if (now - rep.last_sample >= 10) {
+    rep.last_sample = now;
+    load.push_back({now, ctx.scenario.sites[rep.site].name, services[rep.service].spec->name, static_cast<int>(r),
+                    static_cast<int>(rep.queue.size() + rep.running.size())});
+  }
 }
 
 void InferenceRuntime::replica_loop(std::size_t r) {
   Replica& rep = replicas[r];
   const int max_batch = services[rep.service].spec->max_batch;
+  const double budget = services[rep.service].spec->scheduler.max_batched_tokens;  // 0: none
   const double capacity = rep.cost->kv_capacity_tokens();
   for (;;) {
     while (rep.queue.empty() && rep.running.empty()) {
@@ -440,9 +471,12 @@ void InferenceRuntime::replica_loop(std::size_t r) {
     // Admit in arrival order while the batch and the KV cache allow.
     std::vector<double> prompts;
     std::vector<std::uint32_t> admitted;
+    double batched = 0;  // prompt tokens admitted (the first prompt goes in whatever the budget)
     while (!rep.queue.empty() && static_cast<int>(rep.running.size()) < max_batch) {
       const Request& q = requests[rep.queue.front()];
       if (rep.kv_reserved + q.prompt + q.output > capacity) break;
+      if (budget > 0 && !admitted.empty() && batched + q.prompt > budget) break;
+      batched += q.prompt;
       rep.kv_reserved += q.prompt + q.output;
       admitted.push_back(rep.queue.front());
       prompts.push_back(q.prompt);
@@ -450,7 +484,7 @@ void InferenceRuntime::replica_loop(std::size_t r) {
       rep.queue.pop_front();
     }
     if (!admitted.empty()) {  // prefill the newcomers; the others wait (no chunked prefill)
-      const double t = rep.cost->prefill_s(prompts);
+      const double t = prefill_time(rep, admitted, prompts);
       sg4::this_actor::sleep_for(t);
       rep.busy_s += t;
       const double now = sg4::Engine::get_clock();
@@ -487,18 +521,7 @@ void InferenceRuntime::replica_loop(std::size_t r) {
       for (auto id : rep.running) requests[id].generated += static_cast<float>(steps);
       rep.outstanding -= steps * batch;
     }
-    const double now = sg4::Engine::get_clock();
-    std::vector<std::uint32_t> still;
-    for (auto id : rep.running) {
-      if (requests[id].generated >= requests[id].output) complete(rep, id, now);
-      else still.push_back(id);
-    }
-    rep.running.swap(still);
-    if (now - rep.last_sample >= 10) {
-      rep.last_sample = now;
-      load.push_back({now, ctx.scenario.sites[rep.site].name, services[rep.service].spec->name, static_cast<int>(r),
-                      static_cast<int>(rep.queue.size() + rep.running.size())});
-    }
+    end_iteration(rep, r);
   }
 }
 
@@ -625,6 +648,8 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
     res.scale_ups = sv.scale_ups, res.scale_downs = sv.scale_downs;
     res.replica_failures = sv.replica_failures;
     res.requests_retried = sv.retried;
+    res.preemptions = sv.preemptions;
+    res.scheduler = sv.spec->scheduler.name;
     for (const auto& [reason, n] : sv.drops) res.drop_reasons += fmt::format("{}{}={}", res.drop_reasons.empty() ? "" : ";", reason, n);
     out.services.push_back(res);
     for (std::size_t g = 0; g < sv.regions.size(); ++g) {

@@ -11,6 +11,14 @@ namespace rcn {
 namespace {
 constexpr double kActivationBytes = 2.0;  // bf16 activations, KV cache and logits
 constexpr double kLogitBytes = 4.0;       // sampling works on fp32 logits
+
+// The memoised value for `key`, computed once.
+template <class Compute>
+double cached(std::unordered_map<double, double>& cache, double key, Compute&& compute) {
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, compute()).first;
+  return it->second;
+}
 }  // namespace
 
 InferenceCost::InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision,
@@ -103,32 +111,30 @@ double InferenceCost::head_s(const KernelModel& k, double rows) const {
   return logits + gather + k.memory_bound_s(rows * vocab * kLogitBytes);
 }
 
-double InferenceCost::decode_attention_s(double batch, double kv_tokens) const {
+double InferenceCost::decode_attention_s(const KernelModel& k, double batch, double kv_tokens) const {
   // One kernel per layer reads this rank's share of every running request's K and V, plus the
   // new token's query and output.
   const double d = static_cast<double>(model_.hidden) / model_.heads;
   const double kv_shards = model_.uses_mla() ? 1.0 : tp_;  // MLA: every rank reads the whole latent
   const double kv_read = kv_tokens * kv_bytes_per_token_ / (model_.layers * kv_shards);
   const double q_and_out = 2 * batch * model_.heads / static_cast<double>(tp_) * d * kActivationBytes;
-  return model_.layers * decode_.memory_bound_s(kv_read + q_and_out);
+  return model_.layers * k.memory_bound_s(kv_read + q_and_out);
+}
+
+double InferenceCost::prompt_attention_s(double p) const {
+  if (p <= 0) return 0;
+  return cached(prefill_attention_cache_, p, [&] {
+    const double d = static_cast<double>(model_.hidden) / model_.heads;
+    return model_.layers * eager_.attention(1, model_.heads / static_cast<double>(tp_), p, d, true).forward_s;
+  });
 }
 
 double InferenceCost::prefill_s(const std::vector<double>& prompts) const {
   double tokens = 0;
   for (double p : prompts) tokens += p;
   if (tokens <= 0) return 0;
-  auto cached = [](std::unordered_map<double, double>& cache, double key, auto&& compute) {
-    auto it = cache.find(key);
-    if (it == cache.end()) it = cache.emplace(key, compute()).first;
-    return it->second;
-  };
-  const double d = static_cast<double>(model_.hidden) / model_.heads;
   double attention = 0;
-  for (double p : prompts)
-    if (p > 0)
-      attention += cached(prefill_attention_cache_, p, [&] {
-        return model_.layers * eager_.attention(1, model_.heads / static_cast<double>(tp_), p, d, true).forward_s;
-      });
+  for (double p : prompts) attention += prompt_attention_s(p);
   const double rows = static_cast<double>(prompts.size());  // logits of each prompt's last token only
   const double gpu = cached(prefill_tokens_cache_, tokens, [&] { return token_kernels_s(eager_, tokens); }) +
                      attention + cached(prefill_head_cache_, rows, [&] { return head_s(eager_, rows); });
@@ -142,9 +148,27 @@ double InferenceCost::decode_step_s(double batch, double kv_tokens) const {
   auto it = decode_cache_.find(batch);
   if (it == decode_cache_.end())
     it = decode_cache_.emplace(batch, token_kernels_s(decode_, batch) + head_s(decode_, batch)).first;
-  const double gpu = it->second + decode_attention_s(batch, std::max(0.0, kv_tokens));
+  const double gpu = it->second + decode_attention_s(decode_, batch, std::max(0.0, kv_tokens));
   // With multi-step scheduling one iteration's CPU work serves scheduler_steps decode steps.
   return iteration_s(gpu, engine_.host_overhead / std::max(1, engine_.scheduler_steps), engine_.overlapped);
+}
+
+double InferenceCost::mixed_step_s(double decodes, double decode_kv_tokens,
+                                   const std::vector<PrefillChunk>& chunks) const {
+  double tokens = decodes, rows = decodes, attention = 0;
+  for (const PrefillChunk& c : chunks) {
+    if (c.tokens <= 0) continue;
+    tokens += c.tokens;
+    rows += c.last ? 1 : 0;
+    // The chunk's rows of the causal attention over done + tokens keys: the whole prompt's work so
+    // far less the part already done (flash attention is causal, so earlier rows never see later keys).
+    attention += std::max(0.0, prompt_attention_s(c.done + c.tokens) - prompt_attention_s(c.done));
+  }
+  if (tokens <= decodes) return decode_step_s(decodes, decode_kv_tokens);
+  if (decodes > 0) attention += decode_attention_s(eager_, decodes, std::max(0.0, decode_kv_tokens));
+  const double gpu = cached(prefill_tokens_cache_, tokens, [&] { return token_kernels_s(eager_, tokens); }) +
+                     attention + (rows > 0 ? cached(prefill_head_cache_, rows, [&] { return head_s(eager_, rows); }) : 0);
+  return iteration_s(gpu, engine_.host_overhead, engine_.overlapped);
 }
 
 }  // namespace rcn

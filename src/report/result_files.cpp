@@ -152,6 +152,10 @@ std::string summary_json(const SimulationResult& r) {
       o["scale_downs"] = x.scale_downs;
       o["replica_failures"] = x.replica_failures;
       o["requests_retried"] = x.requests_retried;
+      if (x.scheduler != "orca") {  // paged KV (issue #14); absent for orca, so older results read the same
+        o["scheduler"] = x.scheduler;
+        o["preemptions"] = x.preemptions;
+      }
       o["tokens_served"] = x.tokens_served;
       o["gpu_hours"] = x.gpu_hours;
       o["cost"] = x.cost;

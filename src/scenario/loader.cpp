@@ -777,10 +777,129 @@ class ScenarioReader {
     }
   }
 
+  // How a replica builds its iterations (docs/inference.md, "Scheduling inside a replica").
+  // Token budgets: vLLM v0's defaults, max(model length, 2048) without chunked prefill
+  // (set where the model is known, in check_references) and 512 with it (Sarathi-Serve's
+  // budget for strict decode latency).
+  void read_replica_scheduler(const YAML::Node& n, const std::string& p, ReplicaSchedulerSpec& sch) {
+    constexpr int kMaxKvBlock = 1 << 20;  // tokens per block; vLLM's are 8 to 128
+    sch.name = r_.choice(n, "scheduler", p, {"orca", "vllm", "sarathi"}, false).value_or("orca");
+    if (sch.name == "sarathi") sch.max_batched_tokens = 512;
+    if (auto v = bounded(n, "max_batched_tokens", p, Quantity::Count, Sign::Positive, false, 0,
+                         limits::kMaxRequestTokens, "a token count", "0", "1e8"))
+      sch.max_batched_tokens = std::ceil(*v);
+    if (auto v = r_.integer(n, "kv_block", p, 1, false)) {
+      if (*v > kMaxKvBlock)
+        r_.error(YamlReader::child(n, "kv_block"), YamlReader::join(p, "kv_block"),
+                 fmt::format("expected a block size between 1 and {} tokens, got {}", kMaxKvBlock, *v));
+      else
+        sch.kv_block = static_cast<int>(*v);
+    }
+  }
+
+  // The mean request length a distribution gives (ArrivalSpec's prompt_tokens, output_tokens).
+  static double mean_length(const TokenLengthSpec& t) {
+    if (t.kind == TokenLengthSpec::Kind::Uniform) return (t.min + t.max) / 2;
+    if (t.kind != TokenLengthSpec::Kind::Empirical || t.samples.empty()) return t.value;  // fixed; lognormal's mean
+    double sum = 0;
+    for (double x : t.samples) sum += x;
+    return sum / static_cast<double>(t.samples.size());
+  }
+
+  // `key` of the arrivals: a token count (every request's), or one of {uniform: {min, max}},
+  // {lognormal: {mean, sigma}} (sigma of ln(length)) and {empirical: FILE} (an Azure-format
+  // request trace, whose ContextTokens (`prompt`) or GeneratedTokens column is drawn from).
+  TokenLengthSpec read_token_length(const YAML::Node& ar, const char* key, const std::string& ap, double fallback,
+                                    bool prompt) {
+    constexpr double kMaxSigma = 5;  // of ln(length): e^5 ~ 150x between a typical and a 1-sigma length
+    TokenLengthSpec t = TokenLengthSpec::fixed(fallback);
+    const YAML::Node n = YamlReader::child(ar, key);
+    const std::string p = YamlReader::join(ap, key);
+    auto tokens = [&](const YAML::Node& m, const char* k, const std::string& mp) {
+      return bounded(m, k, mp, Quantity::Count, Sign::Positive, true, 0, limits::kMaxRequestTokens, "a token count",
+                     "0", "1e8");
+    };
+    if (!n.IsDefined()) return t;
+    if (!n.IsMap()) {
+      if (auto v = tokens(ar, key, ap)) t.value = *v;
+      return t;
+    }
+    if (!r_.expect_map(n, p, {"uniform", "lognormal", "empirical"})) return t;
+    if (n.size() != 1) {
+      r_.error(n, p, "give one of uniform, lognormal or empirical");
+      return t;
+    }
+    if (const YAML::Node u = YamlReader::child(n, "uniform"); u.IsDefined()) {
+      const std::string up = p + ".uniform";
+      if (!r_.expect_map(u, up, {"min", "max"})) return t;
+      const auto lo = tokens(u, "min", up), hi = tokens(u, "max", up);
+      if (!lo || !hi) return t;
+      if (std::round(*lo) > std::round(*hi)) {
+        r_.error(u, up, fmt::format("expected min <= max, got min {:g} and max {:g}", *lo, *hi));
+        return t;
+      }
+      t.kind = TokenLengthSpec::Kind::Uniform;
+      t.min = std::max(1.0, std::round(*lo)), t.max = std::max(1.0, std::round(*hi));
+    } else if (const YAML::Node l = YamlReader::child(n, "lognormal"); l.IsDefined()) {
+      const std::string lp = p + ".lognormal";
+      if (!r_.expect_map(l, lp, {"mean", "sigma"})) return t;
+      const auto mean = tokens(l, "mean", lp);
+      const auto sigma = bounded(l, "sigma", lp, Quantity::Count, Sign::NonNegative, true, 0, kMaxSigma,
+                                 "a standard deviation of ln(tokens)", "0", "5");
+      if (!mean || !sigma) return t;
+      t.kind = TokenLengthSpec::Kind::Lognormal;
+      t.value = *mean, t.sigma = *sigma;
+    } else if (auto file = YamlReader::child(n, "empirical").IsDefined() ? r_.text(n, "empirical", p, true)
+                                                                          : std::nullopt) {  // else: reported as unknown
+      t.kind = TokenLengthSpec::Kind::Empirical;
+      t.trace = files_.display_name(*file);
+      std::string why;
+      if (const auto text = files_.read(*file, limits::kMaxInputFileBytes, why)) {
+        for (const TraceRequest& row : parse_request_trace(*text, t.trace, r_.diagnostics()))
+          t.samples.push_back(prompt ? row.prompt_tokens : std::max(1.0, row.output_tokens));
+        if (t.samples.empty()) r_.error(YamlReader::child(n, "empirical"), p + ".empirical", "the trace has no requests");
+      } else {
+        r_.error(YamlReader::child(n, "empirical"), p + ".empirical", why);
+      }
+    }
+    return t;
+  }
+
+  // A trace's replay: `rate_scale` (timestamps divided by it) and `loop` (replayed back to back
+  // until the horizon, one period = the trace's span and one mean gap). Only for traces.
+  void read_trace_replay(const YAML::Node& ar, const std::string& ap, ArrivalSpec& a) {
+    constexpr double kMaxRateScale = 1e6;
+    for (const char* key : {"rate_scale", "loop"})
+      if (YamlReader::child(ar, key).IsDefined() && a.kind != "trace")
+        r_.error(YamlReader::child(ar, key), YamlReader::join(ap, key), fmt::format("{} applies to trace arrivals only", key));
+    if (auto v = bounded(ar, "rate_scale", ap, Quantity::Count, Sign::Positive, false, 1e-6, kMaxRateScale,
+                         "a rate scale", "1e-6", "1e6"))
+      a.rate_scale = *v;
+    a.loop = r_.boolean(ar, "loop", ap).value_or(false);
+    if (a.loop && a.kind == "trace" && a.requests.size() >= 1 &&
+        !(a.requests.size() >= 2 && a.requests.back().at > a.requests.front().at))
+      r_.error(YamlReader::child(ar, "loop"), YamlReader::join(ap, "loop"),
+               "a looped trace needs requests at two different times at least");
+  }
+
+  // prefix_cache: {hit: SHARE} (of every prompt) or {conversations: true} (the trace's ConversationId column).
+  void read_prefix_cache(const YAML::Node& n, const std::string& p, PrefixCacheSpec& pc) {
+    const YAML::Node m = YamlReader::child(n, "prefix_cache");
+    if (!m.IsDefined()) return;
+    const std::string mp = p + ".prefix_cache";
+    if (!r_.expect_map(m, mp, {"hit", "conversations"})) return;
+    if (auto v = bounded(m, "hit", mp, Quantity::Count, Sign::NonNegative, false, 0, 1, "a share of the prompt", "0",
+                         "1"))
+      pc.hit = *v;
+    pc.conversations = r_.boolean(m, "conversations", mp).value_or(false);
+    if (pc.conversations && pc.hit > 0) r_.error(m, mp, "give one of hit and conversations");
+  }
+
   void read_inference(const YAML::Node& n, const std::string& p, Scenario& s) {
     if (!r_.expect_map(n, p, {"name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo",
                               "routing", "precision", "max_batch", "cuda_graphs", "engine", "host_overhead",
-                              "scheduler_steps", "autoscale"}))
+                              "scheduler_steps", "autoscale", "scheduler", "max_batched_tokens", "kv_block",
+                              "prefix_cache", "share_servers", "cold_start"}))
       return;
     InferenceServiceSpec sv;
     sv.loc = r_.loc(n, p);
@@ -791,13 +910,17 @@ class ScenarioReader {
     sv.precision = r_.choice(n, "precision", p, kPrecisions, false).value_or("bf16");
     sv.max_batch = r_.integer(n, "max_batch", p, 1, false).value_or(256);
     sv.cuda_graphs = r_.boolean(n, "cuda_graphs", p).value_or(true);
+    sv.share_servers = r_.boolean(n, "share_servers", p).value_or(false);
+    sv.cold_start = r_.boolean(n, "cold_start", p).value_or(false);
     read_serving_engine(n, p, sv.engine);
+    read_replica_scheduler(n, p, sv.scheduler);
+    read_prefix_cache(n, p, sv.prefix_cache);
     read_site_counts(n, "replicas", p, 0, "replica:" + sv.name + ":", "site: count",
                      [&](const std::string& site, int v, const YAML::Node&) { sv.replicas.emplace_back(site, v); });
     if (auto ar = YamlReader::child(n, "arrivals"); ar.IsDefined()) {
       const std::string ap = p + ".arrivals";
       sv.arrivals.loc = r_.loc(ar, ap);
-      if (r_.expect_map(ar, ap, {"poisson", "daily", "trace", "prompt_tokens", "output_tokens"})) {
+      if (r_.expect_map(ar, ap, {"poisson", "daily", "trace", "prompt_tokens", "output_tokens", "rate_scale", "loop"})) {
         int kinds = 0;
         if (auto v = request_rate(ar, "poisson", ap)) {
           sv.arrivals.kind = "poisson";
@@ -820,10 +943,11 @@ class ScenarioReader {
           ++kinds;
         }
         if (kinds != 1) r_.error(ar, ap, "give exactly one of poisson, daily or trace");
-        sv.arrivals.prompt_tokens = bounded(ar, "prompt_tokens", ap, Quantity::Count, Sign::Positive, false, 0,
-                                            limits::kMaxRequestTokens, "a token count", "0", "1e8").value_or(1024);
-        sv.arrivals.output_tokens = bounded(ar, "output_tokens", ap, Quantity::Count, Sign::Positive, false, 0,
-                                            limits::kMaxRequestTokens, "a token count", "0", "1e8").value_or(128);
+        sv.arrivals.prompt_length = read_token_length(ar, "prompt_tokens", ap, 1024, true);
+        sv.arrivals.output_length = read_token_length(ar, "output_tokens", ap, 128, false);
+        sv.arrivals.prompt_tokens = mean_length(sv.arrivals.prompt_length);
+        sv.arrivals.output_tokens = mean_length(sv.arrivals.output_length);
+        read_trace_replay(ar, ap, sv.arrivals);
       }
     } else {
       r_.error(n, p, "missing required key 'arrivals'");
@@ -981,14 +1105,33 @@ class ScenarioReader {
   // site's clusters with enough GPUs per server, service after service, before
   // any training job (engine/inference_service.cpp, start_inference). The same
   // here, so that `validate` refuses what the run would, with the same words.
+  // With share_servers a replica first takes room on a server replicas already share (any
+  // service's, lowest cluster first), as the run does; `shared` holds those servers' free GPUs.
   void place_replicas(const Scenario& s, const InferenceServiceSpec& sv, const std::string& p,
-                      std::map<const ClusterSpec*, std::int64_t>& taken) {
+                      std::map<const ClusterSpec*, std::int64_t>& taken,
+                      std::map<const ClusterSpec*, std::vector<std::int64_t>>& shared) {
     for (const auto& [site_name, count] : sv.replicas) {
       const SiteSpec* site = s.find_site(site_name);
       if (!site) continue;  // reported as an unknown site
       std::int64_t left = count;
+      const std::int64_t g = sv.gpus_per_replica;
+      while (sv.share_servers && left > 0) {  // one replica at a time: shared room, else a new server
+        std::int64_t* room = nullptr;
+        for (const auto& c : site->clusters)
+          for (auto& free_gpus : shared[&c])
+            if (!room && free_gpus >= g) room = &free_gpus;
+        if (!room)
+          for (const auto& c : site->clusters)
+            if (!room && c.gpus_per_server >= g && taken[&c] < c.servers) {
+              ++taken[&c];
+              room = &shared[&c].emplace_back(c.gpus_per_server);
+            }
+        if (!room) break;
+        *room -= g;
+        --left;
+      }
       for (const auto& c : site->clusters) {
-        if (c.gpus_per_server < sv.gpus_per_replica) continue;
+        if (c.gpus_per_server < sv.gpus_per_replica || sv.share_servers) continue;
         const std::int64_t take = std::min(left, c.servers - taken[&c]);
         taken[&c] += take;
         left -= take;
@@ -1004,7 +1147,8 @@ class ScenarioReader {
       if (!site) continue;
       std::int64_t room = 0;
       for (const auto& c : site->clusters)
-        if (c.gpus_per_server >= sv.gpus_per_replica) room += c.servers;
+        if (c.gpus_per_server >= sv.gpus_per_replica)
+          room += c.servers * (sv.share_servers ? c.gpus_per_server / sv.gpus_per_replica : 1);
       if (most > room)
         r_.error(nodes_["autoscale:" + sv.name + ":" + site_name], p + ".autoscale.max." + site_name,
                  fmt::format("site {} has servers for at most {} replicas of {} ({} GPUs in one server)", site_name,
@@ -1134,6 +1278,7 @@ class ScenarioReader {
     }
 
     std::map<const ClusterSpec*, std::int64_t> taken;  // servers the starting replicas take, per cluster
+    std::map<const ClusterSpec*, std::vector<std::int64_t>> shared;  // free GPUs of servers replicas share
     for (std::size_t i = 0; i < s.inference.size(); ++i) {
       auto& sv = s.inference[i];
       const YAML::Node& n = nodes_["service:" + std::to_string(i)];
@@ -1149,7 +1294,7 @@ class ScenarioReader {
       for (const auto& [region, share] : sv.demand)
         if (std::find(region_names.begin(), region_names.end(), region) == region_names.end())
           unknown(nodes_["demand:" + sv.name + ":" + region], p + ".demand." + region, "region", region, region_names);
-      if (sizes_ok_) place_replicas(s, sv, p, taken);
+      if (sizes_ok_) place_replicas(s, sv, p, taken, shared);
       check_request_count(s, sv, n, p);
       if (!sv.autoscale.max.empty() && !(s.horizon / sv.autoscale.interval <= limits::kMaxPeriodicChecks))
         r_.error(YamlReader::child(YamlReader::child(n, "autoscale"), "interval"), p + ".autoscale.interval",

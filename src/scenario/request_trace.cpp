@@ -15,6 +15,8 @@ namespace rcn {
 namespace {
 
 const std::vector<std::string> kColumns{"TIMESTAMP", "ContextTokens", "GeneratedTokens"};
+// Optional: the conversation a request is a turn of (prefix caching, docs/inference.md).
+const std::string kConversationColumn = "ConversationId";
 constexpr std::size_t kMaxErrors = 50;  // then stop: a wrong file would otherwise bury the first errors
 
 // Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (March-based
@@ -90,10 +92,13 @@ std::vector<TraceRequest> parse_request_trace(std::string_view text, const std::
   const auto header = split_csv(line);
   std::map<std::string, std::size_t> col;
   for (std::size_t i = 0; i < header.size(); ++i) {
-    if (std::find(kColumns.begin(), kColumns.end(), header[i].text) == kColumns.end()) {
-      const std::string near = closest_match(header[i].text, kColumns);
+    if (std::find(kColumns.begin(), kColumns.end(), header[i].text) == kColumns.end() &&
+        header[i].text != kConversationColumn) {
+      std::vector<std::string> known = kColumns;
+      known.push_back(kConversationColumn);
+      const std::string near = closest_match(header[i].text, known);
       error(1, header[i].col, quote_input(header[i].text),
-            near.empty() ? fmt::format("unknown column (expected {})", fmt::join(kColumns, ", "))
+            near.empty() ? fmt::format("unknown column (expected {})", fmt::join(known, ", "))
                          : fmt::format("unknown column, did you mean {}?", near));
     } else if (!col.emplace(header[i].text, i).second) {
       error(1, header[i].col, header[i].text, "column given twice");
@@ -106,6 +111,7 @@ std::vector<TraceRequest> parse_request_trace(std::string_view text, const std::
   struct Row {
     Timestamp t;
     double prompt, output;
+    std::uint64_t conversation;
   };
   std::vector<Row> rows;
   bool have_earliest = false;
@@ -154,6 +160,11 @@ std::vector<TraceRequest> parse_request_trace(std::string_view text, const std::
     };
     tokens("ContextTokens", 1, r.prompt);
     tokens("GeneratedTokens", 0, r.output);
+    if (col.count(kConversationColumn)) {
+      double id = 0;
+      tokens(kConversationColumn.c_str(), 1, id);
+      r.conversation = static_cast<std::uint64_t>(id);
+    }
     if (!ok) continue;
     if (!have_earliest || r.t.seconds < earliest.seconds ||
         (r.t.seconds == earliest.seconds && r.t.fraction < earliest.fraction))
@@ -169,7 +180,7 @@ std::vector<TraceRequest> parse_request_trace(std::string_view text, const std::
   out.reserve(rows.size());
   for (const Row& r : rows)  // whole seconds subtracted exactly, then the fractions
     out.push_back({static_cast<double>(r.t.seconds - earliest.seconds) + (r.t.fraction - earliest.fraction),
-                   r.prompt, r.output});
+                   r.prompt, r.output, r.conversation});
   std::stable_sort(out.begin(), out.end(), [](const TraceRequest& a, const TraceRequest& b) { return a.at < b.at; });
   return out;
 }

@@ -39,18 +39,7 @@ double kv_bytes_per_token(const ModelSpec& m) { return 2.0 * m.layers * m.kv_hea
 double kernels(const ModelSpec& m) { return 11.0 * m.layers + 4; }
 
 // A one-service scenario whose service mapping ends with `extra` (its line is line 9).
-std::string service_yaml(const std::string& extra) {
-  return R"(name: g
-horizon: 1h
-sites:
-  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
-models:
-  m: {layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 1024, vocab: 1000, seq: 512}
-workloads:
-  inference:
-    - {name: s, model: m, replicas: {a: 1}, arrivals: {poisson: 1/s})" +
-         extra + "}\n";
-}
+std::string service_yaml(const std::string& extra) { return test::tiny_service_yaml("arrivals: {poisson: 1/s}" + extra); }
 
 }  // namespace
 
@@ -244,10 +233,70 @@ TEST_CASE("the service's engine, host_overhead and scheduler_steps are read and 
                        Bad{", host_overhead: -1ms", "workloads.inference[0].host_overhead"},
                        Bad{", scheduler_steps: 0", "workloads.inference[0].scheduler_steps"},
                        Bad{", scheduler_steps: 5000", "workloads.inference[0].scheduler_steps"}}) {
-    INFO(b.extra);
-    LoadResult bad = load_scenario_text(service_yaml(b.extra), "g.yaml");
-    CHECK_FALSE(bad.scenario);
-    REQUIRE(bad.diagnostics.items().size() == 1);
-    CHECK_THAT(bad.diagnostics.items()[0].str(), Catch::StartsWith("g.yaml:9:") && Catch::Contains(b.field));
+    test::check_refused(service_yaml(b.extra), "g.yaml", "g.yaml:9:", b.field);
+  }
+}
+
+TEST_CASE("a chunked-prefill iteration with one whole prompt is that prompt's prefill, and with none a decode step",
+          "[models][inference][scheduler]") {
+  InferenceCost c(llama3_8b(), gpu("h100-sxm"), 1, "bf16");
+  for (double p : {64.0, 512.0, 3000.0}) {
+    INFO(p);
+    CHECK(c.mixed_step_s(0, 0, {{0, p, true}}) == Approx(c.prefill_s({p})).epsilon(1e-12));
+  }
+  CHECK(c.mixed_step_s(32, 32 * 700.0, {}) == Approx(c.decode_step_s(32, 32 * 700.0)).epsilon(1e-12));
+  // Two whole prompts in one iteration: the prefill of both together.
+  CHECK(c.mixed_step_s(0, 0, {{0, 300, true}, {0, 900, true}}) == Approx(c.prefill_s({300, 900})).epsilon(1e-12));
+}
+
+TEST_CASE("chunks of a prompt add up to the prompt's attention and cost more than prefilling it whole",
+          "[models][inference][scheduler]") {
+  // Attention alone: a chunk's step less the same tokens' step without attention history is the
+  // causal attention of its rows; over the chunks the rows make up the whole prompt.
+  InferenceCost c(llama3_8b(), gpu("h100-sxm"), 1, "bf16");
+  const double p = 4096, chunk = 1024;
+  double chunked = 0;
+  for (double done = 0; done < p; done += chunk) chunked += c.mixed_step_s(0, 0, {{done, chunk, done + chunk >= p}});
+  const double whole = c.prefill_s({p});
+  CHECK(chunked > whole);  // each chunk reads the weights again and launches its own kernels
+  // Later chunks attend to more keys: past a few thousand tokens, where the measured attention
+  // rate has levelled off, each chunk of a long prompt costs more than the one before.
+  double before = 0;
+  for (double done = 0; done < 32768; done += 8192) {
+    const double t = c.mixed_step_s(0, 0, {{done, 8192, false}});
+    CHECK(t > before);
+    before = t;
+  }
+  // A decode batch riding along with a chunk costs less than running it as a step of its own.
+  const double mixed = c.mixed_step_s(64, 64 * 1000.0, {{0, 512, true}});
+  CHECK(mixed < c.prefill_s({512}) + c.decode_step_s(64, 64 * 1000.0));
+  CHECK(mixed > c.prefill_s({512}));
+}
+
+TEST_CASE("the service's scheduler, max_batched_tokens and kv_block are read and bounded", "[models][inference][scheduler]") {
+  const ReplicaSchedulerSpec none = test::load_scenario(service_yaml(""), "g.yaml").inference.at(0).scheduler;
+  CHECK(none.name == "orca");
+  CHECK_FALSE(none.paged());
+  CHECK(none.max_batched_tokens == 0);
+  const ReplicaSchedulerSpec v = test::load_scenario(service_yaml(", scheduler: vllm, kv_block: 32"), "g.yaml").inference.at(0).scheduler;
+  CHECK(v.paged());
+  CHECK_FALSE(v.chunked());
+  CHECK(v.kv_block == 32);
+  CHECK(v.max_batched_tokens == 0);  // the run uses max(model length, 2048)
+  const ReplicaSchedulerSpec sa = test::load_scenario(service_yaml(", scheduler: sarathi"), "g.yaml").inference.at(0).scheduler;
+  CHECK(sa.chunked());
+  CHECK(sa.max_batched_tokens == 512);
+  CHECK(test::load_scenario(service_yaml(", scheduler: sarathi, max_batched_tokens: 2048"), "g.yaml")
+            .inference.at(0).scheduler.max_batched_tokens == 2048);
+  struct Bad {
+    const char* extra;
+    const char* field;
+  };
+  for (const Bad& b : {Bad{", scheduler: tgi", "workloads.inference[0].scheduler"},
+                       Bad{", max_batched_tokens: 0", "workloads.inference[0].max_batched_tokens"},
+                       Bad{", max_batched_tokens: 1e9", "workloads.inference[0].max_batched_tokens"},
+                       Bad{", kv_block: 0", "workloads.inference[0].kv_block"},
+                       Bad{", kv_block: 2000000", "workloads.inference[0].kv_block"}}) {
+    test::check_refused(service_yaml(b.extra), "g.yaml", "g.yaml:9:", b.field);
   }
 }

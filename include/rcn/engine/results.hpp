@@ -150,6 +150,8 @@ struct InferenceServiceResult {
   std::string drop_reasons;    // "reason=count;..."
   int replica_failures = 0;    // failures that stopped a replica (hardware or software)
   long requests_retried = 0;   // requests routed again because their replica failed
+  std::string scheduler = "orca";  // ReplicaSchedulerSpec::name
+  long preemptions = 0;        // requests evicted from a full paged KV cache (scheduler vllm or sarathi)
   double tokens_served = 0;    // prompt + output tokens of its completed requests
   double gpu_hours = 0;        // replicas' GPUs x the time they held their servers
   double cost = 0;             // those GPU-hours x their clusters' all-in GPU-hour rates (docs/tco.md)

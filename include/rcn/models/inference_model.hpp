@@ -28,6 +28,13 @@
 
 namespace rcn {
 
+// A slice of one request's prompt run in a chunked-prefill iteration: `tokens` new tokens
+// after `done` already in the KV cache; `last` when it ends the prompt (its logits are sampled).
+struct PrefillChunk {
+  double done = 0, tokens = 0;
+  bool last = false;
+};
+
 class InferenceCost {
  public:
   // `cuda_graphs`: decode steps are replayed from a CUDA graph (the replica's `cuda_graphs` option).
@@ -43,6 +50,17 @@ class InferenceCost {
   // Seconds of one decode step for `batch` requests holding `kv_tokens` tokens of cache in all, the
   // engine's CPU work included (one scheduler iteration's share with multi-step scheduling).
   double decode_step_s(double batch, double kv_tokens) const;
+  // One iteration mixing `decodes` decode tokens (holding `decode_kv_tokens` of cache in all) with
+  // prompt chunks (Sarathi-Serve's stall-free batching): the token kernels run once over all the
+  // iteration's tokens, a chunk's attention is the causal work of its rows against done + tokens
+  // keys, and the logits are sampled for the decodes and the chunks that end a prompt. Engines
+  // replay only pure decode batches from CUDA graphs, so a step with a chunk runs eagerly and is
+  // a scheduler iteration of its own; with no chunk it is decode_step_s.
+  double mixed_step_s(double decodes, double decode_kv_tokens, const std::vector<PrefillChunk>& chunks) const;
+  // Bytes of the model's weights in the replica's precision, all ranks together (what a cold start loads).
+  double weight_bytes() const { return weight_bytes_; }
+  // Bytes of KV cache per token of context, all layers and ranks together.
+  double kv_bytes_per_token() const { return kv_bytes_per_token_; }
   // Tokens of KV cache the replica holds next to its weights (90% of GPU memory usable).
   double kv_capacity_tokens() const { return kv_capacity_; }
 
@@ -69,7 +87,9 @@ class InferenceCost {
   // Logits GEMM, their all-gather over the TP ranks and sampling, for `rows` tokens.
   double head_s(const KernelModel& k, double rows) const;
   // Attention of one decode step over the batch's KV cache, all layers.
-  double decode_attention_s(double batch, double kv_tokens) const;
+  double decode_attention_s(const KernelModel& k, double batch, double kv_tokens) const;
+  // Flash attention over one causal prompt of `tokens`, all layers (memoised).
+  double prompt_attention_s(double tokens) const;
 
   // Memoised: a replica asks about the same shapes again and again.
   mutable std::unordered_map<double, double> prefill_tokens_cache_, prefill_attention_cache_, prefill_head_cache_,

@@ -256,6 +256,24 @@ struct TraceRequest {
   double at = 0;             // seconds after the trace's earliest request
   double prompt_tokens = 0;  // >= 1
   double output_tokens = 0;  // >= 0 (a request that generates nothing still takes a decode step)
+  std::uint64_t conversation = 0;  // ConversationId column (optional): turns of one conversation share it; 0: none
+};
+
+// The prompt or output length of a service's requests (poisson and daily arrivals):
+// fixed, or drawn per request (models/token_length.hpp, docs/inference.md).
+struct TokenLengthSpec {
+  enum class Kind { Fixed, Uniform, Lognormal, Empirical };
+  Kind kind = Kind::Fixed;
+  double value = 0;             // fixed: the length; lognormal: its mean
+  double min = 0, max = 0;      // uniform: whole numbers min..max
+  double sigma = 0;             // lognormal: standard deviation of ln(length)
+  std::string trace;            // empirical: the trace, as shown in messages
+  std::vector<double> samples;  // empirical: its column (ContextTokens or GeneratedTokens)
+  static TokenLengthSpec fixed(double tokens) {
+    TokenLengthSpec t;
+    t.value = tokens;
+    return t;
+  }
 };
 
 struct ArrivalSpec {
@@ -263,9 +281,22 @@ struct ArrivalSpec {
   double rate = 0;               // requests/s (poisson, daily mean)
   std::string trace;             // path as shown in messages (trace)
   std::vector<TraceRequest> requests;  // the trace's rows sorted by time (trace)
+  double rate_scale = 1;         // trace: replayed this many times faster (timestamps / rate_scale)
+  bool loop = false;             // trace: replayed again and again until the horizon
   double prompt_tokens = 1024;   // mean (poisson, daily)
   double output_tokens = 128;
+  TokenLengthSpec prompt_length = TokenLengthSpec::fixed(1024);  // per request (poisson, daily)
+  TokenLengthSpec output_length = TokenLengthSpec::fixed(128);
   SourceLoc loc;
+};
+
+// Prefix caching (vLLM's automatic prefix caching, SGLang's RadixAttention): the first
+// hit x prompt tokens of every prompt are found in the replica's KV cache and not
+// prefilled again; with a trace's conversation ids, a turn finds its conversation's
+// previous turn (prompt + output) when the same replica served it.
+struct PrefixCacheSpec {
+  double hit = 0;             // share of each prompt found cached (0: none)
+  bool conversations = false;  // from the trace's ConversationId column
 };
 
 struct SloSpec {
@@ -293,11 +324,33 @@ struct ServingEngineSpec {
   int scheduler_steps = 1;    // decode steps per scheduler iteration (vLLM multi-step scheduling)
 };
 
+// How a replica builds each iteration (docs/inference.md, "Scheduling inside a replica"):
+//   orca    whole-prompt prefill, the running batch pausing for it; KV reserved for
+//           prompt + output at admission (the default, and rcnsim's behaviour before #14);
+//   vllm    whole-prompt prefill (vLLM v0 without chunked prefill), paged KV: blocks
+//           taken as tokens are written, the newest request preempted (recomputed later)
+//           when a decode step finds none free;
+//   sarathi chunked prefill (Sarathi-Serve, vLLM v1): every iteration decodes the running
+//           requests and fills the rest of a token budget with prompt chunks; paged KV.
+struct ReplicaSchedulerSpec {
+  std::string name = "orca";
+  double max_batched_tokens = 0;  // tokens per iteration (0: no limit); vllm/sarathi set a default
+  int kv_block = 16;              // tokens per KV block (vllm, sarathi; vLLM's default block size)
+  bool paged() const { return name != "orca"; }
+  bool chunked() const { return name == "sarathi"; }
+};
+
 struct InferenceServiceSpec {
   std::string name;
   std::string model;
   std::vector<std::pair<std::string, int>> replicas;  // site -> replicas
   int gpus_per_replica = 1;
+  // Replicas of fewer GPUs than a server has share servers (gpus_per_server / gpus_per_replica
+  // each, any service's); false: one replica per server, the rest of it idle (rcnsim before #14).
+  bool share_servers = false;
+  // A replica that takes a server loads its weights from the site's storage first (cluster
+  // `storage.read_bandwidth`); false: it serves at once (rcnsim before #14).
+  bool cold_start = false;
   ArrivalSpec arrivals;
   std::vector<std::pair<std::string, double>> demand;  // region -> share
   std::string routing = "nearest";
@@ -306,6 +359,8 @@ struct InferenceServiceSpec {
   int max_batch = 256;  // requests decoded together per replica (continuous batching)
   bool cuda_graphs = true;  // decode steps replayed from a CUDA graph (vLLM, SGLang, TRT-LLM default)
   ServingEngineSpec engine;
+  ReplicaSchedulerSpec scheduler;
+  PrefixCacheSpec prefix_cache;
   AutoscaleSpec autoscale;
   SourceLoc loc;
 };

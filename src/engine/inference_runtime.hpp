@@ -1,0 +1,169 @@
+#pragma once
+// The serving runtime's state, shared by the files that implement it:
+// inference_service.cpp (dispatchers, routing, failures, autoscaling, the orca
+// replica loop, results) and paged_replica.cpp (the vllm and sarathi loops).
+#include <simgrid/s4u.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "rcn/engine/results.hpp"
+#include "rcn/models/inference_model.hpp"
+#include "rcn/scenario/scenario.hpp"
+#include "src/engine/engine_context.hpp"
+
+namespace rcn {
+namespace sg4 = simgrid::s4u;
+
+struct Request {
+  double arrival = 0;
+  float prompt = 0, output = 0;
+  std::uint16_t region = 0;
+  float rtt = 0;
+  double first_token = -1;
+  float generated = 0;
+  // Paged schedulers (vllm, sarathi): tokens whose KV the replica holds for it, and whether its
+  // prompt (after a preemption: prompt + tokens generated, recomputed) is prefilled.
+  float cached = 0;
+  bool prefilled = false;
+  float prefix = 0;                // prompt tokens found in the replica's prefix cache (not prefilled)
+  std::uint64_t conversation = 0;  // the trace's ConversationId (0: none)
+};
+
+// Active: routable. Draining: finishing its requests before giving its server
+// back (autoscaling down). Restarting: stopped by a failure. Idle: holds no
+// server (an autoscaling slot not in use).
+enum class ReplicaState { Active, Draining, Restarting, Idle };
+
+struct Replica {
+  std::size_t service = 0, site = 0, cluster = 0;  // cluster: index into ctx.clusters
+  int server = -1;                                 // the one server it holds (-1: none)
+  ReplicaState state = ReplicaState::Idle;
+  double held_since = -1;                          // when it took its server (-1: holds none)
+  double held_s = 0;                               // server time held before held_since
+  sg4::Host* host = nullptr;
+  sg4::ActorPtr actor;
+  const InferenceCost* cost = nullptr;
+  std::deque<std::uint32_t> queue;
+  std::vector<std::uint32_t> running;
+  double kv_reserved = 0;  // tokens of KV cache promised to running requests (prompt + output)
+  double kv_blocks = 0;    // paged schedulers: KV blocks its running requests hold
+  double outstanding = 0;  // tokens still to process for queued and running requests (routing)
+  double busy_s = 0;
+  double busy_from = -1, busy_to = -1;  // the busy stretch under way (back-to-back batches merged)
+  double serving_since = -1;            // its actor's start (-1: not serving)
+  double last_sample = -1e300;
+  // Prefix cache of conversations (prefix_cache.conversations): each one's context (prompt +
+  // output of its last turn here), least recently used first, within the KV capacity.
+  std::list<std::pair<std::uint64_t, double>> contexts;
+  std::unordered_map<std::uint64_t, std::list<std::pair<std::uint64_t, double>>::iterator> context_of;
+  double context_tokens = 0;
+  // Released once per request pushed: no lock object lives across a wait, so a
+  // replica killed at the end of the run unwinds cleanly.
+  sg4::SemaphorePtr arrivals = sg4::Semaphore::create(0);
+};
+
+struct RegionStats {
+  std::vector<double> ttft, tpot, e2e;
+  long requests = 0, dropped = 0, slo_met = 0;
+  double tokens = 0;  // prompt + output tokens of completed requests (docs/tco.md)
+};
+
+struct ServiceRuntime {
+  const InferenceServiceSpec* spec = nullptr;
+  std::vector<std::size_t> replicas;
+  std::vector<std::string> regions;      // demand regions, or the first replica's region
+  std::vector<double> cumulative_share;  // to draw a region
+  std::vector<std::size_t> region_site;  // a site standing for each region's users
+  std::vector<std::vector<double>> rtt;  // [region][replica slot]: round trip to each replica
+  std::vector<RegionStats> stats;
+  std::map<std::string, long> drops;
+  int replica_failures = 0;
+  long retried = 0;  // requests re-routed because their replica failed
+  long preemptions = 0;  // running requests evicted from a full paged KV cache (recomputed later)
+  int scale_ups = 0, scale_downs = 0, peak = 0;
+  int min_at(std::size_t site, const Scenario& s) const {
+    for (const auto& [name, n] : spec->replicas)
+      if (s.sites[site].name == name) return n;
+    return 0;
+  }
+};
+
+class InferenceRuntime {
+ public:
+  explicit InferenceRuntime(EngineContext& ctx) : ctx(ctx) {}
+  EngineContext& ctx;
+  std::vector<ServiceRuntime> services;
+  std::vector<Replica> replicas;
+  std::vector<Request> requests;
+  std::vector<InferenceLoadPoint> load;
+
+  double rtt(std::size_t from_site, std::size_t to_site) const {
+    if (from_site == to_site) return 0;
+    auto path = ctx.graph->route(from_site, to_site);  // the run's graph, built once
+    return path ? 2 * ctx.graph->latency(*path) : 0;
+  }
+  double outstanding(const Replica& r) const { return r.outstanding; }
+  void dispatcher(std::size_t s);
+  void replica_loop(std::size_t r);
+  // The vllm and sarathi schedulers: paged KV with preemption, chunked prefill for sarathi.
+  void paged_replica_loop(std::size_t r);
+  // Decode steps of the running requests (all prefilled): until the first one finishes, the KV
+  // cache has no block for the next step, or (when `can_join` is false) a request arrives.
+  void paged_decode(Replica& rep, bool can_join);
+  // Evicts the newest running request: its blocks are freed, it waits at the head of the queue
+  // and recomputes its prompt and generated tokens when admitted again (vLLM's recompute).
+  void preempt(Replica& rep);
+  // Ends an iteration: completes finished requests, samples the replica's load.
+  void end_iteration(Replica& rep, std::size_t r);
+  // Prompt tokens of `q` this replica's prefix cache holds: the spec's share of the prompt, or its
+  // conversation's context here; at least one token is always prefilled.
+  double cached_prefix(const Replica& rep, const Request& q) const;
+  // A finished turn's context (prompt + output) stays in the replica's prefix cache.
+  void remember_context(Replica& rep, const Request& q);
+  // Seconds to prefill these requests' prompts (whole, as one iteration), less their cached prefixes.
+  double prefill_time(const Replica& rep, const std::vector<std::uint32_t>& ids, const std::vector<double>& prompts) const;
+  // Whether a request could ever fit in this replica's KV cache by itself.
+  bool fits_alone(const Replica& rep, const Request& q) const;
+  void complete(Replica& rep, std::uint32_t id, double now);
+  // Routes request `id` of service `s` to a live replica, or drops it.
+  void dispatch(std::size_t s, std::uint32_t id);
+  // A failure hit (cluster, server): the replica there stops, its requests are
+  // routed again, and it restarts after detection + restart on a free server
+  // of its cluster (the same one after a software failure). Returns its name, or "".
+  std::string server_failed(std::size_t cluster, int server, bool hardware);
+  // One replica of a failed server (already marked Restarting): its requests are routed again and
+  // it restarts, or goes idle if it was draining. Returns its name.
+  std::string replica_stopped(std::size_t r, bool hardware, bool draining);
+  // The replica lets go of its server without returning it to the free pool (the server is down:
+  // its repair returns it); a shared server is let go when its last replica leaves.
+  void drop_server(std::size_t r);
+  // GPUs replicas hold on servers shared between replicas (share_servers), by (cluster, server).
+  std::map<std::pair<std::size_t, int>, int> shared_gpus;
+  void restart(std::size_t r, bool keep_server);
+  // What an error in one of the service's actors concerns, for guarded().
+  std::string service_label(std::size_t service) const {
+    return fmt::format("inference service \"{}\"", services[service].spec->name);
+  }
+  void start_actor(std::size_t r);
+  // Takes a free server of the replica's site for it (the first cluster that
+  // can hold it, lowest server first); false when none is free.
+  bool take_server(std::size_t r);
+  // Gives its server back to the pool (unless it is down) and wakes the scheduler.
+  void release_server(std::size_t r);
+  void autoscaler(std::size_t s);
+  // Busy time and serving time over time (site energy and replicas serving per bin).
+  void note_busy(Replica& rep, double from, double to);
+  void end_serving(std::size_t r, double now);
+  std::vector<ReplicaServingSpan> serving;  // closed spans
+  std::map<std::size_t, std::unique_ptr<InferenceCost>> cost_cache;  // by service x clusters + cluster
+};
+
+}  // namespace rcn

@@ -1,0 +1,98 @@
+// Replicas sharing a server (share_servers): each replica runs on its own GPUs of the server at the
+// throughput its tensor-parallel width gives, and the server returns to training only when the
+// last one leaves. One simulation per test case.
+#include <catch2/catch.hpp>
+
+#include "rcn/engine/simulation.hpp"
+#include "rcn/models/inference_model.hpp"
+#include "rcn/scenario/loader.hpp"
+#include "tests/load_scenario.hpp"
+
+using namespace rcn;
+
+namespace {
+
+std::string sharing_yaml(int replicas, const std::string& rate) {
+  return R"(name: share
+horizon: 2h
+sites:
+  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: 1, gpus_per_server: 8}]}
+models:
+  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
+              gated_mlp: true, tied_embeddings: false}
+workloads:
+  inference:
+    - {name: s, model: llama3-8b, replicas: {a: )" +
+         std::to_string(replicas) + R"(}, gpus_per_replica: 4, share_servers: true, max_batch: 1,
+       routing: least-loaded, arrivals: {poisson: )" + rate + R"(, prompt_tokens: 512, output_tokens: 64}}
+)";
+}
+
+// One request alone on a 4-GPU replica: prefill, then 63 decode steps.
+double service_time() {
+  ModelSpec m;
+  m.layers = 32, m.hidden = 4096, m.heads = 32, m.kv_heads = 8, m.ffn = 14336, m.vocab = 128256, m.seq = 8192;
+  m.gated_mlp = true, m.tied_embeddings = false;
+  InferenceCost c(m, builtin_hardware_profiles().at("h100-sxm"), 4, "bf16");
+  return c.prefill_s({512}) + 63 * c.decode_step_s(1, 513 + 31);
+}
+
+}  // namespace
+
+TEST_CASE("two replicas of four GPUs share an eight-GPU server and each serves at a 4-GPU replica's rate",
+          "[engine][inference][shapes]") {
+  // Batch 1: a replica serves 1/S requests per second, S its 4-GPU service time. At 1.6/S, one
+  // replica alone would fall behind; two on the one server each take half (0.8/S) and keep up.
+  const double S = service_time();
+  const double lambda = 1.6 / S;
+  SimulationResult r = run_simulation(test::load_scenario(sharing_yaml(2, std::to_string(lambda) + "/s"), "share.yaml"));
+  const auto& g = r.inference.at(0);
+  const auto& sv = r.services.at(0);
+  CHECK(g.throughput_rps == Approx(lambda).epsilon(0.03));
+  CHECK(g.in_flight < 50);
+  // Both replicas held a server all along, the same one: 2 replica-hours per hour, 8 GPU-hours.
+  CHECK(sv.replica_hours == Approx(2 * r.simulated_end_s / 3600).epsilon(1e-6));
+  CHECK(sv.gpu_hours == Approx(8 * r.simulated_end_s / 3600).epsilon(1e-6));
+  // Busy share of each replica: its half of the load times the service time.
+  CHECK(sv.gpu_utilisation == Approx(lambda / 2 * S).epsilon(0.05));
+}
+
+TEST_CASE("replicas that share servers fit gpus_per_server / gpus_per_replica to a server, no more",
+          "[engine][inference][shapes]") {
+  CHECK(load_scenario_text(sharing_yaml(2, "1/s"), "share.yaml").scenario);
+  test::check_refused(sharing_yaml(3, "1/s"), "share.yaml", "share.yaml:",
+                      "workloads.inference[0].replicas.a: site a has no room for replica 3 of s");
+}
+
+TEST_CASE("a cold start adds weights over storage bandwidth to the first request's TTFT", "[engine][inference][shapes]") {
+  // Llama-3-8B (16.06 GB in bf16) read at the site's 2 GB/s storage: the replica serves 8.03 s
+  // after the run starts. A request at 0 waits for it; one at 60 s finds it warm.
+  ModelSpec m;
+  m.layers = 32, m.hidden = 4096, m.heads = 32, m.kv_heads = 8, m.ffn = 14336, m.vocab = 128256, m.seq = 8192;
+  m.gated_mlp = true, m.tied_embeddings = false;
+  const InferenceCost c(m, builtin_hardware_profiles().at("h100-sxm"), 8, "bf16");
+  const double load = c.weight_bytes() / 2e9;
+  REQUIRE(load == Approx(8.03).epsilon(0.01));
+  const std::string y = R"(name: cold
+horizon: 5min
+sites:
+  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: 1, storage: {read_bandwidth: 2GB/s}}]}
+models:
+  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
+              gated_mlp: true, tied_embeddings: false}
+workloads:
+  inference:
+    - {name: s, model: llama3-8b, replicas: {a: 1}, gpus_per_replica: 8, cold_start: true,
+       arrivals: {poisson: 1/s}}
+)";
+  Scenario s = test::load_scenario(y, "cold.yaml");
+  s.inference[0].arrivals.kind = "trace";
+  s.inference[0].arrivals.requests = {{0, 512, 2}, {60, 512, 2}};
+  SimulationResult r = run_simulation(s);
+  const auto& g = r.inference.at(0);
+  REQUIRE(g.completed == 2);
+  const double prefill = c.prefill_s({512});
+  CHECK(g.ttft_cdf.front() == Approx(prefill).epsilon(1e-9));
+  // The read crosses the server's NIC and the cluster fabric too (microseconds of latency).
+  CHECK(g.ttft_cdf.back() == Approx(load + prefill).epsilon(1e-5));
+}
