@@ -253,7 +253,7 @@ void InferenceRuntime::restart(std::size_t r, bool keep_server) {
       sg4::this_actor::sleep_for(delay);
       Replica& rep = replicas[r];
       bool keep = keep_server;
-      if (keep && rep.server >= 0 && ctx.down[rep.cluster][rep.server] > 0) {
+      if (keep && rep.server >= 0 && ctx.cluster_runtime[rep.cluster].down[rep.server] > 0) {
         // Its server failed while it was restarting (a site outage, say): that
         // server now belongs to the repair, which returns it to the free pool.
         rep.held_s += sg4::Engine::get_clock() - rep.held_since;
@@ -275,7 +275,7 @@ bool InferenceRuntime::take_server(std::size_t r) {
   const InferenceServiceSpec& spec = *services[rep.service].spec;
   for (std::size_t c = 0; c < ctx.clusters.size(); ++c) {
     ClusterState& cs = ctx.clusters[c];
-    if (cs.site != rep.site || cs.gpus_per_server < spec.gpus_per_replica || ctx.free_servers[c].empty()) continue;
+    if (cs.site != rep.site || cs.gpus_per_server < spec.gpus_per_replica || ctx.cluster_runtime[c].free_servers.empty()) continue;
     rep.cluster = c;
     rep.server = take_free_servers(ctx, c, 1).front();
     rep.host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[rep.server];
@@ -295,7 +295,7 @@ void InferenceRuntime::release_server(std::size_t r) {
   if (rep.server < 0) return;
   rep.held_s += sg4::Engine::get_clock() - rep.held_since;
   rep.held_since = -1;
-  if (ctx.down[rep.cluster][rep.server] == 0) return_free_server(ctx, rep.cluster, rep.server);
+  if (ctx.cluster_runtime[rep.cluster].down[rep.server] == 0) return_free_server(ctx, rep.cluster, rep.server);
   rep.server = -1;
   ctx.post({EngineEvent::Kind::Capacity});
 }
