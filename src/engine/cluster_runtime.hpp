@@ -6,6 +6,8 @@
 // engine's bookkeeping behind it.
 #include <vector>
 
+#include "rcn/models/fabric_shape.hpp"
+
 namespace rcn {
 
 struct ClusterRuntime {
@@ -16,6 +18,8 @@ struct ClusterRuntime {
   int unreplaced = 0;             // failed servers no spare could replace
   double busy_gpu_seconds = 0;    // closed busy intervals so far
   int inference_servers = 0;      // held by the scenario's inference replicas from the start
+  FabricShape fabric;             // its leaves and pods (the platform built the same shape)
+  bool packed_placement = true;   // scale_out.placement: fill a leaf, then a pod (fabric_placement.hpp)
 };
 
 }  // namespace rcn

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "rcn/models/checkpoint_model.hpp"
+#include "rcn/models/fabric_placement.hpp"
 #include "src/engine/engine_context.hpp"
 
 namespace rcn {
@@ -23,9 +24,15 @@ void release_job(EngineContext& ctx, std::size_t j) {
 }
 
 std::vector<int> take_free_servers(EngineContext& ctx, std::size_t c, int count) {
-  auto& pool = ctx.cluster_runtime[c].free_servers;
-  std::vector<int> taken(pool.begin(), pool.begin() + count);
-  pool.erase(pool.begin(), pool.begin() + count);
+  ClusterRuntime& rt = ctx.cluster_runtime[c];
+  auto& pool = rt.free_servers;
+  std::vector<int> taken = choose_servers(pool, rt.fabric, count, rt.packed_placement);
+  if (!taken.empty() && taken.back() == pool[count - 1])  // the lowest ones (always on an ideal fabric)
+    pool.erase(pool.begin(), pool.begin() + count);
+  else
+    pool.erase(std::remove_if(pool.begin(), pool.end(),
+                              [&](int s) { return std::binary_search(taken.begin(), taken.end(), s); }),
+               pool.end());
   ctx.clusters[c].free_servers -= count;
   return taken;
 }
@@ -178,6 +185,7 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
   r.cluster = cs.cluster_name;
   r.gpu = cs.gpu;
   r.servers = need;
+  r.fabric_span = fabric_span(ctx.jobs[j].servers, ctx.cluster_runtime[c].fabric);
   r.step_time_s = e.step_time_s;
   r.tflops_per_gpu = e.model_tflops_per_gpu;
   r.mfu = e.mfu;

@@ -65,6 +65,8 @@ void prepare(EngineContext& ctx) {
       cs.total_servers = cs.free_servers = c.servers;
       ctx.clusters.push_back(cs);
       ClusterRuntime rt;
+      rt.fabric = ctx.platform.sites[si].clusters[ci].shape;
+      rt.packed_placement = c.scale_out.placement == "packed";
       rt.free_servers.resize(c.servers);
       for (int i = 0; i < c.servers; ++i) rt.free_servers[i] = i;
       rt.down.assign(c.servers + c.spares, 0);
