@@ -178,3 +178,30 @@ sites:
   CHECK(t[0] == Approx(cost.seconds).epsilon(0.01));
   CHECK(t[1] - t[0] == Approx(cost.network_s * 8 / 11).epsilon(0.02));
 }
+
+namespace {
+// 12 servers, 4 per leaf. Job a takes 2 servers, then b 4 (both submitted at 0, a first).
+SimulationResult placed(const std::string& placement) {
+  Scenario s = load(one_cluster(12, "topology: fat-tree, tiers: 2, servers_per_leaf: 4, placement: " + placement,
+                                "horizon: 1d\nmodels:\n  m: {layers: 2, hidden: 1024, heads: 8, ffn: 4096, vocab: 1000, "
+                                "seq: 1000}\nworkloads:\n  training:\n"
+                                "    - {name: a, model: m, gpus: 16, global_batch: 16, steps: 100}\n"
+                                "    - {name: b, model: m, gpus: 32, global_batch: 32, steps: 100}\n"));
+  return run_simulation(s);
+}
+}  // namespace
+
+TEST_CASE("fabric placement: packed keeps a 4-server job in one leaf, lowest spans two", "[engine][fabric][placement]") {
+  // Packed: a fills half of leaf 0 (the fullest leaf that holds it: all tie, the lowest wins);
+  // b does not fit the 2 left there and takes leaf 1 whole. Lowest: b gets servers 2-5.
+  const SimulationResult packed = placed("packed");
+  REQUIRE(packed.jobs.size() == 2);
+  CHECK(std::string(packed.jobs[0].fabric_span) == "leaves 0 pods 0");
+  CHECK(std::string(packed.jobs[1].fabric_span) == "leaves 1 pods 0");
+}
+
+TEST_CASE("fabric placement: lowest free servers span leaves", "[engine][fabric][placement]") {
+  const SimulationResult lowest = placed("lowest");
+  CHECK(std::string(lowest.jobs[0].fabric_span) == "leaves 0 pods 0");
+  CHECK(std::string(lowest.jobs[1].fabric_span) == "leaves 0-1 pods 0");
+}
