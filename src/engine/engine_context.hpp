@@ -19,6 +19,8 @@
 #include "rcn/sched/scheduling_policy.hpp"
 #include "rcn/topology/platform.hpp"
 #include "rcn/topology/site_graph.hpp"
+#include "src/engine/cluster_runtime.hpp"
+#include "src/engine/job_runtime.hpp"
 
 namespace rcn {
 
@@ -31,25 +33,6 @@ struct EngineEvent {
   };
   Kind kind;
   std::size_t job = 0;  // unused for Capacity
-};
-
-// Progress of one job across its attempts (one attempt per placement).
-struct JobProgress {
-  double remaining = 1.0;        // fraction of the job's work not yet saved (at attempt start)
-  double attempt_start = -1;     // when the current attempt started
-  int gpus = 0;                  // GPUs of the current attempt (fewer than asked after an elastic shrink)
-  double ideal_on_cluster = 0;   // run time of the whole job on the current cluster
-  double useful_s = 0;           // running time whose work was kept, over all attempts
-  double attained_gpu_s = 0;     // GPU-seconds of running in finished attempts (least attained service)
-  std::vector<std::size_t> data_at;  // sites holding a copy of the job's dataset
-  bool preempting = false;       // writing its checkpoint before giving its servers back
-  // Within the current attempt, in seconds of compute on this cluster:
-  double work_done_s = 0;        // finished compute segments
-  double segment_start = -1;     // start of the compute segment running now, or -1
-  double saved_work_s = 0;       // work covered by the last completed checkpoint
-  int checkpoint_site = -1;      // site whose storage holds the last checkpoint (-1: none)
-  simgrid::s4u::ActorPtr runner; // the current attempt's actor
-  simgrid::s4u::ActorPtr writer; // its asynchronous checkpoint writer, if one is in flight
 };
 
 // GPUs of a site busy serving inference over [start, end), for the site's energy over time.
@@ -76,13 +59,7 @@ struct EngineContext {
   // its clusters are the live capacity, one per (site, cluster), also known as `clusters`.
   SchedulerView view;
   std::vector<ClusterState>& clusters = view.clusters;
-  std::vector<std::vector<int>> free_servers;       // per cluster: free server indices, ascending
-  std::vector<std::vector<int>> down;               // per cluster and server: failures in force
-  std::vector<std::vector<int>> spare_pool;         // per cluster: idle spare servers
-  std::vector<int> spares_lent;                     // per cluster: spares standing in for failed servers
-  std::vector<int> unreplaced;                      // per cluster: failed servers no spare could replace
-  std::vector<double> busy_gpu_seconds;             // per cluster, closed intervals so far
-  std::vector<int> inference_servers;               // per cluster: held by the scenario's replicas from the start
+  std::vector<ClusterRuntime> cluster_runtime;      // per cluster, same order as `clusters`
   // The step model's figures once per (job shape, cluster), without the job's length;
   // estimate_index[job * clusters + cluster] points into it. Read through estimate().
   // Shared pointers, so a job's result shares its step's figures (JobResult::step_shape).
@@ -92,10 +69,7 @@ struct EngineContext {
   // best layout there, none where no layout fits (the job is never placed there).
   std::vector<std::vector<std::optional<ParallelismSpec>>> layouts;
 
-  std::vector<JobResult> jobs;                      // per Scenario::training job
-  std::vector<std::size_t> job_cluster;             // where each started job runs
-  std::vector<std::vector<int>> job_servers;        // its servers
-  std::vector<JobProgress> progress;                // per job
+  std::vector<JobRuntime> jobs;                     // per Scenario::training job
   std::map<std::string, std::shared_ptr<const TrainingStep>> flow_steps;  // flow fidelity: step per (job shape, placement)
   std::vector<std::size_t> started;                 // jobs placed and perhaps still running, ascending (view.running's source)
   std::size_t jobs_expected = 0;                    // submitted within the horizon
@@ -162,7 +136,7 @@ void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_s
 // WAN time to move `bytes` from site a to site b (latency + bytes / narrowest link); 0 when a == b.
 double wan_transfer_estimate(const EngineContext& ctx, std::size_t a, std::size_t b, double bytes);
 
-// The free pool of a cluster (ctx.free_servers, kept ascending, and its count in
+// The free pool of a cluster (ClusterRuntime::free_servers, kept ascending, and its count in
 // ctx.clusters): every server that leaves or rejoins it goes through these two.
 // Takes the `count` lowest free servers.
 std::vector<int> take_free_servers(EngineContext& ctx, std::size_t cluster, int count);

@@ -35,7 +35,7 @@ std::vector<std::pair<std::size_t, int>> targets(const EngineContext& ctx, const
     const ClusterState& cs = ctx.clusters[c];
     if (cs.site != e.site) continue;
     if (e.whole_site) {
-      for (int i = 0; i < static_cast<int>(ctx.down[c].size()); ++i) out.emplace_back(c, i);  // spares too
+      for (int i = 0; i < static_cast<int>(ctx.cluster_runtime[c].down.size()); ++i) out.emplace_back(c, i);  // spares too
     } else if (cs.cluster == e.cluster) {
       for (int s : e.servers) out.emplace_back(c, s);
     }
@@ -45,8 +45,8 @@ std::vector<std::pair<std::size_t, int>> targets(const EngineContext& ctx, const
 
 void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
-  JobProgress& p = ctx.progress[j];
-  JobResult& r = ctx.jobs[j];
+  JobProgress& p = ctx.jobs[j].progress;
+  JobResult& r = ctx.jobs[j].result;
   const double now = sg4::Engine::get_clock();
   const double worked = p.work_done_s + (p.segment_start >= 0 ? now - p.segment_start : 0);
   r.lost_work_s += std::max(0.0, worked - p.saved_work_s);
@@ -97,8 +97,8 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
   }
   std::vector<std::size_t> affected;
   auto holds = [&](std::size_t j, std::size_t c, int s) {
-    return ctx.jobs[j].state == JobState::Running && ctx.job_cluster[j] == c &&
-           std::find(ctx.job_servers[j].begin(), ctx.job_servers[j].end(), s) != ctx.job_servers[j].end();
+    return ctx.jobs[j].result.state == JobState::Running && ctx.jobs[j].cluster == c &&
+           std::find(ctx.jobs[j].servers.begin(), ctx.jobs[j].servers.end(), s) != ctx.jobs[j].servers.end();
   };
   std::string replicas_hit;  // inference replicas stopped by this failure
   auto stop_replica = [&](std::size_t c, int s, bool hardware) {
@@ -114,25 +114,25 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
   } else {
     std::vector<std::pair<std::size_t, int>> newly_down;
     for (const auto& [c, s] : hit) {
-      if (ctx.down[c][s]++ > 0) continue;
+      if (ctx.cluster_runtime[c].down[s]++ > 0) continue;
       newly_down.emplace_back(c, s);
-      auto& pool = ctx.free_servers[c];
-      auto& spares = ctx.spare_pool[c];
+      auto& pool = ctx.cluster_runtime[c].free_servers;
+      auto& spares = ctx.cluster_runtime[c].spare_pool;
       if (auto it = std::find(spares.begin(), spares.end(), s); it != spares.end()) {  // an idle spare failed
         spares.erase(it);
-        ctx.spares_lent[c] += 1;  // owed back to the spare pool when repaired
+        ctx.cluster_runtime[c].spares_lent += 1;  // owed back to the spare pool when repaired
         continue;
       }
       if (auto it = std::find(pool.begin(), pool.end(), s); it != pool.end()) {
         pool.erase(it);
         ctx.clusters[c].free_servers -= 1;
       }
-      if (!ctx.spare_pool[c].empty()) {  // a spare steps in
-        return_free_server(ctx, c, ctx.spare_pool[c].front());
-        ctx.spare_pool[c].erase(ctx.spare_pool[c].begin());
-        ctx.spares_lent[c] += 1;
+      if (!ctx.cluster_runtime[c].spare_pool.empty()) {  // a spare steps in
+        return_free_server(ctx, c, ctx.cluster_runtime[c].spare_pool.front());
+        ctx.cluster_runtime[c].spare_pool.erase(ctx.cluster_runtime[c].spare_pool.begin());
+        ctx.cluster_runtime[c].spares_lent += 1;
       } else {
-        ctx.unreplaced[c] += 1;
+        ctx.cluster_runtime[c].unreplaced += 1;
       }
     }
     for (std::size_t j = 0; j < ctx.jobs.size(); ++j)
@@ -144,7 +144,7 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
   }
   if (e.blast == BlastRadius::Job)
     for (std::size_t j : affected) interrupt(ctx, j, e.component);
-  for (std::size_t j : affected) rec.jobs += (rec.jobs.empty() ? "" : ";") + ctx.jobs[j].name;
+  for (std::size_t j : affected) rec.jobs += (rec.jobs.empty() ? "" : ";") + ctx.jobs[j].result.name;
   if (!replicas_hit.empty()) rec.jobs += (rec.jobs.empty() ? "" : ";") + replicas_hit;
   ctx.failure_log.push_back(rec);
   ctx.post({EngineEvent::Kind::Capacity});
@@ -157,14 +157,14 @@ void repair(EngineContext& ctx, const FailureEvent& e) {
     ctx.wan_repaired->notify_all();
   }
   for (const auto& [c, s] : targets(ctx, e)) {
-    if (--ctx.down[c][s] > 0) continue;  // another failure still holds it
+    if (--ctx.cluster_runtime[c].down[s] > 0) continue;  // another failure still holds it
     host_of(ctx, c, s)->turn_on();
-    if (ctx.unreplaced[c] == 0 && ctx.spares_lent[c] > 0) {  // the spare that stood in stays in service; this one becomes a spare
-      ctx.spares_lent[c] -= 1;
-      auto& pool = ctx.spare_pool[c];  // kept sorted: one insertion, not a sort per repair
+    if (ctx.cluster_runtime[c].unreplaced == 0 && ctx.cluster_runtime[c].spares_lent > 0) {  // the spare that stood in stays in service; this one becomes a spare
+      ctx.cluster_runtime[c].spares_lent -= 1;
+      auto& pool = ctx.cluster_runtime[c].spare_pool;  // kept sorted: one insertion, not a sort per repair
       pool.insert(std::lower_bound(pool.begin(), pool.end(), s), s);
     } else {  // fills the gap no spare could, or simply comes back
-      if (ctx.unreplaced[c] > 0) ctx.unreplaced[c] -= 1;
+      if (ctx.cluster_runtime[c].unreplaced > 0) ctx.cluster_runtime[c].unreplaced -= 1;
       return_free_server(ctx, c, s);
     }
   }
@@ -174,8 +174,8 @@ void repair(EngineContext& ctx, const FailureEvent& e) {
 }  // namespace
 
 void preempt_job(EngineContext& ctx, std::size_t j) {
-  JobProgress& p = ctx.progress[j];
-  JobResult& r = ctx.jobs[j];
+  JobProgress& p = ctx.jobs[j].progress;
+  JobResult& r = ctx.jobs[j].result;
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const double now = sg4::Engine::get_clock();
   const double worked = p.work_done_s + (p.segment_start >= 0 ? now - p.segment_start : 0);
@@ -184,13 +184,13 @@ void preempt_job(EngineContext& ctx, std::size_t j) {
   p.writer = p.runner = nullptr;
   p.segment_start = -1;
   p.preempting = true;
-  const std::size_t site = ctx.clusters[ctx.job_cluster[j]].site;
+  const std::size_t site = ctx.clusters[ctx.jobs[j].cluster].site;
   const double bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
   r.timeline.push_back({"checkpointing", now, -1, ctx.scenario.sites[site].name});
   sg4::Actor::create("preempt:" + spec.name, ctx.platform.sites[site].gateway, [&ctx, j, site, bytes, worked] {
     guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[j].name), [&] {
-      JobProgress& p = ctx.progress[j];
-      JobResult& r = ctx.jobs[j];
+      JobProgress& p = ctx.jobs[j].progress;
+      JobResult& r = ctx.jobs[j].result;
       const double t0 = sg4::Engine::get_clock();
       storage_transfer(ctx, j, site, bytes, true);
       r.checkpoint_overhead_s += sg4::Engine::get_clock() - t0;

@@ -34,7 +34,19 @@ double FlowCollectives::operator()(CollectiveOp op, double bytes, int ranks, int
   const std::size_t stride = op == CollectiveOp::SendRecv ? 1 : std::max<std::size_t>(1, n / static_cast<std::size_t>(m));
   const double groups = double(gpus_per_server_) / g;
   const int rounds = op == CollectiveOp::SendRecv ? 1 : op == CollectiveOp::AllReduce ? 2 * (m - 1) : (m - 1);
-  const double network = rounds * round(cost.server_egress_bytes * groups / rounds, stride);
+  const double per_round = cost.server_egress_bytes * groups / rounds;
+  double network = 0;
+  if (op == CollectiveOp::AllToAll) {
+    // Pairwise exchange: in round k every server sends to the server k group positions on.
+    // On a tiered fabric rounds differ (how many flows leave a leaf depends on k), so each
+    // is simulated, at most kAllToAllRounds of them evenly spread, each standing for its share.
+    const int simulated = std::min(m - 1, kAllToAllRounds);
+    for (int r = 0; r < simulated; ++r)
+      network += round(per_round, stride * (1 + static_cast<std::size_t>(r) * (m - 1) / simulated));
+    network *= double(m - 1) / simulated;
+  } else {
+    network = rounds * round(per_round, stride);
+  }
   // The network's extra time under contention adds to the idle-fabric time.
   return cost.seconds + std::max(0.0, network - cost.network_s);
 }

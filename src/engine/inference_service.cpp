@@ -198,7 +198,7 @@ void InferenceRuntime::restart(std::size_t r, bool keep_server) {
       sg4::this_actor::sleep_for(delay);
       Replica& rep = replicas[r];
       bool keep = keep_server;
-      if (keep && rep.server >= 0 && ctx.down[rep.cluster][rep.server] > 0) {
+      if (keep && rep.server >= 0 && ctx.cluster_runtime[rep.cluster].down[rep.server] > 0) {
         // Its server failed while it was restarting (a site outage, say): that
         // server now belongs to the repair, which returns it to the free pool.
         drop_server(r);
@@ -222,14 +222,14 @@ bool InferenceRuntime::take_server(std::size_t r) {
   if (spec.share_servers)  // room on a server other replicas already share, lowest first
     for (auto& [at, held] : shared_gpus)
       if (ctx.clusters[at.first].site == rep.site && held + spec.gpus_per_replica <= ctx.clusters[at.first].gpus_per_server &&
-          ctx.down[at.first][at.second] == 0) {
+          ctx.cluster_runtime[at.first].down[at.second] == 0) {
         held += spec.gpus_per_replica;
         c = at.first, server = at.second;
         break;
       }
   for (; server < 0 && c < ctx.clusters.size(); ++c) {
     ClusterState& cs = ctx.clusters[c];
-    if (cs.site != rep.site || cs.gpus_per_server < spec.gpus_per_replica || ctx.free_servers[c].empty()) continue;
+    if (cs.site != rep.site || cs.gpus_per_server < spec.gpus_per_replica || ctx.cluster_runtime[c].free_servers.empty()) continue;
     server = take_free_servers(ctx, c, 1).front();
     if (spec.share_servers) shared_gpus[{c, server}] = spec.gpus_per_replica;
     break;
@@ -265,7 +265,7 @@ void InferenceRuntime::release_server(std::size_t r) {
   rep.held_s += sg4::Engine::get_clock() - rep.held_since;
   rep.held_since = -1;
   const bool last = let_go(shared_gpus, rep.cluster, rep.server, services[rep.service].spec->gpus_per_replica);
-  if (last && ctx.down[rep.cluster][rep.server] == 0) return_free_server(ctx, rep.cluster, rep.server);
+  if (last && ctx.cluster_runtime[rep.cluster].down[rep.server] == 0) return_free_server(ctx, rep.cluster, rep.server);
   rep.server = -1;
   if (last) ctx.post({EngineEvent::Kind::Capacity});
 }

@@ -26,18 +26,18 @@ namespace {
 // shape, placement), so a restart on the same servers does not measure again;
 // the job's own length (and a trace's fixed duration) is applied to the copy.
 void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
-  const std::size_t c = ctx.job_cluster[job];
+  const std::size_t c = ctx.jobs[job].cluster;
   const ClusterState& cs = ctx.clusters[c];
   const TrainingJobSpec spec = job_on_cluster(ctx, job, c);
   const ClusterSpec& cluster = ctx.scenario.sites[cs.site].clusters[cs.cluster];
   std::string key = fmt::format("{}|{}|", training_step_key(spec), c);
-  for (int s : ctx.job_servers[job]) key += fmt::format("{},", s);
+  for (int s : ctx.jobs[job].servers) key += fmt::format("{},", s);
   auto it = ctx.flow_steps.find(key);
   if (it == ctx.flow_steps.end()) {
     const HardwareProfile& hw = *ctx.scenario.find_profile(cs.gpu);
     const ClusterLinks links = ClusterLinks::of(cluster);
     std::vector<sg4::Host*> hosts;
-    for (int s : ctx.job_servers[job]) hosts.push_back(ctx.platform.sites[cs.site].clusters[cs.cluster].servers[s]);
+    for (int s : ctx.jobs[job].servers) hosts.push_back(ctx.platform.sites[cs.site].clusters[cs.cluster].servers[s]);
     FlowCollectives flows(hosts, cluster.gpus_per_server, collective_fabric(hw, links), hw.nic_efficiency);
     it = ctx.flow_steps
              .emplace(key, std::make_shared<const TrainingStep>(training_step(*ctx.scenario.find_model(spec.model), spec,
@@ -47,8 +47,8 @@ void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   TrainingStep step = *it->second;
   set_training_length(step, spec);
   if (spec.duration) step.time_to_train_s = *spec.duration;
-  JobProgress& p = ctx.progress[job];
-  JobResult& r = ctx.jobs[job];
+  JobProgress& p = ctx.jobs[job].progress;
+  JobResult& r = ctx.jobs[job].result;
   p.ideal_on_cluster = step.time_to_train_s;
   if (r.interruptions == 0) r.ideal_time_to_train_s = step.time_to_train_s;
   set_job_step(r, it->second, step);
@@ -62,7 +62,7 @@ double checkpoint_interval(EngineContext& ctx, std::size_t job, double bytes) {
   const TrainingJobSpec& spec = ctx.scenario.training[job];
   if (!spec.checkpoint.enabled) return std::numeric_limits<double>::infinity();
   if (!spec.checkpoint.auto_interval) return spec.checkpoint.interval;
-  const ClusterState& cs = ctx.clusters[ctx.job_cluster[job]];
+  const ClusterState& cs = ctx.clusters[ctx.jobs[job].cluster];
   const double write_s = bytes / ctx.platform.sites[cs.site].storage_write->get_bandwidth();
   auto sc = ctx.scenario.failures.site_scale.find(cs.site_name);
   const double rate = job_failure_rate(ctx.failure_classes, spec.gpus,
@@ -103,12 +103,12 @@ void transfer_until_done(EngineContext& ctx, const std::function<std::vector<sg4
 // most 8 of them (storage bandwidth, not NICs, is what limits it).
 void storage_transfer_impl(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage) {
   const SitePlatform& store = ctx.platform.sites[storage_site];
-  const ClusterState& cs = ctx.clusters[ctx.job_cluster[job]];
+  const ClusterState& cs = ctx.clusters[ctx.jobs[job].cluster];
   // Unmodelled storage costs nothing, except that a checkpoint read from another site still crosses the WAN.
   if (!store.storage_modelled && (to_storage || storage_site == cs.site)) return;
   sg4::Host* storage = store.storage;
   const auto& hosts = ctx.platform.sites[cs.site].clusters[cs.cluster].servers;
-  const auto& mine = ctx.job_servers[job];
+  const auto& mine = ctx.jobs[job].servers;
   const std::size_t k = std::min<std::size_t>(8, mine.size());
   transfer_until_done(ctx, [&] {
     std::vector<sg4::CommPtr> comms;
@@ -130,10 +130,10 @@ void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_s
 
 void job_runner(EngineContext& ctx, std::size_t job) {
   if (ctx.scenario.fidelity == Fidelity::Flow) measure_step_with_flows(ctx, job);
-  JobProgress& p = ctx.progress[job];
-  JobResult& r = ctx.jobs[job];
+  JobProgress& p = ctx.jobs[job].progress;
+  JobResult& r = ctx.jobs[job].result;
   const TrainingJobSpec& spec = ctx.scenario.training[job];
-  const std::size_t site = ctx.clusters[ctx.job_cluster[job]].site;
+  const std::size_t site = ctx.clusters[ctx.jobs[job].cluster].site;
   const double bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
   p.work_done_s = p.saved_work_s = 0;
   p.segment_start = -1;
@@ -190,9 +190,9 @@ void job_runner(EngineContext& ctx, std::size_t job) {
       writer = sg4::Actor::create("checkpoint:" + spec.name, host, [&ctx, job, bytes, covered, site] {
         guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[job].name), [&] {
           storage_transfer(ctx, job, site, bytes, true);
-          ctx.progress[job].saved_work_s = covered;
-          ctx.progress[job].checkpoint_site = static_cast<int>(site);
-          ctx.jobs[job].checkpoints += 1;
+          ctx.jobs[job].progress.saved_work_s = covered;
+          ctx.jobs[job].progress.checkpoint_site = static_cast<int>(site);
+          ctx.jobs[job].result.checkpoints += 1;
         });
       });
       p.writer = writer;

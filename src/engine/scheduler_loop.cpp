@@ -6,46 +6,53 @@
 #include <stdexcept>
 
 #include "rcn/models/checkpoint_model.hpp"
+#include "rcn/models/fabric_placement.hpp"
 #include "src/engine/engine_context.hpp"
 
 namespace rcn {
 namespace sg4 = simgrid::s4u;
 
 void release_job(EngineContext& ctx, std::size_t j) {
-  const std::size_t c = ctx.job_cluster[j];
-  const double ran = sg4::Engine::get_clock() - ctx.progress[j].attempt_start;
-  ctx.busy_gpu_seconds[c] += ctx.progress[j].gpus * ran;
-  ctx.progress[j].attained_gpu_s += ctx.progress[j].gpus * ran;
-  add_busy(ctx, ctx.clusters[c].site, -ctx.progress[j].gpus);
-  for (int server : ctx.job_servers[j])
-    if (ctx.down[c][server] == 0) return_free_server(ctx, c, server);  // a failed one returns when repaired
-  ctx.job_servers[j].clear();
+  const std::size_t c = ctx.jobs[j].cluster;
+  const double ran = sg4::Engine::get_clock() - ctx.jobs[j].progress.attempt_start;
+  ctx.cluster_runtime[c].busy_gpu_seconds += ctx.jobs[j].progress.gpus * ran;
+  ctx.jobs[j].progress.attained_gpu_s += ctx.jobs[j].progress.gpus * ran;
+  add_busy(ctx, ctx.clusters[c].site, -ctx.jobs[j].progress.gpus);
+  for (int server : ctx.jobs[j].servers)
+    if (ctx.cluster_runtime[c].down[server] == 0) return_free_server(ctx, c, server);  // a failed one returns when repaired
+  ctx.jobs[j].servers.clear();
 }
 
 std::vector<int> take_free_servers(EngineContext& ctx, std::size_t c, int count) {
-  auto& pool = ctx.free_servers[c];
-  std::vector<int> taken(pool.begin(), pool.begin() + count);
-  pool.erase(pool.begin(), pool.begin() + count);
+  ClusterRuntime& rt = ctx.cluster_runtime[c];
+  auto& pool = rt.free_servers;
+  std::vector<int> taken = choose_servers(pool, rt.fabric, count, rt.packed_placement);
+  if (!taken.empty() && taken.back() == pool[count - 1])  // the lowest ones (always on an ideal fabric)
+    pool.erase(pool.begin(), pool.begin() + count);
+  else
+    pool.erase(std::remove_if(pool.begin(), pool.end(),
+                              [&](int s) { return std::binary_search(taken.begin(), taken.end(), s); }),
+               pool.end());
   ctx.clusters[c].free_servers -= count;
   return taken;
 }
 
 void return_free_server(EngineContext& ctx, std::size_t c, int server) {
-  auto& pool = ctx.free_servers[c];
+  auto& pool = ctx.cluster_runtime[c].free_servers;
   pool.insert(std::upper_bound(pool.begin(), pool.end(), server), server);
   ctx.clusters[c].free_servers += 1;
 }
 
 void end_span(EngineContext& ctx, std::size_t j) {
   // Closes every open span: a job killed while checkpointing leaves two open (running and the write).
-  for (auto& span : ctx.jobs[j].timeline)
+  for (auto& span : ctx.jobs[j].result.timeline)
     if (span.end < 0) span.end = sg4::Engine::get_clock();
 }
 
 void begin_span(EngineContext& ctx, std::size_t j, const std::string& state, const std::string& site) {
   end_span(ctx, j);
   const double now = sg4::Engine::get_clock();
-  ctx.jobs[j].timeline.push_back({state, now, -1, site});
+  ctx.jobs[j].result.timeline.push_back({state, now, -1, site});
 }
 
 void add_busy(EngineContext& ctx, std::size_t site, int delta) {
@@ -76,7 +83,7 @@ namespace {
 // so it is built once when the job joins the queue.
 PendingJob pending_job(const EngineContext& ctx, std::size_t j) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
-  const JobProgress& prog = ctx.progress[j];
+  const JobProgress& prog = ctx.jobs[j].progress;
   PendingJob p;
   p.job = j;
   p.name = spec.name;
@@ -105,7 +112,7 @@ PendingJob pending_job(const EngineContext& ctx, std::size_t j) {
     p.runtime_on.push_back(prog.remaining * estimated_time_to_train(ctx, j, c));
   // Elastic jobs may come back smaller after a failure: fewer data-parallel replicas, same global batch.
   const auto& par = spec.parallelism;
-  if (par.min_dp > 0 && par.min_dp < par.dp && ctx.jobs[j].interruptions > 0)
+  if (par.min_dp > 0 && par.min_dp < par.dp && ctx.jobs[j].result.interruptions > 0)
     for (int dp = par.dp - 1; dp >= par.min_dp; --dp)
       if (spec.global_batch % (dp * par.micro_batch) == 0) p.shrink_gpus.push_back(dp * par.model_parallel());
   return p;
@@ -124,12 +131,12 @@ void refresh_view(EngineContext& ctx) {
   v.running.clear();
   std::size_t kept = 0;  // compacts `started` in the same pass
   for (const std::size_t j : ctx.started) {
-    const JobResult& r = ctx.jobs[j];
+    const JobResult& r = ctx.jobs[j].result;
     if (r.state != JobState::Running) continue;  // finished or interrupted: it comes back through start_job
     ctx.started[kept++] = j;
-    const JobProgress& p = ctx.progress[j];
+    const JobProgress& p = ctx.jobs[j].progress;
     if (p.preempting) continue;
-    v.running.push_back({j, ctx.job_cluster[j], r.servers, p.attempt_start,
+    v.running.push_back({j, ctx.jobs[j].cluster, r.servers, p.attempt_start,
                          p.attempt_start + p.remaining * p.ideal_on_cluster,
                          p.attained_gpu_s + p.gpus * (v.now - p.attempt_start),
                          ctx.scenario.training[j].checkpoint.enabled});
@@ -142,7 +149,7 @@ void refresh_view(EngineContext& ctx) {
 TrainingStep step_for(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
   if (gpus == ctx.scenario.training[j].gpus) {
     TrainingStep e = estimate(ctx, j, c);
-    set_job_step(ctx.jobs[j], estimate_shape(ctx, j, c), e);
+    set_job_step(ctx.jobs[j].result, estimate_shape(ctx, j, c), e);
     return e;
   }
   const TrainingJobSpec spec = job_on_cluster(ctx, j, c);
@@ -152,7 +159,7 @@ TrainingStep step_for(EngineContext& ctx, std::size_t j, std::size_t c, int gpus
   const ClusterState& cs = ctx.clusters[c];
   const TrainingStep e = training_step(*ctx.scenario.find_model(spec.model), shrunk, *ctx.scenario.find_profile(cs.gpu),
                                        ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]));
-  set_job_step(ctx.jobs[j], std::make_shared<const TrainingStep>(e), e);
+  set_job_step(ctx.jobs[j].result, std::make_shared<const TrainingStep>(e), e);
   return e;
 }
 
@@ -160,12 +167,12 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
   ClusterState& cs = ctx.clusters[c];
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const int need = cs.servers_for(gpus);
-  ctx.job_servers[j] = take_free_servers(ctx, c, need);
-  ctx.job_cluster[j] = c;
+  ctx.jobs[j].servers = take_free_servers(ctx, c, need);
+  ctx.jobs[j].cluster = c;
 
   const TrainingStep e = step_for(ctx, j, c, gpus);
   const double now = sg4::Engine::get_clock();
-  JobResult& r = ctx.jobs[j];
+  JobResult& r = ctx.jobs[j].result;
   if (r.start_s < 0) {  // first attempt: the figures a planner reads
     r.start_s = now;
     r.queue_wait_s = now - r.submit_s;
@@ -178,25 +185,26 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
   r.cluster = cs.cluster_name;
   r.gpu = cs.gpu;
   r.servers = need;
+  r.fabric_span = fabric_span(ctx.jobs[j].servers, ctx.cluster_runtime[c].fabric);
   r.step_time_s = e.step_time_s;
   r.tflops_per_gpu = e.model_tflops_per_gpu;
   r.mfu = e.mfu;
   r.gpus_last_attempt = gpus;
   begin_span(ctx, j, "running", cs.site_name);
   add_busy(ctx, cs.site, gpus);
-  JobProgress& p = ctx.progress[j];
+  JobProgress& p = ctx.jobs[j].progress;
   p.attempt_start = now;
   p.gpus = gpus;
   p.ideal_on_cluster = e.time_to_train_s;
-  sg4::Host* host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[ctx.job_servers[j].front()];
+  sg4::Host* host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[ctx.jobs[j].servers.front()];
   p.runner = sg4::Actor::create("job:" + spec.name, host, [&ctx, j] {
     guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[j].name), [&] { job_runner(ctx, j); });
   });
 }
 
 void finish_job(EngineContext& ctx, std::size_t j) {
-  JobResult& r = ctx.jobs[j];
-  JobProgress& p = ctx.progress[j];
+  JobResult& r = ctx.jobs[j].result;
+  JobProgress& p = ctx.jobs[j].progress;
   p.runner = nullptr;
   p.remaining = 0;
   release_job(ctx, j);
@@ -215,7 +223,7 @@ void finish_job(EngineContext& ctx, std::size_t j) {
 // Keeps the queue in submission order, so a restarted job regains its place.
 void enqueue(EngineContext& ctx, std::size_t j) {
   ctx.view.queue.push(pending_job(ctx, j));
-  ctx.jobs[j].state = JobState::Queued;
+  ctx.jobs[j].result.state = JobState::Queued;
   begin_span(ctx, j, "queued");
 }
 
@@ -241,7 +249,7 @@ void scheduler_loop(EngineContext& ctx) {
     refresh_view(ctx);
     const std::vector<std::size_t> stop = ctx.policy->preempt(ctx.view);
     for (std::size_t j : stop) {
-      if (j >= ctx.jobs.size() || ctx.jobs[j].state != JobState::Running || !ctx.scenario.training[j].checkpoint.enabled)
+      if (j >= ctx.jobs.size() || ctx.jobs[j].result.state != JobState::Running || !ctx.scenario.training[j].checkpoint.enabled)
         throw std::logic_error(fmt::format("policy preempted job {}, which is not a running job that checkpoints", j));
       preempt_job(ctx, j);
     }

@@ -65,18 +65,17 @@ void prepare(EngineContext& ctx) {
       cs.gpus_per_server = c.gpus_per_server;
       cs.total_servers = cs.free_servers = c.servers;
       ctx.clusters.push_back(cs);
-      std::vector<int> pool(c.servers);
-      for (int i = 0; i < c.servers; ++i) pool[i] = i;
-      ctx.free_servers.push_back(std::move(pool));
-      ctx.down.emplace_back(c.servers + c.spares, 0);
-      std::vector<int> spares(c.spares);
-      for (int i = 0; i < c.spares; ++i) spares[i] = c.servers + i;
-      ctx.spare_pool.push_back(std::move(spares));
-      ctx.spares_lent.push_back(0);
-      ctx.unreplaced.push_back(0);
+      ClusterRuntime rt;
+      rt.fabric = ctx.platform.sites[si].clusters[ci].shape;
+      rt.packed_placement = c.scale_out.placement == "packed";
+      rt.free_servers.resize(c.servers);
+      for (int i = 0; i < c.servers; ++i) rt.free_servers[i] = i;
+      rt.down.assign(c.servers + c.spares, 0);
+      rt.spare_pool.resize(c.spares);
+      for (int i = 0; i < c.spares; ++i) rt.spare_pool[i] = c.servers + i;
+      ctx.cluster_runtime.push_back(std::move(rt));
     }
   }
-  ctx.busy_gpu_seconds.assign(ctx.clusters.size(), 0.0);
   ctx.site_busy_gpus.assign(s.sites.size(), 0);
   // Layout searches of auto jobs, by what their result depends on: a trace of
   // identical jobs searches once per cluster kind. Steps likewise, once per (job
@@ -136,12 +135,9 @@ void prepare(EngineContext& ctx) {
     r.gpus = j.gpus;
     r.submit_s = j.submit;
     r.params = ctx.step_table[ctx.estimate_index[ctx.jobs.size() * clusters]]->params;
-    ctx.jobs.push_back(std::move(r));
+    ctx.jobs.push_back({std::move(r), 0, {}, {}});
     if (j.submit < s.horizon) ++ctx.jobs_expected;
   }
-  ctx.job_cluster.assign(s.training.size(), 0);
-  ctx.job_servers.assign(s.training.size(), {});
-  ctx.progress.assign(s.training.size(), JobProgress{});
 }
 
 // Bytes per WAN link, from the transfers rcnsim made: each loads every link of
@@ -223,9 +219,9 @@ void mark_unschedulable(EngineContext& ctx) {
   const std::size_t n = ctx.clusters.size();
   std::vector<int> for_training(n);
   for (std::size_t c = 0; c < n; ++c)
-    for_training[c] = ctx.clusters[c].total_servers - ctx.inference_servers[c];
+    for_training[c] = ctx.clusters[c].total_servers - ctx.cluster_runtime[c].inference_servers;
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
-    JobResult& r = ctx.jobs[j];
+    JobResult& r = ctx.jobs[j].result;
     if (r.state != JobState::Queued || r.start_s >= 0) continue;
     const TrainingJobSpec& spec = ctx.scenario.training[j];
     std::string best;  // the cluster that came closest, for the reason
@@ -264,15 +260,16 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
   res.simulated_end_s = end;
   res.policy = s.scheduler.policy;
   res.fidelity = to_string(s.fidelity);
-  std::vector<double> busy = ctx.busy_gpu_seconds;
+  std::vector<double> busy;
+  for (const ClusterRuntime& rt : ctx.cluster_runtime) busy.push_back(rt.busy_gpu_seconds);
   if (inference) collect_inference(*inference, end, res, busy);
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
-    JobResult& r = ctx.jobs[j];
-    const JobProgress& p = ctx.progress[j];
+    JobResult& r = ctx.jobs[j].result;
+    const JobProgress& p = ctx.jobs[j].progress;
     r.gpu_hours = p.attained_gpu_s / 3600;
     if (r.state == JobState::Running) {  // finished and interrupted attempts were closed already
       const double ran = end - p.attempt_start;
-      busy[ctx.job_cluster[j]] += p.gpus * ran;
+      busy[ctx.jobs[j].cluster] += p.gpus * ran;
       r.gpu_hours += p.gpus * ran / 3600;
       const double worked = p.work_done_s + (p.segment_start >= 0 ? end - p.segment_start : 0);
       r.progress = 1.0 - p.remaining + (p.ideal_on_cluster > 0 ? worked / p.ideal_on_cluster : 0);
@@ -283,10 +280,12 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
     }
   }
   mark_unschedulable(ctx);
-  for (JobResult& r : ctx.jobs)  // spans still open end with the run
-    for (TimelineSpan& span : r.timeline)
+  for (JobRuntime& job : ctx.jobs)  // spans still open end with the run
+    for (TimelineSpan& span : job.result.timeline)
       if (span.end < 0) span.end = end;
-  res.jobs = std::move(ctx.jobs);  // not read again: one copy of every job's record at the peak, not two
+  // Moved, not copied (ctx.jobs is not read again): one copy of every job's record at the peak, not two.
+  res.jobs.reserve(ctx.jobs.size());
+  for (JobRuntime& job : ctx.jobs) res.jobs.push_back(std::move(job.result));
   res.utilisation = ctx.utilisation;
   res.wan_transfers = ctx.wan_transfers;
   wan_link_usage(ctx, wan_peak, res);
@@ -393,7 +392,8 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
   prepare(ctx);
   // Inference replicas take their servers before any training job is placed.
   std::shared_ptr<InferenceRuntime> inference = scenario.inference.empty() ? nullptr : start_inference(ctx);
-  for (const ClusterState& cs : ctx.clusters) ctx.inference_servers.push_back(cs.total_servers - cs.free_servers);
+  for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
+    ctx.cluster_runtime[c].inference_servers = ctx.clusters[c].total_servers - ctx.clusters[c].free_servers;
 
   std::vector<double> wan_peak;  // bytes/s per WAN link
   watch_wan_links(ctx.platform, scenario.horizon, wan_peak);

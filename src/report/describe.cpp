@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "rcn/models/fabric_shape.hpp"
 #include "rcn/report/step_report.hpp"
 #include "rcn/scenario/units.hpp"
 
@@ -43,6 +44,34 @@ std::string services_table(const Scenario& s) {
   return out;
 }
 
+namespace {
+
+// The switch tiers of every cluster with a tiered fabric (none: nothing, so the
+// single-link clusters of most scenarios print as before).
+std::string fabrics_table(const Scenario& s) {
+  std::string out;
+  for (const auto& site : s.sites)
+    for (const auto& c : site.clusters) {
+      std::string error, key;
+      const FabricShape f = fabric_shape(c, error, key);
+      if (!f.tiered()) continue;
+      if (out.empty())
+        out = fmt::format("\nfabrics: switch tiers (links: cables down from the tier; oversubscription: "
+                          "bandwidth below a switch / above it)\n");
+      long long switches = 0;
+      for (const FabricTier& t : f.tier_table) switches += t.switches;
+      out += fmt::format("  {}: {}, {} tier{}, {} switches, {} servers per {}, bisection {}\n", site.name + "/" + c.name,
+                         f.kind, f.tiers, f.tiers == 1 ? "" : "s", switches, f.servers_per_group,
+                         f.kind == "fat-tree" ? "leaf" : "rail group", format_bandwidth(f.bisection));
+      for (const FabricTier& t : f.tier_table)
+        out += fmt::format("    {:<6} {:>6} switches {:>8} links x {:>10}  oversubscription {:g}:1\n", t.name,
+                           t.switches, t.links_down, format_bandwidth(t.link_bandwidth), t.oversubscription);
+    }
+  return out;
+}
+
+}  // namespace
+
 std::string describe_scenario(const Scenario& s, const SiteGraph& g) {
   auto count = [](std::size_t n, const char* one, const char* many) { return fmt::format("{} {}", n, n == 1 ? one : many); };
   std::string out = fmt::format("scenario {}: {}, {} GPUs, {}, {}, {}\n\n", s.name,
@@ -56,14 +85,18 @@ std::string describe_scenario(const Scenario& s, const SiteGraph& g) {
   for (const auto& site : s.sites) {
     for (const auto& c : site.clusters) {
       const double pf = peak_bf16(s, c) / 1e15;
+      std::string error, key;
+      const FabricShape f = fabric_shape(c, error, key);
+      const double leaf_over = f.tiered() ? f.tier_table.front().oversubscription : c.scale_out.oversubscription;
       out += fmt::format("{:<16} {:<7} {:<10} {:<10} {:>8} {:>8} {:>16.1f} {:>14}  {} {} {}:1\n",
                          site.name + "/" + c.name, to_string(site.kind), site.region, c.gpu, c.servers, c.gpus(), pf,
                          format_bandwidth(c.scale_out.nic_bandwidth * c.scale_out.nics_per_server), c.scale_out.kind,
-                         c.scale_out.topology, c.scale_out.oversubscription);
+                         c.scale_out.topology, leaf_over);
       regions[site.region].first += c.gpus();
       regions[site.region].second += pf;
     }
   }
+  out += fabrics_table(s);
   out += fmt::format("\n{:<10} {:>8} {:>16}\n", "region", "gpus", "peak bf16 PF/s");
   for (const auto& [name, v] : regions) out += fmt::format("{:<10} {:>8} {:>16.1f}\n", name, v.first, v.second);
 

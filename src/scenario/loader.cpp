@@ -12,6 +12,7 @@
 
 #include "rcn/scenario/file_reference.hpp"
 #include "rcn/scenario/input_limits.hpp"
+#include "rcn/models/fabric_shape.hpp"
 #include "src/scenario/cost_reader.hpp"
 #include "src/scenario/geo.hpp"
 #include "src/scenario/job_trace.hpp"
@@ -274,16 +275,19 @@ class ScenarioReader {
     if (auto so = YamlReader::child(n, "scale_out"); so.IsDefined()) {
       const std::string sp = p + ".scale_out";
       if (r_.expect_map(so, sp, {"kind", "nic_bandwidth", "nics_per_server", "topology", "oversubscription",
-                                 "latency", "in_network_reduction"})) {
+                                 "latency", "in_network_reduction", "tiers", "radix", "servers_per_leaf",
+                                 "uplinks_per_leaf", "leaves_per_pod", "uplinks_per_spine", "link_bandwidth",
+                                 "core_link_bandwidth", "placement"})) {
         if (auto v = r_.choice(so, "kind", sp, {"infiniband", "roce", "ethernet"}, false)) c.scale_out.kind = *v;
         if (auto v = bandwidth(so, "nic_bandwidth", sp, false)) c.scale_out.nic_bandwidth = *v;
         if (auto v = r_.integer(so, "nics_per_server", sp, 1, false)) c.scale_out.nics_per_server = *v;
-        if (auto v = r_.choice(so, "topology", sp, {"fat-tree", "rail-optimized", "dragonfly"}, false)) {
+        if (auto v = r_.choice(so, "topology", sp,
+                               {"ideal", "fat-tree", "rail-optimised", "rail-optimized", "rail-only", "dragonfly"},
+                               false)) {
           c.scale_out.topology = *v;
-          if (*v != "fat-tree")
+          if (*v == "dragonfly")
             r_.warning(YamlReader::child(so, "topology"), sp + ".topology",
-                       fmt::format("{} is modelled as a fat-tree: one fabric link per cluster with the given "
-                                   "oversubscription", *v));
+                       "dragonfly is modelled as `ideal`: one fabric link per cluster with the given oversubscription");
         }
         if (auto v = r_.quantity(so, "oversubscription", sp, Quantity::Count, Sign::Positive, false)) {
           if (*v < 1 || *v > 1000)
@@ -295,6 +299,7 @@ class ScenarioReader {
         if (auto v = latency(so, "latency", sp)) c.scale_out.latency = *v;
         if (auto v = r_.choice(so, "in_network_reduction", sp, {"none", "sharp"}, false))
           c.scale_out.in_network_reduction = *v;
+        read_fabric_shape(so, sp, c);
       }
     }
     if (auto st = YamlReader::child(n, "storage"); st.IsDefined()) {
@@ -309,6 +314,52 @@ class ScenarioReader {
       if (other.name == c.name)
         r_.error(n, p + ".name", fmt::format("duplicate cluster name \"{}\" in site {}", c.name, site.name));
     site.clusters.push_back(std::move(c));
+  }
+
+  // The switch keys of `scale_out`, then the whole fabric checked by fabric_shape()
+  // (the one home of its rules), its error placed at the key it names.
+  void read_fabric_shape(const YAML::Node& so, const std::string& sp, ClusterSpec& c) {
+    ScaleOutSpec& o = c.scale_out;
+    const std::size_t errors = r_.diagnostics().error_count();
+    auto count = [&](const char* key, int min, int& field) {
+      if (auto v = r_.integer(so, key, sp, min, false)) {
+        if (*v > limits::kMaxSwitchPorts)
+          r_.error(YamlReader::child(so, key), sp + "." + key,
+                   fmt::format("expected at most {}, got {}", limits::kMaxSwitchPorts, *v));
+        else
+          field = *v;
+      }
+    };
+    if (auto v = r_.integer(so, "tiers", sp, 1, false)) {
+      if (*v != 2 && *v != 3)
+        r_.error(YamlReader::child(so, "tiers"), sp + ".tiers", fmt::format("expected 2 or 3 switch tiers, got {}", *v));
+      else
+        o.tiers = *v;
+    }
+    if (auto v = r_.choice(so, "placement", sp, {"packed", "lowest"}, false)) o.placement = *v;
+    count("radix", 2, o.radix);
+    count("servers_per_leaf", 1, o.servers_per_leaf);
+    count("uplinks_per_leaf", 0, o.uplinks_per_leaf);
+    count("leaves_per_pod", 1, o.leaves_per_pod);
+    count("uplinks_per_spine", 0, o.uplinks_per_spine);
+    if (auto v = bandwidth(so, "link_bandwidth", sp, false)) o.link_bandwidth = *v;
+    if (auto v = bandwidth(so, "core_link_bandwidth", sp, false)) o.core_link_bandwidth = *v;
+    const bool tiered = o.tiers > 0 || o.topology == "rail-optimised" || o.topology == "rail-optimized";
+    for (const char* key : {"uplinks_per_leaf", "uplinks_per_spine"}) {
+      const YAML::Node v = YamlReader::child(so, key);
+      if (tiered && v.IsDefined() && v.IsScalar() && v.as<std::string>() == "0")
+        r_.error(v, sp + "." + key, "a tiered fabric needs at least one uplink here (0 given)");
+    }
+    const bool ideal = o.topology == "ideal" || o.topology == "dragonfly" || o.topology == "rail-only";
+    if (ideal && o.tiers > 0)
+      r_.error(YamlReader::child(so, "tiers"), sp + ".tiers", fmt::format("topology {} has no tiers", o.topology));
+    if (r_.diagnostics().error_count() != errors || c.servers <= 0) return;
+    std::string error, key;
+    fabric_shape(c, error, key);
+    if (!error.empty()) {
+      const YAML::Node at = YamlReader::child(so, key);
+      r_.error(at.IsDefined() ? at : so, sp + "." + key, error);
+    }
   }
 
   // servers x gpus_per_server in 64 bits, and the running totals of the

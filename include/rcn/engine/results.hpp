@@ -36,6 +36,7 @@ struct JobResult {
   int gpus = 0;
   int gpus_last_attempt = 0;  // fewer than gpus when an elastic job restarted smaller
   int servers = 0;
+  Symbol fabric_span;  // leaves and pods of its last placement on a tiered fabric ("leaves 0-3 pods 0"), else ""
   JobState state = JobState::NotSubmitted;
   double submit_s = 0;
   double start_s = -1;  // first start; -1: never started

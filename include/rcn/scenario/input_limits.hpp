@@ -45,6 +45,7 @@ inline constexpr double kMaxTrainingSteps = 1e12;                // steps of one
 inline constexpr double kMaxRequestTokens = 1e8;                 // mean prompt or output tokens of a request
 inline constexpr double kMaxRequestsPerRun = 1e9;                // inference requests (rate x horizon)
 inline constexpr double kMaxPeriodicChecks = 1e8;                // horizon / autoscale interval
+inline constexpr std::int64_t kMaxSwitchPorts = 100'000;         // radix of one fabric switch, and any count a tier multiplies
 inline constexpr std::int64_t kMaxSites = 1000;                  // sites (the platform routes every pair)
 inline constexpr std::int64_t kMaxWanLinks = 10000;              // WAN links
 inline constexpr double kMaxMoney = 1e12;                         // one price in the `cost` sections (a server, a PB,

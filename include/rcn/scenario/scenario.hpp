@@ -40,8 +40,20 @@ struct ScaleOutSpec {
   std::string kind = "infiniband";      // infiniband | roce | ethernet
   double nic_bandwidth = 400e9 / 8;     // bytes/s per NIC
   int nics_per_server = 8;
-  std::string topology = "fat-tree";    // fat-tree | rail-optimized | dragonfly
-  double oversubscription = 1.0;        // >= 1; fabric core bandwidth = edge bandwidth / this
+  // ideal | fat-tree | rail-optimised | rail-only | dragonfly. `ideal`, `dragonfly` and a
+  // fat-tree without `tiers` are one aggregated fabric link (rcn/models/fabric_shape.hpp).
+  std::string topology = "fat-tree";
+  double oversubscription = 1.0;        // >= 1; leaf tier: server-facing / spine-facing bandwidth
+  // The switches of a tiered fabric (0: not given, derived; docs/models.md "Fabric").
+  int tiers = 0;                        // 2 or 3 switch tiers; 0: the single aggregated link
+  int radix = 64;                       // ports per switch
+  int servers_per_leaf = 0;             // servers under one leaf switch (rail-optimised: one rail group)
+  int uplinks_per_leaf = 0;             // leaf to spine links per leaf switch
+  int leaves_per_pod = 0;               // 3 tiers: leaf switches (rail groups) per pod
+  int uplinks_per_spine = 0;            // 3 tiers: spine to core links per spine switch
+  double link_bandwidth = 0;            // bytes/s per leaf-spine link; 0: nic_bandwidth
+  double core_link_bandwidth = 0;       // bytes/s per spine-core link; 0: link_bandwidth
+  std::string placement = "packed";     // packed (fill a leaf, then a pod) | lowest (lowest free indices)
   double latency = -1;                  // one way, NIC to NIC through the fabric (s); < 0 = the GPU profile's
   std::string in_network_reduction = "none";  // none | sharp (switches reduce: NVLS+SHARP / CollNet collectives)
 };

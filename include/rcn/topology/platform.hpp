@@ -1,14 +1,16 @@
 #pragma once
 // The SimGrid platform, built in code from the scenario and the site graph:
 // one star NetZone per site under a full root zone, a host per server, a
-// split-duplex NIC link per server, a split-duplex fabric link per cluster,
-// and a split-duplex link per WAN connection. Site-to-site routes follow
+// split-duplex NIC link per server, the cluster's fabric (one split-duplex
+// link for topology `ideal`; nested leaf and pod zones with aggregated uplinks
+// for a tiered one), and a split-duplex link per WAN connection. Site-to-site routes follow
 // SiteGraph::route, so SimGrid and `rcnsim describe` agree on paths.
 #include <simgrid/s4u.hpp>
 
 #include <memory>
 #include <vector>
 
+#include "rcn/models/fabric_shape.hpp"
 #include "rcn/scenario/scenario.hpp"
 #include "rcn/topology/site_graph.hpp"
 
@@ -16,7 +18,12 @@ namespace rcn {
 
 struct ClusterHosts {
   std::vector<simgrid::s4u::Host*> servers;  // servers, then the cluster's spare servers
-  simgrid::s4u::Link* fabric = nullptr;
+  FabricShape shape;                          // leaves, pods and tiers (rcn/models/fabric_shape.hpp)
+  simgrid::s4u::Link* fabric = nullptr;       // topology ideal: the single fabric link; else null
+  // Tiered fabrics: each leaf's (rail group's) aggregated uplink to the spines, null when there is
+  // no spine tier; with 3 tiers each pod's aggregated uplink to the core.
+  std::vector<simgrid::s4u::Link*> leaf_uplinks;
+  std::vector<simgrid::s4u::Link*> pod_uplinks;
 };
 
 struct SitePlatform {

@@ -1,0 +1,235 @@
+// Flows on tiered fabrics against closed-form times: routes through leaves,
+// spines and pods, flow fidelity on an idle fat-tree against the analytic
+// step, two jobs sharing a leaf's uplinks, and an all-to-all on rails against
+// a fat-tree. One SimGrid engine per process: one per TEST_CASE (ctest).
+#include <catch2/catch.hpp>
+
+#include <simgrid/s4u.hpp>
+
+#include "rcn/engine/simulation.hpp"
+#include "rcn/models/training_step.hpp"
+#include "rcn/topology/platform.hpp"
+#include "src/engine/flow_collectives.hpp"
+#include "tests/load_scenario.hpp"
+
+using namespace rcn;
+namespace sg4 = simgrid::s4u;
+
+namespace {
+
+Scenario load(const std::string& yaml) { return test::load_scenario(yaml, "fabric.yaml"); }
+
+// One cluster of `servers` 8 x 400 Gb/s servers (400 GB/s each) and the given scale_out keys.
+std::string one_cluster(int servers, const std::string& scale_out, const std::string& rest = "") {
+  return "name: fabric\nsites:\n  - name: a\n    clusters: [{gpu: h100-sxm, servers: " + std::to_string(servers) +
+         ", scale_out: {nic_bandwidth: 400Gbps, nics_per_server: 8, latency: 0s, " + scale_out + "}}]\n" + rest;
+}
+
+// Sends `bytes` on each (from, to) server pair at once; returns each flow's end time.
+std::vector<double> send_all(const Platform& p, const std::vector<std::pair<int, int>>& pairs, double bytes) {
+  std::vector<double> done(pairs.size(), -1);
+  const auto& servers = p.sites[0].clusters[0].servers;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    sg4::Host* from = servers[pairs[i].first];
+    sg4::Host* to = servers[pairs[i].second];
+    sg4::Actor::create("flow", from, [&done, from, to, i, bytes] {
+      sg4::Comm::sendto(from, to, static_cast<uint64_t>(bytes));
+      done[i] = sg4::Engine::get_clock();
+    });
+  }
+  sg4::Engine::get_instance()->run();
+  return done;
+}
+
+}  // namespace
+
+TEST_CASE("fabric flows: 2 tiers, inside a leaf at NIC speed, across leaves through the leaf's uplink", "[engine][fabric]") {
+  // 2 servers per leaf, one 50 GB/s uplink per leaf. Two flows leave leaf 0 for leaf 1
+  // and share its uplink: 25 GB/s each, 1 GB in 40 ms. A flow inside leaf 2 runs at 400 GB/s.
+  Scenario s = load(one_cluster(6, "topology: fat-tree, tiers: 2, servers_per_leaf: 2, uplinks_per_leaf: 1"));
+  auto engine = create_engine();
+  Platform p = build_platform(s, SiteGraph(s));
+  const std::vector<double> t = send_all(p, {{0, 2}, {1, 3}, {4, 5}}, 1e9);
+  CHECK(t[0] == Approx(1e9 / 25e9).epsilon(1e-6));
+  CHECK(t[1] == Approx(1e9 / 25e9).epsilon(1e-6));
+  CHECK(t[2] == Approx(1e9 / 400e9).epsilon(1e-6));
+}
+
+TEST_CASE("fabric flows: 3 tiers, across pods through the pod's core uplink", "[engine][fabric]") {
+  // 1 server per leaf, 2 leaves per pod, 4 uplinks per leaf (200 GB/s), each spine 1 core link:
+  // a pod reaches the core with 4 spines x 1 link = 200 GB/s. Flows 0->2 and 1->3 leave pod 0
+  // together: 100 GB/s each (1 GB: 10 ms). Flow 4->5 stays in pod 2: its leaf uplink, 200 GB/s.
+  Scenario s = load(one_cluster(6, "topology: fat-tree, tiers: 3, servers_per_leaf: 1, uplinks_per_leaf: 4, "
+                                   "leaves_per_pod: 2, uplinks_per_spine: 1"));
+  auto engine = create_engine();
+  Platform p = build_platform(s, SiteGraph(s));
+  CHECK(p.sites[0].clusters[0].shape.pods == 3);
+  const std::vector<double> t = send_all(p, {{0, 2}, {1, 3}, {4, 5}}, 1e9);
+  CHECK(t[0] == Approx(1e9 / 100e9).epsilon(1e-6));
+  CHECK(t[1] == Approx(1e9 / 100e9).epsilon(1e-6));
+  CHECK(t[2] == Approx(1e9 / 200e9).epsilon(1e-6));
+}
+
+TEST_CASE("fabric flows: a step on an idle non-blocking fat-tree equals the analytic step within 2%", "[engine][fabric][flow]") {
+  // 32 servers on a non-blocking 2-tier fat-tree (radix 64: 4 servers per leaf, 8 leaves);
+  // tp 8 x pp 4 x dp 8: the pipeline sends and data-parallel rings cross leaves.
+  Scenario s = load("fidelity: flow\n" +
+                    one_cluster(32, "topology: fat-tree, tiers: 2",
+                                "models:\n  l70: {layers: 80, hidden: 8192, heads: 64, kv_heads: 8, ffn: 28672, "
+                                "vocab: 128256, seq: 4096, gated_mlp: true}\nworkloads:\n  training:\n"
+                                "    - {name: j, model: l70, gpus: 256, parallelism: {tp: 8, pp: 4, dp: 8}, "
+                                "global_batch: 256, steps: 1000}\n"));
+  const TrainingStep analytic = training_step(*s.find_model("l70"), s.training[0],
+                                              builtin_hardware_profiles().at("h100-sxm"),
+                                              ClusterLinks::of(s.sites[0].clusters[0]));
+  SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs[0].state == JobState::Finished);
+  CHECK(r.jobs[0].step_time_s == Approx(analytic.step_time_s).epsilon(0.02));
+  CHECK(r.jobs[0].step().dp_comm_total_s == Approx(analytic.dp_comm_total_s).epsilon(0.02));
+  CHECK(r.jobs[0].step().pp_comm_s == Approx(analytic.pp_comm_s).epsilon(0.02));
+}
+
+namespace {
+// 12 servers, 4 per leaf, 8 uplinks of 50 GB/s per leaf (400 GB/s: one server's worth).
+// Jobs of 6 servers (tp 8 x dp 6): a on servers 0-5 (leaf 0 and half of leaf 1), b on
+// 6-11 (the other half of leaf 1 and leaf 2). Each ring crosses leaves twice; alone, a
+// crossing flow has a leaf's uplink to itself. Together, leaf 1's uplink carries a's and b's
+// crossings in each direction: 2 flows x 400 GB/s through 400 GB/s, each at half speed.
+std::string shared_leaf(bool two_jobs) {
+  std::string y = "fidelity: flow\n" +
+                  one_cluster(12, "topology: fat-tree, tiers: 2, servers_per_leaf: 4, uplinks_per_leaf: 8",
+                              "models:\n  m: {layers: 16, hidden: 4096, heads: 32, ffn: 16384, vocab: 32000, seq: 2048}\n"
+                              "workloads:\n  training:\n"
+                              "    - {name: a, model: m, gpus: 48, parallelism: {tp: 8, pp: 1, dp: 6}, "
+                              "global_batch: 48, steps: 100}\n");
+  if (two_jobs)
+    y += "    - {name: b, model: m, gpus: 48, parallelism: {tp: 8, pp: 1, dp: 6}, global_batch: 48, steps: 100}\n";
+  return y;
+}
+}  // namespace
+
+TEST_CASE("fabric flows: two jobs whose rings share a leaf's uplinks each slow by the closed-form factor", "[engine][fabric][flow]") {
+  // The lone job's crossing flows run at NIC speed (its network time is the analytic one);
+  // with both jobs each crossing flow gets half the uplink: the network part of each ring
+  // round doubles. Closed form: dp time together = dp time alone + network time alone, where
+  // network time alone = the analytic ring's bandwidth term, 2 (m-1)/m x bytes / NIC rate.
+  Scenario s = load(shared_leaf(true));
+  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
+  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
+  const CollectiveFabric fabric = collective_fabric(hw, links);
+  // The analytic step, and the network part of its collectives that cross servers
+  // (pp 1, tp inside a server: the data-parallel ones), as flow fidelity replays them.
+  double crossing_network_s = 0;
+  const TrainingStep analytic =
+      training_step(*s.find_model("m"), s.training[0], hw, links, [&](CollectiveOp op, double bytes, int ranks, int rps) {
+        const CollectiveCost c = collective_time(op, bytes, ranks, rps, fabric);
+        if (ranks / std::max(1, rps) >= 2) crossing_network_s += c.network_s;
+        return c.seconds;
+      });
+  REQUIRE(crossing_network_s > 0.5 * analytic.dp_comm_total_s);  // bandwidth dominates: the factor shows
+  SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs.size() == 2);
+  for (const JobResult& j : r.jobs) {
+    INFO(j.name);
+    CHECK(j.step().dp_comm_total_s == Approx(analytic.dp_comm_total_s + crossing_network_s).epsilon(0.02));
+  }
+}
+
+TEST_CASE("fabric flows: a job alone with the same placement is not slowed", "[engine][fabric][flow]") {
+  Scenario s = load(shared_leaf(false));
+  const TrainingStep analytic = training_step(*s.find_model("m"), s.training[0],
+                                              builtin_hardware_profiles().at("h100-sxm"),
+                                              ClusterLinks::of(s.sites[0].clusters[0]));
+  SimulationResult r = run_simulation(s);
+  CHECK(r.jobs[0].step().dp_comm_total_s == Approx(analytic.dp_comm_total_s).epsilon(0.02));
+}
+
+TEST_CASE("fabric flows: an all-to-all on rails against a 3:1 fat-tree", "[engine][fabric][flow]") {
+  // Radix 64 at 3:1: a fat-tree leaf holds 6 servers (48 ports, 16 uplinks: 800 GB/s), a
+  // rail group 48 servers. 12 servers: two fat-tree leaves, one rail group. Pairwise round k
+  // (k = 1..11) sends server i to i+k: c_k = min(k, 12-k) flows leave each leaf, through
+  // 800 GB/s for c_k x 400 GB/s, so the round takes max(1, c_k / 2) NIC-speed rounds:
+  // 1,1,1.5,2,2.5,3,2.5,2,1.5,1,1 = 19 against 11 on rails, where every round runs at NIC speed.
+  Scenario s = load(R"(name: a2a
+sites:
+  - name: a
+    clusters:
+      - {name: rails, gpu: h100-sxm, servers: 12, scale_out: {nic_bandwidth: 400Gbps, nics_per_server: 8, latency: 0s,
+         topology: rail-optimised, oversubscription: 3}}
+      - {name: tree, gpu: h100-sxm, servers: 12, scale_out: {nic_bandwidth: 400Gbps, nics_per_server: 8, latency: 0s,
+         topology: fat-tree, tiers: 2, oversubscription: 3}}
+)");
+  auto engine = create_engine();
+  Platform p = build_platform(s, SiteGraph(s));
+  REQUIRE(p.sites[0].clusters[0].shape.groups == 1);
+  REQUIRE(p.sites[0].clusters[1].shape.groups == 2);
+  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
+  const CollectiveFabric fabric = collective_fabric(hw, ClusterLinks::of(s.sites[0].clusters[0]));
+  const CollectiveCost cost = collective_time(CollectiveOp::AllToAll, 1e9, 96, 8, fabric);
+  std::vector<double> t(2, -1);
+  sg4::Actor::create("a2a", p.sites[0].gateway, [&] {
+    for (int c = 0; c < 2; ++c) {
+      FlowCollectives flows(p.sites[0].clusters[c].servers, 8, fabric, hw.nic_efficiency);
+      t[c] = flows(CollectiveOp::AllToAll, 1e9, 96, 8);
+    }
+  });
+  engine->run();
+  // Rails: the idle-fabric time. Tree: 8 more NIC-speed rounds of network time on top.
+  CHECK(t[0] == Approx(cost.seconds).epsilon(0.01));
+  CHECK(t[1] - t[0] == Approx(cost.network_s * 8 / 11).epsilon(0.02));
+}
+
+namespace {
+// 12 servers, 4 per leaf. Job a takes 2 servers, then b 4 (both submitted at 0, a first).
+SimulationResult placed(const std::string& placement) {
+  Scenario s = load(one_cluster(12, "topology: fat-tree, tiers: 2, servers_per_leaf: 4, placement: " + placement,
+                                "horizon: 1d\nmodels:\n  m: {layers: 2, hidden: 1024, heads: 8, ffn: 4096, vocab: 1000, "
+                                "seq: 1000}\nworkloads:\n  training:\n"
+                                "    - {name: a, model: m, gpus: 16, global_batch: 16, steps: 100}\n"
+                                "    - {name: b, model: m, gpus: 32, global_batch: 32, steps: 100}\n"));
+  return run_simulation(s);
+}
+}  // namespace
+
+TEST_CASE("fabric placement: packed keeps a 4-server job in one leaf, lowest spans two", "[engine][fabric][placement]") {
+  // Packed: a fills half of leaf 0 (the fullest leaf that holds it: all tie, the lowest wins);
+  // b does not fit the 2 left there and takes leaf 1 whole. Lowest: b gets servers 2-5.
+  const SimulationResult packed = placed("packed");
+  REQUIRE(packed.jobs.size() == 2);
+  CHECK(std::string(packed.jobs[0].fabric_span) == "leaves 0 pods 0");
+  CHECK(std::string(packed.jobs[1].fabric_span) == "leaves 1 pods 0");
+}
+
+TEST_CASE("fabric placement: lowest free servers span leaves", "[engine][fabric][placement]") {
+  const SimulationResult lowest = placed("lowest");
+  CHECK(std::string(lowest.jobs[0].fabric_span) == "leaves 0 pods 0");
+  CHECK(std::string(lowest.jobs[1].fabric_span) == "leaves 0-1 pods 0");
+}
+
+TEST_CASE("fabric routes: every server pair of a 3-tier fabric crosses exactly its tiers", "[engine][fabric]") {
+  // 64 servers, 4 per leaf, 2 leaves per pod. Same leaf: the two NIC links; same pod: and
+  // the two leaf uplinks; else also the two pod uplinks. To the site's storage: NIC, leaf
+  // uplink, pod uplink, storage link. (SimGrid 3.32 misroutes a server to a gateway that is
+  // a direct member of an ancestor zone: these routes were wrong for most servers before
+  // the gateways moved into zones of their own.)
+  Scenario s = load(one_cluster(64, "topology: fat-tree, tiers: 3, servers_per_leaf: 4, leaves_per_pod: 2"));
+  auto engine = create_engine();
+  Platform p = build_platform(s, SiteGraph(s));
+  const auto& servers = p.sites[0].clusters[0].servers;
+  int wrong = 0;
+  for (int a = 0; a < 64; ++a) {
+    for (int b = 0; b < 64; ++b) {
+      if (a == b) continue;
+      std::vector<sg4::Link*> links;
+      double latency = 0;
+      servers[a]->route_to(servers[b], links, &latency);
+      const std::size_t expected = a / 4 == b / 4 ? 2 : a / 8 == b / 8 ? 4 : 6;
+      if (links.size() != expected) ++wrong;
+    }
+    std::vector<sg4::Link*> links;
+    double latency = 0;
+    servers[a]->route_to(p.sites[0].storage, links, &latency);
+    if (links.size() != 4) ++wrong;
+  }
+  CHECK(wrong == 0);
+}

@@ -1,0 +1,124 @@
+// The fabric's shape against hand computation: switch counts, per-tier
+// oversubscription and bisection bandwidth of 2- and 3-tier fat-trees, rail
+// groups, and the errors of fabrics that cannot be built.
+#include <catch2/catch.hpp>
+
+#include "rcn/models/fabric_shape.hpp"
+
+using namespace rcn;
+
+namespace {
+// 8 NICs of 400 Gb/s (50 GB/s): 400 GB/s out of each server.
+ClusterSpec cluster(int servers, const std::string& topology, int tiers) {
+  ClusterSpec c;
+  c.name = "c";
+  c.servers = servers;
+  c.scale_out.nic_bandwidth = 50e9;
+  c.scale_out.nics_per_server = 8;
+  c.scale_out.topology = topology;
+  c.scale_out.tiers = tiers;
+  return c;
+}
+FabricShape shape(const ClusterSpec& c) {
+  std::string error, key;
+  FabricShape f = fabric_shape(c, error, key);
+  INFO(key << ": " << error);
+  REQUIRE(error.empty());
+  return f;
+}
+}  // namespace
+
+TEST_CASE("fabric: a fat-tree without tiers is the single ideal link, as before", "[fabric]") {
+  ClusterSpec c = cluster(64, "fat-tree", 0);
+  c.scale_out.oversubscription = 4;
+  const FabricShape f = shape(c);
+  CHECK_FALSE(f.tiered());
+  CHECK(f.kind == "ideal");
+  CHECK(f.ideal_link == Approx(64 * 400e9 / 4));  // 6.4 TB/s
+  // Half the servers could send 12.8 TB/s; the one link carries 6.4 TB/s.
+  CHECK(f.bisection == Approx(6.4e12));
+}
+
+TEST_CASE("fabric: 2-tier fat-tree, 2:1 at the leaves, bisection by hand", "[fabric]") {
+  // 64 servers, 4 per leaf (32 NIC ports down), 16 uplinks of 50 GB/s per leaf:
+  // 16 leaves, each with 800 GB/s up for 1.6 TB/s down (2:1). Bisection: 8 leaves
+  // on each side, 8 x 800 GB/s = 6.4 TB/s (the servers alone would give 12.8 TB/s).
+  ClusterSpec c = cluster(64, "fat-tree", 2);
+  c.scale_out.servers_per_leaf = 4;
+  c.scale_out.uplinks_per_leaf = 16;
+  const FabricShape f = shape(c);
+  CHECK(f.tiers == 2);
+  CHECK(f.groups == 16);
+  CHECK(f.group_uplink == Approx(800e9));
+  CHECK(f.bisection == Approx(6.4e12));
+  REQUIRE(f.tier_table.size() == 2);
+  CHECK(f.tier_table[0].switches == 16);
+  CHECK(f.tier_table[0].links_down == 512);
+  CHECK(f.tier_table[0].oversubscription == Approx(2));
+  CHECK(f.tier_table[1].switches == 4);  // 256 leaf uplinks on 64-port spines
+  CHECK(f.tier_table[1].links_down == 256);
+  CHECK(f.group_of(5) == 1);
+}
+
+TEST_CASE("fabric: 3-tier fat-tree of 16,384 GPUs, 2:1 at the spines, bisection by hand", "[fabric]") {
+  // 2,048 servers on radix-64 switches, non-blocking leaves: 4 servers (32 ports) and 32
+  // uplinks per leaf, 512 leaves; 32 leaves per pod, 16 pods of 32 spines; each spine has
+  // 32 leaf links and 16 core links (2:1). Pod uplink 32 x 16 x 50 GB/s = 25.6 TB/s;
+  // bisection 8 pods x 25.6 TB/s = 204.8 TB/s (the leaves would carry 409.6 TB/s).
+  ClusterSpec c = cluster(2048, "fat-tree", 3);
+  c.scale_out.uplinks_per_spine = 16;
+  const FabricShape f = shape(c);
+  CHECK(f.servers_per_group == 4);
+  CHECK(f.groups == 512);
+  CHECK(f.groups_per_pod == 32);
+  CHECK(f.pods == 16);
+  CHECK(f.pod_uplink == Approx(25.6e12));
+  CHECK(f.bisection == Approx(204.8e12));
+  REQUIRE(f.tier_table.size() == 3);
+  CHECK(f.tier_table[0].oversubscription == Approx(1));
+  CHECK(f.tier_table[1].switches == 512);
+  CHECK(f.tier_table[1].oversubscription == Approx(2));
+  CHECK(f.tier_table[2].switches == 128);  // 8,192 core links on 64 ports
+  CHECK(f.pod_of(4 * 32 * 3) == 3);
+  // Non-blocking throughout: every tier gives half the servers' 819.2 TB/s.
+  c.scale_out.uplinks_per_spine = 0;
+  CHECK(shape(c).bisection == Approx(409.6e12));
+}
+
+TEST_CASE("fabric: a rail group is as large as a leaf's down ports, eight times a fat-tree leaf", "[fabric]") {
+  // Radix 64, non-blocking: a fat-tree leaf holds 32 ports = 4 servers; a rail switch
+  // holds one NIC of each of 32 servers, and the group's 8 rail switches give 8 x 32 uplinks.
+  const FabricShape rails = shape(cluster(64, "rail-optimised", 2));
+  CHECK(rails.servers_per_group == 32);
+  CHECK(rails.groups == 2);
+  CHECK(rails.group_uplink == Approx(8 * 32 * 50e9));
+  CHECK(rails.tier_table[0].switches == 16);
+  CHECK(shape(cluster(64, "fat-tree", 2)).servers_per_group == 4);
+  const FabricShape only = shape(cluster(64, "rail-only", 0));
+  CHECK(only.groups == 1);
+  CHECK(only.group_uplink == 0);
+  CHECK(only.tier_table[0].switches == 8);
+}
+
+TEST_CASE("fabric: shapes that cannot be built name the key at fault", "[fabric]") {
+  std::string error, key;
+  ClusterSpec c = cluster(64, "fat-tree", 2);
+  c.scale_out.servers_per_leaf = 8;  // 64 down ports on a 64-port leaf, no room for uplinks
+  fabric_shape(c, error, key);
+  CHECK(key == "servers_per_leaf");
+  CHECK(error.find("cannot hold 8 servers") != std::string::npos);
+  error.clear();
+  c = cluster(2048, "fat-tree", 2);  // 512 leaves, a spine reaches 64
+  fabric_shape(c, error, key);
+  CHECK(key == "tiers");
+  CHECK(error.find("use tiers: 3") != std::string::npos);
+  error.clear();
+  c = cluster(128, "rail-only", 0);  // a rail switch of 64 ports cannot reach 128 servers
+  fabric_shape(c, error, key);
+  CHECK(key == "radix");
+  error.clear();
+  c = cluster(64, "fat-tree", 2);
+  c.scale_out.radix = 4;  // fewer ports than a server's NICs
+  fabric_shape(c, error, key);
+  CHECK(key == "radix");
+}
