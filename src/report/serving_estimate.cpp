@@ -19,7 +19,9 @@ std::vector<ServingEstimate> estimate_serving(const Scenario& s) {
     e.period_s = s.horizon;
     if (sv.arrivals.kind == "trace" && !sv.arrivals.requests.empty())
       e.period_s = std::min(s.horizon, sv.arrivals.requests.back().at);
-    for (const auto& [site_name, n] : sv.replicas) {
+    for (const auto& placed : sv.replicas) {
+      const auto& site_name = placed.first;  // not a structured binding: C++17 lambdas cannot capture those
+      const auto n = placed.second;
       const auto site = static_cast<std::size_t>(
           std::find_if(s.sites.begin(), s.sites.end(), [&](const SiteSpec& x) { return x.name == site_name; }) - s.sites.begin());
       if (site == s.sites.size()) continue;
