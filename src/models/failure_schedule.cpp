@@ -1,5 +1,7 @@
 #include "rcn/models/failure_schedule.hpp"
 
+#include "rcn/models/fabric_shape.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -89,7 +91,14 @@ std::vector<FailureEvent> failure_schedule(const Scenario& s) {
       }
       for (std::size_t ci = 0; ci < site.clusters.size(); ++ci) {
         const ClusterSpec& cl = site.clusters[ci];
-        const int unit = c.blast == BlastRadius::Rack ? std::max(1, s.failures.rack_servers) : 1;
+        int unit = c.blast == BlastRadius::Rack ? std::max(1, s.failures.rack_servers) : 1;
+        if (c.blast == BlastRadius::Rack) {
+          // On a tiered fabric the switch that fails is a leaf: its servers drop off the
+          // fabric together, whatever `rack_servers` says.
+          std::string error, key;
+          const FabricShape fabric = fabric_shape(cl, error, key);
+          if (error.empty() && fabric.tiered()) unit = fabric.servers_per_group;
+        }
         // Spare servers (numbered after the servers) fail too, in the pool or in service.
         const int units = cl.servers + cl.spares;
         for (int first = 0; first < units; first += unit) {

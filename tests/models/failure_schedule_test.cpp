@@ -2,9 +2,12 @@
 // and the closed forms used for checkpoint intervals.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "rcn/models/failure_schedule.hpp"
+#include "rcn/models/fabric_shape.hpp"
 #include "rcn/scenario/loader.hpp"
 #include "tests/load_scenario.hpp"
 
@@ -74,4 +77,31 @@ TEST_CASE("Young/Daly and the expected lost work per failure", "[models][failure
   CHECK(expected_lost_work_per_failure(60, 1e9) == Approx(30).epsilon(1e-6));
   CHECK(expected_lost_work_per_failure(3600, 3600) == Approx(3600 - 3600 * std::exp(-1) / (1 - std::exp(-1))));
   CHECK(expected_lost_work_per_failure(1e6, 3600) == Approx(3600).epsilon(1e-6));
+}
+
+TEST_CASE("a switch failure on a tiered fabric takes down one whole leaf", "[models][failures][fabric]") {
+  const std::string y =
+      "name: f\nhorizon: 1000d\nsites:\n  - name: a\n    clusters:\n      - {gpu: h100-sxm, servers: 64,\n"
+      "         scale_out: {topology: fat-tree, tiers: 2, radix: 64}}\n"
+      "failures: {mix: none, rack_servers: 1, components: {switch: {rate: 1e-4/h, repair: 1h}}}\n";
+  const Scenario s = test::load_scenario(y, "f.yaml");
+  std::string error, key;
+  const FabricShape fabric = fabric_shape(s.sites[0].clusters[0], error, key);
+  REQUIRE(fabric.tiered());
+  const int leaf = fabric.servers_per_group;
+  REQUIRE(leaf > 1);  // a leaf is not the 1-server rack
+  const auto events = failure_schedule(s);
+  REQUIRE(events.size() > 20);
+  std::set<int> leaves_hit;
+  for (const auto& e : events) {
+    REQUIRE(e.component == "switch");
+    REQUIRE(!e.servers.empty());
+    const int g = e.servers.front() / leaf;
+    leaves_hit.insert(g);
+    // Every server of that leaf (the last leaf may be cut short by the host count), no other.
+    const int last = std::min(fabric.hosts, (g + 1) * leaf);
+    CHECK(static_cast<int>(e.servers.size()) == last - g * leaf);
+    for (std::size_t k = 0; k < e.servers.size(); ++k) CHECK(e.servers[k] == g * leaf + static_cast<int>(k));
+  }
+  CHECK(static_cast<int>(leaves_hit.size()) == fabric.groups);
 }
