@@ -837,7 +837,7 @@ class ScenarioReader {
     sch.name = r_.choice(n, "scheduler", p, {"orca", "vllm", "sarathi"}, false).value_or("orca");
     if (sch.name == "sarathi") sch.max_batched_tokens = 512;
     if (auto v = bounded(n, "max_batched_tokens", p, Quantity::Count, Sign::Positive, false, 0,
-                         limits::kMaxRequestTokens, "a token count", "0", "1e8"))
+                         limits::kMaxRequestTokens, "a token count", "0", "1e7"))
       sch.max_batched_tokens = std::ceil(*v);
     if (auto v = r_.integer(n, "kv_block", p, 1, false)) {
       if (*v > kMaxKvBlock)
@@ -868,7 +868,7 @@ class ScenarioReader {
     const std::string p = YamlReader::join(ap, key);
     auto tokens = [&](const YAML::Node& m, const char* k, const std::string& mp) {
       return bounded(m, k, mp, Quantity::Count, Sign::Positive, true, 0, limits::kMaxRequestTokens, "a token count",
-                     "0", "1e8");
+                     "0", "1e7");
     };
     if (!n.IsDefined()) return t;
     if (!n.IsMap()) {

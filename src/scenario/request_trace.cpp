@@ -151,7 +151,7 @@ std::vector<TraceRequest> parse_request_trace(std::string_view text, const std::
       const CsvField* fd = field(name);
       if (!fd) return;
       std::string why;
-      if (auto v = parse_bounded_integer(fd->text, least, limits::kMaxInt, &why)) {
+      if (auto v = parse_bounded_integer(fd->text, least, static_cast<std::int64_t>(limits::kMaxRequestTokens), &why)) {
         out = static_cast<double>(*v);
       } else {
         error(lineno, fd->col, name, why);

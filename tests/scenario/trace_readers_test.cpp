@@ -77,14 +77,14 @@ TEST_CASE("request trace token counts that are not positive integers are errors 
   const std::string header = "TIMESTAMP,ContextTokens,GeneratedTokens\n";
   CHECK(request_trace_errors(header + "2023-11-16 18:17:03.9799600,nan,10\n") ==
         std::vector<std::string>{
-            "req.csv:2:29: error: ContextTokens: expected an integer in [1, 2000000000], got \"nan\""});
+            "req.csv:2:29: error: ContextTokens: expected an integer in [1, 10000000], got \"nan\""});
   CHECK(request_trace_errors(header + "2023-11-16 18:17:03.9799600,12,ten\n") ==
         std::vector<std::string>{
-            "req.csv:2:32: error: GeneratedTokens: expected an integer in [0, 2000000000], got \"ten\""});
+            "req.csv:2:32: error: GeneratedTokens: expected an integer in [0, 10000000], got \"ten\""});
   CHECK(request_trace_errors(header + "2023-11-16 18:17:03,0,1\n2023-11-16 18:17:04,5,1e20\n") ==
         std::vector<std::string>{
-            "req.csv:2:21: error: ContextTokens: expected an integer in [1, 2000000000], got \"0\"",
-            "req.csv:3:23: error: GeneratedTokens: expected an integer in [0, 2000000000], got \"1e20\""});
+            "req.csv:2:21: error: ContextTokens: expected an integer in [1, 10000000], got \"0\"",
+            "req.csv:3:23: error: GeneratedTokens: expected an integer in [0, 10000000], got \"1e20\""});
   CHECK(request_trace_errors(header + "2023-11-16 18:17:03,5\n") ==
         std::vector<std::string>{"req.csv:2:22: error: GeneratedTokens: missing value"});
 }
@@ -140,6 +140,6 @@ TEST_CASE("rcnsim validate reports a bad request trace (a run would have aborted
                                     "arrivals: {trace: req.csv}}]}\n";
   const auto r = test::run_command(test::rcnsim_binary() + " validate " + dir + "/t.yaml");
   CHECK(r.status == 2);
-  CHECK(r.output == dir + "/req.csv:2:21: error: ContextTokens: expected an integer in [1, 2000000000], got \"nan\"\n"
+  CHECK(r.output == dir + "/req.csv:2:21: error: ContextTokens: expected an integer in [1, 10000000], got \"nan\"\n"
                           "1 error found; nothing was run\n");
 }

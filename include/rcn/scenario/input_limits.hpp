@@ -42,7 +42,10 @@ inline constexpr double kMaxModelParams = 1e15;                  // parameters o
 inline constexpr double kMaxMoeImbalance = 1000;                 // busiest expert rank's tokens over the mean
 inline constexpr double kMaxTrainingTokens = 1e18;               // tokens of one training job
 inline constexpr double kMaxTrainingSteps = 1e12;                // steps of one training job
-inline constexpr double kMaxRequestTokens = 1e8;                 // mean prompt or output tokens of a request
+// Prompt or output tokens of one request (10M: above any model's context window). The serving
+// engine counts a request's tokens in float, exact for integers up to 2^24 = 16.7M: past that,
+// adding one generated token would be lost to rounding and the request would never finish.
+inline constexpr double kMaxRequestTokens = 1e7;
 inline constexpr double kMaxRequestsPerRun = 1e9;                // inference requests (rate x horizon)
 inline constexpr double kMaxPeriodicChecks = 1e8;                // horizon / autoscale interval
 inline constexpr std::int64_t kMaxSwitchPorts = 100'000;         // radix of one fabric switch, and any count a tier multiplies
