@@ -113,6 +113,9 @@ class InferenceRuntime {
   double outstanding(const Replica& r) const { return r.outstanding; }
   void dispatcher(std::size_t s);
   void replica_loop(std::size_t r);
+  // Waits until the replica has requests; false when it was draining and has now let go of its
+  // server (its loop must return). Shared by every scheduler's loop.
+  bool wait_for_work(std::size_t r);
   // The vllm and sarathi schedulers: paged KV with preemption, chunked prefill for sarathi.
   void paged_replica_loop(std::size_t r);
   // Decode steps of the running requests (all prefilled): until the first one finishes, the KV

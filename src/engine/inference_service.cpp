@@ -452,22 +452,28 @@ void InferenceRuntime::end_iteration(Replica& rep, std::size_t r) {
   }
 }
 
+bool InferenceRuntime::wait_for_work(std::size_t r) {
+  Replica& rep = replicas[r];
+  while (rep.queue.empty() && rep.running.empty()) {
+    if (rep.state == ReplicaState::Draining) {  // scaled down and done: the server goes back
+      release_server(r);
+      end_serving(r, sg4::Engine::get_clock());
+      rep.state = ReplicaState::Idle;
+      rep.actor = nullptr;
+      return false;
+    }
+    rep.arrivals->acquire();
+  }
+  return true;
+}
+
 void InferenceRuntime::replica_loop(std::size_t r) {
   Replica& rep = replicas[r];
   const int max_batch = services[rep.service].spec->max_batch;
   const double budget = services[rep.service].spec->scheduler.max_batched_tokens;  // 0: none
   const double capacity = rep.cost->kv_capacity_tokens();
   for (;;) {
-    while (rep.queue.empty() && rep.running.empty()) {
-      if (rep.state == ReplicaState::Draining) {  // scaled down and done: the server goes back
-        release_server(r);
-        end_serving(r, sg4::Engine::get_clock());
-        rep.state = ReplicaState::Idle;
-        rep.actor = nullptr;
-        return;
-      }
-      rep.arrivals->acquire();
-    }
+    if (!wait_for_work(r)) return;
     // Admit in arrival order while the batch and the KV cache allow.
     std::vector<double> prompts;
     std::vector<std::uint32_t> admitted;

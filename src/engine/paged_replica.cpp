@@ -112,16 +112,7 @@ void InferenceRuntime::paged_replica_loop(std::size_t r) {
     }
   };
   for (;;) {
-    while (rep.queue.empty() && rep.running.empty()) {
-      if (rep.state == ReplicaState::Draining) {
-        release_server(r);
-        end_serving(r, sg4::Engine::get_clock());
-        rep.state = ReplicaState::Idle;
-        rep.actor = nullptr;
-        return;
-      }
-      rep.arrivals->acquire();
-    }
+    if (!wait_for_work(r)) return;
     // Room for this step's decode tokens: evict the newest requests until every decode has its block.
     double decode_blocks = 0;
     for (;;) {
