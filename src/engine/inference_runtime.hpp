@@ -164,6 +164,12 @@ class InferenceRuntime {
   void autoscaler(std::size_t s);
   // Busy time and serving time over time (site energy and replicas serving per bin).
   void note_busy(Replica& rep, double from, double to);
+  // One iteration of t seconds (a prefill, a mixed step): sleeps, counts it busy; returns the time it ends.
+  double busy_for(Replica& rep, double t);
+  // Decode steps of `step` seconds: one when a queued request can join after it, else k, or fewer when
+  // a request arrives meanwhile (the step under way is finished). Counts them busy; returns how many ran.
+  // Shared by every scheduler.
+  double decode_steps(Replica& rep, double k, double step, bool can_join);
   void end_serving(std::size_t r, double now);
   std::vector<ReplicaServingSpan> serving;  // closed spans
   std::map<std::size_t, std::unique_ptr<InferenceCost>> cost_cache;  // by service x clusters + cluster

@@ -38,6 +38,29 @@ void InferenceRuntime::note_busy(Replica& rep, double from, double to) {
   rep.busy_from = from, rep.busy_to = to;
 }
 
+double InferenceRuntime::busy_for(Replica& rep, double t) {
+  sg4::this_actor::sleep_for(t);
+  rep.busy_s += t;
+  const double now = sg4::Engine::get_clock();
+  note_busy(rep, now - t, now);
+  return now;
+}
+
+double InferenceRuntime::decode_steps(Replica& rep, double k, double step, bool can_join) {
+  const double start = sg4::Engine::get_clock();
+  double steps = k;
+  if (can_join) {
+    steps = 1;
+    sg4::this_actor::sleep_for(step);
+  } else if (rep.arrivals->acquire_timeout(k * step) == false) {  // an arrival: finish the step under way
+    steps = std::min(k, std::floor((sg4::Engine::get_clock() - start) / step) + 1);
+    if (start + steps * step > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(start + steps * step);
+  }
+  rep.busy_s += steps * step;
+  note_busy(rep, start, start + steps * step);
+  return steps;
+}
+
 void InferenceRuntime::end_serving(std::size_t r, double now) {
   Replica& rep = replicas[r];
   if (rep.serving_since < 0) return;
@@ -490,11 +513,7 @@ void InferenceRuntime::replica_loop(std::size_t r) {
       rep.queue.pop_front();
     }
     if (!admitted.empty()) {  // prefill the newcomers; the others wait (no chunked prefill)
-      const double t = prefill_time(rep, admitted, prompts);
-      sg4::this_actor::sleep_for(t);
-      rep.busy_s += t;
-      const double now = sg4::Engine::get_clock();
-      note_busy(rep, now - t, now);
+      const double now = busy_for(rep, prefill_time(rep, admitted, prompts));
       for (auto id : admitted) {
         requests[id].first_token = now, requests[id].generated = 1;
         rep.outstanding -= requests[id].prompt + 1;
@@ -509,21 +528,8 @@ void InferenceRuntime::replica_loop(std::size_t r) {
     const double batch = static_cast<double>(rep.running.size());
     if (batch > 0 && k > 0) {
       const double step = rep.cost->decode_step_s(batch, kv + (k - 1) * batch / 2);
-      const double start = sg4::Engine::get_clock();
-      double steps = k;
-      bool woken = false;
       const bool can_join = !rep.queue.empty() && static_cast<int>(rep.running.size()) < max_batch;
-      if (can_join) steps = 1;
-      else woken = rep.arrivals->acquire_timeout(k * step) == false;  // false: acquired, i.e. an arrival
-      if (woken) {  // a request arrived: finish the step under way, then let it join
-        const double elapsed = sg4::Engine::get_clock() - start;
-        steps = std::min(k, std::floor(elapsed / step) + 1);
-        if (start + steps * step > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(start + steps * step);
-      } else if (steps == 1) {
-        sg4::this_actor::sleep_for(step);
-      }
-      rep.busy_s += steps * step;
-      note_busy(rep, start, start + steps * step);
+      const double steps = decode_steps(rep, k, step, can_join);
       for (auto id : rep.running) requests[id].generated += static_cast<float>(steps);
       rep.outstanding -= steps * batch;
     }

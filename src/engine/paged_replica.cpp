@@ -47,17 +47,7 @@ void InferenceRuntime::paged_decode(Replica& rep, bool can_join) {
   }
   const double batch = static_cast<double>(rep.running.size());
   const double step = rep.cost->decode_step_s(batch, kv + (k - 1) * batch / 2);
-  const double start = sg4::Engine::get_clock();
-  double steps = k;
-  if (can_join) {
-    steps = 1;
-    sg4::this_actor::sleep_for(step);
-  } else if (rep.arrivals->acquire_timeout(k * step) == false) {  // an arrival: finish the step under way
-    steps = std::min(k, std::floor((sg4::Engine::get_clock() - start) / step) + 1);
-    if (start + steps * step > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(start + steps * step);
-  }
-  rep.busy_s += steps * step;
-  note_busy(rep, start, start + steps * step);
+  const double steps = decode_steps(rep, k, step, can_join);
   rep.kv_blocks += blocks_for(steps);
   for (auto id : rep.running) {
     requests[id].generated += static_cast<float>(steps);
@@ -137,11 +127,7 @@ void InferenceRuntime::paged_replica_loop(std::size_t r) {
         admit(free_blocks);
       }
       if (!admitted.empty()) {
-        const double t = prefill_time(rep, admitted, prompts);
-        sg4::this_actor::sleep_for(t);
-        rep.busy_s += t;
-        const double now = sg4::Engine::get_clock();
-        note_busy(rep, now - t, now);
+        const double now = busy_for(rep, prefill_time(rep, admitted, prompts));
         for (std::size_t i = 0; i < admitted.size(); ++i) prefill_to(admitted[i], prompts[i], now);
       } else {
         paged_decode(rep, admissible(free_blocks));
@@ -176,11 +162,7 @@ void InferenceRuntime::paged_replica_loop(std::size_t r) {
       end_iteration(rep, r);
       continue;
     }
-    const double t = rep.cost->mixed_step_s(decodes, decode_kv, chunks);
-    sg4::this_actor::sleep_for(t);
-    rep.busy_s += t;
-    const double now = sg4::Engine::get_clock();
-    note_busy(rep, now - t, now);
+    const double now = busy_for(rep, rep.cost->mixed_step_s(decodes, decode_kv, chunks));
     for (auto id : rep.running) {
       Request& q = requests[id];
       if (!q.prefilled) continue;

@@ -165,3 +165,21 @@ TEST_CASE("paged KV with preemption serves the load reservation cannot", "[engin
   CHECK(g.requests == g.completed + g.in_flight);
   CHECK(r.services.at(0).preemptions > 0);  // the cache did fill: requests were evicted and recomputed
 }
+
+TEST_CASE("orca: a request's last output token takes one decode step, not two", "[engine][inference][scheduler]") {
+  // One request, 512 prompt tokens, 2 output tokens: the prefill gives the first token, one decode
+  // step (a batch of 1 attending over 513 tokens) the second. Nothing else arrives, so the replica
+  // decodes its last step alone; its end-to-end latency is prefill + one step.
+  Scenario s = one_server("1h", "{name: s, model: llama3-8b, replicas: {a: 1}, gpus_per_replica: 1, "
+                                "arrivals: {poisson: 1/s}}");
+  ArrivalSpec& a = s.inference[0].arrivals;
+  a.kind = "trace";
+  a.requests = {{1.0, 512, 2}};
+  const InferenceCost c = llama8b_h100(s);
+  const double prefill = c.prefill_s({512}), step = c.decode_step_s(1, 513);
+  SimulationResult r = run_simulation(s);
+  const auto& g = r.inference.at(0);
+  REQUIRE(g.completed == 1);
+  CHECK(g.ttft_p50 == Approx(prefill).epsilon(1e-9));
+  CHECK(g.e2e_p50 == Approx(prefill + step).epsilon(1e-9));
+}
