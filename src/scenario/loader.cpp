@@ -322,13 +322,7 @@ class ScenarioReader {
     ScaleOutSpec& o = c.scale_out;
     const std::size_t errors = r_.diagnostics().error_count();
     auto count = [&](const char* key, int min, int& field) {
-      if (auto v = r_.integer(so, key, sp, min, false)) {
-        if (*v > limits::kMaxSwitchPorts)
-          r_.error(YamlReader::child(so, key), sp + "." + key,
-                   fmt::format("expected at most {}, got {}", limits::kMaxSwitchPorts, *v));
-        else
-          field = *v;
-      }
+      if (auto v = r_.integer(so, key, sp, min, false, limits::kMaxSwitchPorts)) field = *v;
     };
     if (auto v = r_.integer(so, "tiers", sp, 1, false)) {
       if (*v != 2 && *v != 3)
@@ -839,13 +833,7 @@ class ScenarioReader {
     if (auto v = bounded(n, "max_batched_tokens", p, Quantity::Count, Sign::Positive, false, 0,
                          limits::kMaxRequestTokens, "a token count", "0", "1e7"))
       sch.max_batched_tokens = std::ceil(*v);
-    if (auto v = r_.integer(n, "kv_block", p, 1, false)) {
-      if (*v > kMaxKvBlock)
-        r_.error(YamlReader::child(n, "kv_block"), YamlReader::join(p, "kv_block"),
-                 fmt::format("expected a block size between 1 and {} tokens, got {}", kMaxKvBlock, *v));
-      else
-        sch.kv_block = static_cast<int>(*v);
-    }
+    if (auto v = r_.integer(n, "kv_block", p, 1, false, kMaxKvBlock)) sch.kv_block = *v;
   }
 
   // The mean request length a distribution gives (ArrivalSpec's prompt_tokens, output_tokens).

@@ -141,7 +141,7 @@ std::optional<double> YamlReader::quantity(const YAML::Node& map, const std::str
 }
 
 std::optional<int> YamlReader::integer(const YAML::Node& map, const std::string& key, const std::string& path,
-                                       int min, bool required) {
+                                       int min, bool required, std::int64_t max) {
   const YAML::Node n = child(map, key);
   const std::string p = join(path, key);
   if (!n.IsDefined()) {
@@ -149,11 +149,11 @@ std::optional<int> YamlReader::integer(const YAML::Node& map, const std::string&
     return std::nullopt;
   }
   std::optional<std::int64_t> v;
-  if (n.IsScalar()) v = parse_bounded_integer(n.Scalar(), min, limits::kMaxInt);
+  if (n.IsScalar()) v = parse_bounded_integer(n.Scalar(), min, max);
   if (!v) {
     const auto d = n.IsScalar() ? parse_quantity(n.Scalar(), Quantity::Count) : std::nullopt;
-    if (d && *d > static_cast<double>(limits::kMaxInt))
-      error(n, p, fmt::format("expected an integer <= {}, got {}", limits::kMaxInt, describe(n)));
+    if (d && *d > static_cast<double>(max))
+      error(n, p, fmt::format("expected an integer <= {}, got {}", max, describe(n)));
     else
       error(n, p, fmt::format("expected an integer >= {}, got {}", min, describe(n)));
     return std::nullopt;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "rcn/scenario/diagnostics.hpp"
+#include "rcn/scenario/input_limits.hpp"
 #include "rcn/scenario/units.hpp"
 
 namespace rcn {
@@ -45,8 +46,9 @@ class YamlReader {
                                     const std::vector<std::string>& choices, bool required);
   std::optional<double> quantity(const YAML::Node& map, const std::string& key, const std::string& path,
                                  Quantity kind, Sign sign, bool required);
+  // An integer in [min, max] (max: limits::kMaxInt unless a key has a tighter bound).
   std::optional<int> integer(const YAML::Node& map, const std::string& key, const std::string& path, int min,
-                             bool required);
+                             bool required, std::int64_t max = limits::kMaxInt);
   std::optional<bool> boolean(const YAML::Node& map, const std::string& key, const std::string& path);
 
   // The value node of `key`, or an undefined node when absent or null.

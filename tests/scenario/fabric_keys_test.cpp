@@ -53,3 +53,10 @@ TEST_CASE("fabric keys: tiers without uplinks, and rail-only beyond one switch, 
   e = only_error(load_fabric("topology: fat-tree, tiers: 2", 2048));  // 512 leaves for 64-port spines
   CHECK(e.find("use tiers: 3") != std::string::npos);
 }
+
+TEST_CASE("fabric keys: a switch count past 100,000 ports is an error at the key", "[loader][fabric]") {
+  // Line 6: the scale_out mapping; radix is its first key, its value at column 29.
+  const std::string e = only_error(load_fabric("radix: 100001, topology: fat-tree, tiers: 2"));
+  CHECK(e == "fabric.yaml:6:29: error: sites[0].clusters[0].scale_out.radix: expected an integer <= 100000, "
+             "got \"100001\"");
+}
