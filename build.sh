@@ -6,6 +6,7 @@
 #   ./build.sh asan [ARGS...]  the test suite built with clang, ASan and UBSan, in build-asan/
 #                              (ARGS go to ctest; fuzz targets excluded)
 #   ./build.sh fuzz [ARGS...]  the libFuzzer targets of tests/fuzz, 60 s each, in build-asan/
+#                              (RCN_FUZZ_SECONDS=N when build-asan/ is first configured: N s each)
 # Idempotent: apt runs only when a package is missing; the build is incremental.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -48,7 +49,8 @@ build_asan() {
   if [ ! -f "$ASAN_BUILD_DIR/CMakeCache.txt" ]; then
     cmake -S . -B "$ASAN_BUILD_DIR" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
           "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" -DRCN_BUILD_CALIBRATE=OFF \
-          -DRCN_SANITIZE=ON -DRCN_FUZZ=ON -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON -DRCN_BUILD_PYTHON=OFF >&2
+          -DRCN_SANITIZE=ON -DRCN_FUZZ=ON -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON -DRCN_BUILD_PYTHON=OFF \
+          -DRCN_FUZZ_SECONDS="${RCN_FUZZ_SECONDS:-60}" >&2
   fi
   cmake --build "$ASAN_BUILD_DIR" -j "$JOBS" >&2
 }

@@ -15,10 +15,6 @@
 
 namespace rcn {
 
-namespace {
-constexpr std::size_t kMaxErrors = 50;  // then stop: a wrong file would otherwise bury the first errors
-}  // namespace
-
 std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::string& path, const Scenario& s,
                                             Diagnostics& diags) {
   std::vector<TrainingJobSpec> jobs = reserved_trace_jobs(text);
@@ -51,8 +47,8 @@ std::vector<TrainingJobSpec> read_job_trace(std::string_view text, const std::st
   if (diags.error_count() > errors_before) return jobs;
   while (lines.next(line)) {
     const int lineno = lines.number();
-    if (diags.error_count() - errors_before >= kMaxErrors) {
-      diags.error(SourceLoc{path, lineno, 1}, "", fmt::format("stopping after {} errors in this file", kMaxErrors));
+    if (diags.error_count() - errors_before >= limits::kMaxErrorsPerTraceFile) {
+      diags.error(SourceLoc{path, lineno, 1}, "", fmt::format("stopping after {} errors in this file", limits::kMaxErrorsPerTraceFile));
       return jobs;
     }
     // Every line counts, blank ones too, so the loop is bounded by the row limit.

@@ -17,7 +17,6 @@ namespace {
 const std::vector<std::string> kColumns{"TIMESTAMP", "ContextTokens", "GeneratedTokens"};
 // Optional: the conversation a request is a turn of (prefix caching, docs/inference.md).
 const std::string kConversationColumn = "ConversationId";
-constexpr std::size_t kMaxErrors = 50;  // then stop: a wrong file would otherwise bury the first errors
 
 // Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (March-based
 // years, so the leap day is the last day of its year).
@@ -118,8 +117,8 @@ std::vector<TraceRequest> parse_request_trace(std::string_view text, const std::
   Timestamp earliest;
   while (lines.next(line)) {
     const int lineno = lines.number();
-    if (diags.error_count() - errors_before >= kMaxErrors) {
-      error(lineno, 1, "", fmt::format("stopping after {} errors in this file", kMaxErrors));
+    if (diags.error_count() - errors_before >= limits::kMaxErrorsPerTraceFile) {
+      error(lineno, 1, "", fmt::format("stopping after {} errors in this file", limits::kMaxErrorsPerTraceFile));
       return {};
     }
     // Every line counts, blank ones too, so the loop is bounded by the row limit.

@@ -15,7 +15,6 @@
 namespace rcn {
 namespace {
 
-constexpr std::size_t kMaxErrors = 50;  // as for CSV traces
 constexpr int kFields = 18;
 
 // SWF's fields, 1-based, as the archive numbers them.
@@ -113,8 +112,8 @@ std::vector<TrainingJobSpec> read_swf_trace(std::string_view text, const std::st
   std::unordered_map<std::int64_t, int> first_line_of_job;
   while (lines.next(line)) {
     const int lineno = lines.number();
-    if (diags.error_count() - errors_before >= kMaxErrors) {
-      diags.error(SourceLoc{path, lineno, 1}, "", fmt::format("stopping after {} errors in this file", kMaxErrors));
+    if (diags.error_count() - errors_before >= limits::kMaxErrorsPerTraceFile) {
+      diags.error(SourceLoc{path, lineno, 1}, "", fmt::format("stopping after {} errors in this file", limits::kMaxErrorsPerTraceFile));
       return jobs;
     }
     if (lineno > limits::kMaxTraceRows) {

@@ -118,7 +118,7 @@ TEST_CASE("hardening: WAN peak utilisation is the largest load a link carried: t
   CHECK(job(r, "big").staging_s == Approx(11000).epsilon(1e-6));
 }
 
-TEST_CASE("hardening: WAN peak utilisation stays within 1 on the regional scenario", "[engine][hardening]") {
+TEST_CASE("hardening: WAN peak utilisation stays within 1 on the regional scenario", "[engine][hardening][slow]") {
   // Before: up to 1.75 on this scenario.
   const SimulationResult r = run_simulation(load_file("scenarios/regional/center-plus-four-nodes.yaml"));
   REQUIRE_FALSE(r.wan_links.empty());

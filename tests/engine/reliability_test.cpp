@@ -110,7 +110,7 @@ TEST_CASE("checkpoint interval sweep: the best simulated interval is near Young/
 }
 
 TEST_CASE("Llama 3 405B, 16,384 GPUs, 54 days: 419 interruptions (15%), effective training above 90%",
-          "[engine][failures][reliability]") {
+          "[engine][failures][reliability][slow]") {
   // REFERENCES.md (Llama 3 paper, Table 5). The mean count checks the injection of the Table 5 rates;
   // the effective training time checks the recovery model (assumptions in the scenario file).
   double interruptions = 0, worst_goodput = 1;

@@ -22,6 +22,7 @@ inline constexpr std::int64_t kMaxGpusTotal = 16'000'000;        // servers x gp
 inline constexpr std::int64_t kMaxFailureEvents = 1'000'000;     // pre-generated failure events in one run (~3 GB at the limit)
 inline constexpr std::int64_t kMaxTraceRows = 20'000'000;        // rows of one job or request trace
 inline constexpr std::size_t kMaxTraceRowsReserved = 2'000'000;  // job rows reserved before reading (beyond: growth)
+inline constexpr std::size_t kMaxErrorsPerTraceFile = 50;        // then stop: a wrong file would otherwise bury the first errors
 inline constexpr std::int64_t kMaxSweepRuns = 100'000;           // points x seeds of one sweep
 inline constexpr std::int64_t kMaxSweepVariants = 1'000;         // named variants of one sweep
 inline constexpr std::size_t kMaxSweepVariantName = 64;          // characters of a variant's name
