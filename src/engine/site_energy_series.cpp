@@ -4,24 +4,12 @@
 #include <cmath>
 
 #include "rcn/models/site_energy.hpp"
+#include "rcn/models/time_bins.hpp"
 
 namespace rcn {
 namespace {
 
 constexpr double kMaxBins = 1000;
-
-// Adds value x overlap of [from, to) with each bin to `area` (bins of `width`, the last ending at `end`).
-void add_span(std::vector<double>& area, double width, double end, double from, double to, double value) {
-  from = std::max(from, 0.0), to = std::min(to, end);
-  if (!(to > from) || value == 0 || area.empty()) return;
-  for (auto i = static_cast<std::size_t>(std::min(from / width, static_cast<double>(area.size() - 1)));
-       i < area.size(); ++i) {
-    const double lo = std::max(from, width * static_cast<double>(i));
-    const double hi = std::min(to, i + 1 == area.size() ? end : width * static_cast<double>(i + 1));
-    if (lo >= to) break;
-    if (hi > lo) area[i] += value * (hi - lo);
-  }
-}
 
 // Scales `parts` so they add up to `total`; parts that add up to nothing take it in proportion to `lengths`.
 void scale_to(std::vector<double>& parts, const std::vector<double>& lengths, double total) {
@@ -50,6 +38,7 @@ std::vector<SiteEnergyBin> site_energy_series(const EngineContext& ctx, const st
   const double width = site_energy_bin_width(end);
   // A last bin shorter than a millionth of a bin is rounding, not time: the bin before takes it.
   const auto n = static_cast<std::size_t>(std::max(1.0, std::ceil(end / width - 1e-6)));
+  const TimeBins bins{width, n};
   std::vector<double> lengths(n);
   for (std::size_t i = 0; i < n; ++i)
     lengths[i] = (i + 1 == n ? end : width * static_cast<double>(i + 1)) - width * static_cast<double>(i);
@@ -60,12 +49,12 @@ std::vector<SiteEnergyBin> site_energy_series(const EngineContext& ctx, const st
   for (const UtilisationPoint& u : res.utilisation) {  // in time order
     if (u.site >= s.sites.size()) continue;
     auto& [t, gpus] = last[u.site];
-    add_span(busy_bins[u.site], width, end, t, u.time_s, gpus);
+    add_binned_area(busy_bins[u.site], bins, end, t, u.time_s, gpus);
     t = std::max(t, u.time_s), gpus = u.busy_gpus;
   }
-  for (std::size_t si = 0; si < s.sites.size(); ++si) add_span(busy_bins[si], width, end, last[si].first, end, last[si].second);
+  for (std::size_t si = 0; si < s.sites.size(); ++si) add_binned_area(busy_bins[si], bins, end, last[si].first, end, last[si].second);
   for (const InferenceBusySpan& b : ctx.inference_busy)
-    if (b.site < s.sites.size()) add_span(busy_bins[b.site], width, end, b.start, b.end, b.gpus);
+    if (b.site < s.sites.size()) add_binned_area(busy_bins[b.site], bins, end, b.start, b.end, b.gpus);
 
   for (std::size_t si = 0; si < s.sites.size() && si < res.sites.size(); ++si) {
     const SiteSpec& site = s.sites[si];

@@ -7,7 +7,7 @@
 #include <numeric>
 #include <set>
 
-#include "rcn/report/time_bins.hpp"
+#include "rcn/models/time_bins.hpp"
 
 namespace rcn {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "rcn/report/report_data.hpp"
 #include "rcn/report/report_page.hpp"
-#include "rcn/report/time_bins.hpp"
+#include "rcn/models/time_bins.hpp"
 
 using namespace rcn;
 
@@ -29,6 +29,17 @@ TEST_CASE("time bins: a step function's time-weighted mean per bin, by hand", "[
   // Fewer bins than asked when each must span at least min_width_s.
   CHECK(make_time_bins(100, 1000, 30).count == 3);
   CHECK(make_time_bins(0, 1000).count == 1);
+}
+
+TEST_CASE("time bins: a span's area, with a last bin shorter than the others", "[report]") {
+  // Bins of 10 s, the last ending at 25 s (a run's end): 2 x [5, 25) is 10 + 20 + 10.
+  const TimeBins bins{10, 3};
+  std::vector<double> area(3, 0.0);
+  add_binned_area(area, bins, 25, 5, 40, 2);
+  CHECK(area == std::vector<double>{10, 20, 10});
+  add_binned_area(area, bins, 25, -5, 3, 1);  // clipped at 0
+  add_binned_area(area, bins, 25, 7, 7, 1);   // empty
+  CHECK(area == std::vector<double>{13, 20, 10});
 }
 
 TEST_CASE("time bins: the mean over the bins is the step function's mean, for random functions", "[report]") {

@@ -5,7 +5,7 @@
 // (topology, SLO targets, job timelines, inference load over time), or read
 // back from a results folder by `rcnsim compare`, without it (those parts are
 // then absent and their charts omitted). Long series are binned
-// (time_bins.hpp) and long tables cut to their first and worst rows, so the
+// (models/time_bins.hpp) and long tables cut to their first and worst rows, so the
 // page stays small and fast whatever the run's length.
 #include <string>
 

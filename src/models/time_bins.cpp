@@ -1,4 +1,4 @@
-#include "rcn/report/time_bins.hpp"
+#include "rcn/models/time_bins.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -17,32 +17,30 @@ TimeBins make_time_bins(double end_s, std::size_t max_bins, double min_width_s) 
   return b;
 }
 
+void add_binned_area(std::vector<double>& area, const TimeBins& bins, double last_end, double from, double to,
+                     double value) {
+  from = std::max(from, 0.0), to = std::min(to, last_end);
+  if (!(to > from) || value == 0 || area.empty()) return;
+  const std::size_t count = std::min(bins.count, area.size());
+  for (std::size_t i = bins.of(from); i < count; ++i) {
+    const double lo = std::max(from, bins.width * static_cast<double>(i));
+    const double hi = std::min(to, i + 1 == count ? last_end : bins.width * static_cast<double>(i + 1));
+    if (lo >= to) break;
+    if (hi > lo) area[i] += value * (hi - lo);
+  }
+}
+
 std::vector<double> bin_step_mean(const std::vector<std::pair<double, double>>& changes, double initial,
                                   const TimeBins& bins) {
   std::vector<double> area(bins.count, 0.0);
   const double end = bins.width * static_cast<double>(bins.count);
-  // Adds value x length over [from, to) to the bins it covers.
-  auto add = [&](double from, double to, double value) {
-    from = std::max(from, 0.0), to = std::min(to, end);
-    if (!(to > from) || value == 0) return;
-    const std::size_t first = bins.of(from);
-    for (std::size_t i = first; i < bins.count; ++i) {
-      const double lo = std::max(from, bins.width * static_cast<double>(i));
-      const double hi = std::min(to, bins.width * static_cast<double>(i + 1));
-      if (hi <= lo) {
-        if (bins.width * static_cast<double>(i) >= to) break;
-        continue;
-      }
-      area[i] += value * (hi - lo);
-    }
-  };
   double t = 0, v = initial;
   for (const auto& [time, value] : changes) {
     if (time >= end) break;
-    add(t, time, v);
+    add_binned_area(area, bins, end, t, time, v);
     t = std::max(t, time), v = value;
   }
-  add(t, end, v);
+  add_binned_area(area, bins, end, t, end, v);
   for (double& a : area) a /= bins.width;
   return area;
 }
