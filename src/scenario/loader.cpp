@@ -804,12 +804,7 @@ class ScenarioReader {
   void read_serving_engine(const YAML::Node& n, const std::string& p, ServingEngineSpec& e) {
     constexpr double kMaxHostOverheadSeconds = 1;  // per iteration; a real engine's is milliseconds
     constexpr int kMaxSchedulerSteps = 1024;
-    e.name = r_.choice(n, "engine", p, {"ideal", "vllm-0.5", "sglang", "trtllm"}, false).value_or("ideal");
-    if (e.name == "vllm-0.5") {
-      e.host_overhead = 4e-3;  // vLLM RFC #6854: ~4 ms of GPU idle per single-step decode iteration
-    } else if (e.name == "sglang" || e.name == "trtllm") {
-      e.overlapped = true;  // overlap schedulers: the next batch is prepared while the GPU runs
-    }
+    e = serving_engine_preset(r_.choice(n, "engine", p, serving_engine_names(), false).value_or("ideal"));
     if (auto v = bounded(n, "host_overhead", p, Quantity::Duration, Sign::NonNegative, false, 0,
                          kMaxHostOverheadSeconds, "a per-iteration host overhead", "0", "1s"))
       e.host_overhead = *v;

@@ -21,10 +21,10 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "data" / "golden" / "scenarios.sha256"
-# Same selection as tests/CMakeLists.txt: hardware profiles and sweeps are not runs, and the
-# known-gap scenario is refused by design.
+# Same selection as tests/CMakeLists.txt: hardware profiles and sweeps are not runs, and a
+# known-gap scenario (none at present) is refused by design.
 SKIP_DIRS = ("hardware/", "sweeps/", "plans/")  # as tests/CMakeLists.txt: not scenarios
-REFUSED = {"validation/llama3-405b-8192-h100-tp8-pp16.yaml"}
+REFUSED = set()
 NOT_RESULTS = {"run_info.json", ".rcnsim-output"}
 
 

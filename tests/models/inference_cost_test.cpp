@@ -223,6 +223,18 @@ TEST_CASE("the service's engine, host_overhead and scheduler_steps are read and 
   CHECK(sg.overlapped);
   CHECK(sg.host_overhead == Approx(1.5e-3));
   CHECK(test::load_scenario(service_yaml(", engine: trtllm"), "g.yaml").inference.at(0).engine.overlapped);
+  // The loader's engines are the presets the validation rows use (one home for their figures).
+  for (const std::string& name : serving_engine_names()) {
+    const ServingEngineSpec loaded =
+        test::load_scenario(service_yaml(", engine: " + name), "g.yaml").inference.at(0).engine;
+    const ServingEngineSpec preset = serving_engine_preset(name);
+    CHECK(loaded.name == name);
+    CHECK(preset.name == name);
+    CHECK(loaded.host_overhead == preset.host_overhead);
+    CHECK(loaded.overlapped == preset.overlapped);
+    CHECK(loaded.scheduler_steps == preset.scheduler_steps);
+  }
+  CHECK(serving_engine_preset("tgi").name == "ideal");
 
   struct Bad {
     const char* extra;

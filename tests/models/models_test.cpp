@@ -151,6 +151,34 @@ TEST_CASE("the first stage's warm-up count is Megatron's and equals Korthikanti'
   CHECK(first_stage_in_flight(par, 32) == 1);  // no pipeline: one micro-batch at a time
 }
 
+TEST_CASE("Llama 3 405B on TP 8 PP 16 with 8 chunks per rank: the first stage's activations by hand",
+          "[models][memory]") {
+  // The 8,192-GPU Llama 3 row (Dubey et al. 2024, Table 4 and sec. 3.3.2): 32 micro-batches of one
+  // 8,192-token sequence per data-parallel rank, no recompute, sequence parallelism, no dropout,
+  // V = 8. Korthikanti et al. 2022 Eq. 1 with SP (sec. 4.2.2) per layer, in s b h / t bytes:
+  // attention 6 + 4 g/a (QKV input, Q, projection input; K and V at g/a of the heads), SwiGLU MLP
+  // 2 + 6 f/h (fc1 input; gate, up and fc2 input at f wide), two norm inputs 4; flash attention
+  // stores no scores. The first stage holds p (1 + (p - 1)/(p v)) micro-batches (sec. 4.2.3):
+  // 16 (1 + 15/128) = 17.875, i.e. Megatron's 2 (p - 1) + (v - 1) p + 1 = 143 chunks of one layer.
+  ModelSpec m;
+  m.layers = 128, m.hidden = 16384, m.heads = 128, m.kv_heads = 8, m.ffn = 53248, m.vocab = 128256, m.seq = 8192;
+  m.gated_mlp = true, m.dropout = false;
+  TrainingJobSpec j = job(8, 16, 64, 2048);
+  j.parallelism.micro_batch = 1, j.parallelism.sequence_parallel = true, j.parallelism.recompute = "none";
+  j.parallelism.schedule = "interleaved-1f1b", j.parallelism.virtual_stages = 8;
+  const double sbh_t = 8192.0 * 16384 / 8;
+  const double per_layer = sbh_t * ((6 + 4 * 8.0 / 128) + (2 + 6 * 53248.0 / 16384) + 4);  // 31.75 s b h / t
+  const TrainingMemory mem = training_memory(m, j);
+  CHECK(mem.activations_per_layer_bytes == Approx(per_layer));
+  CHECK(mem.in_flight_micro_batches == Approx(17.875));
+  CHECK(first_stage_warmup_chunks(16, 8, 32) == 142);
+  CHECK(mem.activations_bytes == Approx(8 * 17.875 * per_layer));  // 76.2 GB: the row fits an H100
+  // With dropout (the 1-byte masks of both blocks) and V = 4 the same job held 19.75 micro-batches
+  // of 33.75 s b h / t per layer, 89.5 GB: what the memory check refused.
+  m.dropout = true, j.parallelism.virtual_stages = 4;
+  CHECK(training_memory(m, j).activations_bytes == Approx(8 * (16 + 15.0 / 4) * sbh_t * 33.75));
+}
+
 TEST_CASE("Apex DistributedFusedAdam as NeMo sets it up: full gradient buffer, 16-bit master remainders",
           "[models][memory]") {
   // apex/contrib/optimizers/distributed_fused_adam.py with contiguous_grad_buffer: a full

@@ -336,6 +336,16 @@ struct ServingEngineSpec {
   int scheduler_steps = 1;    // decode steps per scheduler iteration (vLLM multi-step scheduling)
 };
 
+// The engine names a service's `engine` accepts, and each one's preset (docs/inference.md gives
+// every figure's source): `ideal` no host time; `vllm-0.5` 4 ms per iteration, the GPU waiting
+// (vLLM RFC #6854); `sglang` and `trtllm` overlapped, no host time of their own. One home for the
+// figures the loader and the validation rows use. An unknown name gives `ideal`.
+inline const std::vector<std::string>& serving_engine_names() {
+  static const std::vector<std::string> names{"ideal", "vllm-0.5", "sglang", "trtllm"};
+  return names;
+}
+ServingEngineSpec serving_engine_preset(const std::string& name);
+
 // How a replica builds each iteration (docs/inference.md, "Scheduling inside a replica"):
 //   orca    whole-prompt prefill, the running batch pausing for it; KV reserved for
 //           prompt + output at admission (the default, and rcnsim's behaviour before #14);
