@@ -131,6 +131,9 @@ void failure_injector(EngineContext& ctx, std::vector<FailureEvent> events);
 // Stops a running job for its policy: it checkpoints (holding its servers),
 // then gives them back and rejoins the queue with all its work saved.
 void preempt_job(EngineContext& ctx, std::size_t job);
+// Changes a running job's speed from now on (JobPace: 1 = its reference step,
+// 0.5 = steps twice as long); its runner's compute segment ends accordingly.
+void set_job_rate(EngineContext& ctx, std::size_t job, double rate);
 // Moves `bytes` between a site's storage and the job's servers (checkpoints).
 void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage);
 // WAN time to move `bytes` from site a to site b (latency + bytes / narrowest link); 0 when a == b.

@@ -48,7 +48,7 @@ void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   JobProgress& p = ctx.jobs[j].progress;
   JobResult& r = ctx.jobs[j].result;
   const double now = sg4::Engine::get_clock();
-  const double worked = p.work_done_s + (p.segment_start >= 0 ? now - p.segment_start : 0);
+  const double worked = p.pace.worked(now);
   r.lost_work_s += std::max(0.0, worked - p.saved_work_s);
   p.useful_s += p.saved_work_s;
   if (p.ideal_on_cluster > 0) p.remaining = std::max(0.0, p.remaining - p.saved_work_s / p.ideal_on_cluster);
@@ -57,6 +57,7 @@ void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   if (p.writer) kill_with_flows(p.writer);
   if (p.runner) kill_with_flows(p.runner);
   p.writer = p.runner = nullptr;
+  p.computation = nullptr;
   release_job(ctx, j);
   begin_span(ctx, j, "restarting");
   r.state = JobState::Queued;
@@ -178,11 +179,12 @@ void preempt_job(EngineContext& ctx, std::size_t j) {
   JobResult& r = ctx.jobs[j].result;
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const double now = sg4::Engine::get_clock();
-  const double worked = p.work_done_s + (p.segment_start >= 0 ? now - p.segment_start : 0);
+  const double worked = p.pace.worked(now);
   if (p.writer) kill_with_flows(p.writer);
   if (p.runner) kill_with_flows(p.runner);
   p.writer = p.runner = nullptr;
-  p.segment_start = -1;
+  p.computation = nullptr;
+  p.pace.pause(now);
   p.preempting = true;
   const std::size_t site = ctx.clusters[ctx.jobs[j].cluster].site;
   const double bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
