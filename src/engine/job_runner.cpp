@@ -29,21 +29,11 @@ void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   const std::size_t c = ctx.jobs[job].cluster;
   const ClusterState& cs = ctx.clusters[c];
   const TrainingJobSpec spec = job_on_cluster(ctx, job, c);
-  const ClusterSpec& cluster = ctx.scenario.sites[cs.site].clusters[cs.cluster];
   std::string key = fmt::format("{}|{}|", training_step_key(spec), c);
   for (int s : ctx.jobs[job].servers) key += fmt::format("{},", s);
   auto it = ctx.flow_steps.find(key);
-  if (it == ctx.flow_steps.end()) {
-    const HardwareProfile& hw = *ctx.scenario.find_profile(cs.gpu);
-    const ClusterLinks links = ClusterLinks::of(cluster);
-    std::vector<sg4::Host*> hosts;
-    for (int s : ctx.jobs[job].servers) hosts.push_back(ctx.platform.sites[cs.site].clusters[cs.cluster].servers[s]);
-    FlowCollectives flows(hosts, cluster.gpus_per_server, collective_fabric(hw, links), hw.nic_efficiency);
-    it = ctx.flow_steps
-             .emplace(key, std::make_shared<const TrainingStep>(training_step(*ctx.scenario.find_model(spec.model), spec,
-                                                                              hw, links, std::ref(flows))))
-             .first;
-  }
+  if (it == ctx.flow_steps.end())
+    it = ctx.flow_steps.emplace(key, std::make_shared<const TrainingStep>(measure_flow_step(ctx, job))).first;
   TrainingStep step = *it->second;
   set_training_length(step, spec);
   if (spec.duration) step.time_to_train_s = *spec.duration;
@@ -55,6 +45,7 @@ void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   r.step_time_s = step.step_time_s;
   r.tflops_per_gpu = step.model_tflops_per_gpu;
   r.mfu = step.mfu;
+  p.reference_step_s = step.step_time_s;
 }
 
 // Computes `segment` more seconds of work (at the attempt's reference step)
@@ -158,6 +149,19 @@ void storage_transfer_impl(EngineContext& ctx, std::size_t job, std::size_t stor
 }
 
 }  // namespace
+
+TrainingStep measure_flow_step(EngineContext& ctx, std::size_t job) {
+  const std::size_t c = ctx.jobs[job].cluster;
+  const ClusterState& cs = ctx.clusters[c];
+  const TrainingJobSpec spec = job_on_cluster(ctx, job, c);
+  const ClusterSpec& cluster = ctx.scenario.sites[cs.site].clusters[cs.cluster];
+  const HardwareProfile& hw = *ctx.scenario.find_profile(cs.gpu);
+  const ClusterLinks links = ClusterLinks::of(cluster);
+  std::vector<sg4::Host*> hosts;
+  for (int s : ctx.jobs[job].servers) hosts.push_back(ctx.platform.sites[cs.site].clusters[cs.cluster].servers[s]);
+  FlowCollectives flows(hosts, cluster.gpus_per_server, collective_fabric(hw, links), hw.nic_efficiency);
+  return training_step(*ctx.scenario.find_model(spec.model), spec, hw, links, std::ref(flows));
+}
 
 void set_job_rate(EngineContext& ctx, std::size_t job, double rate) {
   JobProgress& p = ctx.jobs[job].progress;

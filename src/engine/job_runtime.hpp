@@ -57,6 +57,9 @@ struct JobProgress {
   bool preempting = false;       // writing its checkpoint before giving its servers back
   // Within the current attempt, in seconds of compute at its reference step on this cluster:
   JobPace pace;                  // work done so far, at the speed it runs now
+  double reference_step_s = 0;   // the step pace rate 1 stands for (0 while its first flow step is measured)
+  simgrid::s4u::ActorPtr remeasure;  // flow fidelity: its step measured again under today's contention, if in flight
+  bool remeasure_again = false;      // something changed while it was measuring
   simgrid::s4u::ExecPtr computation;                // the compute running now (job_runner.cpp), cancelled at a new rate
   simgrid::s4u::ConditionVariablePtr pace_changed;  // wakes a runner stopped at rate 0
   double saved_work_s = 0;       // work covered by the last completed checkpoint

@@ -67,6 +67,8 @@ void prepare(EngineContext& ctx) {
       ctx.clusters.push_back(cs);
       ClusterRuntime rt;
       rt.fabric = ctx.platform.sites[si].clusters[ci].shape;
+      rt.leaf_uplink_lost.assign(static_cast<std::size_t>(rt.fabric.groups), 0.0);
+      rt.pod_uplink_lost.assign(static_cast<std::size_t>(rt.fabric.pods), 0.0);
       rt.packed_placement = c.scale_out.placement == "packed";
       rt.free_servers.resize(c.servers);
       for (int i = 0; i < c.servers; ++i) rt.free_servers[i] = i;
