@@ -19,6 +19,8 @@ struct ClusterRuntime {
   double busy_gpu_seconds = 0;    // closed busy intervals so far
   int inference_servers = 0;      // held by the scenario's inference replicas from the start
   FabricShape fabric;             // its leaves and pods (the platform built the same shape)
+  std::vector<double> leaf_uplink_lost;  // per leaf (rail group): share of its uplink that failed spines and cables hold
+  std::vector<double> pod_uplink_lost;   // per pod (3 tiers): likewise for its core uplink
   bool packed_placement = true;   // scale_out.placement: fill a leaf, then a pod (fabric_placement.hpp)
 };
 

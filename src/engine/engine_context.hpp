@@ -131,6 +131,19 @@ void failure_injector(EngineContext& ctx, std::vector<FailureEvent> events);
 // Stops a running job for its policy: it checkpoints (holding its servers),
 // then gives them back and rejoins the queue with all its work saved.
 void preempt_job(EngineContext& ctx, std::size_t job);
+// Changes a running job's speed from now on (JobPace: 1 = its reference step,
+// 0.5 = steps twice as long); its runner's compute segment ends accordingly.
+void set_job_rate(EngineContext& ctx, std::size_t job, double rate);
+// Flow fidelity: the running jobs of cluster c (but `except`) measure their
+// step again, all at once, under the fabric as it is now (neighbours, failed
+// spines and cables), and continue at the rate it gives (fabric_contention.cpp).
+// Does nothing in analytic fidelity.
+void reevaluate_contention(EngineContext& ctx, std::size_t cluster, std::size_t except = SIZE_MAX);
+// A failed (sign +1) or repaired (-1) spine or cable: its share of the cluster's uplinks.
+void change_uplinks(EngineContext& ctx, std::size_t cluster, const std::vector<UplinkLoss>& lost, int sign);
+// Flow fidelity: one iteration of the job's collectives as SimGrid flows on its servers,
+// now (not cached); must run in an actor.
+TrainingStep measure_flow_step(EngineContext& ctx, std::size_t job);
 // Moves `bytes` between a site's storage and the job's servers (checkpoints).
 void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage);
 // WAN time to move `bytes` from site a to site b (latency + bytes / narrowest link); 0 when a == b.

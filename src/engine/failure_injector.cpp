@@ -43,12 +43,19 @@ std::vector<std::pair<std::size_t, int>> targets(const EngineContext& ctx, const
   return out;
 }
 
+// The cluster index (into ctx.clusters) of a fabric event's (site, cluster).
+std::size_t cluster_of(const EngineContext& ctx, const FailureEvent& e) {
+  for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
+    if (ctx.clusters[c].site == e.site && ctx.clusters[c].cluster == e.cluster) return c;
+  return 0;
+}
+
 void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   JobProgress& p = ctx.jobs[j].progress;
   JobResult& r = ctx.jobs[j].result;
   const double now = sg4::Engine::get_clock();
-  const double worked = p.work_done_s + (p.segment_start >= 0 ? now - p.segment_start : 0);
+  const double worked = p.pace.worked(now);
   r.lost_work_s += std::max(0.0, worked - p.saved_work_s);
   p.useful_s += p.saved_work_s;
   if (p.ideal_on_cluster > 0) p.remaining = std::max(0.0, p.remaining - p.saved_work_s / p.ideal_on_cluster);
@@ -57,6 +64,7 @@ void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   if (p.writer) kill_with_flows(p.writer);
   if (p.runner) kill_with_flows(p.runner);
   p.writer = p.runner = nullptr;
+  p.computation = nullptr;
   release_job(ctx, j);
   begin_span(ctx, j, "restarting");
   r.state = JobState::Queued;
@@ -144,6 +152,13 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
   }
   if (e.blast == BlastRadius::Job)
     for (std::size_t j : affected) interrupt(ctx, j, e.component);
+  if (!e.uplinks_lost.empty()) change_uplinks(ctx, cluster_of(ctx, e), e.uplinks_lost, +1);
+  std::vector<std::size_t> touched;  // clusters whose fabric or running jobs changed
+  if (!e.uplinks_lost.empty()) touched.push_back(cluster_of(ctx, e));
+  for (std::size_t j : affected) touched.push_back(ctx.jobs[j].cluster);
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  for (std::size_t c : touched) reevaluate_contention(ctx, c);
   for (std::size_t j : affected) rec.jobs += (rec.jobs.empty() ? "" : ";") + ctx.jobs[j].result.name;
   if (!replicas_hit.empty()) rec.jobs += (rec.jobs.empty() ? "" : ";") + replicas_hit;
   ctx.failure_log.push_back(rec);
@@ -155,6 +170,10 @@ void repair(EngineContext& ctx, const FailureEvent& e) {
     ctx.platform.wan_links[static_cast<std::size_t>(e.wan_link)]->turn_on();
     ctx.wan_repairs += 1;  // flows cut by it start again (job_runner.cpp)
     ctx.wan_repaired->notify_all();
+  }
+  if (!e.uplinks_lost.empty()) {  // a spine or cable back: its uplinks carry traffic again
+    change_uplinks(ctx, cluster_of(ctx, e), e.uplinks_lost, -1);
+    reevaluate_contention(ctx, cluster_of(ctx, e));
   }
   for (const auto& [c, s] : targets(ctx, e)) {
     if (--ctx.cluster_runtime[c].down[s] > 0) continue;  // another failure still holds it
@@ -178,11 +197,12 @@ void preempt_job(EngineContext& ctx, std::size_t j) {
   JobResult& r = ctx.jobs[j].result;
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const double now = sg4::Engine::get_clock();
-  const double worked = p.work_done_s + (p.segment_start >= 0 ? now - p.segment_start : 0);
+  const double worked = p.pace.worked(now);
   if (p.writer) kill_with_flows(p.writer);
   if (p.runner) kill_with_flows(p.runner);
   p.writer = p.runner = nullptr;
-  p.segment_start = -1;
+  p.computation = nullptr;
+  p.pace.pause(now);
   p.preempting = true;
   const std::size_t site = ctx.clusters[ctx.jobs[j].cluster].site;
   const double bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));

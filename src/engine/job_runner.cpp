@@ -29,21 +29,11 @@ void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   const std::size_t c = ctx.jobs[job].cluster;
   const ClusterState& cs = ctx.clusters[c];
   const TrainingJobSpec spec = job_on_cluster(ctx, job, c);
-  const ClusterSpec& cluster = ctx.scenario.sites[cs.site].clusters[cs.cluster];
   std::string key = fmt::format("{}|{}|", training_step_key(spec), c);
   for (int s : ctx.jobs[job].servers) key += fmt::format("{},", s);
   auto it = ctx.flow_steps.find(key);
-  if (it == ctx.flow_steps.end()) {
-    const HardwareProfile& hw = *ctx.scenario.find_profile(cs.gpu);
-    const ClusterLinks links = ClusterLinks::of(cluster);
-    std::vector<sg4::Host*> hosts;
-    for (int s : ctx.jobs[job].servers) hosts.push_back(ctx.platform.sites[cs.site].clusters[cs.cluster].servers[s]);
-    FlowCollectives flows(hosts, cluster.gpus_per_server, collective_fabric(hw, links), hw.nic_efficiency);
-    it = ctx.flow_steps
-             .emplace(key, std::make_shared<const TrainingStep>(training_step(*ctx.scenario.find_model(spec.model), spec,
-                                                                              hw, links, std::ref(flows))))
-             .first;
-  }
+  if (it == ctx.flow_steps.end())
+    it = ctx.flow_steps.emplace(key, std::make_shared<const TrainingStep>(measure_flow_step(ctx, job))).first;
   TrainingStep step = *it->second;
   set_training_length(step, spec);
   if (spec.duration) step.time_to_train_s = *spec.duration;
@@ -55,6 +45,42 @@ void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   r.step_time_s = step.step_time_s;
   r.tflops_per_gpu = step.model_tflops_per_gpu;
   r.mfu = step.mfu;
+  p.reference_step_s = step.step_time_s;
+}
+
+// Computes `segment` more seconds of work (at the attempt's reference step)
+// at a speed that may change meanwhile: the compute runs as one execution on
+// the job's host, which set_job_rate cancels to start the rest at the new
+// speed. At rate 1 it is the plain execution of `segment` seconds.
+void compute(EngineContext& ctx, std::size_t job, double segment) {
+  JobProgress& p = ctx.jobs[job].progress;
+  JobPace& pace = p.pace;
+  const double target = pace.work_s + segment;
+  sg4::Host* host = sg4::this_actor::get_host();
+  double now = sg4::Engine::get_clock();
+  pace.resume(now);
+  double left = segment / pace.rate;  // the first piece: no rounding through worked()
+  for (;;) {
+    if (left > 0 && std::isfinite(left)) {
+      p.computation = sg4::this_actor::exec_init(left * host->get_speed());
+      try {
+        p.computation->start()->wait();
+        break;
+      } catch (const simgrid::CancelException&) {  // the rate changed: compute the rest at the new one
+      }
+    } else if (left > 0) {  // stopped (rate 0): wait for a new rate
+      if (!p.pace_changed) p.pace_changed = sg4::ConditionVariable::create();
+      std::unique_lock<sg4::Mutex> lock(*ctx.mutex);
+      p.pace_changed->wait(lock);
+    } else {
+      break;
+    }
+    now = sg4::Engine::get_clock();
+    left = pace.time_to(target, now);
+  }
+  p.computation = nullptr;
+  pace.pause(sg4::Engine::get_clock());
+  pace.work_s = target;
 }
 
 // Compute seconds between checkpoints: fixed, Young/Daly, or none (infinity).
@@ -124,6 +150,26 @@ void storage_transfer_impl(EngineContext& ctx, std::size_t job, std::size_t stor
 
 }  // namespace
 
+TrainingStep measure_flow_step(EngineContext& ctx, std::size_t job) {
+  const std::size_t c = ctx.jobs[job].cluster;
+  const ClusterState& cs = ctx.clusters[c];
+  const TrainingJobSpec spec = job_on_cluster(ctx, job, c);
+  const ClusterSpec& cluster = ctx.scenario.sites[cs.site].clusters[cs.cluster];
+  const HardwareProfile& hw = *ctx.scenario.find_profile(cs.gpu);
+  const ClusterLinks links = ClusterLinks::of(cluster);
+  std::vector<sg4::Host*> hosts;
+  for (int s : ctx.jobs[job].servers) hosts.push_back(ctx.platform.sites[cs.site].clusters[cs.cluster].servers[s]);
+  FlowCollectives flows(hosts, cluster.gpus_per_server, collective_fabric(hw, links), hw.nic_efficiency);
+  return training_step(*ctx.scenario.find_model(spec.model), spec, hw, links, std::ref(flows));
+}
+
+void set_job_rate(EngineContext& ctx, std::size_t job, double rate) {
+  JobProgress& p = ctx.jobs[job].progress;
+  p.pace.set_rate(sg4::Engine::get_clock(), rate);
+  if (p.computation) p.computation->cancel();  // its runner computes the rest at the new rate
+  if (p.pace_changed) p.pace_changed->notify_all();
+}
+
 void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage) {
   storage_transfer_impl(ctx, job, storage_site, bytes, to_storage);
 }
@@ -135,8 +181,8 @@ void job_runner(EngineContext& ctx, std::size_t job) {
   const TrainingJobSpec& spec = ctx.scenario.training[job];
   const std::size_t site = ctx.clusters[ctx.jobs[job].cluster].site;
   const double bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
-  p.work_done_s = p.saved_work_s = 0;
-  p.segment_start = -1;
+  p.pace.restart();
+  p.saved_work_s = 0;
 
   // Stage the dataset: a copy from its home site over the WAN, once per site.
   if (spec.dataset_site && spec.dataset_bytes > 0) {
@@ -176,16 +222,12 @@ void job_runner(EngineContext& ctx, std::size_t job) {
   r.checkpoint_interval_s = std::isfinite(interval) ? interval : 0;
   sg4::Host* host = sg4::this_actor::get_host();
   sg4::ActorPtr writer;  // the asynchronous checkpoint in flight
-  while (p.work_done_s < total) {
-    const double segment = std::min(interval, total - p.work_done_s);
-    p.segment_start = sg4::Engine::get_clock();
-    if (segment > 0) sg4::this_actor::execute(segment * host->get_speed());
-    p.segment_start = -1;
-    p.work_done_s += segment;
-    if (p.work_done_s >= total * (1 - 1e-12)) break;
+  while (p.pace.work_s < total) {
+    compute(ctx, job, std::min(interval, total - p.pace.work_s));
+    if (p.pace.work_s >= total * (1 - 1e-12)) break;
     const double t0 = sg4::Engine::get_clock();
     if (writer) writer->join();  // at most one asynchronous checkpoint in flight
-    const double covered = p.work_done_s;
+    const double covered = p.pace.work_s;
     if (spec.checkpoint.async) {
       writer = sg4::Actor::create("checkpoint:" + spec.name, host, [&ctx, job, bytes, covered, site] {
         guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[job].name), [&] {

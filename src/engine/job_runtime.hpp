@@ -5,12 +5,45 @@
 // and cluster, not one per job: a trace of identical jobs shares them).
 #include <simgrid/s4u.hpp>
 
+#include <algorithm>
 #include <cstddef>
+#include <limits>
 #include <vector>
 
 #include "rcn/engine/results.hpp"
 
 namespace rcn {
+
+// Work of one attempt under a speed that changes while it runs (contention
+// that comes and goes, a spine or cable failure): every change of a running
+// job's speed goes through set_rate(), so progress integrates the piecewise
+// step time. Work is counted in seconds of compute at the attempt's reference
+// step (the step it started with: rate 1); rate = reference step / current
+// step, so half the speed is rate 0.5. Between compute segments (a blocking
+// checkpoint) the job does no work: pause() and resume().
+struct JobPace {
+  double work_s = 0;      // work done up to `since`
+  double rate = 1;        // work seconds per second, from `since` on
+  double since = 0;       // last change of rate or of computing
+  bool computing = false;
+
+  double worked(double now) const { return work_s + (computing ? rate * (now - since) : 0); }
+  // Seconds from `now` until worked() reaches `target` at the current rate (infinite when stopped).
+  double time_to(double target, double now) const;
+  void set_rate(double now, double r) { advance(now), rate = r; }
+  void resume(double now) { advance(now), computing = true; }
+  void pause(double now) { advance(now), computing = false; }
+  // A new attempt: nothing done yet, at the reference speed.
+  void restart() { *this = JobPace{}; }
+
+ private:
+  void advance(double now) { work_s = worked(now), since = now; }
+};
+
+inline double JobPace::time_to(double target, double now) const {
+  if (!computing || rate <= 0) return std::numeric_limits<double>::infinity();
+  return std::max(0.0, target - worked(now)) / rate;
+}
 
 // Progress of one job across its attempts (one attempt per placement).
 struct JobProgress {
@@ -22,9 +55,13 @@ struct JobProgress {
   double attained_gpu_s = 0;     // GPU-seconds of running in finished attempts (least attained service)
   std::vector<std::size_t> data_at;  // sites holding a copy of the job's dataset
   bool preempting = false;       // writing its checkpoint before giving its servers back
-  // Within the current attempt, in seconds of compute on this cluster:
-  double work_done_s = 0;        // finished compute segments
-  double segment_start = -1;     // start of the compute segment running now, or -1
+  // Within the current attempt, in seconds of compute at its reference step on this cluster:
+  JobPace pace;                  // work done so far, at the speed it runs now
+  double reference_step_s = 0;   // the step pace rate 1 stands for (0 while its first flow step is measured)
+  simgrid::s4u::ActorPtr remeasure;  // flow fidelity: its step measured again under today's contention, if in flight
+  bool remeasure_again = false;      // something changed while it was measuring
+  simgrid::s4u::ExecPtr computation;                // the compute running now (job_runner.cpp), cancelled at a new rate
+  simgrid::s4u::ConditionVariablePtr pace_changed;  // wakes a runner stopped at rate 0
   double saved_work_s = 0;       // work covered by the last completed checkpoint
   int checkpoint_site = -1;      // site whose storage holds the last checkpoint (-1: none)
   simgrid::s4u::ActorPtr runner; // the current attempt's actor

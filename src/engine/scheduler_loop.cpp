@@ -197,9 +197,11 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
   p.gpus = gpus;
   p.ideal_on_cluster = e.time_to_train_s;
   sg4::Host* host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[ctx.jobs[j].servers.front()];
+  p.reference_step_s = ctx.scenario.fidelity == Fidelity::Flow ? 0 : e.step_time_s;  // flow: its runner measures it
   p.runner = sg4::Actor::create("job:" + spec.name, host, [&ctx, j] {
     guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[j].name), [&] { job_runner(ctx, j); });
   });
+  reevaluate_contention(ctx, c, j);  // its neighbours now share the fabric with it
 }
 
 void finish_job(EngineContext& ctx, std::size_t j) {
@@ -208,10 +210,11 @@ void finish_job(EngineContext& ctx, std::size_t j) {
   p.runner = nullptr;
   p.remaining = 0;
   release_job(ctx, j);
+  reevaluate_contention(ctx, ctx.jobs[j].cluster);  // its neighbours have the fabric to themselves
   end_span(ctx, j);
   r.state = JobState::Finished;
   r.end_s = sg4::Engine::get_clock();
-  p.useful_s += p.work_done_s;
+  p.useful_s += p.pace.worked(r.end_s);
   // Uninterrupted time of the work on the placements it actually had.
   r.ideal_time_to_train_s = p.useful_s;
   r.time_to_train_s = r.end_s - r.start_s;

@@ -67,6 +67,8 @@ void prepare(EngineContext& ctx) {
       ctx.clusters.push_back(cs);
       ClusterRuntime rt;
       rt.fabric = ctx.platform.sites[si].clusters[ci].shape;
+      rt.leaf_uplink_lost.assign(static_cast<std::size_t>(rt.fabric.groups), 0.0);
+      rt.pod_uplink_lost.assign(static_cast<std::size_t>(rt.fabric.pods), 0.0);
       rt.packed_placement = c.scale_out.placement == "packed";
       rt.free_servers.resize(c.servers);
       for (int i = 0; i < c.servers; ++i) rt.free_servers[i] = i;
@@ -271,7 +273,7 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
       const double ran = end - p.attempt_start;
       busy[ctx.jobs[j].cluster] += p.gpus * ran;
       r.gpu_hours += p.gpus * ran / 3600;
-      const double worked = p.work_done_s + (p.segment_start >= 0 ? end - p.segment_start : 0);
+      const double worked = p.pace.worked(end);
       r.progress = 1.0 - p.remaining + (p.ideal_on_cluster > 0 ? worked / p.ideal_on_cluster : 0);
       // Effective training time so far: work kept or still running, over the time since the first start.
       if (end > r.start_s) r.goodput = (p.useful_s + worked) / (end - r.start_s);

@@ -1,5 +1,6 @@
 #include "rcn/models/failure_schedule.hpp"
 
+#include "rcn/models/fabric_failure.hpp"
 #include "rcn/models/fabric_shape.hpp"
 
 #include <algorithm>
@@ -68,6 +69,14 @@ std::vector<FailureEvent> failure_schedule(const Scenario& s) {
         if (s.sites[i].name == ev.target) e.site = i;
       e.whole_site = true;
       e.blast = BlastRadius::Site;
+    } else if (ev.kind == "switch" || ev.kind == "cable") {
+      if (auto ref = resolve_fabric_fault(s, ev.kind, ev.target)) {
+        e.site = ref->site;
+        e.cluster = ref->cluster;
+        e.servers = ref->fault.servers;  // a leaf: its servers drop off the fabric
+        e.uplinks_lost = ref->fault.lost;
+        e.blast = ref->fault.servers.empty() ? BlastRadius::Server : BlastRadius::Rack;
+      }
     } else if (auto ref = resolve_server(s, ev.target)) {
       e.site = ref->site;
       e.cluster = ref->cluster;

@@ -12,6 +12,7 @@
 
 #include "rcn/scenario/file_reference.hpp"
 #include "rcn/scenario/input_limits.hpp"
+#include "rcn/models/fabric_failure.hpp"
 #include "rcn/models/fabric_shape.hpp"
 #include "src/scenario/cost_reader.hpp"
 #include "src/scenario/geo.hpp"
@@ -1095,7 +1096,7 @@ class ScenarioReader {
       ev.loc = r_.loc(e, ep);
       ev.at = duration(e, "at", ep, Sign::NonNegative, true).value_or(0);
       ev.target = name(e, "target", ep, true).value_or("");
-      ev.kind = r_.choice(e, "kind", ep, {"site-outage", "server", "gpu", "link-cut"}, true).value_or("");
+      ev.kind = r_.choice(e, "kind", ep, {"site-outage", "server", "gpu", "link-cut", "switch", "cable"}, true).value_or("");
       ev.duration = duration(e, "duration", ep, Sign::Positive, true).value_or(0);
       nodes_["event:" + std::to_string(f.events.size())] = e;
       f.events.push_back(std::move(ev));
@@ -1355,6 +1356,12 @@ class ScenarioReader {
         if (!resolve_server(s, ev.target))
           r_.error(YamlReader::child(n, "target"), p + ".target",
                    fmt::format("expected site/cluster/sN naming an existing server, got \"{}\"", ev.target));
+      } else if (ev.kind == "switch" || ev.kind == "cable") {
+        if (!resolve_fabric_fault(s, ev.kind, ev.target))
+          r_.error(YamlReader::child(n, "target"), p + ".target",
+                   fmt::format("expected site/cluster/{} naming a {} of a tiered scale_out (as `rcnsim describe` "
+                               "lists them), got \"{}\"",
+                               ev.kind == "cable" ? "leafN/uplinkK" : "leafN or spineN", ev.kind, ev.target));
       } else if (ev.kind == "site-outage" && ev.target != site) {
         r_.error(YamlReader::child(n, "target"), p + ".target",
                  fmt::format("a site-outage targets a whole site, got \"{}\"", ev.target));

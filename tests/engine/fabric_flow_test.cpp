@@ -233,3 +233,72 @@ TEST_CASE("fabric routes: every server pair of a 3-tier fabric crosses exactly i
   }
   CHECK(wrong == 0);
 }
+
+namespace {
+// 20 servers, 2 per leaf, radix 18: 10 leaves and 2 spines; each leaf has 2 uplinks of
+// 50 GB/s (8:1). Job a (2 servers) fits one leaf; jobs b and c (4 servers) span two each.
+// c is submitted at 700 s (after the failures of the tests below). `events`: failures.events entries.
+std::string two_spines(const std::string& events) {
+  const std::string job = ", model: m, gpus: 32, parallelism: {tp: 8, pp: 1, dp: 4}, global_batch: 32, steps: 20000";
+  return "fidelity: flow\nhorizon: 30d\n" +
+         one_cluster(20, "topology: fat-tree, tiers: 2, radix: 18, servers_per_leaf: 2, uplinks_per_leaf: 2",
+                     "models:\n  m: {layers: 16, hidden: 4096, heads: 32, ffn: 16384, vocab: 32000, seq: 2048}\n"
+                     "workloads:\n  training:\n"
+                     "    - {name: a, model: m, gpus: 16, parallelism: {tp: 8, pp: 1, dp: 2}, "
+                     "global_batch: 16, steps: 20000}\n"
+                     "    - {name: b" + job + "}\n    - {name: c" + job + ", submit: 700s}\n") +
+         "failures:\n  events:\n" + events;
+}
+}  // namespace
+
+TEST_CASE("fabric failures: a spine failure slows the job spanning leaves by the closed form, not the one in a leaf", "[engine][fabric][flow]") {
+  // One of 2 spines fails at 600 s for the rest of the run: every leaf keeps 1 of its 2 uplinks.
+  // Job b (leaves 0-1... as placed) measured its step s0 on the whole fabric; job c, the same
+  // shape on two other leaves, starts at 700 s and measures s1 on the halved one (its leaves'
+  // uplinks are not b's, so b does not slow it). From 600 s (plus b's re-measurement, a few
+  // steps' flows) b runs at s0 / s1: its work W = 20000 s0 ends at
+  // 600 + (W - (600 - start)) s1 / s0. Job a never leaves its leaf: it ends as it would, at
+  // start + 20000 s_a (measurement aside), not slowed at all.
+  const SimulationResult r =
+      run_simulation(load(two_spines("    - {at: 600s, kind: switch, target: a/main/spine1, duration: 30d}\n")));
+  REQUIRE(r.jobs.size() == 3);
+  const JobResult &a = r.jobs[0], &b = r.jobs[1], &c = r.jobs[2];
+  INFO(a.fabric_span.str() << " | " << b.fabric_span.str() << " | " << c.fabric_span.str());
+  REQUIRE(b.fabric_span.str().find('-') != std::string::npos);  // b spans leaves
+  REQUIRE(c.fabric_span.str().find('-') != std::string::npos);
+  const double s0 = b.step_time_s, s1 = c.step_time_s;
+  REQUIRE(s1 > 1.05 * s0);
+  CHECK(a.interruptions == 0);
+  CHECK(a.end_s == Approx(a.start_s + 20000 * a.step_time_s).epsilon(1e-4));
+  CHECK(b.end_s == Approx(600 + (20000 * s0 - (600 - b.start_s)) * s1 / s0).epsilon(1e-3));
+}
+
+TEST_CASE("fabric failures: a leaf failure interrupts the job on its servers", "[engine][fabric][flow]") {
+  // Job a sits in one leaf (leaf 0, as packed placement chooses on the idle cluster); it fails at
+  // 600 s for an hour: a restarts on another leaf, b and c (on other leaves) run on.
+  const SimulationResult r =
+      run_simulation(load(two_spines("    - {at: 600s, kind: switch, target: a/main/leaf0, duration: 1h}\n")));
+  CHECK(r.jobs[0].interruptions == 1);
+  CHECK(r.jobs[0].fabric_span.str() != "leaves 0 pods 0");  // its last attempt ran elsewhere: leaf 0 was down
+  CHECK(r.jobs[1].interruptions == 0);
+  CHECK(r.jobs[2].interruptions == 0);
+  CHECK(r.jobs[0].state == JobState::Finished);
+}
+
+TEST_CASE("fabric contention: a job's speed follows a neighbour that starts later", "[engine][fabric][flow]") {
+  // shared_leaf's jobs, b submitted at 600 s. Job a measured its step s_alone at 0. When b
+  // starts, both measure at once: b's step (its reference) is s_shared, and a, placed
+  // symmetrically, measures the same; from then a runs at s_alone / s_shared, so its work
+  // W = 20000 s_alone ends at 600 + (W - (600 - start)) s_shared / s_alone.
+  std::string y = shared_leaf(true);
+  for (std::size_t at = y.find("steps: 100}"); at != std::string::npos; at = y.find("steps: 100}", at + 1))
+    y.replace(at, 11, "steps: 20000}");
+  y.replace(y.rfind("steps: 20000}"), 13, "steps: 20000, submit: 600s}");
+  const SimulationResult r = run_simulation(load(y));
+  REQUIRE(r.jobs.size() == 2);
+  const double s_alone = r.jobs[0].step_time_s, s_shared = r.jobs[1].step_time_s;
+  REQUIRE(s_shared > 1.05 * s_alone);
+  REQUIRE(r.jobs[0].start_s + 20000 * s_alone > 600);
+  CHECK(r.jobs[0].end_s ==
+        Approx(600 + (20000 * s_alone - (600 - r.jobs[0].start_s)) * s_shared / s_alone).epsilon(1e-3));
+}

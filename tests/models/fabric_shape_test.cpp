@@ -3,6 +3,7 @@
 // groups, and the errors of fabrics that cannot be built.
 #include <catch2/catch.hpp>
 
+#include "rcn/models/fabric_failure.hpp"
 #include "rcn/models/fabric_shape.hpp"
 
 using namespace rcn;
@@ -121,4 +122,48 @@ TEST_CASE("fabric: shapes that cannot be built name the key at fault", "[fabric]
   c.scale_out.radix = 4;  // fewer ports than a server's NICs
   fabric_shape(c, error, key);
   CHECK(key == "radix");
+}
+
+TEST_CASE("fabric failures: a leaf takes its servers, a spine and a cable their share of the uplinks", "[fabric]") {
+  // 20 servers, 2 per leaf (16 down ports), 2 uplinks per leaf, radix 18: 10 leaves x 2 uplinks
+  // = 20 spine ports > 18, so 2 spines, and every leaf sends one uplink to each.
+  ClusterSpec c = cluster(20, "fat-tree", 2);
+  c.scale_out.radix = 18;
+  c.scale_out.servers_per_leaf = 2;
+  c.scale_out.uplinks_per_leaf = 2;
+  const FabricShape f = shape(c);
+  REQUIRE(f.groups == 10);
+  REQUIRE(spines_per_pod(f) == 2);
+  REQUIRE(uplinks_per_group(f) == 2);
+  auto leaf = fabric_fault(f, "switch", "leaf3");
+  REQUIRE(leaf);
+  CHECK(leaf->servers == std::vector<int>{6, 7});
+  CHECK(leaf->lost.empty());
+  auto spine = fabric_fault(f, "switch", "spine1");
+  REQUIRE(spine);
+  CHECK(spine->servers.empty());
+  REQUIRE(spine->lost.size() == 10);  // every leaf loses 1 of its 2 uplinks
+  for (const UplinkLoss& l : spine->lost) CHECK((!l.pod && l.fraction == 0.5));
+  auto cable = fabric_fault(f, "cable", "leaf4/uplink1");
+  REQUIRE(cable);
+  REQUIRE(cable->lost.size() == 1);
+  CHECK(cable->lost[0].index == 4);
+  CHECK(cable->lost[0].fraction == 0.5);
+  for (const char* bad : {"leaf10", "spine2", "leaf", "leaf01x", "core0"}) CHECK_FALSE(fabric_fault(f, "switch", bad));
+  for (const char* bad : {"leaf4/uplink2", "leaf4", "spine0", "leaf4/uplink"}) CHECK_FALSE(fabric_fault(f, "cable", bad));
+}
+
+TEST_CASE("fabric failures: with 3 tiers a spine takes 1/U of its pod's leaf uplinks and core uplink", "[fabric]") {
+  // Radix 64 non-blocking: 4 servers per leaf, 32 uplinks, pods of 32 leaves with 32 spines.
+  // 512 servers: 128 leaves, 4 pods. spine33 is the second spine of pod 1 (leaves 32-63).
+  const FabricShape f = shape(cluster(512, "fat-tree", 3));
+  REQUIRE(spines_per_pod(f) == 32);
+  auto spine = fabric_fault(f, "switch", "spine33");
+  REQUIRE(spine);
+  REQUIRE(spine->lost.size() == 33);
+  CHECK(spine->lost.front().index == 32);
+  CHECK(spine->lost[31].index == 63);
+  CHECK((spine->lost.back().pod && spine->lost.back().index == 1));
+  CHECK(spine->lost.back().fraction == Approx(1.0 / 32));
+  CHECK_FALSE(fabric_fault(f, "switch", "spine128"));
 }

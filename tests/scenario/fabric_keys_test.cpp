@@ -60,3 +60,24 @@ TEST_CASE("fabric keys: a switch count past 100,000 ports is an error at the key
   CHECK(e == "fabric.yaml:6:29: error: sites[0].clusters[0].scale_out.radix: expected an integer <= 100000, "
              "got \"100001\"");
 }
+
+TEST_CASE("fabric keys: a scripted switch or cable that does not exist is an error at its target", "[loader][fabric]") {
+  // 64 servers at radix 64 non-blocking: 16 leaves (leaf0-leaf15), 32 uplinks each, 8 spines.
+  auto with_event = [](const std::string& kind, const std::string& target) {
+    return load_scenario_text("name: f\nsites:\n  - name: a\n    clusters:\n      - {name: c, gpu: h100-sxm, servers: 64,\n"
+                              "         scale_out: {topology: fat-tree, tiers: 2}}\nfailures:\n  events:\n"
+                              "    - {at: 1h, kind: " + kind + ", target: " + target + ", duration: 1h}\n",
+                              "fabric.yaml");
+  };
+  CHECK(with_event("switch", "a/c/leaf15").scenario);
+  CHECK(with_event("switch", "a/c/spine7").scenario);
+  CHECK(with_event("cable", "a/c/leaf0/uplink31").scenario);
+  std::string e = only_error(with_event("switch", "a/c/leaf16"));
+  CHECK(e.rfind("fabric.yaml:9:", 0) == 0);
+  CHECK(e.find("failures.events[0].target") != std::string::npos);
+  CHECK(e.find("got \"a/c/leaf16\"") != std::string::npos);
+  e = only_error(with_event("cable", "a/c/leaf0/uplink32"));
+  CHECK(e.find("leafN/uplinkK") != std::string::npos);
+  e = only_error(with_event("switch", "a/d/spine0"));
+  CHECK(e.find("failures.events[0].target") != std::string::npos);
+}

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "rcn/models/fabric_failure.hpp"
 #include "rcn/models/failure_model.hpp"
 #include "rcn/scenario/scenario.hpp"
 
@@ -20,6 +21,7 @@ struct FailureEvent {
   std::vector<int> servers;  // servers of that cluster hit (Server, Rack; for Job the server whose job fails)
   bool whole_site = false;   // every cluster of `site`
   int wan_link = -1;         // link-cut: index into Scenario::wan
+  std::vector<UplinkLoss> uplinks_lost;  // a spine or cable: capacity of that cluster's uplinks it removes
   double repair = 0;         // seconds down (0 for software)
   bool scripted = false;
 };
