@@ -22,7 +22,7 @@ BANDWIDTHS_GBPS = [0.3, 1, 3, 10, 30, 60, 90, 100, 120, 200, 400, 1000]
 
 TEMPLATE = """name: cross-site-sweep
 seed: 1
-horizon: 30d
+horizon: 400d
 sites:
   - {{name: center, kind: center, location: {{lat: 40.8, lon: 111.7}},
      clusters: [{{name: main, gpu: h100-sxm, servers: 8, gpus_per_server: 8}}]}}
