@@ -92,6 +92,10 @@ struct EngineContext {
   // WAN link repairs so far, announced on wan_repaired: flows cut by a link-cut wait for one.
   std::uint64_t wan_repairs = 0;
   simgrid::s4u::ConditionVariablePtr wan_repaired = simgrid::s4u::ConditionVariable::create();
+  // Servers came back (a repair, or a job gave its servers back): jobs across sites waiting
+  // for a share's servers look again (cross_site_runner.cpp).
+  simgrid::s4u::ConditionVariablePtr capacity_changed = simgrid::s4u::ConditionVariable::create();
+  std::vector<std::size_t> cross_site_waiting;      // jobs across sites waiting to start, in arrival order
 
   std::deque<EngineEvent> inbox;
   simgrid::s4u::MutexPtr mutex = simgrid::s4u::Mutex::create();
@@ -144,6 +148,20 @@ void change_uplinks(EngineContext& ctx, std::size_t cluster, const std::vector<U
 // Flow fidelity: one iteration of the job's collectives as SimGrid flows on its servers,
 // now (not cached); must run in an actor.
 TrainingStep measure_flow_step(EngineContext& ctx, std::size_t job);
+// Jobs across sites (cross_site_runner.cpp, docs/cross-site.md). Starts the job when every
+// site of it has a cluster with its share's servers free; false (nothing taken) otherwise.
+bool try_start_cross_site(EngineContext& ctx, std::size_t job);
+// A completed job across sites gives back its shares' servers.
+void finish_cross_site(EngineContext& ctx, std::size_t job);
+// A failure hit servers some shares of the job hold: those shares stop (their healthy servers
+// go back to the pool); `software`: they may rejoin after detection + restart.
+void cross_site_failure(EngineContext& ctx, std::size_t job, const std::vector<std::pair<std::size_t, int>>& hit,
+                        bool software, const std::string& cause);
+// At the end of the run: the held time of shares still active, added to `busy` (GPU-seconds per cluster).
+void close_cross_site(EngineContext& ctx, std::size_t job, double end, std::vector<double>& busy);
+// Runs a batch of WAN flows to the end; a batch cut by a WAN link failure waits for a repair
+// and is sent again (job_runner.cpp).
+void transfer_until_done(EngineContext& ctx, const std::function<std::vector<simgrid::s4u::CommPtr>()>& start);
 // Moves `bytes` between a site's storage and the job's servers (checkpoints).
 void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage);
 // WAN time to move `bytes` from site a to site b (latency + bytes / narrowest link); 0 when a == b.

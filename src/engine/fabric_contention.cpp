@@ -16,7 +16,7 @@ namespace {
 bool remeasurable(const EngineContext& ctx, std::size_t j, std::size_t c) {
   const JobRuntime& job = ctx.jobs[j];
   // Still measuring its first step (reference 0): that measurement already sees the change.
-  return job.cluster == c && job.result.state == JobState::Running && !job.progress.preempting &&
+  return job.cluster == c && !job.cross_site && job.result.state == JobState::Running && !job.progress.preempting &&
          job.progress.runner && job.progress.reference_step_s > 0 && !job.servers.empty();
 }
 

@@ -105,8 +105,12 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
   }
   std::vector<std::size_t> affected;
   auto holds = [&](std::size_t j, std::size_t c, int s) {
-    return ctx.jobs[j].result.state == JobState::Running && ctx.jobs[j].cluster == c &&
-           std::find(ctx.jobs[j].servers.begin(), ctx.jobs[j].servers.end(), s) != ctx.jobs[j].servers.end();
+    return ctx.jobs[j].result.state == JobState::Running && ctx.jobs[j].holds(c, s);
+  };
+  // A job across sites loses only the shares the failure hit (cross_site_runner.cpp); others restart.
+  auto stop_job = [&](std::size_t j) {
+    if (ctx.jobs[j].cross_site) cross_site_failure(ctx, j, hit, e.blast == BlastRadius::Job, e.component);
+    else interrupt(ctx, j, e.component);
   };
   std::string replicas_hit;  // inference replicas stopped by this failure
   auto stop_replica = [&](std::size_t c, int s, bool hardware) {
@@ -146,12 +150,12 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
     for (std::size_t j = 0; j < ctx.jobs.size(); ++j)
       for (const auto& [c, s] : hit)
         if (holds(j, c, s) && std::find(affected.begin(), affected.end(), j) == affected.end()) affected.push_back(j);
-    for (std::size_t j : affected) interrupt(ctx, j, e.component);
+    for (std::size_t j : affected) stop_job(j);
     for (const auto& [c, s] : newly_down) stop_replica(c, s, true);
     for (const auto& [c, s] : newly_down) host_of(ctx, c, s)->turn_off();
   }
   if (e.blast == BlastRadius::Job)
-    for (std::size_t j : affected) interrupt(ctx, j, e.component);
+    for (std::size_t j : affected) stop_job(j);
   if (!e.uplinks_lost.empty()) change_uplinks(ctx, cluster_of(ctx, e), e.uplinks_lost, +1);
   std::vector<std::size_t> touched;  // clusters whose fabric or running jobs changed
   if (!e.uplinks_lost.empty()) touched.push_back(cluster_of(ctx, e));
@@ -187,6 +191,7 @@ void repair(EngineContext& ctx, const FailureEvent& e) {
       return_free_server(ctx, c, s);
     }
   }
+  ctx.capacity_changed->notify_all();  // jobs across sites waiting for a share's servers
   ctx.post({EngineEvent::Kind::Capacity});
 }
 

@@ -105,26 +105,6 @@ bool any_wan_link_down(const EngineContext& ctx) {
   });
 }
 
-// Runs a batch of flows to the end. A batch cut by a WAN link failure
-// (link-cut) does not fail the job: the job keeps its servers, waits until a
-// WAN link is repaired and sends the whole batch again (docs/failures.md).
-// Other failures (a server turned off) pass on: they belong to the caller.
-void transfer_until_done(EngineContext& ctx, const std::function<std::vector<sg4::CommPtr>()>& start) {
-  for (;;) {
-    std::vector<sg4::CommPtr> comms;
-    try {
-      comms = start();
-      wait_all(comms);
-      return;
-    } catch (const simgrid::NetworkFailureException&) {
-      if (!any_wan_link_down(ctx)) throw;
-    }
-    const std::uint64_t seen = ctx.wan_repairs;
-    std::unique_lock<sg4::Mutex> lock(*ctx.mutex);
-    while (ctx.wan_repairs == seen && any_wan_link_down(ctx)) ctx.wan_repaired->wait(lock);
-  }
-}
-
 // Moves `bytes` between a storage host and the job's servers, spread over at
 // most 8 of them (storage bandwidth, not NICs, is what limits it).
 void storage_transfer_impl(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage) {
@@ -168,6 +148,26 @@ void set_job_rate(EngineContext& ctx, std::size_t job, double rate) {
   p.pace.set_rate(sg4::Engine::get_clock(), rate);
   if (p.computation) p.computation->cancel();  // its runner computes the rest at the new rate
   if (p.pace_changed) p.pace_changed->notify_all();
+}
+
+// Runs a batch of flows to the end. A batch cut by a WAN link failure
+// (link-cut) does not fail the job: the job keeps its servers, waits until a
+// WAN link is repaired and sends the whole batch again (docs/failures.md).
+// Other failures (a server turned off) pass on: they belong to the caller.
+void transfer_until_done(EngineContext& ctx, const std::function<std::vector<sg4::CommPtr>()>& start) {
+  for (;;) {
+    std::vector<sg4::CommPtr> comms;
+    try {
+      comms = start();
+      wait_all(comms);
+      return;
+    } catch (const simgrid::NetworkFailureException&) {
+      if (!any_wan_link_down(ctx)) throw;
+    }
+    const std::uint64_t seen = ctx.wan_repairs;
+    std::unique_lock<sg4::Mutex> lock(*ctx.mutex);
+    while (ctx.wan_repairs == seen && any_wan_link_down(ctx)) ctx.wan_repaired->wait(lock);
+  }
 }
 
 void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "rcn/engine/results.hpp"
@@ -68,11 +69,45 @@ struct JobProgress {
   simgrid::s4u::ActorPtr writer; // its asynchronous checkpoint writer, if one is in flight
 };
 
+// A job across sites (docs/cross-site.md): one share per site, dp / sites replicas on
+// one cluster of it. A share leaves the job when a failure hits one of its servers and
+// rejoins when its cluster has the servers again (src/engine/cross_site_runner.cpp).
+struct SiteShare {
+  std::size_t cluster = 0;         // index into EngineContext::clusters
+  std::vector<int> servers;        // held while active, empty otherwise
+  int gpus = 0;
+  bool active = false;
+  double held_since = -1;          // when it last joined
+  double available_at = 0;         // a software failure: not before detection + restart
+  double held_s = 0;               // closed spans of holding its servers
+  double compute_s = 0;            // time its GPUs computed (the rest: waiting for the WAN or a slower site)
+  double wan_bytes = 0;            // bytes it sent into the WAN
+};
+
+struct CrossSiteProgress {
+  std::vector<SiteShare> shares;   // in the order of the job's sites
+  double tokens_done = 0;          // tokens trained so far (with the convergence penalty's extra)
+  double tokens_needed = 0;        // the job's tokens x (1 + convergence_penalty)
+  double sync_s = 0;               // time the job stood in (or waited for) the cross-site exchange
+  double waiting_s = 0;            // time it waited for a site to come back (not elastic)
+  int exchanges = 0;               // outer all-reduces (sync: one per step)
+};
+
 struct JobRuntime {
   JobResult result;                // what results.csv and the report show
   std::size_t cluster = 0;         // where the current (or last) attempt runs
   std::vector<int> servers;        // its servers, empty between attempts
   JobProgress progress;
+  std::unique_ptr<CrossSiteProgress> cross_site;  // a job across sites only, from its start
+  // Whether the job's current attempt holds server s of cluster c (a single-site attempt or a share).
+  bool holds(std::size_t c, int s) const {
+    auto has = [s](const std::vector<int>& v) { return std::find(v.begin(), v.end(), s) != v.end(); };
+    if (cluster == c && has(servers)) return true;
+    if (cross_site)
+      for (const SiteShare& sh : cross_site->shares)
+        if (sh.active && sh.cluster == c && has(sh.servers)) return true;
+    return false;
+  }
 };
 
 }  // namespace rcn

@@ -21,6 +21,7 @@ void release_job(EngineContext& ctx, std::size_t j) {
   for (int server : ctx.jobs[j].servers)
     if (ctx.cluster_runtime[c].down[server] == 0) return_free_server(ctx, c, server);  // a failed one returns when repaired
   ctx.jobs[j].servers.clear();
+  ctx.capacity_changed->notify_all();  // a job across sites may be waiting for these servers
 }
 
 std::vector<int> take_free_servers(EngineContext& ctx, std::size_t c, int count) {
@@ -225,6 +226,12 @@ void finish_job(EngineContext& ctx, std::size_t j) {
 
 // Keeps the queue in submission order, so a restarted job regains its place.
 void enqueue(EngineContext& ctx, std::size_t j) {
+  if (ctx.scenario.training[j].cross_site) {  // placed by try_start_cross_site, not by the policy
+    ctx.cross_site_waiting.push_back(j);
+    ctx.jobs[j].result.state = JobState::Queued;
+    begin_span(ctx, j, "queued");
+    return;
+  }
   ctx.view.queue.push(pending_job(ctx, j));
   ctx.jobs[j].result.state = JobState::Queued;
   begin_span(ctx, j, "queued");
@@ -244,10 +251,17 @@ void scheduler_loop(EngineContext& ctx) {
       switch (e.kind) {
         case EngineEvent::Kind::Arrival:
         case EngineEvent::Kind::Requeue: enqueue(ctx, e.job); break;
-        case EngineEvent::Kind::Completion: finish_job(ctx, e.job); break;
+        case EngineEvent::Kind::Completion:
+          if (ctx.jobs[e.job].cross_site) finish_cross_site(ctx, e.job);
+          else finish_job(ctx, e.job);
+          break;
         case EngineEvent::Kind::Capacity: break;  // only a reason to ask the policy again
       }
     }
+    // Jobs across sites first, in arrival order: each starts once all its sites have room.
+    auto& waiting = ctx.cross_site_waiting;
+    waiting.erase(std::remove_if(waiting.begin(), waiting.end(), [&](std::size_t j) { return try_start_cross_site(ctx, j); }),
+                  waiting.end());
     if (ctx.view.queue.empty()) continue;
     refresh_view(ctx);
     const std::vector<std::size_t> stop = ctx.policy->preempt(ctx.view);

@@ -224,7 +224,7 @@ void mark_unschedulable(EngineContext& ctx) {
     for_training[c] = ctx.clusters[c].total_servers - ctx.cluster_runtime[c].inference_servers;
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
     JobResult& r = ctx.jobs[j].result;
-    if (r.state != JobState::Queued || r.start_s >= 0) continue;
+    if (r.state != JobState::Queued || r.start_s >= 0 || ctx.scenario.training[j].cross_site) continue;
     const TrainingJobSpec& spec = ctx.scenario.training[j];
     std::string best;  // the cluster that came closest, for the reason
     int best_servers = -1;
@@ -245,6 +245,28 @@ void mark_unschedulable(EngineContext& ctx) {
                                           : "more servers than any cluster it may use can give training beside the "
                                             "scenario's inference replicas (the most: " + best + ")";
   }
+}
+
+// cross_site.csv: one row per site of each job across sites that started (docs/results.md).
+std::vector<CrossSiteRow> cross_site_rows(const EngineContext& ctx, double end) {
+  std::vector<CrossSiteRow> rows;
+  for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
+    const JobRuntime& job = ctx.jobs[j];
+    if (!job.cross_site) continue;
+    const CrossSiteSpec& x = *ctx.scenario.training[j].cross_site;
+    const CrossSiteProgress& xp = *job.cross_site;
+    const JobResult& r = job.result;
+    const double elapsed = (r.end_s >= 0 ? r.end_s : end) - r.start_s;
+    // Tokens of quality: what a fully synchronous run would have needed for the same progress.
+    const double effective = elapsed > 0 ? xp.tokens_done / (1 + x.convergence_penalty) / elapsed : 0;
+    for (const SiteShare& sh : xp.shares) {
+      const ClusterState& cs = ctx.clusters[sh.cluster];
+      rows.push_back({r.name, cs.site_name, cs.cluster_name, to_string(x.mode),
+                      x.mode == CrossSiteMode::Sync ? 1 : x.inner_steps, to_string(x.compression), sh.gpus, xp.exchanges,
+                      sh.wan_bytes, xp.sync_s, xp.waiting_s, sh.held_s > 0 ? sh.compute_s / sh.held_s : 0, effective});
+    }
+  }
+  return rows;
 }
 
 SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, const std::vector<double>& wan_peak) {
@@ -281,6 +303,8 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
       r.progress = 1.0 - p.remaining;
     }
   }
+  for (std::size_t j = 0; j < ctx.jobs.size(); ++j) close_cross_site(ctx, j, end, busy);
+  res.cross_site = cross_site_rows(ctx, end);
   mark_unschedulable(ctx);
   for (JobRuntime& job : ctx.jobs)  // spans still open end with the run
     for (TimelineSpan& span : job.result.timeline)

@@ -280,6 +280,18 @@ std::string failures_csv(const SimulationResult& r) {
   return out;
 }
 
+std::string cross_site_csv(const SimulationResult& r) {
+  std::string out =
+      "job,site,cluster,mode,inner_steps,compression,gpus,exchanges,wan_bytes,cross_site_sync_s,waiting_s,"
+      "compute_utilisation,effective_tokens_per_s\n";
+  for (const CrossSiteRow& c : r.cross_site)
+    out += fmt::format("{},{},{},{},{},{},{},{},{:.6g},{},{},{:.4f},{:.6g}\n", csv_field(c.job), csv_field(c.site),
+                       csv_field(c.cluster), c.mode, c.inner_steps, c.compression, c.gpus, c.exchanges, c.wan_bytes,
+                       time_cell(c.cross_site_sync_s), time_cell(c.waiting_s), c.compute_utilisation,
+                       c.effective_tokens_per_s);
+  return out;
+}
+
 std::string run_info_json(const SimulationResult& r, double wall_time_s, const std::string& scenario_source) {
   ordered_json j;
   j["scenario"] = r.scenario;

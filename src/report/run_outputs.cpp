@@ -15,6 +15,7 @@ void write_run_outputs(OutputDir& out, const SimulationResult& result, const Sce
   out.write("utilisation.csv", utilisation_csv(result));
   out.write("site_energy.csv", site_energy_csv(result));
   if (!result.wan_links.empty()) out.write("wan.csv", wan_csv(result));
+  if (!result.cross_site.empty()) out.write("cross_site.csv", cross_site_csv(result));
   if (!result.services.empty()) {
     out.write("inference.csv", inference_csv(result));
     out.write("latency_cdf.csv", latency_cdf_csv(result));

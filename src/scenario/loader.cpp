@@ -622,9 +622,83 @@ class ScenarioReader {
       r_.error(YamlReader::child(n, "file"), p + ".file", why);
   }
 
+  // A job across sites (docs/cross-site.md): sites, sync, local_sgd, convergence_penalty,
+  // elastic. Site names and routes are checked in cross_check, once every site is read.
+  void read_cross_site(const YAML::Node& n, const std::string& p, TrainingJobSpec& j) {
+    const YAML::Node sites = YamlReader::child(n, "sites");
+    const bool others = YamlReader::child(n, "sync").IsDefined() || YamlReader::child(n, "local_sgd").IsDefined() ||
+                        YamlReader::child(n, "convergence_penalty").IsDefined() ||
+                        YamlReader::child(n, "elastic").IsDefined();
+    if (!sites.IsDefined()) {
+      if (others) r_.error(n, p, "sync, local_sgd, convergence_penalty and elastic need sites: [..] or sites: auto");
+      return;
+    }
+    CrossSiteSpec x;
+    if (sites.IsScalar() && sites.Scalar() == "auto") {
+      x.auto_sites = true;
+    } else if (sites.IsSequence() && sites.size() >= 1 && sites.size() <= static_cast<std::size_t>(limits::kMaxSites)) {
+      for (std::size_t i = 0; i < sites.size(); ++i) {
+        const std::string sp = YamlReader::index(p + ".sites", i);
+        if (!sites[i].IsScalar() || sites[i].Scalar().empty()) {
+          r_.error(sites[i], sp, fmt::format("expected a site name, got {}", YamlReader::describe(sites[i])));
+          return;
+        }
+        if (std::find(x.sites.begin(), x.sites.end(), sites[i].Scalar()) != x.sites.end())
+          r_.error(sites[i], sp, fmt::format("site \"{}\" is listed twice", quote_input(sites[i].Scalar())));
+        x.sites.push_back(sites[i].Scalar());
+      }
+    } else {
+      r_.error(sites, p + ".sites", fmt::format("expected auto or a list of site names, got {}", YamlReader::describe(sites)));
+      return;
+    }
+    if (j.site) r_.error(YamlReader::child(n, "site"), p + ".site", "give site or sites, not both");
+    if (j.duration) r_.error(YamlReader::child(n, "duration"), p + ".duration", "a job across sites needs tokens or steps");
+    if (j.checkpoint.enabled)
+      r_.error(YamlReader::child(n, "checkpoint"), p + ".checkpoint",
+               "checkpoints of a job across sites are not modelled (docs/cross-site.md)");
+    if (j.dataset_site)
+      r_.error(YamlReader::child(n, "dataset"), p + ".dataset",
+               "dataset staging of a job across sites is not modelled (docs/cross-site.md)");
+    if (j.parallelism.auto_layout || j.parallelism.min_dp > 0)
+      r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism",
+               "a job across sites needs a fixed layout (no auto, no min_dp: `elastic` says what a site outage does)");
+    x.mode = r_.choice(n, "sync", p, {"sync", "local-sgd"}, false).value_or("sync") == "sync" ? CrossSiteMode::Sync
+                                                                                          : CrossSiteMode::LocalSgd;
+    const YAML::Node ls = YamlReader::child(n, "local_sgd");
+    if (ls.IsDefined() && x.mode != CrossSiteMode::LocalSgd)
+      r_.error(ls, p + ".local_sgd", "local_sgd needs sync: local-sgd");
+    if (x.mode == CrossSiteMode::LocalSgd) {
+      const std::string lp = p + ".local_sgd";
+      if (!ls.IsDefined()) r_.error(n, p, "sync: local-sgd needs local_sgd: {inner_steps: H}");
+      else if (r_.expect_map(ls, lp, {"inner_steps", "compression", "topk_ratio", "overlap"})) {
+        x.inner_steps = r_.integer(ls, "inner_steps", lp, 1, true).value_or(1);
+        const std::string c = r_.choice(ls, "compression", lp, {"none", "fp16", "int8", "topk"}, false).value_or("none");
+        x.compression = c == "fp16"   ? PseudoGradientCompression::Fp16
+                        : c == "int8" ? PseudoGradientCompression::Int8
+                        : c == "topk" ? PseudoGradientCompression::TopK
+                                      : PseudoGradientCompression::None;
+        if (YamlReader::child(ls, "topk_ratio").IsDefined() && x.compression != PseudoGradientCompression::TopK)
+          r_.error(YamlReader::child(ls, "topk_ratio"), lp + ".topk_ratio", "topk_ratio needs compression: topk");
+        x.topk_ratio = bounded(ls, "topk_ratio", lp, Quantity::Count, Sign::Positive, false, 1e-6, 1, "a fraction",
+                               "1e-6", "1")
+                           .value_or(0.01);
+        x.overlap = r_.boolean(ls, "overlap", lp).value_or(false);
+      }
+    }
+    x.convergence_penalty =
+        bounded(n, "convergence_penalty", p, Quantity::Count, Sign::NonNegative, false, 0, 10, "a fraction", "0", "10")
+            .value_or(x.mode == CrossSiteMode::Sync ? 0.0 : kDefaultLocalSgdConvergencePenalty);
+    if (x.mode == CrossSiteMode::Sync && x.convergence_penalty > 0)
+      r_.error(YamlReader::child(n, "convergence_penalty"), p + ".convergence_penalty",
+               "sync training is the reference: its convergence penalty is 0");
+    x.elastic = r_.boolean(n, "elastic", p).value_or(false);
+    j.cross_site = std::make_shared<const CrossSiteSpec>(std::move(x));
+  }
+
   void read_training(const YAML::Node& n, const std::string& p, Scenario& s) {
     if (!r_.expect_map(n, p, {"name", "model", "submit", "site", "gpus", "parallelism", "global_batch", "tokens",
-                              "steps", "duration", "precision", "checkpoint", "dataset", "user"}))
+                              "steps", "duration", "precision", "checkpoint", "dataset", "user", "sites", "sync",
+                              "local_sgd", "convergence_penalty", "elastic"}))
       return;
     TrainingJobSpec j;
     j.loc = r_.loc(n, p);
@@ -773,6 +847,7 @@ class ScenarioReader {
           r_.warning(ck, cp, "no cluster this job may use gives storage.write_bandwidth: checkpoints take no time");
       }
     }
+    read_cross_site(n, p, j);
     for (const auto& other : s.training)
       if (other.name == j.name)
         r_.error(YamlReader::child(n, "name"), p + ".name", fmt::format("duplicate job name \"{}\"", j.name));
@@ -1204,6 +1279,99 @@ class ScenarioReader {
   }
 
   // References between sections, and shapes that need several sections.
+  // "unknown site \"x\", did you mean y?" (or the short list of what exists).
+  void unknown_name(const YAML::Node& at, const std::string& path, const std::string& what, const std::string& name,
+                    const std::vector<std::string>& known) {
+    std::string near = closest_match(name, known);
+    if (near.empty() && !name.empty()) {  // "west" for "west-node": one name holding it as a word
+      std::vector<std::string> holding;
+      for (const std::string& k : known) {
+        const std::size_t at_pos = k.find(name);
+        const bool starts = at_pos != std::string::npos && (at_pos == 0 || k[at_pos - 1] == '-' || k[at_pos - 1] == '_');
+        const std::size_t after = at_pos + name.size();
+        if (starts && (after == k.size() || k[after] == '-' || k[after] == '_')) holding.push_back(k);
+      }
+      if (holding.size() == 1) near = holding.front();
+    }
+    std::string names;  // a short list of what exists, when there is no close name
+    if (near.empty() && !known.empty() && known.size() <= 8)
+      for (const std::string& k : known) names += (names.empty() ? " (known: " : ", ") + k;
+    if (!names.empty()) names += ")";
+    r_.error(at, path,
+             fmt::format("unknown {} \"{}\"{}{}", what, name, near.empty() ? "" : fmt::format(", did you mean {}?", near),
+                         names));
+  }
+
+  // A job across sites: its sites exist, a WAN route joins them, and each site's share
+  // (dp / sites replicas of tp x cp x pp GPUs) fits one of its clusters.
+  void check_cross_site(const Scenario& s, std::size_t i, const YAML::Node& n, const std::string& p,
+                        const std::vector<std::string>& site_names) {
+    const TrainingJobSpec& j = s.training[i];
+    const CrossSiteSpec& x = *j.cross_site;
+    const YAML::Node sites = YamlReader::child(n, "sites");
+    std::vector<std::size_t> idx;
+    for (std::size_t k = 0; k < x.sites.size(); ++k) {
+      const SiteSpec* site = s.find_site(x.sites[k]);
+      if (!site) {
+        unknown_name(sites[k], YamlReader::index(p + ".sites", k), "site", x.sites[k], site_names);
+        return;
+      }
+      idx.push_back(static_cast<std::size_t>(site - s.sites.data()));
+    }
+    // Sites reachable from the first over the WAN (links as given; a failed one still counts).
+    auto reachable = [&](std::size_t from) {
+      std::vector<bool> seen(s.sites.size(), false);
+      std::vector<std::size_t> todo{from};
+      seen[from] = true;
+      while (!todo.empty()) {
+        const std::size_t a = todo.back();
+        todo.pop_back();
+        for (const auto& w : s.wan) {
+          const SiteSpec* f = s.find_site(w.from);
+          const SiteSpec* t = s.find_site(w.to);
+          if (!f || !t) continue;
+          const auto fi = static_cast<std::size_t>(f - s.sites.data()), ti = static_cast<std::size_t>(t - s.sites.data());
+          for (auto [u, v] : {std::pair{fi, ti}, std::pair{ti, fi}})
+            if (u == a && !seen[v]) {
+              seen[v] = true;
+              todo.push_back(v);
+            }
+        }
+      }
+      return seen;
+    };
+    if (!idx.empty()) {
+      const std::vector<bool> seen = reachable(idx.front());
+      for (std::size_t k = 1; k < idx.size(); ++k)
+        if (!seen[idx[k]]) {
+          r_.error(sites[k], YamlReader::index(p + ".sites", k),
+                   fmt::format("no WAN route between sites {} and {}: a job split across them needs one", x.sites.front(),
+                               x.sites[k]));
+          return;
+        }
+    }
+    const int parts = x.auto_sites ? 0 : static_cast<int>(x.sites.size());
+    if (parts < 2) return;
+    if (j.parallelism.dp % parts != 0) {
+      r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.dp",
+               fmt::format("dp ({}) must split evenly over the job's {} sites", j.parallelism.dp, parts));
+      return;
+    }
+    if (j.global_batch % parts != 0)
+      r_.error(YamlReader::child(n, "global_batch"), p + ".global_batch",
+               fmt::format("global_batch ({}) must split evenly over the job's {} sites", j.global_batch, parts));
+    if (!sizes_ok_) return;
+    const std::int64_t share = std::int64_t{j.gpus} / parts;
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+      int most = 0;
+      for (const auto& c : s.sites[idx[k]].clusters) most = std::max(most, c.gpus());
+      if (share > most)
+        r_.error(sites[k], YamlReader::index(p + ".sites", k),
+                 fmt::format("the job's share of site {} is {} GPUs but its largest cluster has {}", x.sites[k], share,
+                             most));
+    }
+  }
+
   void cross_check(const YAML::Node& root, Scenario& s) {
     std::vector<std::string> site_names, model_names, region_names;
     for (const auto& site : s.sites) {
@@ -1213,24 +1381,7 @@ class ScenarioReader {
     for (const auto& m : s.models) model_names.push_back(m.name);
     auto unknown = [&](const YAML::Node& at, const std::string& path, const std::string& what,
                        const std::string& name, const std::vector<std::string>& known) {
-      std::string near = closest_match(name, known);
-      if (near.empty() && !name.empty()) {  // "west" for "west-node": one name holding it as a word
-        std::vector<std::string> holding;
-        for (const std::string& k : known) {
-          const std::size_t at_pos = k.find(name);
-          const bool starts = at_pos != std::string::npos && (at_pos == 0 || k[at_pos - 1] == '-' || k[at_pos - 1] == '_');
-          const std::size_t after = at_pos + name.size();
-          if (starts && (after == k.size() || k[after] == '-' || k[after] == '_')) holding.push_back(k);
-        }
-        if (holding.size() == 1) near = holding.front();
-      }
-      std::string names;  // a short list of what exists, when there is no close name
-      if (near.empty() && !known.empty() && known.size() <= 8)
-        for (const std::string& k : known) names += (names.empty() ? " (known: " : ", ") + k;
-      if (!names.empty()) names += ")";
-      r_.error(at, path,
-               fmt::format("unknown {} \"{}\"{}{}", what, name, near.empty() ? "" : fmt::format(", did you mean {}?", near),
-                           names));
+      unknown_name(at, path, what, name, known);
     };
 
     for (std::size_t i = 0; i < s.wan.size(); ++i) {
@@ -1274,6 +1425,7 @@ class ScenarioReader {
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",
                    fmt::format("pp x virtual_stages ({}) must divide the model's layers ({})", chunks, m->layers));
       }
+      if (j.cross_site) check_cross_site(s, i, n, p, site_names);
       int biggest = 0;  // stays 0 when a cluster's size was refused: no second error about it
       std::string biggest_site;
       for (const auto& site : s.sites)
@@ -1282,7 +1434,9 @@ class ScenarioReader {
             biggest = c.gpus();
             biggest_site = site.name + "/" + c.name;
           }
-      if (j.site) {
+      if (j.cross_site) {
+        // check_cross_site sized each site's share
+      } else if (j.site) {
         const SiteSpec* site = s.find_site(*j.site);
         if (!site) {
           unknown(YamlReader::child(n, "site"), p + ".site", "site", *j.site, site_names);

@@ -206,6 +206,21 @@ struct TcoResult {
   std::vector<std::string> notes;  // defaults that stood in for missing prices
 };
 
+// One site's share of a job across sites (cross_site.csv, docs/results.md). The job's
+// figures (exchanges, sync and waiting time, effective tokens/s) repeat on each of its rows.
+struct CrossSiteRow {
+  std::string job, site, cluster, mode;
+  int inner_steps = 1;
+  std::string compression;
+  int gpus = 0;
+  int exchanges = 0;                  // cross-site all-reduces completed
+  double wan_bytes = 0;               // bytes this site sent into the WAN
+  double cross_site_sync_s = 0;       // time the job stood in the cross-site exchange (not hidden by compute)
+  double waiting_s = 0;               // time it waited for a stopped site (not elastic)
+  double compute_utilisation = 0;     // this share's step time over the time it held its servers
+  double effective_tokens_per_s = 0;  // tokens trained / (1 + convergence_penalty) / time since start
+};
+
 struct SimulationResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -219,6 +234,7 @@ struct SimulationResult {
   std::vector<FailureRow> failures;
   std::vector<UtilisationPoint> utilisation;
   std::vector<WanTransfer> wan_transfers;
+  std::vector<CrossSiteRow> cross_site;
   std::vector<WanLinkResult> wan_links;
   std::vector<InferenceRegionResult> inference;
   std::vector<InferenceServiceResult> services;

@@ -13,6 +13,7 @@ std::string summary_json(const SimulationResult& r);
 std::string jobs_csv(const SimulationResult& r);
 std::string sites_csv(const SimulationResult& r);
 std::string failures_csv(const SimulationResult& r);  // one row per failure event
+std::string cross_site_csv(const SimulationResult& r);  // one row per site of each job across sites
 std::string inference_csv(const SimulationResult& r);  // one row per (service, region)
 std::string wan_csv(const SimulationResult& r);        // one row per WAN link: bytes moved, peak utilisation
 // One row per site and time bin: busy GPU-hours, energy, power cost, cost of

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
+#include "rcn/models/cross_site_sync.hpp"
 #include "rcn/scenario/diagnostics.hpp"
 #include "rcn/scenario/hardware_profile.hpp"
 
@@ -255,6 +258,9 @@ struct TrainingJobSpec {
   double dataset_bytes = 0;        // training data, held at dataset_site
   std::optional<Symbol> dataset_site;
   std::string user;                // from job traces; informational
+  // Set for a job across sites (`sites: [A, B]` or `sites: auto`; docs/cross-site.md);
+  // a pointer, so the million jobs of a trace carry 16 bytes for it, not a list.
+  std::shared_ptr<const CrossSiteSpec> cross_site;
   SourceLoc loc;
   // Micro-batches each data-parallel rank runs per step (at least 1; the product in 64 bits).
   int micro_batches() const {

@@ -1,0 +1,352 @@
+// One training job across sites (docs/cross-site.md): a share of dp / sites
+// data-parallel replicas on one cluster of each site, tensor and pipeline
+// parallelism inside it. Each share runs the single-site step model on its
+// part of the global batch; after every step (sync) or every H inner steps
+// (local-sgd) the sites meet in the cross-site part of a hierarchical
+// all-reduce (models/cross_site_sync.hpp), run here as SimGrid flows between
+// the sites' gateways over their WAN routes, so it shares the links with
+// checkpoint, dataset and inference traffic. Exchanges are simulated in at
+// most kBatches batches of R: the flows carry R exchanges' bytes and the
+// latencies of the R rings are added, which on an idle WAN is exactly R times
+// the closed form. A failure that hits a share's servers stops that share at
+// once (its healthy servers go back to the pool) and loses the batch in
+// flight; `elastic` goes on with the other shares (fewer data-parallel
+// replicas, fewer tokens per step), else the job waits for the share's
+// servers to come back.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "rcn/models/cross_site_sync.hpp"
+#include "src/engine/engine_context.hpp"
+
+namespace rcn {
+namespace sg4 = simgrid::s4u;
+
+namespace {
+
+constexpr double kBatches = 200;  // at most this many simulated batches of exchanges per job
+
+// The job's step on one share: its dp / sites replicas and global_batch / sites sequences.
+TrainingStep share_step(const EngineContext& ctx, std::size_t j, std::size_t c, int parts) {
+  TrainingJobSpec s = ctx.scenario.training[j];
+  s.gpus /= parts;
+  s.parallelism.dp /= parts;
+  s.global_batch /= parts;
+  s.cross_site = nullptr;
+  const ClusterState& cs = ctx.clusters[c];
+  return training_step(*ctx.scenario.find_model(s.model), s, *ctx.scenario.find_profile(cs.gpu),
+                       ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]));
+}
+
+// The share takes its servers if its cluster has them free (and a software failure's restart is over).
+bool join(EngineContext& ctx, SiteShare& sh) {
+  const double now = sg4::Engine::get_clock();
+  const ClusterState& cs = ctx.clusters[sh.cluster];
+  const int need = cs.servers_for(sh.gpus);
+  if (sh.active || now < sh.available_at || cs.free_servers < need) return false;
+  sh.servers = take_free_servers(ctx, sh.cluster, need);
+  sh.active = true;
+  sh.held_since = now;
+  add_busy(ctx, cs.site, sh.gpus);
+  return true;
+}
+
+// The share gives its healthy servers back (a failed one returns when repaired).
+void leave(EngineContext& ctx, std::size_t j, SiteShare& sh) {
+  if (!sh.active) return;
+  const double held = sg4::Engine::get_clock() - sh.held_since;
+  sh.held_s += held;
+  ctx.cluster_runtime[sh.cluster].busy_gpu_seconds += sh.gpus * held;
+  ctx.jobs[j].progress.attained_gpu_s += sh.gpus * held;
+  add_busy(ctx, ctx.clusters[sh.cluster].site, -sh.gpus);
+  for (int s : sh.servers)
+    if (ctx.cluster_runtime[sh.cluster].down[s] == 0) return_free_server(ctx, sh.cluster, s);
+  sh.servers.clear();
+  sh.active = false;
+  ctx.capacity_changed->notify_all();
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : "+") + n;
+  return out;
+}
+
+// The cross-site part of R exchanges of S bytes among the active shares: each site sends
+// R x 2 (s - 1) / s x S to the next one of the ring, all at once, then the ring's latencies
+// (2 (s - 1) per exchange, the slowest neighbour route's) beyond the one the flows paid.
+double exchange(EngineContext& ctx, std::size_t j, const std::vector<SiteShare*>& active, double rounds, double bytes) {
+  const int s = static_cast<int>(active.size());
+  if (s < 2) return 0;
+  const double per_site = rounds * ring_bytes_per_site(bytes, s);
+  std::vector<std::size_t> site;
+  for (const SiteShare* sh : active) site.push_back(ctx.clusters[sh->cluster].site);
+  double latency = 0;
+  for (int k = 0; k < s; ++k)
+    latency = std::max(latency, ctx.graph->latency(*ctx.graph->route(site[k], site[(k + 1) % s])));
+  const double t0 = sg4::Engine::get_clock();
+  transfer_until_done(ctx, [&] {
+    std::vector<sg4::CommPtr> comms;
+    for (int k = 0; k < s; ++k)
+      comms.push_back(sg4::Comm::sendto_async(ctx.platform.sites[site[k]].gateway,
+                                              ctx.platform.sites[site[(k + 1) % s]].gateway,
+                                              static_cast<std::uint64_t>(per_site)));
+    return comms;
+  });
+  const double extra = std::max(0.0, rounds * 2.0 * (s - 1) * latency - latency);
+  if (extra > 0) sg4::this_actor::sleep_for(extra);
+  const double t1 = sg4::Engine::get_clock();
+  for (int k = 0; k < s; ++k) {
+    active[k]->wan_bytes += per_site;
+    ctx.wan_transfers.push_back({t0, t1, ctx.scenario.sites[site[k]].name, ctx.scenario.sites[site[(k + 1) % s]].name,
+                                 "cross-site exchange of " + ctx.scenario.training[j].name, per_site});
+  }
+  return t1 - t0;
+}
+
+void cross_site_runner(EngineContext& ctx, std::size_t j) {
+  const TrainingJobSpec& spec = ctx.scenario.training[j];
+  const CrossSiteSpec& x = *spec.cross_site;
+  CrossSiteProgress& xp = *ctx.jobs[j].cross_site;
+  JobResult& r = ctx.jobs[j].result;
+  const int parts = static_cast<int>(xp.shares.size());
+  std::vector<TrainingStep> steps;
+  double full_tokens = 0;  // per step, every share active
+  for (const SiteShare& sh : xp.shares) {
+    steps.push_back(share_step(ctx, j, sh.cluster, parts));
+    full_tokens += steps.back().tokens_per_step;
+  }
+  const int inner = x.mode == CrossSiteMode::Sync ? 1 : x.inner_steps;
+  const double bytes = exchange_bytes(x, steps.front().params, spec.parallelism.gradient_bytes());
+  const double job_steps = training_steps(spec, full_tokens);
+  xp.tokens_needed = job_steps * full_tokens * (1 + x.convergence_penalty);
+  const double per_batch = std::max(1.0, std::ceil(std::ceil(xp.tokens_needed / (inner * full_tokens)) / kBatches));
+  {  // the step the job's result shows: the first share's, with the job's length
+    TrainingStep sized = steps.front();
+    sized.steps = job_steps * (1 + x.convergence_penalty);
+    sized.total_tokens = xp.tokens_needed;
+    sized.tokens_per_step = full_tokens;
+    set_job_step(r, std::make_shared<const TrainingStep>(steps.front()), sized);
+    r.tflops_per_gpu = steps.front().model_tflops_per_gpu;  // while computing; cross_site.csv has the share of time
+    r.mfu = steps.front().mfu;
+  }
+  std::vector<std::string> names;
+  for (const SiteShare& sh : xp.shares) names.push_back(ctx.clusters[sh.cluster].site_name);
+  bool waiting = false;
+  while (xp.tokens_done < xp.tokens_needed * (1 - 1e-12)) {
+    for (SiteShare& sh : xp.shares) join(ctx, sh);
+    std::vector<SiteShare*> active;
+    std::vector<std::size_t> which;
+    for (std::size_t k = 0; k < xp.shares.size(); ++k)
+      if (xp.shares[k].active) {
+        active.push_back(&xp.shares[k]);
+        which.push_back(k);
+      }
+    if (active.empty() || (!x.elastic && static_cast<int>(active.size()) < parts)) {
+      if (!waiting) begin_span(ctx, j, "waiting", names.front());  // spans name one site: the first share's
+      waiting = true;
+      const double t0 = sg4::Engine::get_clock();
+      double wake = -1;  // a software failure's restart ends then
+      for (const SiteShare& sh : xp.shares)
+        if (!sh.active && sh.available_at > t0) wake = wake < 0 ? sh.available_at : std::min(wake, sh.available_at);
+      {
+        std::unique_lock<sg4::Mutex> lock(*ctx.mutex);
+        if (wake > 0) ctx.capacity_changed->wait_until(lock, wake);
+        else ctx.capacity_changed->wait(lock);
+      }
+      xp.waiting_s += sg4::Engine::get_clock() - t0;
+      continue;
+    }
+    if (waiting) begin_span(ctx, j, "running", names.front());
+    waiting = false;
+    double compute = 0, tokens = 0;
+    for (std::size_t k : which) {
+      compute = std::max(compute, inner * steps[k].step_time_s);
+      tokens += inner * steps[k].tokens_per_step;
+    }
+    const double rounds = std::min(per_batch, std::ceil((xp.tokens_needed - xp.tokens_done) / tokens - 1e-9));
+    const int failures = r.interruptions;
+    const double t0 = sg4::Engine::get_clock();
+    if (!x.overlap) sg4::this_actor::sleep_for(rounds * compute);
+    const double t_wan = sg4::Engine::get_clock();
+    exchange(ctx, j, active, rounds, bytes);
+    if (x.overlap && sg4::Engine::get_clock() < t0 + rounds * compute) sg4::this_actor::sleep_until(t0 + rounds * compute);
+    const double t1 = sg4::Engine::get_clock();
+    if (r.interruptions != failures) {  // a share stopped during the batch: its exchanges are lost
+      r.lost_work_s += t1 - t0;
+      continue;
+    }
+    xp.sync_s += x.overlap ? std::max(0.0, t1 - t0 - rounds * compute) : t1 - t_wan;
+    xp.tokens_done += rounds * tokens;
+    xp.exchanges += static_cast<int>(rounds);
+    ctx.jobs[j].progress.useful_s += t1 - t0;
+    for (std::size_t k : which) xp.shares[k].compute_s += rounds * inner * steps[k].step_time_s;
+    if (r.step_time_s == 0) r.step_time_s = (t1 - t0) / (rounds * inner);  // first batch, every share active
+  }
+  ctx.post({EngineEvent::Kind::Completion, j});
+}
+
+// The first cluster of `site` with `gpus` GPUs' servers free now, if any.
+std::optional<std::size_t> free_cluster(const EngineContext& ctx, std::size_t site, int gpus) {
+  for (std::size_t c = 0; c < ctx.clusters.size(); ++c) {
+    const ClusterState& cs = ctx.clusters[c];
+    if (cs.site == site && cs.servers_for(gpus) <= cs.free_servers) return c;
+  }
+  return std::nullopt;
+}
+
+// `sites: auto`: of the splits over k = 1, 2, ... sites that fit now (dp and global_batch
+// divisible by k, a cluster with the share free at each, a WAN route around the ring), the
+// one whose estimated time to train on an idle WAN is least; the k sites are those whose
+// share steps fastest (ties: scenario order). Empty when none fits now.
+std::vector<std::size_t> choose_split(const EngineContext& ctx, std::size_t j) {
+  const TrainingJobSpec& spec = ctx.scenario.training[j];
+  const CrossSiteSpec& x = *spec.cross_site;
+  const int inner = x.mode == CrossSiteMode::Sync ? 1 : x.inner_steps;
+  std::vector<std::size_t> best;
+  double best_time = 0;
+  for (int k = 1; k <= static_cast<int>(ctx.scenario.sites.size()); ++k) {
+    if (spec.parallelism.dp % k != 0 || spec.global_batch % k != 0) continue;
+    std::vector<std::pair<double, std::size_t>> candidates;  // (share step, cluster)
+    for (std::size_t site = 0; site < ctx.scenario.sites.size(); ++site)
+      if (auto c = free_cluster(ctx, site, spec.gpus / k)) candidates.emplace_back(share_step(ctx, j, *c, k).step_time_s, *c);
+    if (static_cast<int>(candidates.size()) < k) continue;
+    std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    candidates.resize(static_cast<std::size_t>(k));
+    double latency = 0, bandwidth = 1e300;
+    bool routed = true;
+    for (int i = 0; i < k && k > 1; ++i) {
+      const auto& path = ctx.graph->route(ctx.clusters[candidates[i].second].site,
+                                          ctx.clusters[candidates[(i + 1) % k].second].site);
+      if (!path) {
+        routed = false;
+        break;
+      }
+      latency = std::max(latency, ctx.graph->latency(*path));
+      bandwidth = std::min(bandwidth, ctx.graph->bottleneck_bandwidth(*path));
+    }
+    if (!routed) continue;
+    const TrainingStep first = share_step(ctx, j, candidates.front().second, k);
+    const double tokens = first.tokens_per_step * k;  // per step, every share
+    const double periods = std::ceil(training_steps(spec, tokens) * (1 + x.convergence_penalty) / inner);
+    const double wan = cross_site_all_reduce_s(exchange_bytes(x, first.params, spec.parallelism.gradient_bytes()), k,
+                                               latency, bandwidth);
+    const double time = periods * exchange_period_s(candidates.back().first, inner, wan, x.overlap);
+    if (best.empty() || time < best_time) {
+      best.clear();
+      for (const auto& cand : candidates) best.push_back(cand.second);
+      best_time = time;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+bool try_start_cross_site(EngineContext& ctx, std::size_t j) {
+  const TrainingJobSpec& spec = ctx.scenario.training[j];
+  const CrossSiteSpec& x = *spec.cross_site;
+  std::vector<std::size_t> chosen;
+  if (x.auto_sites) {
+    chosen = choose_split(ctx, j);
+    if (chosen.empty()) return false;
+  } else {
+    for (const std::string& name : x.sites) {
+      const auto site = static_cast<std::size_t>(ctx.scenario.find_site(name) - ctx.scenario.sites.data());
+      const auto c = free_cluster(ctx, site, spec.gpus / static_cast<int>(x.sites.size()));
+      if (!c) return false;
+      chosen.push_back(*c);
+    }
+  }
+  const int gpus = spec.gpus / static_cast<int>(chosen.size());
+  auto xp = std::make_unique<CrossSiteProgress>();
+  std::vector<std::string> sites, clusters;
+  int servers = 0;
+  for (std::size_t c : chosen) {
+    SiteShare sh;
+    sh.cluster = c;
+    sh.gpus = gpus;
+    join(ctx, sh);
+    servers += static_cast<int>(sh.servers.size());
+    xp->shares.push_back(std::move(sh));
+    sites.push_back(ctx.clusters[c].site_name);
+    clusters.push_back(ctx.clusters[c].cluster_name);
+  }
+  ctx.jobs[j].cross_site = std::move(xp);
+  const double now = sg4::Engine::get_clock();
+  JobResult& r = ctx.jobs[j].result;
+  r.start_s = now;
+  r.queue_wait_s = now - r.submit_s;
+  r.state = JobState::Running;
+  r.site = joined(sites);
+  r.cluster = joined(clusters);
+  r.gpu = ctx.clusters[chosen.front()].gpu;
+  r.servers = servers;
+  r.gpus_last_attempt = spec.gpus;
+  begin_span(ctx, j, "running", sites.front());  // timeline spans name one site (trace.json)
+  JobProgress& p = ctx.jobs[j].progress;
+  p.attempt_start = now;
+  p.gpus = 0;  // the shares count their own GPUs (leave(), close_cross_site)
+  p.runner = sg4::Actor::create("job:" + spec.name, ctx.platform.sites[ctx.clusters[chosen.front()].site].gateway,
+                                [&ctx, j] {
+                                  guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[j].name),
+                                          [&] { cross_site_runner(ctx, j); });
+                                });
+  return true;
+}
+
+void cross_site_failure(EngineContext& ctx, std::size_t j, const std::vector<std::pair<std::size_t, int>>& hit,
+                        bool software, const std::string& cause) {
+  CrossSiteProgress& xp = *ctx.jobs[j].cross_site;
+  JobResult& r = ctx.jobs[j].result;
+  const double restart_at =
+      sg4::Engine::get_clock() + (software ? ctx.scenario.failures.detection + ctx.scenario.failures.restart : 0);
+  for (SiteShare& sh : xp.shares) {
+    const bool struck = sh.active && std::any_of(hit.begin(), hit.end(), [&](const auto& cs) {
+      return cs.first == sh.cluster && std::find(sh.servers.begin(), sh.servers.end(), cs.second) != sh.servers.end();
+    });
+    if (!struck) continue;
+    leave(ctx, j, sh);
+    sh.available_at = restart_at;
+    r.interruptions += 1;
+    r.interruptions_by_cause[cause] += 1;
+  }
+}
+
+void finish_cross_site(EngineContext& ctx, std::size_t j) {
+  JobRuntime& job = ctx.jobs[j];
+  for (SiteShare& sh : job.cross_site->shares) leave(ctx, j, sh);
+  end_span(ctx, j);
+  JobResult& r = job.result;
+  r.state = JobState::Finished;
+  r.end_s = sg4::Engine::get_clock();
+  r.time_to_train_s = r.end_s - r.start_s;
+  r.ideal_time_to_train_s = job.progress.useful_s;
+  r.goodput = r.time_to_train_s > 0 ? r.ideal_time_to_train_s / r.time_to_train_s : 1.0;
+  r.progress = 1.0;
+  job.progress.runner = nullptr;
+  ++ctx.jobs_done;
+}
+
+void close_cross_site(EngineContext& ctx, std::size_t j, double end, std::vector<double>& busy) {
+  JobRuntime& job = ctx.jobs[j];
+  if (!job.cross_site) return;
+  CrossSiteProgress& xp = *job.cross_site;
+  for (SiteShare& sh : xp.shares)
+    if (sh.active) {
+      const double held = end - sh.held_since;
+      sh.held_s += held;
+      busy[sh.cluster] += sh.gpus * held;
+      job.result.gpu_hours += sh.gpus * held / 3600;
+      sh.active = false;
+    }
+  if (job.result.state == JobState::Running) {
+    job.result.progress = xp.tokens_needed > 0 ? xp.tokens_done / xp.tokens_needed : 0;
+    if (end > job.result.start_s) job.result.goodput = job.progress.useful_s / (end - job.result.start_s);
+  }
+}
+
+}  // namespace rcn
