@@ -43,6 +43,17 @@ std::vector<std::pair<std::size_t, int>> targets(const EngineContext& ctx, const
   return out;
 }
 
+// Stops the actors of a job's current attempt: its runner, its checkpoint
+// writer and a re-measurement of its step (fabric_contention.cpp), if any.
+void stop_attempt(JobProgress& p) {
+  for (auto* actor : {&p.writer, &p.runner, &p.remeasure}) {
+    if (*actor) kill_with_flows(*actor);
+    *actor = nullptr;
+  }
+  p.computation = nullptr;
+  p.remeasure_again = false;
+}
+
 // The cluster index (into ctx.clusters) of a fabric event's (site, cluster).
 std::size_t cluster_of(const EngineContext& ctx, const FailureEvent& e) {
   for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
@@ -61,10 +72,7 @@ void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   if (p.ideal_on_cluster > 0) p.remaining = std::max(0.0, p.remaining - p.saved_work_s / p.ideal_on_cluster);
   r.interruptions += 1;
   r.interruptions_by_cause[cause] += 1;
-  if (p.writer) kill_with_flows(p.writer);
-  if (p.runner) kill_with_flows(p.runner);
-  p.writer = p.runner = nullptr;
-  p.computation = nullptr;
+  stop_attempt(p);
   release_job(ctx, j);
   begin_span(ctx, j, "restarting");
   r.state = JobState::Queued;
@@ -203,10 +211,7 @@ void preempt_job(EngineContext& ctx, std::size_t j) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const double now = sg4::Engine::get_clock();
   const double worked = p.pace.worked(now);
-  if (p.writer) kill_with_flows(p.writer);
-  if (p.runner) kill_with_flows(p.runner);
-  p.writer = p.runner = nullptr;
-  p.computation = nullptr;
+  stop_attempt(p);
   p.pace.pause(now);
   p.preempting = true;
   const std::size_t site = ctx.clusters[ctx.jobs[j].cluster].site;
