@@ -35,15 +35,19 @@ std::string two_jobs(const std::string& second_extra) {
 
 }  // namespace
 
-TEST_CASE("a job with residency waits for its region while a site elsewhere stands idle", "[engine][residency]") {
-  // `first` holds eu-a's only server for 2 h from t = 0. Without residency `resident` starts at 0
-  // on the idle us-a; with `residency: [eu]` it waits for eu-a: starts at 2 h, ends at 3 h, and
-  // residency cost it 2 h of queueing (us-a had room from t = 0 on).
+// (One simulation per test case: SimGrid's engine is made once per process.)
+TEST_CASE("without residency the second job starts at once on the idle site elsewhere", "[engine][residency]") {
   const SimulationResult free_run = run_simulation(test::load_scenario(two_jobs(""), "r.yaml"));
   CHECK(free_run.jobs[1].site == "us-a");
   CHECK(free_run.jobs[1].start_s == 0);
   CHECK_FALSE(free_run.jobs[1].resident);
+  CHECK_FALSE(nlohmann::json::parse(summary_json(free_run)).contains("residency"));
+}
 
+TEST_CASE("a job with residency waits for its region while a site elsewhere stands idle", "[engine][residency]") {
+  // `first` holds eu-a's only server for 2 h from t = 0. Without residency `resident` starts at 0
+  // on the idle us-a (the case above); with `residency: [eu]` it waits for eu-a: starts at 2 h,
+  // ends at 3 h, and residency cost it 2 h of queueing (us-a had room from t = 0 on).
   const SimulationResult r = run_simulation(test::load_scenario(two_jobs(", residency: [eu]"), "r.yaml"));
   const JobResult& j = r.jobs[1];
   CHECK(j.site == "eu-a");
@@ -62,7 +66,6 @@ TEST_CASE("a job with residency waits for its region while a site elsewhere stan
   CHECK(sum["residency"]["extra_queue_hours"].get<double>() == Approx(2.0));
   CHECK(sum["jobs"][1]["residency_wait_s"].get<double>() == Approx(7200));
   CHECK_FALSE(sum["jobs"][0].contains("residency_wait_s"));  // absent for a job without residency
-  CHECK_FALSE(nlohmann::json::parse(summary_json(free_run)).contains("residency"));
 }
 
 TEST_CASE("a dataset's residency keeps its job in the dataset's regions", "[engine][residency]") {
@@ -74,14 +77,15 @@ TEST_CASE("a dataset's residency keeps its job in the dataset's regions", "[engi
   CHECK(r.jobs[1].residency_wait_s == Approx(2 * 3600));
 }
 
-TEST_CASE("a resident service's requests are served only in its residency", "[engine][residency][inference]") {
-  // Replicas at eu-a (power at 0.30/kWh) and us-a (0.05/kWh); `routing: cost` sends every request
-  // to the cheaper us-a while it has batch room (1 request/s of 64+8 tokens never fills 256).
-  // Served there, an eu request pays the 2 x 50 ms round trip: its TTFT is at least 0.1 s.
-  // With `residency: [eu]` eu requests stay at eu-a: no round trip (the tiny model's prefill
-  // takes well under 10 ms), every one of them kept in by residency; us requests still go to us-a.
-  auto yaml = [](const std::string& extra) {
-    return R"(name: resident-service
+namespace {
+
+// Replicas at eu-a (power at 0.30/kWh) and us-a (0.05/kWh); `routing: cost` sends every request
+// to the cheaper us-a while it has batch room (1 request/s of 64+8 tokens never fills 256).
+// Served there, an eu request pays the 2 x 50 ms round trip: its TTFT is at least 0.1 s.
+// With `residency: [eu]` eu requests stay at eu-a: no round trip (the tiny model's prefill
+// takes well under 10 ms), every one of them kept in by residency; us requests still go to us-a.
+std::string two_region_service(const std::string& extra) {
+  return R"(name: resident-service
 horizon: 10min
 sites:
   - {name: eu-a, region: eu, power: {price_per_kwh: 0.30}, clusters: [{gpu: h100-sxm, servers: 1}]}
@@ -94,15 +98,21 @@ workloads:
   inference:
     - {name: s, model: m, replicas: {eu-a: 1, us-a: 1}, routing: cost, demand: {eu: 1, us: 1},
        arrivals: {poisson: 1/s, prompt_tokens: 64, output_tokens: 8})" +
-           extra + "}\n";
-  };
-  const SimulationResult free_run = run_simulation(test::load_scenario(yaml(""), "s.yaml"));
+         extra + "}\n";
+}
+
+}  // namespace
+
+TEST_CASE("without residency the cost rule sends eu requests to the cheaper us site", "[engine][residency][inference]") {
+  const SimulationResult free_run = run_simulation(test::load_scenario(two_region_service(""), "s.yaml"));
   REQUIRE(free_run.inference.size() == 2);
   CHECK(free_run.inference[0].region == "eu");
   CHECK(free_run.inference[0].ttft_p50 >= 0.1);  // went to us-a and back
   CHECK(free_run.services[0].requests_kept_in_residency == 0);
+}
 
-  const SimulationResult r = run_simulation(test::load_scenario(yaml(", residency: [eu]"), "s.yaml"));
+TEST_CASE("a resident service's requests are served only in its residency", "[engine][residency][inference]") {
+  const SimulationResult r = run_simulation(test::load_scenario(two_region_service(", residency: [eu]"), "s.yaml"));
   const InferenceRegionResult& eu = r.inference[0];
   const InferenceRegionResult& us = r.inference[1];
   REQUIRE(eu.region == "eu");
