@@ -127,40 +127,34 @@ TEST_CASE("a resident service's requests are served only in its residency", "[en
   CHECK(sum["residency"]["requests_kept_local"] == eu.requests);
 }
 
+namespace {
+// The loader refuses kTwoRegions (or `sites`) with this training job (on line 12) with one
+// error naming `field`.
+void refuse_job(const std::string& job, const std::string& field, const std::string& sites = kTwoRegions) {
+  test::check_refused(sites + "workloads:\n  training:\n    - " + job + "\n", "r.yaml", "r.yaml:12:", field);
+}
+}  // namespace
+
 TEST_CASE("a residency that leaves nowhere to go is refused when the scenario loads", "[scenario][residency]") {
   // A 16-GPU job, and the only eu cluster has 8 (us-a has 16).
   std::string two_us_servers = kTwoRegions;
   const std::string one = "us, clusters: [{gpu: h100-sxm, servers: 1}]";
   two_us_servers.replace(two_us_servers.find(one), one.size(), "us, clusters: [{gpu: h100-sxm, servers: 2}]");
-  test::check_refused(two_us_servers + R"(workloads:
-  training:
-    - {name: j, model: m, gpus: 16, global_batch: 16, duration: 1h, residency: [eu]}
-)",
-                      "r.yaml", "r.yaml:12:", "workloads.training[0].residency");
+  refuse_job("{name: j, model: m, gpus: 16, global_batch: 16, duration: 1h, residency: [eu]}",
+             "workloads.training[0].residency", two_us_servers);
   // Pinned to a site outside its residency.
-  test::check_refused(kTwoRegions + R"(workloads:
-  training:
-    - {name: j, model: m, site: us-a, gpus: 8, global_batch: 8, duration: 1h, residency: [eu]}
-)",
-                      "r.yaml", "r.yaml:12:", "workloads.training[0].site");
+  refuse_job("{name: j, model: m, site: us-a, gpus: 8, global_batch: 8, duration: 1h, residency: [eu]}",
+             "workloads.training[0].site");
   // A dataset held outside its own residency.
-  test::check_refused(kTwoRegions + R"(workloads:
-  training:
-    - {name: j, model: m, gpus: 8, global_batch: 8, duration: 1h, dataset: {size: 1TB, site: us-a, residency: [eu]}}
-)",
-                      "r.yaml", "r.yaml:12:", "workloads.training[0].dataset.site");
+  refuse_job("{name: j, model: m, gpus: 8, global_batch: 8, duration: 1h, dataset: {size: 1TB, site: us-a, residency: [eu]}}",
+             "workloads.training[0].dataset.site");
   // The job's residency and its dataset's share no region.
-  test::check_refused(kTwoRegions + R"(workloads:
-  training:
-    - {name: j, model: m, gpus: 8, global_batch: 8, duration: 1h, residency: [us], dataset: {size: 1TB, site: eu-a, residency: [eu]}}
-)",
-                      "r.yaml", "r.yaml:12:", "workloads.training[0].dataset.residency");
+  refuse_job("{name: j, model: m, gpus: 8, global_batch: 8, duration: 1h, residency: [us], "
+             "dataset: {size: 1TB, site: eu-a, residency: [eu]}}",
+             "workloads.training[0].dataset.residency");
   // An unknown region.
-  test::check_refused(kTwoRegions + R"(workloads:
-  training:
-    - {name: j, model: m, gpus: 8, global_batch: 8, duration: 1h, residency: [asia]}
-)",
-                      "r.yaml", "r.yaml:12:", "workloads.training[0].residency[0]");
+  refuse_job("{name: j, model: m, gpus: 8, global_batch: 8, duration: 1h, residency: [asia]}",
+             "workloads.training[0].residency[0]");
   // A service whose eu users' requests could be served nowhere: no replica in eu.
   test::check_refused(kTwoRegions + R"(workloads:
   inference:
