@@ -122,7 +122,9 @@ void bind_view(py::module_& m) {
       .def_property_readonly("attained_service_s", [](const JobRef& j) { return j.get().attained_service_s; })
       .def_property_readonly("data_site", [](const JobRef& j) { return j.get().data_site; })
       .def_property_readonly("transfer_s_to", [](const JobRef& j) { return to_tuple(j.get().transfer_s_to); })
-      .def_property_readonly("no_layout_on", [](const JobRef& j) { return j.get().no_layout_on; })
+      .def_property_readonly("not_allowed_on", [](const JobRef& j) { return j.get().not_allowed_on; })
+      // The name before residency barred clusters too (rcnsim 0.x policies read it).
+      .def_property_readonly("no_layout_on", [](const JobRef& j) { return j.get().not_allowed_on; })
       .def(
           "allowed_on",
           [](const JobRef& j, const py::handle& c) {

@@ -189,11 +189,13 @@ void cross_site_runner(EngineContext& ctx, std::size_t j) {
   ctx.post({EngineEvent::Kind::Completion, j});
 }
 
-// The first cluster of `site` with `gpus` GPUs' servers free now, if any.
-std::optional<std::size_t> free_cluster(const EngineContext& ctx, std::size_t site, int gpus) {
+// The first cluster of `site` with `gpus` GPUs' servers free now, if any, inside the job's
+// residency (no share of a resident job runs outside it; docs/scheduling.md).
+std::optional<std::size_t> free_cluster(const EngineContext& ctx, std::size_t job, std::size_t site, int gpus) {
   for (std::size_t c = 0; c < ctx.clusters.size(); ++c) {
     const ClusterState& cs = ctx.clusters[c];
-    if (cs.site == site && cs.servers_for(gpus) <= cs.free_servers) return c;
+    if (cs.site == site && ctx.scenario.training[job].may_run_in(cs.region) && cs.servers_for(gpus) <= cs.free_servers)
+      return c;
   }
   return std::nullopt;
 }
@@ -212,7 +214,7 @@ std::vector<std::size_t> choose_split(const EngineContext& ctx, std::size_t j) {
     if (spec.parallelism.dp % k != 0 || spec.global_batch % k != 0) continue;
     std::vector<std::pair<double, std::size_t>> candidates;  // (share step, cluster)
     for (std::size_t site = 0; site < ctx.scenario.sites.size(); ++site)
-      if (auto c = free_cluster(ctx, site, spec.gpus / k)) candidates.emplace_back(share_step(ctx, j, *c, k).step_time_s, *c);
+      if (auto c = free_cluster(ctx, j, site, spec.gpus / k)) candidates.emplace_back(share_step(ctx, j, *c, k).step_time_s, *c);
     if (static_cast<int>(candidates.size()) < k) continue;
     std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     candidates.resize(static_cast<std::size_t>(k));
@@ -256,7 +258,7 @@ bool try_start_cross_site(EngineContext& ctx, std::size_t j) {
   } else {
     for (const std::string& name : x.sites) {
       const auto site = static_cast<std::size_t>(ctx.scenario.find_site(name) - ctx.scenario.sites.data());
-      const auto c = free_cluster(ctx, site, spec.gpus / static_cast<int>(x.sites.size()));
+      const auto c = free_cluster(ctx, j, site, spec.gpus / static_cast<int>(x.sites.size()));
       if (!c) return false;
       chosen.push_back(*c);
     }

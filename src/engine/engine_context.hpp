@@ -72,6 +72,9 @@ struct EngineContext {
   std::vector<JobRuntime> jobs;                     // per Scenario::training job
   std::map<std::string, std::shared_ptr<const TrainingStep>> flow_steps;  // flow fidelity: step per (job shape, placement)
   std::vector<std::size_t> started;                 // jobs placed and perhaps still running, ascending (view.running's source)
+  // Queued jobs with a residency that have not yet been seen waiting while a cluster outside it
+  // could have taken them (JobResult::residency_delayed_at); empty without residency.
+  std::vector<std::size_t> resident_waiting;
   std::size_t jobs_expected = 0;                    // submitted within the horizon
   std::size_t jobs_done = 0;
 

@@ -84,6 +84,11 @@ struct ServiceRuntime {
   std::vector<std::size_t> region_site;  // a site standing for each region's users
   std::vector<std::vector<double>> rtt;  // [region][replica slot]: round trip to each replica
   std::vector<RegionStats> stats;
+  // Data residency (InferenceServiceSpec::residency): which demand regions' requests must stay in
+  // it, and which replica slots are in it. Both all-false without residency.
+  std::vector<char> region_resident;     // [region]
+  std::vector<char> slot_resident;       // [replica slot]
+  long kept_in_residency = 0;            // resident requests the router would otherwise have sent outside
   std::map<std::string, long> drops;
   int replica_failures = 0;
   long retried = 0;  // requests re-routed because their replica failed

@@ -132,8 +132,12 @@ void InferenceRuntime::dispatch(std::size_t s, std::uint32_t id) {
   ServiceRuntime& sv = services[s];
   Request& req = requests[id];
   RegionStats& st = sv.stats[req.region];
-  std::size_t best = 0, best_slot = sv.replicas.size();
-  double best_key = 1e300;
+  // The routing rule's choice among the replicas up, and among those in the service's residency
+  // (the only ones a resident region's request may go to).
+  const std::size_t none = sv.replicas.size();
+  const bool resident = sv.region_resident[req.region] != 0;
+  std::size_t best = 0, best_slot = none, any_slot = none;
+  double best_key = 1e300, any_key = 1e300;
   for (std::size_t slot = 0; slot < sv.replicas.size(); ++slot) {
     const std::size_t r = sv.replicas[slot];
     const Replica& rep = replicas[r];
@@ -143,13 +147,15 @@ void InferenceRuntime::dispatch(std::size_t s, std::uint32_t id) {
     else if (sv.spec->routing == "cost")
       key = (rep.running.size() + rep.queue.size() < static_cast<std::size_t>(sv.spec->max_batch) ? 0 : 1e15) +
             ctx.scenario.sites[rep.site].power.price_per_kwh * 1e12 + key;
-    if (key < best_key) best_key = key, best = r, best_slot = slot;
+    if (key < any_key) any_key = key, any_slot = slot;
+    if ((!resident || sv.slot_resident[slot]) && key < best_key) best_key = key, best = r, best_slot = slot;
   }
-  if (best_slot == sv.replicas.size()) {  // every replica is down
+  if (best_slot == none) {  // every replica (it may use) is down
     ++st.dropped;
-    ++sv.drops["no replica up"];
+    ++sv.drops[any_slot == none ? "no replica up" : "no replica up in its residency"];
     return;
   }
+  if (any_slot != best_slot) ++sv.kept_in_residency;
   Replica& rep = replicas[best];
   if (!fits_alone(rep, req)) {  // can never fit in this replica's KV cache
     ++st.dropped;
@@ -594,6 +600,8 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
       sv.region_site.push_back(site);
     }
     sv.stats.resize(sv.regions.size());
+    for (const auto& region : sv.regions) sv.region_resident.push_back(spec.resident(region) ? 1 : 0);
+    for (std::size_t r : sv.replicas) sv.slot_resident.push_back(spec.resident(s.sites[rt->replicas[r].site].region) ? 1 : 0);
     for (std::size_t g = 0; g < sv.regions.size(); ++g) {
       std::vector<double> row;
       for (std::size_t r : sv.replicas) row.push_back(rt->rtt(sv.region_site[g], rt->replicas[r].site));
@@ -662,6 +670,9 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
     res.requests_retried = sv.retried;
     res.preemptions = sv.preemptions;
     res.scheduler = sv.spec->scheduler.name;
+    for (const std::string& region : sv.spec->residency) res.residency += (res.residency.empty() ? "" : ",") + region;
+    res.requests_kept_in_residency = sv.kept_in_residency;
+    if (auto d = sv.drops.find("no replica up in its residency"); d != sv.drops.end()) res.requests_dropped_for_residency = d->second;
     for (const auto& [reason, n] : sv.drops) res.drop_reasons += fmt::format("{}{}={}", res.drop_reasons.empty() ? "" : ";", reason, n);
     out.services.push_back(res);
     for (std::size_t g = 0; g < sv.regions.size(); ++g) {

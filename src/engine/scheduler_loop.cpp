@@ -107,7 +107,8 @@ PendingJob pending_job(const EngineContext& ctx, std::size_t j) {
     p.transfer_s_to.push_back(there ? 0 : wan_transfer_estimate(ctx, *p.data_site, cs.site, bytes));
   }
   for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
-    if (!has_layout_on(ctx, j, c)) p.no_layout_on.emplace_back(ctx.clusters[c].site, ctx.clusters[c].cluster);
+    if (!has_layout_on(ctx, j, c) || !spec.may_run_in(ctx.clusters[c].region))
+      p.not_allowed_on.emplace_back(ctx.clusters[c].site, ctx.clusters[c].cluster);
   p.runtime_on.reserve(ctx.clusters.size());
   for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
     p.runtime_on.push_back(prog.remaining * estimated_time_to_train(ctx, j, c));
@@ -177,6 +178,7 @@ void start_job(EngineContext& ctx, std::size_t j, std::size_t c, int gpus) {
   if (r.start_s < 0) {  // first attempt: the figures a planner reads
     r.start_s = now;
     r.queue_wait_s = now - r.submit_s;
+    if (r.residency_delayed_at >= 0) r.residency_wait_s = now - r.residency_delayed_at;
     r.ideal_time_to_train_s = e.time_to_train_s;
   }
   r.state = JobState::Running;
@@ -224,8 +226,32 @@ void finish_job(EngineContext& ctx, std::size_t j) {
   ++ctx.jobs_done;
 }
 
+// Marks queued jobs with a residency that wait while a cluster outside it (one their size, site
+// pin and layout would allow) has the servers they need: residency delayed them from now on.
+void note_residency_delays(EngineContext& ctx) {
+  std::size_t kept = 0;
+  for (const std::size_t j : ctx.resident_waiting) {
+    const PendingJob* q = ctx.view.queue.find(j);
+    if (!q || ctx.jobs[j].result.start_s >= 0) continue;  // started: no longer waiting for a first start
+    const TrainingJobSpec& spec = ctx.scenario.training[j];
+    bool delayed = false;
+    for (std::size_t c = 0; c < ctx.clusters.size() && !delayed; ++c) {
+      const ClusterState& cs = ctx.clusters[c];
+      delayed = !spec.may_run_in(cs.region) && (!spec.site || *spec.site == cs.site_name) && has_layout_on(ctx, j, c) &&
+                cs.servers_for(spec.gpus) <= cs.free_servers;
+    }
+    if (delayed) ctx.jobs[j].result.residency_delayed_at = ctx.view.now;
+    else ctx.resident_waiting[kept++] = j;
+  }
+  ctx.resident_waiting.resize(kept);
+}
+
 // Keeps the queue in submission order, so a restarted job regains its place.
 void enqueue(EngineContext& ctx, std::size_t j) {
+  ctx.jobs[j].result.resident = !ctx.scenario.training[j].residency.empty();
+  if (!ctx.scenario.training[j].residency.empty() && ctx.jobs[j].result.start_s < 0 &&
+      ctx.jobs[j].result.residency_delayed_at < 0)
+    ctx.resident_waiting.push_back(j);
   if (ctx.scenario.training[j].cross_site) {  // placed by try_start_cross_site, not by the policy
     ctx.cross_site_waiting.push_back(j);
     ctx.jobs[j].result.state = JobState::Queued;
@@ -281,12 +307,13 @@ void scheduler_loop(EngineContext& ctx) {
       const bool size_ok = gpus == spec.gpus || (par.min_dp > 0 && gpus % par.model_parallel() == 0 &&
                                                  gpus / par.model_parallel() >= par.min_dp && gpus < spec.gpus);
       if (!size_ok || cs.servers_for(gpus) > cs.free_servers || (spec.site && *spec.site != cs.site_name) ||
-          !has_layout_on(ctx, p.job, p.cluster_state))
+          !has_layout_on(ctx, p.job, p.cluster_state) || !spec.may_run_in(cs.region))
         throw std::logic_error(fmt::format("policy placed job {} on {}/{}, which cannot take it", spec.name,
                                            cs.site_name, cs.cluster_name));
       ctx.view.queue.erase(p.job);
       start_job(ctx, p.job, p.cluster_state, gpus);
     }
+    if (!ctx.resident_waiting.empty()) note_residency_delays(ctx);  // still waiting after this event's placements
   }
 }
 

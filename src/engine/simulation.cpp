@@ -231,7 +231,7 @@ void mark_unschedulable(EngineContext& ctx) {
     bool fits = false;
     for (std::size_t c = 0; c < n && !fits; ++c) {
       const ClusterState& cs = ctx.clusters[c];
-      if ((spec.site && *spec.site != cs.site_name) || !has_layout_on(ctx, j, c)) continue;
+      if ((spec.site && *spec.site != cs.site_name) || !has_layout_on(ctx, j, c) || !spec.may_run_in(cs.region)) continue;
       fits = cs.servers_for(spec.gpus) <= for_training[c];
       if (for_training[c] > best_servers) {
         best_servers = for_training[c];
@@ -302,6 +302,7 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
     } else if (r.state == JobState::Queued) {
       r.progress = 1.0 - p.remaining;
     }
+    if (r.start_s < 0 && r.residency_delayed_at >= 0) r.residency_wait_s = end - r.residency_delayed_at;  // still waiting
   }
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) close_cross_site(ctx, j, end, busy);
   res.cross_site = cross_site_rows(ctx, end);

@@ -60,6 +60,35 @@ ordered_json tco_json(const TcoResult& t) {
   return o;
 }
 
+// The `residency` object of summary.json (docs/results.md#residency): what data residency cost
+// the run; nothing when no job or service has one.
+std::optional<ordered_json> residency_json(const SimulationResult& r) {
+  int jobs = 0, delayed = 0;
+  double wait_s = 0;
+  for (const JobResult& x : r.jobs) {
+    if (!x.resident) continue;
+    ++jobs;
+    if (x.residency_delayed_at >= 0) ++delayed, wait_s += x.residency_wait_s;
+  }
+  int services = 0;
+  long kept = 0, dropped = 0;
+  for (const InferenceServiceResult& x : r.services) {
+    if (x.residency.empty()) continue;
+    ++services;
+    kept += x.requests_kept_in_residency;
+    dropped += x.requests_dropped_for_residency;
+  }
+  if (jobs == 0 && services == 0) return std::nullopt;
+  ordered_json o;
+  o["jobs"] = jobs;
+  o["jobs_delayed"] = delayed;
+  o["extra_queue_hours"] = wait_s / 3600;
+  o["services"] = services;
+  o["requests_kept_local"] = kept;
+  o["requests_dropped"] = dropped;
+  return o;
+}
+
 }  // namespace
 
 std::string summary_json(const SimulationResult& r) {
@@ -113,6 +142,10 @@ std::string summary_json(const SimulationResult& r) {
     o["progress"] = x.progress;
     o["gpu_hours"] = x.gpu_hours;
     o["cost"] = x.cost;
+    if (x.resident) {  // absent without residency, so older results read the same
+      o["residency_delayed"] = x.residency_delayed_at >= 0;
+      o["residency_wait_s"] = ms(x.residency_wait_s);
+    }
     if (x.start_s >= 0) o["step"] = step_json(x.step());
     jobs.push_back(o);
   }
@@ -137,6 +170,7 @@ std::string summary_json(const SimulationResult& r) {
     wan.push_back({{"from", w.from}, {"to", w.to}, {"bandwidth", w.bandwidth}, {"bytes", w.bytes},
                    {"peak_utilisation", w.peak_utilisation}});
   j["wan"] = wan;
+  if (auto res = residency_json(r)) j["residency"] = *res;
   if (!r.services.empty()) {
     ordered_json services = ordered_json::array();
     for (const InferenceServiceResult& x : r.services) {
@@ -155,6 +189,11 @@ std::string summary_json(const SimulationResult& r) {
       if (x.scheduler != "orca") {  // paged KV (issue #14); absent for orca, so older results read the same
         o["scheduler"] = x.scheduler;
         o["preemptions"] = x.preemptions;
+      }
+      if (!x.residency.empty()) {  // absent without residency
+        o["residency"] = x.residency;
+        o["requests_kept_in_residency"] = x.requests_kept_in_residency;
+        o["requests_dropped_for_residency"] = x.requests_dropped_for_residency;
       }
       o["tokens_served"] = x.tokens_served;
       o["gpu_hours"] = x.gpu_hours;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -85,6 +86,7 @@ class ScenarioReader {
   const FileReferences& files_;  // what hardware: and the traces may read
   // Node of each parsed element, for cross-reference errors that point at it.
   std::map<std::string, YAML::Node> nodes_;
+  std::map<std::size_t, std::vector<std::string>> dataset_residency_;  // job index -> its dataset's `residency`
   // Servers (with spares) and GPUs of the clusters read so far, against the
   // platform limits; false once a cluster's size was refused, so that checks
   // comparing jobs with cluster sizes stay quiet instead of adding noise.
@@ -695,10 +697,33 @@ class ScenarioReader {
     j.cross_site = std::make_shared<const CrossSiteSpec>(std::move(x));
   }
 
+  // `residency: [REGIONS]` of a job, a dataset or a service: region names (checked against the
+  // sites' regions in cross_check, where its node is found again under `key`). Not given: empty.
+  std::vector<std::string> read_residency(const YAML::Node& n, const std::string& p, const std::string& key) {
+    std::vector<std::string> regions;
+    const YAML::Node rs = YamlReader::child(n, "residency");
+    if (!rs.IsDefined()) return regions;
+    const std::string rp = p + ".residency";
+    if (!rs.IsSequence() || rs.size() == 0 || rs.size() > static_cast<std::size_t>(limits::kMaxSites)) {
+      r_.error(rs, rp, fmt::format("expected a list of 1 to {} region names, got {}", limits::kMaxSites,
+                                   YamlReader::describe(rs)));
+      return regions;
+    }
+    for (std::size_t i = 0; i < rs.size(); ++i) {
+      if (!rs[i].IsScalar() || rs[i].Scalar().empty()) {
+        r_.error(rs[i], YamlReader::index(rp, i), fmt::format("expected a region name, got {}", YamlReader::describe(rs[i])));
+        continue;
+      }
+      if (std::find(regions.begin(), regions.end(), rs[i].Scalar()) == regions.end()) regions.push_back(rs[i].Scalar());
+    }
+    nodes_[key] = rs;
+    return regions;
+  }
+
   void read_training(const YAML::Node& n, const std::string& p, Scenario& s) {
     if (!r_.expect_map(n, p, {"name", "model", "submit", "site", "gpus", "parallelism", "global_batch", "tokens",
                               "steps", "duration", "precision", "checkpoint", "dataset", "user", "sites", "sync",
-                              "local_sgd", "convergence_penalty", "elastic"}))
+                              "local_sgd", "convergence_penalty", "elastic", "residency"}))
       return;
     TrainingJobSpec j;
     j.loc = r_.loc(n, p);
@@ -714,16 +739,28 @@ class ScenarioReader {
                       "a step count", "0", "1e12");
     j.duration = duration(n, "duration", p, Sign::Positive, false);
     j.user = r_.text(n, "user", p, false).value_or("");
+    j.residency = read_residency(n, p, "residency:job:" + std::to_string(s.training.size()));
     if ((j.tokens ? 1 : 0) + (j.steps ? 1 : 0) + (j.duration ? 1 : 0) > 1)
       r_.error(n, p, "give one of tokens, steps or duration");
     if (!j.tokens && !j.steps && !j.duration) r_.error(n, p, "missing required key 'tokens', 'steps' or 'duration'");
     if (auto ds = YamlReader::child(n, "dataset"); ds.IsDefined()) {
       const std::string dp = p + ".dataset";
-      if (r_.expect_map(ds, dp, {"size", "site"})) {
+      if (r_.expect_map(ds, dp, {"size", "site", "residency"})) {
         j.dataset_bytes = bounded(ds, "size", dp, Quantity::Bytes, Sign::Positive, true, 0, limits::kMaxBytes,
                                   "a size", "0", "1000PB").value_or(0);
         j.dataset_site = name(ds, "site", dp, true);
         nodes_["dataset:" + std::to_string(s.training.size())] = ds;
+        // The job may run only where its dataset may be: the two lists' intersection (cross_check
+        // reports an empty one, and a dataset held outside its own residency).
+        const std::vector<std::string> data_regions =
+            read_residency(ds, dp, "residency:dataset:" + std::to_string(s.training.size()));
+        if (!data_regions.empty()) {
+          std::vector<std::string> both;
+          for (const std::string& r : data_regions)
+            if (j.may_run_in(r)) both.push_back(r);
+          j.residency = both.empty() ? std::vector<std::string>{""} : both;  // {""}: nowhere, reported later
+          dataset_residency_[s.training.size()] = data_regions;
+        }
       }
     }
     j.precision = r_.choice(n, "precision", p, kPrecisions, false).value_or("bf16");
@@ -1009,7 +1046,7 @@ class ScenarioReader {
     if (!r_.expect_map(n, p, {"name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo",
                               "routing", "precision", "max_batch", "cuda_graphs", "engine", "host_overhead",
                               "scheduler_steps", "autoscale", "scheduler", "max_batched_tokens", "kv_block",
-                              "prefix_cache", "share_servers", "cold_start"}))
+                              "prefix_cache", "share_servers", "cold_start", "residency"}))
       return;
     InferenceServiceSpec sv;
     sv.loc = r_.loc(n, p);
@@ -1078,6 +1115,7 @@ class ScenarioReader {
         if (total <= 0) r_.error(dm, p + ".demand", "demand shares must add up to more than 0");
       }
     }
+    sv.residency = read_residency(n, p, "residency:service:" + std::to_string(s.inference.size()));
     if (auto as = YamlReader::child(n, "autoscale"); as.IsDefined()) {
       const std::string ap = p + ".autoscale";
       if (r_.expect_map(as, ap, {"max", "interval", "up", "down", "down_after"})) {
@@ -1278,6 +1316,99 @@ class ScenarioReader {
                          format_duration(s.horizon), requests, limits::kMaxRequestsPerRun));
   }
 
+  // Each region of the `residency` list kept under `key` must be a site's region.
+  template <class Unknown>
+  bool residency_regions_known(const std::string& key, const std::string& path,
+                               const std::vector<std::string>& region_names, const Unknown& unknown) {
+    const YAML::Node& rs = nodes_[key];
+    bool known = true;
+    for (std::size_t k = 0; k < rs.size(); ++k)
+      if (rs[k].IsScalar() && std::find(region_names.begin(), region_names.end(), rs[k].Scalar()) == region_names.end()) {
+        unknown(rs[k], YamlReader::index(path, k), "region", rs[k].Scalar(), region_names);
+        known = false;
+      }
+    return known;
+  }
+
+  // A job's residency (its own and its dataset's) must leave it somewhere to run: its site pin
+  // and its dataset inside, and a cluster of its size in an allowed region (docs/scheduling.md).
+  template <class Unknown>
+  void check_job_residency(const Scenario& s, std::size_t i, const std::string& p,
+                           const std::vector<std::string>& region_names, const Unknown& unknown) {
+    const TrainingJobSpec& j = s.training[i];
+    const std::string job_key = "residency:job:" + std::to_string(i), data_key = "residency:dataset:" + std::to_string(i);
+    const bool own = nodes_.count(job_key) > 0, data = nodes_.count(data_key) > 0;
+    if (!own && !data) return;
+    bool known = true;
+    if (own) known = residency_regions_known(job_key, p + ".residency", region_names, unknown) && known;
+    if (data)
+      known = residency_regions_known(data_key, p + ".dataset.residency", region_names, unknown) && known;
+    if (!known) return;
+    const YAML::Node at = own ? nodes_[job_key] : nodes_[data_key];
+    const std::string at_path = p + (own ? ".residency" : ".dataset.residency");
+    if (j.residency.size() == 1 && j.residency.front().empty()) {
+      r_.error(nodes_[data_key], p + ".dataset.residency",
+               "the job's residency and its dataset's share no region: it may run nowhere");
+      return;
+    }
+    const std::string allowed = fmt::format("[{}]", fmt::join(j.residency, ", "));
+    if (data && j.dataset_site)
+      if (const SiteSpec* ds = s.find_site(*j.dataset_site);
+          ds && std::find(dataset_residency_[i].begin(), dataset_residency_[i].end(), ds->region) == dataset_residency_[i].end())
+        r_.error(YamlReader::child(nodes_["dataset:" + std::to_string(i)], "site"), p + ".dataset.site",
+                 fmt::format("the dataset is held at site {} (region {}), outside its residency [{}]", ds->name,
+                             ds->region, fmt::join(dataset_residency_[i], ", ")));
+    const YAML::Node& n = nodes_["job:" + std::to_string(i)];
+    if (j.site)
+      if (const SiteSpec* site = s.find_site(*j.site); site && !j.may_run_in(site->region)) {
+        r_.error(YamlReader::child(n, "site"), p + ".site",
+                 fmt::format("site {} (region {}) is outside the job's residency {}", site->name, site->region, allowed));
+        return;
+      }
+    if (!sizes_ok_) return;
+    int most = 0, most_anywhere = 0;  // GPUs of the largest cluster allowed, and of any (`gpus` reports that)
+    std::string most_at;
+    for (const SiteSpec& site : s.sites)
+      for (const ClusterSpec& c : site.clusters) {
+        if (!j.site || *j.site == site.name) most_anywhere = std::max(most_anywhere, c.gpus());
+        if (j.may_run_in(site.region) && (!j.site || *j.site == site.name) && c.gpus() > most)
+          most = c.gpus(), most_at = site.name + "/" + c.name;
+      }
+    if (!j.cross_site && j.gpus > most && j.gpus <= most_anywhere)  // a job across sites: check_cross_site
+      r_.error(at, at_path,
+               most == 0 ? fmt::format("residency {} holds no cluster: the job can never be placed", allowed)
+                         : fmt::format("residency {} allows no cluster of {} GPUs (the largest allowed: {}, {} GPUs): "
+                                       "the job can never be placed", allowed, j.gpus, most_at, most));
+  }
+
+  // A service's resident demand regions must each have a replica (or an autoscaling slot) in
+  // the residency, or its users' requests could be served nowhere (docs/inference.md).
+  template <class Unknown>
+  void check_service_residency(const Scenario& s, std::size_t i, const std::string& p,
+                               const std::vector<std::string>& region_names, const Unknown& unknown) {
+    const InferenceServiceSpec& sv = s.inference[i];
+    const std::string key = "residency:service:" + std::to_string(i);
+    if (!nodes_.count(key) || !residency_regions_known(key, p + ".residency", region_names, unknown)) return;
+    bool served_inside = false;
+    auto inside = [&](const std::string& site) {
+      const SiteSpec* st = s.find_site(site);
+      return st && sv.resident(st->region);
+    };
+    for (const auto& [site, count] : sv.replicas) served_inside = served_inside || (count > 0 && inside(site));
+    for (const auto& [site, count] : sv.autoscale.max) served_inside = served_inside || (count > 0 && inside(site));
+    if (served_inside) return;
+    std::vector<std::string> resident_demand;
+    for (const auto& [region, share] : sv.demand)
+      if (share > 0 && sv.resident(region)) resident_demand.push_back(region);
+    if (sv.demand.empty() && !sv.replicas.empty())  // no demand: the first replica's region, as the engine does
+      if (const SiteSpec* st = s.find_site(sv.replicas.front().first); st && sv.resident(st->region))
+        resident_demand.push_back(st->region);
+    if (!resident_demand.empty())
+      r_.error(nodes_[key], p + ".residency",
+               fmt::format("no replica of {} is in its residency [{}]: requests from {} could be served nowhere",
+                           sv.name, fmt::join(sv.residency, ", "), fmt::join(resident_demand, ", ")));
+  }
+
   // References between sections, and shapes that need several sections.
   // "unknown site \"x\", did you mean y?" (or the short list of what exists).
   void unknown_name(const YAML::Node& at, const std::string& path, const std::string& what, const std::string& name,
@@ -1314,6 +1445,12 @@ class ScenarioReader {
       const SiteSpec* site = s.find_site(x.sites[k]);
       if (!site) {
         unknown_name(sites[k], YamlReader::index(p + ".sites", k), "site", x.sites[k], site_names);
+        return;
+      }
+      if (!j.may_run_in(site->region)) {
+        r_.error(sites[k], YamlReader::index(p + ".sites", k),
+                 fmt::format("site {} (region {}) is outside the job's residency [{}]", site->name, site->region,
+                             fmt::join(j.residency, ", ")));
         return;
       }
       idx.push_back(static_cast<std::size_t>(site - s.sites.data()));
@@ -1464,6 +1601,7 @@ class ScenarioReader {
                 *j.dataset_site, site_names);
       if (j.submit >= s.horizon)
         r_.warning(YamlReader::child(n, "submit"), p + ".submit", "submitted at or after the horizon: it will never run");
+      check_job_residency(s, i, p, region_names, unknown);
     }
 
     std::map<const ClusterSpec*, std::int64_t> taken;  // servers the starting replicas take, per cluster
@@ -1483,6 +1621,7 @@ class ScenarioReader {
       for (const auto& [region, share] : sv.demand)
         if (std::find(region_names.begin(), region_names.end(), region) == region_names.end())
           unknown(nodes_["demand:" + sv.name + ":" + region], p + ".demand." + region, "region", region, region_names);
+      check_service_residency(s, i, p, region_names, unknown);
       if (sizes_ok_) place_replicas(s, sv, p, taken, shared);
       check_request_count(s, sv, n, p);
       if (!sv.autoscale.max.empty() && !(s.horizon / sv.autoscale.interval <= limits::kMaxPeriodicChecks))

@@ -158,12 +158,12 @@ void PendingQueue::rebuild_shapes() {
 }
 
 PendingQueue::Shape& PendingQueue::shape_for(const PendingJob& job) {
-  auto [it, fresh] = shape_of_.emplace(std::make_tuple(job.gpus, job.site, job.no_layout_on), shapes_.size());
+  auto [it, fresh] = shape_of_.emplace(std::make_tuple(job.gpus, job.site, job.not_allowed_on), shapes_.size());
   if (fresh) {
     shapes_.emplace_back();
     shapes_.back().gpus_ = job.gpus;
     shapes_.back().site_ = job.site;
-    shapes_.back().no_layout_on_ = job.no_layout_on;
+    shapes_.back().not_allowed_on_ = job.not_allowed_on;
   }
   return shapes_[it->second];
 }

@@ -23,14 +23,14 @@ double earliest_free(const SchedulerView& v, std::size_t c, int servers, int fre
 }
 
 namespace {
-bool allowed(const std::optional<std::string>& site, const std::vector<std::pair<std::size_t, std::size_t>>& no_layout_on,
+bool allowed(const std::optional<std::string>& site, const std::vector<std::pair<std::size_t, std::size_t>>& not_allowed_on,
              const ClusterState& c) {
   return (!site || *site == c.site_name) &&
-         std::find(no_layout_on.begin(), no_layout_on.end(), std::make_pair(c.site, c.cluster)) == no_layout_on.end();
+         std::find(not_allowed_on.begin(), not_allowed_on.end(), std::make_pair(c.site, c.cluster)) == not_allowed_on.end();
 }
 }  // namespace
 
-bool allowed_on(const PendingJob& j, const ClusterState& c) { return allowed(j.site, j.no_layout_on, c); }
-bool allowed_on(const PendingQueue::Shape& s, const ClusterState& c) { return allowed(s.site(), s.no_layout_on(), c); }
+bool allowed_on(const PendingJob& j, const ClusterState& c) { return allowed(j.site, j.not_allowed_on, c); }
+bool allowed_on(const PendingQueue::Shape& s, const ClusterState& c) { return allowed(s.site(), s.not_allowed_on(), c); }
 
 }  // namespace rcn

@@ -157,7 +157,7 @@ TEST_CASE("every policy keeps a job off the clusters where no layout of it fits"
   job.gpus = 8;
   job.runtime_on = {1.0, 1.0};
   job.transfer_s_to = {0.0, 0.0};
-  job.no_layout_on = {{0, 0}};
+  job.not_allowed_on = {{0, 0}};
   v.queue.push(job);
   CHECK_FALSE(allowed_on(job, v.clusters[0]));
   CHECK(allowed_on(job, v.clusters[1]));

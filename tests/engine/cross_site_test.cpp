@@ -212,4 +212,8 @@ TEST_CASE("cross-site bad input: an unknown site, a split without a WAN route", 
   test::check_refused(two_sites("    - {name: x, model: m, gpus: 16, global_batch: 64, steps: 4, sites: [a, b], "
                                 "sync: local-sgd}\n"),
                       "xsite.yaml", "xsite.yaml:12:", "local_sgd");
+  // Data residency (issue #18 item 4): no share of the job may run outside it.
+  test::check_refused(two_sites("    - {name: x, model: m, gpus: 16, global_batch: 64, steps: 4, sites: [a, b], "
+                                "residency: [a]}\n"),
+                      "xsite.yaml", "xsite.yaml:12:", "workloads.training[0].sites[1]: site b (region b) is outside the job's residency [a]");
 }

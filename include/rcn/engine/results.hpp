@@ -65,6 +65,12 @@ struct JobResult {
   double gpu_hours = 0;  // GPUs held x time held, every attempt (checkpoints and lost work included)
   double cost = 0;       // gpu_hours x the all-in GPU-hour rate of the cluster of its last placement (docs/tco.md)
   std::string unschedulable_reason;  // state Unschedulable: why, in words
+  // Data residency (docs/scheduling.md): the first time it waited in the queue while a cluster
+  // outside its residency had room for it (-1: never), and the queueing from then to its first
+  // start (or to the end of the run) that residency cost it.
+  bool resident = false;  // has a residency (its own or its dataset's)
+  double residency_delayed_at = -1;
+  double residency_wait_s = 0;
   // The step model on the cluster of its (last) placement, with this job's steps,
   // tokens and time to train: step_shape (shared by every job of the same shape on
   // that cluster, so a million-job trace holds a few steps, not a million) and the
@@ -160,6 +166,12 @@ struct InferenceServiceResult {
   // The service's SLOs in seconds (0: none), kept with the results so a comparison
   // of run folders draws them without the scenario.
   double slo_ttft_s = 0, slo_tpot_s = 0, slo_e2e_s = 0;
+  // Data residency (docs/inference.md): its regions ("" none), and the requests from them that
+  // the router kept inside although its rule would have chosen a replica outside. Requests it
+  // dropped because no replica inside was up are in drop_reasons ("no replica up in its residency").
+  std::string residency;
+  long requests_kept_in_residency = 0;
+  long requests_dropped_for_residency = 0;
 };
 
 // Traffic rcnsim moved over one WAN link (datasets, checkpoints read from another site).

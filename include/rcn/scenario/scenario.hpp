@@ -261,6 +261,13 @@ struct TrainingJobSpec {
   // Set for a job across sites (`sites: [A, B]` or `sites: auto`; docs/cross-site.md);
   // a pointer, so the million jobs of a trace carry 16 bytes for it, not a list.
   std::shared_ptr<const CrossSiteSpec> cross_site;
+  // Data residency (docs/scheduling.md, "Data residency"): the regions (SiteSpec::region) the
+  // job may run in, its own `residency` and its dataset's together (their intersection).
+  // Empty: anywhere. Its checkpoints are written where it runs, so they stay inside too.
+  std::vector<std::string> residency;
+  bool may_run_in(const std::string& region) const {
+    return residency.empty() || std::find(residency.begin(), residency.end(), region) != residency.end();
+  }
   SourceLoc loc;
   // Micro-batches each data-parallel rank runs per step (at least 1; the product in 64 bits).
   int micro_batches() const {
@@ -390,6 +397,13 @@ struct InferenceServiceSpec {
   ReplicaSchedulerSpec scheduler;
   PrefixCacheSpec prefix_cache;
   AutoscaleSpec autoscale;
+  // Data residency (docs/inference.md, "Data residency"): requests from users in these regions
+  // are served only by replicas in them (the router never sends them elsewhere); requests from
+  // other demand regions go anywhere. Empty: none.
+  std::vector<std::string> residency;
+  bool resident(const std::string& region) const {
+    return std::find(residency.begin(), residency.end(), region) != residency.end();
+  }
   SourceLoc loc;
 };
 

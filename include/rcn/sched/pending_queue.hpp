@@ -37,9 +37,9 @@ struct PendingJob {
   // the WAN time to bring it to each cluster's site (0 there, and without data).
   std::optional<std::size_t> data_site;
   std::vector<double> transfer_s_to;
-  // Clusters (site, cluster indices) where no layout of the job fits (`parallelism: auto`):
-  // not allowed, like another site's clusters for a job with `site`. Usually empty.
-  std::vector<std::pair<std::size_t, std::size_t>> no_layout_on;
+  // Clusters (site, cluster indices) the job may not use besides its site pin: where no layout
+  // of it fits (`parallelism: auto`), and outside its data residency. Usually empty.
+  std::vector<std::pair<std::size_t, std::size_t>> not_allowed_on;
   // Set by the queue: among jobs submitted at the same time, the one that joined first is earlier.
   std::uint64_t joined = 0;
 };
@@ -60,7 +60,7 @@ class PendingQueue {
    public:
     int gpus() const { return gpus_; }
     const std::optional<std::string>& site() const { return site_; }
-    const std::vector<std::pair<std::size_t, std::size_t>>& no_layout_on() const { return no_layout_on_; }
+    const std::vector<std::pair<std::size_t, std::size_t>>& not_allowed_on() const { return not_allowed_on_; }
     std::size_t size() const { return live_; }
     // The first job of this shape queued after `after` (nullptr: from the head), or nullptr.
     const PendingJob* first_after(const PendingJob* after) const;
@@ -85,7 +85,7 @@ class PendingQueue {
 
     int gpus_ = 0;
     std::optional<std::string> site_;
-    std::vector<std::pair<std::size_t, std::size_t>> no_layout_on_;
+    std::vector<std::pair<std::size_t, std::size_t>> not_allowed_on_;
     std::size_t clusters_ = 0;  // runtime_on entries tracked (the first job's)
     std::size_t live_ = 0;
     // Slots in queue order (nullptr once the job left), and over them a segment
