@@ -131,6 +131,10 @@ void failure_injector(EngineContext& ctx, std::vector<FailureEvent> events);
 // Stops a running job for its policy: it checkpoints (holding its servers),
 // then gives them back and rejoins the queue with all its work saved.
 void preempt_job(EngineContext& ctx, std::size_t job);
+// Stops a running job at once (a failure, or a serving replica above training taking its
+// servers): the work since its last completed checkpoint is lost, its healthy servers go back to
+// the pool and it rejoins the queue `delay` seconds later. Returns the seconds of work lost.
+double interrupt_job(EngineContext& ctx, std::size_t job, const std::string& cause, double delay);
 // Moves `bytes` between a site's storage and the job's servers (checkpoints).
 void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage);
 // WAN time to move `bytes` from site a to site b (latency + bytes / narrowest link); 0 when a == b.
