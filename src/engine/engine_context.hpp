@@ -165,6 +165,10 @@ void close_cross_site(EngineContext& ctx, std::size_t job, double end, std::vect
 // Runs a batch of WAN flows to the end; a batch cut by a WAN link failure waits for a repair
 // and is sent again (job_runner.cpp).
 void transfer_until_done(EngineContext& ctx, const std::function<std::vector<simgrid::s4u::CommPtr>()>& start);
+// Stops a running job at once (a failure, or a serving replica above training taking its
+// servers): the work since its last completed checkpoint is lost, its healthy servers go back to
+// the pool and it rejoins the queue `delay` seconds later. Returns the seconds of work lost.
+double interrupt_job(EngineContext& ctx, std::size_t job, const std::string& cause, double delay);
 // Moves `bytes` between a site's storage and the job's servers (checkpoints).
 void storage_transfer(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage);
 // WAN time to move `bytes` from site a to site b (latency + bytes / narrowest link); 0 when a == b.

@@ -61,13 +61,16 @@ std::size_t cluster_of(const EngineContext& ctx, const FailureEvent& e) {
   return 0;
 }
 
-void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
+}  // namespace
+
+double interrupt_job(EngineContext& ctx, std::size_t j, const std::string& cause, double delay) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   JobProgress& p = ctx.jobs[j].progress;
   JobResult& r = ctx.jobs[j].result;
   const double now = sg4::Engine::get_clock();
   const double worked = p.pace.worked(now);
-  r.lost_work_s += std::max(0.0, worked - p.saved_work_s);
+  const double lost = std::max(0.0, worked - p.saved_work_s);
+  r.lost_work_s += lost;
   p.useful_s += p.saved_work_s;
   if (p.ideal_on_cluster > 0) p.remaining = std::max(0.0, p.remaining - p.saved_work_s / p.ideal_on_cluster);
   r.interruptions += 1;
@@ -76,7 +79,6 @@ void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
   release_job(ctx, j);
   begin_span(ctx, j, "restarting");
   r.state = JobState::Queued;
-  const double delay = ctx.scenario.failures.detection + ctx.scenario.failures.restart;
   r.restart_overhead_s += delay;
   sg4::Actor::create("restart:" + spec.name, ctx.platform.sites.front().gateway, [&ctx, j, delay] {
     guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[j].name), [&] {
@@ -84,6 +86,14 @@ void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
       ctx.post({EngineEvent::Kind::Requeue, j});
     });
   });
+  return lost;
+}
+
+namespace {
+
+// A failure stops a job for detection + restart.
+void interrupt(EngineContext& ctx, std::size_t j, const std::string& cause) {
+  interrupt_job(ctx, j, cause, ctx.scenario.failures.detection + ctx.scenario.failures.restart);
 }
 
 // The servers' ids ("s3;s17") when a few, "" when many (failures.csv has their count too).

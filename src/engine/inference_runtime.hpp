@@ -9,6 +9,7 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -161,6 +162,14 @@ class InferenceRuntime {
     return fmt::format("inference service \"{}\"", services[service].spec->name);
   }
   void start_actor(std::size_t r);
+  // Cold start: the replica's weights from its site's storage, or over the WAN from the first
+  // center's storage when the site does not hold them yet (it does afterwards).
+  void load_weights(std::size_t r);
+  std::set<std::pair<std::size_t, std::string>> weights_at;  // (node site, model) loaded there over the WAN
+  // `priority: above-training`: stops the training job on the replica's site whose server it can
+  // take and that loses the least work (jobs that checkpoint only); false when there is none.
+  bool preempt_training(std::size_t r);
+  std::vector<TrainingPreemption> training_preemptions;
   // Takes a free server of the replica's site for it (the first cluster that
   // can hold it, lowest server first); false when none is free.
   bool take_server(std::size_t r);

@@ -24,6 +24,42 @@ double percentile(std::vector<double>& xs, double q) {
   return xs[k];
 }
 
+// The per-tenant SLO report: each tenant's requests over its services (a service without a
+// tenant is its own), in order of first appearance; none when no service names a tenant.
+std::vector<TenantResult> tenant_results(std::vector<ServiceRuntime>& services,
+                                         const std::vector<InferenceServiceResult>& results) {
+  std::vector<TenantResult> out;
+  if (std::none_of(services.begin(), services.end(), [](const ServiceRuntime& sv) { return !sv.spec->tenant.empty(); }))
+    return out;
+  std::vector<std::vector<double>> ttft, e2e;
+  for (std::size_t si = 0; si < services.size(); ++si) {
+    const InferenceServiceSpec& spec = *services[si].spec;
+    const std::string& tenant = spec.tenant.empty() ? spec.name : spec.tenant;
+    auto it = std::find_if(out.begin(), out.end(), [&](const TenantResult& t) { return t.tenant == tenant; });
+    if (it == out.end()) {
+      out.push_back({});
+      out.back().tenant = tenant;
+      ttft.emplace_back(), e2e.emplace_back();
+      it = std::prev(out.end());
+    }
+    const auto k = static_cast<std::size_t>(it - out.begin());
+    it->services += (it->services.empty() ? "" : ";") + spec.name;
+    it->gpu_hours += results[si].gpu_hours;
+    for (const RegionStats& st : services[si].stats) {
+      it->requests += st.requests, it->dropped += st.dropped, it->slo_met += st.slo_met;
+      it->completed += static_cast<long>(st.e2e.size());
+      ttft[k].insert(ttft[k].end(), st.ttft.begin(), st.ttft.end());
+      e2e[k].insert(e2e[k].end(), st.e2e.begin(), st.e2e.end());
+    }
+  }
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    TenantResult& t = out[k];
+    t.slo_attainment = t.completed > 0 ? static_cast<double>(t.slo_met) / t.completed : 0;
+    t.ttft_p50 = percentile(ttft[k], 0.5), t.ttft_p99 = percentile(ttft[k], 0.99), t.e2e_p99 = percentile(e2e[k], 0.99);
+  }
+  return out;
+}
+
 }  // namespace
 
 // Busy time and serving time over time (site energy and replicas serving per bin;
@@ -276,6 +312,11 @@ bool InferenceRuntime::take_server(std::size_t r) {
     rep.cost = cost.get();
     return true;
   }
+  if (spec.above_training && preempt_training(r)) {
+    const bool took = take_server(r);
+    ctx.post({EngineEvent::Kind::Capacity});  // the job's other servers are free for the scheduler
+    return took;
+  }
   return false;
 }
 
@@ -384,16 +425,58 @@ void InferenceRuntime::start_actor(std::size_t r) {
   replicas[r].actor = sg4::Actor::create("replica", replicas[r].host, [self, r] {
     guarded(self->ctx, self->service_label(self->replicas[r].service), [&] {
       const InferenceServiceSpec& spec = *self->services[self->replicas[r].service].spec;
-      if (spec.cold_start) {  // its weights come from the site's storage before it serves (requests queue meanwhile)
-        const Replica& rep = self->replicas[r];
-        sg4::Comm::sendto(self->ctx.platform.sites[rep.site].storage, rep.host,
-                          static_cast<std::uint64_t>(rep.cost->weight_bytes()));
-      }
+      if (spec.cold_start) self->load_weights(r);  // before it serves (requests queue meanwhile)
       if (spec.scheduler.paged()) self->paged_replica_loop(r);
       else self->replica_loop(r);
     });
   });
   replicas[r].actor->daemonize();
+}
+
+void InferenceRuntime::load_weights(std::size_t r) {
+  const Replica& rep = replicas[r];
+  const Scenario& s = ctx.scenario;
+  const std::string& model = services[rep.service].spec->model;
+  const auto bytes = static_cast<std::uint64_t>(rep.cost->weight_bytes());
+  std::size_t from = rep.site;
+  if (s.sites[rep.site].kind == SiteKind::Node && weights_at.count({rep.site, model}) == 0)
+    for (std::size_t i = 0; i < s.sites.size(); ++i)
+      if (s.sites[i].kind == SiteKind::Center) {
+        from = i;
+        break;
+      }
+  const double t0 = sg4::Engine::get_clock();
+  sg4::Comm::sendto(ctx.platform.sites[from].storage, rep.host, bytes);
+  if (from == rep.site) return;
+  weights_at.insert({rep.site, model});
+  ctx.wan_transfers.push_back({t0, sg4::Engine::get_clock(), s.sites[from].name, s.sites[rep.site].name,
+                               "weights of " + model, static_cast<double>(bytes)});
+}
+
+bool InferenceRuntime::preempt_training(std::size_t r) {
+  const Replica& rep = replicas[r];
+  const InferenceServiceSpec& spec = *services[rep.service].spec;
+  const double now = sg4::Engine::get_clock();
+  std::size_t best = ctx.jobs.size();
+  double best_lost = 0;
+  for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
+    const JobRuntime& job = ctx.jobs[j];
+    const JobProgress& p = job.progress;
+    if (job.result.state != JobState::Running || p.preempting || job.servers.empty() ||
+        !ctx.scenario.training[j].checkpoint.enabled)
+      continue;
+    const ClusterState& cs = ctx.clusters[job.cluster];
+    if (cs.site != rep.site || cs.gpus_per_server < spec.gpus_per_replica) continue;
+    const double lost = p.pace.worked(now) - p.saved_work_s;
+    if (best == ctx.jobs.size() || lost < best_lost) best = j, best_lost = lost;
+  }
+  if (best == ctx.jobs.size()) return false;
+  const int gpus = ctx.jobs[best].progress.gpus;
+  const double restart = ctx.scenario.failures.restart;  // no detection: the preemption is known at once
+  const double lost = interrupt_job(ctx, best, "inference", restart);
+  training_preemptions.push_back({now, spec.name, ctx.scenario.sites[rep.site].name, ctx.jobs[best].result.name, gpus,
+                                  lost, restart, gpus * (lost + restart) / 3600});
+  return true;
 }
 
 void InferenceRuntime::complete(Replica& rep, std::uint32_t id, double now) {
@@ -701,6 +784,8 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
     }
   }
   out.inference_serving = rt.serving;
+  out.training_preemptions = rt.training_preemptions;
+  out.tenants = tenant_results(rt.services, out.services);
 }
 
 }  // namespace rcn

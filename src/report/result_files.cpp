@@ -221,6 +221,23 @@ std::string summary_json(const SimulationResult& r) {
     }
     j["inference"] = services;
   }
+  if (!r.tenants.empty()) {  // the per-tenant SLO report (tenants.csv has the same rows)
+    ordered_json tenants = ordered_json::array();
+    for (const TenantResult& t : r.tenants)
+      tenants.push_back({{"tenant", t.tenant}, {"services", t.services}, {"requests", t.requests},
+                         {"completed", t.completed}, {"dropped", t.dropped}, {"slo_met", t.slo_met},
+                         {"slo_attainment", t.slo_attainment},
+                         {"ttft_s", {{"p50", t.ttft_p50}, {"p99", t.ttft_p99}}}, {"e2e_p99_s", t.e2e_p99},
+                         {"gpu_hours", t.gpu_hours}});
+    j["tenants"] = tenants;
+  }
+  if (!r.training_preemptions.empty()) {  // training jobs stopped by serving above training
+    double lost = 0, restart = 0, gpu_hours = 0;
+    for (const TrainingPreemption& x : r.training_preemptions)
+      lost += x.lost_work_s, restart += x.restart_s, gpu_hours += x.gpu_hours;
+    j["training_preemptions"] = {{"count", r.training_preemptions.size()}, {"lost_work_s", ms(lost)},
+                                 {"restart_s", ms(restart)}, {"gpu_hours", gpu_hours}};
+  }
   j["tco"] = tco_json(r.tco);
   return j.dump(2) + "\n";
 }
@@ -282,6 +299,24 @@ std::string inference_csv(const SimulationResult& r) {
                        num(g.ttft_mean), num(g.ttft_p50), num(g.ttft_p90), num(g.ttft_p99), num(g.tpot_p50),
                        num(g.tpot_p90), num(g.tpot_p99), num(g.e2e_mean), num(g.e2e_p50), num(g.e2e_p90),
                        num(g.e2e_p99), num(g.slo_attainment));
+  return out;
+}
+
+std::string tenants_csv(const SimulationResult& r) {
+  std::string out = "tenant,services,requests,completed,dropped,slo_met,slo_attainment,ttft_p50_s,ttft_p99_s,e2e_p99_s,"
+                    "gpu_hours\n";
+  for (const TenantResult& t : r.tenants)
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.tenant), csv_field(t.services), t.requests,
+                       t.completed, t.dropped, t.slo_met, num(t.slo_attainment), num(t.ttft_p50), num(t.ttft_p99),
+                       num(t.e2e_p99), num(t.gpu_hours));
+  return out;
+}
+
+std::string training_preemptions_csv(const SimulationResult& r) {
+  std::string out = "time_s,service,site,job,gpus,lost_work_s,restart_s,gpu_hours\n";
+  for (const TrainingPreemption& x : r.training_preemptions)
+    out += fmt::format("{},{},{},{},{},{},{},{}\n", time_cell(x.time_s), csv_field(x.service), csv_field(x.site),
+                       csv_field(x.job), x.gpus, time_cell(x.lost_work_s), time_cell(x.restart_s), num(x.gpu_hours));
   return out;
 }
 

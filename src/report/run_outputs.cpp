@@ -20,6 +20,8 @@ void write_run_outputs(OutputDir& out, const SimulationResult& result, const Sce
     out.write("inference.csv", inference_csv(result));
     out.write("latency_cdf.csv", latency_cdf_csv(result));
   }
+  if (!result.tenants.empty()) out.write("tenants.csv", tenants_csv(result));
+  if (!result.training_preemptions.empty()) out.write("training_preemptions.csv", training_preemptions_csv(result));
   if (scenario.outputs.trace) out.write("trace.json", trace_json(result));
   if (scenario.outputs.report) out.write("report.html", html_report(result, scenario, scenario_text));
   out.write("run_info.json", run_info_json(result, wall_time_s, scenario_source));

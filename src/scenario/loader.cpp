@@ -87,6 +87,7 @@ class ScenarioReader {
   // Node of each parsed element, for cross-reference errors that point at it.
   std::map<std::string, YAML::Node> nodes_;
   std::map<std::size_t, std::vector<std::string>> dataset_residency_;  // job index -> its dataset's `residency`
+  std::string name_prefix_;  // "SERVICE/" while a service's `models:` entries are read as services
   // Servers (with spares) and GPUs of the clusters read so far, against the
   // platform limits; false once a cluster's size was refused, so that checks
   // comparing jobs with cluster sizes stay quiet instead of adding noise.
@@ -1042,15 +1043,68 @@ class ScenarioReader {
     if (pc.conversations && pc.hit > 0) r_.error(m, mp, "give one of hit and conversations");
   }
 
+  // The keys of a service (and of each entry of its `models:`).
+  static const std::vector<std::string>& service_keys() {
+    static const std::vector<std::string> keys{
+        "name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo", "routing", "precision",
+        "max_batch", "cuda_graphs", "engine", "host_overhead", "scheduler_steps", "autoscale", "scheduler",
+        "max_batched_tokens", "kv_block", "prefix_cache", "share_servers", "cold_start", "tenant", "priority", "residency"};
+    return keys;
+  }
+
+  // `models:` under a service (docs/inference.md, "Many models and tenants"): one service per
+  // entry, named SERVICE/NAME, the entry's keys over the service's. Entries inherit the keys they
+  // lack in place (so every message points at the line it concerns) and are read as services.
+  bool read_service_models(const YAML::Node& n, const std::string& p, Scenario& s) {
+    const YAML::Node list = YamlReader::child(n, "models");
+    if (!list.IsDefined() || !name_prefix_.empty()) return false;  // a model's own `models` is refused by expect_map
+    const std::string service = name(n, "name", p, true).value_or("");
+    std::vector<std::string> keys = service_keys();
+    keys.push_back("models");
+    r_.expect_map(n, p, keys);  // the service's own keys, checked once (its entries get only the known ones)
+    if (!list.IsSequence() || list.size() == 0) {
+      r_.error(list, p + ".models", fmt::format("expected a list of models, got {}", YamlReader::describe(list)));
+      return true;
+    }
+    std::vector<std::string> seen;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      YAML::Node m = list[i];
+      const std::string mp = YamlReader::index(p + ".models", i);
+      if (!m.IsMap()) {
+        r_.error(m, mp, fmt::format("expected a mapping (name, model, arrivals...), got {}", YamlReader::describe(m)));
+        continue;
+      }
+      if (YamlReader::child(m, "models").IsDefined()) {
+        r_.error(YamlReader::child(m, "models"), mp + ".models", "a model of a service cannot list models itself");
+        continue;
+      }
+      const std::string model_name = name(m, "name", mp, false).value_or("");  // read_inference reports it missing
+      if (!model_name.empty() && std::find(seen.begin(), seen.end(), model_name) != seen.end())
+        r_.error(YamlReader::child(m, "name"), mp + ".name", fmt::format("duplicate model name \"{}\" in service {}", model_name, service));
+      seen.push_back(model_name);
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        const auto& known = service_keys();
+        if (key != "name" && std::find(known.begin(), known.end(), key) != known.end() &&
+            !YamlReader::child(m, key).IsDefined())
+          m[key] = it->second;
+      }
+      if (!YamlReader::child(m, "tenant").IsDefined()) m["tenant"] = service;
+      name_prefix_ = service + "/";
+      read_inference(m, mp, s);
+      name_prefix_.clear();
+    }
+    return true;
+  }
+
   void read_inference(const YAML::Node& n, const std::string& p, Scenario& s) {
-    if (!r_.expect_map(n, p, {"name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo",
-                              "routing", "precision", "max_batch", "cuda_graphs", "engine", "host_overhead",
-                              "scheduler_steps", "autoscale", "scheduler", "max_batched_tokens", "kv_block",
-                              "prefix_cache", "share_servers", "cold_start", "residency"}))
-      return;
+    if (read_service_models(n, p, s)) return;
+    if (!r_.expect_map(n, p, service_keys())) return;
     InferenceServiceSpec sv;
     sv.loc = r_.loc(n, p);
-    sv.name = name(n, "name", p, true).value_or("");
+    sv.name = name_prefix_ + name(n, "name", p, true).value_or("");
+    sv.tenant = name(n, "tenant", p, false).value_or("");
+    sv.above_training = r_.choice(n, "priority", p, {"normal", "above-training"}, false).value_or("normal") == "above-training";
     sv.model = name(n, "model", p, true).value_or("");
     sv.gpus_per_replica = r_.integer(n, "gpus_per_replica", p, 1, false).value_or(1);
     sv.routing = r_.choice(n, "routing", p, {"nearest", "least-loaded", "cost"}, false).value_or("nearest");

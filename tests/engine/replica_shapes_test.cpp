@@ -28,12 +28,34 @@ workloads:
 )";
 }
 
-// One request alone on a 4-GPU replica: prefill, then 63 decode steps.
-double service_time() {
+// Llama-3-8B, as the scenarios below write it under `models:`.
+ModelSpec llama3_8b() {
   ModelSpec m;
   m.layers = 32, m.hidden = 4096, m.heads = 32, m.kv_heads = 8, m.ffn = 14336, m.vocab = 128256, m.seq = 8192;
   m.gated_mlp = true, m.tied_embeddings = false;
-  InferenceCost c(m, builtin_hardware_profiles().at("h100-sxm"), 4, "bf16");
+  return m;
+}
+
+// An 8-GPU Llama-3-8B replica with a cold start at `site` (`sites` lists the sites, and the WAN if
+// any), serving two 512-token requests of 2 output tokens, at 0 and 60 s.
+SimulationResult cold_start_run(const std::string& sites, const std::string& site) {
+  const std::string y = "name: cold\nhorizon: 5min\nsites:\n" + sites + R"(models:
+  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
+              gated_mlp: true, tied_embeddings: false}
+workloads:
+  inference:
+    - {name: s, model: llama3-8b, replicas: {)" + site + R"(: 1}, gpus_per_replica: 8, cold_start: true,
+       arrivals: {poisson: 1/s}}
+)";
+  Scenario s = test::load_scenario(y, "cold.yaml");
+  s.inference[0].arrivals.kind = "trace";
+  s.inference[0].arrivals.requests = {{0, 512, 2}, {60, 512, 2}};
+  return run_simulation(s);
+}
+
+// One request alone on a 4-GPU replica: prefill, then 63 decode steps.
+double service_time() {
+  InferenceCost c(llama3_8b(), builtin_hardware_profiles().at("h100-sxm"), 4, "bf16");
   return c.prefill_s({512}) + 63 * c.decode_step_s(1, 513 + 31);
 }
 
@@ -67,32 +89,40 @@ TEST_CASE("replicas that share servers fit gpus_per_server / gpus_per_replica to
 TEST_CASE("a cold start adds weights over storage bandwidth to the first request's TTFT", "[engine][inference][shapes]") {
   // Llama-3-8B (16.06 GB in bf16) read at the site's 2 GB/s storage: the replica serves 8.03 s
   // after the run starts. A request at 0 waits for it; one at 60 s finds it warm.
-  ModelSpec m;
-  m.layers = 32, m.hidden = 4096, m.heads = 32, m.kv_heads = 8, m.ffn = 14336, m.vocab = 128256, m.seq = 8192;
-  m.gated_mlp = true, m.tied_embeddings = false;
-  const InferenceCost c(m, builtin_hardware_profiles().at("h100-sxm"), 8, "bf16");
+  const InferenceCost c(llama3_8b(), builtin_hardware_profiles().at("h100-sxm"), 8, "bf16");
   const double load = c.weight_bytes() / 2e9;
   REQUIRE(load == Approx(8.03).epsilon(0.01));
-  const std::string y = R"(name: cold
-horizon: 5min
-sites:
-  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: 1, storage: {read_bandwidth: 2GB/s}}]}
-models:
-  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
-              gated_mlp: true, tied_embeddings: false}
-workloads:
-  inference:
-    - {name: s, model: llama3-8b, replicas: {a: 1}, gpus_per_replica: 8, cold_start: true,
-       arrivals: {poisson: 1/s}}
-)";
-  Scenario s = test::load_scenario(y, "cold.yaml");
-  s.inference[0].arrivals.kind = "trace";
-  s.inference[0].arrivals.requests = {{0, 512, 2}, {60, 512, 2}};
-  SimulationResult r = run_simulation(s);
+  SimulationResult r = cold_start_run(
+      "  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: 1, storage: {read_bandwidth: 2GB/s}}]}\n", "a");
   const auto& g = r.inference.at(0);
   REQUIRE(g.completed == 2);
   const double prefill = c.prefill_s({512});
   CHECK(g.ttft_cdf.front() == Approx(prefill).epsilon(1e-9));
   // The read crosses the server's NIC and the cluster fabric too (microseconds of latency).
   CHECK(g.ttft_cdf.back() == Approx(load + prefill).epsilon(1e-5));
+}
+
+TEST_CASE("a cold start at a node without the weights loads them over the WAN from the center",
+          "[engine][inference][shapes][maas]") {
+  // Llama-3-8B (16.06 GB in bf16) over a 10 Gbps (1.25 GB/s) WAN link of 5 ms: 12.85 s + 5 ms
+  // (the center's storage, 100 GB/s, and the fabrics are far wider). A request at 0 waits for it;
+  // one at 60 s finds the replica warm.
+  const InferenceCost c(llama3_8b(), builtin_hardware_profiles().at("h100-sxm"), 8, "bf16");
+  const double wan = c.weight_bytes() / 1.25e9 + 0.005;
+  REQUIRE(wan == Approx(12.85).epsilon(0.01));
+  SimulationResult r = cold_start_run(
+      "  - {name: c, kind: center, clusters: [{name: main, gpu: h100-sxm, servers: 1, storage: {read_bandwidth: 100GB/s}}]}\n"
+      "  - {name: n, clusters: [{name: main, gpu: h100-sxm, servers: 1, storage: {read_bandwidth: 2GB/s}}]}\n"
+      "wan:\n  - {from: c, to: n, bandwidth: 10Gbps, latency: 5ms}\n",
+      "n");
+  const auto& g = r.inference.at(0);
+  REQUIRE(g.completed == 2);
+  const double prefill = c.prefill_s({512});
+  CHECK(g.ttft_cdf.front() == Approx(prefill).epsilon(1e-9));
+  CHECK(g.ttft_cdf.back() == Approx(wan + prefill).epsilon(1e-3));
+  REQUIRE(r.wan_transfers.size() == 1);
+  CHECK(r.wan_transfers[0].what == "weights of llama3-8b");
+  CHECK(r.wan_transfers[0].from == "c");
+  CHECK(r.wan_transfers[0].to == "n");
+  CHECK(r.wan_transfers[0].bytes == Approx(c.weight_bytes()).epsilon(1e-9));
 }

@@ -131,6 +131,28 @@ struct InferenceRegionResult {
   std::vector<double> ttft_cdf, tpot_cdf, e2e_cdf;  // quantiles 1%..99% (tpot: requests with more than one output token)
 };
 
+// One tenant's requests over every service it has (`tenant:`; a service without one is its own
+// tenant): what the per-tenant SLO report (tenants.csv, summary.json `tenants`) shows.
+struct TenantResult {
+  std::string tenant;
+  std::string services;  // "a;b/c": its services, scenario order
+  long requests = 0, completed = 0, dropped = 0, slo_met = 0;
+  double slo_attainment = 0;  // slo_met / completed
+  double ttft_p50 = 0, ttft_p99 = 0, e2e_p99 = 0;  // over its completed requests, all services together
+  double gpu_hours = 0;       // its services' replicas' GPUs x the time they held servers
+};
+
+// A training job a replica above training (`priority: above-training`) stopped to take its
+// server, and what that cost the job: the work since its last checkpoint and the restart.
+struct TrainingPreemption {
+  double time_s = 0;
+  std::string service, site, job;
+  int gpus = 0;              // the job's GPUs
+  double lost_work_s = 0;    // compute since its last completed checkpoint, redone
+  double restart_s = 0;      // before it rejoins the queue (failures.restart)
+  double gpu_hours = 0;      // gpus x (lost_work_s + restart_s) / 3600
+};
+
 // Requests in one replica (queued + being served), sampled at most every 10 s of simulated time.
 struct InferenceLoadPoint {
   double time_s = 0;
@@ -252,6 +274,8 @@ struct SimulationResult {
   std::vector<InferenceServiceResult> services;
   std::vector<InferenceLoadPoint> inference_load;
   std::vector<ReplicaServingSpan> inference_serving;  // in the order they ended
+  std::vector<TenantResult> tenants;                  // only when some service names a tenant
+  std::vector<TrainingPreemption> training_preemptions;  // in time order
   std::vector<SiteEnergyBin> site_energy;             // per site (scenario order), bins in time order
   TcoResult tco;
 };

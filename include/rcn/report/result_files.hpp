@@ -19,6 +19,8 @@ std::string wan_csv(const SimulationResult& r);        // one row per WAN link: 
 // One row per site and time bin: busy GPU-hours, energy, power cost, cost of
 // ownership and carbon; each site's rows add up to its totals in sites.csv.
 std::string site_energy_csv(const SimulationResult& r);
+std::string tenants_csv(const SimulationResult& r);  // one row per tenant: the per-tenant SLO report
+std::string training_preemptions_csv(const SimulationResult& r);  // one row per training job a replica preempted
 std::string latency_cdf_csv(const SimulationResult& r);  // TTFT, TPOT and end-to-end quantiles 1%..99%
 std::string run_info_json(const SimulationResult& r, double wall_time_s, const std::string& scenario_source);
 

@@ -386,6 +386,11 @@ struct InferenceServiceSpec {
   // A replica that takes a server loads its weights from the site's storage first (cluster
   // `storage.read_bandwidth`); false: it serves at once (rcnsim before #14).
   bool cold_start = false;
+  // Who the service serves (the per-tenant SLO report, tenants.csv); empty: none given.
+  std::string tenant;
+  // `priority: above-training`: a replica that needs a server when none is free preempts a
+  // training job that checkpoints on its site (docs/inference.md, "Serving above training").
+  bool above_training = false;
   ArrivalSpec arrivals;
   std::vector<std::pair<std::string, double>> demand;  // region -> share
   std::string routing = "nearest";
