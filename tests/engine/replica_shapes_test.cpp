@@ -156,3 +156,36 @@ TEST_CASE("replicas spanning servers take whole servers; a shape that neither di
                       "of the 8 GPUs of a server of site a");
   test::check_refused(spanning_yaml(3, 1), "span.yaml", "span.yaml:11:", "gpus_per_replica: 3 GPUs per replica");
 }
+
+TEST_CASE("a failure of either server stops a spanning replica, which restarts on the healthy one and a free one",
+          "[engine][inference][shapes][failures]") {
+  // The 16-GPU replica holds s0 and s1 of three servers; s1 fails at 2 min for an hour. The
+  // replica stops, s0 goes back to the pool, and after detection + restart (2 min) the replica
+  // serves again at 4 min on s0 and s2, not after the hour's repair. Requests arriving while it
+  // is down find no replica up.
+  SimulationResult r = run_simulation(test::load_scenario(spanning_yaml(16, 1) + R"(failures:
+  detection: 1min
+  restart: 1min
+  events:
+    - {at: 2min, target: a/main/s1, kind: server, duration: 1h}
+)",
+                                                          "span.yaml"));
+  CHECK(r.services.at(0).replica_failures == 1);
+  REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].affected_jobs == "s/replica0");
+  REQUIRE(r.inference_serving.size() == 2);
+  CHECK(r.inference_serving[0].end_s == Approx(120));
+  CHECK(r.inference_serving[1].start_s == Approx(240));
+  // 1 request a second overloads the batch-1 replica (service time S of several seconds): it is
+  // busy all the time it serves, 120 s before the failure and 360 s after, so about 480 / S
+  // requests complete; those queued when it stops and those arriving while it is down are dropped.
+  ClusterLinks links;
+  links.nic_bandwidth = 50e9, links.nics_per_server = 8, links.net_latency = 5e-6;
+  const InferenceCost c(test::llama3_405b(), builtin_hardware_profiles().at("h100-sxm"), 8, "bf16", true, {}, 2, links);
+  // The default lengths, 1,024 tokens in and 128 out: 127 decode steps at the mean context.
+  const double S = c.prefill_s({1024}) + 127 * c.decode_step_s(1, 1025 + 63);
+  const auto& g = r.inference.at(0);
+  CHECK(g.completed == Approx(480 / S).margin(2));
+  CHECK(g.dropped >= 100);
+  CHECK(g.completed + g.in_flight + g.dropped == g.requests);
+}
