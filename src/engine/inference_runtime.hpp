@@ -4,6 +4,7 @@
 // replica loop, results) and paged_replica.cpp (the vllm and sarathi loops).
 #include <simgrid/s4u.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <list>
@@ -12,6 +13,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -43,9 +45,19 @@ struct Request {
 // server (an autoscaling slot not in use).
 enum class ReplicaState { Active, Draining, Restarting, Idle };
 
+// Disaggregated serving: a Prefill replica prefills prompts and hands their KV cache to a Decode
+// replica; Both (the default) does all of a request.
+enum class ReplicaRole { Both, Prefill, Decode };
+
 struct Replica {
   std::size_t service = 0, site = 0, cluster = 0;  // cluster: index into ctx.clusters
-  int server = -1;                                 // the one server it holds (-1: none)
+  int server = -1;                                 // the (first) server it holds (-1: none)
+  std::vector<int> more_servers;                   // a replica spanning servers: the others, one per pipeline stage
+  ReplicaRole role = ReplicaRole::Both;
+  bool holds(std::size_t c, int s) const {
+    return server >= 0 && cluster == c &&
+           (server == s || std::find(more_servers.begin(), more_servers.end(), s) != more_servers.end());
+  }
   ReplicaState state = ReplicaState::Idle;
   double held_since = -1;                          // when it took its server (-1: holds none)
   double held_s = 0;                               // server time held before held_since
@@ -93,6 +105,7 @@ struct ServiceRuntime {
   std::map<std::string, long> drops;
   int replica_failures = 0;
   long retried = 0;  // requests re-routed because their replica failed
+  std::unordered_set<std::uint32_t> in_transfer;  // disaggregated: requests whose KV cache is on the way to a decode replica
   long preemptions = 0;  // running requests evicted from a full paged KV cache (recomputed later)
   int scale_ups = 0, scale_downs = 0, peak = 0;
   int min_at(std::size_t site, const Scenario& s) const {
@@ -142,8 +155,14 @@ class InferenceRuntime {
   // Whether a request could ever fit in this replica's KV cache by itself.
   bool fits_alone(const Replica& rep, const Request& q) const;
   void complete(Replica& rep, std::uint32_t id, double now);
-  // Routes request `id` of service `s` to a live replica, or drops it.
+  // Routes request `id` of service `s` to a live replica (of the prefill pool when disaggregated), or drops it.
   void dispatch(std::size_t s, std::uint32_t id);
+  // Disaggregated serving: request `id`, just prefilled on `from`, leaves it; its KV cache (prompt tokens x
+  // the model's bytes per token) flows to the decode replica chosen now, which decodes it on arrival.
+  void hand_off(Replica& from, std::uint32_t id);
+  // The live decode replica for a request prefilled at `site`: nearest (WAN round trip), then least
+  // outstanding work; replicas.size() when none is up.
+  std::size_t pick_decode(std::size_t service, std::size_t site) const;
   // A failure hit (cluster, server): the replica there stops, its requests are
   // routed again, and it restarts after detection + restart on a free server
   // of its cluster (the same one after a software failure). Returns its name, or "".

@@ -125,7 +125,7 @@ void InferenceRuntime::dispatcher(std::size_t s) {
     if (a.kind == "trace") {
       if (next_row >= trace.size()) {  // the trace is over: stay until its last requests are served
         for (;;) {
-          bool idle = true;
+          bool idle = sv.in_transfer.empty();
           for (std::size_t r : sv.replicas) idle = idle && replicas[r].queue.empty() && replicas[r].running.empty();
           if (idle) return;
           sg4::this_actor::sleep_for(1.0);
@@ -177,7 +177,7 @@ void InferenceRuntime::dispatch(std::size_t s, std::uint32_t id) {
   for (std::size_t slot = 0; slot < sv.replicas.size(); ++slot) {
     const std::size_t r = sv.replicas[slot];
     const Replica& rep = replicas[r];
-    if (rep.state != ReplicaState::Active) continue;
+    if (rep.state != ReplicaState::Active || rep.role == ReplicaRole::Decode) continue;
     double key = outstanding(rep);
     if (sv.spec->routing == "nearest") key = sv.rtt[req.region][slot] * 1e12 + key;
     else if (sv.spec->routing == "cost")
@@ -212,7 +212,7 @@ std::string InferenceRuntime::server_failed(std::size_t cluster, int server, boo
   std::vector<std::pair<std::size_t, bool>> hit;  // replica, was draining
   for (std::size_t r = 0; r < replicas.size(); ++r) {
     Replica& rep = replicas[r];
-    if (!serving(rep.state) || rep.cluster != cluster || rep.server != server) continue;
+    if (!serving(rep.state) || !rep.holds(cluster, server)) continue;
     hit.emplace_back(r, rep.state == ReplicaState::Draining);
     if (rep.actor) rep.actor->kill();
     rep.actor = nullptr;
@@ -263,7 +263,10 @@ void InferenceRuntime::restart(std::size_t r, bool keep_server) {
       sg4::this_actor::sleep_for(delay);
       Replica& rep = replicas[r];
       bool keep = keep_server;
-      if (keep && rep.server >= 0 && ctx.cluster_runtime[rep.cluster].down[rep.server] > 0) {
+      const auto& down = ctx.cluster_runtime[rep.cluster].down;
+      const bool any_down = rep.server >= 0 && (down[rep.server] > 0 || std::any_of(rep.more_servers.begin(), rep.more_servers.end(),
+                                                                                   [&](int x) { return down[x] > 0; }));
+      if (keep && any_down) {
         // Its server failed while it was restarting (a site outage, say): that
         // server now belongs to the repair, which returns it to the free pool.
         drop_server(r);
@@ -294,9 +297,12 @@ bool InferenceRuntime::take_server(std::size_t r) {
       }
   for (; server < 0 && c < ctx.clusters.size(); ++c) {
     ClusterState& cs = ctx.clusters[c];
-    if (cs.site != rep.site || cs.gpus_per_server < spec.gpus_per_replica || ctx.cluster_runtime[c].free_servers.empty()) continue;
-    server = take_free_servers(ctx, c, 1).front();
-    if (spec.share_servers) shared_gpus[{c, server}] = spec.gpus_per_replica;
+    const int k = spec.servers_per_replica(cs.gpus_per_server);  // whole servers it holds (spanning: > 1)
+    if (cs.site != rep.site || k == 0 || static_cast<int>(ctx.cluster_runtime[c].free_servers.size()) < k) continue;
+    const std::vector<int> taken = take_free_servers(ctx, c, k);
+    server = taken.front();
+    rep.more_servers.assign(taken.begin() + 1, taken.end());
+    if (spec.share_servers && k == 1) shared_gpus[{c, server}] = spec.gpus_per_replica;
     break;
   }
   if (server >= 0) {
@@ -306,9 +312,13 @@ bool InferenceRuntime::take_server(std::size_t r) {
     rep.host = ctx.platform.sites[cs.site].clusters[cs.cluster].servers[rep.server];
     rep.held_since = sg4::Engine::get_clock();
     auto& cost = cost_cache[rep.service * ctx.clusters.size() + c];
-    if (!cost)
+    if (!cost) {
+      const int pp = spec.servers_per_replica(cs.gpus_per_server);  // pipeline stages: one per server
+      const ClusterLinks links = pp > 1 ? ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]) : ClusterLinks{};
       cost = std::make_unique<InferenceCost>(*ctx.scenario.find_model(spec.model), *ctx.scenario.find_profile(cs.gpu),
-                                             spec.gpus_per_replica, spec.precision, spec.cuda_graphs, spec.engine);
+                                             spec.gpus_per_replica / pp, spec.precision, spec.cuda_graphs, spec.engine,
+                                             pp, links);
+    }
     rep.cost = cost.get();
     return true;
   }
@@ -336,6 +346,9 @@ void InferenceRuntime::release_server(std::size_t r) {
   rep.held_since = -1;
   const bool last = let_go(shared_gpus, rep.cluster, rep.server, services[rep.service].spec->gpus_per_replica);
   if (last && ctx.cluster_runtime[rep.cluster].down[rep.server] == 0) return_free_server(ctx, rep.cluster, rep.server);
+  for (int other : rep.more_servers)
+    if (ctx.cluster_runtime[rep.cluster].down[other] == 0) return_free_server(ctx, rep.cluster, other);
+  rep.more_servers.clear();
   rep.server = -1;
   if (last) ctx.post({EngineEvent::Kind::Capacity});
 }
@@ -346,7 +359,15 @@ void InferenceRuntime::drop_server(std::size_t r) {
   rep.held_s += sg4::Engine::get_clock() - rep.held_since;
   rep.held_since = -1;
   let_go(shared_gpus, rep.cluster, rep.server, services[rep.service].spec->gpus_per_replica);
+  // A replica spanning servers: those still up go back to the pool (the failed ones return when repaired).
+  bool returned = false;
+  const auto& down = ctx.cluster_runtime[rep.cluster].down;
+  if (!rep.more_servers.empty()) rep.more_servers.push_back(rep.server);
+  for (int other : rep.more_servers)
+    if (down[other] == 0) return_free_server(ctx, rep.cluster, other), returned = true;
+  rep.more_servers.clear();
   rep.server = -1;
+  if (returned) ctx.post({EngineEvent::Kind::Capacity});
 }
 
 void InferenceRuntime::autoscaler(std::size_t s) {
@@ -579,6 +600,52 @@ bool InferenceRuntime::wait_for_work(std::size_t r) {
   return true;
 }
 
+std::size_t InferenceRuntime::pick_decode(std::size_t service, std::size_t site) const {
+  std::size_t best = replicas.size();
+  double best_key = 1e300;
+  for (std::size_t r : services[service].replicas) {
+    const Replica& rep = replicas[r];
+    if (rep.state != ReplicaState::Active || rep.role != ReplicaRole::Decode) continue;
+    const double key = rtt(site, rep.site) * 1e12 + outstanding(rep);
+    if (key < best_key) best_key = key, best = r;
+  }
+  return best;
+}
+
+void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
+  Request& q = requests[id];
+  ServiceRuntime& sv = services[from.service];
+  from.kv_reserved -= q.prompt + q.output;
+  from.outstanding -= q.output - 1;
+  const double bytes = from.cost->kv_bytes_per_token() * q.prompt;  // the prompt's KV cache, all layers
+  sv.in_transfer.insert(id);
+  sg4::Actor::create("kv-transfer", from.host, [this, id, service = from.service, site = from.site, src = from.host, bytes] {
+    guarded(ctx, service_label(service), [&] {
+      ServiceRuntime& svc = services[service];
+      for (;;) {
+        const std::size_t to = pick_decode(service, site);
+        if (to == replicas.size()) {  // no decode replica up
+          svc.in_transfer.erase(id);
+          ++svc.stats[requests[id].region].dropped;
+          ++svc.drops["no replica up"];
+          return;
+        }
+        sg4::Comm::sendto(src, replicas[to].host, static_cast<std::uint64_t>(bytes));
+        Replica& dst = replicas[to];
+        if (dst.state != ReplicaState::Active) continue;  // it failed meanwhile: send to another one
+        svc.in_transfer.erase(id);
+        Request& req = requests[id];
+        req.first_token = sg4::Engine::get_clock();  // the first token leaves with the decode replica's first step
+        req.generated = 1;
+        dst.outstanding += req.output - 1;
+        dst.queue.push_back(id);
+        dst.arrivals->release();
+        return;
+      }
+    });
+  })->daemonize();
+}
+
 void InferenceRuntime::replica_loop(std::size_t r) {
   Replica& rep = replicas[r];
   const int max_batch = services[rep.service].spec->max_batch;
@@ -601,12 +668,24 @@ void InferenceRuntime::replica_loop(std::size_t r) {
       rep.running.push_back(rep.queue.front());
       rep.queue.pop_front();
     }
+    if (rep.role == ReplicaRole::Decode) {  // disaggregated: they arrive prefilled, with their KV cache
+      admitted.clear();
+      prompts.clear();
+    }
     if (!admitted.empty()) {  // prefill the newcomers; the others wait (no chunked prefill)
       const double now = busy_for(rep, prefill_time(rep, admitted, prompts));
       for (auto id : admitted) {
         requests[id].first_token = now, requests[id].generated = 1;
         rep.outstanding -= requests[id].prompt + 1;
       }
+    }
+    if (rep.role == ReplicaRole::Prefill) {  // disaggregated: the prefilled requests go to the decode pool
+      std::vector<std::uint32_t> one_token;   // done with their first token
+      for (auto id : rep.running) {
+        if (requests[id].output > 1) hand_off(rep, id);
+        else one_token.push_back(id);
+      }
+      rep.running.swap(one_token);
     }
     // Decode: steps until the first running request finishes, or until a newcomer can join.
     double k = 1e300, kv = 0;
@@ -650,6 +729,7 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
       for (int k = 0; k < most; ++k) {
         Replica rep;
         rep.service = si, rep.site = site;
+        if (spec.disaggregated()) rep.role = k < spec.prefill_replicas_at(site_name) ? ReplicaRole::Prefill : ReplicaRole::Decode;
         const std::size_t r = rt->replicas.size();
         sv.replicas.push_back(r);
         rt->replicas.push_back(std::move(rep));
@@ -738,6 +818,10 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
       busy_gpu_seconds[rep.cluster] += std::min(rep.busy_s, end) * sv.spec->gpus_per_replica;
       for (auto id : rep.queue) ++in_flight[rt.requests[id].region];
       for (auto id : rep.running) ++in_flight[rt.requests[id].region];
+    }
+    for (auto id : sv.in_transfer) ++in_flight[rt.requests[id].region];
+    for (std::size_t r : sv.replicas) {
+      const Replica& rep = rt.replicas[r];
       if (rep.busy_from >= 0)
         rt.ctx.inference_busy.push_back({rep.site, sv.spec->gpus_per_replica, rep.busy_from, std::min(rep.busy_to, end)});
       if (rep.serving_since >= 0)

@@ -22,20 +22,20 @@ double cached(std::unordered_map<double, double>& cache, double key, Compute&& c
 }  // namespace
 
 InferenceCost::InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision,
-                             bool cuda_graphs, const ServingEngineSpec& engine)
-    : model_(model), eager_(gpu, false), decode_(gpu, cuda_graphs), tp_(std::max(1, tp)),
+                             bool cuda_graphs, const ServingEngineSpec& engine, int pp, const ClusterLinks& links)
+    : model_(model), eager_(gpu, false), decode_(gpu, cuda_graphs), tp_(std::max(1, tp)), pp_(std::max(1, pp)),
       precision_(precision), engine_(engine),
-      fabric_(collective_fabric(gpu, ClusterLinks{})) {
+      fabric_(collective_fabric(gpu, ClusterLinks{})), pp_fabric_(collective_fabric(gpu, links)) {
   weight_bytes_ = bytes_per_element(precision) * transformer_size(model).total_params;
   const double head_dim = static_cast<double>(model.hidden) / model.heads;
   kv_bytes_per_token_ = 2.0 /*K,V*/ * model.layers * model.kv_heads * head_dim * kActivationBytes;
-  const double usable = 0.9 * gpu.memory_bytes * tp_;
+  const double usable = 0.9 * gpu.memory_bytes * tp_ * pp_;  // every stage's GPUs
   kv_capacity_ = std::max(0.0, (usable - weight_bytes_) / kv_bytes_per_token_);
   if (model.uses_mla()) {
     // MLA caches the KV latent and the shared rotary key per layer and token, whole on every
     // tensor-parallel rank (each rank's heads expand it), so a token costs tp times its bytes.
     kv_bytes_per_token_ = model.layers * (model.mla.kv_lora_rank + model.mla.qk_rope_head_dim) * kActivationBytes;
-    kv_capacity_ = std::max(0.0, (usable - weight_bytes_) / (kv_bytes_per_token_ * tp_));
+    kv_capacity_ = std::max(0.0, (usable - weight_bytes_) / (kv_bytes_per_token_ * tp_ * pp_));
   }
 }
 
@@ -47,6 +47,14 @@ double InferenceCost::gemm_s(const KernelModel& k, double m, double n, double kk
   const double table = eager_.gemm_s(precision_, m, n, kk) - eager_.launch_s() + k.launch_s();
   const double operands = bytes_per_element(precision_) * (m * kk + kk * n + m * n);
   return std::max(table, operands / k.hbm_rate() + k.launch_s());
+}
+
+double InferenceCost::pipeline_sends_s(double T) const {
+  if (pp_ <= 1 || T <= 0) return 0;
+  const double hidden_bytes = T * model_.hidden * kActivationBytes;
+  double send = collective_time(CollectiveOp::SendRecv, hidden_bytes / tp_, 2, 1, pp_fabric_).seconds;
+  if (tp_ > 1) send += collective_time(CollectiveOp::AllGather, hidden_bytes, tp_, tp_, fabric_).seconds;
+  return (pp_ - 1) * send;
 }
 
 double InferenceCost::token_kernels_s(const KernelModel& k, double T) const {
@@ -75,9 +83,12 @@ double InferenceCost::token_kernels_s(const KernelModel& k, double T) const {
     const double dense_mlp = gemm_s(k, T, (model_.gated_mlp ? 2 : 1) * f, h) + gemm_s(k, T, h, f) + activation;
     const double moe_layer = layer - dense_mlp + moe_mlp_s(k, T);
     return embedding + (model_.layers - moe_layers) * layer + moe_layers * moe_layer +
-           (2.0 * model_.layers + 1) * allreduce + norm;
+           (2.0 * model_.layers + 1) * allreduce + norm + pipeline_sends_s(T);
   }
-  return embedding + model_.layers * layer + (2.0 * model_.layers + 1) * allreduce + norm /*final norm*/;
+  // The pipeline's stages run one after another, so their layers add up as on one server; the
+  // stage boundaries add their sends.
+  return embedding + model_.layers * layer + (2.0 * model_.layers + 1) * allreduce + norm /*final norm*/ +
+         pipeline_sends_s(T);
 }
 
 double InferenceCost::moe_mlp_s(const KernelModel& k, double T) const {

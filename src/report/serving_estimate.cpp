@@ -28,7 +28,7 @@ std::vector<ServingEstimate> estimate_serving(const Scenario& s) {
       // The replica's server: the site's first cluster whose servers hold its GPUs, as `run` takes them.
       const auto& clusters = s.sites[site].clusters;
       const auto c = static_cast<std::size_t>(std::find_if(clusters.begin(), clusters.end(), [&](const ClusterSpec& x) {
-                                                return x.gpus_per_server >= sv.gpus_per_replica;
+                                                return sv.servers_per_replica(x.gpus_per_server) > 0;
                                               }) - clusters.begin());
       if (c == clusters.size()) continue;
       const double gpu_s = static_cast<double>(n) * sv.gpus_per_replica * e.period_s;

@@ -1048,7 +1048,7 @@ class ScenarioReader {
     static const std::vector<std::string> keys{
         "name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo", "routing", "precision",
         "max_batch", "cuda_graphs", "engine", "host_overhead", "scheduler_steps", "autoscale", "scheduler",
-        "max_batched_tokens", "kv_block", "prefix_cache", "share_servers", "cold_start", "tenant", "priority", "residency"};
+        "max_batched_tokens", "kv_block", "prefix_cache", "share_servers", "cold_start", "tenant", "priority", "residency", "disaggregated"};
     return keys;
   }
 
@@ -1097,6 +1097,33 @@ class ScenarioReader {
     return true;
   }
 
+  // `disaggregated: {prefill: {SITE: N}, decode: {SITE: N}}` instead of `replicas`: the two pools
+  // per site; `replicas` gets each site's total (placement, results), `prefill_replicas` the
+  // prefill pool. False when the key is absent.
+  bool read_disaggregated(const YAML::Node& n, const std::string& p, InferenceServiceSpec& sv) {
+    const YAML::Node m = YamlReader::child(n, "disaggregated");
+    if (!m.IsDefined()) return false;
+    const std::string mp = p + ".disaggregated";
+    if (YamlReader::child(n, "replicas").IsDefined()) r_.error(m, mp, "give replicas or disaggregated, not both");
+    if (!r_.expect_map(m, mp, {"prefill", "decode"})) return true;
+    auto add_to = [&](std::vector<std::pair<std::string, int>>& pool) {
+      return [&pool](const std::string& site, int v, const YAML::Node&) { pool.emplace_back(site, v); };
+    };
+    std::vector<std::pair<std::string, int>> decode;
+    read_site_counts(m, "prefill", mp, 1, "replica:" + sv.name + ":", "site: count", add_to(sv.prefill_replicas));
+    read_site_counts(m, "decode", mp, 1, "decode:" + sv.name + ":", "site: count", add_to(decode));
+    sv.replicas = sv.prefill_replicas;
+    for (const auto& [site, count] : decode) {
+      auto it = std::find_if(sv.replicas.begin(), sv.replicas.end(), [&s = site](const auto& x) { return x.first == s; });
+      if (it != sv.replicas.end()) it->second += count;
+      else sv.replicas.emplace_back(site, count), nodes_["replica:" + sv.name + ":" + site] = nodes_["decode:" + sv.name + ":" + site];
+    }
+    if (decode.empty() && YamlReader::child(m, "decode").IsMap()) r_.error(m, mp, "the decode pool has no replica");
+    if (sv.scheduler.paged()) r_.error(m, mp, "disaggregated serving runs the orca scheduler only (scheduler: orca)");
+    if (YamlReader::child(n, "autoscale").IsDefined()) r_.error(m, mp, "disaggregated pools do not autoscale");
+    return true;
+  }
+
   void read_inference(const YAML::Node& n, const std::string& p, Scenario& s) {
     if (read_service_models(n, p, s)) return;
     if (!r_.expect_map(n, p, service_keys())) return;
@@ -1116,8 +1143,10 @@ class ScenarioReader {
     read_serving_engine(n, p, sv.engine);
     read_replica_scheduler(n, p, sv.scheduler);
     read_prefix_cache(n, p, sv.prefix_cache);
-    read_site_counts(n, "replicas", p, 0, "replica:" + sv.name + ":", "site: count",
-                     [&](const std::string& site, int v, const YAML::Node&) { sv.replicas.emplace_back(site, v); });
+    nodes_["gpus_per_replica:" + sv.name] = YamlReader::child(n, "gpus_per_replica");
+    if (!read_disaggregated(n, p, sv))
+      read_site_counts(n, "replicas", p, 0, "replica:" + sv.name + ":", "site: count",
+                       [&](const std::string& site, int v, const YAML::Node&) { sv.replicas.emplace_back(site, v); });
     if (auto ar = YamlReader::child(n, "arrivals"); ar.IsDefined()) {
       const std::string ap = p + ".arrivals";
       sv.arrivals.loc = r_.loc(ar, ap);
@@ -1309,12 +1338,34 @@ class ScenarioReader {
   // here, so that `validate` refuses what the run would, with the same words.
   // With share_servers a replica first takes room on a server replicas already share (any
   // service's, lowest cluster first), as the run does; `shared` holds those servers' free GPUs.
+  // A replica's GPUs divide a server's or are whole servers (InferenceServiceSpec::servers_per_replica)
+  // on at least one cluster of the site; otherwise one error at gpus_per_replica.
+  bool replica_shape_fits(const InferenceServiceSpec& sv, const SiteSpec& site, const std::string& p) {
+    for (const auto& c : site.clusters)
+      if (sv.servers_per_replica(c.gpus_per_server) > 0) return true;
+    if (site.clusters.empty()) return true;  // reported as no room
+    const YAML::Node& at = nodes_["gpus_per_replica:" + sv.name];
+    r_.error(at.IsDefined() ? at : nodes_["replica:" + sv.name + ":" + site.name], p + ".gpus_per_replica",
+             fmt::format("{} GPUs per replica neither divide nor are a multiple of the {} GPUs of a server of site {}",
+                         sv.gpus_per_replica, site.clusters.front().gpus_per_server, site.name));
+    return false;
+  }
+
+  // "8 GPUs in one server", or "16 GPUs on 2 servers" for a replica spanning the site's first fitting cluster's servers.
+  static std::string replica_shape_words(const InferenceServiceSpec& sv, const SiteSpec& site) {
+    for (const auto& c : site.clusters)
+      if (const int k = sv.servers_per_replica(c.gpus_per_server); k > 1)
+        return fmt::format("{} GPUs on {} servers", sv.gpus_per_replica, k);
+    return fmt::format("{} GPUs in one server", sv.gpus_per_replica);
+  }
+
   void place_replicas(const Scenario& s, const InferenceServiceSpec& sv, const std::string& p,
                       std::map<const ClusterSpec*, std::int64_t>& taken,
                       std::map<const ClusterSpec*, std::vector<std::int64_t>>& shared) {
     for (const auto& [site_name, count] : sv.replicas) {
       const SiteSpec* site = s.find_site(site_name);
       if (!site) continue;  // reported as an unknown site
+      if (!replica_shape_fits(sv, *site, p)) continue;
       std::int64_t left = count;
       const std::int64_t g = sv.gpus_per_replica;
       while (sv.share_servers && left > 0) {  // one replica at a time: shared room, else a new server
@@ -1333,28 +1384,30 @@ class ScenarioReader {
         --left;
       }
       for (const auto& c : site->clusters) {
-        if (c.gpus_per_server < sv.gpus_per_replica || sv.share_servers) continue;
-        const std::int64_t take = std::min(left, c.servers - taken[&c]);
-        taken[&c] += take;
+        const int k = sv.servers_per_replica(c.gpus_per_server);  // whole servers one replica holds
+        if (k == 0 || (sv.share_servers && k == 1)) continue;
+        const std::int64_t take = std::min(left, (c.servers - taken[&c]) / k);
+        taken[&c] += take * k;
         left -= take;
       }
       if (left > 0)
         r_.error(nodes_["replica:" + sv.name + ":" + site_name], p + ".replicas." + site_name,
-                 fmt::format("site {} has no room for replica {} of {} ({} GPUs in one server)", site_name,
-                             count - left + 1, sv.name, sv.gpus_per_replica));
+                 fmt::format("site {} has no room for replica {} of {} ({})", site_name, count - left + 1, sv.name,
+                             replica_shape_words(sv, *site)));
     }
     // The run makes a slot for every replica autoscaling may add: no more than the site has servers for.
     for (const auto& [site_name, most] : sv.autoscale.max) {
       const SiteSpec* site = s.find_site(site_name);
       if (!site) continue;
+      if (!replica_shape_fits(sv, *site, p)) continue;
       std::int64_t room = 0;
       for (const auto& c : site->clusters)
-        if (c.gpus_per_server >= sv.gpus_per_replica)
-          room += c.servers * (sv.share_servers ? c.gpus_per_server / sv.gpus_per_replica : 1);
+        if (const int k = sv.servers_per_replica(c.gpus_per_server); k > 0)
+          room += sv.share_servers && k == 1 ? c.servers * (c.gpus_per_server / sv.gpus_per_replica) : c.servers / k;
       if (most > room)
         r_.error(nodes_["autoscale:" + sv.name + ":" + site_name], p + ".autoscale.max." + site_name,
-                 fmt::format("site {} has servers for at most {} replicas of {} ({} GPUs in one server)", site_name,
-                             room, sv.name, sv.gpus_per_replica));
+                 fmt::format("site {} has servers for at most {} replicas of {} ({})", site_name, room, sv.name,
+                             replica_shape_words(sv, *site)));
     }
   }
 

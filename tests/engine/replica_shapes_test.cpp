@@ -2,11 +2,13 @@
 // throughput its tensor-parallel width gives, and the server returns to training only when the
 // last one leaves. One simulation per test case.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "rcn/engine/simulation.hpp"
 #include "rcn/models/inference_model.hpp"
 #include "rcn/scenario/loader.hpp"
 #include "tests/load_scenario.hpp"
+#include "tests/serving_models.hpp"
 
 using namespace rcn;
 
@@ -125,4 +127,95 @@ TEST_CASE("a cold start at a node without the weights loads them over the WAN fr
   CHECK(r.wan_transfers[0].from == "c");
   CHECK(r.wan_transfers[0].to == "n");
   CHECK(r.wan_transfers[0].bytes == Approx(c.weight_bytes()).epsilon(1e-9));
+}
+
+namespace {
+
+// Llama-3-405B (its 825 GB of weights need two 8-GPU H100 servers) on three servers.
+std::string spanning_yaml(int gpus_per_replica, int replicas) {
+  return fmt::format(R"(name: span
+horizon: 10min
+sites:
+  - {{name: a, clusters: [{{name: main, gpu: h100-sxm, servers: 3, gpus_per_server: 8,
+                          scale_out: {{nic_bandwidth: 400Gbps, nics_per_server: 8, latency: 5us}}}}]}}
+models:
+  llama3-405b: {{layers: 126, hidden: 16384, heads: 128, kv_heads: 8, ffn: 53248, vocab: 128256, seq: 8192,
+                gated_mlp: true, tied_embeddings: false}}
+workloads:
+  inference:
+    - {{name: s, model: llama3-405b, replicas: {{a: {}}}, gpus_per_replica: {}, max_batch: 1, arrivals: {{poisson: 1/s}}}}
+)",
+                     replicas, gpus_per_replica);
+}
+
+}  // namespace
+
+TEST_CASE("a replica of 16 GPUs holds two whole servers and serves at its two-stage pipeline's rate",
+          "[engine][inference][shapes]") {
+  // Two requests far apart, 512 tokens in and 64 out, each alone on the replica: TTFT is the
+  // two-stage prefill, end-to-end adds 63 decode steps at the mean context (513 + 31 tokens), both
+  // from the cost model of TP 8 x PP 2 on this cluster's fabric. The replica holds 2 of the 3
+  // servers: 16 GPU-hours per hour.
+  Scenario s = test::load_scenario(spanning_yaml(16, 1), "span.yaml");
+  s.inference[0].arrivals.kind = "trace";
+  s.inference[0].arrivals.requests = {{0, 512, 64}, {60, 512, 64}};
+  ClusterLinks links;
+  links.nic_bandwidth = 50e9, links.nics_per_server = 8, links.net_latency = 5e-6;
+  const InferenceCost c(test::llama3_405b(), builtin_hardware_profiles().at("h100-sxm"), 8, "bf16", true, {}, 2, links);
+  const double prefill = c.prefill_s({512}), e2e = prefill + 63 * c.decode_step_s(1, 513 + 31);
+  SimulationResult r = run_simulation(s);
+  const auto& g = r.inference.at(0);
+  const auto& sv = r.services.at(0);
+  REQUIRE(g.completed == 2);
+  CHECK(g.ttft_cdf.front() == Approx(prefill).epsilon(1e-9));
+  CHECK(g.ttft_cdf.back() == Approx(prefill).epsilon(1e-9));
+  CHECK(g.e2e_cdf.back() == Approx(e2e).epsilon(1e-9));
+  CHECK(sv.replica_hours == Approx(r.simulated_end_s / 3600).epsilon(1e-9));
+  CHECK(sv.gpu_hours == Approx(16 * r.simulated_end_s / 3600).epsilon(1e-9));
+}
+
+TEST_CASE("replicas spanning servers take whole servers; a shape that neither divides nor spans them is refused",
+          "[engine][inference][shapes]") {
+  CHECK(load_scenario_text(spanning_yaml(16, 1), "span.yaml").scenario);
+  CHECK(load_scenario_text(spanning_yaml(24, 1), "span.yaml").scenario);
+  // 3 servers hold one 16-GPU replica, not two.
+  test::check_refused(spanning_yaml(16, 2), "span.yaml", "span.yaml:11:",
+                      "workloads.inference[0].replicas.a: site a has no room for replica 2 of s (16 GPUs on 2 servers)");
+  test::check_refused(spanning_yaml(12, 1), "span.yaml", "span.yaml:11:",
+                      "workloads.inference[0].gpus_per_replica: 12 GPUs per replica neither divide nor are a multiple "
+                      "of the 8 GPUs of a server of site a");
+  test::check_refused(spanning_yaml(3, 1), "span.yaml", "span.yaml:11:", "gpus_per_replica: 3 GPUs per replica");
+}
+
+TEST_CASE("a failure of either server stops a spanning replica, which restarts on the healthy one and a free one",
+          "[engine][inference][shapes][failures]") {
+  // The 16-GPU replica holds s0 and s1 of three servers; s1 fails at 2 min for an hour. The
+  // replica stops, s0 goes back to the pool, and after detection + restart (2 min) the replica
+  // serves again at 4 min on s0 and s2, not after the hour's repair. Requests arriving while it
+  // is down find no replica up.
+  SimulationResult r = run_simulation(test::load_scenario(spanning_yaml(16, 1) + R"(failures:
+  detection: 1min
+  restart: 1min
+  events:
+    - {at: 2min, target: a/main/s1, kind: server, duration: 1h}
+)",
+                                                          "span.yaml"));
+  CHECK(r.services.at(0).replica_failures == 1);
+  REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].affected_jobs == "s/replica0");
+  REQUIRE(r.inference_serving.size() == 2);
+  CHECK(r.inference_serving[0].end_s == Approx(120));
+  CHECK(r.inference_serving[1].start_s == Approx(240));
+  // 1 request a second overloads the batch-1 replica (service time S of several seconds): it is
+  // busy all the time it serves, 120 s before the failure and 360 s after, so about 480 / S
+  // requests complete; those queued when it stops and those arriving while it is down are dropped.
+  ClusterLinks links;
+  links.nic_bandwidth = 50e9, links.nics_per_server = 8, links.net_latency = 5e-6;
+  const InferenceCost c(test::llama3_405b(), builtin_hardware_profiles().at("h100-sxm"), 8, "bf16", true, {}, 2, links);
+  // The default lengths, 1,024 tokens in and 128 out: 127 decode steps at the mean context.
+  const double S = c.prefill_s({1024}) + 127 * c.decode_step_s(1, 1025 + 63);
+  const auto& g = r.inference.at(0);
+  CHECK(g.completed == Approx(480 / S).margin(2));
+  CHECK(g.dropped >= 100);
+  CHECK(g.completed + g.in_flight + g.dropped == g.requests);
 }

@@ -7,23 +7,14 @@
 #include "rcn/models/transformer_size.hpp"
 #include "rcn/scenario/loader.hpp"
 #include "tests/load_scenario.hpp"
+#include "tests/serving_models.hpp"
 
 using namespace rcn;
 
 namespace {
 
-ModelSpec llama3_8b() {
-  ModelSpec m;
-  m.layers = 32, m.hidden = 4096, m.heads = 32, m.kv_heads = 8, m.ffn = 14336, m.vocab = 128256, m.seq = 8192;
-  m.gated_mlp = true, m.tied_embeddings = false;
-  return m;
-}
-
-ModelSpec llama3_70b() {
-  ModelSpec m = llama3_8b();
-  m.layers = 80, m.hidden = 8192, m.heads = 64, m.ffn = 28672;
-  return m;
-}
+using test::llama3_70b;
+using test::llama3_8b;
 
 const HardwareProfile& gpu(const char* name) { return builtin_hardware_profiles().at(name); }
 double hbm_rate(const HardwareProfile& g) { return g.hbm_bandwidth * g.hbm_efficiency; }
@@ -311,4 +302,41 @@ TEST_CASE("the service's scheduler, max_batched_tokens and kv_block are read and
                        Bad{", kv_block: 2000000", "workloads.inference[0].kv_block"}}) {
     test::check_refused(service_yaml(b.extra), "g.yaml", "g.yaml:9:", b.field);
   }
+}
+
+TEST_CASE("a replica spanning two servers steps through both stages' layers and sends between them once",
+          "[models][inference][shapes]") {
+  // Llama-3-405B (126 layers, hidden 16,384, GQA 8 KV heads) on H100s: 825 GB of bf16 weights do
+  // not fit one 8-GPU server (0.9 x 8 x 80 GiB), so a replica takes two, TP 8 inside each, PP 2 across.
+  // An iteration runs the two stages one after the other (one batch in flight): the same kernels as
+  // 126 layers on one TP-8 server, plus one stage boundary, where each of the 8 ranks sends its
+  // 1/8 of the batch's hidden states (T x 16,384 x 2 B) to its peer over the fabric
+  //   base latency + hop latency + T x 16,384 x 2 / 8 / per-GPU scale-out bandwidth
+  // and the next stage all-gathers them over NVLink.
+  const ModelSpec m = test::llama3_405b();
+  const HardwareProfile& g = gpu("h100-sxm");
+  ClusterLinks links;
+  links.nic_bandwidth = 50e9, links.nics_per_server = 8, links.net_latency = 5e-6;
+  const InferenceCost one(m, g, 8, "bf16");
+  const InferenceCost two(m, g, 8, "bf16", true, {}, 2, links);
+  const CollectiveFabric out = collective_fabric(g, links), nvlink = collective_fabric(g, ClusterLinks{});
+  REQUIRE(out.scale_out.hop_latency == 5e-6);
+  for (double batch : {1.0, 64.0}) {
+    const double hidden = batch * 16384 * 2;
+    const double send = out.base_latency + 5e-6 + hidden / 8 / out.scale_out.bandwidth +
+                        collective_time(CollectiveOp::AllGather, hidden, 8, 8, nvlink).seconds;
+    INFO("batch " << batch);
+    CHECK(two.decode_step_s(batch, batch * 1024) - one.decode_step_s(batch, batch * 1024) == Approx(send).margin(1e-12));
+    CHECK(two.prefill_s({batch * 8}) - one.prefill_s({batch * 8}) ==
+          Approx(out.base_latency + 5e-6 + 8 * hidden / 8 / out.scale_out.bandwidth +
+                 collective_time(CollectiveOp::AllGather, 8 * hidden, 8, 8, nvlink).seconds)
+              .margin(1e-12));
+  }
+  // The KV cache takes both servers' memory less the weights: 0.9 x 16 x 80 GiB = 1,237 GB,
+  // less 825 GB (412.7e9 parameters in bf16), over 516,096 B per token (2 x 126 x 8 x 128 x 2 B),
+  // about 797,000 tokens; one server alone (576 GB usable) has no room at all.
+  CHECK(kv_bytes_per_token(m) == 516096);
+  CHECK(two.kv_capacity_tokens() == Approx((0.9 * 16 * g.memory_bytes - weight_bytes(m)) / 516096).epsilon(1e-12));
+  CHECK(two.kv_capacity_tokens() == Approx(797000).epsilon(0.01));
+  CHECK(one.kv_capacity_tokens() == 0);
 }

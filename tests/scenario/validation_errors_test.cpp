@@ -343,10 +343,14 @@ TEST_CASE("inputs that crashed or were accepted as nonsense give one clear error
        inference + "    - {name: s, model: m, replicas: {node-west: 5}, gpus_per_replica: 8, arrivals: {poisson: 1/s}}",
        "t.yaml:19:38: error: workloads.inference[0].replicas.node-west: site node-west has no room for replica 5 of s "
        "(8 GPUs in one server)"},
-      {"a replica wider than any server of its site", 17,
-       inference + "    - {name: s, model: m, replicas: {node-west: 1}, gpus_per_replica: 16, arrivals: {poisson: 1/s}}",
-       "t.yaml:19:38: error: workloads.inference[0].replicas.node-west: site node-west has no room for replica 1 of s "
-       "(16 GPUs in one server)"},
+      {"more replicas spanning two servers than the site has pairs of servers for", 17,
+       inference + "    - {name: s, model: m, replicas: {node-west: 3}, gpus_per_replica: 16, arrivals: {poisson: 1/s}}",
+       "t.yaml:19:38: error: workloads.inference[0].replicas.node-west: site node-west has no room for replica 3 of s "
+       "(16 GPUs on 2 servers)"},
+      {"a replica neither dividing a server nor spanning whole servers", 17,
+       inference + "    - {name: s, model: m, replicas: {node-west: 1}, gpus_per_replica: 12, arrivals: {poisson: 1/s}}",
+       "t.yaml:19:71: error: workloads.inference[0].gpus_per_replica: 12 GPUs per replica neither divide nor are a "
+       "multiple of the 8 GPUs of a server of site node-west"},
       {"a request rate the run would draw forever", 17,
        inference + "    - {name: s, model: m, replicas: {node-west: 1}, arrivals: {poisson: 1000/s}}",
        "t.yaml:19:73: error: workloads.inference[0].arrivals.poisson: 1000/s over the horizon (365.00 d) is about "

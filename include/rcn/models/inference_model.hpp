@@ -1,5 +1,6 @@
 #pragma once
-// One LLM serving replica (tensor parallel inside a server) as a cost model.
+// One LLM serving replica (tensor parallel inside a server, optionally pipeline parallel
+// across servers) as a cost model.
 // Prefill and a decode step are each the sum of the kernels an engine such as
 // vLLM runs for them (KernelModel): the weight GEMMs, attention (flash
 // attention over each prompt, or a memory-bound read of every running
@@ -21,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rcn/models/cluster_fabric.hpp"
 #include "rcn/models/collective_model.hpp"
 #include "rcn/models/kernel_model.hpp"
 #include "rcn/scenario/hardware_profile.hpp"
@@ -38,8 +40,12 @@ struct PrefillChunk {
 class InferenceCost {
  public:
   // `cuda_graphs`: decode steps are replayed from a CUDA graph (the replica's `cuda_graphs` option).
+  // `pp` > 1: the replica spans pp servers, tp GPUs each, one pipeline stage of layers / pp layers
+  // per server; an iteration runs its stages one after another (one batch in flight) and sends the
+  // activations between them over `links`' fabric (docs/inference.md, replicas spanning servers).
   InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision,
-                bool cuda_graphs = true, const ServingEngineSpec& engine = {});
+                bool cuda_graphs = true, const ServingEngineSpec& engine = {}, int pp = 1,
+                const ClusterLinks& links = {});
 
   // One iteration's time from its GPU time and the engine's CPU time for it:
   //   gpu + host, or max(gpu, host) when the engine overlaps them.
@@ -63,15 +69,20 @@ class InferenceCost {
   double kv_bytes_per_token() const { return kv_bytes_per_token_; }
   // Tokens of KV cache the replica holds next to its weights (90% of GPU memory usable).
   double kv_capacity_tokens() const { return kv_capacity_; }
+  // Seconds the pp - 1 stage boundaries of one iteration of `tokens` tokens take: each TP rank sends
+  // its 1/tp share of the hidden states to its peer of the next stage over the fabric, and the
+  // receiving stage all-gathers them over NVLink (Megatron's scatter/gather, as training's PP does).
+  double pipeline_sends_s(double tokens) const;
 
  private:
   const ModelSpec model_;
   KernelModel eager_;   // prefill
   KernelModel decode_;  // decode: graph replay or eager, by the option
-  int tp_;
+  int tp_, pp_;
   std::string precision_;
   ServingEngineSpec engine_;
   CollectiveFabric fabric_;  // the profile's NVLink tier, for the tensor-parallel collectives
+  CollectiveFabric pp_fabric_;  // the cluster's fabric, for the pipeline-stage sends
   double weight_bytes_ = 0, kv_bytes_per_token_ = 0, kv_capacity_ = 0;
 
   // One GEMM kernel launched by `k`: the table's time (timed eagerly, so one eager launch is in

@@ -378,8 +378,26 @@ struct ReplicaSchedulerSpec {
 struct InferenceServiceSpec {
   std::string name;
   std::string model;
-  std::vector<std::pair<std::string, int>> replicas;  // site -> replicas
+  std::vector<std::pair<std::string, int>> replicas;  // site -> replicas (both pools when disaggregated)
   int gpus_per_replica = 1;
+  // Disaggregated serving (`disaggregated: {prefill: {SITE: N}, decode: {SITE: N}}`): the first
+  // N replicas of a site in `prefill` prefill prompts and hand their KV cache to the decode pool
+  // (`replicas` then counts both pools). Empty: every replica prefills and decodes.
+  std::vector<std::pair<std::string, int>> prefill_replicas;
+  bool disaggregated() const { return !prefill_replicas.empty(); }
+  int prefill_replicas_at(const std::string& site) const {
+    for (const auto& [name, n] : prefill_replicas)
+      if (name == site) return n;
+    return 0;
+  }
+  // Servers one replica holds on servers of `gpus_per_server` GPUs: 1 when gpus_per_replica divides
+  // them (the rest idles or is shared), gpus_per_replica / gpus_per_server when it is a multiple
+  // (tensor parallel inside each server, pipeline parallel across them), 0 when it is neither.
+  int servers_per_replica(int gpus_per_server) const {
+    if (gpus_per_server <= 0) return 0;
+    if (gpus_per_replica <= gpus_per_server) return gpus_per_server % gpus_per_replica == 0 ? 1 : 0;
+    return gpus_per_replica % gpus_per_server == 0 ? gpus_per_replica / gpus_per_server : 0;
+  }
   // Replicas of fewer GPUs than a server has share servers (gpus_per_server / gpus_per_replica
   // each, any service's); false: one replica per server, the rest of it idle (rcnsim before #14).
   bool share_servers = false;

@@ -1,0 +1,108 @@
+// Disaggregated serving (`disaggregated: {prefill: ..., decode: ...}`): a request is prefilled on a
+// prefill replica, its KV cache flows to a decode replica (a SimGrid flow over the fabric or the
+// WAN), and TTFT includes that transfer. One simulation per test case.
+#include <catch2/catch.hpp>
+
+#include "rcn/engine/simulation.hpp"
+#include "rcn/models/inference_model.hpp"
+#include "rcn/scenario/loader.hpp"
+#include "tests/load_scenario.hpp"
+#include "tests/serving_models.hpp"
+
+using namespace rcn;
+
+namespace {
+
+// Sites a and b, one or two 8-GPU H100 servers each, one NIC of 100 Gb/s per server and 5 us
+// across the fabric; a 10 Gb/s WAN of 5 ms between them. `pools` is the service's disaggregated map.
+std::string disaggregated_yaml(const std::string& pools) {
+  return R"(name: disagg
+horizon: 10min
+sites:
+  - {name: a, region: ra, clusters: [{name: main, gpu: h100-sxm, servers: 2, gpus_per_server: 8,
+                                       scale_out: {nic_bandwidth: 100Gbps, nics_per_server: 1, latency: 5us}}]}
+  - {name: b, region: rb, clusters: [{name: main, gpu: h100-sxm, servers: 1, gpus_per_server: 8,
+                                       scale_out: {nic_bandwidth: 100Gbps, nics_per_server: 1, latency: 5us}}]}
+wan:
+  - {from: a, to: b, bandwidth: 10Gbps, latency: 5ms}
+models:
+  llama3-70b: {layers: 80, hidden: 8192, heads: 64, kv_heads: 8, ffn: 28672, vocab: 128256, seq: 8192,
+               gated_mlp: true, tied_embeddings: false}
+workloads:
+  inference:
+    - {name: s, model: llama3-70b, disaggregated: )" +
+         pools + R"(, gpus_per_replica: 8, demand: {ra: 1},
+       arrivals: {poisson: 1/s}}
+)";
+}
+
+// Two requests a minute apart (819 tokens in, 16 out), each alone in the system.
+SimulationResult run_two(const std::string& pools) {
+  Scenario s = test::load_scenario(disaggregated_yaml(pools), "disagg.yaml");
+  s.inference[0].arrivals.kind = "trace";
+  s.inference[0].arrivals.requests = {{0, 819, 16}, {60, 819, 16}};
+  return run_simulation(s);
+}
+
+const InferenceCost& cost() {
+  static const InferenceCost c(test::llama3_70b(), builtin_hardware_profiles().at("h100-sxm"), 8, "bf16");
+  return c;
+}
+
+// The KV cache of an 819-token prompt: 80 layers x 8 KV heads x 128 x 2 (K, V) x 2 B = 327,680 B
+// a token, 268.37 MB in all.
+constexpr double kKvBytes = 80.0 * 8 * 128 * 2 * 2 * 819;
+
+}  // namespace
+
+TEST_CASE("a KV cache crossing the fabric takes size over the NIC bandwidth plus the fabric latency",
+          "[engine][inference][disaggregated]") {
+  // Prefill on a's first server, decode on its second: 268.37 MB / 12.5 GB/s + 5 us = 21.475 ms
+  // added to the prefill in TTFT; then 15 decode steps of one request on the decode replica.
+  REQUIRE(kKvBytes == Approx(268.37e6).epsilon(1e-4));
+  const double transfer = kKvBytes / 12.5e9 + 5e-6;
+  CHECK(transfer == Approx(0.021475).epsilon(1e-4));
+  SimulationResult r = run_two("{prefill: {a: 1}, decode: {a: 1}}");
+  const auto& g = r.inference.at(0);
+  REQUIRE(g.completed == 2);
+  const double ttft = cost().prefill_s({819}) + transfer;
+  CHECK(g.ttft_cdf.front() == Approx(ttft).epsilon(1e-9));
+  CHECK(g.ttft_cdf.back() == Approx(ttft).epsilon(1e-9));
+  // Decode: 15 steps at the mean context (820 + 7 tokens), as a colocated replica decodes.
+  CHECK(g.e2e_cdf.back() == Approx(ttft + 15 * cost().decode_step_s(1, 820 + 7)).epsilon(1e-9));
+  CHECK(r.services.at(0).replicas == 2);
+  CHECK(r.services.at(0).gpu_hours == Approx(16 * r.simulated_end_s / 3600).epsilon(1e-9));
+}
+
+TEST_CASE("a KV cache crossing the WAN takes size over the WAN bandwidth plus its latency",
+          "[engine][inference][disaggregated]") {
+  // Prefill at a, decode at b: 268.37 MB / 1.25 GB/s + 5 ms + 5 us (the fabric, half at each
+  // end) = 219.7 ms. The users are at a, the prefill site: no round trip is added.
+  const double transfer = kKvBytes / 1.25e9 + 5e-3 + 5e-6;
+  CHECK(transfer == Approx(0.2197).epsilon(1e-3));
+  SimulationResult r = run_two("{prefill: {a: 1}, decode: {b: 1}}");
+  const auto& g = r.inference.at(0);
+  REQUIRE(g.completed == 2);
+  CHECK(g.ttft_cdf.back() == Approx(cost().prefill_s({819}) + transfer).epsilon(1e-9));
+}
+
+TEST_CASE("disaggregated pools are read per site and refused with replicas, paged schedulers or autoscaling",
+          "[engine][inference][disaggregated]") {
+  const Scenario s = test::load_scenario(disaggregated_yaml("{prefill: {a: 1}, decode: {a: 1, b: 1}}"), "d.yaml");
+  const InferenceServiceSpec& sv = s.inference.at(0);
+  CHECK(sv.disaggregated());
+  CHECK(sv.prefill_replicas_at("a") == 1);
+  CHECK(sv.prefill_replicas_at("b") == 0);
+  REQUIRE(sv.replicas.size() == 2);
+  CHECK(sv.replicas[0] == std::make_pair(std::string("a"), 2));
+  CHECK(sv.replicas[1] == std::make_pair(std::string("b"), 1));
+  // Both pools of a together need three servers where a has two.
+  test::check_refused(disaggregated_yaml("{prefill: {a: 2}, decode: {a: 1}}"), "d.yaml", "d.yaml:15:",
+                      "replicas.a: site a has no room for replica 3 of s");
+  test::check_refused(disaggregated_yaml("{prefill: {a: 1}}"), "d.yaml", "d.yaml:15:",
+                      "disaggregated: missing required key 'decode'");
+  test::check_refused(disaggregated_yaml("{prefill: {a: 1}, decode: {a: 1}}, scheduler: vllm"), "d.yaml", "d.yaml:15:",
+                      "disaggregated: disaggregated serving runs the orca scheduler only");
+  test::check_refused(disaggregated_yaml("{prefill: {a: 1}, decode: {a: 1}}, replicas: {a: 1}"), "d.yaml",
+                      "d.yaml:15:", "disaggregated: give replicas or disaggregated, not both");
+}
