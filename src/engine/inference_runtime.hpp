@@ -1,7 +1,7 @@
 #pragma once
 // The serving runtime's state, shared by the files that implement it:
-// inference_service.cpp (dispatchers, routing, failures, autoscaling, the orca
-// replica loop, results) and paged_replica.cpp (the vllm and sarathi loops).
+// inference_service.cpp (dispatchers, routing, failures, autoscaling, the replica
+// actors, results). The replicas' schedulers are models/replica_scheduler.hpp.
 #include <simgrid/s4u.hpp>
 
 #include <cstdint>
@@ -16,24 +16,19 @@
 
 #include "rcn/engine/results.hpp"
 #include "rcn/models/inference_model.hpp"
+#include "rcn/models/replica_scheduler.hpp"
 #include "rcn/scenario/scenario.hpp"
 #include "src/engine/engine_context.hpp"
 
 namespace rcn {
 namespace sg4 = simgrid::s4u;
 
-struct Request {
+// A request of the run: what the replica's scheduler sees (ServingRequest) and what the results need.
+struct Request : ServingRequest {
   double arrival = 0;
-  float prompt = 0, output = 0;
   std::uint16_t region = 0;
   float rtt = 0;
   double first_token = -1;
-  float generated = 0;
-  // Paged schedulers (vllm, sarathi): tokens whose KV the replica holds for it, and whether its
-  // prompt (after a preemption: prompt + tokens generated, recomputed) is prefilled.
-  float cached = 0;
-  bool prefilled = false;
-  float prefix = 0;                // prompt tokens found in the replica's prefix cache (not prefilled)
   std::uint64_t conversation = 0;  // the trace's ConversationId (0: none)
 };
 
@@ -42,7 +37,7 @@ struct Request {
 // server (an autoscaling slot not in use).
 enum class ReplicaState { Active, Draining, Restarting, Idle };
 
-struct Replica {
+struct Replica : ReplicaBatch {  // its queue, batch and KV cache, as its scheduler keeps them
   std::size_t service = 0, site = 0, cluster = 0;  // cluster: index into ctx.clusters
   int server = -1;                                 // the one server it holds (-1: none)
   ReplicaState state = ReplicaState::Idle;
@@ -51,11 +46,7 @@ struct Replica {
   sg4::Host* host = nullptr;
   sg4::ActorPtr actor;
   const InferenceCost* cost = nullptr;
-  std::deque<std::uint32_t> queue;
-  std::vector<std::uint32_t> running;
-  double kv_reserved = 0;  // tokens of KV cache promised to running requests (prompt + output)
-  double kv_blocks = 0;    // paged schedulers: KV blocks its running requests hold
-  double outstanding = 0;  // tokens still to process for queued and running requests (routing)
+  BatchLimits limits;  // set with `cost`
   double busy_s = 0;
   double busy_from = -1, busy_to = -1;  // the busy stretch under way (back-to-back batches merged)
   double serving_since = -1;            // its actor's start (-1: not serving)
@@ -112,18 +103,11 @@ class InferenceRuntime {
   }
   double outstanding(const Replica& r) const { return r.outstanding; }
   void dispatcher(std::size_t s);
+  // A replica's actor: iterations of its scheduler (replica_scheduler.hpp), sleeping in the simulation.
   void replica_loop(std::size_t r);
   // Waits until the replica has requests; false when it was draining and has now let go of its
-  // server (its loop must return). Shared by every scheduler's loop.
+  // server (its loop must return).
   bool wait_for_work(std::size_t r);
-  // The vllm and sarathi schedulers: paged KV with preemption, chunked prefill for sarathi.
-  void paged_replica_loop(std::size_t r);
-  // Decode steps of the running requests (all prefilled): until the first one finishes, the KV
-  // cache has no block for the next step, or (when `can_join` is false) a request arrives.
-  void paged_decode(Replica& rep, bool can_join);
-  // Evicts the newest running request: its blocks are freed, it waits at the head of the queue
-  // and recomputes its prompt and generated tokens when admitted again (vLLM's recompute).
-  void preempt(Replica& rep);
   // Ends an iteration: completes finished requests, samples the replica's load.
   void end_iteration(Replica& rep, std::size_t r);
   // Prompt tokens of `q` this replica's prefix cache holds: the spec's share of the prompt, or its
@@ -131,10 +115,6 @@ class InferenceRuntime {
   double cached_prefix(const Replica& rep, const Request& q) const;
   // A finished turn's context (prompt + output) stays in the replica's prefix cache.
   void remember_context(Replica& rep, const Request& q);
-  // Seconds to prefill these requests' prompts (whole, as one iteration), less their cached prefixes.
-  double prefill_time(const Replica& rep, const std::vector<std::uint32_t>& ids, const std::vector<double>& prompts) const;
-  // Whether a request could ever fit in this replica's KV cache by itself.
-  bool fits_alone(const Replica& rep, const Request& q) const;
   void complete(Replica& rep, std::uint32_t id, double now);
   // Routes request `id` of service `s` to a live replica, or drops it.
   void dispatch(std::size_t s, std::uint32_t id);

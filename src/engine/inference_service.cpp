@@ -53,7 +53,7 @@ double InferenceRuntime::decode_steps(Replica& rep, double k, double step, bool 
     steps = 1;
     sg4::this_actor::sleep_for(step);
   } else if (rep.arrivals->acquire_timeout(k * step) == false) {  // an arrival: finish the step under way
-    steps = std::min(k, std::floor((sg4::Engine::get_clock() - start) / step) + 1);
+    steps = decode_steps_run(k, step, sg4::Engine::get_clock() - start);
     if (start + steps * step > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(start + steps * step);
   }
   rep.busy_s += steps * step;
@@ -151,7 +151,7 @@ void InferenceRuntime::dispatch(std::size_t s, std::uint32_t id) {
     return;
   }
   Replica& rep = replicas[best];
-  if (!fits_alone(rep, req)) {  // can never fit in this replica's KV cache
+  if (!fits_alone(req, rep.limits)) {  // can never fit in this replica's KV cache
     ++st.dropped;
     ++sv.drops["exceeds KV cache"];
     return;
@@ -268,6 +268,7 @@ bool InferenceRuntime::take_server(std::size_t r) {
       cost = std::make_unique<InferenceCost>(*ctx.scenario.find_model(spec.model), *ctx.scenario.find_profile(cs.gpu),
                                              spec.gpus_per_replica, spec.precision, spec.cuda_graphs, spec.engine);
     rep.cost = cost.get();
+    rep.limits = batch_limits(spec, *ctx.scenario.find_model(spec.model), *rep.cost);
     return true;
   }
   return false;
@@ -383,8 +384,7 @@ void InferenceRuntime::start_actor(std::size_t r) {
         sg4::Comm::sendto(self->ctx.platform.sites[rep.site].storage, rep.host,
                           static_cast<std::uint64_t>(rep.cost->weight_bytes()));
       }
-      if (spec.scheduler.paged()) self->paged_replica_loop(r);
-      else self->replica_loop(r);
+      self->replica_loop(r);
     });
   });
   replicas[r].actor->daemonize();
@@ -404,8 +404,6 @@ void InferenceRuntime::complete(Replica& rep, std::uint32_t id, double now) {
   const SloSpec& slo = sv.spec->slo;
   if ((slo.ttft <= 0 || ttft <= slo.ttft) && (slo.tpot <= 0 || tpot <= slo.tpot) && (slo.e2e <= 0 || e2e <= slo.e2e))
     ++st.slo_met;
-  if (sv.spec->scheduler.paged()) rep.kv_blocks -= std::ceil(q.cached / sv.spec->scheduler.kv_block);
-  else rep.kv_reserved -= q.prompt + q.output;
   remember_context(rep, q);
 }
 
@@ -439,35 +437,9 @@ void InferenceRuntime::remember_context(Replica& rep, const Request& q) {
   }
 }
 
-double InferenceRuntime::prefill_time(const Replica& rep, const std::vector<std::uint32_t>& ids,
-                                      const std::vector<double>& prompts) const {
-  std::vector<PrefillChunk> chunks;
-  bool any = false;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    const double prefix = requests[ids[i]].prefix;
-    any = any || prefix > 0;
-    chunks.push_back({prefix, prompts[i] - prefix, true});
-  }
-  // Without a cached prefix this is a whole-prompt prefill (the same time as one chunk per prompt).
-  return any ? rep.cost->mixed_step_s(0, 0, chunks) : rep.cost->prefill_s(prompts);
-}
-
-bool InferenceRuntime::fits_alone(const Replica& rep, const Request& q) const {
-  const ReplicaSchedulerSpec& sch = services[rep.service].spec->scheduler;
-  const double capacity = rep.cost->kv_capacity_tokens();
-  if (!sch.paged()) return q.prompt + q.output <= capacity;
-  // Its last decode step writes token prompt + output - 1; whole blocks.
-  return std::ceil((q.prompt + q.output) / sch.kv_block) <= std::floor(capacity / sch.kv_block);
-}
-
 void InferenceRuntime::end_iteration(Replica& rep, std::size_t r) {
   const double now = sg4::Engine::get_clock();
-  std::vector<std::uint32_t> still;
-  for (auto id : rep.running) {
-    if (requests[id].generated >= requests[id].output) complete(rep, id, now);
-    else still.push_back(id);
-  }
-  rep.running.swap(still);
+  retire_finished(rep, requests, rep.limits, [&](std::uint32_t id) { complete(rep, id, now); });
   if (now - rep.last_sample >= 10) {
     rep.last_sample = now;
     load.push_back({now, ctx.scenario.sites[rep.site].name, services[rep.service].spec->name, static_cast<int>(r),
@@ -490,49 +462,28 @@ bool InferenceRuntime::wait_for_work(std::size_t r) {
   return true;
 }
 
+namespace {
+
+// The replica scheduler's clock in the simulation: iterations sleep the replica's actor.
+struct ActorClock {
+  InferenceRuntime& rt;
+  Replica& rep;
+  double busy(double seconds) { return rt.busy_for(rep, seconds); }
+  double decode(double k, double step, bool can_join) { return rt.decode_steps(rep, k, step, can_join); }
+  void first_token(std::uint32_t id, double now) {
+    if (rt.requests[id].first_token < 0) rt.requests[id].first_token = now;
+  }
+  void preempted(std::uint32_t) { ++rt.services[rep.service].preemptions; }
+};
+
+}  // namespace
+
 void InferenceRuntime::replica_loop(std::size_t r) {
   Replica& rep = replicas[r];
-  const int max_batch = services[rep.service].spec->max_batch;
-  const double budget = services[rep.service].spec->scheduler.max_batched_tokens;  // 0: none
-  const double capacity = rep.cost->kv_capacity_tokens();
+  ActorClock clock{*this, rep};
   for (;;) {
     if (!wait_for_work(r)) return;
-    // Admit in arrival order while the batch and the KV cache allow.
-    std::vector<double> prompts;
-    std::vector<std::uint32_t> admitted;
-    double batched = 0;  // prompt tokens admitted (the first prompt goes in whatever the budget)
-    while (!rep.queue.empty() && static_cast<int>(rep.running.size()) < max_batch) {
-      const Request& q = requests[rep.queue.front()];
-      if (rep.kv_reserved + q.prompt + q.output > capacity) break;
-      if (budget > 0 && !admitted.empty() && batched + q.prompt > budget) break;
-      batched += q.prompt;
-      rep.kv_reserved += q.prompt + q.output;
-      admitted.push_back(rep.queue.front());
-      prompts.push_back(q.prompt);
-      rep.running.push_back(rep.queue.front());
-      rep.queue.pop_front();
-    }
-    if (!admitted.empty()) {  // prefill the newcomers; the others wait (no chunked prefill)
-      const double now = busy_for(rep, prefill_time(rep, admitted, prompts));
-      for (auto id : admitted) {
-        requests[id].first_token = now, requests[id].generated = 1;
-        rep.outstanding -= requests[id].prompt + 1;
-      }
-    }
-    // Decode: steps until the first running request finishes, or until a newcomer can join.
-    double k = 1e300, kv = 0;
-    for (auto id : rep.running) {
-      k = std::min<double>(k, requests[id].output - requests[id].generated);
-      kv += requests[id].prompt + requests[id].generated;
-    }
-    const double batch = static_cast<double>(rep.running.size());
-    if (batch > 0 && k > 0) {
-      const double step = rep.cost->decode_step_s(batch, kv + (k - 1) * batch / 2);
-      const bool can_join = !rep.queue.empty() && static_cast<int>(rep.running.size()) < max_batch;
-      const double steps = decode_steps(rep, k, step, can_join);
-      for (auto id : rep.running) requests[id].generated += static_cast<float>(steps);
-      rep.outstanding -= steps * batch;
-    }
+    replica_iteration(rep, requests, rep.limits, *rep.cost, clock);
     end_iteration(rep, r);
   }
 }
