@@ -10,12 +10,14 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "rcn/engine/results.hpp"
 #include "rcn/models/inference_model.hpp"
+#include "rcn/models/fast_replica.hpp"
 #include "rcn/models/replica_scheduler.hpp"
 #include "rcn/scenario/scenario.hpp"
 #include "src/engine/engine_context.hpp"
@@ -56,6 +58,9 @@ struct Replica : ReplicaBatch {  // its queue, batch and KV cache, as its schedu
   std::list<std::pair<std::uint64_t, double>> contexts;
   std::unordered_map<std::uint64_t, std::list<std::pair<std::uint64_t, double>>::iterator> context_of;
   double context_tokens = 0;
+  // Fast mode: requests in it (the model's mean at its load, plus its backlog) and requests
+  // arrived beyond what it could serve, carried to the next interval.
+  double fast_in_system = 0, fast_backlog = 0;
   // Released once per request pushed: no lock object lives across a wait, so a
   // replica killed at the end of the run unwinds cleanly.
   sg4::SemaphorePtr arrivals = sg4::Semaphore::create(0);
@@ -65,6 +70,10 @@ struct RegionStats {
   std::vector<double> ttft, tpot, e2e;
   long requests = 0, dropped = 0, slo_met = 0;
   double tokens = 0;  // prompt + output tokens of completed requests (docs/tco.md)
+  // Fast mode: completed requests by (fast model, load level, latency added by a backlog), and
+  // how many of them met the SLO; the latencies are those levels' calibration samples.
+  std::map<std::tuple<std::size_t, int, double>, double> fast_mix;
+  double fast_completed = 0, fast_slo_met = 0;
 };
 
 struct ServiceRuntime {
@@ -80,6 +89,11 @@ struct ServiceRuntime {
   long retried = 0;  // requests re-routed because their replica failed
   long preemptions = 0;  // running requests evicted from a full paged KV cache (recomputed later)
   int scale_ups = 0, scale_downs = 0, peak = 0;
+  // Fast mode: one model per replica shape (cost model), and its SLO attainment by (model,
+  // level, round trip + backlog wait).
+  std::vector<std::unique_ptr<FastReplicaModel>> fast_models;
+  std::map<const InferenceCost*, std::size_t> fast_model_of;
+  std::map<std::tuple<std::size_t, int, double>, double> fast_slo;
   int min_at(std::size_t site, const Scenario& s) const {
     for (const auto& [name, n] : spec->replicas)
       if (s.sites[site].name == name) return n;
@@ -103,6 +117,11 @@ class InferenceRuntime {
   }
   double outstanding(const Replica& r) const { return r.outstanding; }
   void dispatcher(std::size_t s);
+  // Fast mode (src/engine/fast_inference.cpp): the service's arrivals counted per interval and
+  // region, routed to its active replicas, each served by its fast model at its load.
+  void fast_service(std::size_t s);
+  // The fast model of a replica's shape, made the first time.
+  std::size_t fast_model(ServiceRuntime& sv, const Replica& rep);
   // A replica's actor: iterations of its scheduler (replica_scheduler.hpp), sleeping in the simulation.
   void replica_loop(std::size_t r);
   // Waits until the replica has requests; false when it was draining and has now let go of its
@@ -154,5 +173,9 @@ class InferenceRuntime {
   std::vector<ReplicaServingSpan> serving;  // closed spans
   std::map<std::size_t, std::unique_ptr<InferenceCost>> cost_cache;  // by service x clusters + cluster
 };
+
+// A fast-mode region's results (completed requests, SLO attainment, latency percentiles and
+// CDFs) from its mix of calibrated load levels (src/engine/fast_inference.cpp).
+void fast_region_result(const ServiceRuntime& sv, const RegionStats& st, double end, InferenceRegionResult& rr);
 
 }  // namespace rcn

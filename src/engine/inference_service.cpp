@@ -307,7 +307,9 @@ void InferenceRuntime::autoscaler(std::size_t s) {
   ServiceRuntime& sv = services[s];
   const AutoscaleSpec& a = sv.spec->autoscale;
   const double max_batch = sv.spec->max_batch;
-  auto in_system = [&](const Replica& rep) { return static_cast<double>(rep.queue.size() + rep.running.size()); };
+  auto in_system = [&](const Replica& rep) {
+    return static_cast<double>(rep.queue.size() + rep.running.size()) + rep.fast_in_system;  // one of them is 0
+  };
   // Load is averaged over 10 samples per interval: one instant's queue is too noisy to act on.
   constexpr int kSamples = 10;
   std::vector<double> site_sum(a.max.size()), site_n(a.max.size());
@@ -376,6 +378,7 @@ void InferenceRuntime::autoscaler(std::size_t s) {
 void InferenceRuntime::start_actor(std::size_t r) {
   auto self = this;
   replicas[r].serving_since = sg4::Engine::get_clock();
+  if (services[replicas[r].service].spec->fast) return;  // served by fast_service, no actor of its own
   replicas[r].actor = sg4::Actor::create("replica", replicas[r].host, [self, r] {
     guarded(self->ctx, self->service_label(self->replicas[r].service), [&] {
       const InferenceServiceSpec& spec = *self->services[self->replicas[r].service].spec;
@@ -563,8 +566,11 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
   };
   for (std::size_t si = 0; si < rt->services.size(); ++si)
     if (!rt->services[si].replicas.empty())
-      sg4::Actor::create("dispatch:" + s.inference[si].name, control, [rt, si] {
-        guarded(rt->ctx, rt->service_label(si), [&] { rt->dispatcher(si); });
+      sg4::Actor::create((s.inference[si].fast ? "fast:" : "dispatch:") + s.inference[si].name, control, [rt, si] {
+        guarded(rt->ctx, rt->service_label(si), [&] {
+          if (rt->services[si].spec->fast) rt->fast_service(si);
+          else rt->dispatcher(si);
+        });
       });
   for (std::size_t si = 0; si < rt->services.size(); ++si)
     if (!s.inference[si].autoscale.max.empty())
@@ -621,6 +627,12 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
       rr.service = sv.spec->name;
       rr.region = sv.regions[g];
       rr.requests = st.requests;
+      if (sv.spec->fast) {
+        rr.dropped = st.dropped;
+        fast_region_result(sv, st, end, rr);
+        out.inference.push_back(rr);
+        continue;
+      }
       rr.completed = static_cast<long>(st.e2e.size());
       rr.dropped = st.dropped;
       rr.in_flight = in_flight[g];

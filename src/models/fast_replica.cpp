@@ -19,8 +19,7 @@ int FastReplicaModel::level_of(double rate) {
 
 double FastReplicaModel::level_rate(int level) { return kLevelBase * std::pow(kLevelRatio, level); }
 
-const ReplicaQueueStats& FastReplicaModel::at(double rate) {
-  const int level = level_of(rate);
+const ReplicaQueueStats& FastReplicaModel::at_level(int level) {
   auto it = cache_.find(level);
   if (it == cache_.end())
     it = cache_.emplace(level, simulate_replica_queue(lim_, cost_, arrivals_, level_rate(level), requests_, seed_)).first;

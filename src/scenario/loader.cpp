@@ -933,7 +933,7 @@ class ScenarioReader {
     if (!r_.expect_map(n, p, {"name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo",
                               "routing", "precision", "max_batch", "cuda_graphs", "engine", "host_overhead",
                               "scheduler_steps", "autoscale", "scheduler", "max_batched_tokens", "kv_block",
-                              "prefix_cache", "share_servers", "cold_start"}))
+                              "prefix_cache", "share_servers", "cold_start", "mode", "fast_interval"}))
       return;
     InferenceServiceSpec sv;
     sv.loc = r_.loc(n, p);
@@ -946,6 +946,8 @@ class ScenarioReader {
     sv.cuda_graphs = r_.boolean(n, "cuda_graphs", p).value_or(true);
     sv.share_servers = r_.boolean(n, "share_servers", p).value_or(false);
     sv.cold_start = r_.boolean(n, "cold_start", p).value_or(false);
+    sv.fast = r_.choice(n, "mode", p, {"discrete", "fast"}, false).value_or("discrete") == "fast";
+    if (auto v = interval(n, "fast_interval", p, false)) sv.fast_interval = *v;
     read_serving_engine(n, p, sv.engine);
     read_replica_scheduler(n, p, sv.scheduler);
     read_prefix_cache(n, p, sv.prefix_cache);

@@ -19,7 +19,8 @@ class FastReplicaModel {
                    int requests_per_level = 4000);
 
   // The replica's statistics at `rate` requests per second (> 0): its level's, simulated the first time.
-  const ReplicaQueueStats& at(double rate);
+  const ReplicaQueueStats& at(double rate) { return at_level(level_of(rate)); }
+  const ReplicaQueueStats& at_level(int level);
   // The level a rate belongs to, and that level's rate (the rate simulated).
   static int level_of(double rate);
   static double level_rate(int level);

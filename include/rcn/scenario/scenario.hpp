@@ -373,6 +373,11 @@ struct InferenceServiceSpec {
   // A replica that takes a server loads its weights from the site's storage first (cluster
   // `storage.read_bandwidth`); false: it serves at once (rcnsim before #14).
   bool cold_start = false;
+  // `mode: fast`: replicas are served per interval of `fast_interval` seconds from a model of
+  // their batching regime calibrated per load level (docs/inference.md, "Fast mode"); false:
+  // every request is simulated (discrete, the default).
+  bool fast = false;
+  double fast_interval = 60;
   ArrivalSpec arrivals;
   std::vector<std::pair<std::string, double>> demand;  // region -> share
   std::string routing = "nearest";
