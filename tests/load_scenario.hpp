@@ -44,4 +44,15 @@ inline void check_refused(const std::string& yaml, const std::string& name, cons
   CHECK_THAT(bad.diagnostics.items()[0].str(), Catch::StartsWith(where) && Catch::Contains(field));
 }
 
+// A scenario's sites, models and the start of its services: one H100 server, Llama-3-8B; the
+// services follow as list items.
+inline const char* const kLlama8bOnOneH100 = R"(sites:
+  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
+models:
+  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
+              gated_mlp: true, tied_embeddings: false}
+workloads:
+  inference:
+)";
+
 }  // namespace rcn::test

@@ -1,7 +1,7 @@
 #pragma once
 // The serving runtime's state, shared by the files that implement it:
-// inference_service.cpp (dispatchers, routing, failures, autoscaling, the orca
-// replica loop, results) and paged_replica.cpp (the vllm and sarathi loops).
+// inference_service.cpp (dispatchers, routing, failures, autoscaling, the replica
+// actors, results). The replicas' schedulers are models/replica_scheduler.hpp.
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -19,24 +20,20 @@
 
 #include "rcn/engine/results.hpp"
 #include "rcn/models/inference_model.hpp"
+#include "rcn/models/fast_replica.hpp"
+#include "rcn/models/replica_scheduler.hpp"
 #include "rcn/scenario/scenario.hpp"
 #include "src/engine/engine_context.hpp"
 
 namespace rcn {
 namespace sg4 = simgrid::s4u;
 
-struct Request {
+// A request of the run: what the replica's scheduler sees (ServingRequest) and what the results need.
+struct Request : ServingRequest {
   double arrival = 0;
-  float prompt = 0, output = 0;
   std::uint16_t region = 0;
   float rtt = 0;
   double first_token = -1;
-  float generated = 0;
-  // Paged schedulers (vllm, sarathi): tokens whose KV the replica holds for it, and whether its
-  // prompt (after a preemption: prompt + tokens generated, recomputed) is prefilled.
-  float cached = 0;
-  bool prefilled = false;
-  float prefix = 0;                // prompt tokens found in the replica's prefix cache (not prefilled)
   std::uint64_t conversation = 0;  // the trace's ConversationId (0: none)
 };
 
@@ -45,15 +42,10 @@ struct Request {
 // server (an autoscaling slot not in use).
 enum class ReplicaState { Active, Draining, Restarting, Idle };
 
-// Disaggregated serving: a Prefill replica prefills prompts and hands their KV cache to a Decode
-// replica; Both (the default) does all of a request.
-enum class ReplicaRole { Both, Prefill, Decode };
-
-struct Replica {
+struct Replica : ReplicaBatch {  // its queue, batch and KV cache, as its scheduler keeps them
   std::size_t service = 0, site = 0, cluster = 0;  // cluster: index into ctx.clusters
   int server = -1;                                 // the (first) server it holds (-1: none)
   std::vector<int> more_servers;                   // a replica spanning servers: the others, one per pipeline stage
-  ReplicaRole role = ReplicaRole::Both;
   bool holds(std::size_t c, int s) const {
     return server >= 0 && cluster == c &&
            (server == s || std::find(more_servers.begin(), more_servers.end(), s) != more_servers.end());
@@ -64,11 +56,7 @@ struct Replica {
   sg4::Host* host = nullptr;
   sg4::ActorPtr actor;
   const InferenceCost* cost = nullptr;
-  std::deque<std::uint32_t> queue;
-  std::vector<std::uint32_t> running;
-  double kv_reserved = 0;  // tokens of KV cache promised to running requests (prompt + output)
-  double kv_blocks = 0;    // paged schedulers: KV blocks its running requests hold
-  double outstanding = 0;  // tokens still to process for queued and running requests (routing)
+  BatchLimits limits;  // set with `cost`
   double busy_s = 0;
   double busy_from = -1, busy_to = -1;  // the busy stretch under way (back-to-back batches merged)
   double serving_since = -1;            // its actor's start (-1: not serving)
@@ -78,6 +66,9 @@ struct Replica {
   std::list<std::pair<std::uint64_t, double>> contexts;
   std::unordered_map<std::uint64_t, std::list<std::pair<std::uint64_t, double>>::iterator> context_of;
   double context_tokens = 0;
+  // Fast mode: requests in it (the model's mean at its load, plus its backlog) and requests
+  // arrived beyond what it could serve, carried to the next interval.
+  double fast_in_system = 0, fast_backlog = 0;
   // Released once per request pushed: no lock object lives across a wait, so a
   // replica killed at the end of the run unwinds cleanly.
   sg4::SemaphorePtr arrivals = sg4::Semaphore::create(0);
@@ -87,6 +78,10 @@ struct RegionStats {
   std::vector<double> ttft, tpot, e2e;
   long requests = 0, dropped = 0, slo_met = 0;
   double tokens = 0;  // prompt + output tokens of completed requests (docs/tco.md)
+  // Fast mode: completed requests by (fast model, load level, latency added by a backlog), and
+  // how many of them met the SLO; the latencies are those levels' calibration samples.
+  std::map<std::tuple<std::size_t, int, double>, double> fast_mix;
+  double fast_completed = 0, fast_slo_met = 0;
 };
 
 struct ServiceRuntime {
@@ -108,6 +103,11 @@ struct ServiceRuntime {
   std::unordered_set<std::uint32_t> in_transfer;  // disaggregated: requests whose KV cache is on the way to a decode replica
   long preemptions = 0;  // running requests evicted from a full paged KV cache (recomputed later)
   int scale_ups = 0, scale_downs = 0, peak = 0;
+  // Fast mode: one model per replica shape (cost model), and its SLO attainment by (model,
+  // level, round trip + backlog wait).
+  std::vector<std::unique_ptr<FastReplicaModel>> fast_models;
+  std::map<const InferenceCost*, std::size_t> fast_model_of;
+  std::map<std::tuple<std::size_t, int, double>, double> fast_slo;
   int min_at(std::size_t site, const Scenario& s) const {
     for (const auto& [name, n] : spec->replicas)
       if (s.sites[site].name == name) return n;
@@ -131,18 +131,16 @@ class InferenceRuntime {
   }
   double outstanding(const Replica& r) const { return r.outstanding; }
   void dispatcher(std::size_t s);
+  // Fast mode (src/engine/fast_inference.cpp): the service's arrivals counted per interval and
+  // region, routed to its active replicas, each served by its fast model at its load.
+  void fast_service(std::size_t s);
+  // The fast model of a replica's shape, made the first time.
+  std::size_t fast_model(ServiceRuntime& sv, const Replica& rep);
+  // A replica's actor: iterations of its scheduler (replica_scheduler.hpp), sleeping in the simulation.
   void replica_loop(std::size_t r);
   // Waits until the replica has requests; false when it was draining and has now let go of its
-  // server (its loop must return). Shared by every scheduler's loop.
+  // server (its loop must return).
   bool wait_for_work(std::size_t r);
-  // The vllm and sarathi schedulers: paged KV with preemption, chunked prefill for sarathi.
-  void paged_replica_loop(std::size_t r);
-  // Decode steps of the running requests (all prefilled): until the first one finishes, the KV
-  // cache has no block for the next step, or (when `can_join` is false) a request arrives.
-  void paged_decode(Replica& rep, bool can_join);
-  // Evicts the newest running request: its blocks are freed, it waits at the head of the queue
-  // and recomputes its prompt and generated tokens when admitted again (vLLM's recompute).
-  void preempt(Replica& rep);
   // Ends an iteration: completes finished requests, samples the replica's load.
   void end_iteration(Replica& rep, std::size_t r);
   // Prompt tokens of `q` this replica's prefix cache holds: the spec's share of the prompt, or its
@@ -150,10 +148,6 @@ class InferenceRuntime {
   double cached_prefix(const Replica& rep, const Request& q) const;
   // A finished turn's context (prompt + output) stays in the replica's prefix cache.
   void remember_context(Replica& rep, const Request& q);
-  // Seconds to prefill these requests' prompts (whole, as one iteration), less their cached prefixes.
-  double prefill_time(const Replica& rep, const std::vector<std::uint32_t>& ids, const std::vector<double>& prompts) const;
-  // Whether a request could ever fit in this replica's KV cache by itself.
-  bool fits_alone(const Replica& rep, const Request& q) const;
   void complete(Replica& rep, std::uint32_t id, double now);
   // Routes request `id` of service `s` to a live replica (of the prefill pool when disaggregated), or drops it.
   void dispatch(std::size_t s, std::uint32_t id);
@@ -207,5 +201,9 @@ class InferenceRuntime {
   std::vector<ReplicaServingSpan> serving;  // closed spans
   std::map<std::size_t, std::unique_ptr<InferenceCost>> cost_cache;  // by service x clusters + cluster
 };
+
+// A fast-mode region's results (completed requests, SLO attainment, latency percentiles and
+// CDFs) from its mix of calibrated load levels (src/engine/fast_inference.cpp).
+void fast_region_result(const ServiceRuntime& sv, const RegionStats& st, double end, InferenceRegionResult& rr);
 
 }  // namespace rcn

@@ -89,7 +89,7 @@ double InferenceRuntime::decode_steps(Replica& rep, double k, double step, bool 
     steps = 1;
     sg4::this_actor::sleep_for(step);
   } else if (rep.arrivals->acquire_timeout(k * step) == false) {  // an arrival: finish the step under way
-    steps = std::min(k, std::floor((sg4::Engine::get_clock() - start) / step) + 1);
+    steps = decode_steps_run(k, step, sg4::Engine::get_clock() - start);
     if (start + steps * step > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(start + steps * step);
   }
   rep.busy_s += steps * step;
@@ -193,7 +193,7 @@ void InferenceRuntime::dispatch(std::size_t s, std::uint32_t id) {
   }
   if (any_slot != best_slot) ++sv.kept_in_residency;
   Replica& rep = replicas[best];
-  if (!fits_alone(rep, req)) {  // can never fit in this replica's KV cache
+  if (!fits_alone(req, rep.limits)) {  // can never fit in this replica's KV cache
     ++st.dropped;
     ++sv.drops["exceeds KV cache"];
     return;
@@ -320,6 +320,7 @@ bool InferenceRuntime::take_server(std::size_t r) {
                                              pp, links);
     }
     rep.cost = cost.get();
+    rep.limits = batch_limits(spec, *ctx.scenario.find_model(spec.model), *rep.cost);
     return true;
   }
   if (spec.above_training && preempt_training(r)) {
@@ -374,7 +375,9 @@ void InferenceRuntime::autoscaler(std::size_t s) {
   ServiceRuntime& sv = services[s];
   const AutoscaleSpec& a = sv.spec->autoscale;
   const double max_batch = sv.spec->max_batch;
-  auto in_system = [&](const Replica& rep) { return static_cast<double>(rep.queue.size() + rep.running.size()); };
+  auto in_system = [&](const Replica& rep) {
+    return static_cast<double>(rep.queue.size() + rep.running.size()) + rep.fast_in_system;  // one of them is 0
+  };
   // Load is averaged over 10 samples per interval: one instant's queue is too noisy to act on.
   constexpr int kSamples = 10;
   std::vector<double> site_sum(a.max.size()), site_n(a.max.size());
@@ -443,12 +446,12 @@ void InferenceRuntime::autoscaler(std::size_t s) {
 void InferenceRuntime::start_actor(std::size_t r) {
   auto self = this;
   replicas[r].serving_since = sg4::Engine::get_clock();
+  if (services[replicas[r].service].spec->fast) return;  // served by fast_service, no actor of its own
   replicas[r].actor = sg4::Actor::create("replica", replicas[r].host, [self, r] {
     guarded(self->ctx, self->service_label(self->replicas[r].service), [&] {
       const InferenceServiceSpec& spec = *self->services[self->replicas[r].service].spec;
       if (spec.cold_start) self->load_weights(r);  // before it serves (requests queue meanwhile)
-      if (spec.scheduler.paged()) self->paged_replica_loop(r);
-      else self->replica_loop(r);
+      self->replica_loop(r);
     });
   });
   replicas[r].actor->daemonize();
@@ -514,8 +517,6 @@ void InferenceRuntime::complete(Replica& rep, std::uint32_t id, double now) {
   const SloSpec& slo = sv.spec->slo;
   if ((slo.ttft <= 0 || ttft <= slo.ttft) && (slo.tpot <= 0 || tpot <= slo.tpot) && (slo.e2e <= 0 || e2e <= slo.e2e))
     ++st.slo_met;
-  if (sv.spec->scheduler.paged()) rep.kv_blocks -= std::ceil(q.cached / sv.spec->scheduler.kv_block);
-  else rep.kv_reserved -= q.prompt + q.output;
   remember_context(rep, q);
 }
 
@@ -549,35 +550,9 @@ void InferenceRuntime::remember_context(Replica& rep, const Request& q) {
   }
 }
 
-double InferenceRuntime::prefill_time(const Replica& rep, const std::vector<std::uint32_t>& ids,
-                                      const std::vector<double>& prompts) const {
-  std::vector<PrefillChunk> chunks;
-  bool any = false;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    const double prefix = requests[ids[i]].prefix;
-    any = any || prefix > 0;
-    chunks.push_back({prefix, prompts[i] - prefix, true});
-  }
-  // Without a cached prefix this is a whole-prompt prefill (the same time as one chunk per prompt).
-  return any ? rep.cost->mixed_step_s(0, 0, chunks) : rep.cost->prefill_s(prompts);
-}
-
-bool InferenceRuntime::fits_alone(const Replica& rep, const Request& q) const {
-  const ReplicaSchedulerSpec& sch = services[rep.service].spec->scheduler;
-  const double capacity = rep.cost->kv_capacity_tokens();
-  if (!sch.paged()) return q.prompt + q.output <= capacity;
-  // Its last decode step writes token prompt + output - 1; whole blocks.
-  return std::ceil((q.prompt + q.output) / sch.kv_block) <= std::floor(capacity / sch.kv_block);
-}
-
 void InferenceRuntime::end_iteration(Replica& rep, std::size_t r) {
   const double now = sg4::Engine::get_clock();
-  std::vector<std::uint32_t> still;
-  for (auto id : rep.running) {
-    if (requests[id].generated >= requests[id].output) complete(rep, id, now);
-    else still.push_back(id);
-  }
-  rep.running.swap(still);
+  retire_finished(rep, requests, rep.limits, [&](std::uint32_t id) { complete(rep, id, now); });
   if (now - rep.last_sample >= 10) {
     rep.last_sample = now;
     load.push_back({now, ctx.scenario.sites[rep.site].name, services[rep.service].spec->name, static_cast<int>(r),
@@ -646,61 +621,29 @@ void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
   })->daemonize();
 }
 
+namespace {
+
+// The replica scheduler's clock in the simulation: iterations sleep the replica's actor.
+struct ActorClock {
+  InferenceRuntime& rt;
+  Replica& rep;
+  double busy(double seconds) { return rt.busy_for(rep, seconds); }
+  double decode(double k, double step, bool can_join) { return rt.decode_steps(rep, k, step, can_join); }
+  void first_token(std::uint32_t id, double now) {
+    if (rt.requests[id].first_token < 0) rt.requests[id].first_token = now;
+  }
+  void preempted(std::uint32_t) { ++rt.services[rep.service].preemptions; }
+  void hand_off(std::uint32_t id) { rt.hand_off(rep, id); }
+};
+
+}  // namespace
+
 void InferenceRuntime::replica_loop(std::size_t r) {
   Replica& rep = replicas[r];
-  const int max_batch = services[rep.service].spec->max_batch;
-  const double budget = services[rep.service].spec->scheduler.max_batched_tokens;  // 0: none
-  const double capacity = rep.cost->kv_capacity_tokens();
+  ActorClock clock{*this, rep};
   for (;;) {
     if (!wait_for_work(r)) return;
-    // Admit in arrival order while the batch and the KV cache allow.
-    std::vector<double> prompts;
-    std::vector<std::uint32_t> admitted;
-    double batched = 0;  // prompt tokens admitted (the first prompt goes in whatever the budget)
-    while (!rep.queue.empty() && static_cast<int>(rep.running.size()) < max_batch) {
-      const Request& q = requests[rep.queue.front()];
-      if (rep.kv_reserved + q.prompt + q.output > capacity) break;
-      if (budget > 0 && !admitted.empty() && batched + q.prompt > budget) break;
-      batched += q.prompt;
-      rep.kv_reserved += q.prompt + q.output;
-      admitted.push_back(rep.queue.front());
-      prompts.push_back(q.prompt);
-      rep.running.push_back(rep.queue.front());
-      rep.queue.pop_front();
-    }
-    if (rep.role == ReplicaRole::Decode) {  // disaggregated: they arrive prefilled, with their KV cache
-      admitted.clear();
-      prompts.clear();
-    }
-    if (!admitted.empty()) {  // prefill the newcomers; the others wait (no chunked prefill)
-      const double now = busy_for(rep, prefill_time(rep, admitted, prompts));
-      for (auto id : admitted) {
-        requests[id].first_token = now, requests[id].generated = 1;
-        rep.outstanding -= requests[id].prompt + 1;
-      }
-    }
-    if (rep.role == ReplicaRole::Prefill) {  // disaggregated: the prefilled requests go to the decode pool
-      std::vector<std::uint32_t> one_token;   // done with their first token
-      for (auto id : rep.running) {
-        if (requests[id].output > 1) hand_off(rep, id);
-        else one_token.push_back(id);
-      }
-      rep.running.swap(one_token);
-    }
-    // Decode: steps until the first running request finishes, or until a newcomer can join.
-    double k = 1e300, kv = 0;
-    for (auto id : rep.running) {
-      k = std::min<double>(k, requests[id].output - requests[id].generated);
-      kv += requests[id].prompt + requests[id].generated;
-    }
-    const double batch = static_cast<double>(rep.running.size());
-    if (batch > 0 && k > 0) {
-      const double step = rep.cost->decode_step_s(batch, kv + (k - 1) * batch / 2);
-      const bool can_join = !rep.queue.empty() && static_cast<int>(rep.running.size()) < max_batch;
-      const double steps = decode_steps(rep, k, step, can_join);
-      for (auto id : rep.running) requests[id].generated += static_cast<float>(steps);
-      rep.outstanding -= steps * batch;
-    }
+    replica_iteration(rep, requests, rep.limits, *rep.cost, clock);
     end_iteration(rep, r);
   }
 }
@@ -783,8 +726,11 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
   };
   for (std::size_t si = 0; si < rt->services.size(); ++si)
     if (!rt->services[si].replicas.empty())
-      sg4::Actor::create("dispatch:" + s.inference[si].name, control, [rt, si] {
-        guarded(rt->ctx, rt->service_label(si), [&] { rt->dispatcher(si); });
+      sg4::Actor::create((s.inference[si].fast ? "fast:" : "dispatch:") + s.inference[si].name, control, [rt, si] {
+        guarded(rt->ctx, rt->service_label(si), [&] {
+          if (rt->services[si].spec->fast) rt->fast_service(si);
+          else rt->dispatcher(si);
+        });
       });
   for (std::size_t si = 0; si < rt->services.size(); ++si)
     if (!s.inference[si].autoscale.max.empty())
@@ -848,6 +794,12 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
       rr.service = sv.spec->name;
       rr.region = sv.regions[g];
       rr.requests = st.requests;
+      if (sv.spec->fast) {
+        rr.dropped = st.dropped;
+        fast_region_result(sv, st, end, rr);
+        out.inference.push_back(rr);
+        continue;
+      }
       rr.completed = static_cast<long>(st.e2e.size());
       rr.dropped = st.dropped;
       rr.in_flight = in_flight[g];

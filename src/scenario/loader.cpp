@@ -1048,7 +1048,7 @@ class ScenarioReader {
     static const std::vector<std::string> keys{
         "name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo", "routing", "precision",
         "max_batch", "cuda_graphs", "engine", "host_overhead", "scheduler_steps", "autoscale", "scheduler",
-        "max_batched_tokens", "kv_block", "prefix_cache", "share_servers", "cold_start", "tenant", "priority", "residency", "disaggregated"};
+        "max_batched_tokens", "kv_block", "prefix_cache", "share_servers", "cold_start", "tenant", "priority", "residency", "disaggregated", "mode", "fast_interval"};
     return keys;
   }
 
@@ -1140,13 +1140,20 @@ class ScenarioReader {
     sv.cuda_graphs = r_.boolean(n, "cuda_graphs", p).value_or(true);
     sv.share_servers = r_.boolean(n, "share_servers", p).value_or(false);
     sv.cold_start = r_.boolean(n, "cold_start", p).value_or(false);
+    sv.fast = r_.choice(n, "mode", p, {"discrete", "fast"}, false).value_or("discrete") == "fast";
+    if (auto v = interval(n, "fast_interval", p, false)) sv.fast_interval = *v;
     read_serving_engine(n, p, sv.engine);
     read_replica_scheduler(n, p, sv.scheduler);
     read_prefix_cache(n, p, sv.prefix_cache);
     nodes_["gpus_per_replica:" + sv.name] = YamlReader::child(n, "gpus_per_replica");
-    if (!read_disaggregated(n, p, sv))
+    if (read_disaggregated(n, p, sv)) {
+      if (sv.fast)
+        r_.error(YamlReader::child(n, "mode"), p + ".mode",
+                 "fast mode models colocated replicas only: give mode: discrete with disaggregated pools");
+    } else {
       read_site_counts(n, "replicas", p, 0, "replica:" + sv.name + ":", "site: count",
                        [&](const std::string& site, int v, const YAML::Node&) { sv.replicas.emplace_back(site, v); });
+    }
     if (auto ar = YamlReader::child(n, "arrivals"); ar.IsDefined()) {
       const std::string ap = p + ".arrivals";
       sv.arrivals.loc = r_.loc(ar, ap);

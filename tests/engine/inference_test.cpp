@@ -16,16 +16,7 @@ using namespace rcn;
 namespace {
 
 Scenario one_replica(double rate, int max_batch, const std::string& horizon = "6h") {
-  const std::string y = R"(name: queue
-horizon: )" + horizon + R"(
-sites:
-  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
-models:
-  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
-              gated_mlp: true, tied_embeddings: false}
-workloads:
-  inference:
-    - {name: s, model: llama3-8b, replicas: {a: 1}, gpus_per_replica: 1, max_batch: )" +
+  const std::string y = "name: queue\nhorizon: " + horizon + "\n" + test::kLlama8bOnOneH100 + R"(    - {name: s, model: llama3-8b, replicas: {a: 1}, gpus_per_replica: 1, max_batch: )" +
                         std::to_string(max_batch) + R"(,
        arrivals: {poisson: )" + std::to_string(rate) + R"(/s, prompt_tokens: 512, output_tokens: 64}}
 )";

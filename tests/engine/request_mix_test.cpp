@@ -14,19 +14,11 @@ using namespace rcn;
 
 namespace {
 
-const char* const kHeader = R"(sites:
-  - {name: a, clusters: [{gpu: h100-sxm, servers: 1}]}
-models:
-  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
-              gated_mlp: true, tied_embeddings: false}
-workloads:
-  inference:
-)";
 
 // A one-replica llama3-8b service (one H100) with these arrivals and extra keys.
 Scenario service(const std::string& horizon, const std::string& arrivals, const std::string& extra,
                  const std::string& dir = ".", int max_batch = 1) {
-  const std::string y = "name: mix\nhorizon: " + horizon + "\n" + kHeader +
+  const std::string y = "name: mix\nhorizon: " + horizon + "\n" + test::kLlama8bOnOneH100 +
                         "    - {name: s, model: llama3-8b, replicas: {a: 1}, gpus_per_replica: 1, max_batch: " +
                         std::to_string(max_batch) + extra +
                         ",\n       arrivals: " + arrivals + "}\n";

@@ -409,6 +409,11 @@ struct InferenceServiceSpec {
   // `priority: above-training`: a replica that needs a server when none is free preempts a
   // training job that checkpoints on its site (docs/inference.md, "Serving above training").
   bool above_training = false;
+  // `mode: fast`: replicas are served per interval of `fast_interval` seconds from a model of
+  // their batching regime calibrated per load level (docs/inference.md, "Fast mode"); false:
+  // every request is simulated (discrete, the default).
+  bool fast = false;
+  double fast_interval = 60;
   ArrivalSpec arrivals;
   std::vector<std::pair<std::string, double>> demand;  // region -> share
   std::string routing = "nearest";

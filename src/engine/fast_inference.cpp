@@ -1,0 +1,208 @@
+// The fast inference mode (`mode: fast`; docs/inference.md, "Fast mode"): per interval, a
+// service's arrivals are counted per region, routed to its active replicas, and each replica's
+// throughput, latencies, busy time and requests in it come from its fast model at its load
+// (FastReplicaModel: the replica's own scheduler simulated once per load level). Routing,
+// autoscaling, failures and training stay in the engine; no request is an object.
+#include <algorithm>
+#include <cmath>
+
+#include "rcn/models/failure_schedule.hpp"
+#include "src/engine/inference_runtime.hpp"
+
+namespace rcn {
+
+namespace {
+
+// Requests expected in [from, to) of Poisson or daily arrivals (daily: the dispatcher's rate x
+// (1 + 0.5 sin(2 pi (t - 8 h) / 1 d)), integrated).
+double expected_arrivals(const ArrivalSpec& a, double from, double to) {
+  if (a.kind != "daily") return a.rate * (to - from);
+  const double w = 2 * M_PI / 86400, phase = 8 * 3600;
+  return a.rate * ((to - from) + 0.5 / w * (std::cos(w * (from - phase)) - std::cos(w * (to - phase))));
+}
+
+// A Poisson count of mean m: by inversion below 30, else its normal approximation, rounded.
+double poisson_count(double m, SplitMix64& rng) {
+  if (m <= 0) return 0;
+  if (m < 30) {
+    double p = std::exp(-m), cdf = p;
+    const double u = rng.uniform();
+    int k = 0;
+    while (u > cdf && k < 1000) p *= m / ++k, cdf += p;
+    return k;
+  }
+  const double u1 = 1 - rng.uniform(), u2 = rng.uniform();
+  return std::max(0.0, std::round(m + std::sqrt(m) * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2)));
+}
+
+// Quantiles of weighted samples: the smallest value whose cumulative weight reaches q of the total.
+class WeightedQuantiles {
+ public:
+  explicit WeightedQuantiles(std::vector<std::pair<double, double>>& xs) {
+    std::sort(xs.begin(), xs.end());
+    double sum = 0;
+    for (const auto& [value, weight] : xs) values_.push_back(value), cumulative_.push_back(sum += weight);
+  }
+  double at(double q) const {
+    if (values_.empty()) return 0;
+    const auto it = std::lower_bound(cumulative_.begin(), cumulative_.end(), q * cumulative_.back() * (1 - 1e-12));
+    return values_[std::min<std::size_t>(it - cumulative_.begin(), values_.size() - 1)];
+  }
+
+ private:
+  std::vector<double> values_, cumulative_;
+};
+
+}  // namespace
+
+std::size_t InferenceRuntime::fast_model(ServiceRuntime& sv, const Replica& rep) {
+  auto it = sv.fast_model_of.find(rep.cost);
+  if (it != sv.fast_model_of.end()) return it->second;
+  sv.fast_models.push_back(std::make_unique<FastReplicaModel>(rep.limits, *rep.cost, sv.spec->arrivals,
+                                                              stream_seed(ctx.scenario.seed, "fast:" + sv.spec->name)));
+  return sv.fast_model_of[rep.cost] = sv.fast_models.size() - 1;
+}
+
+void InferenceRuntime::fast_service(std::size_t s) {
+  ServiceRuntime& sv = services[s];
+  const InferenceServiceSpec& spec = *sv.spec;
+  const ArrivalSpec& a = spec.arrivals;
+  SplitMix64 rng(stream_seed(ctx.scenario.seed, "fast-arrivals:" + spec.name));
+  const double horizon = ctx.scenario.horizon, T = spec.fast_interval;
+  // A trace is replayed as the dispatcher replays it: rows counted per interval.
+  const std::vector<TraceRequest>& trace = a.requests;
+  std::size_t next_row = 0;
+  double offset = 0;
+  const double span = trace.empty() ? 0 : trace.back().at - trace.front().at;
+  const double period = trace.size() >= 2 ? span * trace.size() / (trace.size() - 1.0) / a.rate_scale : 0;
+  const auto trace_rows_before = [&](double to) {
+    double n = 0;
+    for (;;) {
+      if (a.loop && next_row >= trace.size() && period > 0) next_row = 0, offset += period;
+      if (next_row >= trace.size() || offset + trace[next_row].at / a.rate_scale >= to) return n;
+      ++n, ++next_row;
+    }
+  };
+  const std::size_t regions = sv.regions.size(), slots = sv.replicas.size();
+  std::vector<double> assigned(regions * slots);  // [region][slot]: this interval's requests
+  const long sample_every = std::max(1L, std::lround(3600 / T));  // load points: hourly
+  long interval = 0;
+  for (double t = 0; t < horizon; t = ++interval * T) {
+    if (t > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(t);
+    const double dt = std::min(T, horizon - t);
+    for (std::size_t r : sv.replicas) {  // scaled down: nothing queues in a fast replica, it leaves at once
+      Replica& rep = replicas[r];
+      if (rep.state != ReplicaState::Draining) continue;
+      release_server(r);
+      end_serving(r, t);
+      rep.state = ReplicaState::Idle;
+      rep.fast_in_system = rep.fast_backlog = 0;
+    }
+    const double n = a.kind == "trace" ? trace_rows_before(t + dt) : poisson_count(expected_arrivals(a, t, t + dt), rng);
+    std::fill(assigned.begin(), assigned.end(), 0.0);
+    double before = 0;
+    for (std::size_t g = 0; g < regions; ++g) {  // demand shares, rounded cumulatively
+      const double upto = std::round(n * sv.cumulative_share[g] / sv.cumulative_share.back());
+      const double count = upto - before;
+      before = upto;
+      if (count <= 0) continue;
+      RegionStats& st = sv.stats[g];
+      st.requests += static_cast<long>(count);
+      // The routing's best replicas (nearest: the shortest round trip; cost: the cheapest power;
+      // least-loaded: every one) share the region's requests evenly.
+      double best = 1e300;
+      std::vector<std::size_t> group;
+      for (std::size_t slot = 0; slot < slots; ++slot) {
+        const Replica& rep = replicas[sv.replicas[slot]];
+        if (rep.state != ReplicaState::Active) continue;
+        const double key = spec.routing == "nearest" ? sv.rtt[g][slot]
+                           : spec.routing == "cost"  ? ctx.scenario.sites[rep.site].power.price_per_kwh
+                                                     : 0.0;
+        if (key < best - 1e-12) best = key, group.clear();
+        if (key <= best + 1e-12) group.push_back(slot);
+      }
+      if (group.empty()) {
+        st.dropped += static_cast<long>(count);
+        sv.drops["no replica up"] += static_cast<long>(count);
+        continue;
+      }
+      const double each = std::floor(count / group.size());
+      const std::size_t extra = static_cast<std::size_t>(count - each * group.size());
+      for (std::size_t i = 0; i < group.size(); ++i)  // the remainder goes round the group, interval by interval
+        assigned[g * slots + group[i]] = each + ((i + group.size() - interval % group.size()) % group.size() < extra);
+    }
+    for (std::size_t slot = 0; slot < slots; ++slot) {
+      Replica& rep = replicas[sv.replicas[slot]];
+      if (rep.state != ReplicaState::Active) continue;
+      double total = 0;
+      for (std::size_t g = 0; g < regions; ++g) total += assigned[g * slots + slot];
+      rep.fast_in_system = rep.fast_backlog;
+      if (total <= 0) continue;
+      const std::size_t m = fast_model(sv, rep);
+      const int level = FastReplicaModel::level_of(total / dt);
+      const ReplicaQueueStats& q = sv.fast_models[m]->at_level(level);
+      // Past saturation (the level completes less than it was offered) the replica serves at its
+      // throughput and the rest waits for the next interval: a wait of backlog / throughput.
+      const bool saturated = q.throughput_rps < 0.97 * q.offered_rps;
+      const double served = saturated ? std::min(total + rep.fast_backlog, q.throughput_rps * dt) : total + rep.fast_backlog;
+      rep.fast_backlog = total + rep.fast_backlog - served;
+      const double wait = saturated ? std::round(rep.fast_backlog / q.throughput_rps * 1e3) / 1e3 : 0;
+      const double busy = (saturated ? 1.0 : q.busy_fraction) * dt;
+      rep.busy_s += busy;
+      note_busy(rep, t, t + busy);
+      rep.fast_in_system = q.in_system + rep.fast_backlog;
+      for (std::size_t g = 0; g < regions; ++g) {
+        const double done = assigned[g * slots + slot] * served / total;
+        if (done <= 0) continue;
+        RegionStats& st = sv.stats[g];
+        const double shift = sv.rtt[g][slot] + wait;  // the engine adds the round trip to TTFT and E2E
+        st.fast_mix[{m, level, shift}] += done;
+        st.fast_completed += done;
+        st.tokens += done * q.tokens_per_request;
+        auto [it, fresh] = sv.fast_slo.try_emplace({m, level, shift}, 0.0);
+        if (fresh) it->second = slo_attainment(q, spec.slo, shift);
+        st.fast_slo_met += done * it->second;
+      }
+      if (interval % sample_every == 0)
+        load.push_back({t, ctx.scenario.sites[rep.site].name, spec.name, static_cast<int>(sv.replicas[slot]),
+                        static_cast<int>(std::lround(rep.fast_in_system))});
+    }
+  }
+}
+
+void fast_region_result(const ServiceRuntime& sv, const RegionStats& st, double end, InferenceRegionResult& rr) {
+  rr.completed = std::lround(st.fast_completed);
+  rr.in_flight = std::max(0L, rr.requests - rr.completed - rr.dropped);  // a saturated replica's backlog
+  rr.throughput_rps = end > 0 ? st.fast_completed / end : 0;
+  rr.slo_attainment = st.fast_completed > 0 ? st.fast_slo_met / st.fast_completed : 0;
+  // Every calibration sample of a level stands for its share of the requests served at that level.
+  std::vector<std::pair<double, double>> ttft, tpot, e2e;
+  double total = 0;
+  for (const auto& [key, requests] : st.fast_mix) {
+    const auto& [m, level, shift] = key;
+    const ReplicaQueueStats& q = sv.fast_models[m]->at_level(level);
+    const double n = static_cast<double>(q.ttft.size());
+    double multi = 0;
+    for (bool b : q.multi_token) multi += b;
+    for (std::size_t i = 0; i < q.ttft.size(); ++i) {
+      ttft.emplace_back(q.ttft[i] + shift, requests / n);
+      e2e.emplace_back(q.e2e[i] + shift, requests / n);
+      rr.ttft_mean += (q.ttft[i] + shift) * requests / n;
+      rr.e2e_mean += (q.e2e[i] + shift) * requests / n;
+      if (q.multi_token[i]) tpot.emplace_back(q.tpot[i], requests / multi);
+    }
+    total += requests;
+  }
+  if (total > 0) rr.ttft_mean /= total, rr.e2e_mean /= total;
+  const auto fill = [](std::vector<std::pair<double, double>>& xs, double& p50, double& p90, double& p99,
+                       std::vector<double>& cdf) {
+    const WeightedQuantiles w(xs);
+    p50 = w.at(0.5), p90 = w.at(0.9), p99 = w.at(0.99);
+    for (int k = 1; k <= 99; ++k) cdf.push_back(w.at(k / 100.0));
+  };
+  fill(ttft, rr.ttft_p50, rr.ttft_p90, rr.ttft_p99, rr.ttft_cdf);
+  fill(tpot, rr.tpot_p50, rr.tpot_p90, rr.tpot_p99, rr.tpot_cdf);
+  fill(e2e, rr.e2e_p50, rr.e2e_p90, rr.e2e_p99, rr.e2e_cdf);
+}
+
+}  // namespace rcn

@@ -1,0 +1,99 @@
+// The single-replica queue simulation that calibrates the fast inference mode (replica_queue.hpp,
+// fast_replica.hpp): against the M/D/1 closed form, against the engine's discrete replica on the
+// same load (the same scheduler code, replica_scheduler.hpp), and the per-level cache.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <numeric>
+
+#include "rcn/engine/simulation.hpp"
+#include "rcn/models/fast_replica.hpp"
+#include "rcn/models/replica_queue.hpp"
+#include "rcn/scenario/loader.hpp"
+#include "tests/load_scenario.hpp"
+
+using namespace rcn;
+
+namespace {
+
+// One replica of Llama-3-8B on one H100; `service` continues its flow mapping after its name,
+// model and replicas.
+Scenario one_replica(const std::string& horizon, const std::string& service) {
+  return test::load_scenario("name: one\nhorizon: " + horizon + "\n" + test::kLlama8bOnOneH100 +
+                                 "    - {name: s, model: llama3-8b, replicas: {a: 1}, " + service + "}\n",
+                             "one.yaml");
+}
+
+double mean(const std::vector<double>& xs) { return std::accumulate(xs.begin(), xs.end(), 0.0) / xs.size(); }
+
+double quantile(std::vector<double> xs, double q) {
+  std::sort(xs.begin(), xs.end());
+  return xs[static_cast<std::size_t>(q * (xs.size() - 1) + 0.5)];
+}
+
+}  // namespace
+
+TEST_CASE("one request at a time, the replica queue is M/D/1: Pollaczek-Khinchine's mean wait",
+          "[models][inference][fast]") {
+  // orca, max_batch 1, prompt 512, output 2: each request is one prefill and one decode step,
+  // a deterministic service time S = prefill_s({512}) + decode_step_s(1, 513). At rho = 0.6 the
+  // M/D/1 queue waits Wq = rho S / (2 (1 - rho)) = 0.75 S on average, so the mean TTFT is
+  // Wq + prefill and the mean end-to-end latency Wq + S.
+  const Scenario s = one_replica("1h", "max_batch: 1, arrivals: {poisson: 1/s, prompt_tokens: 512, output_tokens: 2}");
+  const ModelSpec& m = *s.find_model("llama3-8b");
+  InferenceCost cost(m, builtin_hardware_profiles().at("h100-sxm"), 1, "bf16");
+  const BatchLimits lim = batch_limits(s.inference.at(0), m, cost);
+  const double prefill = cost.prefill_s({512}), S = prefill + cost.decode_step_s(1, 513);
+  const double rho = 0.6, Wq = rho * S / (2 * (1 - rho));
+  const ReplicaQueueStats st = simulate_replica_queue(lim, cost, s.inference.at(0).arrivals, rho / S, 40000, 1);
+  CHECK(mean(st.ttft) == Approx(Wq + prefill).epsilon(0.04));
+  CHECK(mean(st.e2e) == Approx(Wq + S).epsilon(0.04));
+  CHECK(st.busy_fraction == Approx(rho).epsilon(0.02));
+  CHECK(st.throughput_rps == Approx(rho / S).epsilon(0.02));
+  // Little's law: requests in the system = rate x time in it.
+  CHECK(st.in_system == Approx(rho / S * (Wq + S)).epsilon(0.05));
+  // Every request is alone in the cache: prompt + output of the capacity while it is served.
+  CHECK(st.kv_occupancy == Approx(rho * 514 / lim.capacity).epsilon(0.03));
+}
+
+TEST_CASE("the queue simulation and the engine's discrete replica agree on one replica's latencies",
+          "[models][inference][fast]") {
+  // The same replica (Llama-3-8B on one H100, vllm scheduler, max_batch 64, prompts and outputs
+  // drawn uniformly) at the same Poisson rate, once in the engine and once in the queue
+  // simulation: both run replica_scheduler.hpp, so their latency distributions agree within
+  // sampling noise (about 2,000 requests each).
+  const Scenario s = one_replica("20min", R"(scheduler: vllm, max_batch: 64,
+       arrivals: {poisson: 2/s, prompt_tokens: {uniform: {min: 200, max: 1800}}, output_tokens: {uniform: {min: 20, max: 300}}})");
+  const SimulationResult r = run_simulation(s);
+  const InferenceRegionResult& g = r.inference.at(0);
+  const InferenceServiceSpec& spec = s.inference.at(0);
+  const ModelSpec& m = *s.find_model(spec.model);
+  InferenceCost cost(m, builtin_hardware_profiles().at("h100-sxm"), 1, "bf16");
+  const ReplicaQueueStats st = simulate_replica_queue(batch_limits(spec, m, cost), cost, spec.arrivals, 2.0, 4000, 7);
+  CHECK(quantile(st.ttft, 0.5) == Approx(g.ttft_p50).epsilon(0.10));
+  CHECK(quantile(st.ttft, 0.99) == Approx(g.ttft_p99).epsilon(0.15));
+  CHECK(quantile(st.tpot, 0.5) == Approx(g.tpot_p50).epsilon(0.05));
+  CHECK(quantile(st.e2e, 0.5) == Approx(g.e2e_p50).epsilon(0.10));
+}
+
+TEST_CASE("the fast replica model calibrates each load level once, 3% apart, never below the rate",
+          "[models][inference][fast]") {
+  const Scenario s = one_replica("1h", "arrivals: {poisson: 1/s, prompt_tokens: 512, output_tokens: 64}");
+  const ModelSpec& m = *s.find_model("llama3-8b");
+  InferenceCost cost(m, builtin_hardware_profiles().at("h100-sxm"), 1, "bf16");
+  FastReplicaModel model(batch_limits(s.inference.at(0), m, cost), cost, s.inference.at(0).arrivals, 3, 500);
+  const ReplicaQueueStats& first = model.at(1.0);
+  CHECK(first.offered_rps >= 1.0);
+  CHECK(first.offered_rps < 1.03);
+  CHECK(&model.at(1.0001) == &first);  // the same level: not simulated again
+  CHECK(model.levels_calibrated() == 1);
+  const int k = FastReplicaModel::level_of(5.0);
+  CHECK(FastReplicaModel::level_rate(k) >= 5.0);
+  CHECK(FastReplicaModel::level_rate(k - 1) < 5.0);
+  CHECK(FastReplicaModel::level_rate(k + 1) / FastReplicaModel::level_rate(k) == Approx(1.03));
+  // Heavier load, longer waits: the level at 4x the rate queues more.
+  const ReplicaQueueStats& busy = model.at(4.0);
+  CHECK(model.levels_calibrated() == 2);
+  CHECK(busy.in_system > first.in_system);
+  CHECK(busy.busy_fraction > first.busy_fraction);
+}
