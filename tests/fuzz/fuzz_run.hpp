@@ -28,13 +28,19 @@ constexpr double kHorizonCap = 3 * 86400.0;
 constexpr int kMaxGpus = 512;
 constexpr std::size_t kMaxJobs = 64;
 constexpr double kMaxRequests = 20000;
+// Fast inference mode (docs/inference.md) steps every interval whatever the load: a
+// year of minutes is half a million steps, so its intervals are bounded too.
+constexpr double kMaxFastIntervals = 20000;
 constexpr unsigned kChildSeconds = 8;
 
 inline bool small_enough(const rcn::Scenario& s) {
   if (s.total_gpus() > kMaxGpus || s.training.size() > kMaxJobs) return false;
-  double requests = 0;
-  for (const auto& svc : s.inference) requests += svc.arrivals.rate * std::min(s.horizon, kHorizonCap);
-  if (requests > kMaxRequests) return false;
+  double requests = 0, fast_intervals = 0;
+  for (const auto& svc : s.inference) {
+    requests += svc.arrivals.rate * std::min(s.horizon, kHorizonCap);
+    if (svc.fast) fast_intervals += s.horizon / svc.fast_interval;
+  }
+  if (requests > kMaxRequests || fast_intervals > kMaxFastIntervals) return false;
   return !(s.failures.present && s.failures.scale > 100);
 }
 
