@@ -1743,6 +1743,13 @@ class ScenarioReader {
                  fmt::format("an interval of {} over the horizon ({}) is {:.3g} load checks; the limit is {:g}",
                              format_duration(sv.autoscale.interval), format_duration(s.horizon),
                              s.horizon / sv.autoscale.interval, limits::kMaxPeriodicChecks));
+      if (sv.fast && !(s.horizon / sv.fast_interval <= limits::kMaxPeriodicChecks)) {  // fast mode steps each interval
+        const bool given = YamlReader::child(n, "fast_interval").IsDefined();
+        r_.error(YamlReader::child(n, given ? "fast_interval" : "mode"), p + (given ? ".fast_interval" : ".mode"),
+                 fmt::format("fast mode's interval of {} over the horizon ({}) is {:.3g} intervals; the limit is {:g}",
+                             format_duration(sv.fast_interval), format_duration(s.horizon),
+                             s.horizon / sv.fast_interval, limits::kMaxPeriodicChecks));
+      }
     }
 
     for (std::size_t i = 0; i < s.failures.events.size(); ++i) {
