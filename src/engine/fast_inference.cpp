@@ -5,6 +5,7 @@
 // autoscaling, failures and training stay in the engine; no request is an object.
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "rcn/models/failure_schedule.hpp"
 #include "src/engine/inference_runtime.hpp"
@@ -55,12 +56,12 @@ class WeightedQuantiles {
 
 }  // namespace
 
-std::size_t InferenceRuntime::fast_model(ServiceRuntime& sv, const Replica& rep) {
-  auto it = sv.fast_model_of.find(rep.cost);
+std::size_t InferenceRuntime::fast_model(ServiceRuntime& sv, const Replica& rep, int share_of) {
+  auto it = sv.fast_model_of.find({rep.cost, share_of});
   if (it != sv.fast_model_of.end()) return it->second;
-  sv.fast_models.push_back(std::make_unique<FastReplicaModel>(rep.limits, *rep.cost, sv.spec->arrivals,
-                                                              stream_seed(ctx.scenario.seed, "fast:" + sv.spec->name)));
-  return sv.fast_model_of[rep.cost] = sv.fast_models.size() - 1;
+  sv.fast_models.push_back(std::make_unique<FastReplicaModel>(
+      rep.limits, *rep.cost, sv.spec->arrivals, stream_seed(ctx.scenario.seed, "fast:" + sv.spec->name), 4000, share_of));
+  return sv.fast_model_of[{rep.cost, share_of}] = sv.fast_models.size() - 1;
 }
 
 void InferenceRuntime::fast_service(std::size_t s) {
@@ -85,6 +86,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
   };
   const std::size_t regions = sv.regions.size(), slots = sv.replicas.size();
   std::vector<double> assigned(regions * slots);  // [region][slot]: this interval's requests
+  std::vector<int> share_of(slots);               // [slot]: the size of the group it served in
   const long sample_every = std::max(1L, std::lround(3600 / T));  // load points: hourly
   long interval = 0;
   for (double t = 0; t < horizon; t = ++interval * T) {
@@ -100,6 +102,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
     }
     const double n = a.kind == "trace" ? trace_rows_before(t + dt) : poisson_count(expected_arrivals(a, t, t + dt), rng);
     std::fill(assigned.begin(), assigned.end(), 0.0);
+    std::fill(share_of.begin(), share_of.end(), 1);
     double before = 0;
     for (std::size_t g = 0; g < regions; ++g) {  // demand shares, rounded cumulatively
       const double upto = std::round(n * sv.cumulative_share[g] / sv.cumulative_share.back());
@@ -128,6 +131,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
       }
       const double each = std::floor(count / group.size());
       const std::size_t extra = static_cast<std::size_t>(count - each * group.size());
+      for (std::size_t slot : group) share_of[slot] = std::max(share_of[slot], static_cast<int>(group.size()));
       for (std::size_t i = 0; i < group.size(); ++i)  // the remainder goes round the group, interval by interval
         assigned[g * slots + group[i]] = each + ((i + group.size() - interval % group.size()) % group.size() < extra);
     }
@@ -138,30 +142,39 @@ void InferenceRuntime::fast_service(std::size_t s) {
       for (std::size_t g = 0; g < regions; ++g) total += assigned[g * slots + slot];
       rep.fast_in_system = rep.fast_backlog;
       if (total <= 0) continue;
-      const std::size_t m = fast_model(sv, rep);
-      const int level = FastReplicaModel::level_of(total / dt);
-      const ReplicaQueueStats& q = sv.fast_models[m]->at_level(level);
+      const std::size_t m = fast_model(sv, rep, share_of[slot]);
+      FastReplicaModel& model = *sv.fast_models[m];
+      const double rate = total / dt;
+      const int level = FastReplicaModel::level_of(rate);
+      const ReplicaQueueStats& q = model.at_level(level);
       // Past saturation (the level completes less than it was offered) the replica serves at its
       // throughput and the rest waits for the next interval: a wait of backlog / throughput.
       const bool saturated = q.throughput_rps < 0.97 * q.offered_rps;
       const double served = saturated ? std::min(total + rep.fast_backlog, q.throughput_rps * dt) : total + rep.fast_backlog;
       rep.fast_backlog = total + rep.fast_backlog - served;
       const double wait = saturated ? std::round(rep.fast_backlog / q.throughput_rps * 1e3) / 1e3 : 0;
-      const double busy = (saturated ? 1.0 : q.busy_fraction) * dt;
+      // Below saturation the rate sits between two levels: its requests are served at both,
+      // weighted linearly in rate (FastReplicaModel::upper_weight).
+      const double w_upper = saturated || level <= 0 ? 1.0 : FastReplicaModel::upper_weight(rate);
+      const ReplicaQueueStats& lower = w_upper < 1.0 ? model.at_level(level - 1) : q;
+      const double busy = (saturated ? 1.0 : w_upper * q.busy_fraction + (1 - w_upper) * lower.busy_fraction) * dt;
       rep.busy_s += busy;
       note_busy(rep, t, t + busy);
-      rep.fast_in_system = q.in_system + rep.fast_backlog;
+      rep.fast_in_system = w_upper * q.in_system + (1 - w_upper) * lower.in_system + rep.fast_backlog;
       for (std::size_t g = 0; g < regions; ++g) {
         const double done = assigned[g * slots + slot] * served / total;
         if (done <= 0) continue;
         RegionStats& st = sv.stats[g];
         const double shift = sv.rtt[g][slot] + wait;  // the engine adds the round trip to TTFT and E2E
-        st.fast_mix[{m, level, shift}] += done;
         st.fast_completed += done;
-        st.tokens += done * q.tokens_per_request;
-        auto [it, fresh] = sv.fast_slo.try_emplace({m, level, shift}, 0.0);
-        if (fresh) it->second = slo_attainment(q, spec.slo, shift);
-        st.fast_slo_met += done * it->second;
+        for (const auto& [lv, stats, share] : {std::tuple{level, &q, w_upper}, std::tuple{level - 1, &lower, 1 - w_upper}}) {
+          if (share <= 0) continue;
+          st.fast_mix[{m, lv, shift}] += done * share;
+          st.tokens += done * share * stats->tokens_per_request;
+          auto [it, fresh] = sv.fast_slo.try_emplace({m, lv, shift}, 0.0);
+          if (fresh) it->second = slo_attainment(*stats, spec.slo, shift);
+          st.fast_slo_met += done * share * it->second;
+        }
       }
       if (interval % sample_every == 0)
         load.push_back({t, ctx.scenario.sites[rep.site].name, spec.name, static_cast<int>(sv.replicas[slot]),

@@ -106,7 +106,7 @@ struct ServiceRuntime {
   // Fast mode: one model per replica shape (cost model), and its SLO attainment by (model,
   // level, round trip + backlog wait).
   std::vector<std::unique_ptr<FastReplicaModel>> fast_models;
-  std::map<const InferenceCost*, std::size_t> fast_model_of;
+  std::map<std::pair<const InferenceCost*, int>, std::size_t> fast_model_of;  // by (shape, replicas sharing a region)
   std::map<std::tuple<std::size_t, int, double>, double> fast_slo;
   int min_at(std::size_t site, const Scenario& s) const {
     for (const auto& [name, n] : spec->replicas)
@@ -135,7 +135,7 @@ class InferenceRuntime {
   // region, routed to its active replicas, each served by its fast model at its load.
   void fast_service(std::size_t s);
   // The fast model of a replica's shape, made the first time.
-  std::size_t fast_model(ServiceRuntime& sv, const Replica& rep);
+  std::size_t fast_model(ServiceRuntime& sv, const Replica& rep, int share_of);
   // A replica's actor: iterations of its scheduler (replica_scheduler.hpp), sleeping in the simulation.
   void replica_loop(std::size_t r);
   // Waits until the replica has requests; false when it was draining and has now let go of its

@@ -317,7 +317,7 @@ bool InferenceRuntime::take_server(std::size_t r) {
       const ClusterLinks links = pp > 1 ? ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]) : ClusterLinks{};
       cost = std::make_unique<InferenceCost>(*ctx.scenario.find_model(spec.model), *ctx.scenario.find_profile(cs.gpu),
                                              spec.gpus_per_replica / pp, spec.precision, spec.cuda_graphs, spec.engine,
-                                             pp, links);
+                                             pp, links, spec.ep);
     }
     rep.cost = cost.get();
     rep.limits = batch_limits(spec, *ctx.scenario.find_model(spec.model), *rep.cost);

@@ -42,6 +42,14 @@ void account_costs(const Scenario& s, SimulationResult& res) {
     const auto c = std::find_if(t.clusters.begin(), t.clusters.end(),
                                 [&](const TcoClusterResult& x) { return x.site == j.site && x.cluster == j.cluster; });
     j.cost = c == t.clusters.end() ? 0 : j.gpu_hours * c->gpu_hour_rate;
+    // A job across sites (its site and cluster name several): each share at its own cluster's rate.
+    if (i < s.training.size() && s.training[i].cross_site) {
+      j.cost = 0;
+      for (const CrossSiteRow& row : res.cross_site)
+        if (row.job == j.name)
+          for (const TcoClusterResult& x : t.clusters)
+            if (x.site == row.site && x.cluster == row.cluster) j.cost += row.gpu_hours * x.gpu_hour_rate;
+    }
     // A job with a fixed duration (trace, SWF) trains an unknown number of tokens: it
     // enters neither side of the per-token figure, rather than adding cost and no tokens.
     if (i < s.training.size() && s.training[i].duration) continue;

@@ -263,7 +263,8 @@ std::vector<CrossSiteRow> cross_site_rows(const EngineContext& ctx, double end) 
       const ClusterState& cs = ctx.clusters[sh.cluster];
       rows.push_back({r.name, cs.site_name, cs.cluster_name, to_string(x.mode),
                       x.mode == CrossSiteMode::Sync ? 1 : x.inner_steps, to_string(x.compression), sh.gpus, xp.exchanges,
-                      sh.wan_bytes, xp.sync_s, xp.waiting_s, sh.held_s > 0 ? sh.compute_s / sh.held_s : 0, effective});
+                      sh.wan_bytes, xp.sync_s, xp.waiting_s, sh.held_s > 0 ? sh.compute_s / sh.held_s : 0, effective,
+                      sh.gpus * sh.held_s / 3600});
     }
   }
   return rows;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "rcn/models/cluster_fabric.hpp"
 #include "rcn/models/transformer_size.hpp"
@@ -22,10 +23,16 @@ double cached(std::unordered_map<double, double>& cache, double key, Compute&& c
 }  // namespace
 
 InferenceCost::InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision,
-                             bool cuda_graphs, const ServingEngineSpec& engine, int pp, const ClusterLinks& links)
+                             bool cuda_graphs, const ServingEngineSpec& engine, int pp, const ClusterLinks& links,
+                             int ep)
     : model_(model), eager_(gpu, false), decode_(gpu, cuda_graphs), tp_(std::max(1, tp)), pp_(std::max(1, pp)),
-      precision_(precision), engine_(engine),
+      ep_(std::max(1, ep)), precision_(precision), engine_(engine),
       fabric_(collective_fabric(gpu, ClusterLinks{})), pp_fabric_(collective_fabric(gpu, links)) {
+  if (ep_ > 1 && (!model.is_moe() || tp_ % ep_ != 0 || model.moe.experts % ep_ != 0))
+    throw std::invalid_argument("expert parallelism needs a MoE model whose experts and stage GPUs ep divides");
+  // Expert parallelism moves experts between GPUs but shards them over the same tp GPUs of a
+  // stage (E / ep experts x 1 / (tp / ep) of each = 1 / tp of them all), so the weights per GPU,
+  // and so the KV capacity, are those of tensor parallelism.
   weight_bytes_ = bytes_per_element(precision) * transformer_size(model).total_params;
   const double head_dim = static_cast<double>(model.hidden) / model.heads;
   kv_bytes_per_token_ = 2.0 /*K,V*/ * model.layers * model.kv_heads * head_dim * kActivationBytes;
@@ -55,6 +62,12 @@ double InferenceCost::pipeline_sends_s(double T) const {
   double send = collective_time(CollectiveOp::SendRecv, hidden_bytes / tp_, 2, 1, pp_fabric_).seconds;
   if (tp_ > 1) send += collective_time(CollectiveOp::AllGather, hidden_bytes, tp_, tp_, fabric_).seconds;
   return (pp_ - 1) * send;
+}
+
+double InferenceCost::expert_all_to_all_s(double T) const {
+  if (ep_ <= 1 || T <= 0) return 0;
+  const double sent = T / ep_ * model_.moe.top_k * model_.hidden * kActivationBytes;
+  return 2 * collective_time(CollectiveOp::AllToAll, sent, ep_, ep_, fabric_).seconds;  // dispatch + combine
 }
 
 double InferenceCost::token_kernels_s(const KernelModel& k, double T) const {
@@ -92,7 +105,8 @@ double InferenceCost::token_kernels_s(const KernelModel& k, double T) const {
 }
 
 double InferenceCost::moe_mlp_s(const KernelModel& k, double T) const {
-  const double h = model_.hidden, fe = static_cast<double>(model_.moe.expert_ffn) / tp_, E = model_.moe.experts;
+  const double h = model_.hidden, E = model_.moe.experts;
+  const double fe = static_cast<double>(model_.moe.expert_ffn) / (tp_ / ep_);  // an expert's share per rank
   const double top_k = model_.moe.top_k, act = kActivationBytes, fc1 = (model_.gated_mlp ? 2 : 1) * fe;
   // Experts the T tokens route to, in expectation under uniform routing: E (1 - (1 - k/E)^T).
   // Each one's weights are read once (its GEMM pair on its T k / touched token-copies): at
@@ -102,13 +116,14 @@ double InferenceCost::moe_mlp_s(const KernelModel& k, double T) const {
   double s = gemm_s(k, T, E, h);  // router (replicated over tp)
   s += k.memory_bound_s(2 * T * E * 4.0) + k.memory_bound_s(4 * T * top_k * h * act, 2);  // top-k; permute, combine
   if (model_.moe.shared_experts > 0) {
-    const double fs = model_.moe.shared_experts * fe;
+    const double fs = model_.moe.shared_experts * static_cast<double>(model_.moe.expert_ffn) / tp_;  // tensor parallel
     s += gemm_s(k, T, (model_.gated_mlp ? 2 : 1) * fs, h) + gemm_s(k, T, h, fs) +
          k.memory_bound_s((model_.gated_mlp ? 3 : 2) * T * fs * act);
   }
-  s += touched * (gemm_s(k, rows, fc1, h) + gemm_s(k, rows, h, fe));
-  s += k.memory_bound_s((model_.gated_mlp ? 3 : 2) * T * top_k * fe * act);
-  return s;
+  // A rank runs the touched experts it holds (1 / ep of them) on its share of their copies.
+  s += touched / ep_ * (gemm_s(k, rows, fc1, h) + gemm_s(k, rows, h, fe));
+  s += k.memory_bound_s((model_.gated_mlp ? 3 : 2) * T * top_k / ep_ * fe * act);
+  return s + expert_all_to_all_s(T);
 }
 
 double InferenceCost::head_s(const KernelModel& k, double rows) const {

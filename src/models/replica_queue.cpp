@@ -97,7 +97,7 @@ struct SchedulerClock {
 }  // namespace
 
 ReplicaQueueStats simulate_replica_queue(const BatchLimits& lim, const InferenceCost& cost, const ArrivalSpec& a,
-                                         double rate, int requests, std::uint64_t seed) {
+                                         double rate, int requests, std::uint64_t seed, int share_of) {
   ReplicaQueueStats st;
   st.offered_rps = rate;
   const std::size_t n = static_cast<std::size_t>(std::max(requests, 10));
@@ -106,7 +106,7 @@ ReplicaQueueStats simulate_replica_queue(const BatchLimits& lim, const Inference
   std::vector<double> at(n), first(n, -1.0);
   double t = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    t += -std::log(1 - gaps.uniform()) / rate;
+    for (int k = 0; k < std::max(share_of, 1); ++k) t += -std::log(1 - gaps.uniform()) / (rate * std::max(share_of, 1));
     at[i] = t;
     double prompt = a.prompt_tokens, output = a.output_tokens;
     if (a.kind == "trace" && !a.requests.empty()) {  // the trace's rows in turn

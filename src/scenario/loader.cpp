@@ -1046,7 +1046,7 @@ class ScenarioReader {
   // The keys of a service (and of each entry of its `models:`).
   static const std::vector<std::string>& service_keys() {
     static const std::vector<std::string> keys{
-        "name", "model", "replicas", "gpus_per_replica", "arrivals", "demand", "slo", "routing", "precision",
+        "name", "model", "replicas", "gpus_per_replica", "ep", "arrivals", "demand", "slo", "routing", "precision",
         "max_batch", "cuda_graphs", "engine", "host_overhead", "scheduler_steps", "autoscale", "scheduler",
         "max_batched_tokens", "kv_block", "prefix_cache", "share_servers", "cold_start", "tenant", "priority", "residency", "disaggregated", "mode", "fast_interval"};
     return keys;
@@ -1134,6 +1134,7 @@ class ScenarioReader {
     sv.above_training = r_.choice(n, "priority", p, {"normal", "above-training"}, false).value_or("normal") == "above-training";
     sv.model = name(n, "model", p, true).value_or("");
     sv.gpus_per_replica = r_.integer(n, "gpus_per_replica", p, 1, false).value_or(1);
+    sv.ep = r_.integer(n, "ep", p, 1, false).value_or(1);
     sv.routing = r_.choice(n, "routing", p, {"nearest", "least-loaded", "cost"}, false).value_or("nearest");
     sv.precision = r_.choice(n, "precision", p, kPrecisions, false).value_or("bf16");
     sv.max_batch = r_.integer(n, "max_batch", p, 1, false).value_or(256);
@@ -1356,6 +1357,22 @@ class ScenarioReader {
              fmt::format("{} GPUs per replica neither divide nor are a multiple of the {} GPUs of a server of site {}",
                          sv.gpus_per_replica, site.clusters.front().gpus_per_server, site.name));
     return false;
+  }
+
+  // A service's `ep` needs a MoE model whose experts and the GPUs of each server of a replica it
+  // divides (expert parallelism stays inside a server: InferenceCost's stage GPUs).
+  void check_expert_parallel(const Scenario& s, const InferenceServiceSpec& sv, const ModelSpec& m,
+                             const YAML::Node& at, const std::string& p) {
+    if (!m.is_moe())
+      return r_.error(at, p, fmt::format("ep {} needs a mixture-of-experts model; {} is dense", sv.ep, sv.model));
+    if (m.moe.experts % sv.ep != 0)
+      return r_.error(at, p, fmt::format("ep {} does not divide the {} experts of {}", sv.ep, m.moe.experts, sv.model));
+    for (const auto& [site_name, count] : sv.replicas)
+      if (const SiteSpec* site = s.find_site(site_name))
+        for (const auto& c : site->clusters)
+          if (const int k = sv.servers_per_replica(c.gpus_per_server); k > 0 && (sv.gpus_per_replica / k) % sv.ep != 0)
+            return r_.error(at, p, fmt::format("ep {} does not divide the {} GPUs a replica holds in each server of site {}",
+                                               sv.ep, sv.gpus_per_replica / k, site_name));
   }
 
   // "8 GPUs in one server", or "16 GPUs on 2 servers" for a replica spanning the site's first fitting cluster's servers.
@@ -1726,6 +1743,8 @@ class ScenarioReader {
       const std::string p = YamlReader::index("workloads.inference", i);
       if (!sv.model.empty() && !s.find_model(sv.model))
         unknown(YamlReader::child(n, "model"), p + ".model", "model", sv.model, model_names);
+      else if (sv.ep > 1)
+        check_expert_parallel(s, sv, *s.find_model(sv.model), YamlReader::child(n, "ep"), p + ".ep");
       for (const auto& [site, count] : sv.replicas)
         if (!s.find_site(site))
           unknown(nodes_["replica:" + sv.name + ":" + site], p + ".replicas." + site, "site", site, site_names);
@@ -1743,6 +1762,13 @@ class ScenarioReader {
                  fmt::format("an interval of {} over the horizon ({}) is {:.3g} load checks; the limit is {:g}",
                              format_duration(sv.autoscale.interval), format_duration(s.horizon),
                              s.horizon / sv.autoscale.interval, limits::kMaxPeriodicChecks));
+      if (sv.fast && !(s.horizon / sv.fast_interval <= limits::kMaxPeriodicChecks)) {  // fast mode steps each interval
+        const bool given = YamlReader::child(n, "fast_interval").IsDefined();
+        r_.error(YamlReader::child(n, given ? "fast_interval" : "mode"), p + (given ? ".fast_interval" : ".mode"),
+                 fmt::format("fast mode's interval of {} over the horizon ({}) is {:.3g} intervals; the limit is {:g}",
+                             format_duration(sv.fast_interval), format_duration(s.horizon),
+                             s.horizon / sv.fast_interval, limits::kMaxPeriodicChecks));
+      }
     }
 
     for (std::size_t i = 0; i < s.failures.events.size(); ++i) {

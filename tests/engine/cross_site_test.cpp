@@ -103,6 +103,12 @@ TEST_CASE("cross-site sync on an idle WAN: each step is the share's step plus th
   // The link's bytes in wan.csv include the exchange.
   REQUIRE(r.wan_links.size() == 1);
   CHECK(r.wan_links[0].bytes == Approx(2 * 400 * 4 * st.share.params).epsilon(1e-6));
+  // Its cost: each share's 8 GPUs for the whole run at its own cluster's GPU-hour rate.
+  REQUIRE(r.tco.clusters.size() == 2);
+  const double hours = j.time_to_train_s / 3600;
+  CHECK(r.cross_site[1].gpu_hours == Approx(8 * hours).epsilon(1e-6));
+  CHECK(j.cost == Approx(8 * hours * (r.tco.clusters[0].gpu_hour_rate + r.tco.clusters[1].gpu_hour_rate)).epsilon(1e-6));
+  CHECK(j.cost > 0);
 }
 
 TEST_CASE("local-sgd moves 1/H of sync's WAN bytes, and the compression ratio on top", "[engine][cross-site]") {

@@ -16,7 +16,7 @@ TEST_CASE("fast mode serves one replica at one request at a time as M/D/1", "[en
   // Wq = rho S / (2 (1 - rho)); mean TTFT = Wq + prefill; the replica busy rho of the time.
   const Scenario probe = test::load_scenario(
       "name: p\nhorizon: 1h\n" + std::string(test::kLlama8bOnOneH100) +
-          "    - {name: s, model: llama3-8b, replicas: {a: 1}, arrivals: {poisson: 1/s}}\n",
+          "    - {name: s, model: llama3-8b, replicas: {a: 1}, arrivals: {poisson: 0.01/s}}\n",
       "p.yaml");
   InferenceCost cost(*probe.find_model("llama3-8b"), builtin_hardware_profiles().at("h100-sxm"), 1, "bf16");
   const double prefill = cost.prefill_s({512}), S = prefill + cost.decode_step_s(1, 513);
@@ -36,4 +36,15 @@ TEST_CASE("fast mode serves one replica at one request at a time as M/D/1", "[en
   CHECK(g.ttft_mean == Approx(Wq + prefill).epsilon(0.10));
   CHECK(g.e2e_mean == Approx(Wq + S).epsilon(0.10));
   CHECK(r.services.at(0).gpu_utilisation == Approx(rho).epsilon(0.04));
+}
+
+TEST_CASE("fast mode's intervals over the horizon are bounded when the scenario loads", "[scenario][inference][fast]") {
+  // 1000 years of 1 s intervals: 3.16e10 steps, past the 1e8 of every periodic check.
+  const std::string head = "name: f\nhorizon: 1000y\n" + std::string(test::kLlama8bOnOneH100);
+  test::check_refused(head + "    - {name: s, model: llama3-8b, replicas: {a: 1}, mode: fast, fast_interval: 1s,\n"
+                             "       arrivals: {poisson: 0.01/s}}\n",
+                      "f.yaml", "f.yaml:", "workloads.inference[0].fast_interval: fast mode's interval of 1 s");
+  // Without fast_interval (60 s: 5.3e8 intervals) the error is at `mode`.
+  test::check_refused(head + "    - {name: s, model: llama3-8b, replicas: {a: 1}, mode: fast, arrivals: {poisson: 0.01/s}}\n",
+                      "f.yaml", "f.yaml:", "workloads.inference[0].mode: fast mode's interval of 1 min");
 }

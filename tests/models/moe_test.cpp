@@ -326,3 +326,23 @@ TEST_CASE("MoE decode reads only the experts the batch routes to, MLA caches its
   const double usable = 0.9 * gpu.memory_bytes * 8 - 1.0 * transformer_size(v3).total_params;
   CHECK(ds.kv_capacity_tokens() == Approx(usable / (61.0 * 576 * 2 * 8)));
 }
+
+TEST_CASE("expert-parallel serving: two NVLink all-to-alls per MoE layer, closed form", "[models][moe][inference]") {
+  const HardwareProfile& gpu = builtin_hardware_profiles().at("h200-sxm");
+  const ModelSpec m = mixtral();
+  const InferenceCost tp2(m, gpu, 2, "bf16"), ep2(m, gpu, 2, "bf16", true, {}, 1, {}, 2);
+  // Each of the 2 EP ranks dispatches its 64 / 2 tokens' top-2 hidden states (4096 x 2 B):
+  // S = 32 x 2 x 4096 x 2 = 524288 B sent per rank; one NVLink all-to-all of 2 ranks takes
+  // base + 1 hop + (2-1)/2 S / B_up (collective_model.hpp), dispatch and combine twice that.
+  const CollectiveFabric f = collective_fabric(gpu, ClusterLinks{});
+  const double a2a = f.base_latency + f.scale_up.hop_latency + 0.5 * 524288.0 / f.scale_up.bandwidth;
+  CHECK(ep2.expert_all_to_all_s(64) == Approx(2 * a2a).epsilon(1e-12));
+  CHECK(tp2.expert_all_to_all_s(64) == 0);
+  // Expert parallelism only moves experts between the same 2 GPUs: the KV capacity is unchanged.
+  CHECK(ep2.kv_capacity_tokens() == tp2.kv_capacity_tokens());
+  // ep must divide the stage's GPUs and the experts, and the model must be MoE.
+  CHECK_THROWS_AS(InferenceCost(m, gpu, 2, "bf16", true, {}, 1, {}, 4), std::invalid_argument);
+  ModelSpec dense = m;
+  dense.moe = {};
+  CHECK_THROWS_AS(InferenceCost(dense, gpu, 2, "bf16", true, {}, 1, {}, 2), std::invalid_argument);
+}

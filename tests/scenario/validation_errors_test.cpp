@@ -474,3 +474,36 @@ TEST_CASE("each broken MoE key gives its one clear error", "[validation][moe]") 
     CHECK(errors.front() == fmt::format("t.yaml:{}:{}: {}", c.line, col, c.expected));
   }
 }
+
+TEST_CASE("a service's ep loads, and each bad ep gives its one clear error", "[validation][moe]") {
+  std::vector<std::string> base = kMoeBase;
+  base[11] = "  inference:";  // line 12; line 13 is the service
+  const std::string sv = "    - {name: s, replicas: {a: 1}, arrivals: {poisson: 1/s}, ";
+  LoadResult ok = load_checked_text(with_line(13, sv + "model: m, gpus_per_replica: 8, ep: 4}", base), "t.yaml");
+  for (const auto& d : ok.diagnostics.items()) UNSCOPED_INFO(d.str());
+  REQUIRE(ok.scenario);
+  CHECK(ok.scenario->inference.at(0).ep == 4);
+  struct Case {
+    const char* what;
+    std::string replacement, at, expected;
+  };
+  const std::vector<Case> cases = {
+      {"ep on a dense model", sv + "model: d, gpus_per_replica: 8, ep: 2}", "2}",
+       "error: workloads.inference[0].ep: ep 2 needs a mixture-of-experts model; d is dense"},
+      {"ep not dividing the experts", sv + "model: m, gpus_per_replica: 8, ep: 3}", "3}",
+       "error: workloads.inference[0].ep: ep 3 does not divide the 16 experts of m"},
+      {"ep not dividing a server's GPUs of the replica", sv + "model: m, gpus_per_replica: 8, ep: 16}", "16}",
+       "error: workloads.inference[0].ep: ep 16 does not divide the 8 GPUs a replica holds in each server of site a"},
+      {"ep below 1", sv + "model: m, gpus_per_replica: 8, ep: 0}", "0}",
+       "error: workloads.inference[0].ep: expected an integer >= 1, got \"0\""},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    LoadResult r = load_checked_text(with_line(13, c.replacement, base), "t.yaml");
+    CHECK_FALSE(r.scenario);
+    const std::vector<std::string> errors = error_lines(r);
+    INFO(fmt::format("got:\n{}", fmt::join(errors, "\n")));
+    REQUIRE(errors.size() >= 1);
+    CHECK(errors.front() == fmt::format("t.yaml:13:{}: {}", c.replacement.rfind(c.at) + 1, c.expected));
+  }
+}

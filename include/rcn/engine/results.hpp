@@ -253,6 +253,7 @@ struct CrossSiteRow {
   double waiting_s = 0;               // time it waited for a stopped site (not elastic)
   double compute_utilisation = 0;     // this share's step time over the time it held its servers
   double effective_tokens_per_s = 0;  // tokens trained / (1 + convergence_penalty) / time since start
+  double gpu_hours = 0;               // this share's GPUs x the time it held its servers (the job's cost)
 };
 
 struct SimulationResult {

@@ -10,7 +10,9 @@
 // (a graph launch per kernel), prefill runs eagerly, as those engines do for
 // variable-length prompts. The KV cache that fits next to the weights limits
 // the batch. docs/inference.md gives every kernel's bytes. A mixture-of-experts model's MoE
-// layers read only the experts a step's tokens route to (docs/models.md, Mixture of experts).
+// layers read only the experts a step's tokens route to (docs/models.md, Mixture of experts);
+// with expert parallelism (`ep`) each GPU of a stage holds E / ep experts and every MoE layer
+// adds an all-to-all dispatch and combine of the routed tokens (docs/inference.md).
 //
 // Around those kernels the serving engine does CPU work every iteration
 // (scheduling, building the step's inputs, turning sampled tokens into
@@ -43,9 +45,12 @@ class InferenceCost {
   // `pp` > 1: the replica spans pp servers, tp GPUs each, one pipeline stage of layers / pp layers
   // per server; an iteration runs its stages one after another (one batch in flight) and sends the
   // activations between them over `links`' fabric (docs/inference.md, replicas spanning servers).
+  // `ep` > 1 (a MoE model only, dividing tp and the experts): the stage's tp GPUs form ep groups
+  // of tp / ep, each holding E / ep whole experts split over its tp / ep GPUs (attention and the
+  // dense layers stay tensor parallel over all tp). Throws std::invalid_argument otherwise.
   InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision,
                 bool cuda_graphs = true, const ServingEngineSpec& engine = {}, int pp = 1,
-                const ClusterLinks& links = {});
+                const ClusterLinks& links = {}, int ep = 1);
 
   // One iteration's time from its GPU time and the engine's CPU time for it:
   //   gpu + host, or max(gpu, host) when the engine overlaps them.
@@ -73,12 +78,18 @@ class InferenceCost {
   // its 1/tp share of the hidden states to its peer of the next stage over the fabric, and the
   // receiving stage all-gathers them over NVLink (Megatron's scatter/gather, as training's PP does).
   double pipeline_sends_s(double tokens) const;
+  // Seconds of one MoE layer's expert-parallel all-to-alls for an iteration of `tokens` tokens:
+  // each EP rank dispatches its 1/ep share of the tokens' top_k hidden-state copies to the ranks
+  // holding their experts and gets the outputs back (combine), two all-to-alls over NVLink of
+  // tokens / ep x top_k x hidden x 2 B sent per rank (training's all-to-all, collective_model).
+  // 0 without expert parallelism.
+  double expert_all_to_all_s(double tokens) const;
 
  private:
   const ModelSpec model_;
   KernelModel eager_;   // prefill
   KernelModel decode_;  // decode: graph replay or eager, by the option
-  int tp_, pp_;
+  int tp_, pp_, ep_;
   std::string precision_;
   ServingEngineSpec engine_;
   CollectiveFabric fabric_;  // the profile's NVLink tier, for the tensor-parallel collectives
@@ -92,8 +103,9 @@ class InferenceCost {
   // GEMMs, rotary and KV-cache write, residual adds, activation, TP all-reduces, final norm.
   double token_kernels_s(const KernelModel& k, double tokens) const;
   // A MoE layer's MLP on T tokens (experts split over the TP ranks, as vLLM's fused MoE does
-  // without expert parallelism): router, top-k, permutation, shared experts and the routed
-  // experts the tokens touch, each reading its weights once.
+  // without expert parallelism; with it, each rank's E / ep experts split over tp / ep ranks):
+  // router, top-k, permutation, shared experts and the routed experts the tokens touch, each
+  // reading its weights once, and the expert-parallel all-to-alls.
   double moe_mlp_s(const KernelModel& k, double T) const;
   // Logits GEMM, their all-gather over the TP ranks and sampling, for `rows` tokens.
   double head_s(const KernelModel& k, double rows) const;

@@ -29,8 +29,10 @@ struct ReplicaQueueStats {
 
 // Simulates `requests` arrivals at `rate` per second (lengths as the service's arrivals draw them;
 // a trace's rows in turn) on one replica with these limits and cost; `seed` picks the streams.
+// `share_of` > 1: the replica takes every share_of-th request of a Poisson stream (Erlang gaps of
+// that many phases), as one of share_of replicas that a router feeds in turn.
 ReplicaQueueStats simulate_replica_queue(const BatchLimits& lim, const InferenceCost& cost, const ArrivalSpec& arrivals,
-                                         double rate, int requests, std::uint64_t seed);
+                                         double rate, int requests, std::uint64_t seed, int share_of = 1);
 
 // Share of the measured requests meeting `slo` when each one's TTFT and end-to-end latency also
 // include `rtt` (the user's round trip to the replica), as the engine counts them.

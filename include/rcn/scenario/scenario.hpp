@@ -380,6 +380,9 @@ struct InferenceServiceSpec {
   std::string model;
   std::vector<std::pair<std::string, int>> replicas;  // site -> replicas (both pools when disaggregated)
   int gpus_per_replica = 1;
+  // Expert-parallel degree of a MoE model's experts over each server's share of a replica (`ep`,
+  // dividing the experts and gpus_per_replica; docs/inference.md, "Expert parallelism"). 1: none.
+  int ep = 1;
   // Disaggregated serving (`disaggregated: {prefill: {SITE: N}, decode: {SITE: N}}`): the first
   // N replicas of a site in `prefill` prefill prompts and hand their KV cache to the decode pool
   // (`replicas` then counts both pools). Empty: every replica prefills and decodes.
