@@ -43,8 +43,8 @@ TEST_CASE("fast mode's intervals over the horizon are bounded when the scenario 
   const std::string head = "name: f\nhorizon: 1000y\n" + std::string(test::kLlama8bOnOneH100);
   test::check_refused(head + "    - {name: s, model: llama3-8b, replicas: {a: 1}, mode: fast, fast_interval: 1s,\n"
                              "       arrivals: {poisson: 0.01/s}}\n",
-                      "f.yaml", "f.yaml:", "workloads.inference[0].fast_interval: fast mode's interval of 1 s");
+                      "f.yaml", "f.yaml:", "workloads.inference[0].fast_interval: fast mode's interval of 1.00 s over the horizon (365000.00 d) is 3.15e+10 intervals");
   // Without fast_interval (60 s: 5.3e8 intervals) the error is at `mode`.
   test::check_refused(head + "    - {name: s, model: llama3-8b, replicas: {a: 1}, mode: fast, arrivals: {poisson: 0.01/s}}\n",
-                      "f.yaml", "f.yaml:", "workloads.inference[0].mode: fast mode's interval of 1 min");
+                      "f.yaml", "f.yaml:", "workloads.inference[0].mode: fast mode's interval of 60.00 s over the horizon (365000.00 d) is 5.26e+08 intervals");
 }
