@@ -27,7 +27,6 @@ namespace {
 // the job's own length (and a trace's fixed duration) is applied to the copy.
 void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   const std::size_t c = ctx.jobs[job].cluster;
-  const ClusterState& cs = ctx.clusters[c];
   const TrainingJobSpec spec = job_on_cluster(ctx, job, c);
   std::string key = fmt::format("{}|{}|", training_step_key(spec), c);
   for (int s : ctx.jobs[job].servers) key += fmt::format("{},", s);
