@@ -137,7 +137,7 @@ void prepare(EngineContext& ctx) {
     r.gpus = j.gpus;
     r.submit_s = j.submit;
     r.params = ctx.step_table[ctx.estimate_index[ctx.jobs.size() * clusters]]->params;
-    ctx.jobs.push_back({std::move(r), 0, {}, {}});
+    ctx.jobs.push_back({std::move(r), 0, {}, {}, nullptr});
     if (j.submit < s.horizon) ++ctx.jobs_expected;
   }
 }
