@@ -313,11 +313,16 @@ bool InferenceRuntime::take_server(std::size_t r) {
     rep.held_since = sg4::Engine::get_clock();
     auto& cost = cost_cache[rep.service * ctx.clusters.size() + c];
     if (!cost) {
-      const int pp = spec.servers_per_replica(cs.gpus_per_server);  // pipeline stages: one per server
-      const ClusterLinks links = pp > 1 ? ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]) : ClusterLinks{};
+      // A replica spanning k servers runs a pipeline stage per server, unless its ep exceeds a
+      // server's share of it: then it is one stage tensor parallel over all k servers, its
+      // all-to-alls over the fabric (docs/inference.md, expert parallelism across servers).
+      const int k = spec.servers_per_replica(cs.gpus_per_server);
+      const bool ep_spans = k > 1 && spec.ep > spec.gpus_per_replica / k;
+      const int pp = ep_spans ? 1 : k;
+      const ClusterLinks links = k > 1 ? ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]) : ClusterLinks{};
       cost = std::make_unique<InferenceCost>(*ctx.scenario.find_model(spec.model), *ctx.scenario.find_profile(cs.gpu),
                                              spec.gpus_per_replica / pp, spec.precision, spec.cuda_graphs, spec.engine,
-                                             pp, links, spec.ep);
+                                             pp, links, spec.ep, ep_spans ? k : 1);
     }
     rep.cost = cost.get();
     rep.limits = batch_limits(spec, *ctx.scenario.find_model(spec.model), *rep.cost);

@@ -1359,8 +1359,10 @@ class ScenarioReader {
     return false;
   }
 
-  // A service's `ep` needs a MoE model whose experts and the GPUs of each server of a replica it
-  // divides (expert parallelism stays inside a server: InferenceCost's stage GPUs).
+  // A service's `ep` needs a MoE model whose experts it divides, and either divides the GPUs a
+  // replica holds in each server (expert parallelism inside each pipeline stage) or, larger than
+  // them, divides the replica's GPUs with the same whole number of EP ranks on each of its servers
+  // (one stage over all of them, the all-to-all over the fabric: InferenceCost's tp_servers).
   void check_expert_parallel(const Scenario& s, const InferenceServiceSpec& sv, const ModelSpec& m,
                              const YAML::Node& at, const std::string& p) {
     if (!m.is_moe())
@@ -1370,9 +1372,19 @@ class ScenarioReader {
     for (const auto& [site_name, count] : sv.replicas)
       if (const SiteSpec* site = s.find_site(site_name))
         for (const auto& c : site->clusters)
-          if (const int k = sv.servers_per_replica(c.gpus_per_server); k > 0 && (sv.gpus_per_replica / k) % sv.ep != 0)
-            return r_.error(at, p, fmt::format("ep {} does not divide the {} GPUs a replica holds in each server of site {}",
-                                               sv.ep, sv.gpus_per_replica / k, site_name));
+          if (const int k = sv.servers_per_replica(c.gpus_per_server); k > 0) {
+            const int per_server = sv.gpus_per_replica / k;
+            if (sv.gpus_per_replica % sv.ep != 0)
+              return r_.error(at, p, fmt::format("ep {} does not divide the {} GPUs of a replica", sv.ep,
+                                                 sv.gpus_per_replica));
+            if (sv.ep <= per_server && per_server % sv.ep != 0)
+              return r_.error(at, p, fmt::format("ep {} does not divide the {} GPUs a replica holds in each server of site {}",
+                                                 sv.ep, per_server, site_name));
+            if (sv.ep > per_server && sv.ep % k != 0)
+              return r_.error(at, p, fmt::format("ep {} spans the {} servers of a replica at site {} but does not put the "
+                                                 "same whole number of expert-parallel ranks on each",
+                                                 sv.ep, k, site_name));
+          }
   }
 
   // "8 GPUs in one server", or "16 GPUs on 2 servers" for a replica spanning the site's first fitting cluster's servers.

@@ -406,3 +406,47 @@ TEST_CASE("expert-parallel serving: one whole decode step of Mixtral on tp 2, ep
   CHECK(step > 3.1e-3);
   CHECK(step < 6.2e-3);
 }
+
+TEST_CASE("expert parallelism across servers: the all-to-all over the fabric, closed form; experts per GPU by hand",
+          "[models][moe][inference]") {
+  // Qwen3-30B-A3B (128 experts of width 768, top 8, h 2048, 48 MoE layers) on a replica of
+  // 2 H200 servers of 8, tp 16 and ep 16 as one stage; 8 NICs of 400 Gb/s per server.
+  const HardwareProfile& gpu = builtin_hardware_profiles().at("h200-sxm");
+  const ModelSpec m = qwen3_30b();
+  ClusterLinks links;
+  links.gpus_per_server = 8, links.nic_bandwidth = 50e9, links.nics_per_server = 8;
+  const InferenceCost span(m, gpu, 16, "bf16", true, {}, 1, links, 16, 2);
+  // 64 tokens: each of the 16 EP ranks sends 64 / 16 x 8 x 2048 x 2 B = 131072 B. An all-to-all of
+  // n = 16 ranks, g = 8 per server (collective_model.hpp): base + (g - 1) l_up + (n - g) l_out +
+  // max((g - 1) / n S / B_up, (n - g) / n S o / B_out), B_out = 50 GB/s x 8 NICs / 8 GPUs x the
+  // NIC efficiency, o = 1; dispatch and combine twice that.
+  const CollectiveFabric f = collective_fabric(gpu, links);
+  const double S = 131072, b_out = 50e9 * gpu.nic_efficiency;
+  const double one = f.base_latency + 7 * gpu.scale_up.hop_latency + 8 * gpu.net_hop_latency +
+                     std::max(7.0 / 16 * S / f.scale_up.bandwidth, 8.0 / 16 * S / b_out);
+  CHECK(span.expert_all_to_all_s(64) == Approx(2 * one).epsilon(1e-12));
+  // Half of each rank's copies leave the server at b_out (~ 45 GB/s) against NVLink's ~ 400+ GB/s:
+  // the fabric part sets the pace.
+  CHECK(8.0 / 16 * S / b_out > 7.0 / 16 * S / f.scale_up.bandwidth);
+  // On a 2:1 oversubscribed core the cross-server part takes twice as long.
+  ClusterLinks thin = links;
+  thin.oversubscription = 2;
+  const InferenceCost span2(m, gpu, 16, "bf16", true, {}, 1, thin, 16, 2);
+  CHECK(span2.expert_all_to_all_s(64) ==
+        Approx(2 * (one - 8.0 / 16 * S / b_out + 2 * 8.0 / 16 * S / b_out)).epsilon(1e-12));
+  // Experts per GPU: 128 / 16 = 8 whole experts of every one of the 48 layers, each 3 x 2048 x 768
+  // = 4,718,592 parameters, bf16: 8 x 48 x 4718592 x 2 B = 3,623,878,656 B.
+  CHECK(span.expert_bytes_per_gpu() == Approx(3623878656.0).epsilon(1e-12));
+  // The same 16 GPUs as 2 pipeline stages of tp 8, ep 8 hold the same bytes per GPU: 128 / 8 = 16
+  // whole experts of each of a stage's 24 layers, 16 x 24 x 4718592 x 2 B.
+  const InferenceCost staged(m, gpu, 8, "bf16", true, {}, 2, links, 8);
+  CHECK(staged.expert_bytes_per_gpu() == Approx(16.0 * 24 * 4718592 * 2).epsilon(1e-12));
+  // but its all-to-all stays on NVLink: base + 7 hops + 7 / 8 S' / B_up with S' = 64 / 8 x 8 x 2048 x 2 B.
+  const CollectiveFabric nvl = collective_fabric(gpu, ClusterLinks{});
+  CHECK(staged.expert_all_to_all_s(64) ==
+        Approx(2 * (nvl.base_latency + 7 * nvl.scale_up.hop_latency + 7.0 / 8 * 262144 / nvl.scale_up.bandwidth))
+            .epsilon(1e-12));
+  // ep spanning servers needs tp and ep divisible by the servers, pp 1 and a fabric.
+  CHECK_THROWS_AS(InferenceCost(m, gpu, 16, "bf16", true, {}, 2, links, 16, 2), std::invalid_argument);
+  CHECK_THROWS_AS(InferenceCost(m, gpu, 16, "bf16", true, {}, 1, links, 2, 4), std::invalid_argument);
+}
