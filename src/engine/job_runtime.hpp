@@ -82,6 +82,7 @@ struct SiteShare {
   double held_s = 0;               // closed spans of holding its servers
   double compute_s = 0;            // time its GPUs computed (the rest: waiting for the WAN or a slower site)
   double wan_bytes = 0;            // bytes it sent into the WAN
+  bool reload = false;             // reads the job's last checkpoint from its site's storage before computing again
 };
 
 struct CrossSiteProgress {
@@ -91,6 +92,11 @@ struct CrossSiteProgress {
   double sync_s = 0;               // time the job stood in (or waited for) the cross-site exchange
   double waiting_s = 0;            // time it waited for a site to come back (not elastic)
   int exchanges = 0;               // outer all-reduces (sync: one per step)
+  // Checkpoints (each share writes the job's state to its own site's storage): the tokens the
+  // last one holds, whether there is one, and the useful time since it.
+  double saved_tokens = 0;
+  bool checkpointed = false;
+  double since_checkpoint_s = 0;
 };
 
 struct JobRuntime {
