@@ -291,16 +291,15 @@ std::optional<std::size_t> free_cluster(const EngineContext& ctx, std::size_t jo
   return std::nullopt;
 }
 
-// `sites: auto`: of the splits over k = 1, 2, ... sites that fit now (dp and global_batch
-// divisible by k, a cluster with the share free at each, a WAN route around the ring), the
-// one whose estimated time to train on an idle WAN is least; the k sites are those whose
-// share steps fastest (ties: scenario order). Empty when none fits now.
-std::vector<std::size_t> choose_split(const EngineContext& ctx, std::size_t j) {
+// `sites: auto`: the splits over k = 1, 2, ... sites that fit now (dp and global_batch
+// divisible by k, a cluster with the share free at each, a WAN route around the ring), by
+// estimated time to train on an idle WAN, least first (ties: fewer sites); for each k the k
+// sites are those whose share steps fastest (ties: scenario order). Empty when none fits now.
+std::vector<std::vector<std::size_t>> auto_splits(const EngineContext& ctx, std::size_t j) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const CrossSiteSpec& x = *spec.cross_site;
   const int inner = x.mode == CrossSiteMode::Sync ? 1 : x.inner_steps;
-  std::vector<std::size_t> best;
-  double best_time = 0;
+  std::vector<std::pair<double, std::vector<std::size_t>>> splits;
   for (int k = 1; k <= static_cast<int>(ctx.scenario.sites.size()); ++k) {
     if (spec.parallelism.dp % k != 0 || spec.global_batch % k != 0) continue;
     std::vector<std::pair<double, std::size_t>> candidates;  // (share step, cluster)
@@ -328,32 +327,41 @@ std::vector<std::size_t> choose_split(const EngineContext& ctx, std::size_t j) {
     const double wan = cross_site_all_reduce_s(exchange_bytes(x, first.params, spec.parallelism.gradient_bytes()), k,
                                                latency, bandwidth);
     const double time = periods * exchange_period_s(candidates.back().first, inner, wan, x.overlap);
-    if (best.empty() || time < best_time) {
-      best.clear();
-      for (const auto& cand : candidates) best.push_back(cand.second);
-      best_time = time;
-    }
+    std::vector<std::size_t> split;
+    for (const auto& cand : candidates) split.push_back(cand.second);
+    splits.emplace_back(time, std::move(split));
   }
-  return best;
+  std::stable_sort(splits.begin(), splits.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::vector<std::size_t>> out;
+  for (auto& s : splits) out.push_back(std::move(s.second));
+  return out;
 }
 
 }  // namespace
 
-bool try_start_cross_site(EngineContext& ctx, std::size_t j) {
+std::vector<std::vector<std::size_t>> cross_site_splits(const EngineContext& ctx, std::size_t j) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const CrossSiteSpec& x = *spec.cross_site;
-  std::vector<std::size_t> chosen;
-  if (x.auto_sites) {
-    chosen = choose_split(ctx, j);
-    if (chosen.empty()) return false;
-  } else {
-    for (const std::string& name : x.sites) {
-      const auto site = static_cast<std::size_t>(ctx.scenario.find_site(name) - ctx.scenario.sites.data());
-      const auto c = free_cluster(ctx, j, site, spec.gpus / static_cast<int>(x.sites.size()));
-      if (!c) return false;
-      chosen.push_back(*c);
-    }
+  if (x.auto_sites) return auto_splits(ctx, j);
+  std::vector<std::size_t> split;
+  for (const std::string& name : x.sites) {
+    const auto site = static_cast<std::size_t>(ctx.scenario.find_site(name) - ctx.scenario.sites.data());
+    const auto c = free_cluster(ctx, j, site, spec.gpus / static_cast<int>(x.sites.size()));
+    if (!c) return {};
+    split.push_back(*c);
   }
+  return {split};
+}
+
+bool try_start_cross_site(EngineContext& ctx, std::size_t j) {
+  const std::vector<std::vector<std::size_t>> splits = cross_site_splits(ctx, j);
+  if (splits.empty()) return false;
+  start_cross_site(ctx, j, splits.front());
+  return true;
+}
+
+void start_cross_site(EngineContext& ctx, std::size_t j, const std::vector<std::size_t>& chosen) {
+  const TrainingJobSpec& spec = ctx.scenario.training[j];
   const int gpus = spec.gpus / static_cast<int>(chosen.size());
   auto xp = std::make_unique<CrossSiteProgress>();
   std::vector<std::string> sites, clusters;
@@ -388,7 +396,6 @@ bool try_start_cross_site(EngineContext& ctx, std::size_t j) {
                                   guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[j].name),
                                           [&] { cross_site_runner(ctx, j); });
                                 });
-  return true;
 }
 
 void cross_site_failure(EngineContext& ctx, std::size_t j, const std::vector<std::pair<std::size_t, int>>& hit,

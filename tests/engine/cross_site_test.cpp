@@ -287,3 +287,43 @@ TEST_CASE("checkpoints of a job across sites: each share writes to its own site,
   REQUIRE(r.wan_links.size() == 1);
   CHECK(r.wan_links[0].bytes == Approx(2 * (200 + 3) * 4 * params).epsilon(1e-6));
 }
+
+namespace {
+// Job big takes all 4 servers of site a from 0 for 20000 steps (over a minute); x (across a and b, one server
+// each) is submitted at 1 s, small (one server, site b) at 2 s.
+std::string queue_order(const std::string& policy) {
+  return two_sites("    - {name: big, model: m, gpus: 32, parallelism: {dp: 32}, global_batch: 64, steps: 20000, site: a}\n"
+                   "    - {name: x, model: m, submit: 1s, gpus: 16, parallelism: {dp: 16}, global_batch: 64, steps: 10, "
+                   "sites: [a, b]}\n"
+                   "    - {name: small, model: m, submit: 2s, gpus: 8, parallelism: {dp: 8}, global_batch: 64, "
+                   "steps: 10, site: b}\n",
+                   "scheduler: {policy: " + policy + "}\n");
+}
+}  // namespace
+
+TEST_CASE("FIFO places a job across sites in its queue: the job behind it waits, as behind any head",
+          "[engine][cross-site][sched]") {
+  // x waits at the head of FIFO's queue for site a; small, behind it, fits at b but waits with it
+  // (FIFO never lets a later job pass a waiting head). When big ends, FIFO starts x on the split
+  // offered (a and b) and small beside it, at the same instant.
+  const SimulationResult r = run(queue_order("fifo"));
+  REQUIRE(r.jobs.size() == 3);
+  for (const JobResult& j : r.jobs) REQUIRE(j.state == JobState::Finished);
+  const double big_end = r.jobs[0].end_s;
+  CHECK(big_end > 2);
+  CHECK(std::string(r.jobs[1].site) == "a+b");
+  CHECK(r.jobs[1].start_s == Approx(big_end).epsilon(1e-12));
+  CHECK(r.jobs[2].start_s == Approx(big_end).epsilon(1e-12));
+  CHECK(r.jobs[2].queue_wait_s == Approx(big_end - 2).epsilon(1e-12));
+}
+
+TEST_CASE("a policy that does not place jobs across sites leaves them to the engine, before it",
+          "[engine][cross-site][sched]") {
+  // SJF does not place jobs across sites: the engine starts x when a frees up, outside the
+  // policy, and small starts at once at b (its submission, 2 s).
+  const SimulationResult r = run(queue_order("sjf"));
+  REQUIRE(r.jobs.size() == 3);
+  for (const JobResult& j : r.jobs) REQUIRE(j.state == JobState::Finished);
+  CHECK(r.jobs[1].start_s == Approx(r.jobs[0].end_s).epsilon(1e-12));
+  CHECK(r.jobs[2].start_s == Approx(2).epsilon(1e-12));
+}
