@@ -327,3 +327,29 @@ TEST_CASE("a policy that does not place jobs across sites leaves them to the eng
   CHECK(r.jobs[1].start_s == Approx(r.jobs[0].end_s).epsilon(1e-12));
   CHECK(r.jobs[2].start_s == Approx(2).epsilon(1e-12));
 }
+
+TEST_CASE("checkpoints of an elastic job across sites: the others go on, the failed share rereads its own site's",
+          "[engine][cross-site]") {
+  // As above, but elastic and b out for 1 s only: the struck step is lost (P) and nothing before
+  // it (a holds the current state and goes on alone); b rejoins 1 s later, while a still trains,
+  // and first reads the last checkpoint from its own site's storage: one reload of
+  // R = 14 B x params / 2 GB/s.
+  const Scenario probe = test::load_scenario(checkpointed(1e6), "xsite.yaml");
+  const SyncStep st = sync_step(probe);
+  const double P = st.total(), R = 14 * st.share.params / 2e9;
+  const int n = static_cast<int>(std::ceil(3 / P));
+  const double fail_at = 2 * (n * P + 14 * st.share.params / 1e9) + 2.5 * P;
+  std::string y = checkpointed(fail_at);
+  y.replace(y.find("checkpoint: {interval: 3s}"), 26, "checkpoint: {interval: 3s}, elastic: true");
+  y.replace(y.find("duration: 100s"), 14, "duration: 1s");
+  const SimulationResult r = run_simulation(test::load_scenario(y, "xsite.yaml"));
+  REQUIRE(r.jobs.size() == 1);
+  const JobResult& j = r.jobs[0];
+  REQUIRE(j.state == JobState::Finished);
+  CHECK(j.interruptions == 1);
+  CHECK(j.lost_work_s == Approx(P).epsilon(1e-6));
+  CHECK(j.restart_overhead_s == Approx(R).epsilon(1e-6));
+  CHECK(j.checkpoints >= 2);
+  REQUIRE(r.cross_site.size() == 2);
+  CHECK(r.cross_site[0].waiting_s == 0);
+}
