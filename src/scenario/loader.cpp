@@ -659,9 +659,9 @@ class ScenarioReader {
     if (j.checkpoint.async)  // each share writes to its own site's storage, blocking (docs/cross-site.md)
       r_.error(YamlReader::child(YamlReader::child(n, "checkpoint"), "async"), p + ".checkpoint.async",
                "asynchronous checkpoints of a job across sites are not modelled (docs/cross-site.md)");
-    if (j.dataset_site)
+    if (j.dataset_site && x.auto_sites)  // with named sites each share stages its part (cross_site_runner.cpp)
       r_.error(YamlReader::child(n, "dataset"), p + ".dataset",
-               "dataset staging of a job across sites is not modelled (docs/cross-site.md)");
+               "dataset staging of a job with sites: auto is not modelled; name its sites (docs/cross-site.md)");
     if (j.parallelism.auto_layout || j.parallelism.min_dp > 0)
       r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism",
                "a job across sites needs a fixed layout (no auto, no min_dp: `elastic` says what a site outage does)");
@@ -1627,6 +1627,14 @@ class ScenarioReader {
           r_.error(sites[k], YamlReader::index(p + ".sites", k),
                    fmt::format("no WAN route between sites {} and {}: a job split across them needs one", x.sites.front(),
                                x.sites[k]));
+          return;
+        }
+      // Each share stages its part of the dataset from the dataset's site over the WAN.
+      if (j.dataset_site)
+        if (const SiteSpec* home = s.find_site(*j.dataset_site);
+            home && !seen[static_cast<std::size_t>(home - s.sites.data())]) {
+          r_.error(YamlReader::child(nodes_["dataset:" + std::to_string(i)], "site"), p + ".dataset.site",
+                   fmt::format("no WAN route from the dataset's site {} to the job's sites", home->name));
           return;
         }
     }

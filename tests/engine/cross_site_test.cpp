@@ -229,6 +229,14 @@ TEST_CASE("cross-site bad input: an unknown site, a split without a WAN route", 
   test::check_refused(two_sites("    - {name: x, model: m, gpus: 16, global_batch: 64, steps: 4, sites: [a, b], "
                                 "sync: local-sgd}\n"),
                       "xsite.yaml", "xsite.yaml:12:", "local_sgd");
+  // A dataset needs the job's sites named (auto: refused), and a WAN route from its site.
+  test::check_refused(two_sites("    - {name: x, model: m, gpus: 16, global_batch: 64, steps: 4, sites: auto, "
+                                "dataset: {size: 1GB, site: a}}\n"),
+                      "xsite.yaml", "xsite.yaml:12:", "workloads.training[0].dataset: dataset staging of a job with sites: auto");
+  test::check_refused(two_sites("    - {name: x, model: m, gpus: 16, global_batch: 64, steps: 4, sites: [a, b], "
+                                "dataset: {size: 1GB, site: island}}\n", "", true),
+                      "xsite.yaml", "xsite.yaml:13:",
+                      "workloads.training[0].dataset.site: no WAN route from the dataset's site island to the job's sites");
   // Checkpoints are blocking, each share writing to its own site: async is refused at its key.
   test::check_refused(with_storage(two_sites("    - {name: x, model: m, gpus: 16, global_batch: 64, steps: 4, "
                                              "sites: [a, b], checkpoint: {interval: 1h, async: true}}\n")),
@@ -352,4 +360,21 @@ TEST_CASE("checkpoints of an elastic job across sites: the others go on, the fai
   CHECK(j.checkpoints >= 2);
   REQUIRE(r.cross_site.size() == 2);
   CHECK(r.cross_site[0].waiting_s == 0);
+}
+
+TEST_CASE("a job across sites stages each share's part of its dataset to that share's site", "[engine][cross-site]") {
+  // A 10 GB dataset held at a: b's share needs its half, 5 GB over the 10 Gb/s, 5 ms link:
+  // 0.005 + 5e9 / 1.25e9 = 4.005 s before the first step (storage unmodelled: free); a's share
+  // reads it where it is. Then the 400 steps of the idle-WAN case.
+  const Scenario s = test::load_scenario(
+      two_sites(std::string(kJob) + ", dataset: {size: 10GB, site: a}}\n"), "xsite.yaml");
+  const SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs.size() == 1);
+  const JobResult& j = r.jobs[0];
+  REQUIRE(j.state == JobState::Finished);
+  CHECK(j.staging_s == Approx(4.005).epsilon(1e-6));
+  const SyncStep st = sync_step(s);
+  CHECK(j.time_to_train_s == Approx(4.005 + 400 * st.total()).epsilon(1e-6));
+  REQUIRE(r.wan_links.size() == 1);
+  CHECK(r.wan_links[0].bytes == Approx(5e9 + 2 * 400 * 4 * st.share.params).epsilon(1e-6));
 }
