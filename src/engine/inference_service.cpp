@@ -596,7 +596,7 @@ std::size_t InferenceRuntime::pick_decode(std::size_t service, std::size_t site)
 void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
   Request& q = requests[id];
   ServiceRuntime& sv = services[from.service];
-  from.kv_reserved -= q.prompt + q.output;
+  if (!from.limits.paged) from.kv_reserved -= q.prompt + q.output;  // a paged replica freed its blocks itself
   from.outstanding -= q.output - 1;
   const double bytes = from.cost->kv_bytes_per_token() * q.prompt;  // the prompt's KV cache, all layers
   sv.in_transfer.insert(id);
