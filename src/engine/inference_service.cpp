@@ -143,7 +143,13 @@ void InferenceRuntime::dispatcher(std::size_t s) {
         t += -std::log(1 - rng.uniform()) / peak;
       } while (rng.uniform() * peak > a.rate * (1 + 0.5 * std::sin(2 * M_PI * (std::fmod(t, 86400) - 8 * 3600) / 86400)));
     }
-    if (t >= horizon) return;
+    if (t >= horizon) {
+      // The next arrival is past the horizon, yet the service runs until it: the horizon
+      // actor ends the run there. Returning now would end an inference-only run at the last
+      // arrival (at 0 s for a trace whose second row is past the horizon), its requests unserved.
+      sg4::this_actor::sleep_until(horizon);
+      for (;;) sg4::this_actor::sleep_for(horizon > 0 ? horizon : 1.0);  // killed by the horizon actor
+    }
     if (a.kind != "trace") {  // a fixed length is the spec's token count, drawn from no stream
       if (a.prompt_length.kind != TokenLengthSpec::Kind::Fixed) prompt = draw_token_length(a.prompt_length, lengths);
       if (a.output_length.kind != TokenLengthSpec::Kind::Fixed) output = draw_token_length(a.output_length, lengths);
@@ -595,7 +601,7 @@ std::size_t InferenceRuntime::pick_decode(std::size_t service, std::size_t site)
 void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
   Request& q = requests[id];
   ServiceRuntime& sv = services[from.service];
-  from.kv_reserved -= q.prompt + q.output;
+  if (!from.limits.paged) from.kv_reserved -= q.prompt + q.output;  // a paged replica freed its blocks itself
   from.outstanding -= q.output - 1;
   const double bytes = from.cost->kv_bytes_per_token() * q.prompt;  // the prompt's KV cache, all layers
   sv.in_transfer.insert(id);

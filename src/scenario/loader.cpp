@@ -1119,7 +1119,6 @@ class ScenarioReader {
       else sv.replicas.emplace_back(site, count), nodes_["replica:" + sv.name + ":" + site] = nodes_["decode:" + sv.name + ":" + site];
     }
     if (decode.empty() && YamlReader::child(m, "decode").IsMap()) r_.error(m, mp, "the decode pool has no replica");
-    if (sv.scheduler.paged()) r_.error(m, mp, "disaggregated serving runs the orca scheduler only (scheduler: orca)");
     if (YamlReader::child(n, "autoscale").IsDefined()) r_.error(m, mp, "disaggregated pools do not autoscale");
     return true;
   }
