@@ -6,13 +6,10 @@
 //
 // The analytic model (collective_time) says how many bytes each server puts
 // on its NICs for the algorithm and protocol it chose (server_egress_bytes)
-// and how long they take at the NICs' rate (network_s). A collective over m
-// servers sends them in (m - 1) or 2 (m - 1) identical rounds, every server of
-// the job sending for all its GPUs to its peer in the next replica; one round
-// is simulated, with all the job's servers sending at once, and multiplied.
-// An all-to-all's rounds are not identical on a tiered fabric (round k sends
-// to the server k places on, crossing more or fewer leaf uplinks): up to
-// kAllToAllRounds of them are simulated.
+// and how long they take at the NICs' rate (network_s). The rounds those bytes
+// take are models/fabric_rounds.hpp's: one round is simulated, with all the
+// job's servers sending at once, and multiplied; an all-to-all's rounds differ
+// on a tiered fabric, so up to kAllToAllRounds of them are simulated.
 // Payloads are divided by the profile's NIC efficiency, so an idle fabric
 // reproduces network_s; what contention (an oversubscribed fabric shared with
 // other jobs) adds beyond it is added to the analytic time.
@@ -26,8 +23,6 @@ namespace rcn {
 
 class FlowCollectives {
  public:
-  static constexpr int kAllToAllRounds = 32;
-
   FlowCollectives(std::vector<simgrid::s4u::Host*> servers, int gpus_per_server, CollectiveFabric fabric,
                   double nic_efficiency)
       : servers_(std::move(servers)), gpus_per_server_(gpus_per_server), fabric_(fabric),

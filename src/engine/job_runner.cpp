@@ -181,6 +181,7 @@ void job_runner(EngineContext& ctx, std::size_t job) {
   const std::size_t site = ctx.clusters[ctx.jobs[job].cluster].site;
   const double bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
   p.pace.restart();
+  if (ctx.scenario.fidelity != Fidelity::Flow) p.pace.rate = uplink_loss_rate(ctx, job);  // spines or cables down now
   p.saved_work_s = 0;
 
   // Stage the dataset: a copy from its home site over the WAN, once per site.

@@ -1265,7 +1265,7 @@ class ScenarioReader {
     f.rack_servers = r_.integer(n, "rack_servers", p, 1, false).value_or(4);
     if (const YAML::Node comps = YamlReader::child(n, "components"); comps.IsDefined()) {
       const std::vector<std::string> classes{"gpu", "hbm", "gpu-sram", "gpu-processor", "nic", "switch", "server",
-                                             "software", "storage", "site"};
+                                             "software", "storage", "site", "spine", "cable"};
       if (r_.expect_map(comps, p + ".components", classes)) {
         for (auto it = comps.begin(); it != comps.end(); ++it) {
           const std::string name = it->first.Scalar();
