@@ -302,3 +302,53 @@ TEST_CASE("fabric contention: a job's speed follows a neighbour that starts late
   CHECK(r.jobs[0].end_s ==
         Approx(600 + (20000 * s_alone - (600 - r.jobs[0].start_s)) * s_shared / s_alone).epsilon(1e-3));
 }
+
+TEST_CASE("fabric failures, analytic: a spine failure adds the closed-form uplink time to the job spanning leaves only", "[engine][fabric]") {
+  // two_spines in analytic fidelity. b sits on leaves 1-2 (servers 2-5), its data-parallel
+  // ring (tp 8 in a server, dp 4 over 4 servers, stride 1) sends 3->4 out of leaf 1 and 5->2
+  // out of leaf 2: one flow of b_s = 8 x 50 GB/s = 400 GB/s each way through each leaf's
+  // uplink of 2 x 50 GB/s = 100 GB/s, a round of 400 / 100 = 4 idle rounds. With spine1 down
+  // at 600 s each leaf keeps one uplink (50 GB/s): 400 / 50 = 8 idle rounds, 4 more. Every
+  // round of every collective crossing servers gains 4 idle rounds: the collective's time
+  // grows by 4 x its network time (the analytic bandwidth term). So s1 = the analytic step
+  // with those collectives at seconds + 4 network_s; b's work W = 20000 s0 ends at
+  // 600 + (W - (600 - start)) s1 / s0. c starts at 700 s on two other leaves while the spine
+  // is down: all its 20000 steps take s1. a (one leaf, no uplink) ends at start + 20000 s0_a.
+  std::string y = two_spines("    - {at: 600s, kind: switch, target: a/main/spine1, duration: 30d}\n");
+  y.replace(y.find("fidelity: flow"), 14, "fidelity: analytic");
+  const Scenario s = load(y);
+  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
+  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
+  const CollectiveFabric fabric = collective_fabric(hw, links);
+  const TrainingStep s0 = training_step(*s.find_model("m"), s.training[1], hw, links);
+  const TrainingStep s1 =
+      training_step(*s.find_model("m"), s.training[1], hw, links, [&](CollectiveOp op, double bytes, int ranks, int rps) {
+        const CollectiveCost c = collective_time(op, bytes, ranks, rps, fabric);
+        return ranks / std::max(1, rps) >= 2 ? c.seconds + 4 * c.network_s : c.seconds;
+      });
+  REQUIRE(s1.step_time_s > 1.05 * s0.step_time_s);
+  const SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs.size() == 3);
+  const JobResult &a = r.jobs[0], &b = r.jobs[1], &c = r.jobs[2];
+  INFO(a.fabric_span.str() << " | " << b.fabric_span.str() << " | " << c.fabric_span.str());
+  REQUIRE(b.fabric_span.str().find("leaves 1-2") != std::string::npos);
+  REQUIRE(c.fabric_span.str().find('-') != std::string::npos);
+  CHECK(b.step_time_s == Approx(s0.step_time_s).epsilon(1e-12));
+  CHECK(a.interruptions == 0);
+  CHECK(a.end_s == Approx(a.start_s + 20000 * a.step_time_s).epsilon(1e-9));
+  CHECK(b.end_s == Approx(600 + (20000 * s0.step_time_s - (600 - b.start_s)) * s1.step_time_s / s0.step_time_s)
+                       .epsilon(1e-9));
+  CHECK(c.end_s == Approx(c.start_s + 20000 * s1.step_time_s).epsilon(1e-9));
+}
+
+TEST_CASE("fabric failures, analytic: without failures the tiered fabric's analytic run is unchanged", "[engine][fabric]") {
+  // The same jobs, no event: every job ends at start + 20000 analytic steps (the nominal 8:1
+  // uplinks are not charged in analytic fidelity; flow fidelity measures them).
+  std::string y = two_spines("    - {at: 60d, kind: switch, target: a/main/spine1, duration: 1h}\n");
+  y.replace(y.find("fidelity: flow"), 14, "fidelity: analytic");
+  const SimulationResult r = run_simulation(load(y));
+  for (const JobResult& j : r.jobs) {
+    INFO(j.name);
+    CHECK(j.end_s == Approx(j.start_s + 20000 * j.step_time_s).epsilon(1e-12));
+  }
+}
