@@ -150,6 +150,8 @@ void reevaluate_contention(EngineContext& ctx, std::size_t cluster, std::size_t 
 // Analytic fidelity: reference step / the step with the cluster's failed spines and
 // cables in closed form (models/fabric_rounds.hpp); 1 when its uplinks are whole.
 double uplink_loss_rate(const EngineContext& ctx, std::size_t job);
+// The share of each uplink in service, from the shares failures hold (ClusterRuntime).
+std::vector<double> uplinks_left(const std::vector<double>& lost);
 // A failed (sign +1) or repaired (-1) spine or cable: its share of the cluster's uplinks.
 void change_uplinks(EngineContext& ctx, std::size_t cluster, const std::vector<UplinkLoss>& lost, int sign);
 // Flow fidelity: one iteration of the job's collectives as SimGrid flows on its servers,

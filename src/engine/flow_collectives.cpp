@@ -29,7 +29,15 @@ double FlowCollectives::operator()(CollectiveOp op, double bytes, int ranks, int
   const CollectiveRounds plan = collective_rounds(op, cost, ranks, ranks_per_server, gpus_per_server_, servers_.size());
   if (plan.strides.empty()) return cost.seconds;
   double network = 0;
-  for (std::size_t stride : plan.strides) network += round(plan.per_round, stride);
+  for (std::size_t stride : plan.strides) {
+    double t = round(plan.per_round, stride);
+    if (ecmp_.fabric && ecmp_.fabric->ecmp_hash) {
+      const auto& e = ecmp_;
+      t *= round_stretch(*e.fabric, e.servers, stride, e.leaf_left, e.pod_left, &e.seed) /
+           round_stretch(*e.fabric, e.servers, stride, e.leaf_left, e.pod_left);
+    }
+    network += t;
+  }
   network *= plan.weight;
   // The network's extra time under contention adds to the idle-fabric time.
   return cost.seconds + std::max(0.0, network - cost.network_s);

@@ -18,15 +18,26 @@
 #include <vector>
 
 #include "rcn/models/collective_model.hpp"
+#include "rcn/models/fabric_shape.hpp"
 
 namespace rcn {
+
+// Hashed ECMP on a tiered fabric (models/fabric_rounds.hpp): the star zones spread a
+// leaf's flows ideally over its aggregated uplink, so each measured round is scaled by
+// the hashed round's closed-form stretch over the ideal one, for the uplinks as they are.
+struct EcmpHashing {
+  const FabricShape* fabric = nullptr;  // null: ideal spread (nothing to scale)
+  std::vector<int> servers;             // the job's server indices, in the order of its hosts
+  std::uint64_t seed = 0;               // the job's ECMP seed (ecmp_seed)
+  std::vector<double> leaf_left, pod_left;  // share of each leaf's (pod's) uplink in service
+};
 
 class FlowCollectives {
  public:
   FlowCollectives(std::vector<simgrid::s4u::Host*> servers, int gpus_per_server, CollectiveFabric fabric,
-                  double nic_efficiency)
+                  double nic_efficiency, EcmpHashing ecmp = {})
       : servers_(std::move(servers)), gpus_per_server_(gpus_per_server), fabric_(fabric),
-        nic_efficiency_(nic_efficiency) {}
+        nic_efficiency_(nic_efficiency), ecmp_(std::move(ecmp)) {}
 
   // Must be called from a SimGrid actor: it waits for the flows.
   double operator()(CollectiveOp op, double bytes, int ranks, int ranks_per_server);
@@ -39,6 +50,7 @@ class FlowCollectives {
   int gpus_per_server_;
   CollectiveFabric fabric_;
   double nic_efficiency_;
+  EcmpHashing ecmp_;
 };
 
 }  // namespace rcn

@@ -13,6 +13,7 @@
 
 #include "rcn/models/checkpoint_model.hpp"
 #include "src/engine/engine_context.hpp"
+#include "rcn/models/fabric_rounds.hpp"
 #include "src/engine/flow_collectives.hpp"
 #include "src/engine/wait_all.hpp"
 
@@ -138,7 +139,13 @@ TrainingStep measure_flow_step(EngineContext& ctx, std::size_t job) {
   const ClusterLinks links = ClusterLinks::of(cluster);
   std::vector<sg4::Host*> hosts;
   for (int s : ctx.jobs[job].servers) hosts.push_back(ctx.platform.sites[cs.site].clusters[cs.cluster].servers[s]);
-  FlowCollectives flows(hosts, cluster.gpus_per_server, collective_fabric(hw, links), hw.nic_efficiency);
+  const ClusterRuntime& rt = ctx.cluster_runtime[c];
+  EcmpHashing ecmp;
+  if (rt.fabric.ecmp_hash && rt.fabric.tiered())
+    ecmp = {&rt.fabric, ctx.jobs[job].servers, ecmp_seed(ctx.scenario.seed, ctx.scenario.training[job].name),
+            uplinks_left(rt.leaf_uplink_lost), uplinks_left(rt.pod_uplink_lost)};
+  FlowCollectives flows(hosts, cluster.gpus_per_server, collective_fabric(hw, links), hw.nic_efficiency,
+                        std::move(ecmp));
   return training_step(*ctx.scenario.find_model(spec.model), spec, hw, links, std::ref(flows));
 }
 

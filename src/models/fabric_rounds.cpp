@@ -2,7 +2,21 @@
 
 #include <algorithm>
 
+#include "rcn/models/fabric_failure.hpp"
+#include "rcn/models/failure_schedule.hpp"
+
 namespace rcn {
+
+int ecmp_cable(std::uint64_t seed, int from, int to, int uplinks) {
+  const std::uint64_t pair = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(from)) << 32) |
+                             static_cast<std::uint32_t>(to);
+  SplitMix64 mix(seed ^ pair);
+  return static_cast<int>(mix.next() % static_cast<std::uint64_t>(std::max(1, uplinks)));
+}
+
+std::uint64_t ecmp_seed(std::uint64_t scenario_seed, const std::string& job) {
+  return stream_seed(scenario_seed, "ecmp/" + job);
+}
 
 CollectiveRounds collective_rounds(CollectiveOp op, const CollectiveCost& cost, int ranks, int ranks_per_server,
                                    int gpus_per_server, std::size_t n) {
@@ -32,22 +46,33 @@ CollectiveRounds collective_rounds(CollectiveOp op, const CollectiveCost& cost, 
 }
 
 double round_stretch(const FabricShape& f, const std::vector<int>& servers, std::size_t stride,
-                     const std::vector<double>& leaf_left, const std::vector<double>& pod_left) {
+                     const std::vector<double>& leaf_left, const std::vector<double>& pod_left,
+                     const std::uint64_t* hash_seed) {
   if (!f.tiered() || f.group_uplink <= 0) return 1;
   const std::size_t n = servers.size();
-  std::vector<int> leaf_out(f.groups, 0), leaf_in(f.groups, 0), pod_out(f.pods, 0), pod_in(f.pods, 0);
+  const bool hashed = hash_seed && f.ecmp_hash;
+  const int U = hashed ? std::max(1, uplinks_per_group(f)) : 1;
+  // Flows per leaf (ideal: U = 1, every flow on the leaf's one aggregated uplink) or per cable (hashed).
+  std::vector<int> leaf_out(static_cast<std::size_t>(f.groups) * U, 0), leaf_in(leaf_out.size(), 0);
+  std::vector<int> pod_out(f.pods, 0), pod_in(f.pods, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const int from = servers[i], to = servers[(i + stride) % n];
     if (from == to || f.group_of(from) == f.group_of(to)) continue;
-    ++leaf_out[f.group_of(from)], ++leaf_in[f.group_of(to)];
+    const int up = hashed ? ecmp_cable(*hash_seed, from, to, U) : 0;
+    const int down = hashed ? ecmp_cable(~*hash_seed, to, from, U) : 0;  // the cable into the far leaf
+    ++leaf_out[static_cast<std::size_t>(f.group_of(from)) * U + up];
+    ++leaf_in[static_cast<std::size_t>(f.group_of(to)) * U + down];
     if (f.tiers == 3 && f.pod_of(from) != f.pod_of(to)) ++pod_out[f.pod_of(from)], ++pod_in[f.pod_of(to)];
   }
   auto left = [](const std::vector<double>& v, int i) {
     return i < static_cast<int>(v.size()) ? std::max(1e-9, v[static_cast<std::size_t>(i)]) : 1.0;
   };
   double stretch = 1;
-  for (int g = 0; g < f.groups; ++g)
-    stretch = std::max(stretch, std::max(leaf_out[g], leaf_in[g]) * f.server_bandwidth / (f.group_uplink * left(leaf_left, g)));
+  for (std::size_t k = 0; k < leaf_out.size(); ++k) {
+    const int g = static_cast<int>(k) / U;  // a cable carries 1/U of its leaf's capacity left
+    stretch = std::max(stretch, std::max(leaf_out[k], leaf_in[k]) * f.server_bandwidth /
+                                    (f.group_uplink / U * left(leaf_left, g)));
+  }
   if (f.pod_uplink > 0)
     for (int p = 0; p < f.pods; ++p)
       stretch = std::max(stretch, std::max(pod_out[p], pod_in[p]) * f.server_bandwidth / (f.pod_uplink * left(pod_left, p)));
@@ -60,7 +85,8 @@ double UplinkLossTimer::operator()(CollectiveOp op, double bytes, int ranks, int
   if (plan.strides.empty()) return cost.seconds;
   double extra = 0;  // idle rounds' worth the lost uplinks add
   for (std::size_t stride : plan.strides)
-    extra += round_stretch(fabric_, servers_, stride, leaf_left_, pod_left_) - round_stretch(fabric_, servers_, stride, {}, {});
+    extra += round_stretch(fabric_, servers_, stride, leaf_left_, pod_left_, &hash_seed_) -
+             round_stretch(fabric_, servers_, stride, {}, {});
   return cost.seconds + std::max(0.0, cost.network_s / plan.rounds() * plan.weight * extra);
 }
 

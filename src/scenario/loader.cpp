@@ -281,7 +281,7 @@ class ScenarioReader {
       if (r_.expect_map(so, sp, {"kind", "nic_bandwidth", "nics_per_server", "topology", "oversubscription",
                                  "latency", "in_network_reduction", "tiers", "radix", "servers_per_leaf",
                                  "uplinks_per_leaf", "leaves_per_pod", "uplinks_per_spine", "link_bandwidth",
-                                 "core_link_bandwidth", "placement"})) {
+                                 "core_link_bandwidth", "placement", "ecmp"})) {
         if (auto v = r_.choice(so, "kind", sp, {"infiniband", "roce", "ethernet"}, false)) c.scale_out.kind = *v;
         if (auto v = bandwidth(so, "nic_bandwidth", sp, false)) c.scale_out.nic_bandwidth = *v;
         if (auto v = r_.integer(so, "nics_per_server", sp, 1, false)) c.scale_out.nics_per_server = *v;
@@ -335,6 +335,7 @@ class ScenarioReader {
         o.tiers = *v;
     }
     if (auto v = r_.choice(so, "placement", sp, {"packed", "lowest"}, false)) o.placement = *v;
+    if (auto v = r_.choice(so, "ecmp", sp, {"ideal", "hash"}, false)) o.ecmp = *v;
     count("radix", 2, o.radix);
     count("servers_per_leaf", 1, o.servers_per_leaf);
     count("uplinks_per_leaf", 0, o.uplinks_per_leaf);

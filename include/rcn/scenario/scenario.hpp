@@ -57,6 +57,7 @@ struct ScaleOutSpec {
   double link_bandwidth = 0;            // bytes/s per leaf-spine link; 0: nic_bandwidth
   double core_link_bandwidth = 0;       // bytes/s per spine-core link; 0: link_bandwidth
   std::string placement = "packed";     // packed (fill a leaf, then a pod) | lowest (lowest free indices)
+  std::string ecmp = "ideal";           // ideal (flows spread evenly over a leaf's uplinks) | hash (one uplink per flow)
   double latency = -1;                  // one way, NIC to NIC through the fabric (s); < 0 = the GPU profile's
   std::string in_network_reduction = "none";  // none | sharp (switches reduce: NVLS+SHARP / CollNet collectives)
 };
