@@ -7,6 +7,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "rcn/engine/simulation.hpp"
+#include "rcn/models/fabric_rounds.hpp"
 #include "rcn/models/training_step.hpp"
 #include "rcn/topology/platform.hpp"
 #include "src/engine/flow_collectives.hpp"
@@ -351,4 +352,82 @@ TEST_CASE("fabric failures, analytic: without failures the tiered fabric's analy
     INFO(j.name);
     CHECK(j.end_s == Approx(j.start_s + 20000 * j.step_time_s).epsilon(1e-12));
   }
+}
+
+namespace {
+// 4 servers, 2 per leaf, each leaf 2 uplinks of 400 GB/s (b_s): non-blocking. One job of tp 8 x
+// pp 2 x dp 2 on servers 0-3: its data-parallel groups are m = 2 servers apart by n / m = 2, so
+// each round sends 0->2, 1->3 out of leaf 0 and 2->0, 3->1 out of leaf 1: F = U = 2.
+std::string ecmp_job(const std::string& fidelity, const std::string& ecmp) {
+  return "fidelity: " + fidelity + "\nseed: 7\n" +
+         one_cluster(4, "topology: fat-tree, tiers: 2, radix: 18, servers_per_leaf: 2, uplinks_per_leaf: 2, "
+                        "link_bandwidth: 3200Gbps, ecmp: " + ecmp,
+                     "models:\n  m: {layers: 16, hidden: 4096, heads: 32, ffn: 16384, vocab: 32000, seq: 2048}\n"
+                     "workloads:\n  training:\n"
+                     "    - {name: j, model: m, gpus: 32, parallelism: {tp: 8, pp: 2, dp: 2}, global_batch: 32, "
+                     "steps: 1000}\n");
+}
+// M: the most flows on one cable of the data-parallel round (hand count of the four pairs).
+int ecmp_max_load(std::uint64_t seed) {
+  const bool collide = ecmp_cable(seed, 0, 2, 2) == ecmp_cable(seed, 1, 3, 2) ||
+                       ecmp_cable(~seed, 2, 0, 2) == ecmp_cable(~seed, 3, 1, 2) ||
+                       ecmp_cable(seed, 2, 0, 2) == ecmp_cable(seed, 3, 1, 2) ||
+                       ecmp_cable(~seed, 0, 2, 2) == ecmp_cable(~seed, 1, 3, 2);
+  return collide ? 2 : 1;
+}
+}  // namespace
+
+TEST_CASE("fabric flows: hashed ECMP stretches the data-parallel rounds by the cable's load", "[engine][fabric][flow]") {
+  // Ideal spread: the idle non-blocking fabric gives the analytic step. Hashed, with M flows on
+  // the busiest cable (M = 2 for seed 7: a collision), every data-parallel round takes M idle
+  // rounds: dp time = analytic dp time + (M - 1) x the crossing collectives' network time.
+  // The pipeline sends (stride 1: one flow each way per leaf) cannot collide.
+  const Scenario s = load(ecmp_job("flow", "hash"));
+  const int M = ecmp_max_load(ecmp_seed(7, "j"));
+  REQUIRE(M == 2);
+  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
+  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
+  const CollectiveFabric fabric = collective_fabric(hw, links);
+  double dp_network_s = 0;
+  const TrainingStep analytic =
+      training_step(*s.find_model("m"), s.training[0], hw, links, [&](CollectiveOp op, double bytes, int ranks, int rps) {
+        const CollectiveCost c = collective_time(op, bytes, ranks, rps, fabric);
+        if (op != CollectiveOp::SendRecv && ranks / std::max(1, rps) >= 2) dp_network_s += c.network_s;
+        return c.seconds;
+      });
+  REQUIRE(dp_network_s > 0);
+  const SimulationResult hashed = run_simulation(s);
+  CHECK(hashed.jobs[0].step().dp_comm_total_s == Approx(analytic.dp_comm_total_s + (M - 1) * dp_network_s).epsilon(0.02));
+  CHECK(hashed.jobs[0].step().pp_comm_s == Approx(analytic.pp_comm_s).epsilon(0.02));
+}
+
+TEST_CASE("fabric flows: ECMP ideal is the plain spread", "[engine][fabric][flow]") {
+  // ideal: the idle non-blocking fabric's step equals the analytic one, as before the option.
+  // (Same seed, same cables: tests/models/fabric_rounds_test.cpp; one engine per process here.)
+  const Scenario ideal = load(ecmp_job("flow", "ideal"));
+  const TrainingStep analytic = training_step(*ideal.find_model("m"), ideal.training[0],
+                                              builtin_hardware_profiles().at("h100-sxm"),
+                                              ClusterLinks::of(ideal.sites[0].clusters[0]));
+  CHECK(run_simulation(ideal).jobs[0].step_time_s == Approx(analytic.step_time_s).epsilon(0.02));
+}
+
+TEST_CASE("fabric analytic: hashed ECMP charges the cable's load in closed form", "[engine][fabric]") {
+  // Analytic fidelity, hashed: the job runs at the analytic step with every crossing
+  // data-parallel collective at seconds + (M - 1) network_s (M = 2 for seed 7), so its 1000
+  // steps end at start + 1000 x that step.
+  const Scenario s = load(ecmp_job("analytic", "hash"));
+  const int M = ecmp_max_load(ecmp_seed(7, "j"));
+  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
+  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
+  const CollectiveFabric fabric = collective_fabric(hw, links);
+  const TrainingStep hashed =
+      training_step(*s.find_model("m"), s.training[0], hw, links, [&](CollectiveOp op, double bytes, int ranks, int rps) {
+        const CollectiveCost c = collective_time(op, bytes, ranks, rps, fabric);
+        return op != CollectiveOp::SendRecv && ranks / std::max(1, rps) >= 2 ? c.seconds + (M - 1) * c.network_s
+                                                                             : c.seconds;
+      });
+  const TrainingStep plain = training_step(*s.find_model("m"), s.training[0], hw, links);
+  REQUIRE(hashed.step_time_s > 1.01 * plain.step_time_s);
+  const JobResult r = run_simulation(s).jobs[0];
+  CHECK(r.end_s == Approx(r.start_s + 1000 * hashed.step_time_s).epsilon(1e-9));
 }
