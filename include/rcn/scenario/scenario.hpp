@@ -80,6 +80,7 @@ struct CostSpec {
   std::optional<double> network_per_gpu;    // currency per GPU: switches, cables, optics of the scale-out fabric
   std::optional<double> network_per_port;   // currency per scale-out NIC port (instead of per GPU; the most
                                             // specific level that gives either one decides)
+  std::optional<double> switch_price;       // currency per switch of a tiered scale_out fabric (added to the network)
   std::optional<double> storage_per_byte;   // currency per byte of storage capacity (given per PB)
   std::optional<double> storage_per_gpu;    // bytes of storage capacity per GPU
   std::optional<double> storage_capacity;   // bytes of the cluster's storage (clusters only; replaces storage_per_gpu)
