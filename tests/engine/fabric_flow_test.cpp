@@ -42,6 +42,22 @@ std::vector<double> send_all(const Platform& p, const std::vector<std::pair<int,
   return done;
 }
 
+// The analytic step of training job `j` with every collective that crosses servers (all but
+// the sends when `dp_only`) at its seconds + extra x its network time; `network_s`, when given,
+// gets the sum of those collectives' network time (the part flow fidelity replays as flows).
+TrainingStep crossing_step(const Scenario& s, std::size_t j, double extra, bool dp_only, double* network_s = nullptr) {
+  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
+  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
+  const CollectiveFabric fabric = collective_fabric(hw, links);
+  const auto& job = s.training[j];
+  return training_step(*s.find_model(job.model), job, hw, links, [&](CollectiveOp op, double bytes, int ranks, int rps) {
+    const CollectiveCost c = collective_time(op, bytes, ranks, rps, fabric);
+    if (ranks / std::max(1, rps) < 2 || (dp_only && op == CollectiveOp::SendRecv)) return c.seconds;
+    if (network_s) *network_s += c.network_s;
+    return c.seconds + extra * c.network_s;
+  });
+}
+
 }  // namespace
 
 TEST_CASE("fabric flows: 2 tiers, inside a leaf at NIC speed, across leaves through the leaf's uplink", "[engine][fabric]") {
@@ -115,18 +131,10 @@ TEST_CASE("fabric flows: two jobs whose rings share a leaf's uplinks each slow b
   // round doubles. Closed form: dp time together = dp time alone + network time alone, where
   // network time alone = the analytic ring's bandwidth term, 2 (m-1)/m x bytes / NIC rate.
   Scenario s = load(shared_leaf(true));
-  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
-  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
-  const CollectiveFabric fabric = collective_fabric(hw, links);
   // The analytic step, and the network part of its collectives that cross servers
   // (pp 1, tp inside a server: the data-parallel ones), as flow fidelity replays them.
   double crossing_network_s = 0;
-  const TrainingStep analytic =
-      training_step(*s.find_model("m"), s.training[0], hw, links, [&](CollectiveOp op, double bytes, int ranks, int rps) {
-        const CollectiveCost c = collective_time(op, bytes, ranks, rps, fabric);
-        if (ranks / std::max(1, rps) >= 2) crossing_network_s += c.network_s;
-        return c.seconds;
-      });
+  const TrainingStep analytic = crossing_step(s, 0, 0, false, &crossing_network_s);
   REQUIRE(crossing_network_s > 0.5 * analytic.dp_comm_total_s);  // bandwidth dominates: the factor shows
   SimulationResult r = run_simulation(s);
   REQUIRE(r.jobs.size() == 2);
@@ -318,15 +326,7 @@ TEST_CASE("fabric failures, analytic: a spine failure adds the closed-form uplin
   std::string y = two_spines("    - {at: 600s, kind: switch, target: a/main/spine1, duration: 30d}\n");
   y.replace(y.find("fidelity: flow"), 14, "fidelity: analytic");
   const Scenario s = load(y);
-  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
-  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
-  const CollectiveFabric fabric = collective_fabric(hw, links);
-  const TrainingStep s0 = training_step(*s.find_model("m"), s.training[1], hw, links);
-  const TrainingStep s1 =
-      training_step(*s.find_model("m"), s.training[1], hw, links, [&](CollectiveOp op, double bytes, int ranks, int rps) {
-        const CollectiveCost c = collective_time(op, bytes, ranks, rps, fabric);
-        return ranks / std::max(1, rps) >= 2 ? c.seconds + 4 * c.network_s : c.seconds;
-      });
+  const TrainingStep s0 = crossing_step(s, 1, 0, false), s1 = crossing_step(s, 1, 4, false);
   REQUIRE(s1.step_time_s > 1.05 * s0.step_time_s);
   const SimulationResult r = run_simulation(s);
   REQUIRE(r.jobs.size() == 3);
@@ -385,16 +385,8 @@ TEST_CASE("fabric flows: hashed ECMP stretches the data-parallel rounds by the c
   const Scenario s = load(ecmp_job("flow", "hash"));
   const int M = ecmp_max_load(ecmp_seed(7, "j"));
   REQUIRE(M == 2);
-  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
-  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
-  const CollectiveFabric fabric = collective_fabric(hw, links);
   double dp_network_s = 0;
-  const TrainingStep analytic =
-      training_step(*s.find_model("m"), s.training[0], hw, links, [&](CollectiveOp op, double bytes, int ranks, int rps) {
-        const CollectiveCost c = collective_time(op, bytes, ranks, rps, fabric);
-        if (op != CollectiveOp::SendRecv && ranks / std::max(1, rps) >= 2) dp_network_s += c.network_s;
-        return c.seconds;
-      });
+  const TrainingStep analytic = crossing_step(s, 0, 0, true, &dp_network_s);
   REQUIRE(dp_network_s > 0);
   const SimulationResult hashed = run_simulation(s);
   CHECK(hashed.jobs[0].step().dp_comm_total_s == Approx(analytic.dp_comm_total_s + (M - 1) * dp_network_s).epsilon(0.02));
@@ -417,16 +409,7 @@ TEST_CASE("fabric analytic: hashed ECMP charges the cable's load in closed form"
   // steps end at start + 1000 x that step.
   const Scenario s = load(ecmp_job("analytic", "hash"));
   const int M = ecmp_max_load(ecmp_seed(7, "j"));
-  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
-  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
-  const CollectiveFabric fabric = collective_fabric(hw, links);
-  const TrainingStep hashed =
-      training_step(*s.find_model("m"), s.training[0], hw, links, [&](CollectiveOp op, double bytes, int ranks, int rps) {
-        const CollectiveCost c = collective_time(op, bytes, ranks, rps, fabric);
-        return op != CollectiveOp::SendRecv && ranks / std::max(1, rps) >= 2 ? c.seconds + (M - 1) * c.network_s
-                                                                             : c.seconds;
-      });
-  const TrainingStep plain = training_step(*s.find_model("m"), s.training[0], hw, links);
+  const TrainingStep hashed = crossing_step(s, 0, M - 1, true), plain = crossing_step(s, 0, 0, true);
   REQUIRE(hashed.step_time_s > 1.01 * plain.step_time_s);
   const JobResult r = run_simulation(s).jobs[0];
   CHECK(r.end_s == Approx(r.start_s + 1000 * hashed.step_time_s).epsilon(1e-9));
