@@ -340,6 +340,12 @@ TEST_CASE("fabric failures, analytic: a spine failure adds the closed-form uplin
   CHECK(b.end_s == Approx(600 + (20000 * s0.step_time_s - (600 - b.start_s)) * s1.step_time_s / s0.step_time_s)
                        .epsilon(1e-9));
   CHECK(c.end_s == Approx(c.start_s + 20000 * s1.step_time_s).epsilon(1e-9));
+  // Mean step over each job's life (no checkpoints: compute time = end - start): a and c at one
+  // speed throughout (a: s0_a, its first step; c: s1, not its first-step reference s0), b between.
+  CHECK(a.mean_step_time_s == Approx(a.step_time_s).epsilon(1e-9));
+  CHECK(c.mean_step_time_s == Approx(s1.step_time_s).epsilon(1e-9));
+  CHECK(b.mean_step_time_s == Approx((b.end_s - b.start_s) / 20000).epsilon(1e-9));
+  CHECK(b.mean_step_time_s > 1.05 * b.step_time_s);
 }
 
 TEST_CASE("fabric failures, analytic: without failures the tiered fabric's analytic run is unchanged", "[engine][fabric]") {
