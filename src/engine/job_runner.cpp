@@ -31,6 +31,7 @@ void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   const TrainingJobSpec spec = job_on_cluster(ctx, job, c);
   std::string key = fmt::format("{}|{}|", training_step_key(spec), c);
   for (int s : ctx.jobs[job].servers) key += fmt::format("{},", s);
+  if (ctx.cluster_runtime[c].fabric.ecmp_hash) key += "|" + ctx.scenario.training[job].name;  // its own hash seed
   auto it = ctx.flow_steps.find(key);
   if (it == ctx.flow_steps.end())
     it = ctx.flow_steps.emplace(key, std::make_shared<const TrainingStep>(measure_flow_step(ctx, job))).first;
