@@ -144,8 +144,14 @@ void set_job_rate(EngineContext& ctx, std::size_t job, double rate);
 // Flow fidelity: the running jobs of cluster c (but `except`) measure their
 // step again, all at once, under the fabric as it is now (neighbours, failed
 // spines and cables), and continue at the rate it gives (fabric_contention.cpp).
-// Does nothing in analytic fidelity.
+// Analytic fidelity: they continue at uplink_loss_rate (the job starting, `except`,
+// takes it when its runner starts).
 void reevaluate_contention(EngineContext& ctx, std::size_t cluster, std::size_t except = SIZE_MAX);
+// Analytic fidelity: reference step / the step with the cluster's failed spines and
+// cables in closed form (models/fabric_rounds.hpp); 1 when its uplinks are whole.
+double uplink_loss_rate(const EngineContext& ctx, std::size_t job);
+// The share of each uplink in service, from the shares failures hold (ClusterRuntime).
+std::vector<double> uplinks_left(const std::vector<double>& lost);
 // A failed (sign +1) or repaired (-1) spine or cable: its share of the cluster's uplinks.
 void change_uplinks(EngineContext& ctx, std::size_t cluster, const std::vector<UplinkLoss>& lost, int sign);
 // Flow fidelity: one iteration of the job's collectives as SimGrid flows on its servers,

@@ -226,6 +226,8 @@ void finish_job(EngineContext& ctx, std::size_t j) {
   r.state = JobState::Finished;
   r.end_s = sg4::Engine::get_clock();
   p.useful_s += p.pace.worked(r.end_s);
+  p.close_attempt(r.end_s);
+  r.mean_step_time_s = p.mean_step_s();
   // Uninterrupted time of the work on the placements it actually had.
   r.ideal_time_to_train_s = p.useful_s;
   r.time_to_train_s = r.end_s - r.start_s;

@@ -281,7 +281,7 @@ class ScenarioReader {
       if (r_.expect_map(so, sp, {"kind", "nic_bandwidth", "nics_per_server", "topology", "oversubscription",
                                  "latency", "in_network_reduction", "tiers", "radix", "servers_per_leaf",
                                  "uplinks_per_leaf", "leaves_per_pod", "uplinks_per_spine", "link_bandwidth",
-                                 "core_link_bandwidth", "placement"})) {
+                                 "core_link_bandwidth", "placement", "ecmp"})) {
         if (auto v = r_.choice(so, "kind", sp, {"infiniband", "roce", "ethernet"}, false)) c.scale_out.kind = *v;
         if (auto v = bandwidth(so, "nic_bandwidth", sp, false)) c.scale_out.nic_bandwidth = *v;
         if (auto v = r_.integer(so, "nics_per_server", sp, 1, false)) c.scale_out.nics_per_server = *v;
@@ -335,6 +335,7 @@ class ScenarioReader {
         o.tiers = *v;
     }
     if (auto v = r_.choice(so, "placement", sp, {"packed", "lowest"}, false)) o.placement = *v;
+    if (auto v = r_.choice(so, "ecmp", sp, {"ideal", "hash"}, false)) o.ecmp = *v;
     count("radix", 2, o.radix);
     count("servers_per_leaf", 1, o.servers_per_leaf);
     count("uplinks_per_leaf", 0, o.uplinks_per_leaf);
@@ -1264,7 +1265,7 @@ class ScenarioReader {
     f.rack_servers = r_.integer(n, "rack_servers", p, 1, false).value_or(4);
     if (const YAML::Node comps = YamlReader::child(n, "components"); comps.IsDefined()) {
       const std::vector<std::string> classes{"gpu", "hbm", "gpu-sram", "gpu-processor", "nic", "switch", "server",
-                                             "software", "storage", "site"};
+                                             "software", "storage", "site", "spine", "cable"};
       if (r_.expect_map(comps, p + ".components", classes)) {
         for (auto it = comps.begin(); it != comps.end(); ++it) {
           const std::string name = it->first.Scalar();
