@@ -78,8 +78,8 @@ class SchedulingPolicy {
   }
   // True (every built-in policy): jobs across sites join the queue like any job (no single
   // cluster allowed to them) and the policy starts them with a Placement naming one of
-  // view.cross_site_splits. False (the default, kept for Python policies): the engine starts
-  // them itself before asking the policy, in arrival order.
+  // view.cross_site_splits. False (the default; Python policies without `places_cross_site =
+  // True`): the engine starts them itself before asking the policy, in arrival order.
   virtual bool places_cross_site() const { return false; }
 };
 
