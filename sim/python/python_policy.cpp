@@ -77,6 +77,13 @@ PythonPolicy::PythonPolicy(std::string name, py::object instance)
     throw std::invalid_argument(fmt::format("policy \"{}\": {} has no schedule(view) method", name_,
                                             python_type_name(instance_)));
   has_preempt_ = py::hasattr(instance_, "preempt");
+  if (py::hasattr(instance_, "places_cross_site")) {
+    const py::object flag = instance_.attr("places_cross_site");
+    if (!PyBool_Check(flag.ptr()))
+      throw std::invalid_argument(fmt::format("policy \"{}\": {}.places_cross_site must be True or False", name_,
+                                              python_type_name(instance_)));
+    places_cross_site_ = flag.cast<bool>();
+  }
   view_ = make_view(slot_);
 }
 
@@ -125,6 +132,12 @@ std::vector<Placement> PythonPolicy::checked_placements(const SchedulerView& vie
       const auto seq = item.cast<py::sequence>();
       if (seq.size() < 2 || seq.size() > 3) fail(decision + ": expected (job, cluster_state[, gpus])");
       job = as_index(seq[0]);
+      // (job, split) or rcnsim.Placement(job, split): a job across sites.
+      if (py::isinstance<py::sequence>(seq[1]) && !py::isinstance<py::str>(seq[1]) &&
+          (seq.size() == 2 || (seq.size() == 3 && as_index(seq[2]) == 0LL))) {
+        out.push_back(checked_split(view, decision, job, seq[1].cast<py::sequence>(), free, placed));
+        continue;
+      }
       cluster = as_index(seq[1]);
       if (seq.size() == 3) {
         if (!PyIndex_Check(seq[2].ptr()) || PyBool_Check(seq[2].ptr())) fail(decision + ": gpus must be an int");
@@ -158,6 +171,32 @@ std::vector<Placement> PythonPolicy::checked_placements(const SchedulerView& vie
     out.push_back({pj->job, static_cast<std::size_t>(*cluster), size == pj->gpus ? 0 : size});
   }
   return out;
+}
+
+// A placement (job, split) of a job across sites: one of the splits offered for it, with room for
+// every share after the placements before it.
+Placement PythonPolicy::checked_split(const SchedulerView& view, const std::string& decision, std::optional<long long> job,
+                                      const py::sequence& split_seq, std::vector<int>& free,
+                                      std::set<std::size_t>& placed) const {
+  if (!job || *job < 0) fail(decision + ": the job must be a job index (int) or a PendingJob");
+  const PendingJob* pj = view.queue.find(static_cast<std::size_t>(*job));
+  if (!pj) fail(fmt::format("{}: job {} is not in the queue", decision, *job));
+  if (!placed.insert(pj->job).second) fail(fmt::format("{}: job {} \"{}\" is placed twice", decision, pj->job, pj->name));
+  std::vector<std::size_t> split;
+  for (const py::handle c : split_seq) {
+    const auto index = as_index(c);
+    if (!index || *index < 0 || static_cast<std::size_t>(*index) >= view.clusters.size())
+      fail(fmt::format("{}: a split is a list of cluster indices 0..{}", decision, view.clusters.size() - 1));
+    split.push_back(static_cast<std::size_t>(*index));
+  }
+  const auto offered = view.cross_site_splits.find(pj->job);
+  if (!pj->across_sites || offered == view.cross_site_splits.end() ||
+      std::find(offered->second.begin(), offered->second.end(), split) == offered->second.end())
+    fail(fmt::format("{}: job \"{}\" was not offered this split (view.cross_site_splits)", decision, pj->name));
+  if (!split_fits(view, *pj, split, free))
+    fail(fmt::format("{}: job \"{}\" has no room for its shares on this split after the placements before it", decision,
+                     pj->name));
+  return place_split(view, *pj, split, free);
 }
 
 std::vector<std::size_t> PythonPolicy::preempt(const SchedulerView& view) {

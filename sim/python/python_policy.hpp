@@ -9,6 +9,8 @@
 #include <pybind11/pybind11.h>
 
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "python_view.hpp"
@@ -23,16 +25,21 @@ class PythonPolicy : public SchedulingPolicy {
   ~PythonPolicy() override;
   std::vector<Placement> schedule(const SchedulerView& view) override;
   std::vector<std::size_t> preempt(const SchedulerView& view) override;
+  // The policy object's `places_cross_site` attribute (False when absent).
+  bool places_cross_site() const override { return places_cross_site_; }
 
  private:
   std::string describe_call(const char* method) const;
   // The call and the checks of its answer; the GIL is held and the view in the slot.
   std::vector<Placement> checked_placements(const SchedulerView& view);
   std::vector<std::size_t> checked_preemptions(const SchedulerView& view);
+  Placement checked_split(const SchedulerView& view, const std::string& decision, std::optional<long long> job,
+                          const pybind11::sequence& split, std::vector<int>& free, std::set<std::size_t>& placed) const;
 
   std::string name_;
   pybind11::object instance_;
   bool has_preempt_ = false;
+  bool places_cross_site_ = false;
   std::shared_ptr<ViewSlot> slot_;
   pybind11::object view_;  // the View handed to every call (its proxies check slot_)
 };

@@ -123,6 +123,10 @@ void bind_view(py::module_& m) {
       .def_property_readonly("data_site", [](const JobRef& j) { return j.get().data_site; })
       .def_property_readonly("transfer_s_to", [](const JobRef& j) { return to_tuple(j.get().transfer_s_to); })
       .def_property_readonly("not_allowed_on", [](const JobRef& j) { return j.get().not_allowed_on; })
+      .def_property_readonly("across_sites", [](const JobRef& j) { return j.get().across_sites; },
+                             "a job across sites: it starts on one of view.cross_site_splits[job]")
+      .def_property_readonly("share_clusters", [](const JobRef& j) { return j.get().share_clusters; })
+      .def_property_readonly("split_counts", [](const JobRef& j) { return to_tuple(j.get().split_counts); })
       // The name before residency barred clusters too (rcnsim 0.x policies read it).
       .def_property_readonly("no_layout_on", [](const JobRef& j) { return j.get().not_allowed_on; })
       .def(
@@ -202,6 +206,27 @@ void bind_view(py::module_& m) {
                                for (std::size_t i = 0; i < n; ++i) t[i] = py::cast(RunningRef{v.slot, v.slot->call, i});
                                return t;
                              })
+      .def_property_readonly(
+          "cross_site_splits",
+          [](const ViewRef& v) {
+            py::dict out;
+            for (const auto& [job, splits] : live_view(*v.slot).cross_site_splits) {
+              py::tuple t(splits.size());
+              for (std::size_t i = 0; i < splits.size(); ++i) t[i] = to_tuple(splits[i]);
+              out[py::int_(job)] = t;
+            }
+            return out;
+          },
+          "{job: splits it may start on now, best first}, each split a tuple of cluster indices (one per site "
+          "share); only for a policy whose places_cross_site is True")
+      .def_property_readonly(
+          "cross_site_time_s",
+          [](const ViewRef& v) {
+            py::dict out;
+            for (const auto& [job, times] : live_view(*v.slot).cross_site_time_s) out[py::int_(job)] = to_tuple(times);
+            return out;
+          },
+          "{job: estimated time to train on each offered split, same order}")
       .def(
           "free_servers",
           [](const ViewRef& v) {

@@ -315,15 +315,37 @@ std::optional<std::size_t> free_cluster(const EngineContext& ctx, std::size_t jo
   return std::nullopt;
 }
 
+// Estimated time to train on `split` (one cluster per share, in ring order) on an idle WAN: the
+// periods the job needs, each its slowest share's inner steps and the ring's exchange over the
+// WAN route's worst latency and narrowest bandwidth. Empty when two neighbours have no route.
+std::optional<double> split_time_s(const EngineContext& ctx, std::size_t j, const std::vector<std::size_t>& split) {
+  const TrainingJobSpec& spec = ctx.scenario.training[j];
+  const CrossSiteSpec& x = *spec.cross_site;
+  const int inner = x.mode == CrossSiteMode::Sync ? 1 : x.inner_steps;
+  const int k = static_cast<int>(split.size());
+  double latency = 0, bandwidth = 1e300, slowest = 0;
+  for (int i = 0; i < k && k > 1; ++i) {
+    const auto& path = ctx.graph->route(ctx.clusters[split[i]].site, ctx.clusters[split[(i + 1) % k]].site);
+    if (!path) return std::nullopt;
+    latency = std::max(latency, ctx.graph->latency(*path));
+    bandwidth = std::min(bandwidth, ctx.graph->bottleneck_bandwidth(*path));
+  }
+  for (std::size_t c : split) slowest = std::max(slowest, share_step(ctx, j, c, k).step_time_s);
+  const TrainingStep first = share_step(ctx, j, split.front(), k);
+  const double tokens = first.tokens_per_step * k;  // per step, every share
+  const double periods = std::ceil(training_steps(spec, tokens) * (1 + x.convergence_penalty) / inner);
+  const double wan =
+      cross_site_all_reduce_s(exchange_bytes(x, first.params, spec.parallelism.gradient_bytes()), k, latency, bandwidth);
+  return periods * exchange_period_s(slowest, inner, wan, x.overlap);
+}
+
 // `sites: auto`: the splits over k = 1, 2, ... sites that fit now (dp and global_batch
 // divisible by k, a cluster with the share free at each, a WAN route around the ring), by
 // estimated time to train on an idle WAN, least first (ties: fewer sites); for each k the k
 // sites are those whose share steps fastest (ties: scenario order). Empty when none fits now.
-std::vector<std::vector<std::size_t>> auto_splits(const EngineContext& ctx, std::size_t j) {
+std::vector<CrossSiteOffer> auto_splits(const EngineContext& ctx, std::size_t j) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
-  const CrossSiteSpec& x = *spec.cross_site;
-  const int inner = x.mode == CrossSiteMode::Sync ? 1 : x.inner_steps;
-  std::vector<std::pair<double, std::vector<std::size_t>>> splits;
+  std::vector<CrossSiteOffer> splits;
   for (int k = 1; k <= static_cast<int>(ctx.scenario.sites.size()); ++k) {
     if (spec.parallelism.dp % k != 0 || spec.global_batch % k != 0) continue;
     std::vector<std::pair<double, std::size_t>> candidates;  // (share step, cluster)
@@ -332,38 +354,17 @@ std::vector<std::vector<std::size_t>> auto_splits(const EngineContext& ctx, std:
     if (static_cast<int>(candidates.size()) < k) continue;
     std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     candidates.resize(static_cast<std::size_t>(k));
-    double latency = 0, bandwidth = 1e300;
-    bool routed = true;
-    for (int i = 0; i < k && k > 1; ++i) {
-      const auto& path = ctx.graph->route(ctx.clusters[candidates[i].second].site,
-                                          ctx.clusters[candidates[(i + 1) % k].second].site);
-      if (!path) {
-        routed = false;
-        break;
-      }
-      latency = std::max(latency, ctx.graph->latency(*path));
-      bandwidth = std::min(bandwidth, ctx.graph->bottleneck_bandwidth(*path));
-    }
-    if (!routed) continue;
-    const TrainingStep first = share_step(ctx, j, candidates.front().second, k);
-    const double tokens = first.tokens_per_step * k;  // per step, every share
-    const double periods = std::ceil(training_steps(spec, tokens) * (1 + x.convergence_penalty) / inner);
-    const double wan = cross_site_all_reduce_s(exchange_bytes(x, first.params, spec.parallelism.gradient_bytes()), k,
-                                               latency, bandwidth);
-    const double time = periods * exchange_period_s(candidates.back().first, inner, wan, x.overlap);
     std::vector<std::size_t> split;
     for (const auto& cand : candidates) split.push_back(cand.second);
-    splits.emplace_back(time, std::move(split));
+    if (const auto time = split_time_s(ctx, j, split)) splits.push_back({*time, std::move(split)});
   }
-  std::stable_sort(splits.begin(), splits.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::vector<std::size_t>> out;
-  for (auto& s : splits) out.push_back(std::move(s.second));
-  return out;
+  std::stable_sort(splits.begin(), splits.end(), [](const auto& a, const auto& b) { return a.time_s < b.time_s; });
+  return splits;
 }
 
 }  // namespace
 
-std::vector<std::vector<std::size_t>> cross_site_splits(const EngineContext& ctx, std::size_t j) {
+std::vector<CrossSiteOffer> cross_site_offers(const EngineContext& ctx, std::size_t j) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const CrossSiteSpec& x = *spec.cross_site;
   if (x.auto_sites) return auto_splits(ctx, j);
@@ -374,13 +375,14 @@ std::vector<std::vector<std::size_t>> cross_site_splits(const EngineContext& ctx
     if (!c) return {};
     split.push_back(*c);
   }
-  return {split};
+  const auto time = split_time_s(ctx, j, split);  // a named split has a route (checked when the scenario loads)
+  return {{time.value_or(std::numeric_limits<double>::infinity()), split}};
 }
 
 bool try_start_cross_site(EngineContext& ctx, std::size_t j) {
-  const std::vector<std::vector<std::size_t>> splits = cross_site_splits(ctx, j);
-  if (splits.empty()) return false;
-  start_cross_site(ctx, j, splits.front());
+  const std::vector<CrossSiteOffer> offers = cross_site_offers(ctx, j);
+  if (offers.empty()) return false;
+  start_cross_site(ctx, j, offers.front().split);
   return true;
 }
 

@@ -160,9 +160,14 @@ TrainingStep measure_flow_step(EngineContext& ctx, std::size_t job);
 // Jobs across sites (cross_site_runner.cpp, docs/cross-site.md). Starts the job when every
 // site of it has a cluster with its share's servers free; false (nothing taken) otherwise.
 bool try_start_cross_site(EngineContext& ctx, std::size_t job);
-// The splits (one cluster per site share) the job may start on now, best first
-// (SchedulerView::cross_site_splits); empty when none fits.
-std::vector<std::vector<std::size_t>> cross_site_splits(const EngineContext& ctx, std::size_t job);
+// A split (one cluster per site share) the job may start on now, with its estimated time to train.
+struct CrossSiteOffer {
+  double time_s = 0;
+  std::vector<std::size_t> split;
+};
+// The splits the job may start on now, best first (SchedulerView::cross_site_splits and
+// cross_site_time_s); empty when none fits.
+std::vector<CrossSiteOffer> cross_site_offers(const EngineContext& ctx, std::size_t job);
 // Starts the job on this split (each cluster has its share's servers free).
 void start_cross_site(EngineContext& ctx, std::size_t job, const std::vector<std::size_t>& split);
 // A completed job across sites gives back its shares' servers.

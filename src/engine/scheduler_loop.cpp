@@ -93,13 +93,6 @@ PendingJob pending_job(const EngineContext& ctx, std::size_t j) {
   p.submit_time = spec.submit;
   p.site = spec.site;
   p.attained_service_s = prog.attained_gpu_s;
-  if (spec.cross_site) {  // no single cluster takes it: it starts on one of view.cross_site_splits
-    p.across_sites = true;
-    for (const ClusterState& cs : ctx.clusters) p.not_allowed_on.emplace_back(cs.site, cs.cluster);
-    p.runtime_on.assign(ctx.clusters.size(), std::numeric_limits<double>::infinity());
-    p.transfer_s_to.assign(ctx.clusters.size(), 0.0);
-    return p;
-  }
   // Data to move: the checkpoint it resumes from, else its dataset.
   double bytes = 0;
   if (prog.checkpoint_site >= 0 && prog.remaining < 1) {
@@ -113,6 +106,29 @@ PendingJob pending_job(const EngineContext& ctx, std::size_t j) {
   for (const ClusterState& cs : ctx.clusters) {
     const bool there = !p.data_site || std::find(prog.data_at.begin(), prog.data_at.end(), cs.site) != prog.data_at.end();
     p.transfer_s_to.push_back(there ? 0 : wan_transfer_estimate(ctx, *p.data_site, cs.site, bytes));
+  }
+  if (spec.cross_site) {  // no single cluster takes it: it starts on one of view.cross_site_splits
+    p.across_sites = true;
+    for (const ClusterState& cs : ctx.clusters) p.not_allowed_on.emplace_back(cs.site, cs.cluster);
+    p.runtime_on.assign(ctx.clusters.size(), std::numeric_limits<double>::infinity());
+    const CrossSiteSpec& x = *spec.cross_site;
+    std::vector<std::size_t> sites;
+    for (std::size_t s = 0; s < ctx.scenario.sites.size(); ++s) sites.push_back(s);
+    if (!x.auto_sites) {
+      sites.clear();
+      for (const std::string& name : x.sites)
+        sites.push_back(static_cast<std::size_t>(ctx.scenario.find_site(name) - ctx.scenario.sites.data()));
+      p.split_counts.push_back(static_cast<int>(x.sites.size()));
+    } else {
+      for (int k = 1; k <= static_cast<int>(sites.size()); ++k)
+        if (spec.parallelism.dp % k == 0 && spec.global_batch % k == 0) p.split_counts.push_back(k);
+    }
+    for (std::size_t s : sites) {
+      p.share_clusters.emplace_back();
+      for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
+        if (ctx.clusters[c].site == s && spec.may_run_in(ctx.clusters[c].region)) p.share_clusters.back().push_back(c);
+    }
+    return p;
   }
   for (std::size_t c = 0; c < ctx.clusters.size(); ++c)
     if (!has_layout_on(ctx, j, c) || !spec.may_run_in(ctx.clusters[c].region))
@@ -271,6 +287,7 @@ void start_placed_cross_site(EngineContext& ctx, const Placement& p) {
                                        spec.name));
   ctx.view.queue.erase(p.job);
   ctx.view.cross_site_splits.erase(p.job);
+  ctx.view.cross_site_time_s.erase(p.job);
   auto& waiting = ctx.cross_site_waiting;
   waiting.erase(std::remove(waiting.begin(), waiting.end(), p.job), waiting.end());
   start_cross_site(ctx, p.job, p.split);
@@ -323,8 +340,17 @@ void scheduler_loop(EngineContext& ctx) {
                     waiting.end());
     } else {  // the policy places them: offer each its splits that fit now
       ctx.view.cross_site_splits.clear();
-      for (std::size_t j : waiting)
-        if (auto splits = cross_site_splits(ctx, j); !splits.empty()) ctx.view.cross_site_splits[j] = std::move(splits);
+      ctx.view.cross_site_time_s.clear();
+      for (std::size_t j : waiting) {
+        std::vector<CrossSiteOffer> offers = cross_site_offers(ctx, j);
+        if (offers.empty()) continue;
+        auto& splits = ctx.view.cross_site_splits[j];
+        auto& times = ctx.view.cross_site_time_s[j];
+        for (CrossSiteOffer& o : offers) {
+          splits.push_back(std::move(o.split));
+          times.push_back(o.time_s);
+        }
+      }
     }
     if (ctx.view.queue.empty()) continue;
     refresh_view(ctx);

@@ -15,8 +15,8 @@ std::vector<std::size_t> LasPolicy::preempt(const SchedulerView& v) {
   // job with the most attained service on a cluster where it would then fit.
   std::vector<std::size_t> out;
   const PendingJob* first = nullptr;
-  for (const PendingJob& j : v.queue)
-    if (!first || j.attained_service_s < first->attained_service_s) first = &j;
+  for (const PendingJob& j : v.queue)  // a job across sites never preempts (docs/scheduling.md)
+    if (!j.across_sites && (!first || j.attained_service_s < first->attained_service_s)) first = &j;
   if (!first) return out;
   for (std::size_t c = 0; c < v.clusters.size(); ++c)
     if (allowed_on(*first, v.clusters[c]) && v.clusters[c].servers_for(first->gpus) <= v.clusters[c].free_servers)
@@ -43,6 +43,10 @@ std::vector<Placement> LasPolicy::schedule(const SchedulerView& v) {
   for (const auto& c : v.clusters) free.push_back(c.free_servers);
   std::vector<Placement> out;
   for (const PendingJob* j : order) {
+    if (j->across_sites) {  // the first offered split with room, else it waits (others may pass it)
+      if (const auto i = first_split(v, *j, free)) out.push_back(place_split(v, *j, v.cross_site_splits.at(j->job)[*i], free));
+      continue;
+    }
     for (std::size_t c = 0; c < v.clusters.size(); ++c) {
       if (!allowed_on(*j, v.clusters[c]) || v.clusters[c].servers_for(j->gpus) > free[c]) continue;
       free[c] -= v.clusters[c].servers_for(j->gpus);

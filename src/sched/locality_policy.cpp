@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <limits>
 
 #include "rcn/sched/builtin_policies.hpp"
@@ -12,6 +13,15 @@ std::vector<Placement> LocalityPolicy::schedule(const SchedulerView& v) {
   const SchedulerView& view = v;
   std::vector<Placement> out;
   for (const PendingJob& job : v.queue) {
+    if (job.across_sites) {  // the offered split with room whose slowest data transfer is least
+      const auto i = best_split(v, job, free, [&](std::size_t k) {
+        double worst = 0;
+        for (std::size_t c : v.cross_site_splits.at(job.job)[k]) worst = std::max(worst, job.transfer_s_to[c]);
+        return worst;
+      });
+      if (i) out.push_back(place_split(v, job, v.cross_site_splits.at(job.job)[*i], free));
+      continue;
+    }
     // Cost of each cluster: the wait for enough free servers plus the data transfer.
     std::optional<std::size_t> best;
     double best_cost = std::numeric_limits<double>::infinity();

@@ -1,4 +1,5 @@
 #include <limits>
+#include <tuple>
 #include <unordered_set>
 
 #include "rcn/sched/builtin_policies.hpp"
@@ -11,7 +12,8 @@ SjfPolicy::SjfPolicy(const PolicyOptions&) {}
 // order; a job that fits nowhere is passed over. Each shape's jobs come from its
 // run-time orders (one per allowed cluster, merged: a job first appears at its
 // shortest run time), so a round costs O(shapes x clusters) per placement, and a
-// shape that fits nowhere is dropped whole.
+// shape that fits nowhere is dropped whole. A job across sites counts its estimated time to
+// train on the quickest offered split that has room.
 std::vector<Placement> SjfPolicy::schedule(const SchedulerView& v) {
   std::vector<int> free;
   for (const auto& c : v.clusters) free.push_back(c.free_servers);
@@ -63,6 +65,26 @@ std::vector<Placement> SjfPolicy::schedule(const SchedulerView& v) {
       if (!best || std::tie(std::get<0>(*st.at[*k]), std::get<1>(*st.at[*k])) <
                        std::tie(std::get<0>(*best->at[best_k]), std::get<1>(*best->at[best_k])))
         best = &st, best_k = *k;
+    }
+    // Jobs across sites (few) compete by their estimated time to train on the quickest offered
+    // split with room now.
+    const PendingJob* xj = nullptr;
+    std::size_t x_split = 0;
+    double x_time = 0;
+    for (const auto& [job, splits] : v.cross_site_splits) {
+      const PendingJob* j = v.queue.find(job);
+      if (!j || placed.count(job)) continue;
+      const auto i = best_split(v, *j, free, [&](std::size_t k) { return split_time_s(v, *j, k); });
+      if (!i) continue;
+      const double t = split_time_s(v, *j, *i);
+      if (!xj || std::tie(t, j->submit_time, j->joined) < std::tie(x_time, xj->submit_time, xj->joined))
+        xj = j, x_split = *i, x_time = t;
+    }
+    if (xj && (!best || std::make_tuple(x_time, std::make_pair(xj->submit_time, xj->joined)) <
+                            std::tie(std::get<0>(*best->at[best_k]), std::get<1>(*best->at[best_k])))) {
+      out.push_back(place_split(v, *xj, v.cross_site_splits.at(xj->job)[x_split], free));
+      placed.insert(xj->job);
+      continue;
     }
     if (!best) return out;
     const PendingJob& j = *std::get<2>(*best->at[best_k]);

@@ -10,12 +10,23 @@ namespace {
 class SpilloverPolicy : public SchedulingPolicy {
  public:
   explicit SpilloverPolicy(const PolicyOptions&) {}
+  bool places_cross_site() const override { return true; }
 
   std::vector<Placement> schedule(const SchedulerView& v) override {
     std::vector<int> free;  // free servers left as this round places jobs
     for (const ClusterState& c : v.clusters) free.push_back(c.free_servers);
     std::vector<Placement> out;
     for (const PendingJob& job : v.queue) {
+      if (job.across_sites) {  // the offered split with room that puts fewest shares on centers
+        const auto i = best_split(v, job, free, [&](std::size_t k) {
+          double centers = 0;
+          for (std::size_t c : v.cross_site_splits.at(job.job)[k]) centers += v.clusters[c].kind == SiteKind::Center;
+          return centers;
+        });
+        if (!i) break;  // FIFO order: the head waits
+        out.push_back(place_split(v, job, v.cross_site_splits.at(job.job)[*i], free));
+        continue;
+      }
       std::optional<std::size_t> chosen;
       // Two passes: nodes, then centers; the first cluster that fits wins.
       for (SiteKind kind : {SiteKind::Node, SiteKind::Center}) {

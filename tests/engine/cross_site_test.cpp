@@ -325,15 +325,48 @@ TEST_CASE("FIFO places a job across sites in its queue: the job behind it waits,
   CHECK(r.jobs[2].queue_wait_s == Approx(big_end - 2).epsilon(1e-12));
 }
 
-TEST_CASE("a policy that does not place jobs across sites leaves them to the engine, before it",
+TEST_CASE("SJF places a job across sites in its queue: a job that fits passes it while it waits",
           "[engine][cross-site][sched]") {
-  // SJF does not place jobs across sites: the engine starts x when a frees up, outside the
-  // policy, and small starts at once at b (its submission, 2 s).
+  // SJF has no split to offer x while big holds a; small fits at b and starts at its submission
+  // (2 s), passing x, which starts on a and b when big ends.
   const SimulationResult r = run(queue_order("sjf"));
   REQUIRE(r.jobs.size() == 3);
   for (const JobResult& j : r.jobs) REQUIRE(j.state == JobState::Finished);
   CHECK(r.jobs[1].start_s == Approx(r.jobs[0].end_s).epsilon(1e-12));
   CHECK(r.jobs[2].start_s == Approx(2).epsilon(1e-12));
+}
+
+TEST_CASE("EASY backfill reserves for a job across sites: only what spares its reservation passes it",
+          "[engine][cross-site][sched]") {
+  // big holds all 4 servers of a for 20000 steps: T = 20000 x its step (closed form: the step
+  // model on an idle cluster). x (a and b, one server each) comes at 1 s: no split fits, it heads
+  // the queue with a reservation at T of one server on a and one on b, leaving 3 of b spare.
+  // wide (4 servers of b, as long as big: ends at 2 + T > T) would take x's server on b: it waits.
+  // small (1 server of b) fits in b's spare 3: it starts at its submission, 3 s. At T, x starts;
+  // wide then finds 3 of b's servers free and starts when x ends and gives its server back.
+  const Scenario s = test::load_scenario(
+      two_sites("    - {name: big, model: m, gpus: 32, parallelism: {dp: 32}, global_batch: 64, steps: 20000, site: a}\n"
+                "    - {name: x, model: m, submit: 1s, gpus: 16, parallelism: {dp: 16}, global_batch: 64, steps: 10, "
+                "sites: [a, b]}\n"
+                "    - {name: wide, model: m, submit: 2s, gpus: 32, parallelism: {dp: 32}, global_batch: 64, "
+                "steps: 20000, site: b}\n"
+                "    - {name: small, model: m, submit: 3s, gpus: 8, parallelism: {dp: 8}, global_batch: 64, "
+                "steps: 10, site: b}\n",
+                "scheduler: {policy: easy-backfill}\n"),
+      "xsite.yaml");
+  const SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs.size() == 4);
+  for (const JobResult& j : r.jobs) REQUIRE(j.state == JobState::Finished);
+  const TrainingStep big = training_step(*s.find_model("m"), s.training[0], *s.find_profile("h100-sxm"),
+                                         ClusterLinks::of(s.sites[0].clusters[0]));
+  const double t = 20000 * big.step_time_s;
+  CHECK(t > 3);
+  CHECK(r.jobs[0].end_s == Approx(t).epsilon(1e-9));
+  CHECK(std::string(r.jobs[1].site) == "a+b");
+  CHECK(r.jobs[1].start_s == Approx(t).epsilon(1e-9));
+  CHECK(r.jobs[3].start_s == Approx(3).epsilon(1e-12));
+  CHECK(r.jobs[2].start_s == Approx(r.jobs[1].end_s).epsilon(1e-12));
+  CHECK(r.jobs[2].start_s > t);
 }
 
 TEST_CASE("checkpoints of an elastic job across sites: the others go on, the failed share rereads its own site's",

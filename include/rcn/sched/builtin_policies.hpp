@@ -13,6 +13,7 @@ class EasyBackfillPolicy : public SchedulingPolicy {
  public:
   explicit EasyBackfillPolicy(const PolicyOptions& o);
   std::vector<Placement> schedule(const SchedulerView& v) override;
+  bool places_cross_site() const override { return true; }
 };
 
 // Shortest job first (by the step model's run time on the fastest cluster that
@@ -21,6 +22,7 @@ class SjfPolicy : public SchedulingPolicy {
  public:
   explicit SjfPolicy(const PolicyOptions& o);
   std::vector<Placement> schedule(const SchedulerView& v) override;
+  bool places_cross_site() const override { return true; }
 };
 
 // Least attained service (Tiresias-style, one queue): jobs that have run the
@@ -33,6 +35,7 @@ class LasPolicy : public SchedulingPolicy {
   explicit LasPolicy(const PolicyOptions& o);
   std::vector<std::size_t> preempt(const SchedulerView& v) override;
   std::vector<Placement> schedule(const SchedulerView& v) override;
+  bool places_cross_site() const override { return true; }
 
  private:
   double quantum_ = 3600, gap_ = 3600;
@@ -45,6 +48,7 @@ class LocalityPolicy : public SchedulingPolicy {
  public:
   explicit LocalityPolicy(const PolicyOptions& o);
   std::vector<Placement> schedule(const SchedulerView& v) override;
+  bool places_cross_site() const override { return true; }
 };
 
 // Cheapest electricity (cost-aware) or lowest grid carbon (carbon-aware) among
@@ -53,6 +57,7 @@ class GreenestPolicy : public SchedulingPolicy {
  public:
   GreenestPolicy(const PolicyOptions& o, bool carbon);
   std::vector<Placement> schedule(const SchedulerView& v) override;
+  bool places_cross_site() const override { return true; }
 
  private:
   bool carbon_;
@@ -67,5 +72,43 @@ double earliest_free(const SchedulerView& v, std::size_t c, int servers, int fre
 // the clusters where no layout of an auto job fits.
 bool allowed_on(const PendingJob& j, const ClusterState& c);
 bool allowed_on(const PendingQueue::Shape& s, const ClusterState& c);
+
+// Jobs across sites (PendingJob::across_sites; docs/scheduling.md). `free`: free servers per
+// cluster left by the round's placements so far.
+// Whether every cluster of the split has the job's share (gpus / split size) free.
+bool split_fits(const SchedulerView& v, const PendingJob& j, const std::vector<std::size_t>& split,
+                const std::vector<int>& free);
+// Takes the shares' servers out of `free` and returns the placement.
+Placement place_split(const SchedulerView& v, const PendingJob& j, const std::vector<std::size_t>& split,
+                      std::vector<int>& free);
+// The offered split (index into v.cross_site_splits[j.job]) that fits `free` with the least
+// key(index), ties in offer order (best first); none when no offered split fits.
+template <class Key>
+std::optional<std::size_t> best_split(const SchedulerView& v, const PendingJob& j, const std::vector<int>& free,
+                                      const Key& key) {
+  const auto offered = v.cross_site_splits.find(j.job);
+  if (offered == v.cross_site_splits.end()) return std::nullopt;
+  std::optional<std::size_t> best;
+  double best_key = 0;
+  for (std::size_t i = 0; i < offered->second.size(); ++i) {
+    if (!split_fits(v, j, offered->second[i], free)) continue;
+    const double k = key(i);
+    if (!best || k < best_key) best = i, best_key = k;
+  }
+  return best;
+}
+// The first offered split that fits `free` (the engine's best first).
+std::optional<std::size_t> first_split(const SchedulerView& v, const PendingJob& j, const std::vector<int>& free);
+// The estimated time to train on offered split i (infinity when the view has none).
+double split_time_s(const SchedulerView& v, const PendingJob& j, std::size_t i);
+// The earliest time a split of the job could start, from running jobs' expected ends (k of its
+// candidate sites, each at its cluster whose share frees up first; the least time over its split
+// counts, ties fewer sites), and the clusters it would take. None when no split ever fits.
+struct SplitReservation {
+  double time = 0;
+  std::vector<std::size_t> clusters;
+  int share_gpus = 0;
+};
+std::optional<SplitReservation> earliest_split(const SchedulerView& v, const PendingJob& j, const std::vector<int>& free);
 
 }  // namespace rcn

@@ -43,6 +43,13 @@ struct PendingJob {
   // A job across sites: no single cluster takes it (all are in not_allowed_on); it starts on one
   // of SchedulerView::cross_site_splits (only policies that place such jobs see it).
   bool across_sites = false;
+  // For a job across sites, where a split of it may go (for reservations: splits offered later):
+  // one list of allowed clusters per candidate site (a job naming its sites: those, in order;
+  // `sites: auto`: every site), and the numbers of sites it may split over (naming its sites:
+  // their number; auto: each k dividing its dp and global batch). A split takes k of the
+  // candidate sites, one cluster each, with gpus / k GPUs on each.
+  std::vector<std::vector<std::size_t>> share_clusters;
+  std::vector<int> split_counts;
   // Set by the queue: among jobs submitted at the same time, the one that joined first is earlier.
   std::uint64_t joined = 0;
 };

@@ -51,6 +51,8 @@ struct SchedulerView {
   // naming its sites has at most one; `sites: auto` one per number of sites that fits now, by
   // estimated time to train on an idle WAN (docs/cross-site.md). Absent: none fits now.
   std::map<std::size_t, std::vector<std::vector<std::size_t>>> cross_site_splits;
+  // The estimated time to train (s) on each offered split, in the same order (idle WAN).
+  std::map<std::size_t, std::vector<double>> cross_site_time_s;
 };
 
 struct Placement {
@@ -74,9 +76,10 @@ class SchedulingPolicy {
     (void)view;
     return {};
   }
-  // True: jobs across sites join the queue like any job (no single cluster allowed to them) and
-  // the policy starts them with a Placement naming one of view.cross_site_splits. False (the
-  // default): the engine starts them itself before asking the policy, in arrival order.
+  // True (every built-in policy): jobs across sites join the queue like any job (no single
+  // cluster allowed to them) and the policy starts them with a Placement naming one of
+  // view.cross_site_splits. False (the default; Python policies without `places_cross_site =
+  // True`): the engine starts them itself before asking the policy, in arrival order.
   virtual bool places_cross_site() const { return false; }
 };
 
