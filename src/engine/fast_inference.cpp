@@ -118,7 +118,7 @@ void InferenceRuntime::replay_trace_interval(ServiceRuntime& sv, double t, doubl
     const auto [best, any] = route(sv, g, [&](std::size_t slot) {
       ReplicaQueue& q = queue_of(slot);
       q.run_until(at, record[slot]);
-      return std::pair{q.outstanding(), q.in_system()};
+      return std::pair{q.outstanding(at), q.in_system()};
     });
     if (best == none) {
       ++st.dropped;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 
 #include "rcn/models/failure_schedule.hpp"
 #include "rcn/models/token_length.hpp"
@@ -23,10 +24,26 @@ struct QueueClock {
   double horizon = 1e300;  // run_until's time: a run of decode steps stops at the boundary after it
   std::size_t next = 0;    // the next arrival
   long wakeups = 0;
-  // The router's view of the work in it: b.outstanding as it was when the clock call under way
-  // began (the scheduler subtracts what a call did after it returns, as the engine's does after
-  // its sleep), plus requests routed since; `pending`: those not yet in the queue.
-  double seen = 0, pending = 0;
+  // The router's view (outstanding_at): the engine's router reads the replica's count of work,
+  // which its scheduler lowers after each clock call returns. Each call (and each idle stretch)
+  // logs when it began, that count then, and the tokens of all arrivals queued by then; `routed`:
+  // tokens of every arrival added.
+  struct Call {
+    double start, outstanding, queued;
+  };
+  std::deque<Call> calls;
+  double routed = 0, queued = 0;
+  // A run of decode steps stopped at run_until's time, not by the replica: the next call resumes
+  // it as the same run (its step length and steps), so the cut changes nothing.
+  struct OpenRun {
+    bool open = false;
+    double k = 0, step = 0, done = 0;
+  } run;
+  // The last call was a run of decode steps during which the engine's actor waits on its semaphore
+  // (no newcomer joining, no wake-up pending), from `listen_from`: an arrival added later that
+  // landed in it ended it, as the engine's would have.
+  bool listening = false;
+  double listen_from = 0;
   // Time integrals (for the occupancy and queue means) from `measure_from` on.
   double measure_from = 0, kv_area = 0, queue_area = 0, busy_measured = 0;
 
@@ -43,11 +60,17 @@ struct QueueClock {
       account(now, at[next]);  // the queue grows at this instant: integrate up to it first
       now = std::max(now, at[next]);
       const double tokens = reqs[next].prompt + reqs[next].output;
-      b.outstanding += tokens, seen += tokens, pending -= tokens;
+      b.outstanding += tokens, queued += tokens;
       b.queue.push_back(static_cast<std::uint32_t>(next));
       ++wakeups;
       ++next;
     }
+  }
+  void log_call() { calls.push_back({now, b.outstanding, queued}); }
+  double outstanding_at(double t) {
+    while (calls.size() >= 2 && calls[1].start <= t) calls.pop_front();
+    if (calls.empty() || calls.front().start > t) return routed - queued;  // nothing logged before t
+    return calls.front().outstanding + routed - calls.front().queued;
   }
   // Moves the clock to `to`, the replica computing all along when `working`.
   void advance(double to, bool working) {
@@ -58,31 +81,27 @@ struct QueueClock {
     now = to;
   }
   double busy_for(double seconds) {
-    seen = b.outstanding;
-    run.open = false;
+    log_call();
+    run.open = listening = false;
     const double end = now + seconds;
     busy += seconds;
     advance(end, true);
     return now;
   }
-  // A run of decode steps stopped at run_until's time, not by the replica: the next call resumes
-  // it as the same run (its start, step length and steps), so the cut changes nothing.
-  struct OpenRun {
-    bool open = false;
-    double k = 0, step = 0, done = 0;
-  } run;
   double decode(double k, double step, bool can_join) {
     if (can_join) run.open = false;
     const bool resumed = run.open;
     if (resumed) k = run.k - run.done, step = run.step;
-    else seen = b.outstanding;
+    else log_call();
     const double start = now;
     double steps = k;
     bool interrupted = false, cut = false;
+    listening = !can_join;
     if (can_join) {
       steps = 1;
     } else if (!resumed && wakeups > 0) {  // a wake-up is pending: the engine's acquire returns at once
       --wakeups;
+      listening = false;
       steps = decode_steps_run(k, step, 0);
     } else if (next < at.size() && at[next] < start + k * step) {  // an arrival: finish the step under way
       steps = decode_steps_run(k, step, at[next] - start);
@@ -91,13 +110,24 @@ struct QueueClock {
       steps = decode_steps_run(k, step, std::max(0.0, horizon - start));
       cut = steps < k;
     }
+    if (listening && !resumed) listen_from = start;
     busy += steps * step;
     advance(start + steps * step, true);
-    if (interrupted) --wakeups;  // the arrival that woke it
+    if (interrupted) --wakeups, listening = false;  // the arrival that woke it
     if (!cut) run.open = false;
     else if (resumed) run.done += steps;
     else run = {true, k, step, steps};
     return steps;
+  }
+  // At a run_until call: arrivals added since that the clock has passed join the queue, as the
+  // engine's would have when they came. The first one ended a run of decode steps it landed in
+  // (or, arrived before that run began with the batch full, was the wake-up it took).
+  void catch_up() {
+    const std::size_t before = next;
+    arrive_until(now);
+    if (!listening || next == before) return;
+    if (at[before] > listen_from || static_cast<int>(b.running.size()) >= lim.max_batch) --wakeups;
+    run.open = listening = false;
   }
 };
 
@@ -131,7 +161,7 @@ bool ReplicaQueue::arrive(double at, float prompt, float output, std::uint32_t t
   q.prompt = prompt, q.output = output;
   if (!fits_alone(q, s_->lim)) return false;
   c.reqs.push_back(q), c.at.push_back(at), c.first.push_back(-1.0), c.tag.push_back(tag);
-  c.pending += static_cast<double>(prompt) + output;
+  c.routed += static_cast<double>(prompt) + output;
   return true;
 }
 
@@ -140,15 +170,10 @@ void ReplicaQueue::run_until(double t, const std::function<void(const Done&)>& d
   ReplicaBatch& b = c.b;
   SchedulerClock clock{c};
   for (;;) {
-    // Arrivals added since the last call that the clock has already passed (during the iteration
-    // under way at that call's end) are in the queue now, as the engine's would be.
-    if (!b.queue.empty() || !b.running.empty()) {
-      const std::size_t before = c.next;
-      c.arrive_until(c.now);
-      if (c.run.open && c.next > before) c.run.open = false, --c.wakeups;  // they ended the run under way
-    }
+    if (!b.queue.empty() || !b.running.empty()) c.catch_up();
     if (b.queue.empty() && b.running.empty()) {
-      c.seen = b.outstanding;
+      c.log_call();  // idle from now: the router sees what it holds (nothing, or a rounding residue)
+      c.listening = c.run.open = false;
       if (c.next < c.at.size() && c.at[c.next] <= t) {  // idle: the engine's wait_for_work drains the
         c.wakeups = 0;                                   // stale wake-ups, then waits for the next arrival's
         c.advance(c.at[c.next], false);
@@ -157,6 +182,7 @@ void ReplicaQueue::run_until(double t, const std::function<void(const Done&)>& d
       }
       if (c.next == c.at.size()) {  // nothing in it or on the way: forget the requests done
         c.reqs.clear(), c.at.clear(), c.first.clear(), c.tag.clear();
+        if (c.calls.size() > 1) c.calls.erase(c.calls.begin(), c.calls.end() - 1);  // the idle stretch's entry
         c.next = 0;
       }
       if (t < 1e300 && t > c.now) c.advance(t, false);
@@ -172,7 +198,7 @@ void ReplicaQueue::run_until(double t, const std::function<void(const Done&)>& d
   }
 }
 
-double ReplicaQueue::outstanding() const { return s_->c.seen + s_->c.pending; }
+double ReplicaQueue::outstanding(double t) { return s_->c.outstanding_at(t); }
 std::size_t ReplicaQueue::in_system() const { return s_->c.b.queue.size() + s_->c.b.running.size(); }
 double ReplicaQueue::busy_s() const { return s_->c.busy; }
 double ReplicaQueue::now() const { return s_->c.now; }

@@ -53,9 +53,10 @@ class ReplicaQueue {
   // a run of decode steps stops at the step boundary after `t` and resumes at the next call);
   // done(Done) for each request finished.
   void run_until(double t, const std::function<void(const Done&)>& done);
-  // Tokens still to process as the engine's router sees them (its key): the replica's count when
-  // its current iteration or run of decode steps began, plus the requests routed to it since.
-  double outstanding() const;
+  // Tokens still to process as the engine's router sees them at `t` (its key; t not before the
+  // previous call's): the replica's count when the iteration or run of decode steps under way at t
+  // began (the engine lowers it when one ends), plus every request routed to it since.
+  double outstanding(double t);
   std::size_t in_system() const;
   double busy_s() const;  // seconds computed so far
   double now() const;
