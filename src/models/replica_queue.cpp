@@ -44,6 +44,10 @@ struct QueueClock {
   // landed in it ended it, as the engine's would have.
   bool listening = false;
   double listen_from = 0;
+  // The last call was a fresh run of decode steps from `decode_from` (not resumed), and it took a
+  // pending wake-up: an arrival added later but landed before it would have joined the batch.
+  bool decode_fresh = false, took_wakeup = false;
+  double decode_from = 0;
   // Time integrals (for the occupancy and queue means) from `measure_from` on.
   double measure_from = 0, kv_area = 0, queue_area = 0, busy_measured = 0;
 
@@ -82,7 +86,7 @@ struct QueueClock {
   }
   double busy_for(double seconds) {
     log_call();
-    run.open = listening = false;
+    run.open = listening = decode_fresh = false;
     const double end = now + seconds;
     busy += seconds;
     advance(end, true);
@@ -111,6 +115,7 @@ struct QueueClock {
       cut = steps < k;
     }
     if (listening && !resumed) listen_from = start;
+    decode_fresh = !resumed, decode_from = start, took_wakeup = !resumed && !listening && !can_join;
     busy += steps * step;
     advance(start + steps * step, true);
     if (interrupted) --wakeups, listening = false;  // the arrival that woke it
@@ -125,7 +130,15 @@ struct QueueClock {
   void catch_up() {
     const std::size_t before = next;
     arrive_until(now);
-    if (!listening || next == before) return;
+    if (next == before) return;
+    if (decode_fresh && at[before] <= decode_from && static_cast<int>(b.running.size()) < lim.max_batch) {
+      // In the queue when that run began, it would have joined: one step (as the run was cut to),
+      // no wake-up taken.
+      if (took_wakeup) ++wakeups;
+      run.open = listening = decode_fresh = false;
+      return;
+    }
+    if (!listening) return;
     if (at[before] > listen_from || static_cast<int>(b.running.size()) >= lim.max_batch) --wakeups;
     run.open = listening = false;
   }
