@@ -178,7 +178,14 @@ void InferenceRuntime::fast_service(std::size_t s) {
       rep.fast_in_system = rep.fast_backlog = 0;
     }
     if (replay) {
-      replay_trace_interval(sv, t, dt, region_rng, rows);
+      // With an autoscaler, in steps of its sampling period: each step replayed when the clock
+      // reaches its end, so each load sample reads the replicas' queues as they are then.
+      const double step = spec.autoscale.max.empty() ? dt : std::min(dt, spec.autoscale.interval / kAutoscaleSamples);
+      for (double u = t; u < t + dt; u += step) {
+        const double ds = std::min(step, t + dt - u);
+        if (ds < dt && u + ds > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(u + ds);
+        replay_trace_interval(sv, u, ds, region_rng, rows);
+      }
       for (std::size_t slot = 0; slot < slots; ++slot) {
         const Replica& rep = replicas[sv.replicas[slot]];
         if (rep.state == ReplicaState::Active && interval % sample_every == 0)

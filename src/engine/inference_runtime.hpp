@@ -122,6 +122,9 @@ struct ServiceRuntime {
   }
 };
 
+// The autoscaler averages this many load samples per check (one instant's queue is too noisy to act on).
+constexpr int kAutoscaleSamples = 10;
+
 class InferenceRuntime {
  public:
   explicit InferenceRuntime(EngineContext& ctx) : ctx(ctx) {}

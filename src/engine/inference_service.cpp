@@ -366,8 +366,7 @@ void InferenceRuntime::autoscaler(std::size_t s) {
   auto in_system = [&](const Replica& rep) {
     return static_cast<double>(rep.queue.size() + rep.running.size()) + rep.fast_in_system;  // one of them is 0
   };
-  // Load is averaged over 10 samples per interval: one instant's queue is too noisy to act on.
-  constexpr int kSamples = 10;
+  constexpr int kSamples = kAutoscaleSamples;
   std::vector<double> site_sum(a.max.size()), site_n(a.max.size());
   double all_sum = 0, all_n = 0;
   std::vector<std::size_t> sites;
