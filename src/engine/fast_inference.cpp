@@ -176,6 +176,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
       end_serving(r, t);
       rep.state = ReplicaState::Idle;
       rep.fast_in_system = rep.fast_backlog = 0;
+      rep.fast_levels = {nullptr, nullptr, 1.0};
     }
     if (replay) {
       // With an autoscaler, in steps of its sampling period: each step replayed when the clock
@@ -194,7 +195,11 @@ void InferenceRuntime::fast_service(std::size_t s) {
       }
       continue;
     }
-    const double n = poisson_count(expected_arrivals(a, t, t + dt), rng);
+    const double expected = expected_arrivals(a, t, t + dt), n = poisson_count(expected, rng);
+    // The load level is the process's own rate, not this interval's count: a level's calibration
+    // already holds the Poisson arrivals' randomness, and a replica's queue near saturation
+    // answers the mean rate, not one minute's draw (taking the draw overstated the tail there).
+    const double rate_per_request = n > 0 ? expected / n / dt : 0;
     std::fill(assigned.begin(), assigned.end(), 0.0);
     std::fill(share_of.begin(), share_of.end(), 1);
     double before = 0;
@@ -235,10 +240,11 @@ void InferenceRuntime::fast_service(std::size_t s) {
       double total = 0;
       for (std::size_t g = 0; g < regions; ++g) total += assigned[g * slots + slot];
       rep.fast_in_system = rep.fast_backlog;
+      rep.fast_levels = {nullptr, nullptr, 1.0};
       if (total <= 0) continue;
       const std::size_t m = fast_model(sv, rep, share_of[slot]);
       FastReplicaModel& model = *sv.fast_models[m];
-      const double rate = total / dt;
+      const double rate = total * rate_per_request;
       const int level = FastReplicaModel::level_of(rate);
       const ReplicaQueueStats& q = model.at_level(level);
       // Past saturation (the level completes less than it was offered) the replica serves at its
@@ -255,6 +261,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
       rep.busy_s += busy;
       note_busy(rep, t, t + busy);
       rep.fast_in_system = w_upper * q.in_system + (1 - w_upper) * lower.in_system + rep.fast_backlog;
+      rep.fast_levels = {&q, &lower, w_upper};
       for (std::size_t g = 0; g < regions; ++g) {
         const double done = assigned[g * slots + slot] * served / total;
         if (done <= 0) continue;

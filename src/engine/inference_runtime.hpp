@@ -72,6 +72,12 @@ struct Replica : ReplicaBatch {  // its queue, batch and KV cache, as its schedu
   // Fast mode: requests in it (the model's mean at its load, plus its backlog) and requests
   // arrived beyond what it could serve, carried to the next interval.
   double fast_in_system = 0, fast_backlog = 0;
+  // Fast mode, calibrated arrivals: the load levels it serves at this interval (the lower one's
+  // share 1 - upper_weight), whose in-system samples the autoscaler draws from; none when idle.
+  struct FastLevels {
+    const ReplicaQueueStats *upper = nullptr, *lower = nullptr;
+    double upper_weight = 1;
+  } fast_levels;
   // Released once per request pushed: no lock object lives across a wait, so a
   // replica killed at the end of the run unwinds cleanly.
   sg4::SemaphorePtr arrivals = sg4::Semaphore::create(0);

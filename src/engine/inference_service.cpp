@@ -363,7 +363,16 @@ void InferenceRuntime::autoscaler(std::size_t s) {
   ServiceRuntime& sv = services[s];
   const AutoscaleSpec& a = sv.spec->autoscale;
   const double max_batch = sv.spec->max_batch;
+  // Fast mode's calibrated replicas have no queue to look at: each sample is an instant of their
+  // level's simulation (one of its in-system samples, drawn), plus the backlog carried.
+  SplitMix64 draw(stream_seed(ctx.scenario.seed, "autoscale-samples:" + sv.spec->name));
   auto in_system = [&](const Replica& rep) {
+    const auto& [upper, lower, w] = rep.fast_levels;
+    if (upper && !upper->in_system_samples.empty() && !lower->in_system_samples.empty()) {
+      const auto& xs = draw.uniform() < w ? upper->in_system_samples : lower->in_system_samples;
+      const auto i = std::min(xs.size() - 1, static_cast<std::size_t>(draw.uniform() * static_cast<double>(xs.size())));
+      return static_cast<double>(xs[i]) + rep.fast_backlog;
+    }
     return static_cast<double>(rep.queue.size() + rep.running.size()) + rep.fast_in_system;  // one of them is 0
   };
   constexpr int kSamples = kAutoscaleSamples;

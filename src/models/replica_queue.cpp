@@ -50,6 +50,8 @@ struct QueueClock {
   double decode_from = 0;
   // Time integrals (for the occupancy and queue means) from `measure_from` on.
   double measure_from = 0, kv_area = 0, queue_area = 0, busy_measured = 0;
+  double sample_every = 0, next_sample = 0;  // in-system samples (0: none) and the next one's time
+  std::vector<float> samples;
 
   explicit QueueClock(const BatchLimits& l) : lim(l) {}
   void account(double from, double to) {
@@ -58,6 +60,8 @@ struct QueueClock {
     const double held = lim.paged ? b.kv_blocks * lim.block : b.kv_reserved;
     kv_area += (z - a) * held / lim.capacity;
     queue_area += (z - a) * static_cast<double>(b.queue.size() + b.running.size());
+    for (; sample_every > 0 && next_sample < z; next_sample += sample_every)
+      if (next_sample >= a) samples.push_back(static_cast<float>(b.queue.size() + b.running.size()));
   }
   void arrive_until(double t) {
     while (next < at.size() && at[next] <= t) {
@@ -215,7 +219,11 @@ double ReplicaQueue::outstanding(double t) { return s_->c.outstanding_at(t); }
 std::size_t ReplicaQueue::in_system() const { return s_->c.b.queue.size() + s_->c.b.running.size(); }
 double ReplicaQueue::busy_s() const { return s_->c.busy; }
 double ReplicaQueue::now() const { return s_->c.now; }
-void ReplicaQueue::measure_from(double t) { s_->c.measure_from = t; }
+void ReplicaQueue::measure_from(double t, double every) {
+  s_->c.measure_from = s_->c.next_sample = t;
+  s_->c.sample_every = every;
+}
+const std::vector<float>& ReplicaQueue::in_system_samples() const { return s_->c.samples; }
 double ReplicaQueue::busy_measured() const { return s_->c.busy_measured; }
 double ReplicaQueue::kv_area() const { return s_->c.kv_area; }
 double ReplicaQueue::queue_area() const { return s_->c.queue_area; }
@@ -231,7 +239,7 @@ ReplicaQueueStats simulate_replica_queue(const BatchLimits& lim, const Inference
   double t = 0, measure_from = 0;
   for (std::size_t i = 0; i < n; ++i) {
     for (int k = 0; k < std::max(share_of, 1); ++k) t += -std::log(1 - gaps.uniform()) / (rate * std::max(share_of, 1));
-    if (i == warm) queue.measure_from(measure_from = t);
+    if (i == warm) queue.measure_from(measure_from = t, 1 / rate);
     double prompt = a.prompt_tokens, output = a.output_tokens;
     if (a.kind == "trace" && !a.requests.empty()) {  // the trace's rows in turn
       const TraceRequest& row = a.requests[i % a.requests.size()];
@@ -259,6 +267,7 @@ ReplicaQueueStats simulate_replica_queue(const BatchLimits& lim, const Inference
   st.busy_fraction = std::min(1.0, queue.busy_measured() / span);
   st.kv_occupancy = queue.kv_area() / span;
   st.in_system = queue.queue_area() / span;
+  st.in_system_samples = queue.in_system_samples();
   st.tokens_per_request = measured > 0 ? tokens / measured : 0;
   return st;
 }

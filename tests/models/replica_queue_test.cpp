@@ -63,6 +63,11 @@ TEST_CASE("one request at a time, the replica queue is M/D/1: Pollaczek-Khinchin
   CHECK(st.throughput_rps == Approx(rho / S).epsilon(0.02));
   // Little's law: requests in the system = rate x time in it.
   CHECK(st.in_system == Approx(rho / S * (Wq + S)).epsilon(0.05));
+  // Sampled at evenly spaced instants (one per mean gap), the requests in it average the same:
+  // the instants see the time mean.
+  REQUIRE(st.in_system_samples.size() > 30000);
+  CHECK(std::accumulate(st.in_system_samples.begin(), st.in_system_samples.end(), 0.0) / st.in_system_samples.size() ==
+        Approx(st.in_system).epsilon(0.02));
   // Every request is alone in the cache: prompt + output of the capacity while it is served.
   CHECK(st.kv_occupancy == Approx(rho * 514 / lim.capacity).epsilon(0.03));
 }

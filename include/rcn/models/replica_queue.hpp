@@ -23,6 +23,9 @@ struct ReplicaQueueStats {
   double busy_fraction = 0;   // share of the span the replica computed
   double kv_occupancy = 0;    // time mean of the KV cache held, as a share of its capacity
   double in_system = 0;       // time mean of the requests queued or running
+  // Requests queued or running at evenly spaced instants of the measured span (one per mean gap
+  // between arrivals): their distribution, which an autoscaler sampling the replica sees.
+  std::vector<float> in_system_samples;
   double tokens_per_request = 0;  // prompt + output, mean over the completed requests
   // Per completed request, in completion order (tpot: 0 for a single output token).
   std::vector<double> ttft, tpot, e2e;
@@ -60,8 +63,10 @@ class ReplicaQueue {
   std::size_t in_system() const;
   double busy_s() const;  // seconds computed so far
   double now() const;
-  // Time integrals from `t` on (for simulate_replica_queue's means): set before running.
-  void measure_from(double t);
+  // Time integrals from `t` on (for simulate_replica_queue's means), and the requests in it every
+  // `every` seconds from then on (0: none): set before running.
+  void measure_from(double t, double every = 0);
+  const std::vector<float>& in_system_samples() const;
   double busy_measured() const, kv_area() const, queue_area() const;
 
  private:
