@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "rcn/models/fabric_failure.hpp"
+#include "rcn/models/fabric_shape.hpp"
 #include "rcn/models/failure_model.hpp"
 #include "rcn/models/layout_search.hpp"
 #include "rcn/models/training_memory.hpp"
@@ -157,10 +159,19 @@ void check_failure_count(const Scenario& s, Diagnostics& diags) {
     for (const SiteSpec& site : s.sites) {
       auto sc = s.failures.site_scale.find(site.name);
       const double site_scale = sc == s.failures.site_scale.end() ? 1.0 : sc->second;
-      double gpus = 0;  // spares fail too
-      for (const ClusterSpec& cl : site.clusters)
-        gpus += static_cast<double>(cl.servers + cl.spares) * cl.gpus_per_server;
-      per_second += c.rate * gpus * site_scale;
+      double units = 0;  // GPUs (spares fail too), or spines or uplink cables of the tiered fabrics
+      for (const ClusterSpec& cl : site.clusters) {
+        if (c.blast != BlastRadius::Uplink) {
+          units += static_cast<double>(cl.servers + cl.spares) * cl.gpus_per_server;
+          continue;
+        }
+        std::string error, key;
+        const FabricShape shape = fabric_shape(cl, error, key);
+        if (!error.empty() || shape.tier_table.size() < 2) continue;
+        units += c.name == "spine" ? static_cast<double>(shape.tier_table[1].switches)
+                                   : static_cast<double>(shape.groups) * uplinks_per_group(shape);
+      }
+      per_second += c.rate * units * site_scale;
     }
   }
   const double events = per_second * s.horizon;

@@ -11,15 +11,21 @@
 // the closed form. A failure that hits a share's servers stops that share at
 // once (its healthy servers go back to the pool) and loses the batch in
 // flight; `elastic` goes on with the other shares (fewer data-parallel
-// replicas, fewer tokens per step), else the job waits for the share's
-// servers to come back.
+// servers to come back. With `checkpoint`, every share writes the job's state
+// to its own site's storage (nothing leaves the site); a failure of a job that is
+// not elastic rolls every share back to the last checkpoint, which each reads
+// from its own site's storage; an elastic job's other shares go on, and the
+// share that failed reads the checkpoint before it rejoins.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 
+#include "rcn/models/checkpoint_model.hpp"
 #include "rcn/models/cross_site_sync.hpp"
+#include "rcn/models/failure_model.hpp"
 #include "src/engine/engine_context.hpp"
 
 namespace rcn {
@@ -107,6 +113,41 @@ double exchange(EngineContext& ctx, std::size_t j, const std::vector<SiteShare*>
   return t1 - t0;
 }
 
+// Each of `shares` moves `bytes` between its site's gateway (the border router and storage head)
+// and its site's storage at once: a checkpoint written (to_storage) or read. Unmodelled storage
+// costs nothing.
+void share_storage(EngineContext& ctx, const std::vector<SiteShare*>& shares, double bytes, bool to_storage) {
+  transfer_until_done(ctx, [&] {
+    std::vector<sg4::CommPtr> comms;
+    for (const SiteShare* sh : shares) {
+      const SitePlatform& site = ctx.platform.sites[ctx.clusters[sh->cluster].site];
+      if (!site.storage_modelled) continue;
+      const auto size = static_cast<std::uint64_t>(bytes);
+      comms.push_back(to_storage ? sg4::Comm::sendto_async(site.gateway, site.storage, size)
+                                 : sg4::Comm::sendto_async(site.storage, site.gateway, size));
+    }
+    return comms;
+  });
+}
+
+// Useful seconds (compute and exchanges) between checkpoints: fixed, Young/Daly over the slowest
+// share's write and the whole job's failure rate (the busiest site's failure scale), or none.
+double checkpoint_interval(const EngineContext& ctx, std::size_t j, double bytes) {
+  const TrainingJobSpec& spec = ctx.scenario.training[j];
+  if (!spec.checkpoint.enabled) return std::numeric_limits<double>::infinity();
+  if (!spec.checkpoint.auto_interval) return spec.checkpoint.interval;
+  double write_s = 0, scale = 0;
+  for (const SiteShare& sh : ctx.jobs[j].cross_site->shares) {
+    const ClusterState& cs = ctx.clusters[sh.cluster];
+    write_s = std::max(write_s, bytes / ctx.platform.sites[cs.site].storage_write->get_bandwidth());
+    auto sc = ctx.scenario.failures.site_scale.find(cs.site_name);
+    scale = std::max(scale, sc == ctx.scenario.failures.site_scale.end() ? 1.0 : sc->second);
+  }
+  const double rate = job_failure_rate(ctx.failure_classes, spec.gpus, scale);
+  if (rate <= 0) return std::numeric_limits<double>::infinity();
+  return young_daly_interval(write_s, 1 / rate);
+}
+
 void cross_site_runner(EngineContext& ctx, std::size_t j) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const CrossSiteSpec& x = *spec.cross_site;
@@ -135,6 +176,48 @@ void cross_site_runner(EngineContext& ctx, std::size_t j) {
   }
   std::vector<std::string> names;
   for (const SiteShare& sh : xp.shares) names.push_back(ctx.clusters[sh.cluster].site_name);
+  const double state_bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
+  const double interval = checkpoint_interval(ctx, j, state_bytes);
+  r.checkpoint_interval_s = std::isfinite(interval) ? interval : 0;
+  // A failure struck during the last `lost` seconds: they are lost; a job that is not elastic
+  // rolls every share back to the last checkpoint (each rereads it), an elastic one only makes
+  // the stopped shares reread it before they rejoin.
+  auto struck = [&](double lost) {
+    r.lost_work_s += lost;
+    if (!spec.checkpoint.enabled) return;
+    if (!x.elastic) {
+      r.lost_work_s += xp.since_checkpoint_s;
+      ctx.jobs[j].progress.useful_s -= xp.since_checkpoint_s;
+      xp.tokens_done = xp.saved_tokens;
+      xp.since_checkpoint_s = 0;
+    }
+    for (SiteShare& sh : xp.shares)
+      if (!x.elastic || !sh.active) sh.reload = xp.checkpointed;
+  };
+  // Stage the dataset: each share's site gets the share's 1 / parts of it from the dataset's site
+  // (storage to storage over the WAN, all at once; nothing for a share at that site), once.
+  if (spec.dataset_site && spec.dataset_bytes > 0) {
+    const auto home = static_cast<std::size_t>(ctx.scenario.find_site(*spec.dataset_site) - ctx.scenario.sites.data());
+    const double part = spec.dataset_bytes / parts;
+    std::vector<std::size_t> to;
+    for (const SiteShare& sh : xp.shares)
+      if (ctx.clusters[sh.cluster].site != home) to.push_back(ctx.clusters[sh.cluster].site);
+    const double t0 = sg4::Engine::get_clock();
+    begin_span(ctx, j, "staging", names.front());
+    transfer_until_done(ctx, [&] {
+      std::vector<sg4::CommPtr> comms;
+      for (std::size_t site : to)
+        comms.push_back(sg4::Comm::sendto_async(ctx.platform.sites[home].storage, ctx.platform.sites[site].storage,
+                                                static_cast<std::uint64_t>(part)));
+      return comms;
+    });
+    const double t1 = sg4::Engine::get_clock();
+    begin_span(ctx, j, "running", names.front());
+    r.staging_s += t1 - t0;
+    for (std::size_t site : to)
+      ctx.wan_transfers.push_back({t0, t1, ctx.scenario.sites[home].name, ctx.scenario.sites[site].name,
+                                   "dataset of " + spec.name, part});
+  }
   bool waiting = false;
   while (xp.tokens_done < xp.tokens_needed * (1 - 1e-12)) {
     for (SiteShare& sh : xp.shares) join(ctx, sh);
@@ -162,12 +245,28 @@ void cross_site_runner(EngineContext& ctx, std::size_t j) {
     }
     if (waiting) begin_span(ctx, j, "running", names.front());
     waiting = false;
+    std::vector<SiteShare*> loading;
+    for (SiteShare* sh : active)
+      if (sh->reload) loading.push_back(sh);
+    if (!loading.empty()) {  // each reads the last checkpoint from its own site's storage
+      const int failures = r.interruptions;
+      const double t0 = sg4::Engine::get_clock();
+      begin_span(ctx, j, "loading", names.front());
+      share_storage(ctx, loading, state_bytes, false);
+      r.restart_overhead_s += sg4::Engine::get_clock() - t0;
+      begin_span(ctx, j, "running", names.front());
+      for (SiteShare* sh : loading) sh->reload = false;
+      if (r.interruptions != failures) struck(0);
+      continue;
+    }
     double compute = 0, tokens = 0;
     for (std::size_t k : which) {
       compute = std::max(compute, inner * steps[k].step_time_s);
       tokens += inner * steps[k].tokens_per_step;
     }
-    const double rounds = std::min(per_batch, std::ceil((xp.tokens_needed - xp.tokens_done) / tokens - 1e-9));
+    double rounds = std::min(per_batch, std::ceil((xp.tokens_needed - xp.tokens_done) / tokens - 1e-9));
+    if (std::isfinite(interval) && compute > 0)  // a batch does not run far past the next checkpoint
+      rounds = std::min(rounds, std::max(1.0, std::ceil((interval - xp.since_checkpoint_s) / compute - 1e-9)));
     const int failures = r.interruptions;
     const double t0 = sg4::Engine::get_clock();
     if (!x.overlap) sg4::this_actor::sleep_for(rounds * compute);
@@ -176,7 +275,7 @@ void cross_site_runner(EngineContext& ctx, std::size_t j) {
     if (x.overlap && sg4::Engine::get_clock() < t0 + rounds * compute) sg4::this_actor::sleep_until(t0 + rounds * compute);
     const double t1 = sg4::Engine::get_clock();
     if (r.interruptions != failures) {  // a share stopped during the batch: its exchanges are lost
-      r.lost_work_s += t1 - t0;
+      struck(t1 - t0);
       continue;
     }
     xp.sync_s += x.overlap ? std::max(0.0, t1 - t0 - rounds * compute) : t1 - t_wan;
@@ -185,6 +284,22 @@ void cross_site_runner(EngineContext& ctx, std::size_t j) {
     ctx.jobs[j].progress.useful_s += t1 - t0;
     for (std::size_t k : which) xp.shares[k].compute_s += rounds * inner * steps[k].step_time_s;
     if (r.step_time_s == 0) r.step_time_s = (t1 - t0) / (rounds * inner);  // first batch, every share active
+    xp.since_checkpoint_s += t1 - t0;
+    if (xp.since_checkpoint_s >= interval * (1 - 1e-12) && xp.tokens_done < xp.tokens_needed * (1 - 1e-12)) {
+      const double c0 = sg4::Engine::get_clock();
+      begin_span(ctx, j, "checkpointing", names.front());
+      share_storage(ctx, active, state_bytes, true);
+      r.checkpoint_overhead_s += sg4::Engine::get_clock() - c0;
+      begin_span(ctx, j, "running", names.front());
+      if (r.interruptions != failures) {  // struck while writing: this checkpoint does not count
+        struck(0);
+        continue;
+      }
+      r.checkpoints += 1;
+      xp.saved_tokens = xp.tokens_done;
+      xp.checkpointed = true;
+      xp.since_checkpoint_s = 0;
+    }
   }
   ctx.post({EngineEvent::Kind::Completion, j});
 }
@@ -200,16 +315,15 @@ std::optional<std::size_t> free_cluster(const EngineContext& ctx, std::size_t jo
   return std::nullopt;
 }
 
-// `sites: auto`: of the splits over k = 1, 2, ... sites that fit now (dp and global_batch
-// divisible by k, a cluster with the share free at each, a WAN route around the ring), the
-// one whose estimated time to train on an idle WAN is least; the k sites are those whose
-// share steps fastest (ties: scenario order). Empty when none fits now.
-std::vector<std::size_t> choose_split(const EngineContext& ctx, std::size_t j) {
+// `sites: auto`: the splits over k = 1, 2, ... sites that fit now (dp and global_batch
+// divisible by k, a cluster with the share free at each, a WAN route around the ring), by
+// estimated time to train on an idle WAN, least first (ties: fewer sites); for each k the k
+// sites are those whose share steps fastest (ties: scenario order). Empty when none fits now.
+std::vector<std::vector<std::size_t>> auto_splits(const EngineContext& ctx, std::size_t j) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const CrossSiteSpec& x = *spec.cross_site;
   const int inner = x.mode == CrossSiteMode::Sync ? 1 : x.inner_steps;
-  std::vector<std::size_t> best;
-  double best_time = 0;
+  std::vector<std::pair<double, std::vector<std::size_t>>> splits;
   for (int k = 1; k <= static_cast<int>(ctx.scenario.sites.size()); ++k) {
     if (spec.parallelism.dp % k != 0 || spec.global_batch % k != 0) continue;
     std::vector<std::pair<double, std::size_t>> candidates;  // (share step, cluster)
@@ -237,32 +351,41 @@ std::vector<std::size_t> choose_split(const EngineContext& ctx, std::size_t j) {
     const double wan = cross_site_all_reduce_s(exchange_bytes(x, first.params, spec.parallelism.gradient_bytes()), k,
                                                latency, bandwidth);
     const double time = periods * exchange_period_s(candidates.back().first, inner, wan, x.overlap);
-    if (best.empty() || time < best_time) {
-      best.clear();
-      for (const auto& cand : candidates) best.push_back(cand.second);
-      best_time = time;
-    }
+    std::vector<std::size_t> split;
+    for (const auto& cand : candidates) split.push_back(cand.second);
+    splits.emplace_back(time, std::move(split));
   }
-  return best;
+  std::stable_sort(splits.begin(), splits.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::vector<std::size_t>> out;
+  for (auto& s : splits) out.push_back(std::move(s.second));
+  return out;
 }
 
 }  // namespace
 
-bool try_start_cross_site(EngineContext& ctx, std::size_t j) {
+std::vector<std::vector<std::size_t>> cross_site_splits(const EngineContext& ctx, std::size_t j) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const CrossSiteSpec& x = *spec.cross_site;
-  std::vector<std::size_t> chosen;
-  if (x.auto_sites) {
-    chosen = choose_split(ctx, j);
-    if (chosen.empty()) return false;
-  } else {
-    for (const std::string& name : x.sites) {
-      const auto site = static_cast<std::size_t>(ctx.scenario.find_site(name) - ctx.scenario.sites.data());
-      const auto c = free_cluster(ctx, j, site, spec.gpus / static_cast<int>(x.sites.size()));
-      if (!c) return false;
-      chosen.push_back(*c);
-    }
+  if (x.auto_sites) return auto_splits(ctx, j);
+  std::vector<std::size_t> split;
+  for (const std::string& name : x.sites) {
+    const auto site = static_cast<std::size_t>(ctx.scenario.find_site(name) - ctx.scenario.sites.data());
+    const auto c = free_cluster(ctx, j, site, spec.gpus / static_cast<int>(x.sites.size()));
+    if (!c) return {};
+    split.push_back(*c);
   }
+  return {split};
+}
+
+bool try_start_cross_site(EngineContext& ctx, std::size_t j) {
+  const std::vector<std::vector<std::size_t>> splits = cross_site_splits(ctx, j);
+  if (splits.empty()) return false;
+  start_cross_site(ctx, j, splits.front());
+  return true;
+}
+
+void start_cross_site(EngineContext& ctx, std::size_t j, const std::vector<std::size_t>& chosen) {
+  const TrainingJobSpec& spec = ctx.scenario.training[j];
   const int gpus = spec.gpus / static_cast<int>(chosen.size());
   auto xp = std::make_unique<CrossSiteProgress>();
   std::vector<std::string> sites, clusters;
@@ -297,7 +420,6 @@ bool try_start_cross_site(EngineContext& ctx, std::size_t j) {
                                   guarded(ctx, fmt::format("training job \"{}\"", ctx.scenario.training[j].name),
                                           [&] { cross_site_runner(ctx, j); });
                                 });
-  return true;
 }
 
 void cross_site_failure(EngineContext& ctx, std::size_t j, const std::vector<std::pair<std::size_t, int>>& hit,

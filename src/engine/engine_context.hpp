@@ -144,8 +144,14 @@ void set_job_rate(EngineContext& ctx, std::size_t job, double rate);
 // Flow fidelity: the running jobs of cluster c (but `except`) measure their
 // step again, all at once, under the fabric as it is now (neighbours, failed
 // spines and cables), and continue at the rate it gives (fabric_contention.cpp).
-// Does nothing in analytic fidelity.
+// Analytic fidelity: they continue at uplink_loss_rate (the job starting, `except`,
+// takes it when its runner starts).
 void reevaluate_contention(EngineContext& ctx, std::size_t cluster, std::size_t except = SIZE_MAX);
+// Analytic fidelity: reference step / the step with the cluster's failed spines and
+// cables in closed form (models/fabric_rounds.hpp); 1 when its uplinks are whole.
+double uplink_loss_rate(const EngineContext& ctx, std::size_t job);
+// The share of each uplink in service, from the shares failures hold (ClusterRuntime).
+std::vector<double> uplinks_left(const std::vector<double>& lost);
 // A failed (sign +1) or repaired (-1) spine or cable: its share of the cluster's uplinks.
 void change_uplinks(EngineContext& ctx, std::size_t cluster, const std::vector<UplinkLoss>& lost, int sign);
 // Flow fidelity: one iteration of the job's collectives as SimGrid flows on its servers,
@@ -154,6 +160,11 @@ TrainingStep measure_flow_step(EngineContext& ctx, std::size_t job);
 // Jobs across sites (cross_site_runner.cpp, docs/cross-site.md). Starts the job when every
 // site of it has a cluster with its share's servers free; false (nothing taken) otherwise.
 bool try_start_cross_site(EngineContext& ctx, std::size_t job);
+// The splits (one cluster per site share) the job may start on now, best first
+// (SchedulerView::cross_site_splits); empty when none fits.
+std::vector<std::vector<std::size_t>> cross_site_splits(const EngineContext& ctx, std::size_t job);
+// Starts the job on this split (each cluster has its share's servers free).
+void start_cross_site(EngineContext& ctx, std::size_t job, const std::vector<std::size_t>& split);
 // A completed job across sites gives back its shares' servers.
 void finish_cross_site(EngineContext& ctx, std::size_t job);
 // A failure hit servers some shares of the job hold: those shares stop (their healthy servers

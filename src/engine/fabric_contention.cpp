@@ -4,7 +4,13 @@
 // again, all at once, so each sees the others' flows and the uplinks as they
 // are now. A job's speed becomes reference step / new step (JobPace), from the
 // end of that measurement on. Only the cluster concerned is re-evaluated.
+// Analytic fidelity sees only failed spines and cables, in closed form
+// (models/fabric_rounds.hpp): no measurement, the new rate applies at once.
 #include <fmt/format.h>
+
+#include <algorithm>
+
+#include "rcn/models/fabric_rounds.hpp"
 
 #include "src/engine/engine_context.hpp"
 
@@ -54,8 +60,43 @@ void start_remeasure(EngineContext& ctx, std::size_t j) {
 
 }  // namespace
 
+std::vector<double> uplinks_left(const std::vector<double>& lost) {
+  std::vector<double> out;
+  out.reserve(lost.size());
+  for (double l : lost) out.push_back(1 - l);
+  return out;
+}
+
+double uplink_loss_rate(const EngineContext& ctx, std::size_t j) {
+  const JobRuntime& job = ctx.jobs[j];
+  const ClusterRuntime& rt = ctx.cluster_runtime[job.cluster];
+  auto whole = [](const std::vector<double>& lost) {
+    return std::all_of(lost.begin(), lost.end(), [](double l) { return l <= 1e-12; });
+  };
+  const bool hashed = rt.fabric.ecmp_hash && rt.fabric.tiered();
+  if (job.cross_site || job.servers.empty() || (!hashed && whole(rt.leaf_uplink_lost) && whole(rt.pod_uplink_lost)))
+    return 1;
+  const ClusterState& cs = ctx.clusters[job.cluster];
+  const TrainingJobSpec spec = job_on_cluster(ctx, j, job.cluster);
+  const ClusterSpec& cluster = ctx.scenario.sites[cs.site].clusters[cs.cluster];
+  const HardwareProfile& hw = *ctx.scenario.find_profile(cs.gpu);
+  const ClusterLinks links = ClusterLinks::of(cluster);
+  const UplinkLossTimer timer(rt.fabric, job.servers, cluster.gpus_per_server, collective_fabric(hw, links),
+                              uplinks_left(rt.leaf_uplink_lost), uplinks_left(rt.pod_uplink_lost),
+                              ecmp_seed(ctx.scenario.seed, ctx.scenario.training[j].name));
+  const double step = training_step(*ctx.scenario.find_model(spec.model), spec, hw, links, std::cref(timer)).step_time_s;
+  return step > 0 && job.progress.reference_step_s > 0 ? job.progress.reference_step_s / step : 1;
+}
+
 void reevaluate_contention(EngineContext& ctx, std::size_t c, std::size_t except) {
-  if (ctx.scenario.fidelity != Fidelity::Flow) return;
+  if (ctx.scenario.fidelity != Fidelity::Flow) {
+    for (std::size_t j : ctx.started)
+      if (j != except && remeasurable(ctx, j, c)) {
+        const double rate = uplink_loss_rate(ctx, j);
+        if (rate != ctx.jobs[j].progress.pace.rate) set_job_rate(ctx, j, rate);
+      }
+    return;
+  }
   for (std::size_t j : ctx.started)
     if (j != except && remeasurable(ctx, j, c)) start_remeasure(ctx, j);
 }

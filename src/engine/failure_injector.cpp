@@ -69,6 +69,7 @@ double interrupt_job(EngineContext& ctx, std::size_t j, const std::string& cause
   JobResult& r = ctx.jobs[j].result;
   const double now = sg4::Engine::get_clock();
   const double worked = p.pace.worked(now);
+  p.close_attempt(now);
   const double lost = std::max(0.0, worked - p.saved_work_s);
   r.lost_work_s += lost;
   p.useful_s += p.saved_work_s;
@@ -223,6 +224,7 @@ void preempt_job(EngineContext& ctx, std::size_t j) {
   const double worked = p.pace.worked(now);
   stop_attempt(p);
   p.pace.pause(now);
+  p.close_attempt(now);
   p.preempting = true;
   const std::size_t site = ctx.clusters[ctx.jobs[j].cluster].site;
   const double bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));

@@ -6,13 +6,10 @@
 //
 // The analytic model (collective_time) says how many bytes each server puts
 // on its NICs for the algorithm and protocol it chose (server_egress_bytes)
-// and how long they take at the NICs' rate (network_s). A collective over m
-// servers sends them in (m - 1) or 2 (m - 1) identical rounds, every server of
-// the job sending for all its GPUs to its peer in the next replica; one round
-// is simulated, with all the job's servers sending at once, and multiplied.
-// An all-to-all's rounds are not identical on a tiered fabric (round k sends
-// to the server k places on, crossing more or fewer leaf uplinks): up to
-// kAllToAllRounds of them are simulated.
+// and how long they take at the NICs' rate (network_s). The rounds those bytes
+// take are models/fabric_rounds.hpp's: one round is simulated, with all the
+// job's servers sending at once, and multiplied; an all-to-all's rounds differ
+// on a tiered fabric, so up to kAllToAllRounds of them are simulated.
 // Payloads are divided by the profile's NIC efficiency, so an idle fabric
 // reproduces network_s; what contention (an oversubscribed fabric shared with
 // other jobs) adds beyond it is added to the analytic time.
@@ -21,17 +18,26 @@
 #include <vector>
 
 #include "rcn/models/collective_model.hpp"
+#include "rcn/models/fabric_shape.hpp"
 
 namespace rcn {
 
+// Hashed ECMP on a tiered fabric (models/fabric_rounds.hpp): the star zones spread a
+// leaf's flows ideally over its aggregated uplink, so each measured round is scaled by
+// the hashed round's closed-form stretch over the ideal one, for the uplinks as they are.
+struct EcmpHashing {
+  const FabricShape* fabric = nullptr;  // null: ideal spread (nothing to scale)
+  std::vector<int> servers;             // the job's server indices, in the order of its hosts
+  std::uint64_t seed = 0;               // the job's ECMP seed (ecmp_seed)
+  std::vector<double> leaf_left, pod_left;  // share of each leaf's (pod's) uplink in service
+};
+
 class FlowCollectives {
  public:
-  static constexpr int kAllToAllRounds = 32;
-
   FlowCollectives(std::vector<simgrid::s4u::Host*> servers, int gpus_per_server, CollectiveFabric fabric,
-                  double nic_efficiency)
+                  double nic_efficiency, EcmpHashing ecmp = {})
       : servers_(std::move(servers)), gpus_per_server_(gpus_per_server), fabric_(fabric),
-        nic_efficiency_(nic_efficiency) {}
+        nic_efficiency_(nic_efficiency), ecmp_(std::move(ecmp)) {}
 
   // Must be called from a SimGrid actor: it waits for the flows.
   double operator()(CollectiveOp op, double bytes, int ranks, int ranks_per_server);
@@ -44,6 +50,7 @@ class FlowCollectives {
   int gpus_per_server_;
   CollectiveFabric fabric_;
   double nic_efficiency_;
+  EcmpHashing ecmp_;
 };
 
 }  // namespace rcn

@@ -143,7 +143,13 @@ void InferenceRuntime::dispatcher(std::size_t s) {
         t += -std::log(1 - rng.uniform()) / peak;
       } while (rng.uniform() * peak > a.rate * (1 + 0.5 * std::sin(2 * M_PI * (std::fmod(t, 86400) - 8 * 3600) / 86400)));
     }
-    if (t >= horizon) return;
+    if (t >= horizon) {
+      // The next arrival is past the horizon, yet the service runs until it: the horizon
+      // actor ends the run there. Returning now would end an inference-only run at the last
+      // arrival (at 0 s for a trace whose second row is past the horizon), its requests unserved.
+      sg4::this_actor::sleep_until(horizon);
+      for (;;) sg4::this_actor::sleep_for(horizon > 0 ? horizon : 1.0);  // killed by the horizon actor
+    }
     if (a.kind != "trace") {  // a fixed length is the spec's token count, drawn from no stream
       if (a.prompt_length.kind != TokenLengthSpec::Kind::Fixed) prompt = draw_token_length(a.prompt_length, lengths);
       if (a.output_length.kind != TokenLengthSpec::Kind::Fixed) output = draw_token_length(a.output_length, lengths);
@@ -301,11 +307,16 @@ bool InferenceRuntime::take_server(std::size_t r) {
     rep.held_since = sg4::Engine::get_clock();
     auto& cost = cost_cache[rep.service * ctx.clusters.size() + c];
     if (!cost) {
-      const int pp = spec.servers_per_replica(cs.gpus_per_server);  // pipeline stages: one per server
-      const ClusterLinks links = pp > 1 ? ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]) : ClusterLinks{};
+      // A replica spanning k servers runs a pipeline stage per server, unless its ep exceeds a
+      // server's share of it: then it is one stage tensor parallel over all k servers, its
+      // all-to-alls over the fabric (docs/inference.md, expert parallelism across servers).
+      const int k = spec.servers_per_replica(cs.gpus_per_server);
+      const bool ep_spans = k > 1 && spec.ep > spec.gpus_per_replica / k;
+      const int pp = ep_spans ? 1 : k;
+      const ClusterLinks links = k > 1 ? ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]) : ClusterLinks{};
       cost = std::make_unique<InferenceCost>(*ctx.scenario.find_model(spec.model), *ctx.scenario.find_profile(cs.gpu),
                                              spec.gpus_per_replica / pp, spec.precision, spec.cuda_graphs, spec.engine,
-                                             pp, links, spec.ep);
+                                             pp, links, spec.ep, ep_spans ? k : 1);
     }
     rep.cost = cost.get();
     rep.limits = batch_limits(spec, *ctx.scenario.find_model(spec.model), *rep.cost);
@@ -585,7 +596,7 @@ std::size_t InferenceRuntime::pick_decode(std::size_t service, std::size_t site)
 void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
   Request& q = requests[id];
   ServiceRuntime& sv = services[from.service];
-  from.kv_reserved -= q.prompt + q.output;
+  if (!from.limits.paged) from.kv_reserved -= q.prompt + q.output;  // a paged replica freed its blocks itself
   from.outstanding -= q.output - 1;
   const double bytes = from.cost->kv_bytes_per_token() * q.prompt;  // the prompt's KV cache, all layers
   sv.in_transfer.insert(id);

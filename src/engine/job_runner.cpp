@@ -13,6 +13,7 @@
 
 #include "rcn/models/checkpoint_model.hpp"
 #include "src/engine/engine_context.hpp"
+#include "rcn/models/fabric_rounds.hpp"
 #include "src/engine/flow_collectives.hpp"
 #include "src/engine/wait_all.hpp"
 
@@ -30,6 +31,7 @@ void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   const TrainingJobSpec spec = job_on_cluster(ctx, job, c);
   std::string key = fmt::format("{}|{}|", training_step_key(spec), c);
   for (int s : ctx.jobs[job].servers) key += fmt::format("{},", s);
+  if (ctx.cluster_runtime[c].fabric.ecmp_hash) key += "|" + ctx.scenario.training[job].name;  // its own hash seed
   auto it = ctx.flow_steps.find(key);
   if (it == ctx.flow_steps.end())
     it = ctx.flow_steps.emplace(key, std::make_shared<const TrainingStep>(measure_flow_step(ctx, job))).first;
@@ -138,7 +140,13 @@ TrainingStep measure_flow_step(EngineContext& ctx, std::size_t job) {
   const ClusterLinks links = ClusterLinks::of(cluster);
   std::vector<sg4::Host*> hosts;
   for (int s : ctx.jobs[job].servers) hosts.push_back(ctx.platform.sites[cs.site].clusters[cs.cluster].servers[s]);
-  FlowCollectives flows(hosts, cluster.gpus_per_server, collective_fabric(hw, links), hw.nic_efficiency);
+  const ClusterRuntime& rt = ctx.cluster_runtime[c];
+  EcmpHashing ecmp;
+  if (rt.fabric.ecmp_hash && rt.fabric.tiered())
+    ecmp = {&rt.fabric, ctx.jobs[job].servers, ecmp_seed(ctx.scenario.seed, ctx.scenario.training[job].name),
+            uplinks_left(rt.leaf_uplink_lost), uplinks_left(rt.pod_uplink_lost)};
+  FlowCollectives flows(hosts, cluster.gpus_per_server, collective_fabric(hw, links), hw.nic_efficiency,
+                        std::move(ecmp));
   return training_step(*ctx.scenario.find_model(spec.model), spec, hw, links, std::ref(flows));
 }
 
@@ -181,6 +189,7 @@ void job_runner(EngineContext& ctx, std::size_t job) {
   const std::size_t site = ctx.clusters[ctx.jobs[job].cluster].site;
   const double bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
   p.pace.restart();
+  if (ctx.scenario.fidelity != Fidelity::Flow) p.pace.rate = uplink_loss_rate(ctx, job);  // spines or cables down now
   p.saved_work_s = 0;
 
   // Stage the dataset: a copy from its home site over the WAN, once per site.

@@ -27,8 +27,11 @@ struct JobPace {
   double rate = 1;        // work seconds per second, from `since` on
   double since = 0;       // last change of rate or of computing
   bool computing = false;
+  double wall_s = 0;      // seconds spent computing up to `since`, whatever the rate
+  double counted_work = 0, counted_wall = 0;  // what JobProgress::close_attempt has already counted
 
   double worked(double now) const { return work_s + (computing ? rate * (now - since) : 0); }
+  double wall(double now) const { return wall_s + (computing ? now - since : 0); }
   // Seconds from `now` until worked() reaches `target` at the current rate (infinite when stopped).
   double time_to(double target, double now) const;
   void set_rate(double now, double r) { advance(now), rate = r; }
@@ -38,7 +41,7 @@ struct JobPace {
   void restart() { *this = JobPace{}; }
 
  private:
-  void advance(double now) { work_s = worked(now), since = now; }
+  void advance(double now) { work_s = worked(now), wall_s = wall(now), since = now; }
 };
 
 inline double JobPace::time_to(double target, double now) const {
@@ -67,6 +70,19 @@ struct JobProgress {
   int checkpoint_site = -1;      // site whose storage holds the last checkpoint (-1: none)
   simgrid::s4u::ActorPtr runner; // the current attempt's actor
   simgrid::s4u::ActorPtr writer; // its asynchronous checkpoint writer, if one is in flight
+  double life_compute_s = 0;     // seconds spent computing, all attempts closed so far (kept or lost work)
+  double life_steps = 0;         // steps computed in them
+
+  // Counts the current attempt's compute time and steps into the job's life (at a finish,
+  // a failure, a preemption, the end of the run); counting twice adds nothing.
+  void close_attempt(double now) {
+    const double work = pace.worked(now), wall = pace.wall(now);
+    if (reference_step_s > 0) life_steps += (work - pace.counted_work) / reference_step_s;
+    life_compute_s += wall - pace.counted_wall;
+    pace.counted_work = work, pace.counted_wall = wall;
+  }
+  // Mean step time over the job's life: compute seconds per step computed (0 before any step).
+  double mean_step_s() const { return life_steps > 0 ? life_compute_s / life_steps : 0; }
 };
 
 // A job across sites (docs/cross-site.md): one share per site, dp / sites replicas on
@@ -82,6 +98,7 @@ struct SiteShare {
   double held_s = 0;               // closed spans of holding its servers
   double compute_s = 0;            // time its GPUs computed (the rest: waiting for the WAN or a slower site)
   double wan_bytes = 0;            // bytes it sent into the WAN
+  bool reload = false;             // reads the job's last checkpoint from its site's storage before computing again
 };
 
 struct CrossSiteProgress {
@@ -91,6 +108,11 @@ struct CrossSiteProgress {
   double sync_s = 0;               // time the job stood in (or waited for) the cross-site exchange
   double waiting_s = 0;            // time it waited for a site to come back (not elastic)
   int exchanges = 0;               // outer all-reduces (sync: one per step)
+  // Checkpoints (each share writes the job's state to its own site's storage): the tokens the
+  // last one holds, whether there is one, and the useful time since it.
+  double saved_tokens = 0;
+  bool checkpointed = false;
+  double since_checkpoint_s = 0;
 };
 
 struct JobRuntime {

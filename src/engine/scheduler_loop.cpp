@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "rcn/models/checkpoint_model.hpp"
@@ -92,6 +93,13 @@ PendingJob pending_job(const EngineContext& ctx, std::size_t j) {
   p.submit_time = spec.submit;
   p.site = spec.site;
   p.attained_service_s = prog.attained_gpu_s;
+  if (spec.cross_site) {  // no single cluster takes it: it starts on one of view.cross_site_splits
+    p.across_sites = true;
+    for (const ClusterState& cs : ctx.clusters) p.not_allowed_on.emplace_back(cs.site, cs.cluster);
+    p.runtime_on.assign(ctx.clusters.size(), std::numeric_limits<double>::infinity());
+    p.transfer_s_to.assign(ctx.clusters.size(), 0.0);
+    return p;
+  }
   // Data to move: the checkpoint it resumes from, else its dataset.
   double bytes = 0;
   if (prog.checkpoint_site >= 0 && prog.remaining < 1) {
@@ -218,6 +226,8 @@ void finish_job(EngineContext& ctx, std::size_t j) {
   r.state = JobState::Finished;
   r.end_s = sg4::Engine::get_clock();
   p.useful_s += p.pace.worked(r.end_s);
+  p.close_attempt(r.end_s);
+  r.mean_step_time_s = p.mean_step_s();
   // Uninterrupted time of the work on the placements it actually had.
   r.ideal_time_to_train_s = p.useful_s;
   r.time_to_train_s = r.end_s - r.start_s;
@@ -232,7 +242,7 @@ void note_residency_delays(EngineContext& ctx) {
   std::size_t kept = 0;
   for (const std::size_t j : ctx.resident_waiting) {
     const PendingJob* q = ctx.view.queue.find(j);
-    if (!q || ctx.jobs[j].result.start_s >= 0) continue;  // started: no longer waiting for a first start
+    if (!q || q->across_sites || ctx.jobs[j].result.start_s >= 0) continue;  // started: no longer waiting for a first start
     const TrainingJobSpec& spec = ctx.scenario.training[j];
     bool delayed = false;
     for (std::size_t c = 0; c < ctx.clusters.size() && !delayed; ++c) {
@@ -246,17 +256,39 @@ void note_residency_delays(EngineContext& ctx) {
   ctx.resident_waiting.resize(kept);
 }
 
+// A policy's placement of a job across sites: one of the splits offered for it, each cluster
+// with its share's servers free after the placements before it.
+void start_placed_cross_site(EngineContext& ctx, const Placement& p) {
+  const auto offered = ctx.view.cross_site_splits.find(p.job);
+  const TrainingJobSpec& spec = ctx.scenario.training[p.job];
+  const bool was_offered = offered != ctx.view.cross_site_splits.end() &&
+                           std::find(offered->second.begin(), offered->second.end(), p.split) != offered->second.end();
+  const bool fits = !p.split.empty() && std::all_of(p.split.begin(), p.split.end(), [&](std::size_t c) {
+    return ctx.clusters[c].servers_for(spec.gpus / static_cast<int>(p.split.size())) <= ctx.clusters[c].free_servers;
+  });
+  if (!was_offered || !fits)
+    throw std::logic_error(fmt::format("policy placed job {} across sites on a split that was not offered or has no room",
+                                       spec.name));
+  ctx.view.queue.erase(p.job);
+  ctx.view.cross_site_splits.erase(p.job);
+  auto& waiting = ctx.cross_site_waiting;
+  waiting.erase(std::remove(waiting.begin(), waiting.end(), p.job), waiting.end());
+  start_cross_site(ctx, p.job, p.split);
+}
+
 // Keeps the queue in submission order, so a restarted job regains its place.
 void enqueue(EngineContext& ctx, std::size_t j) {
   ctx.jobs[j].result.resident = !ctx.scenario.training[j].residency.empty();
   if (!ctx.scenario.training[j].residency.empty() && ctx.jobs[j].result.start_s < 0 &&
       ctx.jobs[j].result.residency_delayed_at < 0)
     ctx.resident_waiting.push_back(j);
-  if (ctx.scenario.training[j].cross_site) {  // placed by try_start_cross_site, not by the policy
+  if (ctx.scenario.training[j].cross_site) {
     ctx.cross_site_waiting.push_back(j);
-    ctx.jobs[j].result.state = JobState::Queued;
-    begin_span(ctx, j, "queued");
-    return;
+    if (!ctx.policy->places_cross_site()) {  // placed by try_start_cross_site, before the policy
+      ctx.jobs[j].result.state = JobState::Queued;
+      begin_span(ctx, j, "queued");
+      return;
+    }
   }
   ctx.view.queue.push(pending_job(ctx, j));
   ctx.jobs[j].result.state = JobState::Queued;
@@ -284,10 +316,16 @@ void scheduler_loop(EngineContext& ctx) {
         case EngineEvent::Kind::Capacity: break;  // only a reason to ask the policy again
       }
     }
-    // Jobs across sites first, in arrival order: each starts once all its sites have room.
     auto& waiting = ctx.cross_site_waiting;
-    waiting.erase(std::remove_if(waiting.begin(), waiting.end(), [&](std::size_t j) { return try_start_cross_site(ctx, j); }),
-                  waiting.end());
+    if (!ctx.policy->places_cross_site()) {
+      // Jobs across sites first, in arrival order: each starts once all its sites have room.
+      waiting.erase(std::remove_if(waiting.begin(), waiting.end(), [&](std::size_t j) { return try_start_cross_site(ctx, j); }),
+                    waiting.end());
+    } else {  // the policy places them: offer each its splits that fit now
+      ctx.view.cross_site_splits.clear();
+      for (std::size_t j : waiting)
+        if (auto splits = cross_site_splits(ctx, j); !splits.empty()) ctx.view.cross_site_splits[j] = std::move(splits);
+    }
     if (ctx.view.queue.empty()) continue;
     refresh_view(ctx);
     const std::vector<std::size_t> stop = ctx.policy->preempt(ctx.view);
@@ -300,8 +338,12 @@ void scheduler_loop(EngineContext& ctx) {
     for (const Placement& p : ctx.policy->schedule(ctx.view)) {
       if (!ctx.view.queue.find(p.job) || p.cluster_state >= ctx.clusters.size())
         throw std::logic_error(fmt::format("policy placed job {} that is not queued", p.job));
-      const ClusterState& cs = ctx.clusters[p.cluster_state];
       const auto& spec = ctx.scenario.training[p.job];
+      if (spec.cross_site) {
+        start_placed_cross_site(ctx, p);
+        continue;
+      }
+      const ClusterState& cs = ctx.clusters[p.cluster_state];
       const int gpus = p.gpus > 0 ? p.gpus : spec.gpus;
       const auto& par = spec.parallelism;
       const bool size_ok = gpus == spec.gpus || (par.min_dp > 0 && gpus % par.model_parallel() == 0 &&

@@ -290,8 +290,10 @@ SimulationResult collect(EngineContext& ctx, const InferenceRuntime* inference, 
   if (inference) collect_inference(*inference, end, res, busy);
   for (std::size_t j = 0; j < ctx.jobs.size(); ++j) {
     JobResult& r = ctx.jobs[j].result;
-    const JobProgress& p = ctx.jobs[j].progress;
+    JobProgress& p = ctx.jobs[j].progress;
     r.gpu_hours = p.attained_gpu_s / 3600;
+    if (r.state == JobState::Running) p.close_attempt(end);
+    if (!ctx.jobs[j].cross_site) r.mean_step_time_s = p.mean_step_s();
     if (r.state == JobState::Running) {  // finished and interrupted attempts were closed already
       const double ran = end - p.attempt_start;
       busy[ctx.jobs[j].cluster] += p.gpus * ran;

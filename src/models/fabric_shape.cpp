@@ -22,6 +22,7 @@ FabricShape fabric_shape(const ClusterSpec& c, std::string& error, std::string& 
   f.server_bandwidth = so.nic_bandwidth * so.nics_per_server;
   const std::string& t = so.topology;
   f.kind = t == "rail-optimized" ? "rail-optimised" : t;
+  f.ecmp_hash = so.ecmp == "hash";
   const bool rails = f.kind == "rail-optimised" || f.kind == "rail-only";
   f.tiers = f.kind == "rail-only" ? 1 : rails && so.tiers == 0 ? 2 : so.tiers;
   if (f.kind == "ideal" || f.kind == "dragonfly" || (f.kind == "fat-tree" && so.tiers == 0)) {

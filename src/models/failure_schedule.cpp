@@ -47,6 +47,34 @@ void renewal(std::vector<FailureEvent>& out, std::uint64_t seed, const std::stri
   }
 }
 
+// The spines (class `spine`) or leaf uplink cables (class `cable`) of a tiered
+// fabric, each its own unit at `rate` per switch or cable, named as scripted
+// events name them (fabric_failure.hpp): what each takes is fabric_fault's.
+// Nothing on an ideal fabric (no switches), nor on rail-only (no uplinks).
+void uplink_failures(std::vector<FailureEvent>& out, const Scenario& s, std::size_t si, std::size_t ci,
+                     const ComponentFailure& c, double rate) {
+  std::string error, key;
+  const FabricShape shape = fabric_shape(s.sites[si].clusters[ci], error, key);
+  if (!error.empty() || !shape.tiered() || shape.tier_table.size() < 2) return;
+  std::vector<std::string> names;
+  if (c.name == "spine") {
+    for (long long k = 0; k < shape.tier_table[1].switches; ++k) names.push_back(fmt::format("spine{}", k));
+  } else {
+    const int U = uplinks_per_group(shape);
+    for (int g = 0; g < shape.groups; ++g)
+      for (int k = 0; k < U; ++k) names.push_back(fmt::format("leaf{}/uplink{}", g, k));
+  }
+  const std::string prefix = s.sites[si].name + "/" + s.sites[si].clusters[ci].name + "/";
+  for (const std::string& name : names) {
+    const auto fault = fabric_fault(shape, c.name == "spine" ? "switch" : "cable", name);
+    if (!fault) continue;
+    FailureEvent e;
+    e.component = c.name, e.blast = BlastRadius::Server, e.site = si, e.cluster = ci, e.repair = c.repair;
+    e.uplinks_lost = fault->lost;  // no server goes down: the blast is uplink capacity
+    renewal(out, s.seed, prefix + name, c, rate, s.horizon, e);
+  }
+}
+
 }  // namespace
 
 std::vector<FailureEvent> failure_schedule(const Scenario& s) {
@@ -100,6 +128,10 @@ std::vector<FailureEvent> failure_schedule(const Scenario& s) {
       }
       for (std::size_t ci = 0; ci < site.clusters.size(); ++ci) {
         const ClusterSpec& cl = site.clusters[ci];
+        if (c.blast == BlastRadius::Uplink) {
+          uplink_failures(out, s, si, ci, c, c.rate * site_scale);
+          continue;
+        }
         int unit = c.blast == BlastRadius::Rack ? std::max(1, s.failures.rack_servers) : 1;
         if (c.blast == BlastRadius::Rack) {
           // On a tiered fabric the switch that fails is a leaf: its servers drop off the

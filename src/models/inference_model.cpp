@@ -24,12 +24,15 @@ double cached(std::unordered_map<double, double>& cache, double key, Compute&& c
 
 InferenceCost::InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision,
                              bool cuda_graphs, const ServingEngineSpec& engine, int pp, const ClusterLinks& links,
-                             int ep)
+                             int ep, int tp_servers)
     : model_(model), eager_(gpu, false), decode_(gpu, cuda_graphs), tp_(std::max(1, tp)), pp_(std::max(1, pp)),
-      ep_(std::max(1, ep)), precision_(precision), engine_(engine),
-      fabric_(collective_fabric(gpu, ClusterLinks{})), pp_fabric_(collective_fabric(gpu, links)) {
+      ep_(std::max(1, ep)), tp_servers_(std::max(1, tp_servers)), precision_(precision), engine_(engine),
+      fabric_(collective_fabric(gpu, tp_servers_ > 1 ? links : ClusterLinks{})),
+      pp_fabric_(collective_fabric(gpu, links)) {
   if (ep_ > 1 && (!model.is_moe() || tp_ % ep_ != 0 || model.moe.experts % ep_ != 0))
     throw std::invalid_argument("expert parallelism needs a MoE model whose experts and stage GPUs ep divides");
+  if (tp_servers_ > 1 && (pp_ > 1 || tp_ % tp_servers_ != 0 || ep_ % tp_servers_ != 0 || !(fabric_.scale_out.bandwidth > 0)))
+    throw std::invalid_argument("a stage spanning servers needs pp 1, tp and ep divisible by its servers, and a fabric");
   // Expert parallelism moves experts between GPUs but shards them over the same tp GPUs of a
   // stage (E / ep experts x 1 / (tp / ep) of each = 1 / tp of them all), so the weights per GPU,
   // and so the KV capacity, are those of tensor parallelism.
@@ -67,7 +70,13 @@ double InferenceCost::pipeline_sends_s(double T) const {
 double InferenceCost::expert_all_to_all_s(double T) const {
   if (ep_ <= 1 || T <= 0) return 0;
   const double sent = T / ep_ * model_.moe.top_k * model_.hidden * kActivationBytes;
-  return 2 * collective_time(CollectiveOp::AllToAll, sent, ep_, ep_, fabric_).seconds;  // dispatch + combine
+  // dispatch + combine; ep / tp_servers ranks in each server of the stage
+  return 2 * collective_time(CollectiveOp::AllToAll, sent, ep_, ep_ / tp_servers_, fabric_).seconds;
+}
+
+double InferenceCost::expert_bytes_per_gpu() const {
+  const TransformerSize size = transformer_size(model_);
+  return bytes_per_element(precision_) * size.moe_layers * model_.moe.experts * size.expert_params / (tp_ * pp_);
 }
 
 double InferenceCost::token_kernels_s(const KernelModel& k, double T) const {
@@ -90,7 +99,7 @@ double InferenceCost::token_kernels_s(const KernelModel& k, double T) const {
   // per layer (after attention and after the MLP), as vLLM's Llama does.
   const double embedding = k.memory_bound_s(2 * T * h * act);
   const double allreduce =
-      tp_ > 1 ? collective_time(CollectiveOp::AllReduce, T * h * act, tp_, tp_, fabric_).seconds : 0.0;
+      tp_ > 1 ? collective_time(CollectiveOp::AllReduce, T * h * act, tp_, tp_ / tp_servers_, fabric_).seconds : 0.0;
   if (model_.is_moe()) {
     const int moe_layers = model_.moe_layers_in(0, model_.layers);
     const double dense_mlp = gemm_s(k, T, (model_.gated_mlp ? 2 : 1) * f, h) + gemm_s(k, T, h, f) + activation;
@@ -131,7 +140,7 @@ double InferenceCost::head_s(const KernelModel& k, double rows) const {
   const double logits = gemm_s(k, rows, vocab / tp_, model_.hidden);
   // Each rank holds vocab / tp columns; the sampler sees them all (vLLM's LogitsProcessor gathers).
   const double gather =
-      tp_ > 1 ? collective_time(CollectiveOp::AllGather, rows * vocab * kActivationBytes, tp_, tp_, fabric_).seconds
+      tp_ > 1 ? collective_time(CollectiveOp::AllGather, rows * vocab * kActivationBytes, tp_, tp_ / tp_servers_, fabric_).seconds
               : 0.0;
   // Sampling: one pass over the fp32 logits of every row (softmax, top-k/top-p, draw).
   return logits + gather + k.memory_bound_s(rows * vocab * kLogitBytes);

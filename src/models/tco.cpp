@@ -4,6 +4,8 @@
 
 #include <numeric>
 
+#include "rcn/models/fabric_shape.hpp"
+
 namespace rcn {
 namespace {
 
@@ -79,6 +81,14 @@ ClusterPrices cluster_prices(const Scenario& s, std::size_t site_index, std::siz
     if (level == &tc) p.network_per_gpu = d::kNetworkPerGpu;
   }
 
+  // A tiered fabric's switches, priced one by one when a switch price is given (docs/tco.md).
+  p.switch_price = first_set(cc.switch_price, sc.switch_price, tc.switch_price).value_or(0);
+  {
+    std::string error, key;
+    const FabricShape fabric = fabric_shape(c, error, key);
+    if (error.empty() && fabric.tiered())
+      for (const FabricTier& t : fabric.tier_table) p.fabric_switches += static_cast<double>(t.switches);
+  }
   p.storage_per_byte = first_set(cc.storage_per_byte, sc.storage_per_byte, tc.storage_per_byte).value_or(d::kStoragePerByte);
   p.storage_bytes = cc.storage_capacity ? *cc.storage_capacity
                                         : first_set(cc.storage_per_gpu, sc.storage_per_gpu, tc.storage_per_gpu)
@@ -104,6 +114,7 @@ Capex cluster_capex(const ClusterPrices& p) {
   Capex c;
   c.servers = p.servers_bought * p.server_price;
   c.network = p.network_per_port ? p.nic_ports * *p.network_per_port : p.gpus_bought * p.network_per_gpu;
+  c.network += p.fabric_switches * p.switch_price;
   c.storage = p.storage_bytes * p.storage_per_byte;
   c.building = p.servers_bought * p.server_power_w * p.building_per_watt;
   return c;

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "rcn/models/fabric_failure.hpp"
 #include "rcn/models/fabric_shape.hpp"
 #include "rcn/report/step_report.hpp"
 #include "rcn/scenario/units.hpp"
@@ -46,6 +47,32 @@ std::string services_table(const Scenario& s) {
 
 namespace {
 
+// "leaf0-leaf5" (or "leaf0" alone).
+std::string name_range(const std::string& prefix, long long first, long long last) {
+  return first == last ? fmt::format("{}{}", prefix, first) : fmt::format("{}{}-{}{}", prefix, first, prefix, last);
+}
+
+// The names a scripted `switch` or `cable` event may target on this fabric, as ranges
+// (fabric_failure.hpp): thousands of switches stay a few lines.
+std::string fabric_names(const FabricShape& f) {
+  const int U = uplinks_per_group(f);
+  const int per_pod = spines_per_pod(f);
+  if (f.tier_table.size() < 2 || U <= 0 || per_pod <= 0) return "    names: none (no uplinks: nothing a switch or cable event can target)\n";
+  const long long spines = f.tier_table[1].switches;
+  std::string switches = f.kind == "fat-tree" ? name_range("leaf", 0, f.groups - 1) + ", " : "";
+  switches += name_range("spine", 0, spines - 1);
+  std::string out = fmt::format("    names: switch {}; cable {}/{}{}\n", switches, name_range("leaf", 0, f.groups - 1),
+                                name_range("uplink", 0, U - 1),
+                                f.kind == "fat-tree" ? "" : " (leafN: rail group N)");
+  if (f.tiers == 3)
+    out += fmt::format("    pods 0-{}: pod p holds leaf{}p-leaf{}p+{} and spine{}p-spine{}p+{}{}\n", f.pods - 1,
+                       f.groups_per_pod, f.groups_per_pod, f.groups_per_pod - 1, per_pod, per_pod, per_pod - 1,
+                       f.groups % f.groups_per_pod ? fmt::format(" (pod {}: the last {} leaves)", f.pods - 1,
+                                                                  f.groups % f.groups_per_pod)
+                                                   : "");
+  return out;
+}
+
 // The switch tiers of every cluster with a tiered fabric (none: nothing, so the
 // single-link clusters of most scenarios print as before).
 std::string fabrics_table(const Scenario& s) {
@@ -66,6 +93,7 @@ std::string fabrics_table(const Scenario& s) {
       for (const FabricTier& t : f.tier_table)
         out += fmt::format("    {:<6} {:>6} switches {:>8} links x {:>10}  oversubscription {:g}:1\n", t.name,
                            t.switches, t.links_down, format_bandwidth(t.link_bandwidth), t.oversubscription);
+      out += fabric_names(f);
     }
   return out;
 }

@@ -357,6 +357,34 @@ ordered_json inference_load(const SimulationResult& r) {
   return {{"bin_s", bins.width}, {"series", series}};
 }
 
+// The per-tenant SLO report (tenants.csv), with each tenant's cost: the sum of its services'
+// (`services` lists them, ';'-separated); null when none of them has a result.
+ordered_json tenants(const SimulationResult& r) {
+  ordered_json out = ordered_json::array();
+  for (const TenantResult& t : r.tenants) {
+    double cost = 0;
+    bool any = false;
+    for (std::size_t from = 0; from <= t.services.size();) {
+      const std::size_t to = std::min(t.services.find(';', from), t.services.size());
+      const std::string name = t.services.substr(from, to - from);
+      for (const auto& v : r.services)
+        if (v.service == name) cost += v.cost, any = true;
+      from = to + 1;
+    }
+    out.push_back({{"tenant", t.tenant},
+                   {"services", t.services},
+                   {"requests", t.requests},
+                   {"completed", t.completed},
+                   {"dropped", t.dropped},
+                   {"slo_attainment", number(t.slo_attainment)},
+                   {"ttft_s", {{"p50", number(t.ttft_p50)}, {"p99", number(t.ttft_p99)}}},
+                   {"e2e_p99_s", number(t.e2e_p99)},
+                   {"gpu_hours", number(t.gpu_hours)},
+                   {"cost", any ? number(cost) : ordered_json(nullptr)}});
+  }
+  return out;
+}
+
 ordered_json inference(const SimulationResult& r) {
   if (r.services.empty() && r.inference.empty()) return nullptr;
   ordered_json regions = ordered_json::array();
@@ -393,6 +421,7 @@ ordered_json inference(const SimulationResult& r) {
     services.push_back(o);
   }
   ordered_json o{{"regions", regions}, {"services", services}};
+  if (!r.tenants.empty()) o["tenants"] = tenants(r);
   if (auto load = inference_load(r); !load.is_null()) o["load"] = load;
   return o;
 }

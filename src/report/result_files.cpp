@@ -246,12 +246,12 @@ std::string jobs_csv(const SimulationResult& r) {
   std::string out =
       "name,model,state,site,cluster,gpu,gpus,servers,params,submit_s,start_s,end_s,queue_wait_s,step_time_s,steps,"
       "tokens,tflops_per_gpu,hardware_tflops_per_gpu,mfu,memory_per_gpu_bytes,time_to_train_s,ideal_time_to_train_s,goodput,interruptions,lost_work_s,restart_overhead_s,checkpoint_overhead_s,checkpoints,"
-      "interruptions_by_cause,progress,preemptions,staging_s,gpu_hours,cost\n";
+      "interruptions_by_cause,progress,preemptions,staging_s,gpu_hours,cost,mean_step_time_s\n";
   for (const JobResult& x : r.jobs) {
     auto opt = [](double v, bool present) { return present ? time_cell(v) : std::string(); };
     std::string causes;
     for (const auto& [cause, n] : x.interruptions_by_cause) causes += fmt::format("{}{}={}", causes.empty() ? "" : ";", cause, n);
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.name),
                        csv_field(x.model), to_string(x.state), csv_field(x.site), csv_field(x.cluster),
                        csv_field(x.gpu), x.gpus, x.servers, num(x.params), time_cell(x.submit_s),
                        opt(x.start_s, x.start_s >= 0), opt(x.end_s, x.end_s >= 0),
@@ -262,7 +262,7 @@ std::string jobs_csv(const SimulationResult& r) {
                        (x.state == JobState::Finished || x.state == JobState::Running ? num(x.goodput) : std::string()), x.interruptions,
                        time_cell(x.lost_work_s), time_cell(x.restart_overhead_s), time_cell(x.checkpoint_overhead_s), x.checkpoints,
                        csv_field(causes), num(x.progress), x.preemptions, time_cell(x.staging_s), num(x.gpu_hours),
-                       num(x.cost));
+                       num(x.cost), num(x.mean_step_time_s));
   }
   return out;
 }

@@ -317,6 +317,23 @@ void read_inference(const Reader& rd, const json& summary, SimulationResult& r) 
     }
     r.services.push_back(std::move(v));
   }
+  for (const json& x : rd.array(summary, "tenants", "", true)) {  // absent without tenants (and before them)
+    const std::string at = fmt::format("tenants[{}]", r.tenants.size());
+    if (!x.is_object()) rd.fail("summary.json", at + ": expected an object");
+    TenantResult t;
+    t.tenant = rd.text(x, "tenant", at);
+    t.services = rd.text(x, "services", at);
+    t.requests = rd.whole(x, "requests", at);
+    t.completed = rd.whole(x, "completed", at);
+    t.dropped = rd.whole(x, "dropped", at);
+    t.slo_met = rd.whole(x, "slo_met", at);
+    t.slo_attainment = rd.number(x, "slo_attainment", at);
+    const json& ttft = rd.object(x, "ttft_s", at);
+    t.ttft_p50 = rd.number(ttft, "p50", at + ".ttft_s"), t.ttft_p99 = rd.number(ttft, "p99", at + ".ttft_s");
+    t.e2e_p99 = rd.number(x, "e2e_p99_s", at);
+    t.gpu_hours = rd.number(x, "gpu_hours", at);
+    r.tenants.push_back(std::move(t));
+  }
 }
 
 void read_csvs(const Reader& rd, SimulationResult& r) {

@@ -61,7 +61,7 @@ void read_cost(YamlReader& r, const YAML::Node& n, const std::string& path, Cost
                CostSettings* settings) {
   if (!n.IsDefined()) return;
   std::vector<std::string> keys{"server_price",      "server_power",    "network_per_gpu", "network_per_port",
-                                "storage_per_pb",    "storage_per_gpu", "building_per_mw", "staff_maintenance",
+                                "switch_price",      "storage_per_pb",    "storage_per_gpu", "building_per_mw", "staff_maintenance",
                                 "amortisation_years"};
   if (level == CostLevel::Scenario) keys.insert(keys.end(), {"currency", "wan_per_gbps_month"});
   if (level == CostLevel::Cluster) keys.push_back("storage_capacity");
@@ -78,6 +78,7 @@ void read_cost(YamlReader& r, const YAML::Node& n, const std::string& path, Cost
             "give network_per_gpu or network_per_port, not both");
     out.network_per_port.reset();
   }
+  if (auto v = money(r, n, "switch_price", path)) out.switch_price = *v;
   if (auto v = money(r, n, "storage_per_pb", path)) out.storage_per_byte = *v / kBytesPerPetabyte;
   if (auto v = in_range(r, n, "storage_per_gpu", path, Quantity::Bytes, 0, limits::kMaxBytes, "a size", "0 and 1000PB"))
     out.storage_per_gpu = *v;

@@ -281,7 +281,7 @@ class ScenarioReader {
       if (r_.expect_map(so, sp, {"kind", "nic_bandwidth", "nics_per_server", "topology", "oversubscription",
                                  "latency", "in_network_reduction", "tiers", "radix", "servers_per_leaf",
                                  "uplinks_per_leaf", "leaves_per_pod", "uplinks_per_spine", "link_bandwidth",
-                                 "core_link_bandwidth", "placement"})) {
+                                 "core_link_bandwidth", "placement", "ecmp"})) {
         if (auto v = r_.choice(so, "kind", sp, {"infiniband", "roce", "ethernet"}, false)) c.scale_out.kind = *v;
         if (auto v = bandwidth(so, "nic_bandwidth", sp, false)) c.scale_out.nic_bandwidth = *v;
         if (auto v = r_.integer(so, "nics_per_server", sp, 1, false)) c.scale_out.nics_per_server = *v;
@@ -335,6 +335,7 @@ class ScenarioReader {
         o.tiers = *v;
     }
     if (auto v = r_.choice(so, "placement", sp, {"packed", "lowest"}, false)) o.placement = *v;
+    if (auto v = r_.choice(so, "ecmp", sp, {"ideal", "hash"}, false)) o.ecmp = *v;
     count("radix", 2, o.radix);
     count("servers_per_leaf", 1, o.servers_per_leaf);
     count("uplinks_per_leaf", 0, o.uplinks_per_leaf);
@@ -656,12 +657,12 @@ class ScenarioReader {
     }
     if (j.site) r_.error(YamlReader::child(n, "site"), p + ".site", "give site or sites, not both");
     if (j.duration) r_.error(YamlReader::child(n, "duration"), p + ".duration", "a job across sites needs tokens or steps");
-    if (j.checkpoint.enabled)
-      r_.error(YamlReader::child(n, "checkpoint"), p + ".checkpoint",
-               "checkpoints of a job across sites are not modelled (docs/cross-site.md)");
-    if (j.dataset_site)
+    if (j.checkpoint.async)  // each share writes to its own site's storage, blocking (docs/cross-site.md)
+      r_.error(YamlReader::child(YamlReader::child(n, "checkpoint"), "async"), p + ".checkpoint.async",
+               "asynchronous checkpoints of a job across sites are not modelled (docs/cross-site.md)");
+    if (j.dataset_site && x.auto_sites)  // with named sites each share stages its part (cross_site_runner.cpp)
       r_.error(YamlReader::child(n, "dataset"), p + ".dataset",
-               "dataset staging of a job across sites is not modelled (docs/cross-site.md)");
+               "dataset staging of a job with sites: auto is not modelled; name its sites (docs/cross-site.md)");
     if (j.parallelism.auto_layout || j.parallelism.min_dp > 0)
       r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism",
                "a job across sites needs a fixed layout (no auto, no min_dp: `elastic` says what a site outage does)");
@@ -1119,7 +1120,6 @@ class ScenarioReader {
       else sv.replicas.emplace_back(site, count), nodes_["replica:" + sv.name + ":" + site] = nodes_["decode:" + sv.name + ":" + site];
     }
     if (decode.empty() && YamlReader::child(m, "decode").IsMap()) r_.error(m, mp, "the decode pool has no replica");
-    if (sv.scheduler.paged()) r_.error(m, mp, "disaggregated serving runs the orca scheduler only (scheduler: orca)");
     if (YamlReader::child(n, "autoscale").IsDefined()) r_.error(m, mp, "disaggregated pools do not autoscale");
     return true;
   }
@@ -1265,7 +1265,7 @@ class ScenarioReader {
     f.rack_servers = r_.integer(n, "rack_servers", p, 1, false).value_or(4);
     if (const YAML::Node comps = YamlReader::child(n, "components"); comps.IsDefined()) {
       const std::vector<std::string> classes{"gpu", "hbm", "gpu-sram", "gpu-processor", "nic", "switch", "server",
-                                             "software", "storage", "site"};
+                                             "software", "storage", "site", "spine", "cable"};
       if (r_.expect_map(comps, p + ".components", classes)) {
         for (auto it = comps.begin(); it != comps.end(); ++it) {
           const std::string name = it->first.Scalar();
@@ -1359,8 +1359,10 @@ class ScenarioReader {
     return false;
   }
 
-  // A service's `ep` needs a MoE model whose experts and the GPUs of each server of a replica it
-  // divides (expert parallelism stays inside a server: InferenceCost's stage GPUs).
+  // A service's `ep` needs a MoE model whose experts it divides, and either divides the GPUs a
+  // replica holds in each server (expert parallelism inside each pipeline stage) or, larger than
+  // them, divides the replica's GPUs with the same whole number of EP ranks on each of its servers
+  // (one stage over all of them, the all-to-all over the fabric: InferenceCost's tp_servers).
   void check_expert_parallel(const Scenario& s, const InferenceServiceSpec& sv, const ModelSpec& m,
                              const YAML::Node& at, const std::string& p) {
     if (!m.is_moe())
@@ -1370,9 +1372,19 @@ class ScenarioReader {
     for (const auto& [site_name, count] : sv.replicas)
       if (const SiteSpec* site = s.find_site(site_name))
         for (const auto& c : site->clusters)
-          if (const int k = sv.servers_per_replica(c.gpus_per_server); k > 0 && (sv.gpus_per_replica / k) % sv.ep != 0)
-            return r_.error(at, p, fmt::format("ep {} does not divide the {} GPUs a replica holds in each server of site {}",
-                                               sv.ep, sv.gpus_per_replica / k, site_name));
+          if (const int k = sv.servers_per_replica(c.gpus_per_server); k > 0) {
+            const int per_server = sv.gpus_per_replica / k;
+            if (sv.gpus_per_replica % sv.ep != 0)
+              return r_.error(at, p, fmt::format("ep {} does not divide the {} GPUs of a replica", sv.ep,
+                                                 sv.gpus_per_replica));
+            if (sv.ep <= per_server && per_server % sv.ep != 0)
+              return r_.error(at, p, fmt::format("ep {} does not divide the {} GPUs a replica holds in each server of site {}",
+                                                 sv.ep, per_server, site_name));
+            if (sv.ep > per_server && sv.ep % k != 0)
+              return r_.error(at, p, fmt::format("ep {} spans the {} servers of a replica at site {} but does not put the "
+                                                 "same whole number of expert-parallel ranks on each",
+                                                 sv.ep, k, site_name));
+          }
   }
 
   // "8 GPUs in one server", or "16 GPUs on 2 servers" for a replica spanning the site's first fitting cluster's servers.
@@ -1615,6 +1627,14 @@ class ScenarioReader {
           r_.error(sites[k], YamlReader::index(p + ".sites", k),
                    fmt::format("no WAN route between sites {} and {}: a job split across them needs one", x.sites.front(),
                                x.sites[k]));
+          return;
+        }
+      // Each share stages its part of the dataset from the dataset's site over the WAN.
+      if (j.dataset_site)
+        if (const SiteSpec* home = s.find_site(*j.dataset_site);
+            home && !seen[static_cast<std::size_t>(home - s.sites.data())]) {
+          r_.error(YamlReader::child(nodes_["dataset:" + std::to_string(i)], "site"), p + ".dataset.site",
+                   fmt::format("no WAN route from the dataset's site {} to the job's sites", home->name));
           return;
         }
     }

@@ -1,5 +1,7 @@
 #include "rcn/sched/fifo_policy.hpp"
 
+#include <algorithm>
+
 #include "rcn/sched/builtin_policies.hpp"
 
 namespace rcn {
@@ -11,6 +13,23 @@ std::vector<Placement> FifoPolicy::schedule(const SchedulerView& view) {
   for (std::size_t c = 0; c < view.clusters.size(); ++c) free[c] = view.clusters[c].free_servers;
   std::vector<Placement> out;
   for (const PendingJob& job : view.queue) {
+    if (job.across_sites) {  // the first offered split with room for every share, else the head waits
+      const auto offered = view.cross_site_splits.find(job.job);
+      if (offered == view.cross_site_splits.end()) break;
+      const std::vector<std::size_t>* fits = nullptr;
+      for (const auto& split : offered->second) {
+        const int share = job.gpus / static_cast<int>(split.size());
+        if (std::all_of(split.begin(), split.end(),
+                        [&](std::size_t c) { return view.clusters[c].servers_for(share) <= free[c]; })) {
+          fits = &split;
+          break;
+        }
+      }
+      if (!fits) break;
+      for (std::size_t c : *fits) free[c] -= view.clusters[c].servers_for(job.gpus / static_cast<int>(fits->size()));
+      out.push_back({job.job, fits->front(), 0, *fits});
+      continue;
+    }
     // The full size first, then any smaller size the job accepts now.
     std::vector<int> sizes{job.gpus};
     sizes.insert(sizes.end(), job.shrink_gpus.begin(), job.shrink_gpus.end());

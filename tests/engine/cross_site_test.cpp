@@ -5,7 +5,10 @@
 // engine per process).
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <numeric>
+
+#include <fmt/format.h>
 
 #include "rcn/engine/simulation.hpp"
 #include "rcn/models/cross_site_sync.hpp"
@@ -36,6 +39,14 @@ workloads:
 }
 
 const char* kJob = "    - {name: x, model: m, gpus: 16, parallelism: {dp: 16}, global_batch: 64, steps: 400, sites: [a, b]";
+
+// The scenario with storage writing 1 GB/s and reading 2 GB/s at every site.
+std::string with_storage(std::string y) {
+  const std::string plain = "gpus_per_server: 8}]}";
+  for (std::size_t at = y.find(plain); at != std::string::npos; at = y.find(plain, at + 1))
+    y.replace(at, plain.size(), "gpus_per_server: 8, storage: {write_bandwidth: 1GB/s, read_bandwidth: 2GB/s}}]}");
+  return y;
+}
 
 SimulationResult run(const std::string& yaml) { return run_simulation(test::load_scenario(yaml, "xsite.yaml")); }
 
@@ -218,8 +229,152 @@ TEST_CASE("cross-site bad input: an unknown site, a split without a WAN route", 
   test::check_refused(two_sites("    - {name: x, model: m, gpus: 16, global_batch: 64, steps: 4, sites: [a, b], "
                                 "sync: local-sgd}\n"),
                       "xsite.yaml", "xsite.yaml:12:", "local_sgd");
+  // A dataset needs the job's sites named (auto: refused), and a WAN route from its site.
+  test::check_refused(two_sites("    - {name: x, model: m, gpus: 16, global_batch: 64, steps: 4, sites: auto, "
+                                "dataset: {size: 1GB, site: a}}\n"),
+                      "xsite.yaml", "xsite.yaml:12:", "workloads.training[0].dataset: dataset staging of a job with sites: auto");
+  test::check_refused(two_sites("    - {name: x, model: m, gpus: 16, global_batch: 64, steps: 4, sites: [a, b], "
+                                "dataset: {size: 1GB, site: island}}\n", "", true),
+                      "xsite.yaml", "xsite.yaml:13:",
+                      "workloads.training[0].dataset.site: no WAN route from the dataset's site island to the job's sites");
+  // Checkpoints are blocking, each share writing to its own site: async is refused at its key.
+  test::check_refused(with_storage(two_sites("    - {name: x, model: m, gpus: 16, global_batch: 64, steps: 4, "
+                                             "sites: [a, b], checkpoint: {interval: 1h, async: true}}\n")),
+                      "xsite.yaml", "xsite.yaml:12:",
+                      "workloads.training[0].checkpoint.async: asynchronous checkpoints of a job across sites are not "
+                      "modelled");
   // Data residency (issue #18 item 4): no share of the job may run outside it.
   test::check_refused(two_sites("    - {name: x, model: m, gpus: 16, global_batch: 64, steps: 4, sites: [a, b], "
                                 "residency: [a]}\n"),
                       "xsite.yaml", "xsite.yaml:12:", "workloads.training[0].sites[1]: site b (region b) is outside the job's residency [a]");
+}
+
+namespace {
+// Job x with checkpoints every 3 s of useful time on sites whose storage writes 1 GB/s and
+// reads 2 GB/s; 200 sync steps (one per simulated batch); site b is out from `at` for 100 s.
+std::string checkpointed(double at) {
+  return with_storage(two_sites("    - {name: x, model: m, gpus: 16, parallelism: {dp: 16}, global_batch: 64, steps: 200, "
+                                 "sites: [a, b], checkpoint: {interval: 3s}}\n",
+                                 fmt::format("failures:\n  events:\n    - {{at: {}s, target: b, kind: site-outage, "
+                                             "duration: 100s}}\n",
+                                             at)));
+}
+}  // namespace
+
+TEST_CASE("checkpoints of a job across sites: each share writes to its own site, a failure rolls all back",
+          "[engine][cross-site]") {
+  // Closed form. P = one sync step (share step + 2 L + S / B, sync_step above); a checkpoint
+  // follows the first step at which 3 s of useful time have passed since the last, so every
+  // n = ceil(3 / P) steps, and takes W = 14 B x params / 1 GB/s (each site writes the whole state
+  // to its own storage, both at once); a reload takes R = 14 B x params / 2 GB/s.
+  // b fails 2.5 steps after the second checkpoint (in the third step's exchange): that step
+  // ends, is lost with the 2 before it (lost work 3 P); the job waits for b (100 s after the
+  // failure), both shares reload the second checkpoint (R), and the 200 - 2n steps left run
+  // with a checkpoint after every n except the last: k = ceil((200 - 2n) / n) - 1 more.
+  const Scenario probe = test::load_scenario(checkpointed(1e6), "xsite.yaml");
+  const SyncStep st = sync_step(probe);
+  const double P = st.total(), params = st.share.params;
+  const double W = 14 * params / 1e9, R = 14 * params / 2e9;
+  const int n = static_cast<int>(std::ceil(3 / P));
+  REQUIRE(std::abs(3 / P - std::round(3 / P)) > 0.05);  // no tie at the checkpoint boundary
+  const double fail_at = 2 * (n * P + W) + 2.5 * P;
+  const Scenario s = test::load_scenario(checkpointed(fail_at), "xsite.yaml");
+  const SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs.size() == 1);
+  const JobResult& j = r.jobs[0];
+  REQUIRE(j.state == JobState::Finished);
+  const int k = static_cast<int>(std::ceil((200.0 - 2 * n) / n)) - 1;
+  CHECK(j.interruptions == 1);
+  CHECK(j.checkpoints == 2 + k);
+  CHECK(j.checkpoint_overhead_s == Approx((2 + k) * W).epsilon(1e-6));
+  CHECK(j.lost_work_s == Approx(3 * P).epsilon(1e-6));
+  CHECK(j.restart_overhead_s == Approx(R).epsilon(1e-6));
+  CHECK(j.time_to_train_s == Approx(fail_at + 100 + R + (200 - 2 * n) * P + k * W).epsilon(1e-6));
+  // Nothing of the checkpoints crosses the WAN: its bytes are the exchanges' alone, S per site and
+  // step (the 3 lost steps included: they were sent).
+  REQUIRE(r.wan_links.size() == 1);
+  CHECK(r.wan_links[0].bytes == Approx(2 * (200 + 3) * 4 * params).epsilon(1e-6));
+}
+
+namespace {
+// Job big takes all 4 servers of site a from 0 for 20000 steps (over a minute); x (across a and b, one server
+// each) is submitted at 1 s, small (one server, site b) at 2 s.
+std::string queue_order(const std::string& policy) {
+  return two_sites("    - {name: big, model: m, gpus: 32, parallelism: {dp: 32}, global_batch: 64, steps: 20000, site: a}\n"
+                   "    - {name: x, model: m, submit: 1s, gpus: 16, parallelism: {dp: 16}, global_batch: 64, steps: 10, "
+                   "sites: [a, b]}\n"
+                   "    - {name: small, model: m, submit: 2s, gpus: 8, parallelism: {dp: 8}, global_batch: 64, "
+                   "steps: 10, site: b}\n",
+                   "scheduler: {policy: " + policy + "}\n");
+}
+}  // namespace
+
+TEST_CASE("FIFO places a job across sites in its queue: the job behind it waits, as behind any head",
+          "[engine][cross-site][sched]") {
+  // x waits at the head of FIFO's queue for site a; small, behind it, fits at b but waits with it
+  // (FIFO never lets a later job pass a waiting head). When big ends, FIFO starts x on the split
+  // offered (a and b) and small beside it, at the same instant.
+  const SimulationResult r = run(queue_order("fifo"));
+  REQUIRE(r.jobs.size() == 3);
+  for (const JobResult& j : r.jobs) REQUIRE(j.state == JobState::Finished);
+  const double big_end = r.jobs[0].end_s;
+  CHECK(big_end > 2);
+  CHECK(std::string(r.jobs[1].site) == "a+b");
+  CHECK(r.jobs[1].start_s == Approx(big_end).epsilon(1e-12));
+  CHECK(r.jobs[2].start_s == Approx(big_end).epsilon(1e-12));
+  CHECK(r.jobs[2].queue_wait_s == Approx(big_end - 2).epsilon(1e-12));
+}
+
+TEST_CASE("a policy that does not place jobs across sites leaves them to the engine, before it",
+          "[engine][cross-site][sched]") {
+  // SJF does not place jobs across sites: the engine starts x when a frees up, outside the
+  // policy, and small starts at once at b (its submission, 2 s).
+  const SimulationResult r = run(queue_order("sjf"));
+  REQUIRE(r.jobs.size() == 3);
+  for (const JobResult& j : r.jobs) REQUIRE(j.state == JobState::Finished);
+  CHECK(r.jobs[1].start_s == Approx(r.jobs[0].end_s).epsilon(1e-12));
+  CHECK(r.jobs[2].start_s == Approx(2).epsilon(1e-12));
+}
+
+TEST_CASE("checkpoints of an elastic job across sites: the others go on, the failed share rereads its own site's",
+          "[engine][cross-site]") {
+  // As above, but elastic and b out for 1 s only: the struck step is lost (P) and nothing before
+  // it (a holds the current state and goes on alone); b rejoins 1 s later, while a still trains,
+  // and first reads the last checkpoint from its own site's storage: one reload of
+  // R = 14 B x params / 2 GB/s.
+  const Scenario probe = test::load_scenario(checkpointed(1e6), "xsite.yaml");
+  const SyncStep st = sync_step(probe);
+  const double P = st.total(), R = 14 * st.share.params / 2e9;
+  const int n = static_cast<int>(std::ceil(3 / P));
+  const double fail_at = 2 * (n * P + 14 * st.share.params / 1e9) + 2.5 * P;
+  std::string y = checkpointed(fail_at);
+  y.replace(y.find("checkpoint: {interval: 3s}"), 26, "checkpoint: {interval: 3s}, elastic: true");
+  y.replace(y.find("duration: 100s"), 14, "duration: 1s");
+  const SimulationResult r = run_simulation(test::load_scenario(y, "xsite.yaml"));
+  REQUIRE(r.jobs.size() == 1);
+  const JobResult& j = r.jobs[0];
+  REQUIRE(j.state == JobState::Finished);
+  CHECK(j.interruptions == 1);
+  CHECK(j.lost_work_s == Approx(P).epsilon(1e-6));
+  CHECK(j.restart_overhead_s == Approx(R).epsilon(1e-6));
+  CHECK(j.checkpoints >= 2);
+  REQUIRE(r.cross_site.size() == 2);
+  CHECK(r.cross_site[0].waiting_s == 0);
+}
+
+TEST_CASE("a job across sites stages each share's part of its dataset to that share's site", "[engine][cross-site]") {
+  // A 10 GB dataset held at a: b's share needs its half, 5 GB over the 10 Gb/s, 5 ms link:
+  // 0.005 + 5e9 / 1.25e9 = 4.005 s before the first step (storage unmodelled: free); a's share
+  // reads it where it is. Then the 400 steps of the idle-WAN case.
+  const Scenario s = test::load_scenario(
+      two_sites(std::string(kJob) + ", dataset: {size: 10GB, site: a}}\n"), "xsite.yaml");
+  const SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs.size() == 1);
+  const JobResult& j = r.jobs[0];
+  REQUIRE(j.state == JobState::Finished);
+  CHECK(j.staging_s == Approx(4.005).epsilon(1e-6));
+  const SyncStep st = sync_step(s);
+  CHECK(j.time_to_train_s == Approx(4.005 + 400 * st.total()).epsilon(1e-6));
+  REQUIRE(r.wan_links.size() == 1);
+  CHECK(r.wan_links[0].bytes == Approx(5e9 + 2 * 400 * 4 * st.share.params).epsilon(1e-6));
 }

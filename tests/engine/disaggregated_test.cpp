@@ -37,8 +37,8 @@ workloads:
 }
 
 // Two requests a minute apart (819 tokens in, 16 out), each alone in the system.
-SimulationResult run_two(const std::string& pools) {
-  Scenario s = test::load_scenario(disaggregated_yaml(pools), "disagg.yaml");
+SimulationResult run_two(const std::string& pools, const std::string& options = "") {
+  Scenario s = test::load_scenario(disaggregated_yaml(pools + options), "disagg.yaml");
   s.inference[0].arrivals.kind = "trace";
   s.inference[0].arrivals.requests = {{0, 819, 16}, {60, 819, 16}};
   return run_simulation(s);
@@ -86,7 +86,7 @@ TEST_CASE("a KV cache crossing the WAN takes size over the WAN bandwidth plus it
   CHECK(g.ttft_cdf.back() == Approx(cost().prefill_s({819}) + transfer).epsilon(1e-9));
 }
 
-TEST_CASE("disaggregated pools are read per site and refused with replicas, paged schedulers or autoscaling",
+TEST_CASE("disaggregated pools are read per site and refused with replicas or autoscaling",
           "[engine][inference][disaggregated]") {
   const Scenario s = test::load_scenario(disaggregated_yaml("{prefill: {a: 1}, decode: {a: 1, b: 1}}"), "d.yaml");
   const InferenceServiceSpec& sv = s.inference.at(0);
@@ -101,8 +101,38 @@ TEST_CASE("disaggregated pools are read per site and refused with replicas, page
                       "replicas.a: site a has no room for replica 3 of s");
   test::check_refused(disaggregated_yaml("{prefill: {a: 1}}"), "d.yaml", "d.yaml:15:",
                       "disaggregated: missing required key 'decode'");
-  test::check_refused(disaggregated_yaml("{prefill: {a: 1}, decode: {a: 1}}, scheduler: vllm"), "d.yaml", "d.yaml:15:",
-                      "disaggregated: disaggregated serving runs the orca scheduler only");
   test::check_refused(disaggregated_yaml("{prefill: {a: 1}, decode: {a: 1}}, replicas: {a: 1}"), "d.yaml",
                       "d.yaml:15:", "disaggregated: give replicas or disaggregated, not both");
+}
+
+TEST_CASE("a lone request on vllm prefill and decode pools takes prefill + KV transfer + decode",
+          "[engine][inference][disaggregated]") {
+  // As the fabric case above, with the paged vllm scheduler on both pools: the 819-token prompt is
+  // prefilled whole (prefill_s), its 268.37 MB cache crosses a 100 Gb/s NIC and a 5 us fabric
+  // (21.475 ms), then the decode replica admits it into 52 blocks (ceil(819 / 16)) without a
+  // prefill and runs its 15 decode steps at once at the mean context 820 + 7 tokens.
+  const double transfer = kKvBytes / 12.5e9 + 5e-6;
+  SimulationResult r = run_two("{prefill: {a: 1}, decode: {a: 1}}", ", scheduler: vllm");
+  REQUIRE(r.services.at(0).scheduler == "vllm");
+  const auto& g = r.inference.at(0);
+  REQUIRE(g.completed == 2);
+  const double ttft = cost().prefill_s({819}) + transfer;
+  CHECK(g.ttft_cdf.front() == Approx(ttft).epsilon(1e-9));
+  CHECK(g.ttft_cdf.back() == Approx(ttft).epsilon(1e-9));
+  CHECK(g.e2e_cdf.front() == Approx(ttft + 15 * cost().decode_step_s(1, 820 + 7)).epsilon(1e-9));
+  CHECK(g.e2e_cdf.back() == Approx(ttft + 15 * cost().decode_step_s(1, 820 + 7)).epsilon(1e-9));
+  CHECK(r.services.at(0).preemptions == 0);
+}
+
+TEST_CASE("a lone request on sarathi prefill and decode pools takes its prompt chunks + KV transfer + decode",
+          "[engine][inference][disaggregated]") {
+  // sarathi's budget of 512 tokens splits the 819-token prompt into chunks of 512 and 307, one
+  // iteration each, then the transfer (21.475 ms) and the same 15 decode steps as vllm's.
+  const double transfer = kKvBytes / 12.5e9 + 5e-6;
+  SimulationResult r = run_two("{prefill: {a: 1}, decode: {a: 1}}", ", scheduler: sarathi");
+  const auto& g = r.inference.at(0);
+  REQUIRE(g.completed == 2);
+  const double prefill = cost().mixed_step_s(0, 0, {{0, 512, false}}) + cost().mixed_step_s(0, 0, {{512, 307, true}});
+  CHECK(g.ttft_cdf.back() == Approx(prefill + transfer).epsilon(1e-9));
+  CHECK(g.e2e_cdf.back() == Approx(prefill + transfer + 15 * cost().decode_step_s(1, 820 + 7)).epsilon(1e-9));
 }

@@ -7,6 +7,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "rcn/engine/simulation.hpp"
+#include "rcn/models/fabric_rounds.hpp"
 #include "rcn/models/training_step.hpp"
 #include "rcn/topology/platform.hpp"
 #include "src/engine/flow_collectives.hpp"
@@ -39,6 +40,22 @@ std::vector<double> send_all(const Platform& p, const std::vector<std::pair<int,
   }
   sg4::Engine::get_instance()->run();
   return done;
+}
+
+// The analytic step of training job `j` with every collective that crosses servers (all but
+// the sends when `dp_only`) at its seconds + extra x its network time; `network_s`, when given,
+// gets the sum of those collectives' network time (the part flow fidelity replays as flows).
+TrainingStep crossing_step(const Scenario& s, std::size_t j, double extra, bool dp_only, double* network_s = nullptr) {
+  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
+  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
+  const CollectiveFabric fabric = collective_fabric(hw, links);
+  const auto& job = s.training[j];
+  return training_step(*s.find_model(job.model), job, hw, links, [&](CollectiveOp op, double bytes, int ranks, int rps) {
+    const CollectiveCost c = collective_time(op, bytes, ranks, rps, fabric);
+    if (ranks / std::max(1, rps) < 2 || (dp_only && op == CollectiveOp::SendRecv)) return c.seconds;
+    if (network_s) *network_s += c.network_s;
+    return c.seconds + extra * c.network_s;
+  });
 }
 
 }  // namespace
@@ -114,18 +131,10 @@ TEST_CASE("fabric flows: two jobs whose rings share a leaf's uplinks each slow b
   // round doubles. Closed form: dp time together = dp time alone + network time alone, where
   // network time alone = the analytic ring's bandwidth term, 2 (m-1)/m x bytes / NIC rate.
   Scenario s = load(shared_leaf(true));
-  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
-  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
-  const CollectiveFabric fabric = collective_fabric(hw, links);
   // The analytic step, and the network part of its collectives that cross servers
   // (pp 1, tp inside a server: the data-parallel ones), as flow fidelity replays them.
   double crossing_network_s = 0;
-  const TrainingStep analytic =
-      training_step(*s.find_model("m"), s.training[0], hw, links, [&](CollectiveOp op, double bytes, int ranks, int rps) {
-        const CollectiveCost c = collective_time(op, bytes, ranks, rps, fabric);
-        if (ranks / std::max(1, rps) >= 2) crossing_network_s += c.network_s;
-        return c.seconds;
-      });
+  const TrainingStep analytic = crossing_step(s, 0, 0, false, &crossing_network_s);
   REQUIRE(crossing_network_s > 0.5 * analytic.dp_comm_total_s);  // bandwidth dominates: the factor shows
   SimulationResult r = run_simulation(s);
   REQUIRE(r.jobs.size() == 2);
@@ -301,4 +310,113 @@ TEST_CASE("fabric contention: a job's speed follows a neighbour that starts late
   REQUIRE(r.jobs[0].start_s + 20000 * s_alone > 600);
   CHECK(r.jobs[0].end_s ==
         Approx(600 + (20000 * s_alone - (600 - r.jobs[0].start_s)) * s_shared / s_alone).epsilon(1e-3));
+}
+
+TEST_CASE("fabric failures, analytic: a spine failure adds the closed-form uplink time to the job spanning leaves only", "[engine][fabric]") {
+  // two_spines in analytic fidelity. b sits on leaves 1-2 (servers 2-5), its data-parallel
+  // ring (tp 8 in a server, dp 4 over 4 servers, stride 1) sends 3->4 out of leaf 1 and 5->2
+  // out of leaf 2: one flow of b_s = 8 x 50 GB/s = 400 GB/s each way through each leaf's
+  // uplink of 2 x 50 GB/s = 100 GB/s, a round of 400 / 100 = 4 idle rounds. With spine1 down
+  // at 600 s each leaf keeps one uplink (50 GB/s): 400 / 50 = 8 idle rounds, 4 more. Every
+  // round of every collective crossing servers gains 4 idle rounds: the collective's time
+  // grows by 4 x its network time (the analytic bandwidth term). So s1 = the analytic step
+  // with those collectives at seconds + 4 network_s; b's work W = 20000 s0 ends at
+  // 600 + (W - (600 - start)) s1 / s0. c starts at 700 s on two other leaves while the spine
+  // is down: all its 20000 steps take s1. a (one leaf, no uplink) ends at start + 20000 s0_a.
+  std::string y = two_spines("    - {at: 600s, kind: switch, target: a/main/spine1, duration: 30d}\n");
+  y.replace(y.find("fidelity: flow"), 14, "fidelity: analytic");
+  const Scenario s = load(y);
+  const TrainingStep s0 = crossing_step(s, 1, 0, false), s1 = crossing_step(s, 1, 4, false);
+  REQUIRE(s1.step_time_s > 1.05 * s0.step_time_s);
+  const SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs.size() == 3);
+  const JobResult &a = r.jobs[0], &b = r.jobs[1], &c = r.jobs[2];
+  INFO(a.fabric_span.str() << " | " << b.fabric_span.str() << " | " << c.fabric_span.str());
+  REQUIRE(b.fabric_span.str().find("leaves 1-2") != std::string::npos);
+  REQUIRE(c.fabric_span.str().find('-') != std::string::npos);
+  CHECK(b.step_time_s == Approx(s0.step_time_s).epsilon(1e-12));
+  CHECK(a.interruptions == 0);
+  CHECK(a.end_s == Approx(a.start_s + 20000 * a.step_time_s).epsilon(1e-9));
+  CHECK(b.end_s == Approx(600 + (20000 * s0.step_time_s - (600 - b.start_s)) * s1.step_time_s / s0.step_time_s)
+                       .epsilon(1e-9));
+  CHECK(c.end_s == Approx(c.start_s + 20000 * s1.step_time_s).epsilon(1e-9));
+  // Mean step over each job's life (no checkpoints: compute time = end - start): a and c at one
+  // speed throughout (a: s0_a, its first step; c: s1, not its first-step reference s0), b between.
+  CHECK(a.mean_step_time_s == Approx(a.step_time_s).epsilon(1e-9));
+  CHECK(c.mean_step_time_s == Approx(s1.step_time_s).epsilon(1e-9));
+  CHECK(b.mean_step_time_s == Approx((b.end_s - b.start_s) / 20000).epsilon(1e-9));
+  CHECK(b.mean_step_time_s > 1.05 * b.step_time_s);
+}
+
+TEST_CASE("fabric failures, analytic: without failures the tiered fabric's analytic run is unchanged", "[engine][fabric]") {
+  // The same jobs, no event: every job ends at start + 20000 analytic steps (the nominal 8:1
+  // uplinks are not charged in analytic fidelity; flow fidelity measures them).
+  std::string y = two_spines("    - {at: 60d, kind: switch, target: a/main/spine1, duration: 1h}\n");
+  y.replace(y.find("fidelity: flow"), 14, "fidelity: analytic");
+  const SimulationResult r = run_simulation(load(y));
+  for (const JobResult& j : r.jobs) {
+    INFO(j.name);
+    CHECK(j.end_s == Approx(j.start_s + 20000 * j.step_time_s).epsilon(1e-12));
+  }
+}
+
+namespace {
+// 4 servers, 2 per leaf, each leaf 2 uplinks of 400 GB/s (b_s): non-blocking. One job of tp 8 x
+// pp 2 x dp 2 on servers 0-3: its data-parallel groups are m = 2 servers apart by n / m = 2, so
+// each round sends 0->2, 1->3 out of leaf 0 and 2->0, 3->1 out of leaf 1: F = U = 2.
+std::string ecmp_job(const std::string& fidelity, const std::string& ecmp) {
+  return "fidelity: " + fidelity + "\nseed: 7\n" +
+         one_cluster(4, "topology: fat-tree, tiers: 2, radix: 18, servers_per_leaf: 2, uplinks_per_leaf: 2, "
+                        "link_bandwidth: 3200Gbps, ecmp: " + ecmp,
+                     "models:\n  m: {layers: 16, hidden: 4096, heads: 32, ffn: 16384, vocab: 32000, seq: 2048}\n"
+                     "workloads:\n  training:\n"
+                     "    - {name: j, model: m, gpus: 32, parallelism: {tp: 8, pp: 2, dp: 2}, global_batch: 32, "
+                     "steps: 1000}\n");
+}
+// M: the most flows on one cable of the data-parallel round (hand count of the four pairs).
+int ecmp_max_load(std::uint64_t seed) {
+  const bool collide = ecmp_cable(seed, 0, 2, 2) == ecmp_cable(seed, 1, 3, 2) ||
+                       ecmp_cable(~seed, 2, 0, 2) == ecmp_cable(~seed, 3, 1, 2) ||
+                       ecmp_cable(seed, 2, 0, 2) == ecmp_cable(seed, 3, 1, 2) ||
+                       ecmp_cable(~seed, 0, 2, 2) == ecmp_cable(~seed, 1, 3, 2);
+  return collide ? 2 : 1;
+}
+}  // namespace
+
+TEST_CASE("fabric flows: hashed ECMP stretches the data-parallel rounds by the cable's load", "[engine][fabric][flow]") {
+  // Ideal spread: the idle non-blocking fabric gives the analytic step. Hashed, with M flows on
+  // the busiest cable (M = 2 for seed 7: a collision), every data-parallel round takes M idle
+  // rounds: dp time = analytic dp time + (M - 1) x the crossing collectives' network time.
+  // The pipeline sends (stride 1: one flow each way per leaf) cannot collide.
+  const Scenario s = load(ecmp_job("flow", "hash"));
+  const int M = ecmp_max_load(ecmp_seed(7, "j"));
+  REQUIRE(M == 2);
+  double dp_network_s = 0;
+  const TrainingStep analytic = crossing_step(s, 0, 0, true, &dp_network_s);
+  REQUIRE(dp_network_s > 0);
+  const SimulationResult hashed = run_simulation(s);
+  CHECK(hashed.jobs[0].step().dp_comm_total_s == Approx(analytic.dp_comm_total_s + (M - 1) * dp_network_s).epsilon(0.02));
+  CHECK(hashed.jobs[0].step().pp_comm_s == Approx(analytic.pp_comm_s).epsilon(0.02));
+}
+
+TEST_CASE("fabric flows: ECMP ideal is the plain spread", "[engine][fabric][flow]") {
+  // ideal: the idle non-blocking fabric's step equals the analytic one, as before the option.
+  // (Same seed, same cables: tests/models/fabric_rounds_test.cpp; one engine per process here.)
+  const Scenario ideal = load(ecmp_job("flow", "ideal"));
+  const TrainingStep analytic = training_step(*ideal.find_model("m"), ideal.training[0],
+                                              builtin_hardware_profiles().at("h100-sxm"),
+                                              ClusterLinks::of(ideal.sites[0].clusters[0]));
+  CHECK(run_simulation(ideal).jobs[0].step_time_s == Approx(analytic.step_time_s).epsilon(0.02));
+}
+
+TEST_CASE("fabric analytic: hashed ECMP charges the cable's load in closed form", "[engine][fabric]") {
+  // Analytic fidelity, hashed: the job runs at the analytic step with every crossing
+  // data-parallel collective at seconds + (M - 1) network_s (M = 2 for seed 7), so its 1000
+  // steps end at start + 1000 x that step.
+  const Scenario s = load(ecmp_job("analytic", "hash"));
+  const int M = ecmp_max_load(ecmp_seed(7, "j"));
+  const TrainingStep hashed = crossing_step(s, 0, M - 1, true), plain = crossing_step(s, 0, 0, true);
+  REQUIRE(hashed.step_time_s > 1.01 * plain.step_time_s);
+  const JobResult r = run_simulation(s).jobs[0];
+  CHECK(r.end_s == Approx(r.start_s + 1000 * hashed.step_time_s).epsilon(1e-9));
 }

@@ -242,3 +242,31 @@ TEST_CASE("a replica whose server fails while it restarts from a software failur
   CHECK(r.services[0].replica_failures > 6);
   check_conservation(r);
 }
+
+TEST_CASE("a trace whose next row is past the horizon keeps the run going to the horizon",
+          "[engine][inference][horizon]") {
+  // Rows at 0 s and 5 min, horizon 2 min, no training. The dispatcher used to return on reading
+  // the second row (past the horizon), so the run ended at 0 s with the first request unserved.
+  // Now the service runs until the horizon: the first request is served alone, in the time
+  // the closed form gives (prefill of 512 tokens, then 63 decode steps at batch 1).
+  const std::string dir = test::scratch_dir("trace-past-horizon");
+  {
+    std::ofstream out(dir + "/trace.csv");
+    out << "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+        << "2023-11-16 00:00:00.0000000,512,64\n"
+        << "2023-11-16 00:05:00.0000000,512,64\n";
+  }
+  const std::string y = std::string("name: past-horizon\nhorizon: 2min\n") + test::kLlama8bOnOneH100 +
+                        "    - {name: s, model: llama3-8b, replicas: {a: 1}, gpus_per_replica: 1, max_batch: 1,\n"
+                        "       arrivals: {trace: trace.csv}}\n";
+  const Scenario s = test::load_scenario(y, dir + "/past.yaml", dir);
+  SimulationResult r = run_simulation(s);
+  CHECK(r.simulated_end_s == 120);
+  REQUIRE(r.inference.size() == 1);
+  const auto& g = r.inference[0];
+  CHECK(g.requests == 1);
+  CHECK(g.completed == 1);
+  CHECK(g.in_flight == 0);
+  CHECK(g.e2e_p50 == Approx(service_time(s).total).epsilon(1e-6));
+  CHECK(r.services[0].replica_hours == Approx(120.0 / 3600).epsilon(1e-9));
+}

@@ -1,6 +1,8 @@
 // Replicas sharing a server (share_servers): each replica runs on its own GPUs of the server at the
 // throughput its tensor-parallel width gives, and the server returns to training only when the
 // last one leaves. One simulation per test case.
+#include <cmath>
+
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -218,4 +220,40 @@ TEST_CASE("a failure of either server stops a spanning replica, which restarts o
   CHECK(g.completed == Approx(480 / S).margin(2));
   CHECK(g.dropped >= 100);
   CHECK(g.completed + g.in_flight + g.dropped == g.requests);
+}
+
+TEST_CASE("a MoE replica whose ep exceeds a server's GPUs is one stage over its servers, all-to-all on the fabric",
+          "[engine][inference][shapes][moe]") {
+  // Qwen3-30B-A3B on 2 of 3 8-GPU H100 servers with ep 16 > 8: one stage, tp 16 over both servers,
+  // 8 EP ranks on each (docs/inference.md, Expert parallelism). A lone request's TTFT and end-to-end
+  // are that layout's cost model, not the two-stage pipeline's.
+  Scenario s = test::load_scenario(R"(name: span-ep
+horizon: 10min
+sites:
+  - {name: a, clusters: [{name: main, gpu: h100-sxm, servers: 3, gpus_per_server: 8,
+                          scale_out: {nic_bandwidth: 400Gbps, nics_per_server: 8, latency: 5us}}]}
+models:
+  qwen3-30b: {layers: 48, hidden: 2048, heads: 32, kv_heads: 4, head_dim: 128, ffn: 6144, vocab: 151936, seq: 4096,
+              gated_mlp: true, tied_embeddings: false, dropout: false, moe: {experts: 128, top_k: 8, expert_ffn: 768}}
+workloads:
+  inference:
+    - {name: s, model: qwen3-30b, replicas: {a: 1}, gpus_per_replica: 16, ep: 16, max_batch: 1, arrivals: {poisson: 1/s}}
+)",
+                                                   "span-ep.yaml");
+  s.inference[0].arrivals.kind = "trace";
+  s.inference[0].arrivals.requests = {{0, 512, 64}};
+  ClusterLinks links;
+  links.nic_bandwidth = 50e9, links.nics_per_server = 8, links.net_latency = 5e-6;
+  const ModelSpec& m = *s.find_model("qwen3-30b");
+  const HardwareProfile& gpu = builtin_hardware_profiles().at("h100-sxm");
+  const InferenceCost one_stage(m, gpu, 16, "bf16", true, {}, 1, links, 16, 2);
+  const InferenceCost two_stages(m, gpu, 8, "bf16", true, {}, 2, links, 8);
+  const double prefill = one_stage.prefill_s({512}), e2e = prefill + 63 * one_stage.decode_step_s(1, 513 + 31);
+  REQUIRE(std::abs(two_stages.prefill_s({512}) / prefill - 1) > 1e-3);  // the layouts differ
+  SimulationResult r = run_simulation(s);
+  const auto& g = r.inference.at(0);
+  REQUIRE(g.completed == 1);
+  CHECK(g.ttft_cdf.front() == Approx(prefill).epsilon(1e-9));
+  CHECK(g.e2e_cdf.back() == Approx(e2e).epsilon(1e-9));
+  CHECK(r.services.at(0).gpu_hours == Approx(16 * r.simulated_end_s / 3600).epsilon(1e-9));
 }

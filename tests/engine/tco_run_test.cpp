@@ -175,7 +175,7 @@ TEST_CASE("each job in summary.json has its cost, GPU-hours x its cluster's rate
   CHECK(job.at("cost").get<double>() == Approx(r.jobs[0].gpu_hours * r.tco.clusters[0].gpu_hour_rate));
   CHECK(job.at("cost").get<double>() > 0);
   CHECK(sites_csv(r).find(",capex_amortised,staff_maintenance,tco_total\n") != std::string::npos);
-  CHECK(jobs_csv(r).find(",gpu_hours,cost\n") != std::string::npos);
+  CHECK(jobs_csv(r).find(",gpu_hours,cost,mean_step_time_s\n") != std::string::npos);
   CHECK(summary_table(r).find("cost (USD, over") != std::string::npos);
 }
 

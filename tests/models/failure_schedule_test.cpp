@@ -105,3 +105,81 @@ TEST_CASE("a switch failure on a tiered fabric takes down one whole leaf", "[mod
   }
   CHECK(static_cast<int>(leaves_hit.size()) == fabric.groups);
 }
+
+namespace {
+// 64 servers of 8 NICs on radix-64 switches, 2 tiers, non-blocking: a leaf spends 32 ports on
+// its S = 32 / 8 = 4 servers and U = 32 on uplinks; L = 64 / 4 = 16 leaves; 16 x 32 / 64 = 8
+// spines. So 8 spines (each 1/8 of every leaf's uplink) and 16 x 32 = 512 uplink cables.
+Scenario tiered_with(const std::string& failures, const std::string& topology = "fat-tree, tiers: 2") {
+  const std::string y = "name: f\nhorizon: 1000d\nsites:\n  - name: a\n    clusters:\n      - {gpu: h100-sxm, servers: 64,\n"
+                        "         scale_out: {topology: " + topology + ", radix: 64}}\nfailures: " + failures + "\n";
+  return test::load_scenario(y, "f.yaml");
+}
+std::vector<FailureEvent> of_class(const std::vector<FailureEvent>& all, const std::string& name) {
+  std::vector<FailureEvent> out;
+  for (const auto& e : all)
+    if (e.component == name) out.push_back(e);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("the spine class's default rate: 2 % of switches fail in their first 3 months (Singh et al. 2021)", "[models][failures][fabric]") {
+  // -ln(0.98) / (90 x 24 h) = 0.0202027 / 2160 = 9.3531e-6 per switch-hour; e^(-rate x 90 d) = 0.98.
+  CHECK(spine_failure_rate() * 3600 == Approx(9.3531e-6).epsilon(1e-4));
+  CHECK(std::exp(-spine_failure_rate() * 90 * 86400) == Approx(0.98).epsilon(1e-12));
+  FailureSpec spec;
+  spec.mix = "llama3";
+  bool spine = false, cable = false;
+  for (const auto& c : failure_components(spec)) {
+    if (c.name == "spine") spine = c.rate == spine_failure_rate() && c.blast == BlastRadius::Uplink && c.repair == 12 * 3600.0;
+    if (c.name == "cable") cable = c.rate == 0 && c.blast == BlastRadius::Uplink;  // not sourced: off unless set
+  }
+  CHECK(spine);
+  CHECK(cable);
+  // They slow jobs, never interrupt them: the interruption rate is still Table 5's 419 per 54 days.
+  CHECK(job_failure_rate(failure_components(spec), 16384) * 54 * 86400 == Approx(419));
+}
+
+TEST_CASE("random spine failures: one renewal per spine, each taking 1/8 of every leaf's uplink", "[models][failures][fabric]") {
+  // 8 spines at 1e-2 per hour over 24,000 h, no repair: 8 x 240 = 1,920 expected (Poisson, 4 sigma = 175).
+  const auto events = failure_schedule(tiered_with("{components: {spine: {rate: 1e-2/h, repair: 0s}}}"));
+  const double n = static_cast<double>(events.size());
+  CHECK(std::fabs(n - 1920) < 4 * std::sqrt(1920.0));
+  for (const auto& e : events) {
+    REQUIRE(e.component == "spine");
+    CHECK(e.servers.empty());  // nothing goes down: capacity only
+    REQUIRE(e.uplinks_lost.size() == 16);
+    for (int g = 0; g < 16; ++g) {
+      CHECK(!e.uplinks_lost[g].pod);
+      CHECK(e.uplinks_lost[g].index == g);
+      CHECK(e.uplinks_lost[g].fraction == Approx(1.0 / 8));
+    }
+  }
+}
+
+TEST_CASE("random cable failures: one renewal per leaf uplink, each taking 1/32 of its leaf", "[models][failures][fabric]") {
+  // 512 cables at 1e-3 per hour over 24,000 h: 512 x 24 = 12,288 expected (4 sigma = 443).
+  const auto events = failure_schedule(tiered_with("{components: {cable: {rate: 1e-3/h, repair: 0s}}}"));
+  const double n = static_cast<double>(events.size());
+  CHECK(std::fabs(n - 12288) < 4 * std::sqrt(12288.0));
+  std::set<int> leaves;
+  for (const auto& e : events) {
+    REQUIRE(e.uplinks_lost.size() == 1);
+    CHECK(e.uplinks_lost[0].fraction == Approx(1.0 / 32));
+    leaves.insert(e.uplinks_lost[0].index);
+  }
+  CHECK(leaves.size() == 16);
+}
+
+TEST_CASE("spine and cable failures: the llama3 mix draws spines on a tiered fabric, nothing on an ideal one", "[models][failures][fabric]") {
+  // Default spine rate x 8 spines x 24,000 h x scale 100 = 9.3531e-6 x 8 x 24000 x 100 = 179.6 (4 sigma = 54).
+  const auto spines = of_class(failure_schedule(tiered_with("{mix: llama3, scale: 100}")), "spine");
+  CHECK(std::fabs(static_cast<double>(spines.size()) - 179.6) < 4 * std::sqrt(179.6));
+  CHECK(of_class(failure_schedule(tiered_with("{mix: llama3, scale: 100}")), "cable").empty());
+  // The same cluster on the ideal fabric (one aggregated link: no spine, no cable) draws neither.
+  const auto ideal = failure_schedule(
+      tiered_with("{mix: llama3, scale: 100, components: {cable: {rate: 1e-3/h}}}", "ideal"));
+  CHECK(of_class(ideal, "spine").empty());
+  CHECK(of_class(ideal, "cable").empty());
+  CHECK(!of_class(ideal, "gpu").empty());
+}

@@ -1,6 +1,8 @@
 // Mixture of experts: parameter counts against published totals, expert-parallel
 // memory against hand arithmetic, the all-to-all against its closed form, and the
 // step's MoE terms against the parts they are made of.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "rcn/models/collective_model.hpp"
@@ -345,4 +347,106 @@ TEST_CASE("expert-parallel serving: two NVLink all-to-alls per MoE layer, closed
   ModelSpec dense = m;
   dense.moe = {};
   CHECK_THROWS_AS(InferenceCost(dense, gpu, 2, "bf16", true, {}, 1, {}, 2), std::invalid_argument);
+}
+
+TEST_CASE("expert-parallel serving: one whole decode step of Mixtral on tp 2, ep 2, worked by hand",
+          "[models][moe][inference]") {
+  // Mixtral 8x7B (32 MoE layers, h 4096, 32 heads of d 128, 8 KV heads, 8 experts of width
+  // 14336, top 2, vocab 32000), bf16 on 2 H200 with ep 2, CUDA graphs, no engine CPU time;
+  // one request, 1000 tokens of KV cache. Every term below is written from docs/inference.md;
+  // only the GEMM table and the two NCCL collectives come from their models' public functions.
+  const HardwareProfile& gpu = builtin_hardware_profiles().at("h200-sxm");
+  const ModelSpec m = mixtral();
+  const InferenceCost ep2(m, gpu, 2, "bf16", true, {}, 1, {}, 2);
+  const KernelModel eager(gpu, false), graph(gpu, true);
+  const double rate = gpu.hbm_bandwidth * gpu.hbm_efficiency, L = graph.launch_s();
+  auto mem = [&](double bytes, int kernels = 1) { return bytes / rate + kernels * L; };
+  // A GEMM of one token row: never faster than reading its bf16 operands, 2 (m k + k n + m n) B,
+  // at the HBM rate; the measured GEMM table (its public function, timed eagerly: one eager launch
+  // taken out) is slower than that at m = 1 for the big weight GEMMs on H200 (the table's
+  // efficiency at one row), so the term is the larger of the two plus one graph launch.
+  auto gemm = [&](double mm, double n, double k) {
+    const double operands = 2 * (mm * k + k * n + mm * n);
+    return std::max(eager.gemm_s("bf16", mm, n, k) - eager.launch_s(), operands / rate) + L;
+  };
+  const CollectiveFabric nvl = collective_fabric(gpu, ClusterLinks{});
+  // Per layer, rank 0 of 2 (16 query heads, 4 KV heads):
+  //   QKV      1 x (16 + 2 x 4) x 128 = 3072 columns over h = 4096;  output projection 4096 x 2048
+  //   2 RMSNorms  2 x 1 x 4096 x 2 B = 16384 B each; rotary 1 x 128 x 2 B x (2 x 16 + 4 x 4) = 12288 B
+  //   2 residual adds 3 x 4096 x 2 B = 24576 B each
+  const double attention_part = gemm(1, 3072, 4096) + gemm(1, 4096, 2048) + 2 * mem(16384) + mem(12288) + 2 * mem(24576);
+  // MoE MLP: router 1 x 8 over 4096 (replicated); top-k reads and writes 2 x 8 fp32 logits = 64 B;
+  // permute + combine 4 x 1 x 2 x 4096 x 2 B = 65536 B in 2 kernels. One token touches
+  // 8 (1 - (1 - 2/8)^1) = 2 experts, one row each; with ep 2 each rank holds 4 whole experts
+  // (width 14336 / (2 / 2) = 14336) and runs 2 / 2 = 1 of them: fc1 (gate + up) 28672 x 4096,
+  // fc2 4096 x 14336; the activation reads 2 and writes 1 of 1 x 2 / 2 x 14336 x 2 B: 86016 B.
+  const double experts = gemm(1, 28672, 4096) + gemm(1, 4096, 14336) + mem(86016);
+  // Dispatch + combine: each rank sends 1 / 2 x 2 x 4096 x 2 B = 8192 B; one NVLink all-to-all of
+  // 2 ranks is base + 1 hop + (2 - 1) / 2 x 8192 / B_up (collective_model.hpp's closed form).
+  const double a2a = 2 * (nvl.base_latency + nvl.scale_up.hop_latency + 0.5 * 8192 / nvl.scale_up.bandwidth);
+  const double router = gemm(1, 8, 4096) + mem(64) + mem(65536, 2);
+  const double layer = attention_part + router + experts + a2a;
+  // Per step: embedding 2 x 4096 x 2 B = 16384 B, final norm 16384 B, 2 x 32 + 1 = 65 TP
+  // all-reduces of 4096 x 2 B = 8192 B; logits GEMM 1 x 16000 over 4096, their all-gather
+  // (32000 x 2 B = 64000 B), sampling 32000 x 4 B = 128000 B.
+  const double allreduce = collective_time(CollectiveOp::AllReduce, 8192, 2, 2, nvl).seconds;
+  const double gather = collective_time(CollectiveOp::AllGather, 64000, 2, 2, nvl).seconds;
+  const double head = gemm(1, 16000, 4096) + gather + mem(128000);
+  // Decode attention per layer: this rank's KV share 1000 x 2 x 4 x 128 x 2 B = 2048000 B plus the
+  // query and output 2 x 16 x 128 x 2 B = 8192 B.
+  const double attention = 32 * mem(2048000 + 8192);
+  const double step = mem(16384) + 32 * layer + 65 * allreduce + mem(16384) + head + attention;
+  CHECK(ep2.decode_step_s(1, 1000) == Approx(step).epsilon(1e-9));
+  // The expert-parallel part in it: 32 layers' all-to-alls, and each rank reads 1 expert's
+  // 3 x 4096 x 14336 x 2 B = 352 MB per layer instead of tp's 2 halves (the same bytes).
+  CHECK(32 * a2a == Approx(32 * ep2.expert_all_to_all_s(1)).epsilon(1e-12));
+  // Scale: the weights each GPU reads, (4096 x 5120 x 2 B attention + 352 MB expert) x 32 layers
+  // = 12.6 GB at 4.8 TB/s x 0.85 = 3.1 ms is the floor; the table's one-row GEMMs run below the
+  // HBM rate (5.3 ms here), but never 2x below it.
+  CHECK(step > 3.1e-3);
+  CHECK(step < 6.2e-3);
+}
+
+TEST_CASE("expert parallelism across servers: the all-to-all over the fabric, closed form; experts per GPU by hand",
+          "[models][moe][inference]") {
+  // Qwen3-30B-A3B (128 experts of width 768, top 8, h 2048, 48 MoE layers) on a replica of
+  // 2 H200 servers of 8, tp 16 and ep 16 as one stage; 8 NICs of 400 Gb/s per server.
+  const HardwareProfile& gpu = builtin_hardware_profiles().at("h200-sxm");
+  const ModelSpec m = qwen3_30b();
+  ClusterLinks links;
+  links.gpus_per_server = 8, links.nic_bandwidth = 50e9, links.nics_per_server = 8;
+  const InferenceCost span(m, gpu, 16, "bf16", true, {}, 1, links, 16, 2);
+  // 64 tokens: each of the 16 EP ranks sends 64 / 16 x 8 x 2048 x 2 B = 131072 B. An all-to-all of
+  // n = 16 ranks, g = 8 per server (collective_model.hpp): base + (g - 1) l_up + (n - g) l_out +
+  // max((g - 1) / n S / B_up, (n - g) / n S o / B_out), B_out = 50 GB/s x 8 NICs / 8 GPUs x the
+  // NIC efficiency, o = 1; dispatch and combine twice that.
+  const CollectiveFabric f = collective_fabric(gpu, links);
+  const double S = 131072, b_out = 50e9 * gpu.nic_efficiency;
+  const double one = f.base_latency + 7 * gpu.scale_up.hop_latency + 8 * gpu.net_hop_latency +
+                     std::max(7.0 / 16 * S / f.scale_up.bandwidth, 8.0 / 16 * S / b_out);
+  CHECK(span.expert_all_to_all_s(64) == Approx(2 * one).epsilon(1e-12));
+  // Half of each rank's copies leave the server at b_out (~ 45 GB/s) against NVLink's ~ 400+ GB/s:
+  // the fabric part sets the pace.
+  CHECK(8.0 / 16 * S / b_out > 7.0 / 16 * S / f.scale_up.bandwidth);
+  // On a 2:1 oversubscribed core the cross-server part takes twice as long.
+  ClusterLinks thin = links;
+  thin.oversubscription = 2;
+  const InferenceCost span2(m, gpu, 16, "bf16", true, {}, 1, thin, 16, 2);
+  CHECK(span2.expert_all_to_all_s(64) ==
+        Approx(2 * (one - 8.0 / 16 * S / b_out + 2 * 8.0 / 16 * S / b_out)).epsilon(1e-12));
+  // Experts per GPU: 128 / 16 = 8 whole experts of every one of the 48 layers, each 3 x 2048 x 768
+  // = 4,718,592 parameters, bf16: 8 x 48 x 4718592 x 2 B = 3,623,878,656 B.
+  CHECK(span.expert_bytes_per_gpu() == Approx(3623878656.0).epsilon(1e-12));
+  // The same 16 GPUs as 2 pipeline stages of tp 8, ep 8 hold the same bytes per GPU: 128 / 8 = 16
+  // whole experts of each of a stage's 24 layers, 16 x 24 x 4718592 x 2 B.
+  const InferenceCost staged(m, gpu, 8, "bf16", true, {}, 2, links, 8);
+  CHECK(staged.expert_bytes_per_gpu() == Approx(16.0 * 24 * 4718592 * 2).epsilon(1e-12));
+  // but its all-to-all stays on NVLink: base + 7 hops + 7 / 8 S' / B_up with S' = 64 / 8 x 8 x 2048 x 2 B.
+  const CollectiveFabric nvl = collective_fabric(gpu, ClusterLinks{});
+  CHECK(staged.expert_all_to_all_s(64) ==
+        Approx(2 * (nvl.base_latency + 7 * nvl.scale_up.hop_latency + 7.0 / 8 * 262144 / nvl.scale_up.bandwidth))
+            .epsilon(1e-12));
+  // ep spanning servers needs tp and ep divisible by the servers, pp 1 and a fabric.
+  CHECK_THROWS_AS(InferenceCost(m, gpu, 16, "bf16", true, {}, 2, links, 16, 2), std::invalid_argument);
+  CHECK_THROWS_AS(InferenceCost(m, gpu, 16, "bf16", true, {}, 1, links, 2, 4), std::invalid_argument);
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "rcn/models/tco.hpp"
+#include "tests/load_scenario.hpp"
 
 using namespace rcn;
 
@@ -109,4 +110,37 @@ TEST_CASE("built-in server prices exist for the shipped profiles and rise with t
   CHECK(h200->price < b200->price);
   CHECK_FALSE(builtin_server_price("no-such-gpu"));
   CHECK(builtin_server_price(tco_defaults::kFallbackProfile));
+}
+
+namespace {
+// One cluster on the given scale_out, with `switch_price: 36000` (the per-switch estimate behind
+// network_per_gpu in docs/tco.md) and network_per_gpu 0, so the network is the switches alone.
+ClusterPrices priced(int servers, const std::string& scale_out) {
+  const Scenario s = test::load_scenario(
+      "name: t\ncost: {switch_price: 36000, network_per_gpu: 0}\nsites:\n  - name: a\n    clusters: [{gpu: h100-sxm, "
+      "servers: " + std::to_string(servers) + ", scale_out: {" + scale_out + "}}]\n",
+      "t.yaml");
+  return cluster_prices(s, 0, 0);
+}
+}  // namespace
+
+TEST_CASE("switch price: a tiered fabric's switches add to the network capex, an ideal fabric adds none", "[tco]") {
+  // 64 servers, radix 64, 2 tiers, non-blocking: 4 servers per leaf (32 down ports, 32 uplinks),
+  // 16 leaves, 16 x 32 / 64 = 8 spines: 24 switches x 36,000 = 864,000.
+  const ClusterPrices two = priced(64, "topology: fat-tree, tiers: 2, radix: 64");
+  CHECK(two.fabric_switches == 24);
+  CHECK(cluster_capex(two).network == Approx(864000));
+  // 2,048 servers in 3 tiers: 512 leaves, 16 pods x 32 spines = 512, 512 x 32 core links / 64 =
+  // 256 core switches: 1,280 x 36,000 = 46,080,000 (docs/models.md "Fabric", 46.1 M).
+  const ClusterPrices three = priced(2048, "topology: fat-tree, tiers: 3, radix: 64");
+  CHECK(three.fabric_switches == 1280);
+  CHECK(cluster_capex(three).network == Approx(46080000));
+  // The ideal fabric (one aggregated link) has no switch to price.
+  const ClusterPrices ideal = priced(64, "topology: ideal");
+  CHECK(ideal.fabric_switches == 0);
+  CHECK(cluster_capex(ideal).network == 0);
+  // Added to the per-GPU price: 512 GPUs x 1,000 + 864,000 = 1,376,000.
+  ClusterPrices both = two;
+  both.network_per_gpu = 1000;
+  CHECK(cluster_capex(both).network == Approx(512 * 1000 + 864000));
 }

@@ -214,12 +214,25 @@ def check_run(rcnsim, chromium, work, scenario):
                 tpot = [r for r in cdf if r["service"] == service["name"] and r["region"] == g["region"] and r["metric"] == "tpot"]
                 assert len(tpot) == 99, (service["name"], g["region"], len(tpot))
                 assert close(tpot[49]["seconds"], g["tpot_s"]["p50"], 1e-12)
+    # Tenants: one row each, as tenants.csv, with its cost the sum of its services'; names
+    # shown as text (never markup: no element gets an attribute from a name).
+    tenants = read_csv(os.path.join(out, "tenants.csv"))
+    shown = rows(page, "inference-tenants")
+    assert len(shown) == len(tenants), (len(shown), len(tenants))
+    cost_of = {v["name"]: v["cost"] for v in services}
+    for t, a in zip(tenants, shown):
+        assert a["data-tenant"] == t["tenant"]
+        assert int(a["data-requests"]) == int(t["requests"])
+        assert close(a["data-slo"], t["slo_attainment"], 1e-12) and close(a["data-ttft-p99"], t["ttft_p99_s"], 1e-12)
+        assert close(a["data-cost"], sum(cost_of[s] for s in t["services"].split(";"))), (t["tenant"], a["data-cost"])
+        assert t["tenant"] in text["inference-tenants"], t["tenant"]
+    assert not any(k.startswith("on") for _, a in page.elements for k in a), "an event handler attribute in the page"
     # GPUs held by training over time only where there is training: an inference-only
     # run once showed a flat 0% line under a legend saying 5.8%.
     assert ("utilisation-time" in text) == bool(summary["jobs"]), "utilisation over time without training, or missing"
     assert "utilisation-mean" in text
     print(f"report.html: {len(sections)} sections, {len(summary['jobs'])} jobs, {len(summary['sites'])} sites, "
-          f"{len(failures)} failures, {len(services)} services match summary.json")
+          f"{len(failures)} failures, {len(services)} services, {len(tenants)} tenants match summary.json")
 
 
 def check_compare(rcnsim, chromium, work, scenarios):
@@ -266,9 +279,22 @@ def check_compare(rcnsim, chromium, work, scenarios):
             assert close(cell["data-value"], v), (metric, i, cell, v)
             if i:
                 assert close(cell["data-delta"], v - values[0]), (metric, i, cell)
+    # Tenants: a row per tenant and run that has it, in first-appearance order, with the run's numbers.
+    want = []
+    for name in dict.fromkeys(t["tenant"] for s in summaries for t in s.get("tenants", [])):
+        for d, s in zip(dirs, summaries):
+            for t in s.get("tenants", []):
+                if t["tenant"] == name:
+                    cost = sum(v["cost"] for v in s["inference"] if v["name"] in t["services"].split(";"))
+                    want.append((name, os.path.basename(d), t["slo_attainment"], cost))
+    shown = rows(page, "tenants-compare")
+    assert len(shown) == len(want), (len(shown), len(want))
+    for a, (name, run, slo, cost) in zip(shown, want):
+        assert a["data-tenant"] == name and a["data-tenant-run"] == run, (a, name, run)
+        assert close(a["data-slo"], slo, 1e-12) and close(a["data-cost"], cost), (a, slo, cost)
     run_rows = [a["data-run"] for t, a in page.elements if t == "tr" and "data-run" in a]
     assert run_rows == [os.path.basename(d) for d in dirs], run_rows
-    print(f"compare.html: {len(dirs)} runs, {len(sections)} sections, overview deltas match summary.json")
+    print(f"compare.html: {len(dirs)} runs, {len(sections)} sections, {len(want)} tenant rows, overview deltas match summary.json")
 
 
 def main():

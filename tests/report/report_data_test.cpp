@@ -150,6 +150,35 @@ TEST_CASE("report data: an inference-only run has no job or utilisation-over-tim
   CHECK(data.at("inference").at("regions").size() == 1);
 }
 
+TEST_CASE("report data: a tenant's row has its services' cost added up", "[report]") {
+  SimulationResult r;
+  for (const auto& [name, cost] : {std::pair<const char*, double>{"chat", 10.5}, {"code", 20.25}, {"docs", 1.0}}) {
+    InferenceServiceResult v;
+    v.service = name, v.cost = cost;
+    r.services.push_back(v);
+  }
+  TenantResult a, b, c;
+  a.tenant = "retail", a.services = "chat", a.requests = 7, a.completed = 5, a.slo_met = 4, a.slo_attainment = 0.8;
+  a.ttft_p50 = 0.1, a.ttft_p99 = 0.4, a.e2e_p99 = 2, a.gpu_hours = 1.5;
+  b.tenant = "bank <&>", b.services = "code;docs";
+  c.tenant = "gone", c.services = "missing";
+  r.tenants = {a, b, c};
+  const auto data = report_run_data(r, nullptr, "x");
+  const auto& t = data.at("inference").at("tenants");
+  REQUIRE(t.size() == 3);
+  CHECK(t.at(0).at("tenant") == "retail");
+  CHECK(t.at(0).at("cost").get<double>() == Approx(10.5));
+  CHECK(t.at(0).at("requests") == 7);
+  CHECK(t.at(0).at("slo_attainment").get<double>() == Approx(0.8));
+  CHECK(t.at(0).at("ttft_s").at("p99").get<double>() == Approx(0.4));
+  CHECK(t.at(1).at("tenant") == "bank <&>");
+  CHECK(t.at(1).at("cost").get<double>() == Approx(20.25 + 1.0));  // code + docs
+  CHECK(t.at(2).at("cost").is_null());                              // no service of that name
+  // Without tenants, no table.
+  r.tenants.clear();
+  CHECK_FALSE(report_run_data(r, nullptr, "x").at("inference").contains("tenants"));
+}
+
 TEST_CASE("report page: JSON with < > & escaped, invalid UTF-8 replaced, and parsed back whole", "[report]") {
   nlohmann::ordered_json j;
   j["name"] = "</script><img src=x onerror=alert(1)>&amp;";

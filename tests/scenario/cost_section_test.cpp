@@ -167,7 +167,7 @@ TEST_CASE("bad cost values give one located error each", "[cost]") {
        "t.yaml:6:24: error: cost.amortisation_years.sever: unknown key, did you mean servers?"},
       {5, "  storage_capacity: 1PB",
        "t.yaml:5:3: error: cost.storage_capacity: unknown key (expected one of: server_price, server_power, "
-       "network_per_gpu, network_per_port, storage_per_pb, storage_per_gpu, building_per_mw, staff_maintenance, "
+       "network_per_gpu, network_per_port, switch_price, storage_per_pb, storage_per_gpu, building_per_mw, staff_maintenance, "
        "amortisation_years, currency, wan_per_gbps_month)"},
       {7, "  staff_maintenance: 1.5",
        "t.yaml:7:22: error: cost.staff_maintenance: expected a fraction of capex per year between 0 and 1, got \"1.5\""},
@@ -175,7 +175,7 @@ TEST_CASE("bad cost values give one located error each", "[cost]") {
        "t.yaml:11:50: error: sites[0].cost.network_per_port: give network_per_gpu or network_per_port, not both"},
       {11, "    cost: {wan_per_gbps_month: 2}",
        "t.yaml:11:12: error: sites[0].cost.wan_per_gbps_month: unknown key (expected one of: server_price, "
-       "server_power, network_per_gpu, network_per_port, storage_per_pb, storage_per_gpu, building_per_mw, "
+       "server_power, network_per_gpu, network_per_port, switch_price, storage_per_pb, storage_per_gpu, building_per_mw, "
        "staff_maintenance, amortisation_years)"},
       {14, "         cost: {server_power: 2MW}}",
        "t.yaml:14:31: error: sites[0].clusters[0].cost.server_power: expected a power between 1W and 1MW, got \"2MW\""},

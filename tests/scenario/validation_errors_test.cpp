@@ -483,6 +483,11 @@ TEST_CASE("a service's ep loads, and each bad ep gives its one clear error", "[v
   for (const auto& d : ok.diagnostics.items()) UNSCOPED_INFO(d.str());
   REQUIRE(ok.scenario);
   CHECK(ok.scenario->inference.at(0).ep == 4);
+  // ep 16 over a replica of 2 servers of 8: one stage over both, 8 EP ranks on each (loads).
+  LoadResult span = load_checked_text(with_line(13, sv + "model: m, gpus_per_replica: 16, ep: 16}", base), "t.yaml");
+  for (const auto& d : span.diagnostics.items()) UNSCOPED_INFO(d.str());
+  REQUIRE(span.scenario);
+  CHECK(span.scenario->inference.at(0).ep == 16);
   struct Case {
     const char* what;
     std::string replacement, at, expected;
@@ -493,7 +498,7 @@ TEST_CASE("a service's ep loads, and each bad ep gives its one clear error", "[v
       {"ep not dividing the experts", sv + "model: m, gpus_per_replica: 8, ep: 3}", "3}",
        "error: workloads.inference[0].ep: ep 3 does not divide the 16 experts of m"},
       {"ep not dividing a server's GPUs of the replica", sv + "model: m, gpus_per_replica: 8, ep: 16}", "16}",
-       "error: workloads.inference[0].ep: ep 16 does not divide the 8 GPUs a replica holds in each server of site a"},
+       "error: workloads.inference[0].ep: ep 16 does not divide the 8 GPUs of a replica"},
       {"ep below 1", sv + "model: m, gpus_per_replica: 8, ep: 0}", "0}",
        "error: workloads.inference[0].ep: expected an integer >= 1, got \"0\""},
   };

@@ -78,3 +78,29 @@ TEST_CASE("FIFO shrinks an elastic job only when its full size fits nowhere", "[
   p = fifo.schedule(v);
   CHECK(p[0].gpus == 0);  // full size fits: no shrink
 }
+
+TEST_CASE("FIFO starts a job across sites on the first offered split with room, else it holds the head",
+          "[sched][cross-site]") {
+  FifoPolicy fifo(PolicyOptions({}));
+  CHECK(fifo.places_cross_site());
+  SchedulerView v;
+  v.clusters = {cluster("a", 4, 1), cluster("b", 4, 4), cluster("c", 4, 2)};
+  PendingJob x = job(0, 32);  // across sites: 2 shares of 16 GPUs (2 servers) or 4 of 8 (1 server)
+  x.across_sites = true;
+  for (std::size_t c = 0; c < 3; ++c) x.not_allowed_on.emplace_back(c, 0);
+  v.queue = {x, job(1, 8)};
+  // Offered best first: {a, b} (a has 1 server free, a share needs 2: no room), then {b, c}.
+  v.cross_site_splits[0] = {{0, 1}, {1, 2}};
+  auto p = fifo.schedule(v);
+  REQUIRE(p.size() == 2);
+  CHECK(p[0].job == 0);
+  CHECK(p[0].split == std::vector<std::size_t>{1, 2});
+  // b: 4 - 2 = 2 free, c: 2 - 2 = 0: job 1 (1 server) takes a, the first cluster with room.
+  CHECK((p[1].job == 1 && p[1].cluster_state == 0 && p[1].split.empty()));
+  // No split offered (none fits now): the job across sites holds the head, job 1 waits behind it.
+  v.cross_site_splits.clear();
+  CHECK(fifo.schedule(v).empty());
+  // Offered but with no room left for every share: the same.
+  v.cross_site_splits[0] = {{0, 2}};
+  CHECK(fifo.schedule(v).empty());
+}

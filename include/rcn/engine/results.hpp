@@ -43,6 +43,8 @@ struct JobResult {
   double end_s = -1;    // -1: not finished by the end of the run
   double queue_wait_s = 0;
   double step_time_s = 0;
+  double mean_step_time_s = 0;  // over the job's life: compute seconds per step, every attempt (contention,
+                                // failed spines and cables included); 0 before its first step
   double steps = 0;
   double tokens = 0;
   double params = 0;

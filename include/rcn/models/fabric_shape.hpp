@@ -40,6 +40,7 @@ struct FabricShape {
   double pod_uplink = 0;        // bytes/s from one pod to the core (3 tiers)
   double ideal_link = 0;        // bytes/s of the single fabric link (ideal)
   double bisection = 0;         // bytes/s across the worst cut of the production servers into halves
+  bool ecmp_hash = false;       // scale_out.ecmp: hash (each flow on one of a leaf's uplinks), else ideal spread
   std::vector<FabricTier> tier_table;
 
   bool tiered() const { return tiers > 0; }

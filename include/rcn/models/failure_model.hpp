@@ -17,11 +17,12 @@ enum class BlastRadius {
   Server,  // the server of the failed part: every job rank on it
   Rack,    // a leaf switch: the servers behind it
   Site,    // the whole site
+  Uplink,  // a spine switch or a leaf's uplink cable: uplink capacity only, no server down
 };
 
 struct ComponentFailure {
   std::string name;
-  double rate = 0;            // failures per GPU-second, at scale 1
+  double rate = 0;            // failures per GPU-second, at scale 1 (Uplink classes: per switch or cable)
   std::string distribution = "exponential";  // or weibull
   double shape = 1;           // Weibull shape k (1 = exponential)
   double repair = 0;          // seconds until the hardware is back
@@ -33,8 +34,14 @@ struct ComponentFailure {
 // scenario's component overrides applied, and `scale` multiplied in.
 std::vector<ComponentFailure> failure_components(const FailureSpec& spec);
 
+// The spine class's default rate, per switch-second: Singh et al., "Surviving
+// switch failures in cloud datacenters" (ACM SIGCOMM CCR 51(2), 2021), 180,000
+// switches of a cloud fleet: a 98 % likelihood of running uninterrupted for the
+// first 3 months in production, so -ln(0.98) failures per switch per 90 days.
+double spine_failure_rate();
+
 // Failures per second that interrupt a job of `gpus` GPUs: every class whose
-// blast radius reaches a job's ranks (all of them), at the site's scale.
+// blast radius reaches a job's ranks (all but Uplink), at the site's scale.
 double job_failure_rate(const std::vector<ComponentFailure>& classes, int gpus, double site_scale = 1.0);
 
 // Young/Daly optimum for checkpoint interval: sqrt(2 x write time x MTBF).

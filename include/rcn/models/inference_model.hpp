@@ -48,9 +48,13 @@ class InferenceCost {
   // `ep` > 1 (a MoE model only, dividing tp and the experts): the stage's tp GPUs form ep groups
   // of tp / ep, each holding E / ep whole experts split over its tp / ep GPUs (attention and the
   // dense layers stay tensor parallel over all tp). Throws std::invalid_argument otherwise.
+  // `tp_servers` > 1 (with pp 1): the tp GPUs span that many servers of `links`' cluster, tp /
+  // tp_servers in each, as one stage (SGLang's `--tp 16` over 2 nodes): the tensor-parallel
+  // collectives are hierarchical over NVLink and the fabric, and the ep ranks (tp_servers dividing
+  // ep, an EP rank inside one server) exchange the all-to-all over the fabric.
   InferenceCost(const ModelSpec& model, const HardwareProfile& gpu, int tp, const std::string& precision,
                 bool cuda_graphs = true, const ServingEngineSpec& engine = {}, int pp = 1,
-                const ClusterLinks& links = {}, int ep = 1);
+                const ClusterLinks& links = {}, int ep = 1, int tp_servers = 1);
 
   // One iteration's time from its GPU time and the engine's CPU time for it:
   //   gpu + host, or max(gpu, host) when the engine overlaps them.
@@ -81,18 +85,22 @@ class InferenceCost {
   // Seconds of one MoE layer's expert-parallel all-to-alls for an iteration of `tokens` tokens:
   // each EP rank dispatches its 1/ep share of the tokens' top_k hidden-state copies to the ranks
   // holding their experts and gets the outputs back (combine), two all-to-alls over NVLink of
-  // tokens / ep x top_k x hidden x 2 B sent per rank (training's all-to-all, collective_model).
+  // tokens / ep x top_k x hidden x 2 B sent per rank (training's all-to-all, collective_model;
+  // over the fabric, ep / tp_servers ranks per server, when the stage spans servers).
   // 0 without expert parallelism.
   double expert_all_to_all_s(double tokens) const;
+  // Bytes of routed-expert weights one GPU holds: E / ep experts of every MoE layer of its stage,
+  // 1 / (tp / ep) of each (the experts of all layers over the replica's tp x pp GPUs, evenly).
+  double expert_bytes_per_gpu() const;
 
  private:
   const ModelSpec model_;
   KernelModel eager_;   // prefill
   KernelModel decode_;  // decode: graph replay or eager, by the option
-  int tp_, pp_, ep_;
+  int tp_, pp_, ep_, tp_servers_;
   std::string precision_;
   ServingEngineSpec engine_;
-  CollectiveFabric fabric_;  // the profile's NVLink tier, for the tensor-parallel collectives
+  CollectiveFabric fabric_;  // NVLink (and the cluster's fabric when tp spans servers): the TP collectives
   CollectiveFabric pp_fabric_;  // the cluster's fabric, for the pipeline-stage sends
   double weight_bytes_ = 0, kv_bytes_per_token_ = 0, kv_capacity_ = 0;
 

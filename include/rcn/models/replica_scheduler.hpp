@@ -251,11 +251,30 @@ void paged_iteration(ReplicaBatch& b, Requests& reqs, const BatchLimits& lim, co
     b.kv_blocks += need;
     free_blocks -= need;
   };
-  // Whether the queue's head may be admitted: its prompt, the block its first decode writes to, and
-  // the watermark (unless it would run alone: a request that fits may use every block) are free.
+  // Whether the queue's head may be admitted: its prompt (or, arrived prefilled at a decode
+  // replica, its cache), the block its first decode writes to, and the watermark (unless it would
+  // run alone: a request that fits may use every block) are free.
   const auto admissible = [&](double free_blocks) {
-    return !b.queue.empty() && !batch_full() &&
-           blocks(target(reqs[b.queue.front()]) + 1) + (b.running.empty() ? 0.0 : watermark) <= free_blocks;
+    if (b.queue.empty() || batch_full()) return false;
+    const ServingRequest& q = reqs[b.queue.front()];
+    return blocks((q.prefilled ? q.cached : target(q)) + 1) + (b.running.empty() ? 0.0 : watermark) <= free_blocks;
+  };
+  // Disaggregated, at a prefill replica: the requests whose prompt is in leave for a decode replica
+  // with their KV cache (their blocks are freed here); those done with their first token stay to be
+  // retired.
+  const auto hand_off_prefilled = [&] {
+    if (b.role != ReplicaRole::Prefill) return;
+    std::vector<std::uint32_t> still;
+    for (auto id : b.running) {
+      const ServingRequest& q = reqs[id];
+      if (q.prefilled && q.generated < q.output) {
+        b.kv_blocks -= blocks(q.cached);
+        clock.hand_off(id);
+      } else {
+        still.push_back(id);
+      }
+    }
+    b.running.swap(still);
   };
   // A prefill of `id` up to `tokens` of its target, as the iteration ends.
   const auto prefill_to = [&](std::uint32_t id, double tokens, double now) {
@@ -279,6 +298,16 @@ void paged_iteration(ReplicaBatch& b, Requests& reqs, const BatchLimits& lim, co
     clock.preempted(paged::preempt(b, reqs, lim));
   }
   double free_blocks = total_blocks - b.kv_blocks - decode_blocks;  // after this step's decodes
+  // Disaggregated, at a decode replica: requests that arrive prefilled, with their KV cache, take
+  // its blocks and join the batch without a prefill (a preempted one is recomputed as below).
+  while (admissible(free_blocks) && reqs[b.queue.front()].prefilled) {
+    const std::uint32_t id = b.queue.front();
+    b.queue.pop_front();
+    b.running.push_back(id);
+    const double need = blocks(reqs[id].cached);
+    b.kv_blocks += need;
+    free_blocks -= need + blocks(reqs[id].cached + 1) - blocks(reqs[id].cached);  // and its first decode's block
+  }
   if (!lim.chunked) {
     // vllm: prompts first, whole, within the token budget (the first one whatever its size).
     std::vector<std::uint32_t> admitted;
@@ -295,7 +324,8 @@ void paged_iteration(ReplicaBatch& b, Requests& reqs, const BatchLimits& lim, co
     if (!admitted.empty()) {
       const double now = clock.busy(prefill_seconds(cost, reqs, admitted, prompts));
       for (std::size_t i = 0; i < admitted.size(); ++i) prefill_to(admitted[i], prompts[i], now);
-    } else {
+      hand_off_prefilled();
+    } else if (!b.running.empty()) {
       paged::decode(b, reqs, lim, cost, clock, admissible(free_blocks));
     }
     return;
@@ -335,6 +365,7 @@ void paged_iteration(ReplicaBatch& b, Requests& reqs, const BatchLimits& lim, co
     b.outstanding -= 1;
   }
   for (const auto& [id, tokens] : to) prefill_to(id, tokens, now);
+  hand_off_prefilled();
 }
 
 // One iteration of the replica's scheduler, whichever it is.

@@ -52,6 +52,8 @@ struct ClusterPrices {
   double server_power_w = 0;
   std::optional<double> network_per_port;  // when set, replaces network_per_gpu
   double network_per_gpu = 0;
+  double fabric_switches = 0;  // switches of a tiered scale_out fabric (fabric_shape; 0 on an ideal fabric)
+  double switch_price = 0;     // currency per switch (`switch_price`; none by default)
   double storage_bytes = 0;
   double storage_per_byte = 0;
   double building_per_watt = 0;
@@ -67,7 +69,8 @@ struct ClusterPrices {
 // the top-level `cost`, then tco_defaults and builtin_server_price.
 ClusterPrices cluster_prices(const Scenario& s, std::size_t site, std::size_t cluster);
 
-// Purchase price of a cluster, by part.
+// Purchase price of a cluster, by part. The network is the per-GPU (or per-port)
+// price plus fabric_switches x switch_price.
 struct Capex {
   double servers = 0, network = 0, storage = 0, building = 0;
   double total() const { return servers + network + storage + building; }

@@ -57,6 +57,7 @@ struct ScaleOutSpec {
   double link_bandwidth = 0;            // bytes/s per leaf-spine link; 0: nic_bandwidth
   double core_link_bandwidth = 0;       // bytes/s per spine-core link; 0: link_bandwidth
   std::string placement = "packed";     // packed (fill a leaf, then a pod) | lowest (lowest free indices)
+  std::string ecmp = "ideal";           // ideal (flows spread evenly over a leaf's uplinks) | hash (one uplink per flow)
   double latency = -1;                  // one way, NIC to NIC through the fabric (s); < 0 = the GPU profile's
   std::string in_network_reduction = "none";  // none | sharp (switches reduce: NVLS+SHARP / CollNet collectives)
 };
@@ -79,6 +80,7 @@ struct CostSpec {
   std::optional<double> network_per_gpu;    // currency per GPU: switches, cables, optics of the scale-out fabric
   std::optional<double> network_per_port;   // currency per scale-out NIC port (instead of per GPU; the most
                                             // specific level that gives either one decides)
+  std::optional<double> switch_price;       // currency per switch of a tiered scale_out fabric (added to the network)
   std::optional<double> storage_per_byte;   // currency per byte of storage capacity (given per PB)
   std::optional<double> storage_per_gpu;    // bytes of storage capacity per GPU
   std::optional<double> storage_capacity;   // bytes of the cluster's storage (clusters only; replaces storage_per_gpu)

@@ -40,6 +40,9 @@ struct PendingJob {
   // Clusters (site, cluster indices) the job may not use besides its site pin: where no layout
   // of it fits (`parallelism: auto`), and outside its data residency. Usually empty.
   std::vector<std::pair<std::size_t, std::size_t>> not_allowed_on;
+  // A job across sites: no single cluster takes it (all are in not_allowed_on); it starts on one
+  // of SchedulerView::cross_site_splits (only policies that place such jobs see it).
+  bool across_sites = false;
   // Set by the queue: among jobs submitted at the same time, the one that joined first is earlier.
   std::uint64_t joined = 0;
 };

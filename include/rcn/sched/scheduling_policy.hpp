@@ -45,12 +45,20 @@ struct SchedulerView {
   std::vector<ClusterState> clusters;
   PendingQueue queue;  // in order of submission, with its shapes (pending_queue.hpp)
   std::vector<RunningJob> running;  // by job index
+  // For a policy that places jobs across sites (SchedulingPolicy::places_cross_site): each queued
+  // job across sites (PendingJob::across_sites) and the splits it may start on now, best first:
+  // one cluster (index into clusters) per site share, each share gpus / split size GPUs. A job
+  // naming its sites has at most one; `sites: auto` one per number of sites that fits now, by
+  // estimated time to train on an idle WAN (docs/cross-site.md). Absent: none fits now.
+  std::map<std::size_t, std::vector<std::vector<std::size_t>>> cross_site_splits;
 };
 
 struct Placement {
   std::size_t job = 0;            // Scenario::training index
   std::size_t cluster_state = 0;  // index into SchedulerView::clusters
   int gpus = 0;                   // 0 = the job's full size; else one of its shrink_gpus
+  // A job across sites: one of view.cross_site_splits' splits for it (cluster_state and gpus unused).
+  std::vector<std::size_t> split{};
 };
 
 class SchedulingPolicy {
@@ -66,6 +74,10 @@ class SchedulingPolicy {
     (void)view;
     return {};
   }
+  // True: jobs across sites join the queue like any job (no single cluster allowed to them) and
+  // the policy starts them with a Placement naming one of view.cross_site_splits. False (the
+  // default): the engine starts them itself before asking the policy, in arrival order.
+  virtual bool places_cross_site() const { return false; }
 };
 
 // Options from `scheduler.options`. Policies read what they understand;

@@ -371,6 +371,17 @@
       inf.services.map((v) => [v.name, num(v.replicas, 0), num(v.replicas_peak, 0), num(v.replica_hours, 1), pct(v.gpu_utilisation), num(v.scale_ups, 0), num(v.scale_downs, 0),
         num(v.replica_failures, 0), num(v.requests_retried, 0), {text: v.drop_reasons || 'none', cls: 'text'}, money(v.cost, run.currency)]),
       inf.services.map((v) => ({'data-service': v.name, 'data-peak': String(v.replicas_peak)})));
+    if (inf.tenants && inf.tenants.length) {
+      s.appendChild(el('h3', {text: 'Tenants'}));
+      s.appendChild(el('p', {cls: 'note', text: 'Each tenant\'s requests over its services (tenants.csv): SLO met is the share of its completed ' +
+        'requests meeting their service\'s SLOs; cost is its services\' cost.'}));
+      table(s, 'inference-tenants', ['tenant', 'services', 'requests', 'completed', 'dropped', 'SLO met', 'TTFT p50', 'TTFT p99', 'e2e p99', 'GPU-hours', 'cost'],
+        inf.tenants.map((t) => [t.tenant, {text: t.services.split(';').join(', '), cls: 'text'}, num(t.requests, 0), num(t.completed, 0), num(t.dropped, 0),
+          t.completed > 0 ? pct(t.slo_attainment) : '-', duration(t.ttft_s.p50), duration(t.ttft_s.p99), duration(t.e2e_p99_s), num(t.gpu_hours, 1),
+          t.cost === null || t.cost === undefined ? '-' : money(t.cost, run.currency)]),
+        inf.tenants.map((t) => ({'data-tenant': t.tenant, 'data-requests': String(t.requests), 'data-slo': String(t.slo_attainment),
+          'data-ttft-p99': String(t.ttft_s.p99), 'data-cost': String(t.cost)})));
+    }
     const served = inf.regions.filter((g) => g.completed > 0 && g.e2e_cdf.length);
     const sloOf = {};
     for (const v of inf.services) sloOf[v.name] = v.slo_s || {};
@@ -680,6 +691,28 @@
       if (keys.length > 6) si.appendChild(el('p', {cls: 'note', text: 'The first 6 of ' + keys.length + ' service regions.'}));
       si.appendChild(el('h3', {text: 'SLO attainment per region (%)'}));
       groupedBars(si, 'slo-attainment', keys, runs, (r, k) => { const g = region(r, k); return g ? 100 * g.slo_attainment : null; }, 'SLO attainment (%)', (v) => num(v, 1) + '%');
+      // Tenants: one row per tenant and run, deltas against the first run that has the tenant.
+      const tenantNames = [];
+      for (const r of runs) for (const t of (r.inference && r.inference.tenants) || []) if (!tenantNames.includes(t.tenant)) tenantNames.push(t.tenant);
+      if (tenantNames.length) {
+        si.appendChild(el('h3', {text: 'Tenants'}));
+        const tenantOf = (r, n) => r.inference && r.inference.tenants ? r.inference.tenants.find((t) => t.tenant === n) : null;
+        const rowsOut = [], attrs = [];
+        for (const n of tenantNames) {
+          const first = runs.map((r) => tenantOf(r, n)).find((t) => t) || null;
+          runs.forEach((r) => {
+            const t = tenantOf(r, n);
+            if (!t) return;
+            const fb = (f) => t === first ? null : f(first);
+            rowsOut.push([n, {text: r.label, cls: 'text'}, num(t.requests, 0),
+              deltaCell(t.completed > 0 ? 100 * t.slo_attainment : null, fb((x) => x.completed > 0 ? 100 * x.slo_attainment : null), (v) => num(v, 1) + '%', false),
+              deltaCell(t.ttft_s.p50, fb((x) => x.ttft_s.p50), duration, true), deltaCell(t.ttft_s.p99, fb((x) => x.ttft_s.p99), duration, true),
+              deltaCell(t.cost, fb((x) => x.cost), (v) => money(v, r.currency), true)]);
+            attrs.push({'data-tenant': n, 'data-tenant-run': r.label, 'data-slo': String(t.slo_attainment), 'data-cost': String(t.cost)});
+          });
+        }
+        table(si, 'tenants-compare', ['tenant', 'run', 'requests', 'SLO met', 'TTFT p50', 'TTFT p99', 'cost'], rowsOut, attrs);
+      }
     }
 
     const se = section('energy', 'Energy, cost and carbon per site');
