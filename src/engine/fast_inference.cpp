@@ -5,6 +5,7 @@
 // autoscaling, failures and training stay in the engine; no request is an object.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <tuple>
 
 #include "rcn/models/failure_schedule.hpp"
@@ -56,12 +57,93 @@ class WeightedQuantiles {
 
 }  // namespace
 
+// A trace's rows in replay order, as the dispatcher replays them: timestamps divided by rate_scale,
+// a looped trace starting again one period (its span and one mean gap) later.
+struct TraceCursor {
+  const ArrivalSpec& a;
+  std::size_t next = 0;
+  double offset = 0, period = 0;
+  explicit TraceCursor(const ArrivalSpec& spec) : a(spec) {
+    const auto& rows = a.requests;
+    const double span = rows.empty() ? 0 : rows.back().at - rows.front().at;
+    period = rows.size() >= 2 ? span * rows.size() / (rows.size() - 1.0) / a.rate_scale : 0;
+  }
+  double next_at() {  // 1e300 past the trace's end
+    if (a.loop && next >= a.requests.size() && period > 0) next = 0, offset += period;
+    return next < a.requests.size() ? offset + a.requests[next].at / a.rate_scale : 1e300;
+  }
+  const TraceRequest& row() const { return a.requests[next]; }
+};
+
 std::size_t InferenceRuntime::fast_model(ServiceRuntime& sv, const Replica& rep, int share_of) {
   auto it = sv.fast_model_of.find({rep.cost, share_of});
   if (it != sv.fast_model_of.end()) return it->second;
   sv.fast_models.push_back(std::make_unique<FastReplicaModel>(
       rep.limits, *rep.cost, sv.spec->arrivals, stream_seed(ctx.scenario.seed, "fast:" + sv.spec->name), 4000, share_of));
   return sv.fast_model_of[{rep.cost, share_of}] = sv.fast_models.size() - 1;
+}
+
+void InferenceRuntime::replay_trace_interval(ServiceRuntime& sv, double t, double dt, SplitMix64& region_rng,
+                                             TraceCursor& rows) {
+  const std::size_t slots = sv.replicas.size(), none = slots;
+  // What a replica slot's queue finishes: the request's latencies with its region's round trip, as
+  // the engine counts them (InferenceRuntime::complete).
+  std::vector<std::function<void(const ReplicaQueue::Done&)>> record(slots);
+  for (std::size_t slot = 0; slot < slots; ++slot)
+    record[slot] = [&sv, slot](const ReplicaQueue::Done& d) {
+      RegionStats& st = sv.stats[d.tag];
+      const double rtt = sv.rtt[d.tag][slot];
+      const double ttft = d.first - d.at + rtt, e2e = d.end - d.at + rtt;
+      const double tpot = d.output > 1 ? (d.end - d.first) / (d.output - 1) : 0;
+      st.ttft.push_back(ttft);
+      st.e2e.push_back(e2e);
+      if (d.output > 1) st.tpot.push_back(tpot);
+      st.tokens += static_cast<double>(d.prompt) + d.output;
+      st.fast_completed += 1;
+      if (meets_slo(sv.spec->slo, ttft, tpot, e2e)) st.fast_slo_met += 1, ++st.slo_met;
+    };
+  const auto queue_of = [&](std::size_t slot) -> ReplicaQueue& {
+    auto& q = sv.trace_queues[slot];
+    if (!q) q = std::make_unique<ReplicaQueue>(replicas[sv.replicas[slot]].limits, *replicas[sv.replicas[slot]].cost);
+    return *q;
+  };
+  for (double at; (at = rows.next_at()) < t + dt; ++rows.next) {
+    const TraceRequest& row = rows.row();
+    std::size_t g = 0;  // the region, by demand share
+    const double u = region_rng.uniform() * sv.cumulative_share.back();
+    while (g + 1 < sv.cumulative_share.size() && u >= sv.cumulative_share[g]) ++g;
+    RegionStats& st = sv.stats[g];
+    ++st.requests;
+    // The router sees each replica as it is at the arrival: least outstanding work by the rule.
+    const auto [best, any] = route(sv, g, [&](std::size_t slot) {
+      ReplicaQueue& q = queue_of(slot);
+      q.run_until(at, record[slot]);
+      return std::pair{q.outstanding(at), q.in_system()};
+    });
+    if (best == none) {
+      ++st.dropped;
+      ++sv.drops[any == none ? "no replica up" : "no replica up in its residency"];
+      continue;
+    }
+    if (any != best) ++sv.kept_in_residency;
+    const auto prompt = static_cast<float>(row.prompt_tokens), output = static_cast<float>(std::max(1.0, row.output_tokens));
+    if (!queue_of(best).arrive(at, prompt, output, static_cast<std::uint32_t>(g))) {
+      ++st.dropped;
+      ++sv.drops["exceeds KV cache"];
+    }
+  }
+  // Every queue runs to the interval's end (a replica scaled down or failed finishes what it holds).
+  for (std::size_t slot = 0; slot < slots; ++slot) {
+    if (!sv.trace_queues[slot]) continue;
+    ReplicaQueue& q = *sv.trace_queues[slot];
+    Replica& rep = replicas[sv.replicas[slot]];
+    q.run_until(t + dt, record[slot]);
+    const double busy = q.busy_s() - sv.trace_busy[slot];  // since the last interval's end
+    sv.trace_busy[slot] = q.busy_s();
+    rep.busy_s += busy;
+    if (busy > 0) note_busy(rep, t, t + std::min(busy, dt));
+    rep.fast_in_system = static_cast<double>(q.in_system());
+  }
 }
 
 void InferenceRuntime::fast_service(std::size_t s) {
@@ -71,36 +153,53 @@ void InferenceRuntime::fast_service(std::size_t s) {
   SplitMix64 rng(stream_seed(ctx.scenario.seed, "fast-arrivals:" + spec.name));
   const double horizon = ctx.scenario.horizon, T = spec.fast_interval;
   // A trace is replayed as the dispatcher replays it: rows counted per interval.
-  const std::vector<TraceRequest>& trace = a.requests;
-  std::size_t next_row = 0;
-  double offset = 0;
-  const double span = trace.empty() ? 0 : trace.back().at - trace.front().at;
-  const double period = trace.size() >= 2 ? span * trace.size() / (trace.size() - 1.0) / a.rate_scale : 0;
-  const auto trace_rows_before = [&](double to) {
-    double n = 0;
-    for (;;) {
-      if (a.loop && next_row >= trace.size() && period > 0) next_row = 0, offset += period;
-      if (next_row >= trace.size() || offset + trace[next_row].at / a.rate_scale >= to) return n;
-      ++n, ++next_row;
-    }
-  };
+  TraceCursor rows(a);
   const std::size_t regions = sv.regions.size(), slots = sv.replicas.size();
   std::vector<double> assigned(regions * slots);  // [region][slot]: this interval's requests
   std::vector<int> share_of(slots);               // [slot]: the size of the group it served in
   const long sample_every = std::max(1L, std::lround(3600 / T));  // load points: hourly
+  // A trace's rows are replayed one by one through each replica's queue (ReplicaQueue), carried
+  // across intervals: its bursts queue as they do in discrete mode. Each row's region is drawn as
+  // the discrete dispatcher draws it (the same stream), so both modes split the trace alike.
+  const bool replay = a.kind == "trace";
+  SplitMix64 region_rng(stream_seed(ctx.scenario.seed, "arrivals:" + spec.name));
+  if (replay) sv.trace_queues.resize(slots), sv.trace_busy.assign(slots, 0.0);
   long interval = 0;
   for (double t = 0; t < horizon; t = ++interval * T) {
     if (t > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(t);
     const double dt = std::min(T, horizon - t);
-    for (std::size_t r : sv.replicas) {  // scaled down: nothing queues in a fast replica, it leaves at once
+    for (std::size_t slot = 0; slot < slots; ++slot) {  // scaled down: it leaves at once, its requests finished
+      const std::size_t r = sv.replicas[slot];
       Replica& rep = replicas[r];
       if (rep.state != ReplicaState::Draining) continue;
       release_server(r);
       end_serving(r, t);
       rep.state = ReplicaState::Idle;
       rep.fast_in_system = rep.fast_backlog = 0;
+      rep.fast_levels = {nullptr, nullptr, 1.0};
     }
-    const double n = a.kind == "trace" ? trace_rows_before(t + dt) : poisson_count(expected_arrivals(a, t, t + dt), rng);
+    if (replay) {
+      // With an autoscaler, in steps of its sampling period: each step replayed when the clock
+      // reaches its end, so each load sample reads the replicas' queues as they are then.
+      const double step = spec.autoscale.max.empty() ? dt : std::min(dt, spec.autoscale.interval / kAutoscaleSamples);
+      for (double u = t; u < t + dt; u += step) {
+        const double ds = std::min(step, t + dt - u);
+        if (ds < dt && u + ds > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(u + ds);
+        replay_trace_interval(sv, u, ds, region_rng, rows);
+      }
+      for (std::size_t slot = 0; slot < slots; ++slot) {
+        const Replica& rep = replicas[sv.replicas[slot]];
+        if (rep.state == ReplicaState::Active && interval % sample_every == 0)
+          load.push_back({t, ctx.scenario.sites[rep.site].name, spec.name, static_cast<int>(sv.replicas[slot]),
+                          static_cast<int>(std::lround(rep.fast_in_system))});
+      }
+      continue;
+    }
+    const double expected = expected_arrivals(a, t, t + dt), n = poisson_count(expected, rng);
+    // The load level is the process's own rate, not this interval's count: a level's calibration
+    // already holds the Poisson arrivals' randomness, and a replica's queue near saturation
+    // answers the mean rate, not one minute's draw (taking the draw overstated the tail there).
+    const double rate_per_request = n > 0 ? expected / n / dt : 0;
     std::fill(assigned.begin(), assigned.end(), 0.0);
     std::fill(share_of.begin(), share_of.end(), 1);
     double before = 0;
@@ -141,10 +240,11 @@ void InferenceRuntime::fast_service(std::size_t s) {
       double total = 0;
       for (std::size_t g = 0; g < regions; ++g) total += assigned[g * slots + slot];
       rep.fast_in_system = rep.fast_backlog;
+      rep.fast_levels = {nullptr, nullptr, 1.0};
       if (total <= 0) continue;
       const std::size_t m = fast_model(sv, rep, share_of[slot]);
       FastReplicaModel& model = *sv.fast_models[m];
-      const double rate = total / dt;
+      const double rate = total * rate_per_request;
       const int level = FastReplicaModel::level_of(rate);
       const ReplicaQueueStats& q = model.at_level(level);
       // Past saturation (the level completes less than it was offered) the replica serves at its
@@ -161,6 +261,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
       rep.busy_s += busy;
       note_busy(rep, t, t + busy);
       rep.fast_in_system = w_upper * q.in_system + (1 - w_upper) * lower.in_system + rep.fast_backlog;
+      rep.fast_levels = {&q, &lower, w_upper};
       for (std::size_t g = 0; g < regions; ++g) {
         const double done = assigned[g * slots + slot] * served / total;
         if (done <= 0) continue;
@@ -206,6 +307,13 @@ void fast_region_result(const ServiceRuntime& sv, const RegionStats& st, double 
     }
     total += requests;
   }
+  // Requests replayed from a trace (replay_trace_interval): their own latencies, one sample each.
+  for (std::size_t i = 0; i < st.ttft.size(); ++i) {
+    ttft.emplace_back(st.ttft[i], 1.0), e2e.emplace_back(st.e2e[i], 1.0);
+    rr.ttft_mean += st.ttft[i], rr.e2e_mean += st.e2e[i];
+  }
+  for (double x : st.tpot) tpot.emplace_back(x, 1.0);
+  total += static_cast<double>(st.ttft.size());
   if (total > 0) rr.ttft_mean /= total, rr.e2e_mean /= total;
   const auto fill = [](std::vector<std::pair<double, double>>& xs, double& p50, double& p90, double& p99,
                        std::vector<double>& cdf) {

@@ -28,6 +28,9 @@
 namespace rcn {
 namespace sg4 = simgrid::s4u;
 
+struct TraceCursor;  // fast_inference.cpp: a trace's rows in replay order
+class SplitMix64;
+
 // A request of the run: what the replica's scheduler sees (ServingRequest) and what the results need.
 struct Request : ServingRequest {
   double arrival = 0;
@@ -69,6 +72,12 @@ struct Replica : ReplicaBatch {  // its queue, batch and KV cache, as its schedu
   // Fast mode: requests in it (the model's mean at its load, plus its backlog) and requests
   // arrived beyond what it could serve, carried to the next interval.
   double fast_in_system = 0, fast_backlog = 0;
+  // Fast mode, calibrated arrivals: the load levels it serves at this interval (the lower one's
+  // share 1 - upper_weight), whose in-system samples the autoscaler draws from; none when idle.
+  struct FastLevels {
+    const ReplicaQueueStats *upper = nullptr, *lower = nullptr;
+    double upper_weight = 1;
+  } fast_levels;
   // Released once per request pushed: no lock object lives across a wait, so a
   // replica killed at the end of the run unwinds cleanly.
   sg4::SemaphorePtr arrivals = sg4::Semaphore::create(0);
@@ -108,12 +117,19 @@ struct ServiceRuntime {
   std::vector<std::unique_ptr<FastReplicaModel>> fast_models;
   std::map<std::pair<const InferenceCost*, int>, std::size_t> fast_model_of;  // by (shape, replicas sharing a region)
   std::map<std::tuple<std::size_t, int, double>, double> fast_slo;
+  // Fast mode with trace arrivals: each replica slot's queue, fed the trace's own rows and carried
+  // from one interval to the next (made when the slot is first routed to).
+  std::vector<std::unique_ptr<ReplicaQueue>> trace_queues;
+  std::vector<double> trace_busy;  // [slot]: its queue's busy seconds counted so far
   int min_at(std::size_t site, const Scenario& s) const {
     for (const auto& [name, n] : spec->replicas)
       if (s.sites[site].name == name) return n;
     return 0;
   }
 };
+
+// The autoscaler averages this many load samples per check (one instant's queue is too noisy to act on).
+constexpr int kAutoscaleSamples = 10;
 
 class InferenceRuntime {
  public:
@@ -131,9 +147,35 @@ class InferenceRuntime {
   }
   double outstanding(const Replica& r) const { return r.outstanding; }
   void dispatcher(std::size_t s);
+  // The routing rule's choice for a request from `region` among the service's replicas up (not
+  // decode-only): the best slot among those its residency allows, and the best of all; each
+  // sv.replicas.size() when there is none. load(slot): {outstanding tokens, requests in it}.
+  template <class Load>
+  std::pair<std::size_t, std::size_t> route(const ServiceRuntime& sv, std::size_t region, Load load) const {
+    const std::size_t none = sv.replicas.size();
+    const bool resident = sv.region_resident[region] != 0;
+    std::size_t best_slot = none, any_slot = none;
+    double best_key = 1e300, any_key = 1e300;
+    for (std::size_t slot = 0; slot < sv.replicas.size(); ++slot) {
+      const Replica& rep = replicas[sv.replicas[slot]];
+      if (rep.state != ReplicaState::Active || rep.role == ReplicaRole::Decode) continue;
+      const auto [work, in_system] = load(slot);
+      double key = work;
+      if (sv.spec->routing == "nearest") key = sv.rtt[region][slot] * 1e12 + key;
+      else if (sv.spec->routing == "cost")
+        key = (in_system < static_cast<std::size_t>(sv.spec->max_batch) ? 0 : 1e15) +
+              ctx.scenario.sites[rep.site].power.price_per_kwh * 1e12 + key;
+      if (key < any_key) any_key = key, any_slot = slot;
+      if ((!resident || sv.slot_resident[slot]) && key < best_key) best_key = key, best_slot = slot;
+    }
+    return {best_slot, any_slot};
+  }
   // Fast mode (src/engine/fast_inference.cpp): the service's arrivals counted per interval and
   // region, routed to its active replicas, each served by its fast model at its load.
   void fast_service(std::size_t s);
+  // Fast mode, trace arrivals: the interval [t, t + dt)'s rows, each routed as the dispatcher routes
+  // it to a replica's ReplicaQueue, and every queue run to the interval's end.
+  void replay_trace_interval(ServiceRuntime& sv, double t, double dt, SplitMix64& region_rng, TraceCursor& rows);
   // The fast model of a replica's shape, made the first time.
   std::size_t fast_model(ServiceRuntime& sv, const Replica& rep, int share_of);
   // A replica's actor: iterations of its scheduler (replica_scheduler.hpp), sleeping in the simulation.

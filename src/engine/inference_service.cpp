@@ -174,30 +174,18 @@ void InferenceRuntime::dispatch(std::size_t s, std::uint32_t id) {
   ServiceRuntime& sv = services[s];
   Request& req = requests[id];
   RegionStats& st = sv.stats[req.region];
-  // The routing rule's choice among the replicas up, and among those in the service's residency
-  // (the only ones a resident region's request may go to).
   const std::size_t none = sv.replicas.size();
-  const bool resident = sv.region_resident[req.region] != 0;
-  std::size_t best = 0, best_slot = none, any_slot = none;
-  double best_key = 1e300, any_key = 1e300;
-  for (std::size_t slot = 0; slot < sv.replicas.size(); ++slot) {
-    const std::size_t r = sv.replicas[slot];
-    const Replica& rep = replicas[r];
-    if (rep.state != ReplicaState::Active || rep.role == ReplicaRole::Decode) continue;
-    double key = outstanding(rep);
-    if (sv.spec->routing == "nearest") key = sv.rtt[req.region][slot] * 1e12 + key;
-    else if (sv.spec->routing == "cost")
-      key = (rep.running.size() + rep.queue.size() < static_cast<std::size_t>(sv.spec->max_batch) ? 0 : 1e15) +
-            ctx.scenario.sites[rep.site].power.price_per_kwh * 1e12 + key;
-    if (key < any_key) any_key = key, any_slot = slot;
-    if ((!resident || sv.slot_resident[slot]) && key < best_key) best_key = key, best = r, best_slot = slot;
-  }
+  const auto [best_slot, any_slot] = route(sv, req.region, [&](std::size_t slot) {
+    const Replica& rep = replicas[sv.replicas[slot]];
+    return std::pair{outstanding(rep), rep.running.size() + rep.queue.size()};
+  });
   if (best_slot == none) {  // every replica (it may use) is down
     ++st.dropped;
     ++sv.drops[any_slot == none ? "no replica up" : "no replica up in its residency"];
     return;
   }
   if (any_slot != best_slot) ++sv.kept_in_residency;
+  const std::size_t best = sv.replicas[best_slot];
   Replica& rep = replicas[best];
   if (!fits_alone(req, rep.limits)) {  // can never fit in this replica's KV cache
     ++st.dropped;
@@ -386,11 +374,19 @@ void InferenceRuntime::autoscaler(std::size_t s) {
   ServiceRuntime& sv = services[s];
   const AutoscaleSpec& a = sv.spec->autoscale;
   const double max_batch = sv.spec->max_batch;
+  // Fast mode's calibrated replicas have no queue to look at: each sample is an instant of their
+  // level's simulation (one of its in-system samples, drawn), plus the backlog carried.
+  SplitMix64 draw(stream_seed(ctx.scenario.seed, "autoscale-samples:" + sv.spec->name));
   auto in_system = [&](const Replica& rep) {
+    const auto& [upper, lower, w] = rep.fast_levels;
+    if (upper && !upper->in_system_samples.empty() && !lower->in_system_samples.empty()) {
+      const auto& xs = draw.uniform() < w ? upper->in_system_samples : lower->in_system_samples;
+      const auto i = std::min(xs.size() - 1, static_cast<std::size_t>(draw.uniform() * static_cast<double>(xs.size())));
+      return static_cast<double>(xs[i]) + rep.fast_backlog;
+    }
     return static_cast<double>(rep.queue.size() + rep.running.size()) + rep.fast_in_system;  // one of them is 0
   };
-  // Load is averaged over 10 samples per interval: one instant's queue is too noisy to act on.
-  constexpr int kSamples = 10;
+  constexpr int kSamples = kAutoscaleSamples;
   std::vector<double> site_sum(a.max.size()), site_n(a.max.size());
   double all_sum = 0, all_n = 0;
   std::vector<std::size_t> sites;
@@ -526,8 +522,7 @@ void InferenceRuntime::complete(Replica& rep, std::uint32_t id, double now) {
   st.tokens += static_cast<double>(q.prompt) + q.output;
   if (q.output > 1) st.tpot.push_back(tpot);
   const SloSpec& slo = sv.spec->slo;
-  if ((slo.ttft <= 0 || ttft <= slo.ttft) && (slo.tpot <= 0 || tpot <= slo.tpot) && (slo.e2e <= 0 || e2e <= slo.e2e))
-    ++st.slo_met;
+  if (meets_slo(slo, ttft, tpot, e2e)) ++st.slo_met;
   remember_context(rep, q);
 }
 

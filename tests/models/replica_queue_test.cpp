@@ -4,9 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "rcn/engine/simulation.hpp"
+#include "rcn/models/failure_schedule.hpp"
 #include "rcn/models/fast_replica.hpp"
 #include "rcn/models/replica_queue.hpp"
 #include "rcn/scenario/loader.hpp"
@@ -61,6 +63,11 @@ TEST_CASE("one request at a time, the replica queue is M/D/1: Pollaczek-Khinchin
   CHECK(st.throughput_rps == Approx(rho / S).epsilon(0.02));
   // Little's law: requests in the system = rate x time in it.
   CHECK(st.in_system == Approx(rho / S * (Wq + S)).epsilon(0.05));
+  // Sampled at evenly spaced instants (one per mean gap), the requests in it average the same:
+  // the instants see the time mean.
+  REQUIRE(st.in_system_samples.size() > 30000);
+  CHECK(std::accumulate(st.in_system_samples.begin(), st.in_system_samples.end(), 0.0) / st.in_system_samples.size() ==
+        Approx(st.in_system).epsilon(0.02));
   // Every request is alone in the cache: prompt + output of the capacity while it is served.
   CHECK(st.kv_occupancy == Approx(rho * 514 / lim.capacity).epsilon(0.03));
 }
@@ -132,4 +139,82 @@ TEST_CASE("a rate between two load levels is served mostly at the nearer one", "
   CHECK(FastReplicaModel::upper_weight(lo + 0.25 * (hi - lo)) == Approx(0.25));
   CHECK(FastReplicaModel::upper_weight(lo + 0.75 * (hi - lo)) == Approx(0.75));
   CHECK(FastReplicaModel::level_of(lo + 0.25 * (hi - lo)) == k);
+}
+
+TEST_CASE("a replica queue fed request by request finishes them as one fed the whole stream at once",
+          "[models][inference][fast]") {
+  // The fast mode replays a trace through ReplicaQueue, routing each row after running every queue
+  // up to it, so runs of decode steps are cut at each arrival time of any replica and resumed. The
+  // cuts must change nothing: the same 600 requests (Poisson at 3/s, prompts 100-3000, outputs
+  // 10-400: batches form, runs span many arrivals) finish at the same instants, to rounding,
+  // under orca and under vllm (paged, whose KV grows during a run), whether fed all at once or one
+  // at a time with run_until at each arrival and at every second besides.
+  for (const char* sched : {"orca", "vllm"}) {
+    const Scenario s = one_replica("1h", std::string("scheduler: ") + sched +
+                                             ", max_batch: 32, arrivals: {poisson: 3/s, prompt_tokens: 512, output_tokens: 64}");
+    const ModelSpec& m = *s.find_model("llama3-8b");
+    InferenceCost cost(m, builtin_hardware_profiles().at("h100-sxm"), 1, "bf16");
+    const BatchLimits lim = batch_limits(s.inference.at(0), m, cost);
+    SplitMix64 rng(11);
+    std::vector<double> at;
+    std::vector<float> prompt, output;
+    double t = 0;
+    for (int i = 0; i < 600; ++i) {
+      t += -std::log(1 - rng.uniform()) / 3.0;
+      at.push_back(t);
+      prompt.push_back(static_cast<float>(100 + std::floor(rng.uniform() * 2900)));
+      output.push_back(static_cast<float>(10 + std::floor(rng.uniform() * 390)));
+    }
+    std::vector<double> end_whole(at.size(), -1), end_fed(at.size(), -1), first_whole(at.size()), first_fed(at.size());
+    ReplicaQueue whole(lim, cost), fed(lim, cost);
+    for (std::size_t i = 0; i < at.size(); ++i) whole.arrive(at[i], prompt[i], output[i], static_cast<std::uint32_t>(i));
+    whole.run_until(1e300, [&](const ReplicaQueue::Done& d) { end_whole[d.tag] = d.end, first_whole[d.tag] = d.first; });
+    const auto record = [&](const ReplicaQueue::Done& d) { end_fed[d.tag] = d.end, first_fed[d.tag] = d.first; };
+    double tick = 1;
+    for (std::size_t i = 0; i < at.size(); ++i) {
+      for (; tick < at[i]; tick += 1) fed.run_until(tick, record);
+      fed.run_until(at[i], record);
+      fed.arrive(at[i], prompt[i], output[i], static_cast<std::uint32_t>(i));
+    }
+    fed.run_until(1e300, record);
+    int mismatched = 0;
+    for (std::size_t i = 0; i < at.size(); ++i)
+      mismatched += std::abs(end_fed[i] - end_whole[i]) > 1e-6 || std::abs(first_fed[i] - first_whole[i]) > 1e-6;
+    INFO(sched);
+    CHECK(mismatched == 0);
+    CHECK(fed.busy_s() == Approx(whole.busy_s()).epsilon(1e-9));
+    CHECK(*std::min_element(end_fed.begin(), end_fed.end()) > 0);  // every request finished
+  }
+}
+
+TEST_CASE("the router sees a replica's work as the engine's does: lowered when an iteration ends",
+          "[models][inference][fast]") {
+  // One request, prompt 1000 and output 100, alone on an idle replica at t = 0. The engine's
+  // scheduler lowers the replica's outstanding tokens after each clock call returns, so its router
+  // reads prompt + output = 1100 through the prefill, prompt + 1 less (99) through the one run of
+  // 99 decode steps that follows, and 0 once it has finished; a second request routed at t adds its
+  // 1100 tokens at once.
+  const OneAtATime one;
+  const BatchLimits lim = [&] {
+    BatchLimits l = one.lim;
+    l.max_batch = 8;
+    return l;
+  }();
+  const double prefill = one.cost.prefill_s({1000}), step = one.cost.decode_step_s(1, 1000 + 49);
+  ReplicaQueue q(lim, one.cost);
+  const auto ignore = [](const ReplicaQueue::Done&) {};
+  q.arrive(0, 1000, 100, 0);
+  q.run_until(0.5 * prefill, ignore);
+  CHECK(q.outstanding(0.5 * prefill) == Approx(1100));
+  const double mid = prefill + 40 * step;  // inside the decode run
+  q.run_until(mid, ignore);
+  CHECK(q.outstanding(mid) == Approx(99));
+  q.arrive(mid, 1000, 100, 1);
+  CHECK(q.outstanding(mid) == Approx(99 + 1100));
+  std::vector<double> first(2);
+  q.run_until(1e300, [&](const ReplicaQueue::Done& d) { first[d.tag] = d.first; });
+  CHECK(first[0] == Approx(prefill));
+  // The second request waited for the step under way, then its own prefill.
+  CHECK(first[1] > mid);
+  CHECK(first[1] < mid + step + one.cost.prefill_s({1000}) * 1.01 + 1e-9);
 }
