@@ -70,12 +70,12 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   double moe_fwd = moe_layer.forward_s, moe_bwd = moe_layer.backward_s;
 
   // ---- context parallelism: ring attention (per layer) ----
-  // layer_cost() times attention over the GPU's own s/cp tokens (the diagonal block). The
-  // sequence is cut in 2 cp chunks, rank i holding chunks i and 2cp-1-i, so each of the
-  // cp - 1 other KV blocks that come round the ring costs about as much as the diagonal
-  // one (half a full block of scores). Each step's send of the next KV block (K and V of
-  // the local KV heads) overlaps the current block's attention; backward passes K, V and
-  // their gradients the same way.
+  // layer_cost() already times this rank's whole share of attention: the sequence is cut in
+  // 2 cp chunks, rank i holding chunks i and 2cp-1-i, so its queries meet its own (diagonal,
+  // causal) block and (cp - 1) / 2 full blocks' worth of the others, 1/cp of the causal work.
+  // Each of the cp - 1 ring steps computes half a full block (one causal block's worth) while
+  // the next KV block (K and V of the local KV heads) is sent to the neighbour; backward passes
+  // K, V and their gradients the same way. What a step's block does not hide is exposed.
   double cp_fwd = 0, cp_bwd = 0;
   if (cp > 1) {
     // MLA: every head has its own K (qk wide) and V (v wide), timed at their mean width.
@@ -87,11 +87,6 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
                                          : tokens * 2 * kv_heads * head_dim * act;
     const double send_fwd = across(CollectiveOp::SendRecv, kv_bytes, 2, cp_per_server > 1 ? 2 : 1);
     const double send_bwd = across(CollectiveOp::SendRecv, 2 * kv_bytes, 2, cp_per_server > 1 ? 2 : 1);
-    fwd += (cp - 1) * block.forward_s;
-    bwd += (cp - 1) * block.backward_s;
-    moe_fwd += (cp - 1) * block.forward_s;
-    moe_bwd += (cp - 1) * block.backward_s;
-    attention_fwd += (cp - 1) * block.forward_s;
     cp_fwd = (cp - 1) * std::max(0.0, send_fwd - block.forward_s);
     cp_bwd = (cp - 1) * std::max(0.0, send_bwd - block.backward_s);
   }
