@@ -89,6 +89,17 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
     const double send_bwd = across(CollectiveOp::SendRecv, 2 * kv_bytes, 2, cp_per_server > 1 ? 2 : 1);
     cp_fwd = (cp - 1) * std::max(0.0, send_fwd - block.forward_s);
     cp_bwd = (cp - 1) * std::max(0.0, send_bwd - block.backward_s);
+    if (par.cp_comm == "all-gather") {
+      // Llama 3's CP (Dubey et al. 2024 sec. 3.3.2): K and V of the whole sequence are
+      // all-gathered over the cp ranks before attention, exposed; backward gathers them again
+      // (keeping cp x the K and V of every layer in flight would cost memory) and
+      // reduce-scatters their gradients (the all-gather's transpose).
+      const double gathered = cp * kv_bytes;
+      const double ag = across(CollectiveOp::AllGather, gathered, cp, cp_per_server);
+      const double rs = across(CollectiveOp::ReduceScatter, gathered, cp, cp_per_server);
+      cp_fwd = ag;
+      cp_bwd = ag + rs;
+    }
   }
   st.layer_forward_s = fwd;
   st.layer_backward_s = bwd;
@@ -319,8 +330,8 @@ void set_training_length(TrainingStep& st, const TrainingJobSpec& job) {
 std::string training_step_key(const TrainingJobSpec& job) {
   const ParallelismSpec& q = job.parallelism;
   const ParallelismSpec::Fixed& f = q.fixed;
-  return fmt::format("{}|{}|{}|{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}|{}{}{}{}{}{}{}{}{}{}|{},{},{},{}", job.model,
-                     job.global_batch, job.precision, q.tp, q.pp, q.dp, q.cp, q.micro_batch, q.schedule,
+  return fmt::format("{}|{}|{}|{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}|{}{}{}{}{}{}{}{}{}{}|{},{},{},{}", job.model,
+                     job.global_batch, job.precision, q.tp, q.pp, q.dp, q.cp, q.cp_comm, q.micro_batch, q.schedule,
                      q.virtual_stages, q.recompute, q.sequence_parallel, q.min_dp, q.zero, q.gradient_dtype,
                      q.optimizer, q.optimizer_dtype, q.auto_layout, f.tp, f.cp, f.pp, f.dp, f.micro_batch, f.schedule,
                      f.virtual_stages, f.recompute, f.sequence_parallel, f.zero, q.ep, q.etp, q.moe_imbalance,
