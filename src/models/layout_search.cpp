@@ -137,8 +137,8 @@ std::string layout_search_key(const ModelSpec& m, const TrainingJobSpec& job, co
   const std::string cluster = fmt::format("{}|{},{},{},{},{},{}", gpu_name, links.gpus_per_server,
                                           links.scale_up_bandwidth, links.nic_bandwidth, links.nics_per_server,
                                           links.net_latency, links.in_network_reduction);
-  return fmt::format("{}|{},{},{}|{}|{},{},{}|{}", model, job.gpus, job.global_batch, job.precision, fixed,
-                     q.gradient_dtype, q.optimizer, q.optimizer_dtype, cluster);
+  return fmt::format("{}|{},{},{}|{}|{},{},{},{}|{}", model, job.gpus, job.global_batch, job.precision, fixed,
+                     q.cp_comm, q.gradient_dtype, q.optimizer, q.optimizer_dtype, cluster);
 }
 
 TrainingJobSpec with_layout(const TrainingJobSpec& job, const ParallelismSpec& par) {

@@ -70,12 +70,12 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   double moe_fwd = moe_layer.forward_s, moe_bwd = moe_layer.backward_s;
 
   // ---- context parallelism: ring attention (per layer) ----
-  // layer_cost() times attention over the GPU's own s/cp tokens (the diagonal block). The
-  // sequence is cut in 2 cp chunks, rank i holding chunks i and 2cp-1-i, so each of the
-  // cp - 1 other KV blocks that come round the ring costs about as much as the diagonal
-  // one (half a full block of scores). Each step's send of the next KV block (K and V of
-  // the local KV heads) overlaps the current block's attention; backward passes K, V and
-  // their gradients the same way.
+  // layer_cost() already times this rank's whole share of attention: the sequence is cut in
+  // 2 cp chunks, rank i holding chunks i and 2cp-1-i, so its queries meet its own (diagonal,
+  // causal) block and (cp - 1) / 2 full blocks' worth of the others, 1/cp of the causal work.
+  // Each of the cp - 1 ring steps computes half a full block (one causal block's worth) while
+  // the next KV block (K and V of the local KV heads) is sent to the neighbour; backward passes
+  // K, V and their gradients the same way. What a step's block does not hide is exposed.
   double cp_fwd = 0, cp_bwd = 0;
   if (cp > 1) {
     // MLA: every head has its own K (qk wide) and V (v wide), timed at their mean width.
@@ -87,13 +87,19 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
                                          : tokens * 2 * kv_heads * head_dim * act;
     const double send_fwd = across(CollectiveOp::SendRecv, kv_bytes, 2, cp_per_server > 1 ? 2 : 1);
     const double send_bwd = across(CollectiveOp::SendRecv, 2 * kv_bytes, 2, cp_per_server > 1 ? 2 : 1);
-    fwd += (cp - 1) * block.forward_s;
-    bwd += (cp - 1) * block.backward_s;
-    moe_fwd += (cp - 1) * block.forward_s;
-    moe_bwd += (cp - 1) * block.backward_s;
-    attention_fwd += (cp - 1) * block.forward_s;
     cp_fwd = (cp - 1) * std::max(0.0, send_fwd - block.forward_s);
     cp_bwd = (cp - 1) * std::max(0.0, send_bwd - block.backward_s);
+    if (par.cp_comm == "all-gather") {
+      // Llama 3's CP (Dubey et al. 2024 sec. 3.3.2): K and V of the whole sequence are
+      // all-gathered over the cp ranks before attention, exposed; backward gathers them again
+      // (keeping cp x the K and V of every layer in flight would cost memory) and
+      // reduce-scatters their gradients (the all-gather's transpose).
+      const double gathered = cp * kv_bytes;
+      const double ag = across(CollectiveOp::AllGather, gathered, cp, cp_per_server);
+      const double rs = across(CollectiveOp::ReduceScatter, gathered, cp, cp_per_server);
+      cp_fwd = ag;
+      cp_bwd = ag + rs;
+    }
   }
   st.layer_forward_s = fwd;
   st.layer_backward_s = bwd;
@@ -324,8 +330,8 @@ void set_training_length(TrainingStep& st, const TrainingJobSpec& job) {
 std::string training_step_key(const TrainingJobSpec& job) {
   const ParallelismSpec& q = job.parallelism;
   const ParallelismSpec::Fixed& f = q.fixed;
-  return fmt::format("{}|{}|{}|{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}|{}{}{}{}{}{}{}{}{}{}|{},{},{},{}", job.model,
-                     job.global_batch, job.precision, q.tp, q.pp, q.dp, q.cp, q.micro_batch, q.schedule,
+  return fmt::format("{}|{}|{}|{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}|{}{}{}{}{}{}{}{}{}{}|{},{},{},{}", job.model,
+                     job.global_batch, job.precision, q.tp, q.pp, q.dp, q.cp, q.cp_comm, q.micro_batch, q.schedule,
                      q.virtual_stages, q.recompute, q.sequence_parallel, q.min_dp, q.zero, q.gradient_dtype,
                      q.optimizer, q.optimizer_dtype, q.auto_layout, f.tp, f.cp, f.pp, f.dp, f.micro_batch, f.schedule,
                      f.virtual_stages, f.recompute, f.sequence_parallel, f.zero, q.ep, q.etp, q.moe_imbalance,

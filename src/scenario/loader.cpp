@@ -777,7 +777,7 @@ class ScenarioReader {
     } else if (par.IsDefined()) {
       const std::string pp = p + ".parallelism";
       j.parallelism.loc = r_.loc(par, pp);
-      if (r_.expect_map(par, pp, {"auto", "tp", "cp", "pp", "dp", "micro_batch", "schedule", "virtual_stages",
+      if (r_.expect_map(par, pp, {"auto", "tp", "cp", "cp_comm", "pp", "dp", "micro_batch", "schedule", "virtual_stages",
                                   "recompute", "sequence_parallel", "zero", "gradient_dtype", "optimizer",
                                   "optimizer_dtype", "min_dp", "ep", "etp", "moe_imbalance", "a2a_overlap"})) {
         // `auto: true` with some keys: those keys are fixed, the search picks the rest.
@@ -793,6 +793,7 @@ class ScenarioReader {
         }
         j.parallelism.tp = r_.integer(par, "tp", pp, 1, false).value_or(1);
         j.parallelism.cp = r_.integer(par, "cp", pp, 1, false).value_or(1);
+        j.parallelism.cp_comm = r_.choice(par, "cp_comm", pp, {"ring", "all-gather"}, false).value_or("ring");
         j.parallelism.pp = r_.integer(par, "pp", pp, 1, false).value_or(1);
         // Products in 64 bits, bounded: each factor is at most limits::kMaxInt.
         const auto replica = bounded_product(j.parallelism.tp, j.parallelism.cp, j.parallelism.pp, limits::kMaxInt);

@@ -377,10 +377,11 @@ TEST_CASE("context parallelism: ring attention blocks and their exposed KV sends
   REQUIRE(send_f > block.forward_s);
   REQUIRE(send_b > block.backward_s);
   CHECK(st.cp_comm_s == Approx(st.micro_batches * 96 * ((send_f - block.forward_s) + (send_b - block.backward_s))));
-  // The extra block is in the layer's compute: layer_cost() times the diagonal block only.
-  const LayerCost diag = layer_cost(m, LayerShard::of(j), k);
-  CHECK(st.layer_forward_s == Approx(diag.forward_s + block.forward_s));
-  CHECK(st.layer_backward_s == Approx(diag.backward_s + block.backward_s));
+  // The ring's blocks are the layer's attention, which layer_cost() already times as this rank's
+  // whole share (its diagonal block and (cp - 1) / 2 full blocks): the step adds no compute.
+  const LayerCost share = layer_cost(m, LayerShard::of(j), k);
+  CHECK(st.layer_forward_s == Approx(share.forward_s));
+  CHECK(st.layer_backward_s == Approx(share.backward_s));
   CHECK(st.step_time_s == Approx(st.forward_s + st.backward_s + st.recompute_s + st.tp_comm_s + st.cp_comm_s +
                                  st.pp_bubble_s + st.pp_comm_s + st.dp_comm_exposed_s + st.optimizer_s));
   // On a fast network the sends hide behind the blocks; without cp there are none.
@@ -389,6 +390,42 @@ TEST_CASE("context parallelism: ring attention blocks and their exposed KV sends
   // The same GPUs as dp 4: the same tokens per step, and the same model FLOPs.
   const TrainingStep flat = training_step(m, job(8, 1, 4, 16), gpu, dgx());
   CHECK(flat.model_flops_per_step == Approx(st.model_flops_per_step));
+}
+
+TEST_CASE("context parallelism: Llama 3's all-gather CP exposes a gather and a reduce-scatter of K and V per layer",
+          "[models][step]") {
+  // GPT-3 (96 layers, 96 heads of 128, no GQA), tp 8, cp 2, seq 2048: each GPU holds 1,024 tokens
+  // and 96 / 8 = 12 heads, so its K and V per layer are 1024 x 12 x 128 x 2 (K, V) x 2 B =
+  // 6,291,456 B, and the gathered sequence's 2 x that = 12,582,912 B. Forward: one all-gather of
+  // those bytes over the 2 cp ranks; backward: the gather again and the reduce-scatter of dK, dV.
+  // Nothing hides them: cp_comm = micro-batches x 96 layers x (AG + AG + RS).
+  const ModelSpec m = gpt3();
+  TrainingJobSpec j = job(8, 1, 2, 16);
+  j.parallelism.cp = 2;
+  j.gpus = 32;
+  j.parallelism.cp_comm = "all-gather";
+  const HardwareProfile& gpu = a100();
+  const TrainingStep st = training_step(m, j, gpu, dgx());
+  const CollectiveFabric fabric = collective_fabric(gpu, dgx());
+  const double gathered = 12582912;  // worked above
+  // tp 8 fills an 8-GPU server: the two cp ranks are on two servers (one per server).
+  const double ag = collective_time(CollectiveOp::AllGather, gathered, 2, 1, fabric).seconds;
+  const double rs = collective_time(CollectiveOp::ReduceScatter, gathered, 2, 1, fabric).seconds;
+  REQUIRE(ag > 0);
+  CHECK(st.cp_comm_s == Approx(st.micro_batches * 96 * (2 * ag + rs)));
+  // The compute is the ring's: only how K and V travel differs.
+  TrainingJobSpec ring = j;
+  ring.parallelism.cp_comm = "ring";
+  const TrainingStep r = training_step(m, ring, gpu, dgx());
+  CHECK(st.forward_s == Approx(r.forward_s));
+  CHECK(st.backward_s == Approx(r.backward_s));
+  CHECK(st.cp_comm_s > r.cp_comm_s);
+  CHECK(st.step_time_s == Approx(st.forward_s + st.backward_s + st.recompute_s + st.tp_comm_s + st.cp_comm_s +
+                                 st.pp_bubble_s + st.pp_comm_s + st.dp_comm_exposed_s + st.optimizer_s));
+  // Without cp there is nothing to gather.
+  TrainingJobSpec flat = job(8, 1, 4, 16);
+  flat.parallelism.cp_comm = "all-gather";
+  CHECK(training_step(m, flat, gpu, dgx()).cp_comm_s == 0);
 }
 
 TEST_CASE("gradient buffer dtype and ZeRO stage set what data parallelism sends", "[models][step]") {

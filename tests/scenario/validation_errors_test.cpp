@@ -118,6 +118,10 @@ TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
       {"cp that does not split the sequence in 2 cp chunks", 17,
        "    - {name: j, model: m, gpus: 12, parallelism: {tp: 2, cp: 3, dp: 2}, global_batch: 8, steps: 10}",
        "t.yaml:17:50: error: workloads.training[0].parallelism.cp: 2 x cp (6) must divide the model's seq (128)"},
+      {"cp_comm not ring or all-gather", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, cp_comm: rings}, global_batch: 8, steps: 10}",
+       "t.yaml:17:74: error: workloads.training[0].parallelism.cp_comm: expected one of ring, all-gather, got "
+       "\"rings\" (did you mean ring?)"},
       {"gradient_dtype not fp32 or bf16", 17,
        "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, gradient_dtype: fp16}, global_batch: 8, "
        "steps: 10}",

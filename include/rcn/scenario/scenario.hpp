@@ -193,7 +193,10 @@ struct ModelSpec {
 
 struct ParallelismSpec {
   int tp = 1, pp = 1, dp = 1;
-  int cp = 1;                      // context parallel ranks: each holds seq / cp tokens, ring attention between them
+  int cp = 1;                      // context parallel ranks: each holds seq / cp tokens
+  Symbol cp_comm = "ring";         // ring: K/V blocks passed round the cp group behind the attention blocks
+                                   // (Megatron-Core's p2p); all-gather: K and V all-gathered before attention,
+                                   // exposed (Llama 3's CP, Dubey et al. 2024 sec. 3.3.2)
   int micro_batch = 1;
   Symbol schedule = "1f1b";        // 1f1b | interleaved-1f1b | gpipe
   int virtual_stages = 1;          // model chunks per pipeline stage (interleaved-1f1b: >= 2)
