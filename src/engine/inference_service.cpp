@@ -605,7 +605,11 @@ void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
   from.outstanding -= q.output - 1;
   const double bytes = from.cost->kv_bytes_per_token() * q.prompt;  // the prompt's KV cache, all layers
   sv.in_transfer.insert(id);
-  sg4::Actor::create("kv-transfer", from.host, [this, id, service = from.service, site = from.site, src = from.host, bytes] {
+  // The transfer's actor waits on the site's gateway, not on the prefill server: a failure of that
+  // server must reach it as a failed flow (the cache is lost, the request starts over), not kill
+  // it with the request still counted in transfer.
+  sg4::Actor::create("kv-transfer", ctx.platform.sites[from.site].gateway,
+                     [this, id, service = from.service, site = from.site, src = from.host, bytes] {
     guarded(ctx, service_label(service), [&] {
       ServiceRuntime& svc = services[service];
       for (;;) {
@@ -616,7 +620,26 @@ void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
           ++svc.drops["no replica up"];
           return;
         }
-        sg4::Comm::sendto(src, replicas[to].host, static_cast<std::uint64_t>(bytes));
+        const std::uint64_t repairs = ctx.wan_repairs;
+        try {
+          sg4::Comm::sendto(src, replicas[to].host, static_cast<std::uint64_t>(bytes));
+        } catch (const simgrid::Exception&) {  // a server at either end failed, or a WAN link was cut
+          if (!src->is_on()) {  // the prefill server, and the cache with it: routed again, as its queue is
+            svc.in_transfer.erase(id);
+            Request& req = requests[id];
+            req.first_token = -1, req.generated = 0, req.cached = 0, req.prefilled = false;
+            ++svc.retried;
+            dispatch(service, id);
+            return;
+          }
+          if (replicas[to].state == ReplicaState::Active && replicas[to].host->is_on()) {
+            if (!any_wan_link_down(ctx)) throw;  // not a failure rcnsim injects
+            // A link-cut: wait for a repair, then send it all again (docs/failures.md).
+            std::unique_lock<sg4::Mutex> lock(*ctx.mutex);
+            while (ctx.wan_repairs == repairs && any_wan_link_down(ctx)) ctx.wan_repaired->wait(lock);
+          }
+          continue;  // the decode replica failed: another one (or the same one after the repair)
+        }
         Replica& dst = replicas[to];
         if (dst.state != ReplicaState::Active) continue;  // it failed meanwhile: send to another one
         svc.in_transfer.erase(id);
