@@ -181,6 +181,8 @@ void close_cross_site(EngineContext& ctx, std::size_t job, double end, std::vect
 // Runs a batch of WAN flows to the end; a batch cut by a WAN link failure waits for a repair
 // and is sent again (job_runner.cpp).
 void transfer_until_done(EngineContext& ctx, const std::function<std::vector<simgrid::s4u::CommPtr>()>& start);
+// Whether a WAN link is cut now (a link-cut not yet repaired; ctx.wan_repaired announces repairs).
+bool any_wan_link_down(const EngineContext& ctx);
 // Stops a running job at once (a failure, or a serving replica above training taking its
 // servers): the work since its last completed checkpoint is lost, its healthy servers go back to
 // the pool and it rejoins the queue `delay` seconds later. Returns the seconds of work lost.

@@ -24,14 +24,31 @@ double percentile(std::vector<double>& xs, double q) {
   return xs[k];
 }
 
+// A quantile of weighted samples (value, weight): the least value whose cumulative weight
+// reaches q of the total.
+double weighted_percentile(std::vector<std::pair<double, double>>& xs, double q) {
+  if (xs.empty()) return 0;
+  std::sort(xs.begin(), xs.end());
+  double total = 0, cum = 0;
+  for (const auto& x : xs) total += x.second;
+  for (const auto& [value, weight] : xs)
+    if ((cum += weight) >= q * total * (1 - 1e-12)) return value;
+  return xs.back().first;
+}
+
 // The per-tenant SLO report: each tenant's requests over its services (a service without a
 // tenant is its own), in order of first appearance; none when no service names a tenant.
+// A fast-mode service keeps no per-request samples: its regions' completions and requests
+// meeting the SLO are its mix's, and its latencies the regions' CDF points (each 1/99 of
+// their completions), pooled with the discrete services' samples by weight.
 std::vector<TenantResult> tenant_results(std::vector<ServiceRuntime>& services,
-                                         const std::vector<InferenceServiceResult>& results) {
+                                         const std::vector<InferenceServiceResult>& results,
+                                         const std::vector<InferenceRegionResult>& regions) {
   std::vector<TenantResult> out;
   if (std::none_of(services.begin(), services.end(), [](const ServiceRuntime& sv) { return !sv.spec->tenant.empty(); }))
     return out;
   std::vector<std::vector<double>> ttft, e2e;
+  std::vector<std::vector<std::pair<double, double>>> fast_ttft, fast_e2e;  // fast services' weighted points
   for (std::size_t si = 0; si < services.size(); ++si) {
     const InferenceServiceSpec& spec = *services[si].spec;
     const std::string& tenant = spec.tenant.empty() ? spec.name : spec.tenant;
@@ -39,23 +56,41 @@ std::vector<TenantResult> tenant_results(std::vector<ServiceRuntime>& services,
     if (it == out.end()) {
       out.push_back({});
       out.back().tenant = tenant;
-      ttft.emplace_back(), e2e.emplace_back();
+      ttft.emplace_back(), e2e.emplace_back(), fast_ttft.emplace_back(), fast_e2e.emplace_back();
       it = std::prev(out.end());
     }
     const auto k = static_cast<std::size_t>(it - out.begin());
     it->services += (it->services.empty() ? "" : ";") + spec.name;
     it->gpu_hours += results[si].gpu_hours;
     for (const RegionStats& st : services[si].stats) {
-      it->requests += st.requests, it->dropped += st.dropped, it->slo_met += st.slo_met;
+      it->requests += st.requests, it->dropped += st.dropped;
+      if (spec.fast) {
+        it->completed += std::lround(st.fast_completed), it->slo_met += std::lround(st.fast_slo_met);
+        continue;
+      }
+      it->slo_met += st.slo_met;
       it->completed += static_cast<long>(st.e2e.size());
       ttft[k].insert(ttft[k].end(), st.ttft.begin(), st.ttft.end());
       e2e[k].insert(e2e[k].end(), st.e2e.begin(), st.e2e.end());
     }
+    if (spec.fast)
+      for (const InferenceRegionResult& rr : regions)
+        if (rr.service == spec.name && rr.completed > 0) {
+          for (double x : rr.ttft_cdf) fast_ttft[k].emplace_back(x, rr.completed / static_cast<double>(rr.ttft_cdf.size()));
+          for (double x : rr.e2e_cdf) fast_e2e[k].emplace_back(x, rr.completed / static_cast<double>(rr.e2e_cdf.size()));
+        }
   }
   for (std::size_t k = 0; k < out.size(); ++k) {
     TenantResult& t = out[k];
     t.slo_attainment = t.completed > 0 ? static_cast<double>(t.slo_met) / t.completed : 0;
-    t.ttft_p50 = percentile(ttft[k], 0.5), t.ttft_p99 = percentile(ttft[k], 0.99), t.e2e_p99 = percentile(e2e[k], 0.99);
+    if (fast_ttft[k].empty() && fast_e2e[k].empty()) {
+      t.ttft_p50 = percentile(ttft[k], 0.5), t.ttft_p99 = percentile(ttft[k], 0.99), t.e2e_p99 = percentile(e2e[k], 0.99);
+      continue;
+    }
+    for (double x : ttft[k]) fast_ttft[k].emplace_back(x, 1.0);
+    for (double x : e2e[k]) fast_e2e[k].emplace_back(x, 1.0);
+    t.ttft_p50 = weighted_percentile(fast_ttft[k], 0.5), t.ttft_p99 = weighted_percentile(fast_ttft[k], 0.99);
+    t.e2e_p99 = weighted_percentile(fast_e2e[k], 0.99);
   }
   return out;
 }
@@ -600,7 +635,11 @@ void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
   from.outstanding -= q.output - 1;
   const double bytes = from.cost->kv_bytes_per_token() * q.prompt;  // the prompt's KV cache, all layers
   sv.in_transfer.insert(id);
-  sg4::Actor::create("kv-transfer", from.host, [this, id, service = from.service, site = from.site, src = from.host, bytes] {
+  // The transfer's actor waits on the site's gateway, not on the prefill server: a failure of that
+  // server must reach it as a failed flow (the cache is lost, the request starts over), not kill
+  // it with the request still counted in transfer.
+  sg4::Actor::create("kv-transfer", ctx.platform.sites[from.site].gateway,
+                     [this, id, service = from.service, site = from.site, src = from.host, bytes] {
     guarded(ctx, service_label(service), [&] {
       ServiceRuntime& svc = services[service];
       for (;;) {
@@ -611,7 +650,26 @@ void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
           ++svc.drops["no replica up"];
           return;
         }
-        sg4::Comm::sendto(src, replicas[to].host, static_cast<std::uint64_t>(bytes));
+        const std::uint64_t repairs = ctx.wan_repairs;
+        try {
+          sg4::Comm::sendto(src, replicas[to].host, static_cast<std::uint64_t>(bytes));
+        } catch (const simgrid::Exception&) {  // a server at either end failed, or a WAN link was cut
+          if (!src->is_on()) {  // the prefill server, and the cache with it: routed again, as its queue is
+            svc.in_transfer.erase(id);
+            Request& req = requests[id];
+            req.first_token = -1, req.generated = 0, req.cached = 0, req.prefilled = false;
+            ++svc.retried;
+            dispatch(service, id);
+            return;
+          }
+          if (replicas[to].state == ReplicaState::Active && replicas[to].host->is_on()) {
+            if (!any_wan_link_down(ctx)) throw;  // not a failure rcnsim injects
+            // A link-cut: wait for a repair, then send it all again (docs/failures.md).
+            std::unique_lock<sg4::Mutex> lock(*ctx.mutex);
+            while (ctx.wan_repairs == repairs && any_wan_link_down(ctx)) ctx.wan_repaired->wait(lock);
+          }
+          continue;  // the decode replica failed: another one (or the same one after the repair)
+        }
         Replica& dst = replicas[to];
         if (dst.state != ReplicaState::Active) continue;  // it failed meanwhile: send to another one
         svc.in_transfer.erase(id);
@@ -827,7 +885,7 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
   }
   out.inference_serving = rt.serving;
   out.training_preemptions = rt.training_preemptions;
-  out.tenants = tenant_results(rt.services, out.services);
+  out.tenants = tenant_results(rt.services, out.services, out.inference);
 }
 
 }  // namespace rcn

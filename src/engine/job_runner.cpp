@@ -98,14 +98,6 @@ double checkpoint_interval(EngineContext& ctx, std::size_t job, double bytes) {
   return young_daly_interval(write_s, 1 / rate);
 }
 
-// A split-duplex link's on/off state lives in its two directions, not in the pair.
-bool any_wan_link_down(const EngineContext& ctx) {
-  return std::any_of(ctx.platform.wan_links.begin(), ctx.platform.wan_links.end(), [](sg4::Link* l) {
-    auto* duplex = static_cast<sg4::SplitDuplexLink*>(l);
-    return !duplex->get_link_up()->is_on() || !duplex->get_link_down()->is_on();
-  });
-}
-
 // Moves `bytes` between a storage host and the job's servers, spread over at
 // most 8 of them (storage bandwidth, not NICs, is what limits it).
 void storage_transfer_impl(EngineContext& ctx, std::size_t job, std::size_t storage_site, double bytes, bool to_storage) {
@@ -130,6 +122,14 @@ void storage_transfer_impl(EngineContext& ctx, std::size_t job, std::size_t stor
 }
 
 }  // namespace
+
+// A split-duplex link's on/off state lives in its two directions, not in the pair.
+bool any_wan_link_down(const EngineContext& ctx) {
+  return std::any_of(ctx.platform.wan_links.begin(), ctx.platform.wan_links.end(), [](sg4::Link* l) {
+    auto* duplex = static_cast<sg4::SplitDuplexLink*>(l);
+    return !duplex->get_link_up()->is_on() || !duplex->get_link_down()->is_on();
+  });
+}
 
 TrainingStep measure_flow_step(EngineContext& ctx, std::size_t job) {
   const std::size_t c = ctx.jobs[job].cluster;

@@ -44,8 +44,9 @@ InferenceCost::InferenceCost(const ModelSpec& model, const HardwareProfile& gpu,
   if (model.uses_mla()) {
     // MLA caches the KV latent and the shared rotary key per layer and token, whole on every
     // tensor-parallel rank (each rank's heads expand it), so a token costs tp times its bytes.
+    // Each pipeline stage holds only its own layers' latents: pp does not multiply it again.
     kv_bytes_per_token_ = model.layers * (model.mla.kv_lora_rank + model.mla.qk_rope_head_dim) * kActivationBytes;
-    kv_capacity_ = std::max(0.0, (usable - weight_bytes_) / (kv_bytes_per_token_ * tp_ * pp_));
+    kv_capacity_ = std::max(0.0, (usable - weight_bytes_) / (kv_bytes_per_token_ * tp_));
   }
 }
 

@@ -136,3 +136,68 @@ TEST_CASE("a lone request on sarathi prefill and decode pools takes its prompt c
   CHECK(g.ttft_cdf.back() == Approx(prefill + transfer).epsilon(1e-9));
   CHECK(g.e2e_cdf.back() == Approx(prefill + transfer + 15 * cost().decode_step_s(1, 820 + 7)).epsilon(1e-9));
 }
+
+namespace {
+
+// run_two with a failure of `kind` on `target` at `at` seconds (set after loading: it falls inside
+// a KV transfer, so it depends on the prefill time), down for `down`; detection 0, restart 1 s.
+SimulationResult run_two_with_failure(const std::string& pools, const std::string& target, double at,
+                                      const std::string& kind = "server", const std::string& down = "1h") {
+  Scenario s = test::load_scenario(disaggregated_yaml(pools) + "failures:\n  detection: 0s\n  restart: 1s\n  events:\n"
+                                                               "    - {at: 1s, target: " + target +
+                                       ", kind: " + kind + ", duration: " + down + "}\n",
+                                   "disagg.yaml");
+  s.inference[0].arrivals.kind = "trace";
+  s.inference[0].arrivals.requests = {{0, 819, 16}, {60, 819, 16}};
+  REQUIRE(s.failures.events.size() == 1);
+  s.failures.events[0].at = at;
+  return run_simulation(s);
+}
+
+}  // namespace
+
+TEST_CASE("a decode server failing during a KV transfer sends the cache to another decode replica",
+          "[engine][inference][disaggregated]") {
+  // Prefill on a/s0, decode on a/s1 (the nearest) and on b. a/s1 fails 10 ms into the first
+  // request's 21.475 ms fabric transfer: the cache goes again, from the start, over the WAN to b
+  // (268.37 MB / 1.25 GB/s + 5 ms + 5 us = 219.7 ms), and the run goes on. The second request,
+  // a minute later, goes to b too (a's decode replica waits for a free server of a: none).
+  const double prefill = cost().prefill_s({819});
+  const double wan = kKvBytes / 1.25e9 + 5e-3 + 5e-6;
+  SimulationResult r = run_two_with_failure("{prefill: {a: 1}, decode: {a: 1, b: 1}}", "a/main/s1", prefill + 0.01);
+  const auto& g = r.inference.at(0);
+  REQUIRE(g.completed == 2);
+  CHECK(g.dropped == 0);
+  CHECK(g.ttft_cdf.front() == Approx(prefill + wan).epsilon(1e-9));
+  CHECK(g.ttft_cdf.back() == Approx(prefill + 0.01 + wan).epsilon(1e-9));
+}
+
+TEST_CASE("a prefill server failing during a KV transfer loses the cache: the request is routed again",
+          "[engine][inference][disaggregated]") {
+  // Prefill on a/s0, decode on b. a/s0 fails 100 ms into the first request's 219.7 ms WAN
+  // transfer: the cache was on that server, so the request starts over, as a failed colocated
+  // replica's requests do; no prefill replica is up then (a's restarts on a/s1 after 1 s), so
+  // it is dropped, not left in flight for ever. The second request is served by the restarted one.
+  const double prefill = cost().prefill_s({819});
+  SimulationResult r = run_two_with_failure("{prefill: {a: 1}, decode: {b: 1}}", "a/main/s0", prefill + 0.1);
+  const auto& g = r.inference.at(0);
+  CHECK(g.completed == 1);
+  CHECK(g.dropped == 1);
+  CHECK(g.in_flight == 0);
+  CHECK(r.services.at(0).requests_retried == 1);
+}
+
+TEST_CASE("a WAN link cut during a KV transfer holds the cache until the repair, then sends it again",
+          "[engine][inference][disaggregated]") {
+  // Prefill at a, decode at b; the a-b link is cut 100 ms into the first request's 219.7 ms
+  // transfer, for 30 s: the transfer waits for the repair and starts over (as a dataset or
+  // checkpoint transfer does, docs/failures.md), so its first token comes 30.1 s + 219.7 ms after
+  // the prefill. The second request, at 60 s, crosses the repaired link.
+  const double prefill = cost().prefill_s({819});
+  const double wan = kKvBytes / 1.25e9 + 5e-3 + 5e-6;
+  SimulationResult r = run_two_with_failure("{prefill: {a: 1}, decode: {b: 1}}", "a<->b", prefill + 0.1, "link-cut", "30s");
+  const auto& g = r.inference.at(0);
+  REQUIRE(g.completed == 2);
+  CHECK(g.ttft_cdf.front() == Approx(prefill + wan).epsilon(1e-9));
+  CHECK(g.ttft_cdf.back() == Approx(prefill + 0.1 + 30 + wan).epsilon(1e-9));
+}

@@ -74,6 +74,30 @@ TEST_CASE("models of a service are refused with the entry's own line", "[scenari
   CHECK_FALSE(load_scenario_text(not_list, "maas.yaml").scenario);
 }
 
+TEST_CASE("the tenant report counts a fast-mode service's completions, SLO and latencies",
+          "[engine][inference][maas]") {
+  // As below with maas/code in fast mode (tenant maas alone). A fast service keeps no
+  // per-request samples (its region's figures come from its calibrated mix), so its tenant's
+  // completions, attainment and percentiles must be its region's, not 0.
+  std::string y = kModels;
+  const std::string from = "{name: code, model: m, replicas: {a: 2},";
+  REQUIRE(y.find(from) != std::string::npos);
+  y.replace(y.find(from), from.size(), "{name: code, model: m, mode: fast, replicas: {a: 2},");
+  SimulationResult r = run_simulation(test::load_scenario(y, "maas.yaml"));
+  REQUIRE(r.tenants.size() == 2);
+  const TenantResult& maas = r.tenants[1];
+  const auto& code = r.inference.at(1);
+  REQUIRE(maas.services == "maas/code");
+  REQUIRE(code.completed > 1000);  // 1/s over an hour
+  CHECK(maas.completed == code.completed);
+  CHECK(maas.slo_met == code.completed);  // its SLO is a TTFT of an hour: every request meets it
+  CHECK(maas.slo_attainment == Approx(code.slo_attainment));
+  CHECK(maas.ttft_p50 == Approx(code.ttft_p50));
+  CHECK(maas.ttft_p99 == Approx(code.ttft_p99));
+  CHECK(maas.e2e_p99 == Approx(code.e2e_p99));
+  CHECK(maas.ttft_p99 > 0);
+}
+
 TEST_CASE("the tenant report sums each tenant's services", "[engine][inference][maas]") {
   SimulationResult r = run_simulation(test::load_scenario(kModels, "maas.yaml"));
   REQUIRE(r.services.size() == 3);

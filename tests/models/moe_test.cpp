@@ -327,6 +327,11 @@ TEST_CASE("MoE decode reads only the experts the batch routes to, MLA caches its
   const InferenceCost ds(v3, gpu, 8, "fp8");
   const double usable = 0.9 * gpu.memory_bytes * 8 - 1.0 * transformer_size(v3).total_params;
   CHECK(ds.kv_capacity_tokens() == Approx(usable / (61.0 * 576 * 2 * 8)));
+  // Spanning 2 servers (tp 8, pp 2): 16 GPUs' memory, and each stage keeps only its own layers'
+  // latents on its 8 ranks, so a token still costs 61 x 576 x 2 B x 8 over the whole replica.
+  const InferenceCost ds2(v3, gpu, 8, "fp8", true, {}, 2);
+  const double usable2 = 0.9 * gpu.memory_bytes * 16 - 1.0 * transformer_size(v3).total_params;
+  CHECK(ds2.kv_capacity_tokens() == Approx(usable2 / (61.0 * 576 * 2 * 8)));
 }
 
 TEST_CASE("expert-parallel serving: two NVLink all-to-alls per MoE layer, closed form", "[models][moe][inference]") {
