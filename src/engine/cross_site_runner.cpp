@@ -264,7 +264,9 @@ void cross_site_runner(EngineContext& ctx, std::size_t j) {
       compute = std::max(compute, inner * steps[k].step_time_s);
       tokens += inner * steps[k].tokens_per_step;
     }
-    double rounds = std::min(per_batch, std::ceil((xp.tokens_needed - xp.tokens_done) / tokens - 1e-9));
+    // At least one round: a remainder under 1e-9 of a round would otherwise give 0 rounds, and the loop
+    // would send empty exchanges for ever.
+    double rounds = std::max(1.0, std::min(per_batch, std::ceil((xp.tokens_needed - xp.tokens_done) / tokens - 1e-9)));
     if (std::isfinite(interval) && compute > 0)  // a batch does not run far past the next checkpoint
       rounds = std::min(rounds, std::max(1.0, std::ceil((interval - xp.since_checkpoint_s) / compute - 1e-9)));
     const int failures = r.interruptions;
@@ -280,7 +282,7 @@ void cross_site_runner(EngineContext& ctx, std::size_t j) {
     }
     xp.sync_s += x.overlap ? std::max(0.0, t1 - t0 - rounds * compute) : t1 - t_wan;
     xp.tokens_done += rounds * tokens;
-    xp.exchanges += static_cast<int>(rounds);
+    xp.exchanges += static_cast<std::int64_t>(rounds);
     ctx.jobs[j].progress.useful_s += t1 - t0;
     for (std::size_t k : which) xp.shares[k].compute_s += rounds * inner * steps[k].step_time_s;
     if (r.step_time_s == 0) r.step_time_s = (t1 - t0) / (rounds * inner);  // first batch, every share active

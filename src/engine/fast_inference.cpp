@@ -249,9 +249,12 @@ void InferenceRuntime::fast_service(std::size_t s) {
       const ReplicaQueueStats& q = model.at_level(level);
       // Past saturation (the level completes less than it was offered) the replica serves at its
       // throughput and the rest waits for the next interval: a wait of backlog / throughput.
-      const bool saturated = q.throughput_rps < 0.97 * q.offered_rps;
-      const double served = saturated ? std::min(total + rep.fast_backlog, q.throughput_rps * dt) : total + rep.fast_backlog;
-      rep.fast_backlog = total + rep.fast_backlog - served;
+      // Requests too large for the KV cache even alone are dropped at arrival, as the discrete
+      // replica drops them: neither served nor a sign of saturation.
+      const double admitted = total * (1 - q.dropped_fraction);
+      const bool saturated = q.throughput_rps < 0.97 * q.offered_rps * (1 - q.dropped_fraction);
+      const double served = saturated ? std::min(admitted + rep.fast_backlog, q.throughput_rps * dt) : admitted + rep.fast_backlog;
+      rep.fast_backlog = admitted + rep.fast_backlog - served;
       const double wait = saturated ? std::round(rep.fast_backlog / q.throughput_rps * 1e3) / 1e3 : 0;
       // Below saturation the rate sits between two levels: its requests are served at both,
       // weighted linearly in rate (FastReplicaModel::upper_weight).
@@ -263,6 +266,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
       rep.fast_in_system = w_upper * q.in_system + (1 - w_upper) * lower.in_system + rep.fast_backlog;
       rep.fast_levels = {&q, &lower, w_upper};
       for (std::size_t g = 0; g < regions; ++g) {
+        sv.stats[g].fast_dropped += assigned[g * slots + slot] * q.dropped_fraction;
         const double done = assigned[g * slots + slot] * served / total;
         if (done <= 0) continue;
         RegionStats& st = sv.stats[g];
@@ -286,6 +290,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
 
 void fast_region_result(const ServiceRuntime& sv, const RegionStats& st, double end, InferenceRegionResult& rr) {
   rr.completed = std::lround(st.fast_completed);
+  rr.dropped += std::lround(st.fast_dropped);
   rr.in_flight = std::max(0L, rr.requests - rr.completed - rr.dropped);  // a saturated replica's backlog
   rr.throughput_rps = end > 0 ? st.fast_completed / end : 0;
   rr.slo_attainment = st.fast_completed > 0 ? st.fast_slo_met / st.fast_completed : 0;

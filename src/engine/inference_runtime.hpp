@@ -91,6 +91,7 @@ struct RegionStats {
   // how many of them met the SLO; the latencies are those levels' calibration samples.
   std::map<std::tuple<std::size_t, int, double>, double> fast_mix;
   double fast_completed = 0, fast_slo_met = 0;
+  double fast_dropped = 0;  // too large for the KV cache (ReplicaQueueStats::dropped_fraction)
 };
 
 struct ServiceRuntime {

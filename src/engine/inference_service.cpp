@@ -850,7 +850,10 @@ void collect_inference(const InferenceRuntime& crt, double end, SimulationResult
     for (const std::string& region : sv.spec->residency) res.residency += (res.residency.empty() ? "" : ",") + region;
     res.requests_kept_in_residency = sv.kept_in_residency;
     if (auto d = sv.drops.find("no replica up in its residency"); d != sv.drops.end()) res.requests_dropped_for_residency = d->second;
-    for (const auto& [reason, n] : sv.drops) res.drop_reasons += fmt::format("{}{}={}", res.drop_reasons.empty() ? "" : ";", reason, n);
+    std::map<std::string, long> drops = sv.drops;  // fast mode's calibrated drops, per region as reported
+    for (const RegionStats& st : sv.stats)
+      if (std::lround(st.fast_dropped) > 0) drops["exceeds KV cache"] += std::lround(st.fast_dropped);
+    for (const auto& [reason, n] : drops) res.drop_reasons += fmt::format("{}{}={}", res.drop_reasons.empty() ? "" : ";", reason, n);
     out.services.push_back(res);
     for (std::size_t g = 0; g < sv.regions.size(); ++g) {
       RegionStats& st = sv.stats[g];

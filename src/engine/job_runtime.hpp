@@ -107,7 +107,7 @@ struct CrossSiteProgress {
   double tokens_needed = 0;        // the job's tokens x (1 + convergence_penalty)
   double sync_s = 0;               // time the job stood in (or waited for) the cross-site exchange
   double waiting_s = 0;            // time it waited for a site to come back (not elastic)
-  int exchanges = 0;               // outer all-reduces (sync: one per step)
+  std::int64_t exchanges = 0;      // outer all-reduces (sync: one per step); steps reach 1e12
   // Checkpoints (each share writes the job's state to its own site's storage): the tokens the
   // last one holds, whether there is one, and the useful time since it.
   double saved_tokens = 0;

@@ -237,6 +237,7 @@ ReplicaQueueStats simulate_replica_queue(const BatchLimits& lim, const Inference
   ReplicaQueue queue(lim, cost);
   const std::size_t warm = n / 10;
   double t = 0, measure_from = 0;
+  std::size_t dropped = 0;
   for (std::size_t i = 0; i < n; ++i) {
     for (int k = 0; k < std::max(share_of, 1); ++k) t += -std::log(1 - gaps.uniform()) / (rate * std::max(share_of, 1));
     if (i == warm) queue.measure_from(measure_from = t, 1 / rate);
@@ -248,7 +249,8 @@ ReplicaQueueStats simulate_replica_queue(const BatchLimits& lim, const Inference
       if (a.prompt_length.kind != TokenLengthSpec::Kind::Fixed) prompt = draw_token_length(a.prompt_length, lengths);
       if (a.output_length.kind != TokenLengthSpec::Kind::Fixed) output = draw_token_length(a.output_length, lengths);
     }
-    queue.arrive(t, static_cast<float>(prompt), static_cast<float>(output), static_cast<std::uint32_t>(i));
+    if (!queue.arrive(t, static_cast<float>(prompt), static_cast<float>(output), static_cast<std::uint32_t>(i)))
+      ++dropped;
   }
   double last_done = measure_from, tokens = 0;
   long measured = 0;
@@ -263,6 +265,7 @@ ReplicaQueueStats simulate_replica_queue(const BatchLimits& lim, const Inference
     ++measured;
   });
   const double span = std::max(1e-12, last_done - measure_from);
+  st.dropped_fraction = static_cast<double>(dropped) / static_cast<double>(n);
   st.throughput_rps = measured / span;
   st.busy_fraction = std::min(1.0, queue.busy_measured() / span);
   st.kv_occupancy = queue.kv_area() / span;

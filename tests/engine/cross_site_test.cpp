@@ -411,3 +411,16 @@ TEST_CASE("a job across sites stages each share's part of its dataset to that sh
   REQUIRE(r.wan_links.size() == 1);
   CHECK(r.wan_links[0].bytes == Approx(5e9 + 2 * 400 * 4 * st.share.params).epsilon(1e-6));
 }
+
+TEST_CASE("a job across sites whose penalty leaves a sliver of a step takes one more whole step, then ends",
+          "[engine][cross-site]") {
+  // local-sgd, H = 1, steps 1, convergence_penalty 1e-10: the tokens needed are 1 + 1e-10 steps' worth. The first
+  // batch runs ceil(1 + 1e-10 - 1e-9) = 1 exchange; the 1e-10 left is a sliver that used to round to
+  // 0 exchanges, so the job looped on empty exchanges until the horizon. A sliver is one more step.
+  const SimulationResult r = run(two_sites(std::string(kJob).replace(std::string(kJob).find("steps: 400"), 10,
+                                                                     "steps: 1") +
+                                           ", sync: local-sgd, local_sgd: {inner_steps: 1}, convergence_penalty: 1e-10}\n"));
+  REQUIRE(r.jobs.size() == 1);
+  CHECK(r.jobs[0].state == JobState::Finished);
+  for (const CrossSiteRow& row : r.cross_site) CHECK(row.exchanges == 2);
+}

@@ -125,3 +125,29 @@ TEST_CASE("fast mode agrees with discrete on a looped trace with autoscaling and
                               " --set 'workloads.inference[0].autoscale={max: {east-center: 4}, interval: 2min, up: 0.5, down: 0.1}'"
                               " --set 'failures.events=[{at: 30min, target: east-center/main/s0, kind: server, duration: 1h}]'");
 }
+
+TEST_CASE("fast mode drops the requests that can never fit the KV cache, as discrete mode does",
+          "[engine][inference][fast]") {
+  // Prompts of 512 or 2,000,000 tokens with equal odds: 2M tokens of KV cache is more than an H100
+  // holds beside the weights, so about half the requests are dropped at arrival ("exceeds KV
+  // cache", as tests/engine/inference_test.cpp shows for discrete mode) and the rest served. At
+  // 1 request/s the small ones load the replica lightly: nothing may pile up as a backlog (before,
+  // the calibration read the missing completions as saturation and queued them for ever).
+  Scenario s = test::load_scenario(
+      "name: f\nhorizon: 2h\n" + std::string(test::kLlama8bOnOneH100) +
+          "    - {name: s, model: llama3-8b, replicas: {a: 1}, mode: fast, arrivals: {poisson: 1/s}}\n",
+      "f.yaml");
+  TokenLengthSpec& prompts = s.inference.at(0).arrivals.prompt_length;
+  prompts.kind = TokenLengthSpec::Kind::Empirical;
+  prompts.trace = "two lengths";
+  prompts.samples = {512, 2e6};
+  const SimulationResult r = run_simulation(s);
+  const InferenceRegionResult& g = r.inference.at(0);
+  // 7,200 requests: half of them within 3% (the calibration's own draw of lengths; a binomial
+  // standard deviation of 0.6% on the run's count).
+  REQUIRE(g.requests == Approx(7200).epsilon(0.03));
+  CHECK(static_cast<double>(g.dropped) == Approx(g.requests / 2.0).epsilon(0.03));
+  CHECK(static_cast<double>(g.completed) == Approx(g.requests / 2.0).epsilon(0.03));
+  CHECK(g.in_flight < g.requests / 100);
+  CHECK(r.services.at(0).drop_reasons.find("exceeds KV cache=") != std::string::npos);
+}

@@ -249,7 +249,7 @@ struct CrossSiteRow {
   int inner_steps = 1;
   std::string compression;
   int gpus = 0;
-  int exchanges = 0;                  // cross-site all-reduces completed
+  std::int64_t exchanges = 0;         // cross-site all-reduces completed
   double wan_bytes = 0;               // bytes this site sent into the WAN
   double cross_site_sync_s = 0;       // time the job stood in the cross-site exchange (not hidden by compute)
   double waiting_s = 0;               // time it waited for a stopped site (not elastic)

@@ -27,6 +27,9 @@ struct ReplicaQueueStats {
   // between arrivals): their distribution, which an autoscaler sampling the replica sees.
   std::vector<float> in_system_samples;
   double tokens_per_request = 0;  // prompt + output, mean over the completed requests
+  // Share of the arrivals too large for the KV cache even alone (fits_alone): dropped, as the
+  // discrete replica drops them ("exceeds KV cache"), so not part of what the replica completes.
+  double dropped_fraction = 0;
   // Per completed request, in completion order (tpot: 0 for a single output token).
   std::vector<double> ttft, tpot, e2e;
   std::vector<bool> multi_token;  // whether the request's TPOT is defined (output > 1)
