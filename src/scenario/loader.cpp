@@ -1147,6 +1147,14 @@ class ScenarioReader {
     read_serving_engine(n, p, sv.engine);
     read_replica_scheduler(n, p, sv.scheduler);
     read_prefix_cache(n, p, sv.prefix_cache);
+    if (sv.fast) {  // kept so that `mode: discrete` shows them, but fast mode leaves them out
+      if (sv.cold_start)
+        r_.warning(YamlReader::child(n, "cold_start"), p + ".cold_start",
+                   "fast mode leaves out cold starts: no weights' load time is charged (mode: discrete simulates it)");
+      if (YamlReader::child(n, "prefix_cache").IsDefined())
+        r_.warning(YamlReader::child(n, "prefix_cache"), p + ".prefix_cache",
+                   "fast mode leaves out prefix caching: every prompt is prefilled whole (mode: discrete simulates it)");
+    }
     nodes_["gpus_per_replica:" + sv.name] = YamlReader::child(n, "gpus_per_replica");
     if (read_disaggregated(n, p, sv)) {
       if (sv.fast)

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "rcn/engine/simulation.hpp"
 #include "rcn/models/inference_model.hpp"
@@ -153,4 +154,26 @@ TEST_CASE("fast mode drops the requests that can never fit the KV cache, as disc
   CHECK(static_cast<double>(g.completed) == Approx(g.requests / 2.0).epsilon(0.03));
   CHECK(g.in_flight < g.requests / 100);
   CHECK(r.services.at(0).drop_reasons.find("exceeds KV cache=") != std::string::npos);
+}
+
+TEST_CASE("fast mode warns at cold_start and prefix_cache, which it leaves out", "[scenario][inference][fast]") {
+  // Both keys stay valid (switching the service to `mode: discrete` simulates them), but fast
+  // mode charges no load time and prefills every prompt whole: one warning at each key, none in
+  // discrete mode.
+  const std::string service = "    - {name: s, model: llama3-8b, replicas: {a: 1}, cold_start: true,\n"
+                              "       prefix_cache: {hit: 0.5}, arrivals: {poisson: 1/s}";
+  auto warnings = [](const LoadResult& r) {
+    std::vector<std::string> out;
+    for (const auto& d : r.diagnostics.items())
+      if (d.severity == Diagnostic::Severity::Warning) out.push_back(d.path + "@" + std::to_string(d.loc.line));
+    return out;
+  };
+  const std::string head = "name: f\nhorizon: 1h\n" + std::string(test::kLlama8bOnOneH100);
+  const LoadResult fast = load_scenario_text(head + service + ", mode: fast}\n", "f.yaml");
+  REQUIRE(fast.scenario);
+  CHECK(warnings(fast) == std::vector<std::string>{"workloads.inference[0].cold_start@10",
+                                                   "workloads.inference[0].prefix_cache@11"});
+  const LoadResult discrete = load_scenario_text(head + service + "}\n", "f.yaml");
+  REQUIRE(discrete.scenario);
+  CHECK(warnings(discrete).empty());
 }
