@@ -178,7 +178,12 @@ void fail(EngineContext& ctx, const FailureEvent& e) {
   if (!e.uplinks_lost.empty()) change_uplinks(ctx, cluster_of(ctx, e), e.uplinks_lost, +1);
   std::vector<std::size_t> touched;  // clusters whose fabric or running jobs changed
   if (!e.uplinks_lost.empty()) touched.push_back(cluster_of(ctx, e));
-  for (std::size_t j : affected) touched.push_back(ctx.jobs[j].cluster);
+  for (std::size_t j : affected) {
+    if (const auto& x = ctx.jobs[j].cross_site)  // a job across sites: the clusters of its shares
+      for (const SiteShare& sh : x->shares) touched.push_back(sh.cluster);
+    else
+      touched.push_back(ctx.jobs[j].cluster);
+  }
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   for (std::size_t c : touched) reevaluate_contention(ctx, c);
