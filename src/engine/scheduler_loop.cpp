@@ -9,6 +9,7 @@
 #include "rcn/models/checkpoint_model.hpp"
 #include "rcn/models/fabric_placement.hpp"
 #include "src/engine/engine_context.hpp"
+#include "src/engine/wait_all.hpp"
 
 namespace rcn {
 namespace sg4 = simgrid::s4u;
@@ -236,6 +237,9 @@ void finish_job(EngineContext& ctx, std::size_t j) {
   JobProgress& p = ctx.jobs[j].progress;
   p.runner = nullptr;
   p.remaining = 0;
+  if (p.remeasure) kill_with_flows(p.remeasure);  // its flows would share the fabric with whoever comes next
+  p.remeasure = nullptr;
+  p.remeasure_again = false;
   release_job(ctx, j);
   reevaluate_contention(ctx, ctx.jobs[j].cluster);  // its neighbours have the fabric to themselves
   end_span(ctx, j);
