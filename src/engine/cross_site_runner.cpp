@@ -25,7 +25,6 @@
 
 #include "rcn/models/checkpoint_model.hpp"
 #include "rcn/models/cross_site_sync.hpp"
-#include "rcn/models/failure_model.hpp"
 #include "src/engine/engine_context.hpp"
 
 namespace rcn {
@@ -130,24 +129,6 @@ void share_storage(EngineContext& ctx, const std::vector<SiteShare*>& shares, do
   });
 }
 
-// Useful seconds (compute and exchanges) between checkpoints: fixed, Young/Daly over the slowest
-// share's write and the whole job's failure rate (the busiest site's failure scale), or none.
-double checkpoint_interval(const EngineContext& ctx, std::size_t j, double bytes) {
-  const TrainingJobSpec& spec = ctx.scenario.training[j];
-  if (!spec.checkpoint.enabled) return std::numeric_limits<double>::infinity();
-  if (!spec.checkpoint.auto_interval) return spec.checkpoint.interval;
-  double write_s = 0, scale = 0;
-  for (const SiteShare& sh : ctx.jobs[j].cross_site->shares) {
-    const ClusterState& cs = ctx.clusters[sh.cluster];
-    write_s = std::max(write_s, bytes / ctx.platform.sites[cs.site].storage_write->get_bandwidth());
-    auto sc = ctx.scenario.failures.site_scale.find(cs.site_name);
-    scale = std::max(scale, sc == ctx.scenario.failures.site_scale.end() ? 1.0 : sc->second);
-  }
-  const double rate = job_failure_rate(ctx.failure_classes, spec.gpus, scale);
-  if (rate <= 0) return std::numeric_limits<double>::infinity();
-  return young_daly_interval(write_s, 1 / rate);
-}
-
 void cross_site_runner(EngineContext& ctx, std::size_t j) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const CrossSiteSpec& x = *spec.cross_site;
@@ -177,7 +158,11 @@ void cross_site_runner(EngineContext& ctx, std::size_t j) {
   std::vector<std::string> names;
   for (const SiteShare& sh : xp.shares) names.push_back(ctx.clusters[sh.cluster].site_name);
   const double state_bytes = checkpoint_bytes(*ctx.scenario.find_model(spec.model));
-  const double interval = checkpoint_interval(ctx, j, state_bytes);
+  std::vector<std::size_t> share_clusters;
+  for (const SiteShare& sh : xp.shares) share_clusters.push_back(sh.cluster);
+  // Useful seconds (compute and exchanges) between checkpoints: Young/Daly over the slowest share's
+  // write and the whole job's failure rate at the busiest site's failure scale.
+  const double interval = checkpoint_interval(ctx, j, state_bytes, share_clusters);
   r.checkpoint_interval_s = std::isfinite(interval) ? interval : 0;
   // A failure struck during the last `lost` seconds: they are lost; a job that is not elastic
   // rolls every share back to the last checkpoint (each rereads it), an elastic one only makes
@@ -319,8 +304,10 @@ std::optional<std::size_t> free_cluster(const EngineContext& ctx, std::size_t jo
 
 // Estimated time to train on `split` (one cluster per share, in ring order) on an idle WAN: the
 // periods the job needs, each its slowest share's inner steps and the ring's exchange over the
-// WAN route's worst latency and narrowest bandwidth. Empty when two neighbours have no route.
-std::optional<double> split_time_s(const EngineContext& ctx, std::size_t j, const std::vector<std::size_t>& split) {
+// WAN route's worst latency and narrowest bandwidth. `steps[i]`: the share's step on split[i]
+// (share_step). Empty when two neighbours have no route.
+std::optional<double> split_time_s(const EngineContext& ctx, std::size_t j, const std::vector<std::size_t>& split,
+                                   const std::vector<TrainingStep>& steps) {
   const TrainingJobSpec& spec = ctx.scenario.training[j];
   const CrossSiteSpec& x = *spec.cross_site;
   const int inner = x.mode == CrossSiteMode::Sync ? 1 : x.inner_steps;
@@ -332,8 +319,8 @@ std::optional<double> split_time_s(const EngineContext& ctx, std::size_t j, cons
     latency = std::max(latency, ctx.graph->latency(*path));
     bandwidth = std::min(bandwidth, ctx.graph->bottleneck_bandwidth(*path));
   }
-  for (std::size_t c : split) slowest = std::max(slowest, share_step(ctx, j, c, k).step_time_s);
-  const TrainingStep first = share_step(ctx, j, split.front(), k);
+  for (const TrainingStep& step : steps) slowest = std::max(slowest, step.step_time_s);
+  const TrainingStep& first = steps.front();
   const double tokens = first.tokens_per_step * k;  // per step, every share
   const double periods = std::ceil(training_steps(spec, tokens) * (1 + x.convergence_penalty) / inner);
   const double wan =
@@ -350,15 +337,17 @@ std::vector<CrossSiteOffer> auto_splits(const EngineContext& ctx, std::size_t j)
   std::vector<CrossSiteOffer> splits;
   for (int k = 1; k <= static_cast<int>(ctx.scenario.sites.size()); ++k) {
     if (spec.parallelism.dp % k != 0 || spec.global_batch % k != 0) continue;
-    std::vector<std::pair<double, std::size_t>> candidates;  // (share step, cluster)
+    std::vector<std::pair<TrainingStep, std::size_t>> candidates;  // (share step, cluster)
     for (std::size_t site = 0; site < ctx.scenario.sites.size(); ++site)
-      if (auto c = free_cluster(ctx, j, site, spec.gpus / k)) candidates.emplace_back(share_step(ctx, j, *c, k).step_time_s, *c);
+      if (auto c = free_cluster(ctx, j, site, spec.gpus / k)) candidates.emplace_back(share_step(ctx, j, *c, k), *c);
     if (static_cast<int>(candidates.size()) < k) continue;
-    std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const auto& a, const auto& b) { return a.first.step_time_s < b.first.step_time_s; });
     candidates.resize(static_cast<std::size_t>(k));
     std::vector<std::size_t> split;
-    for (const auto& cand : candidates) split.push_back(cand.second);
-    if (const auto time = split_time_s(ctx, j, split)) splits.push_back({*time, std::move(split)});
+    std::vector<TrainingStep> steps;
+    for (auto& cand : candidates) split.push_back(cand.second), steps.push_back(std::move(cand.first));
+    if (const auto time = split_time_s(ctx, j, split, steps)) splits.push_back({*time, std::move(split)});
   }
   std::stable_sort(splits.begin(), splits.end(), [](const auto& a, const auto& b) { return a.time_s < b.time_s; });
   return splits;
@@ -377,7 +366,9 @@ std::vector<CrossSiteOffer> cross_site_offers(const EngineContext& ctx, std::siz
     if (!c) return {};
     split.push_back(*c);
   }
-  const auto time = split_time_s(ctx, j, split);  // a named split has a route (checked when the scenario loads)
+  std::vector<TrainingStep> steps;
+  for (std::size_t c : split) steps.push_back(share_step(ctx, j, c, static_cast<int>(split.size())));
+  const auto time = split_time_s(ctx, j, split, steps);  // a named split has a route (checked when the scenario loads)
   return {{time.value_or(std::numeric_limits<double>::infinity()), split}};
 }
 

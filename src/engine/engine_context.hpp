@@ -154,6 +154,11 @@ double uplink_loss_rate(const EngineContext& ctx, std::size_t job);
 std::vector<double> uplinks_left(const std::vector<double>& lost);
 // A failed (sign +1) or repaired (-1) spine or cable: its share of the cluster's uplinks.
 void change_uplinks(EngineContext& ctx, std::size_t cluster, const std::vector<UplinkLoss>& lost, int sign);
+// Seconds of work between the job's checkpoints: fixed, Young/Daly (the slowest write to the
+// storage of `clusters`' sites, the job's failure rate at their largest failure scale), or none
+// (infinity). One cluster for a job on one site, its shares' clusters for one across sites.
+double checkpoint_interval(const EngineContext& ctx, std::size_t job, double bytes,
+                           const std::vector<std::size_t>& clusters);
 // Flow fidelity: one iteration of the job's collectives as SimGrid flows on its servers,
 // now (not cached); must run in an actor.
 TrainingStep measure_flow_step(EngineContext& ctx, std::size_t job);

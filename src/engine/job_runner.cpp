@@ -84,19 +84,6 @@ void compute(EngineContext& ctx, std::size_t job, double segment) {
   pace.work_s = target;
 }
 
-// Compute seconds between checkpoints: fixed, Young/Daly, or none (infinity).
-double checkpoint_interval(EngineContext& ctx, std::size_t job, double bytes) {
-  const TrainingJobSpec& spec = ctx.scenario.training[job];
-  if (!spec.checkpoint.enabled) return std::numeric_limits<double>::infinity();
-  if (!spec.checkpoint.auto_interval) return spec.checkpoint.interval;
-  const ClusterState& cs = ctx.clusters[ctx.jobs[job].cluster];
-  const double write_s = bytes / ctx.platform.sites[cs.site].storage_write->get_bandwidth();
-  auto sc = ctx.scenario.failures.site_scale.find(cs.site_name);
-  const double rate = job_failure_rate(ctx.failure_classes, spec.gpus,
-                                       sc == ctx.scenario.failures.site_scale.end() ? 1.0 : sc->second);
-  if (rate <= 0) return std::numeric_limits<double>::infinity();
-  return young_daly_interval(write_s, 1 / rate);
-}
 
 // Moves `bytes` between a storage host and the job's servers, spread over at
 // most 8 of them (storage bandwidth, not NICs, is what limits it).
@@ -122,6 +109,23 @@ void storage_transfer_impl(EngineContext& ctx, std::size_t job, std::size_t stor
 }
 
 }  // namespace
+
+double checkpoint_interval(const EngineContext& ctx, std::size_t job, double bytes,
+                           const std::vector<std::size_t>& clusters) {
+  const TrainingJobSpec& spec = ctx.scenario.training[job];
+  if (!spec.checkpoint.enabled) return std::numeric_limits<double>::infinity();
+  if (!spec.checkpoint.auto_interval) return spec.checkpoint.interval;
+  double write_s = 0, scale = 0;
+  for (std::size_t c : clusters) {
+    const ClusterState& cs = ctx.clusters[c];
+    write_s = std::max(write_s, bytes / ctx.platform.sites[cs.site].storage_write->get_bandwidth());
+    auto sc = ctx.scenario.failures.site_scale.find(cs.site_name);
+    scale = std::max(scale, sc == ctx.scenario.failures.site_scale.end() ? 1.0 : sc->second);
+  }
+  const double rate = job_failure_rate(ctx.failure_classes, spec.gpus, scale);
+  if (rate <= 0) return std::numeric_limits<double>::infinity();
+  return young_daly_interval(write_s, 1 / rate);
+}
 
 // A split-duplex link's on/off state lives in its two directions, not in the pair.
 bool any_wan_link_down(const EngineContext& ctx) {
@@ -226,7 +230,7 @@ void job_runner(EngineContext& ctx, std::size_t job) {
   }
 
   const double total = p.remaining * p.ideal_on_cluster;
-  const double interval = checkpoint_interval(ctx, job, bytes);
+  const double interval = checkpoint_interval(ctx, job, bytes, {ctx.jobs[job].cluster});
   r.checkpoint_interval_s = std::isfinite(interval) ? interval : 0;
   sg4::Host* host = sg4::this_actor::get_host();
   sg4::ActorPtr writer;  // the asynchronous checkpoint in flight
