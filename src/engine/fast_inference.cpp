@@ -37,43 +37,7 @@ double poisson_count(double m, SplitMix64& rng) {
   return std::max(0.0, std::round(m + std::sqrt(m) * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2)));
 }
 
-// Quantiles of weighted samples: the smallest value whose cumulative weight reaches q of the total.
-class WeightedQuantiles {
- public:
-  explicit WeightedQuantiles(std::vector<std::pair<double, double>>& xs) {
-    std::sort(xs.begin(), xs.end());
-    double sum = 0;
-    for (const auto& [value, weight] : xs) values_.push_back(value), cumulative_.push_back(sum += weight);
-  }
-  double at(double q) const {
-    if (values_.empty()) return 0;
-    const auto it = std::lower_bound(cumulative_.begin(), cumulative_.end(), q * cumulative_.back() * (1 - 1e-12));
-    return values_[std::min<std::size_t>(it - cumulative_.begin(), values_.size() - 1)];
-  }
-
- private:
-  std::vector<double> values_, cumulative_;
-};
-
 }  // namespace
-
-// A trace's rows in replay order, as the dispatcher replays them: timestamps divided by rate_scale,
-// a looped trace starting again one period (its span and one mean gap) later.
-struct TraceCursor {
-  const ArrivalSpec& a;
-  std::size_t next = 0;
-  double offset = 0, period = 0;
-  explicit TraceCursor(const ArrivalSpec& spec) : a(spec) {
-    const auto& rows = a.requests;
-    const double span = rows.empty() ? 0 : rows.back().at - rows.front().at;
-    period = rows.size() >= 2 ? span * rows.size() / (rows.size() - 1.0) / a.rate_scale : 0;
-  }
-  double next_at() {  // 1e300 past the trace's end
-    if (a.loop && next >= a.requests.size() && period > 0) next = 0, offset += period;
-    return next < a.requests.size() ? offset + a.requests[next].at / a.rate_scale : 1e300;
-  }
-  const TraceRequest& row() const { return a.requests[next]; }
-};
 
 std::size_t InferenceRuntime::fast_model(ServiceRuntime& sv, const Replica& rep, int share_of) {
   auto it = sv.fast_model_of.find({rep.cost, share_of});
@@ -93,14 +57,10 @@ void InferenceRuntime::replay_trace_interval(ServiceRuntime& sv, double t, doubl
     record[slot] = [&sv, slot](const ReplicaQueue::Done& d) {
       RegionStats& st = sv.stats[d.tag];
       const double rtt = sv.rtt[d.tag][slot];
-      const double ttft = d.first - d.at + rtt, e2e = d.end - d.at + rtt;
       const double tpot = d.output > 1 ? (d.end - d.first) / (d.output - 1) : 0;
-      st.ttft.push_back(ttft);
-      st.e2e.push_back(e2e);
-      if (d.output > 1) st.tpot.push_back(tpot);
-      st.tokens += static_cast<double>(d.prompt) + d.output;
       st.fast_completed += 1;
-      if (meets_slo(sv.spec->slo, ttft, tpot, e2e)) st.fast_slo_met += 1, ++st.slo_met;
+      if (st.record_completion(sv.spec->slo, d.first - d.at + rtt, tpot, d.end - d.at + rtt, d.prompt, d.output))
+        st.fast_slo_met += 1;
     };
   const auto queue_of = [&](std::size_t slot) -> ReplicaQueue& {
     auto& q = sv.trace_queues[slot];
@@ -109,9 +69,7 @@ void InferenceRuntime::replay_trace_interval(ServiceRuntime& sv, double t, doubl
   };
   for (double at; (at = rows.next_at()) < t + dt; ++rows.next) {
     const TraceRequest& row = rows.row();
-    std::size_t g = 0;  // the region, by demand share
-    const double u = region_rng.uniform() * sv.cumulative_share.back();
-    while (g + 1 < sv.cumulative_share.size() && u >= sv.cumulative_share[g]) ++g;
+    const std::size_t g = sv.draw_region(region_rng);
     RegionStats& st = sv.stats[g];
     ++st.requests;
     // The router sees each replica as it is at the arrival: least outstanding work by the rule.

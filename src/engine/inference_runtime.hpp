@@ -20,6 +20,7 @@
 
 #include "rcn/engine/results.hpp"
 #include "rcn/models/inference_model.hpp"
+#include "rcn/models/failure_schedule.hpp"
 #include "rcn/models/fast_replica.hpp"
 #include "rcn/models/replica_scheduler.hpp"
 #include "rcn/scenario/scenario.hpp"
@@ -28,8 +29,23 @@
 namespace rcn {
 namespace sg4 = simgrid::s4u;
 
-struct TraceCursor;  // fast_inference.cpp: a trace's rows in replay order
-class SplitMix64;
+// A trace's rows in replay order, as both modes replay them: timestamps divided by rate_scale, a
+// looped trace starting again one period (its span and one mean gap between requests) later.
+struct TraceCursor {
+  const ArrivalSpec& a;
+  std::size_t next = 0;
+  double offset = 0, period = 0;
+  explicit TraceCursor(const ArrivalSpec& spec) : a(spec) {
+    const auto& rows = a.requests;
+    const double span = rows.empty() ? 0 : rows.back().at - rows.front().at;
+    period = rows.size() >= 2 ? span * rows.size() / (rows.size() - 1.0) / a.rate_scale : 0;
+  }
+  double next_at() {  // the next row's time; 1e300 past the trace's end
+    if (a.loop && next >= a.requests.size() && period > 0) next = 0, offset += period;
+    return next < a.requests.size() ? offset + a.requests[next].at / a.rate_scale : 1e300;
+  }
+  const TraceRequest& row() const { return a.requests[next]; }
+};
 
 // A request of the run: what the replica's scheduler sees (ServingRequest) and what the results need.
 struct Request : ServingRequest {
@@ -92,6 +108,17 @@ struct RegionStats {
   std::map<std::tuple<std::size_t, int, double>, double> fast_mix;
   double fast_completed = 0, fast_slo_met = 0;
   double fast_dropped = 0;  // too large for the KV cache (ReplicaQueueStats::dropped_fraction)
+  // A request completed with these latencies (round trip included): its samples and tokens;
+  // whether it met the SLO (counted in slo_met).
+  bool record_completion(const SloSpec& slo, double ttft, double tpot, double e2e, double prompt, double output) {
+    this->ttft.push_back(ttft);
+    this->e2e.push_back(e2e);
+    tokens += prompt + output;
+    if (output > 1) this->tpot.push_back(tpot);
+    const bool met = meets_slo(slo, ttft, tpot, e2e);
+    if (met) ++slo_met;
+    return met;
+  }
 };
 
 struct ServiceRuntime {
@@ -122,11 +149,36 @@ struct ServiceRuntime {
   // from one interval to the next (made when the slot is first routed to).
   std::vector<std::unique_ptr<ReplicaQueue>> trace_queues;
   std::vector<double> trace_busy;  // [slot]: its queue's busy seconds counted so far
+  // A request's region, drawn by demand share (one uniform from `rng`).
+  std::size_t draw_region(SplitMix64& rng) const {
+    std::size_t g = 0;
+    const double u = rng.uniform() * cumulative_share.back();
+    while (g + 1 < cumulative_share.size() && u >= cumulative_share[g]) ++g;
+    return g;
+  }
   int min_at(std::size_t site, const Scenario& s) const {
     for (const auto& [name, n] : spec->replicas)
       if (s.sites[site].name == name) return n;
     return 0;
   }
+};
+
+// Quantiles of weighted samples (fast mode's latency mixes, the tenant report): the smallest value whose cumulative weight reaches q of the total.
+class WeightedQuantiles {
+ public:
+  explicit WeightedQuantiles(std::vector<std::pair<double, double>>& xs) {
+    std::sort(xs.begin(), xs.end());
+    double sum = 0;
+    for (const auto& [value, weight] : xs) values_.push_back(value), cumulative_.push_back(sum += weight);
+  }
+  double at(double q) const {
+    if (values_.empty()) return 0;
+    const auto it = std::lower_bound(cumulative_.begin(), cumulative_.end(), q * cumulative_.back() * (1 - 1e-12));
+    return values_[std::min<std::size_t>(it - cumulative_.begin(), values_.size() - 1)];
+  }
+
+ private:
+  std::vector<double> values_, cumulative_;
 };
 
 // The autoscaler averages this many load samples per check (one instant's queue is too noisy to act on).

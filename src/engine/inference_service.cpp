@@ -24,18 +24,6 @@ double percentile(std::vector<double>& xs, double q) {
   return xs[k];
 }
 
-// A quantile of weighted samples (value, weight): the least value whose cumulative weight
-// reaches q of the total.
-double weighted_percentile(std::vector<std::pair<double, double>>& xs, double q) {
-  if (xs.empty()) return 0;
-  std::sort(xs.begin(), xs.end());
-  double total = 0, cum = 0;
-  for (const auto& x : xs) total += x.second;
-  for (const auto& [value, weight] : xs)
-    if ((cum += weight) >= q * total * (1 - 1e-12)) return value;
-  return xs.back().first;
-}
-
 // The per-tenant SLO report: each tenant's requests over its services (a service without a
 // tenant is its own), in order of first appearance; none when no service names a tenant.
 // A fast-mode service keeps no per-request samples: its regions' completions and requests
@@ -89,8 +77,8 @@ std::vector<TenantResult> tenant_results(std::vector<ServiceRuntime>& services,
     }
     for (double x : ttft[k]) fast_ttft[k].emplace_back(x, 1.0);
     for (double x : e2e[k]) fast_e2e[k].emplace_back(x, 1.0);
-    t.ttft_p50 = weighted_percentile(fast_ttft[k], 0.5), t.ttft_p99 = weighted_percentile(fast_ttft[k], 0.99);
-    t.e2e_p99 = weighted_percentile(fast_e2e[k], 0.99);
+    const WeightedQuantiles ttft_q(fast_ttft[k]), e2e_q(fast_e2e[k]);
+    t.ttft_p50 = ttft_q.at(0.5), t.ttft_p99 = ttft_q.at(0.99), t.e2e_p99 = e2e_q.at(0.99);
   }
   return out;
 }
@@ -146,19 +134,14 @@ void InferenceRuntime::dispatcher(std::size_t s) {
   SplitMix64 rng(stream_seed(ctx.scenario.seed, "arrivals:" + sv.spec->name));
   SplitMix64 lengths(stream_seed(ctx.scenario.seed, "lengths:" + sv.spec->name));  // fixed lengths draw nothing
   const double horizon = ctx.scenario.horizon;
-  const std::vector<TraceRequest>& trace = a.requests;  // read and checked when the scenario loaded
-  std::size_t next_row = 0;
+  TraceCursor rows(a);  // the trace's rows, read and checked when the scenario loaded
   double t = 0;
-  // A looped trace starts again one period later: its span and one mean gap between requests.
-  double offset = 0;
-  const double span = trace.empty() ? 0 : trace.back().at - trace.front().at;
-  const double period = trace.size() >= 2 ? span * trace.size() / (trace.size() - 1.0) / a.rate_scale : 0;
   for (;;) {
     double prompt = a.prompt_tokens, output = a.output_tokens;
     std::uint64_t conversation = 0;
-    if (a.kind == "trace" && a.loop && next_row >= trace.size() && period > 0) next_row = 0, offset += period;
     if (a.kind == "trace") {
-      if (next_row >= trace.size()) {  // the trace is over: stay until its last requests are served
+      t = rows.next_at();
+      if (t >= 1e300) {  // the trace is over: stay until its last requests are served
         for (;;) {
           bool idle = sv.in_transfer.empty();
           for (std::size_t r : sv.replicas) idle = idle && replicas[r].queue.empty() && replicas[r].running.empty();
@@ -166,10 +149,9 @@ void InferenceRuntime::dispatcher(std::size_t s) {
           sg4::this_actor::sleep_for(1.0);
         }
       }
-      t = offset + trace[next_row].at / a.rate_scale, prompt = trace[next_row].prompt_tokens;
-      output = std::max(1.0, trace[next_row].output_tokens);
-      conversation = trace[next_row].conversation;
-      ++next_row;
+      const TraceRequest& row = rows.row();
+      prompt = row.prompt_tokens, output = std::max(1.0, row.output_tokens), conversation = row.conversation;
+      ++rows.next;
     } else if (a.kind == "poisson") {
       t += -std::log(1 - rng.uniform()) / a.rate;
     } else {  // daily: Poisson with rate x (1 + 0.5 sin), peak at 14:00, thinned from the peak rate
@@ -190,10 +172,7 @@ void InferenceRuntime::dispatcher(std::size_t s) {
       if (a.output_length.kind != TokenLengthSpec::Kind::Fixed) output = draw_token_length(a.output_length, lengths);
     }
     if (t > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(t);
-    // Region by demand share.
-    std::size_t region = 0;
-    const double u = rng.uniform() * sv.cumulative_share.back();
-    while (region + 1 < sv.cumulative_share.size() && u >= sv.cumulative_share[region]) ++region;
+    const std::size_t region = sv.draw_region(rng);
     RegionStats& st = sv.stats[region];
     ++st.requests;
     Request req;
@@ -549,15 +528,8 @@ void InferenceRuntime::complete(Replica& rep, std::uint32_t id, double now) {
   const Request& q = requests[id];
   ServiceRuntime& sv = services[rep.service];
   RegionStats& st = sv.stats[q.region];
-  const double ttft = q.first_token - q.arrival + q.rtt;
-  const double e2e = now - q.arrival + q.rtt;
   const double tpot = q.output > 1 ? (now - q.first_token) / (q.output - 1) : 0;
-  st.ttft.push_back(ttft);
-  st.e2e.push_back(e2e);
-  st.tokens += static_cast<double>(q.prompt) + q.output;
-  if (q.output > 1) st.tpot.push_back(tpot);
-  const SloSpec& slo = sv.spec->slo;
-  if (meets_slo(slo, ttft, tpot, e2e)) ++st.slo_met;
+  st.record_completion(sv.spec->slo, q.first_token - q.arrival + q.rtt, tpot, now - q.arrival + q.rtt, q.prompt, q.output);
   remember_context(rep, q);
 }
 
