@@ -113,16 +113,15 @@ PendingJob pending_job(const EngineContext& ctx, std::size_t j) {
     for (const ClusterState& cs : ctx.clusters) p.not_allowed_on.emplace_back(cs.site, cs.cluster);
     p.runtime_on.assign(ctx.clusters.size(), std::numeric_limits<double>::infinity());
     const CrossSiteSpec& x = *spec.cross_site;
-    std::vector<std::size_t> sites;
-    for (std::size_t s = 0; s < ctx.scenario.sites.size(); ++s) sites.push_back(s);
-    if (!x.auto_sites) {
-      sites.clear();
+    std::vector<std::size_t> sites;  // the candidate sites
+    if (x.auto_sites) {
+      for (std::size_t s = 0; s < ctx.scenario.sites.size(); ++s) sites.push_back(s);
+      for (int k = 1; k <= static_cast<int>(sites.size()); ++k)
+        if (spec.parallelism.dp % k == 0 && spec.global_batch % k == 0) p.split_counts.push_back(k);
+    } else {
       for (const std::string& name : x.sites)
         sites.push_back(static_cast<std::size_t>(ctx.scenario.find_site(name) - ctx.scenario.sites.data()));
       p.split_counts.push_back(static_cast<int>(x.sites.size()));
-    } else {
-      for (int k = 1; k <= static_cast<int>(sites.size()); ++k)
-        if (spec.parallelism.dp % k == 0 && spec.global_batch % k == 0) p.split_counts.push_back(k);
     }
     for (std::size_t s : sites) {
       p.share_clusters.emplace_back();

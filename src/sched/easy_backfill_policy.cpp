@@ -29,7 +29,7 @@ std::vector<Placement> EasyBackfillPolicy::schedule(const SchedulerView& v) {
   for (const PendingJob& job : v.queue) {  // FIFO while the head fits
     if (job.across_sites) {  // the first offered split with room for every share
       if (const auto i = first_split(v, job, free)) {
-        out.push_back(place_split(v, job, v.cross_site_splits.at(job.job)[*i], free));
+        out.push_back(place_split(v, job, *i, free));
         continue;
       }
     } else if (auto fit = first_fit(job.gpus, job)) {

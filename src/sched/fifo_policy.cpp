@@ -14,7 +14,7 @@ std::vector<Placement> FifoPolicy::schedule(const SchedulerView& view) {
     if (job.across_sites) {  // the first offered split with room for every share, else the head waits
       const auto i = first_split(view, job, free);
       if (!i) break;
-      out.push_back(place_split(view, job, view.cross_site_splits.at(job.job)[*i], free));
+      out.push_back(place_split(view, job, *i, free));
       continue;
     }
     // The full size first, then any smaller size the job accepts now.

@@ -18,7 +18,7 @@ std::vector<Placement> GreenestPolicy::schedule(const SchedulerView& v) {
         return sum / static_cast<double>(split.size());
       });
       if (!i) break;  // FIFO: the head waits
-      out.push_back(place_split(v, job, v.cross_site_splits.at(job.job)[*i], free));
+      out.push_back(place_split(v, job, *i, free));
       continue;
     }
     std::optional<std::size_t> best;

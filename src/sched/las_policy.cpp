@@ -44,7 +44,7 @@ std::vector<Placement> LasPolicy::schedule(const SchedulerView& v) {
   std::vector<Placement> out;
   for (const PendingJob* j : order) {
     if (j->across_sites) {  // the first offered split with room, else it waits (others may pass it)
-      if (const auto i = first_split(v, *j, free)) out.push_back(place_split(v, *j, v.cross_site_splits.at(j->job)[*i], free));
+      if (const auto i = first_split(v, *j, free)) out.push_back(place_split(v, *j, *i, free));
       continue;
     }
     for (std::size_t c = 0; c < v.clusters.size(); ++c) {

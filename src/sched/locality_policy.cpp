@@ -19,7 +19,7 @@ std::vector<Placement> LocalityPolicy::schedule(const SchedulerView& v) {
         for (std::size_t c : v.cross_site_splits.at(job.job)[k]) worst = std::max(worst, job.transfer_s_to[c]);
         return worst;
       });
-      if (i) out.push_back(place_split(v, job, v.cross_site_splits.at(job.job)[*i], free));
+      if (i) out.push_back(place_split(v, job, *i, free));
       continue;
     }
     // Cost of each cluster: the wait for enough free servers plus the data transfer.

@@ -37,6 +37,10 @@ Placement place_split(const SchedulerView& v, const PendingJob& j, const std::ve
   return {j.job, split.front(), 0, split};
 }
 
+Placement place_split(const SchedulerView& v, const PendingJob& j, std::size_t offered, std::vector<int>& free) {
+  return place_split(v, j, v.cross_site_splits.at(j.job)[offered], free);
+}
+
 std::optional<std::size_t> first_split(const SchedulerView& v, const PendingJob& j, const std::vector<int>& free) {
   return best_split(v, j, free, [](std::size_t) { return 0.0; });
 }

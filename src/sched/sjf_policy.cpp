@@ -82,7 +82,7 @@ std::vector<Placement> SjfPolicy::schedule(const SchedulerView& v) {
     }
     if (xj && (!best || std::make_tuple(x_time, std::make_pair(xj->submit_time, xj->joined)) <
                             std::tie(std::get<0>(*best->at[best_k]), std::get<1>(*best->at[best_k])))) {
-      out.push_back(place_split(v, *xj, v.cross_site_splits.at(xj->job)[x_split], free));
+      out.push_back(place_split(v, *xj, x_split, free));
       placed.insert(xj->job);
       continue;
     }

@@ -24,7 +24,7 @@ class SpilloverPolicy : public SchedulingPolicy {
           return centers;
         });
         if (!i) break;  // FIFO order: the head waits
-        out.push_back(place_split(v, job, v.cross_site_splits.at(job.job)[*i], free));
+        out.push_back(place_split(v, job, *i, free));
         continue;
       }
       std::optional<std::size_t> chosen;

@@ -81,6 +81,8 @@ bool split_fits(const SchedulerView& v, const PendingJob& j, const std::vector<s
 // Takes the shares' servers out of `free` and returns the placement.
 Placement place_split(const SchedulerView& v, const PendingJob& j, const std::vector<std::size_t>& split,
                       std::vector<int>& free);
+// The same for the offered split v.cross_site_splits[j.job][offered].
+Placement place_split(const SchedulerView& v, const PendingJob& j, std::size_t offered, std::vector<int>& free);
 // The offered split (index into v.cross_site_splits[j.job]) that fits `free` with the least
 // key(index), ties in offer order (best first); none when no offered split fits.
 template <class Key>
