@@ -167,9 +167,7 @@ void check_failure_count(const Scenario& s, Diagnostics& diags) {
         }
         std::string error, key;
         const FabricShape shape = fabric_shape(cl, error, key);
-        if (!error.empty() || shape.tier_table.size() < 2) continue;
-        units += c.name == "spine" ? static_cast<double>(shape.tier_table[1].switches)
-                                   : static_cast<double>(shape.groups) * uplinks_per_group(shape);
+        if (error.empty()) units += uplink_failure_units(shape, c.name);
       }
       per_second += c.rate * units * site_scale;
     }

@@ -41,6 +41,12 @@ int uplinks_per_group(const FabricShape& shape) {
   return static_cast<int>(std::lround(shape.group_uplink / shape.tier_table[1].link_bandwidth));
 }
 
+double uplink_failure_units(const FabricShape& shape, const std::string& cls) {
+  if (shape.tier_table.size() < 2) return 0;
+  return cls == "spine" ? static_cast<double>(shape.tier_table[1].switches)
+                        : static_cast<double>(shape.groups) * uplinks_per_group(shape);
+}
+
 int spines_per_pod(const FabricShape& shape) {
   if (shape.tier_table.size() < 2) return 0;
   return static_cast<int>(shape.tier_table[1].switches / std::max(1, shape.tiers == 3 ? shape.pods : 1));

@@ -55,7 +55,7 @@ void uplink_failures(std::vector<FailureEvent>& out, const Scenario& s, std::siz
                      const ComponentFailure& c, double rate) {
   std::string error, key;
   const FabricShape shape = fabric_shape(s.sites[si].clusters[ci], error, key);
-  if (!error.empty() || !shape.tiered() || shape.tier_table.size() < 2) return;
+  if (!error.empty() || uplink_failure_units(shape, c.name) <= 0) return;
   std::vector<std::string> names;
   if (c.name == "spine") {
     for (long long k = 0; k < shape.tier_table[1].switches; ++k) names.push_back(fmt::format("spine{}", k));

@@ -81,15 +81,16 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
     // MLA: every head has its own K (qk wide) and V (v wide), timed at their mean width.
     const double qk = m.mla.qk_nope_head_dim + m.mla.qk_rope_head_dim, v_dim = m.mla.v_head_dim;
     const double head_dim = m.uses_mla() ? (qk + v_dim) / 2 : m.head_size();
-    const AttentionTime block = kernels.attention(b, static_cast<double>(m.heads) / t, s / cp, head_dim, true);
     const double kv_heads = std::max(1.0, static_cast<double>(m.kv_heads) / t);  // replicated when tp > kv_heads
     const double kv_bytes = m.uses_mla() ? tokens * static_cast<double>(m.heads) / t * (qk + v_dim) * act
                                          : tokens * 2 * kv_heads * head_dim * act;
-    const double send_fwd = across(CollectiveOp::SendRecv, kv_bytes, 2, cp_per_server > 1 ? 2 : 1);
-    const double send_bwd = across(CollectiveOp::SendRecv, 2 * kv_bytes, 2, cp_per_server > 1 ? 2 : 1);
-    cp_fwd = (cp - 1) * std::max(0.0, send_fwd - block.forward_s);
-    cp_bwd = (cp - 1) * std::max(0.0, send_bwd - block.backward_s);
-    if (par.cp_comm == "all-gather") {
+    if (par.cp_comm != "all-gather") {  // ring: each send hides behind a block's attention
+      const AttentionTime block = kernels.attention(b, static_cast<double>(m.heads) / t, s / cp, head_dim, true);
+      const double send_fwd = across(CollectiveOp::SendRecv, kv_bytes, 2, cp_per_server > 1 ? 2 : 1);
+      const double send_bwd = across(CollectiveOp::SendRecv, 2 * kv_bytes, 2, cp_per_server > 1 ? 2 : 1);
+      cp_fwd = (cp - 1) * std::max(0.0, send_fwd - block.forward_s);
+      cp_bwd = (cp - 1) * std::max(0.0, send_bwd - block.backward_s);
+    } else {
       // Llama 3's CP (Dubey et al. 2024 sec. 3.3.2): K and V of the whole sequence are
       // all-gathered over the cp ranks before attention, exposed; backward gathers them again
       // (keeping cp x the K and V of every layer in flight would cost memory) and

@@ -53,5 +53,8 @@ std::optional<FabricFaultRef> resolve_fabric_fault(const Scenario& s, const std:
 int uplinks_per_group(const FabricShape& shape);
 // Spine switches in one pod (3 tiers) or in all (2 tiers); 0 without a spine tier.
 int spines_per_pod(const FabricShape& shape);
+// The units of the random failure class `spine` (its spine switches) or `cable` (its leaves'
+// uplink cables, U per leaf) on this fabric; 0 without a spine tier (ideal, rail-only).
+double uplink_failure_units(const FabricShape& shape, const std::string& cls);
 
 }  // namespace rcn
