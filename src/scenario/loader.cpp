@@ -1770,10 +1770,11 @@ class ScenarioReader {
       auto& sv = s.inference[i];
       const YAML::Node& n = nodes_["service:" + std::to_string(i)];
       const std::string p = YamlReader::index("workloads.inference", i);
-      if (!sv.model.empty() && !s.find_model(sv.model))
+      const ModelSpec* model = s.find_model(sv.model);
+      if (!sv.model.empty() && !model)
         unknown(YamlReader::child(n, "model"), p + ".model", "model", sv.model, model_names);
-      else if (sv.ep > 1)
-        check_expert_parallel(s, sv, *s.find_model(sv.model), YamlReader::child(n, "ep"), p + ".ep");
+      else if (model && sv.ep > 1)  // no model (already reported as missing) has no experts to check
+        check_expert_parallel(s, sv, *model, YamlReader::child(n, "ep"), p + ".ep");
       for (const auto& [site, count] : sv.replicas)
         if (!s.find_site(site))
           unknown(nodes_["replica:" + sv.name + ":" + site], p + ".replicas." + site, "site", site, site_names);
