@@ -37,7 +37,7 @@ std::vector<int> take_from(const std::map<int, std::vector<int>>& by_group, cons
 }  // namespace
 
 std::vector<int> choose_servers(const std::vector<int>& free, const FabricShape& f, int count, bool packed) {
-  if (!packed || !f.tiered() || f.groups <= 1) return {free.begin(), free.begin() + count};
+  if (!packed || !f.grouped() || f.groups <= 1) return {free.begin(), free.begin() + count};
   std::map<int, std::vector<int>> by_group;  // ascending servers per group
   std::map<int, int> pod_free;
   for (int s : free) {
@@ -77,13 +77,14 @@ std::vector<int> choose_servers(const std::vector<int>& free, const FabricShape&
 }
 
 std::string fabric_span(const std::vector<int>& servers, const FabricShape& f) {
-  if (!f.tiered() || servers.empty()) return "";
+  if (servers.empty() || (!f.grouped() && f.kind != "torus")) return "";
+  if (f.kind == "torus") return fmt::format("nodes {}", ranges(std::set<int>(servers.begin(), servers.end())));
   std::set<int> leaves, pods;
   for (int s : servers) {
     leaves.insert(f.group_of(s));
     pods.insert(f.pod_of(s));
   }
-  return fmt::format("leaves {} pods {}", ranges(leaves), ranges(pods));
+  return fmt::format(f.kind == "dragonfly" ? "chassis {} groups {}" : "leaves {} pods {}", ranges(leaves), ranges(pods));
 }
 
 }  // namespace rcn

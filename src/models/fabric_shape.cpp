@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "rcn/models/direct_fabric.hpp"
 #include "rcn/scenario/input_limits.hpp"
 
 namespace rcn {
@@ -25,7 +26,11 @@ FabricShape fabric_shape(const ClusterSpec& c, std::string& error, std::string& 
   f.ecmp_hash = so.ecmp == "hash";
   const bool rails = f.kind == "rail-optimised" || f.kind == "rail-only";
   f.tiers = f.kind == "rail-only" ? 1 : rails && so.tiers == 0 ? 2 : so.tiers;
-  if (f.kind == "ideal" || f.kind == "dragonfly" || (f.kind == "fat-tree" && so.tiers == 0)) {
+  if (f.direct()) {
+    if (!direct_fabric_shape(c, f, error, key)) return FabricShape{};
+    return f;
+  }
+  if (f.kind == "ideal" || (f.kind == "fat-tree" && so.tiers == 0)) {
     f.kind = "ideal";
     f.tiers = 0;
     f.servers_per_group = std::max(1, f.hosts);

@@ -134,11 +134,12 @@ std::vector<FailureEvent> failure_schedule(const Scenario& s) {
         }
         int unit = c.blast == BlastRadius::Rack ? std::max(1, s.failures.rack_servers) : 1;
         if (c.blast == BlastRadius::Rack) {
-          // On a tiered fabric the switch that fails is a leaf: its servers drop off the
-          // fabric together, whatever `rack_servers` says.
+          // On a tiered fabric the switch that fails is a leaf, on a dragonfly a router: its
+          // servers drop off the fabric together, whatever `rack_servers` says.
           std::string error, key;
           const FabricShape fabric = fabric_shape(cl, error, key);
           if (error.empty() && fabric.tiered()) unit = fabric.servers_per_group;
+          if (error.empty() && fabric.kind == "dragonfly") unit = fabric.df_nodes;
         }
         // Spare servers (numbered after the servers) fail too, in the pool or in service.
         const int units = cl.servers + cl.spares;

@@ -81,13 +81,15 @@ ClusterPrices cluster_prices(const Scenario& s, std::size_t site_index, std::siz
     if (level == &tc) p.network_per_gpu = d::kNetworkPerGpu;
   }
 
-  // A tiered fabric's switches, priced one by one when a switch price is given (docs/tco.md).
+  // A tiered fabric's switches (a dragonfly's routers), priced one by one when a switch price is given (docs/tco.md).
   p.switch_price = first_set(cc.switch_price, sc.switch_price, tc.switch_price).value_or(0);
   {
     std::string error, key;
     const FabricShape fabric = fabric_shape(c, error, key);
     if (error.empty() && fabric.tiered())
       for (const FabricTier& t : fabric.tier_table) p.fabric_switches += static_cast<double>(t.switches);
+    if (error.empty() && fabric.kind == "dragonfly")  // its routers; a torus has none
+      p.fabric_switches = static_cast<double>(fabric.df_groups) * fabric.df_chassis * fabric.df_routers;
   }
   p.storage_per_byte = first_set(cc.storage_per_byte, sc.storage_per_byte, tc.storage_per_byte).value_or(d::kStoragePerByte);
   p.storage_bytes = cc.storage_capacity ? *cc.storage_capacity

@@ -73,6 +73,24 @@ std::string fabric_names(const FabricShape& f) {
   return out;
 }
 
+// A torus or dragonfly: its shape, cables per level and bisection.
+std::string direct_fabric_lines(const std::string& name, const FabricShape& f) {
+  std::string shape;
+  if (f.kind == "torus") {
+    for (int d : f.torus_dims) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    shape += fmt::format(" ({} nodes)", f.positions);
+  } else {
+    shape = fmt::format("{} groups x {} chassis x {} routers x {} servers ({} routers, {} server ports)", f.df_groups,
+                        f.df_chassis, f.df_routers, f.df_nodes,
+                        static_cast<long long>(f.df_groups) * f.df_chassis * f.df_routers, f.positions);
+  }
+  std::string out = fmt::format("fabrics: {}: {} {}, bisection {}\n", name, f.kind, shape, format_bandwidth(f.bisection));
+  for (const FabricLinks& l : f.link_levels)
+    out += fmt::format("    {:<8} {:>8} links x {:>10}\n", l.name, l.cables, format_bandwidth(l.link_bandwidth));
+  out += "    names: none (SimGrid's links, one bandwidth: no switch or cable event targets)\n";
+  return out;
+}
+
 // The switch tiers of every cluster with a tiered fabric (none: nothing, so the
 // single-link clusters of most scenarios print as before).
 std::string fabrics_table(const Scenario& s) {
@@ -81,6 +99,11 @@ std::string fabrics_table(const Scenario& s) {
     for (const auto& c : site.clusters) {
       std::string error, key;
       const FabricShape f = fabric_shape(c, error, key);
+      if (f.direct()) {
+        if (out.empty()) out = "\n";
+        out += direct_fabric_lines(site.name + "/" + c.name, f);
+        continue;
+      }
       if (!f.tiered()) continue;
       if (out.empty())
         out = fmt::format("\nfabrics: switch tiers (links: cables down from the tier; oversubscription: "

@@ -281,18 +281,17 @@ class ScenarioReader {
       if (r_.expect_map(so, sp, {"kind", "nic_bandwidth", "nics_per_server", "topology", "oversubscription",
                                  "latency", "in_network_reduction", "tiers", "radix", "servers_per_leaf",
                                  "uplinks_per_leaf", "leaves_per_pod", "uplinks_per_spine", "link_bandwidth",
-                                 "core_link_bandwidth", "placement", "ecmp"})) {
+                                 "core_link_bandwidth", "placement", "ecmp", "dimensions", "groups",
+                                 "chassis_per_group", "routers_per_chassis", "servers_per_router",
+                                 "links_between_groups", "links_between_chassis", "links_between_routers"})) {
         if (auto v = r_.choice(so, "kind", sp, {"infiniband", "roce", "ethernet"}, false)) c.scale_out.kind = *v;
         if (auto v = bandwidth(so, "nic_bandwidth", sp, false)) c.scale_out.nic_bandwidth = *v;
         if (auto v = r_.integer(so, "nics_per_server", sp, 1, false)) c.scale_out.nics_per_server = *v;
         if (auto v = r_.choice(so, "topology", sp,
-                               {"ideal", "fat-tree", "rail-optimised", "rail-optimized", "rail-only", "dragonfly"},
-                               false)) {
+                               {"ideal", "fat-tree", "rail-optimised", "rail-optimized", "rail-only", "torus",
+                                "dragonfly"},
+                               false))
           c.scale_out.topology = *v;
-          if (*v == "dragonfly")
-            r_.warning(YamlReader::child(so, "topology"), sp + ".topology",
-                       "dragonfly is modelled as `ideal`: one fabric link per cluster with the given oversubscription");
-        }
         if (auto v = r_.quantity(so, "oversubscription", sp, Quantity::Count, Sign::Positive, false)) {
           if (*v < 1 || *v > 1000)
             r_.error(YamlReader::child(so, "oversubscription"), sp + ".oversubscription",
@@ -349,9 +348,15 @@ class ScenarioReader {
       if (tiered && v.IsDefined() && v.IsScalar() && v.as<std::string>() == "0")
         r_.error(v, sp + "." + key, "a tiered fabric needs at least one uplink here (0 given)");
     }
-    const bool ideal = o.topology == "ideal" || o.topology == "dragonfly" || o.topology == "rail-only";
+    read_direct_fabric(so, sp, o);
+    const bool direct = o.topology == "torus" || o.topology == "dragonfly";
+    const bool ideal = o.topology == "ideal" || direct || o.topology == "rail-only";
     if (ideal && o.tiers > 0)
       r_.error(YamlReader::child(so, "tiers"), sp + ".tiers", fmt::format("topology {} has no tiers", o.topology));
+    if (direct && o.ecmp == "hash")
+      r_.error(YamlReader::child(so, "ecmp"), sp + ".ecmp",
+               fmt::format("topology {} routes each flow on SimGrid's one minimal route: ecmp applies to tiered "
+                           "fabrics", o.topology));
     if (r_.diagnostics().error_count() != errors || c.servers <= 0) return;
     std::string error, key;
     fabric_shape(c, error, key);
@@ -359,6 +364,52 @@ class ScenarioReader {
       const YAML::Node at = YamlReader::child(so, key);
       r_.error(at.IsDefined() ? at : so, sp + "." + key, error);
     }
+  }
+
+  // The keys of a torus (`dimensions`) and of a dragonfly (its counts), each refused on
+  // another topology; the shape checks them together (direct_fabric.hpp).
+  void read_direct_fabric(const YAML::Node& so, const std::string& sp, ScaleOutSpec& o) {
+    const bool torus = o.topology == "torus", dragonfly = o.topology == "dragonfly";
+    if (const YAML::Node dims = YamlReader::child(so, "dimensions"); dims.IsDefined()) {
+      if (!torus) {
+        r_.error(dims, sp + ".dimensions", fmt::format("dimensions belong to topology torus, not {}", o.topology));
+      } else if (!dims.IsSequence() || dims.size() < 1 || dims.size() > 4) {
+        r_.error(dims, sp + ".dimensions", fmt::format("expected a list of 1 to 4 torus dimensions, got {}",
+                                                        YamlReader::describe(dims)));
+      } else {
+        for (std::size_t i = 0; i < dims.size(); ++i) {
+          const auto v = dims[i].IsScalar() ? parse_quantity(dims[i].Scalar(), Quantity::Count) : std::nullopt;
+          if (!v || *v != static_cast<double>(static_cast<long long>(*v)) || *v < 2 || *v > limits::kMaxSwitchPorts) {
+            r_.error(dims[i], YamlReader::index(sp + ".dimensions", i),
+                     fmt::format("expected a whole number of nodes between 2 and {}, got {}", limits::kMaxSwitchPorts,
+                                 YamlReader::describe(dims[i])));
+            o.dimensions.clear();
+            break;
+          }
+          o.dimensions.push_back(static_cast<int>(*v));
+        }
+      }
+    } else if (torus) {
+      r_.error(so, sp + ".dimensions", "topology torus needs `dimensions`, e.g. [4, 4, 4]");
+    }
+    const std::pair<const char*, int*> counts[] = {
+        {"groups", &o.groups}, {"chassis_per_group", &o.chassis_per_group},
+        {"routers_per_chassis", &o.routers_per_chassis}, {"servers_per_router", &o.servers_per_router},
+        {"links_between_groups", &o.links_between_groups}, {"links_between_chassis", &o.links_between_chassis},
+        {"links_between_routers", &o.links_between_routers}};
+    for (const auto& [key, field] : counts) {
+      const YAML::Node v = YamlReader::child(so, key);
+      if (!v.IsDefined()) continue;
+      if (!dragonfly) {
+        r_.error(v, sp + "." + key, fmt::format("{} belongs to topology dragonfly, not {}", key, o.topology));
+        continue;
+      }
+      if (auto n = r_.integer(so, key, sp, 1, false, limits::kMaxSwitchPorts)) *field = *n;
+    }
+    if (dragonfly)
+      for (const auto& [key, field] : counts)
+        if (*field == 0 && !YamlReader::child(so, key).IsDefined())
+          r_.error(so, sp + "." + key, fmt::format("topology dragonfly needs `{}`", key));
   }
 
   // servers x gpus_per_server in 64 bits, and the running totals of the
@@ -1820,7 +1871,18 @@ class ScenarioReader {
           r_.error(YamlReader::child(n, "target"), p + ".target",
                    fmt::format("expected site/cluster/sN naming an existing server, got \"{}\"", ev.target));
       } else if (ev.kind == "switch" || ev.kind == "cable") {
-        if (!resolve_fabric_fault(s, ev.kind, ev.target))
+        const ClusterSpec* direct = nullptr;
+        for (const auto& st : s.sites)
+          for (const auto& c : st.clusters)
+            if (ev.target.rfind(st.name + "/" + c.name + "/", 0) == 0 &&
+                (c.scale_out.topology == "torus" || c.scale_out.topology == "dragonfly"))
+              direct = &c;
+        if (direct)
+          r_.error(YamlReader::child(n, "target"), p + ".target",
+                   fmt::format("topology {} has no {} a scripted event can fail (its links are SimGrid's, one "
+                               "bandwidth; fail a server instead), got \"{}\"",
+                               direct->scale_out.topology, ev.kind, ev.target));
+        else if (!resolve_fabric_fault(s, ev.kind, ev.target))
           r_.error(YamlReader::child(n, "target"), p + ".target",
                    fmt::format("expected site/cluster/{} naming a {} of a tiered scale_out (as `rcnsim describe` "
                                "lists them), got \"{}\"",

@@ -162,6 +162,143 @@ ClusterHosts build_tiered_cluster(sg4::NetZone* site, const std::string& name, c
   return ch;
 }
 
+// A torus (docs/architecture.md): SimGrid's torus zone, whose position i holds server
+// i as a small star zone of its own (the server, its split-duplex NIC link of the
+// server's NIC bandwidth and a router as the position's gateway), so a flow pays the
+// NIC both ways and SimGrid's torus links between, split-duplex, link_bandwidth each
+// way. Positions past the hosts are routers (a route never ends there; torus routes
+// may pass through). The cluster's border router, after the positions, is its gateway
+// to the site: SimGrid routes between a router and any member of a torus zone without links.
+ClusterHosts build_torus_cluster(sg4::NetZone* site, const std::string& name, const ClusterSpec& c,
+                                  const FabricShape& shape, double latency, double speed) {
+  ClusterHosts ch;
+  const int hosts = c.servers + c.spares;
+  ch.servers.reserve(hosts);
+  auto position = [&](sg4::NetZone* zone, const std::vector<unsigned long>&, unsigned long id)
+      -> std::pair<simgrid::kernel::routing::NetPoint*, simgrid::kernel::routing::NetPoint*> {
+    if (id >= static_cast<unsigned long>(hosts)) return {zone->create_router(fmt::format("{}/node{}", name, id)), nullptr};
+    const std::string host = fmt::format("{}/s{}", name, id);
+    sg4::NetZone* port = sg4::create_star_zone(host + "-port");
+    port->set_parent(zone);
+    sg4::Host* h = port->create_host(host, speed);
+    auto* nic = port->create_split_duplex_link(host + "/nic", shape.server_bandwidth);
+    nic->set_latency(latency / 2)->seal();
+    port->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, {{nic, Dir::UP}}, false);
+    port->add_route(nullptr, h->get_netpoint(), nullptr, nullptr, {{nic, Dir::DOWN}}, false);
+    auto* router = port->create_router(host + "-router");
+    port->add_route(router, nullptr, nullptr, nullptr, {}, true);
+    port->seal();
+    ch.servers.push_back(h);
+    return {port->get_netpoint(), router};
+  };
+  const std::vector<unsigned long> dims(shape.torus_dims.begin(), shape.torus_dims.end());
+  sg4::NetZone* zone = sg4::create_torus_zone(name, site, dims, sg4::ClusterCallbacks(position), shape.direct_link, 0,
+                                              sg4::Link::SharingPolicy::SPLITDUPLEX);
+  auto* border = zone->create_router(name + "/border");
+  site->add_route(zone->get_netpoint(), nullptr, border, nullptr, {}, true);
+  zone->seal();
+  return ch;
+}
+
+// A dragonfly with SimGrid's parameters and link layout (docs/models.md "Fabric"), built
+// by hand: SimGrid 3.32's DragonflyZone (and its later versions) routes a flow between two
+// chassis of one group, after its hop to the target's router position, on from chassis 0's
+// router instead of its own (a wrong cable, or none when the target is in chassis 0), which
+// the route test in tests/engine/fabric_flow_test.cpp found. Here each router is a star zone
+// holding its servers (NIC link, then the server's link to the router, both split-duplex) with
+// the router as its gateway, and the cluster a full zone with one route per pair of routers,
+// SimGrid's minimal route: router link (to the position that leads on), chassis link, the one
+// group link, then likewise in the target group. Traffic to the site crosses the NIC and the
+// server's link to its router, then the cluster's border router.
+ClusterHosts build_dragonfly_cluster(sg4::NetZone* site, const std::string& name, const ClusterSpec& c,
+                                     const FabricShape& shape, double latency, double speed) {
+  ClusterHosts ch;
+  const int hosts = c.servers + c.spares;
+  const int G = shape.df_groups, C = shape.df_chassis, R = shape.df_routers, n = shape.df_nodes;
+  sg4::NetZone* cluster = sg4::create_full_zone(name);
+  cluster->set_parent(site);
+  auto cable = [&](const std::string& id, int parallel) {
+    auto* l = cluster->create_split_duplex_link(id, shape.direct_link * parallel);
+    l->set_latency(0)->seal();
+    return l;
+  };
+  // Router (g, c, k) is number (g C + c) R + k. Links between two units lo < hi, crossed UP from lo.
+  std::vector<sg4::SplitDuplexLink*> green(static_cast<std::size_t>(G) * C * R * R), black(static_cast<std::size_t>(G) * R * C * C),
+      blue(static_cast<std::size_t>(G) * G);
+  for (int g = 0; g < G; ++g)
+    for (int ch_ = 0; ch_ < C; ++ch_)
+      for (int j = 0; j < R; ++j)
+        for (int k = j + 1; k < R; ++k)
+          green[((static_cast<std::size_t>(g) * C + ch_) * R + j) * R + k] =
+              cable(fmt::format("{}/g{}c{}/router{}-router{}", name, g, ch_, j, k), shape.df_router_links);
+  for (int g = 0; g < G; ++g)
+    for (int k = 0; k < R; ++k)
+      for (int a = 0; a < C; ++a)
+        for (int b = a + 1; b < C; ++b)
+          black[((static_cast<std::size_t>(g) * R + k) * C + a) * C + b] =
+              cable(fmt::format("{}/g{}/router{}/chassis{}-chassis{}", name, g, k, a, b), shape.df_chassis_links);
+  for (int g = 0; g < G; ++g)
+    for (int h = g + 1; h < G; ++h)
+      blue[static_cast<std::size_t>(g) * G + h] = cable(fmt::format("{}/group{}-group{}", name, g, h), shape.df_group_links);
+  auto hop = [](std::vector<sg4::LinkInRoute>& out, sg4::SplitDuplexLink* l, bool up) {
+    out.emplace_back(l, up ? Dir::UP : Dir::DOWN);
+  };
+  // Inside group g, from position k1 of chassis c1 to position k2 of chassis c2.
+  auto inside = [&](std::vector<sg4::LinkInRoute>& out, int g, int c1, int k1, int c2, int k2) {
+    if (k1 != k2)
+      hop(out, green[((static_cast<std::size_t>(g) * C + c1) * R + std::min(k1, k2)) * R + std::max(k1, k2)], k1 < k2);
+    if (c1 != c2)
+      hop(out, black[((static_cast<std::size_t>(g) * R + k2) * C + std::min(c1, c2)) * C + std::max(c1, c2)], c1 < c2);
+  };
+  auto route = [&](int from, int to) {
+    std::vector<sg4::LinkInRoute> out;
+    const int g1 = from / (C * R), c1 = from / R % C, k1 = from % R;
+    const int g2 = to / (C * R), c2 = to / R % C, k2 = to % R;
+    if (g1 == g2) {
+      inside(out, g1, c1, k1, c2, k2);
+    } else {  // group h meets group g at router h of g's chassis 0
+      inside(out, g1, c1, k1, 0, g2);
+      hop(out, blue[static_cast<std::size_t>(std::min(g1, g2)) * G + std::max(g1, g2)], g1 < g2);
+      inside(out, g2, 0, g1, c2, k2);
+    }
+    return out;
+  };
+  sg4::NetZone* own = nullptr;
+  simgrid::kernel::routing::NetPoint* border = nullptr;
+  switch_zone(name + "/border", cluster, own, border, false);
+  own->seal();
+  const int routers = (hosts + n - 1) / n;
+  std::vector<sg4::NetZone*> zones;
+  std::vector<simgrid::kernel::routing::NetPoint*> gateways;
+  ch.servers.reserve(hosts);
+  for (int r = 0; r < routers; ++r) {
+    sg4::NetZone* zone = nullptr;
+    simgrid::kernel::routing::NetPoint* router = nullptr;
+    switch_zone(fmt::format("{}/router{}", name, r), cluster, zone, router, false);
+    for (int i = r * n; i < std::min(hosts, (r + 1) * n); ++i) {
+      const std::string host = fmt::format("{}/s{}", name, i);
+      sg4::Host* h = zone->create_host(host, speed);
+      auto* nic = zone->create_split_duplex_link(host + "/nic", shape.server_bandwidth);
+      nic->set_latency(latency / 2)->seal();
+      auto* port = zone->create_split_duplex_link(host + "/link", shape.direct_link);
+      port->set_latency(0)->seal();
+      zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, {{nic, Dir::UP}, {port, Dir::UP}}, false);
+      zone->add_route(nullptr, h->get_netpoint(), nullptr, nullptr, {{port, Dir::DOWN}, {nic, Dir::DOWN}}, false);
+      ch.servers.push_back(h);
+    }
+    zone->seal();
+    cluster->add_route(zone->get_netpoint(), own->get_netpoint(), router, border, {}, true);
+    zones.push_back(zone);
+    gateways.push_back(router);
+  }
+  for (int a = 0; a < routers; ++a)
+    for (int b = 0; b < routers; ++b)
+      if (a != b) cluster->add_route(zones[a]->get_netpoint(), zones[b]->get_netpoint(), gateways[a], gateways[b], route(a, b), false);
+  site->add_route(cluster->get_netpoint(), nullptr, border, nullptr, {}, true);
+  cluster->seal();
+  return ch;
+}
+
 }  // namespace
 
 Platform build_platform(const Scenario& s, const SiteGraph& graph) {
@@ -178,7 +315,8 @@ Platform build_platform(const Scenario& s, const SiteGraph& graph) {
     bool nested = false;
     for (const ClusterSpec& c : site.clusters) {
       std::string error, key;
-      nested = nested || fabric_shape(c, error, key).tiered();
+      const FabricShape f = fabric_shape(c, error, key);
+      nested = nested || f.tiered() || f.direct();
     }
     auto endpoint = [&](const std::string& host_name) -> std::pair<sg4::Host*, simgrid::kernel::routing::NetPoint*> {
       if (!nested) {
@@ -223,10 +361,13 @@ Platform build_platform(const Scenario& s, const SiteGraph& graph) {
       const double latency = c.scale_out.latency >= 0 ? c.scale_out.latency : (hw ? hw->net_hop_latency : 2e-6);
       std::string error, key;
       const FabricShape shape = fabric_shape(c, error, key);  // the loader refused a bad one
-      ClusterHosts ch = shape.tiered() ? build_tiered_cluster(sp.zone, site.name + "/" + c.name, c, shape, latency,
-                                                              server_speed(s, c))
-                                       : build_ideal_cluster(sp.zone, site.name + "/" + c.name, c, shape, latency,
-                                                             server_speed(s, c));
+      const std::string name = site.name + "/" + c.name;
+      ClusterHosts ch = shape.tiered()   ? build_tiered_cluster(sp.zone, name, c, shape, latency, server_speed(s, c))
+                        : shape.kind == "torus"
+                            ? build_torus_cluster(sp.zone, name, c, shape, latency, server_speed(s, c))
+                        : shape.kind == "dragonfly"
+                            ? build_dragonfly_cluster(sp.zone, name, c, shape, latency, server_speed(s, c))
+                            : build_ideal_cluster(sp.zone, name, c, shape, latency, server_speed(s, c));
       ch.shape = shape;
       sp.clusters.push_back(std::move(ch));
     }

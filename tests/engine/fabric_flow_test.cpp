@@ -420,3 +420,203 @@ TEST_CASE("fabric analytic: hashed ECMP charges the cable's load in closed form"
   const JobResult r = run_simulation(s).jobs[0];
   CHECK(r.end_s == Approx(r.start_s + 1000 * hashed.step_time_s).epsilon(1e-9));
 }
+
+// ---- Direct fabrics: SimGrid's torus and dragonfly zones (docs/models.md "Fabric") ----
+
+TEST_CASE("torus routes: every server pair crosses its wrapped Manhattan distance, plus the two NICs", "[engine][fabric][torus]") {
+  // 4x3x2 torus (dimension 0 fastest: server i at (i % 4, i / 4 % 3, i / 12)). SimGrid routes in
+  // dimension order, each dimension the shorter way round: a pair crosses sum_k min(|a_k - b_k|,
+  // d_k - |a_k - b_k|) torus links and the NIC link at each end. To the site's storage: the
+  // storage link only (a router is reached without links in SimGrid's torus: the front-end path).
+  Scenario s = load(one_cluster(24, "topology: torus, dimensions: [4, 3, 2], link_bandwidth: 400Gbps"));
+  auto engine = create_engine();
+  Platform p = build_platform(s, SiteGraph(s));
+  const auto& servers = p.sites[0].clusters[0].servers;
+  REQUIRE(servers.size() == 24);
+  const int dims[3] = {4, 3, 2};
+  auto distance = [&](int a, int b) {
+    int hops = 0;
+    for (int k = 0, stride = 1; k < 3; stride *= dims[k], ++k) {
+      const int x = a / stride % dims[k], y = b / stride % dims[k];
+      hops += std::min(std::abs(x - y), dims[k] - std::abs(x - y));
+    }
+    return hops;
+  };
+  int wrong = 0;
+  for (int a = 0; a < 24; ++a) {
+    for (int b = 0; b < 24; ++b) {
+      if (a == b) continue;
+      std::vector<sg4::Link*> links;
+      double latency = 0;
+      servers[a]->route_to(servers[b], links, &latency);
+      if (links.size() != static_cast<std::size_t>(distance(a, b) + 2)) ++wrong;
+    }
+    std::vector<sg4::Link*> links;
+    double latency = 0;
+    servers[a]->route_to(p.sites[0].storage, links, &latency);
+    if (links.size() != 1) ++wrong;
+  }
+  CHECK(wrong == 0);
+  // A neighbour at link speed (50 GB/s, below the 400 GB/s NICs): 1 GB in 20 ms.
+  CHECK(send_all(p, {{0, 1}}, 1e9)[0] == Approx(1e9 / 50e9).epsilon(1e-6));
+}
+
+TEST_CASE("dragonfly routes: every server pair crosses the minimal route", "[engine][fabric][dragonfly]") {
+  // 3 groups x 2 chassis x 3 routers x 2 servers = 36. Server i: group i / 12, chassis i / 6 % 2,
+  // router i / 2 % 3. The minimal route (SimGrid's order): NIC and router link at each end;
+  // inside a group a router link if the routers differ in position and a chassis link if the
+  // chassis differ; between groups g -> h: to router h of the own chassis (if not there), to
+  // chassis 0 (if not there), the group link to router g of chassis 0 in group h, then to the
+  // target's position and chassis. To the site's storage: NIC, router link, storage link.
+  Scenario s = load(one_cluster(36, "topology: dragonfly, groups: 3, chassis_per_group: 2, routers_per_chassis: 3, "
+                                    "servers_per_router: 2, link_bandwidth: 400Gbps"));
+  auto engine = create_engine();
+  Platform p = build_platform(s, SiteGraph(s));
+  const auto& servers = p.sites[0].clusters[0].servers;
+  REQUIRE(servers.size() == 36);
+  auto hops = [](int a, int b) {
+    const int ga = a / 12, ca = a / 6 % 2, ra = a / 2 % 3, gb = b / 12, cb = b / 6 % 2, rb = b / 2 % 3;
+    int h = 4;  // NICs and router links at both ends
+    if (ga == gb) return h + (ra != rb) + (ca != cb);
+    return h + (ra != gb) + (ca != 0) + 1 + (rb != ga) + (cb != 0);
+  };
+  int wrong = 0;
+  for (int a = 0; a < 36; ++a)
+    for (int b = 0; b < 36; ++b) {
+      if (a == b || a / 2 == b / 2) continue;  // same router: NIC, router link, router link, NIC
+      std::vector<sg4::Link*> links;
+      double latency = 0;
+      servers[a]->route_to(servers[b], links, &latency);
+      if (links.size() != static_cast<std::size_t>(hops(a, b))) ++wrong;
+    }
+  CHECK(wrong == 0);
+  std::vector<sg4::Link*> links;
+  double latency = 0;
+  servers[0]->route_to(servers[1], links, &latency);
+  CHECK(links.size() == 4);
+  for (sg4::Host* server : servers) {
+    links.clear();
+    server->route_to(p.sites[0].storage, links, &latency);
+    if (links.size() != 3) ++wrong;
+  }
+  CHECK(wrong == 0);
+}
+
+TEST_CASE("SimGrid's dragonfly zone misroutes between two chassis of a group: why rcnsim builds its own", "[engine][fabric][dragonfly]") {
+  // SimGrid 3.32's create_dragonfly_zone, 1 group x 2 chassis x 2 routers x 1 host (host i at
+  // chassis i / 2, router i % 2). From host 3 (chassis 1, router 1) to host 0 (chassis 0, router
+  // 0) a route needs 4 links: host 3's link up, the router link to router 0 of chassis 1, the
+  // chassis link to chassis 0, host 0's link down. SimGrid continues after the router hop from
+  // router 0 of chassis 0 (the target's), so it takes no chassis link: 3 links. (rcnsim's own
+  // dragonfly is checked pair by pair in the route test above.)
+  auto engine = create_engine();
+  sg4::NetZone* root = sg4::create_full_zone("root");
+  std::vector<sg4::Host*> hosts;
+  auto position = [&](sg4::NetZone* zone, const std::vector<unsigned long>&, unsigned long id)
+      -> std::pair<simgrid::kernel::routing::NetPoint*, simgrid::kernel::routing::NetPoint*> {
+    hosts.push_back(zone->create_host("h" + std::to_string(id), 1e9));
+    return {hosts.back()->get_netpoint(), nullptr};
+  };
+  sg4::create_dragonfly_zone("df", root, sg4::DragonflyParams({1, 1}, {2, 1}, {2, 1}, 1),
+                             sg4::ClusterCallbacks(position), 1e9, 0, sg4::Link::SharingPolicy::SPLITDUPLEX)
+      ->seal();
+  root->seal();
+  REQUIRE(hosts.size() == 4);
+  std::vector<sg4::Link*> links;
+  double latency = 0;
+  hosts[3]->route_to(hosts[0], links, &latency);
+  CHECK(links.size() == 3);
+}
+
+TEST_CASE("dragonfly flows: two flows between groups share the group link", "[engine][fabric][dragonfly]") {
+  // 2 groups x 1 chassis x 2 routers x 2 servers, links of 50 GB/s. Servers 0 and 1 (router 0
+  // of group 0) send to 4 and 5 (group 1): both climb to router 1 (which holds the link to group
+  // 1) and cross that one link: 25 GB/s each, 1 GB in 40 ms. Servers 2 -> 3 share router 1 of
+  // group 0 but only its server links: 50 GB/s, 20 ms.
+  Scenario s = load(one_cluster(8, "topology: dragonfly, groups: 2, chassis_per_group: 1, routers_per_chassis: 2, "
+                                   "servers_per_router: 2, link_bandwidth: 400Gbps"));
+  auto engine = create_engine();
+  Platform p = build_platform(s, SiteGraph(s));
+  const std::vector<double> t = send_all(p, {{0, 4}, {1, 5}, {2, 3}}, 1e9);
+  CHECK(t[0] == Approx(1e9 / 25e9).epsilon(1e-6));
+  CHECK(t[1] == Approx(1e9 / 25e9).epsilon(1e-6));
+  CHECK(t[2] == Approx(1e9 / 50e9).epsilon(1e-6));
+}
+
+namespace {
+// 8 servers on a ring torus (dimensions [8]); one job of tp 8 x dp 8: its data-parallel ring
+// sends server i to i + 1, a torus neighbour (7 -> 0 over the wraparound), one flow per link
+// and direction. `link`: the torus link bandwidth.
+std::string torus_ring(const std::string& link) {
+  return "fidelity: flow\n" +
+         one_cluster(8, "topology: torus, dimensions: [8], link_bandwidth: " + link,
+                     "models:\n  m: {layers: 16, hidden: 4096, heads: 32, ffn: 16384, vocab: 32000, seq: 2048}\n"
+                     "workloads:\n  training:\n"
+                     "    - {name: a, model: m, gpus: 64, parallelism: {tp: 8, pp: 1, dp: 8}, "
+                     "global_batch: 64, steps: 100}\n");
+}
+}  // namespace
+
+TEST_CASE("torus flows: a ring on torus neighbours at NIC speed equals the analytic step within 2%", "[engine][fabric][torus][flow]") {
+  // Links of 3.2 Tb/s = 400 GB/s = the server's NICs: every ring flow runs at NIC speed.
+  const Scenario s = load(torus_ring("3200Gbps"));
+  const TrainingStep analytic = training_step(*s.find_model("m"), s.training[0],
+                                              builtin_hardware_profiles().at("h100-sxm"),
+                                              ClusterLinks::of(s.sites[0].clusters[0]));
+  const SimulationResult r = run_simulation(s);
+  REQUIRE(r.jobs[0].state == JobState::Finished);
+  CHECK(std::string(r.jobs[0].fabric_span) == "nodes 0-7");
+  CHECK(r.jobs[0].step_time_s == Approx(analytic.step_time_s).epsilon(0.02));
+  CHECK(r.jobs[0].step().dp_comm_total_s == Approx(analytic.dp_comm_total_s).epsilon(0.02));
+}
+
+TEST_CASE("torus flows: torus links of half the NIC rate double the ring's network time", "[engine][fabric][torus][flow]") {
+  // Links of 1.6 Tb/s = 200 GB/s: each ring flow crosses one torus link at half the NIC rate,
+  // so every round takes 2 idle rounds: dp time = analytic dp time + its network time.
+  const Scenario s = load(torus_ring("1600Gbps"));
+  double network_s = 0;
+  const TrainingStep analytic = crossing_step(s, 0, 0, false, &network_s);
+  REQUIRE(network_s > 0.5 * analytic.dp_comm_total_s);
+  const SimulationResult r = run_simulation(s);
+  CHECK(r.jobs[0].step().dp_comm_total_s == Approx(analytic.dp_comm_total_s + network_s).epsilon(0.02));
+}
+
+namespace {
+// 8 servers on a ring torus, links at the NIC rate. Job a (6 servers, 0-5): its ring's
+// wraparound 5 -> 0 is 3 hops the short way, 5 -> 6 -> 7 -> 0, over node 6's link to 7. Job b
+// (2 servers, 6-7) sends 6 -> 7 on that same link. `b_at`: b's submission ("" for no b).
+std::string torus_neighbours(const std::string& b_at) {
+  std::string y = "fidelity: flow\n" +
+                  one_cluster(8, "topology: torus, dimensions: [8], link_bandwidth: 3200Gbps",
+                              "models:\n  m: {layers: 16, hidden: 4096, heads: 32, ffn: 16384, vocab: 32000, seq: 2048}\n"
+                              "workloads:\n  training:\n"
+                              "    - {name: a, model: m, gpus: 48, parallelism: {tp: 8, pp: 1, dp: 6}, "
+                              "global_batch: 48, steps: 20000}\n");
+  if (!b_at.empty())
+    y += "    - {name: b, model: m, gpus: 16, parallelism: {tp: 8, pp: 1, dp: 2}, global_batch: 16, steps: 4000, "
+         "submit: " + b_at + "}\n";
+  return y;
+}
+}  // namespace
+
+TEST_CASE("torus contention: a job slows while a neighbour shares a torus link, and only then", "[engine][fabric][torus][flow]") {
+  // Alone, a's work ends at start + 20000 s_a (its measured step). With b from 600 s, both
+  // re-measure when b starts and when it ends (as on tiered fabrics): a's wraparound flow
+  // shares node 6's link with b's while b runs, so a ends later, but by less than if it had
+  // run at b's pace throughout.
+  const SimulationResult r = run_simulation(load(torus_neighbours("600s")));
+  REQUIRE(r.jobs.size() == 2);
+  const JobResult &a = r.jobs[0], &b = r.jobs[1];
+  CHECK(std::string(a.fabric_span) == "nodes 0-5");
+  CHECK(std::string(b.fabric_span) == "nodes 6-7");
+  REQUIRE(b.start_s == Approx(600));
+  REQUIRE(b.end_s < a.end_s);
+  CHECK(a.end_s > a.start_s + 20000 * a.step_time_s * 1.001);
+  CHECK(a.mean_step_time_s > a.step_time_s * 1.001);
+}
+
+TEST_CASE("torus contention: the same job alone keeps its step", "[engine][fabric][torus][flow]") {
+  const SimulationResult r = run_simulation(load(torus_neighbours("")));
+  const JobResult& a = r.jobs[0];
+  CHECK(a.end_s == Approx(a.start_s + 20000 * a.step_time_s).epsilon(1e-6));
+}

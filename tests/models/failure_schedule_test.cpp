@@ -183,3 +183,27 @@ TEST_CASE("spine and cable failures: the llama3 mix draws spines on a tiered fab
   CHECK(of_class(ideal, "cable").empty());
   CHECK(!of_class(ideal, "gpu").empty());
 }
+
+TEST_CASE("switch failures on a dragonfly take a router's servers; torus and dragonfly draw no spine or cable", "[models][failures][fabric]") {
+  // 64 servers: 4 groups x 2 chassis x 4 routers x 2 servers per router. A switch failure is a
+  // router: servers 2r and 2r + 1 together. Spines and cables (llama3's spine rate, a cable rate
+  // given) exist on neither a dragonfly nor a torus: none drawn, as on the ideal fabric.
+  const std::string mix = "{mix: llama3, scale: 100, rack_servers: 1, components: {cable: {rate: 1e-3/h}, "
+                          "switch: {rate: 1e-4/h, repair: 1h}}}";
+  const auto df = failure_schedule(tiered_with(mix, "dragonfly, groups: 4, chassis_per_group: 2, "
+                                                    "routers_per_chassis: 4, servers_per_router: 2"));
+  const auto switches = of_class(df, "switch");
+  REQUIRE(switches.size() > 20);
+  for (const auto& e : switches) {
+    REQUIRE(e.servers.size() == 2);
+    CHECK(e.servers[0] % 2 == 0);
+    CHECK(e.servers[1] == e.servers[0] + 1);
+  }
+  CHECK(of_class(df, "spine").empty());
+  CHECK(of_class(df, "cable").empty());
+  const auto torus = failure_schedule(tiered_with(mix, "torus, dimensions: [4, 4, 4]"));
+  CHECK(of_class(torus, "spine").empty());
+  CHECK(of_class(torus, "cable").empty());
+  for (const auto& e : of_class(torus, "switch")) CHECK(e.servers.size() == 1);  // rack_servers, as on ideal
+  CHECK(!of_class(torus, "gpu").empty());
+}

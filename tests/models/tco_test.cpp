@@ -139,6 +139,12 @@ TEST_CASE("switch price: a tiered fabric's switches add to the network capex, an
   const ClusterPrices ideal = priced(64, "topology: ideal");
   CHECK(ideal.fabric_switches == 0);
   CHECK(cluster_capex(ideal).network == 0);
+  // A dragonfly's routers: 4 groups x 2 chassis x 4 routers = 32 x 36,000 = 1,152,000; a torus has none.
+  const ClusterPrices df = priced(64, "topology: dragonfly, groups: 4, chassis_per_group: 2, routers_per_chassis: 4, "
+                                      "servers_per_router: 2");
+  CHECK(df.fabric_switches == 32);
+  CHECK(cluster_capex(df).network == Approx(1152000));
+  CHECK(priced(64, "topology: torus, dimensions: [4, 4, 4]").fabric_switches == 0);
   // Added to the per-GPU price: 512 GPUs x 1,000 + 864,000 = 1,376,000.
   ClusterPrices both = two;
   both.network_per_gpu = 1000;

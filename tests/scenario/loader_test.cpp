@@ -103,15 +103,16 @@ TEST_CASE("a bad --set value is reported against the override", "[loader]") {
 }
 
 TEST_CASE("fields without behaviour yet are reported as warnings, not ignored", "[loader]") {
-  // A dragonfly fabric is accepted but modelled as a fat-tree: a warning at the key.
+  // A PCIe scale-up is accepted but modelled as the profile's NVLink at the given bandwidth:
+  // a warning at the key. (A dragonfly fabric was such a field; it is now built.)
   std::string text = kTwoSites;
-  text.replace(text.find("oversubscription: 2,"), 20, "oversubscription: 2, topology: dragonfly,");
+  text.replace(text.find("gpus_per_server: 8,"), 19, "gpus_per_server: 8, scale_up: {kind: pcie},");
   LoadResult r = load_scenario_text(text, "two.yaml");
   REQUIRE(r.scenario);
   bool warned = false;
   for (const auto& d : r.diagnostics.items())
     warned = warned || (d.severity == Diagnostic::Severity::Warning &&
-                        d.path == "sites[0].clusters[0].scale_out.topology" && d.loc.line == 12);
+                        d.path == "sites[0].clusters[0].scale_up.kind" && d.loc.line == 11);
   CHECK(warned);
 }
 

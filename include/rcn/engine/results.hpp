@@ -36,7 +36,8 @@ struct JobResult {
   int gpus = 0;
   int gpus_last_attempt = 0;  // fewer than gpus when an elastic job restarted smaller
   int servers = 0;
-  Symbol fabric_span;  // leaves and pods of its last placement on a tiered fabric ("leaves 0-3 pods 0"), else ""
+  Symbol fabric_span;  // leaves and pods of its last placement on a tiered fabric ("leaves 0-3 pods 0"), a dragonfly's
+                       // chassis and groups ("chassis 0-1 groups 0"), a torus's nodes ("nodes 0-7"); else ""
   JobState state = JobState::NotSubmitted;
   double submit_s = 0;
   double start_s = -1;  // first start; -1: never started

@@ -27,8 +27,16 @@ struct FabricTier {
   double oversubscription = 1;  // bandwidth below a switch / bandwidth above it (1 at the top tier)
 };
 
+// One level of cables of a direct fabric (torus, dragonfly): how many, and the
+// bandwidth of each, one direction (a dragonfly's parallel links are counted each).
+struct FabricLinks {
+  std::string name;             // torus: "dim0".. ; dragonfly: "server", "router", "chassis", "group"
+  long long cables = 0;
+  double link_bandwidth = 0;    // bytes/s per cable, one direction
+};
+
 struct FabricShape {
-  std::string kind;             // ideal | fat-tree | rail-optimised | rail-only
+  std::string kind;             // ideal | fat-tree | rail-optimised | rail-only | torus | dragonfly
   int tiers = 0;                // switch tiers; 0: one aggregated link (ideal)
   int hosts = 0;                // servers and spares, in host order
   int servers_per_group = 0;    // servers under one leaf (rail group); hosts when ideal
@@ -42,15 +50,28 @@ struct FabricShape {
   double bisection = 0;         // bytes/s across the worst cut of the production servers into halves
   bool ecmp_hash = false;       // scale_out.ecmp: hash (each flow on one of a leaf's uplinks), else ideal spread
   std::vector<FabricTier> tier_table;
+  // Direct fabrics (direct_fabric.hpp): no switch tiers; servers are the nodes of SimGrid's torus
+  // or dragonfly zone, host i at position i (servers, spares, then empty positions).
+  std::vector<int> torus_dims;  // torus: nodes along each dimension, dimension 0 varying fastest
+  long long positions = 0;      // torus nodes / dragonfly router ports (>= hosts)
+  double direct_link = 0;       // bytes/s of one torus or dragonfly link (a server's link to its router too)
+  int df_groups = 0, df_chassis = 0, df_routers = 0, df_nodes = 0;   // dragonfly counts
+  int df_group_links = 0, df_chassis_links = 0, df_router_links = 0;  // parallel links per level
+  std::vector<FabricLinks> link_levels;
 
   bool tiered() const { return tiers > 0; }
+  bool direct() const { return kind == "torus" || kind == "dragonfly"; }
+  // Servers group under switches for placement and `fabric_span`: leaves and pods of a tiered
+  // fabric; a dragonfly's chassis (as leaves) and groups (as pods).
+  bool grouped() const { return tiered() || kind == "dragonfly"; }
   int group_of(int host) const { return host / servers_per_group; }
   int pod_of(int host) const { return group_of(host) / groups_per_pod; }
 };
 
 // The cluster's fabric, or an error (empty shape, message in `error`) naming the
 // `scale_out` key at fault: a radix that cannot hold the leaf's servers and its
-// uplinks, tiers without uplinks, more leaves than the spine tier can reach.
+// uplinks, tiers without uplinks, more leaves than the spine tier can reach, torus
+// dimensions or dragonfly counts that cannot hold the servers (direct_fabric.hpp).
 FabricShape fabric_shape(const ClusterSpec& cluster, std::string& error, std::string& key);
 
 }  // namespace rcn

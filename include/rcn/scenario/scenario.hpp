@@ -43,8 +43,8 @@ struct ScaleOutSpec {
   std::string kind = "infiniband";      // infiniband | roce | ethernet
   double nic_bandwidth = 400e9 / 8;     // bytes/s per NIC
   int nics_per_server = 8;
-  // ideal | fat-tree | rail-optimised | rail-only | dragonfly. `ideal`, `dragonfly` and a
-  // fat-tree without `tiers` are one aggregated fabric link (rcn/models/fabric_shape.hpp).
+  // ideal | fat-tree | rail-optimised | rail-only | torus | dragonfly. `ideal` and a fat-tree
+  // without `tiers` are one aggregated fabric link (rcn/models/fabric_shape.hpp).
   std::string topology = "fat-tree";
   double oversubscription = 1.0;        // >= 1; leaf tier: server-facing / spine-facing bandwidth
   // The switches of a tiered fabric (0: not given, derived; docs/models.md "Fabric").
@@ -54,7 +54,18 @@ struct ScaleOutSpec {
   int uplinks_per_leaf = 0;             // leaf to spine links per leaf switch
   int leaves_per_pod = 0;               // 3 tiers: leaf switches (rail groups) per pod
   int uplinks_per_spine = 0;            // 3 tiers: spine to core links per spine switch
-  double link_bandwidth = 0;            // bytes/s per leaf-spine link; 0: nic_bandwidth
+  double link_bandwidth = 0;            // bytes/s per leaf-spine (torus, dragonfly) link; 0: nic_bandwidth
+  // Torus: the nodes along each dimension (1 to 4 dimensions, each >= 2); one server per node.
+  std::vector<int> dimensions;
+  // Dragonfly (SimGrid's parameters): groups of chassis of routers, servers per router, and the
+  // parallel links between two groups, two chassis (per router position) and two routers of a chassis.
+  int groups = 0;
+  int chassis_per_group = 0;
+  int routers_per_chassis = 0;
+  int servers_per_router = 0;
+  int links_between_groups = 1;
+  int links_between_chassis = 1;
+  int links_between_routers = 1;
   double core_link_bandwidth = 0;       // bytes/s per spine-core link; 0: link_bandwidth
   std::string placement = "packed";     // packed (fill a leaf, then a pod) | lowest (lowest free indices)
   std::string ecmp = "ideal";           // ideal (flows spread evenly over a leaf's uplinks) | hash (one uplink per flow)

@@ -3,7 +3,8 @@
 // one star NetZone per site under a full root zone, a host per server, a
 // split-duplex NIC link per server, the cluster's fabric (one split-duplex
 // link for topology `ideal`; nested leaf and pod zones with aggregated uplinks
-// for a tiered one), and a split-duplex link per WAN connection. Site-to-site routes follow
+// for a tiered one; SimGrid's torus or dragonfly zone for a direct one), and a
+// split-duplex link per WAN connection. Site-to-site routes follow
 // SiteGraph::route, so SimGrid and `rcnsim describe` agree on paths.
 #include <simgrid/s4u.hpp>
 
