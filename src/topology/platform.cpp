@@ -75,6 +75,24 @@ ClusterHosts build_ideal_cluster(sg4::NetZone* site, const std::string& name, co
   return ch;
 }
 
+// Server `host` in `zone`, a star whose centre is its switch: the route to the centre crosses
+// its split-duplex NIC link (all its NICs' bandwidth, the fabric latency half each way), then
+// `port` when given (a dragonfly server's link to its router).
+sg4::Host* add_server(sg4::NetZone* zone, const std::string& host, double speed, double nic_bandwidth, double latency,
+                      sg4::SplitDuplexLink* port = nullptr) {
+  sg4::Host* h = zone->create_host(host, speed);
+  auto* nic = zone->create_split_duplex_link(host + "/nic", nic_bandwidth);
+  nic->set_latency(latency / 2)->seal();
+  std::vector<sg4::LinkInRoute> up = {{nic, Dir::UP}}, down = {{nic, Dir::DOWN}};
+  if (port) {
+    up.emplace_back(port, Dir::UP);
+    down.insert(down.begin(), sg4::LinkInRoute(port, Dir::DOWN));
+  }
+  zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, up, false);
+  zone->add_route(nullptr, h->get_netpoint(), nullptr, nullptr, down, false);
+  return h;
+}
+
 // A star zone whose centre is a router (a switch): the router is the zone's
 // gateway, its own route is free, so traffic leaving the zone pays only the
 // links of the members' routes. In a zone of zones (the cluster, a pod) the
@@ -146,15 +164,8 @@ ClusterHosts build_tiered_cluster(sg4::NetZone* site, const std::string& name, c
     }
     ch.leaf_uplinks.push_back(up);
     const int end = std::min(hosts, (g + 1) * shape.servers_per_group);
-    for (int i = g * shape.servers_per_group; i < end; ++i) {
-      const std::string host = fmt::format("{}/s{}", name, i);
-      sg4::Host* h = leaf->create_host(host, speed);
-      auto* nic = leaf->create_split_duplex_link(host + "/nic", shape.server_bandwidth);
-      nic->set_latency(latency / 2)->seal();
-      leaf->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, {{nic, Dir::UP}}, false);
-      leaf->add_route(nullptr, h->get_netpoint(), nullptr, nullptr, {{nic, Dir::DOWN}}, false);
-      ch.servers.push_back(h);
-    }
+    for (int i = g * shape.servers_per_group; i < end; ++i)
+      ch.servers.push_back(add_server(leaf, fmt::format("{}/s{}", name, i), speed, shape.server_bandwidth, latency));
     leaf->seal();
   }
   if (pod) pod->seal();
@@ -180,11 +191,7 @@ ClusterHosts build_torus_cluster(sg4::NetZone* site, const std::string& name, co
     const std::string host = fmt::format("{}/s{}", name, id);
     sg4::NetZone* port = sg4::create_star_zone(host + "-port");
     port->set_parent(zone);
-    sg4::Host* h = port->create_host(host, speed);
-    auto* nic = port->create_split_duplex_link(host + "/nic", shape.server_bandwidth);
-    nic->set_latency(latency / 2)->seal();
-    port->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, {{nic, Dir::UP}}, false);
-    port->add_route(nullptr, h->get_netpoint(), nullptr, nullptr, {{nic, Dir::DOWN}}, false);
+    sg4::Host* h = add_server(port, host, speed, shape.server_bandwidth, latency);
     auto* router = port->create_router(host + "-router");
     port->add_route(router, nullptr, nullptr, nullptr, {}, true);
     port->seal();
@@ -277,14 +284,9 @@ ClusterHosts build_dragonfly_cluster(sg4::NetZone* site, const std::string& name
     switch_zone(fmt::format("{}/router{}", name, r), cluster, zone, router, false);
     for (int i = r * n; i < std::min(hosts, (r + 1) * n); ++i) {
       const std::string host = fmt::format("{}/s{}", name, i);
-      sg4::Host* h = zone->create_host(host, speed);
-      auto* nic = zone->create_split_duplex_link(host + "/nic", shape.server_bandwidth);
-      nic->set_latency(latency / 2)->seal();
       auto* port = zone->create_split_duplex_link(host + "/link", shape.direct_link);
       port->set_latency(0)->seal();
-      zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, {{nic, Dir::UP}, {port, Dir::UP}}, false);
-      zone->add_route(nullptr, h->get_netpoint(), nullptr, nullptr, {{port, Dir::DOWN}, {nic, Dir::DOWN}}, false);
-      ch.servers.push_back(h);
+      ch.servers.push_back(add_server(zone, host, speed, shape.server_bandwidth, latency, port));
     }
     zone->seal();
     cluster->add_route(zone->get_netpoint(), own->get_netpoint(), router, border, {}, true);
