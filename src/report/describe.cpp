@@ -84,24 +84,25 @@ std::string direct_fabric_lines(const std::string& name, const FabricShape& f) {
                         f.df_chassis, f.df_routers, f.df_nodes,
                         static_cast<long long>(f.df_groups) * f.df_chassis * f.df_routers, f.positions);
   }
-  std::string out = fmt::format("fabrics: {}: {} {}, bisection {}\n", name, f.kind, shape, format_bandwidth(f.bisection));
+  std::string out = fmt::format("  {}: {} {}, bisection {}\n", name, f.kind, shape, format_bandwidth(f.bisection));
   for (const FabricLinks& l : f.link_levels)
     out += fmt::format("    {:<8} {:>8} links x {:>10}\n", l.name, l.cables, format_bandwidth(l.link_bandwidth));
   out += "    names: none (SimGrid's links, one bandwidth: no switch or cable event targets)\n";
   return out;
 }
 
-// The switch tiers of every cluster with a tiered fabric (none: nothing, so the
+// The switch tiers of every cluster with a tiered fabric, then the links of each torus and
+// dragonfly (none: nothing, so the
 // single-link clusters of most scenarios print as before).
 std::string fabrics_table(const Scenario& s) {
-  std::string out;
+  std::string out, direct;
   for (const auto& site : s.sites)
     for (const auto& c : site.clusters) {
       std::string error, key;
       const FabricShape f = fabric_shape(c, error, key);
       if (f.direct()) {
-        if (out.empty()) out = "\n";
-        out += direct_fabric_lines(site.name + "/" + c.name, f);
+        if (direct.empty()) direct = "\nfabrics: torus and dragonfly (links: cables of each level, one direction)\n";
+        direct += direct_fabric_lines(site.name + "/" + c.name, f);
         continue;
       }
       if (!f.tiered()) continue;
@@ -118,7 +119,7 @@ std::string fabrics_table(const Scenario& s) {
                            t.switches, t.links_down, format_bandwidth(t.link_bandwidth), t.oversubscription);
       out += fabric_names(f);
     }
-  return out;
+  return out + direct;
 }
 
 }  // namespace

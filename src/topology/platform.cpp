@@ -216,7 +216,7 @@ ClusterHosts build_torus_cluster(sg4::NetZone* site, const std::string& name, co
 // the router as its gateway, and the cluster a full zone with one route per pair of routers,
 // SimGrid's minimal route: router link (to the position that leads on), chassis link, the one
 // group link, then likewise in the target group. Traffic to the site crosses the NIC and the
-// server's link to its router, then the cluster's border router.
+// server's link to its router, then a free link to the cluster's border router.
 ClusterHosts build_dragonfly_cluster(sg4::NetZone* site, const std::string& name, const ClusterSpec& c,
                                      const FabricShape& shape, double latency, double speed) {
   ClusterHosts ch;
@@ -289,13 +289,21 @@ ClusterHosts build_dragonfly_cluster(sg4::NetZone* site, const std::string& name
       ch.servers.push_back(add_server(zone, host, speed, shape.server_bandwidth, latency, port));
     }
     zone->seal();
-    cluster->add_route(zone->get_netpoint(), own->get_netpoint(), router, border, {}, true);
     zones.push_back(zone);
     gateways.push_back(router);
   }
-  for (int a = 0; a < routers; ++a)
+  // Routes once every member exists (a full zone resizes its table to its members at each route).
+  // A full zone refuses an empty route: the way to the border router is a fat pipe that takes
+  // no time (1 PB/s per flow, as storage without a bandwidth), so it adds nothing.
+  auto* front = cluster->create_link(name + "/border-link", 1e15);
+  front->set_sharing_policy(sg4::Link::SharingPolicy::FATPIPE)->set_latency(0)->seal();
+  for (int a = 0; a < routers; ++a) {
+    cluster->add_route(zones[a]->get_netpoint(), own->get_netpoint(), gateways[a], border, {sg4::LinkInRoute(front)}, true);
     for (int b = 0; b < routers; ++b)
-      if (a != b) cluster->add_route(zones[a]->get_netpoint(), zones[b]->get_netpoint(), gateways[a], gateways[b], route(a, b), false);
+      if (a != b)
+        cluster->add_route(zones[a]->get_netpoint(), zones[b]->get_netpoint(), gateways[a], gateways[b], route(a, b),
+                           false);
+  }
   site->add_route(cluster->get_netpoint(), nullptr, border, nullptr, {}, true);
   cluster->seal();
   return ch;
