@@ -374,12 +374,14 @@ class ScenarioReader {
       if (!torus) {
         r_.error(dims, sp + ".dimensions", fmt::format("dimensions belong to topology torus, not {}", o.topology));
       } else if (!dims.IsSequence() || dims.size() < 1 || dims.size() > 4) {
-        r_.error(dims, sp + ".dimensions", fmt::format("expected a list of 1 to 4 torus dimensions, got {}",
-                                                        YamlReader::describe(dims)));
+        r_.error(dims, sp + ".dimensions",
+                 fmt::format("expected a list of 1 to 4 torus dimensions, got {}",
+                             dims.IsSequence() ? fmt::format("{} of them", dims.size()) : YamlReader::describe(dims)));
       } else {
         for (std::size_t i = 0; i < dims.size(); ++i) {
           const auto v = dims[i].IsScalar() ? parse_quantity(dims[i].Scalar(), Quantity::Count) : std::nullopt;
-          if (!v || *v != static_cast<double>(static_cast<long long>(*v)) || *v < 2 || *v > limits::kMaxSwitchPorts) {
+          // The range first: a cast of a value beyond long long is undefined.
+          if (!v || !(*v >= 2 && *v <= limits::kMaxSwitchPorts) || *v != static_cast<double>(static_cast<int>(*v))) {
             r_.error(dims[i], YamlReader::index(sp + ".dimensions", i),
                      fmt::format("expected a whole number of nodes between 2 and {}, got {}", limits::kMaxSwitchPorts,
                                  YamlReader::describe(dims[i])));
