@@ -94,6 +94,14 @@ bool dragonfly(const ClusterSpec& c, FabricShape& f, std::string& error, std::st
                         c.spares ? " and spares" : "");
     return false;
   }
+  // SimGrid links the platform builds (parallel links are one): each factor is bounded and
+  // G C R <= 1e6 above, so every term stays below 1e6 x 1e5.
+  const long long links = G * C * (R * (R - 1) / 2) + G * R * (C * (C - 1) / 2) + G * (G - 1) / 2;
+  if (links > limits::kMaxServersTotal) {
+    key = "routers_per_chassis";
+    error = fmt::format("a dragonfly of {} router, chassis and group links; at most {}", links, limits::kMaxServersTotal);
+    return false;
+  }
   if ((f.hosts + n - 1) / n > kMaxDragonflyRouters) {
     key = "servers_per_router";
     error = fmt::format("the platform holds a route per pair of routers: at most {} routers with servers, got {} "

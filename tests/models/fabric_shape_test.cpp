@@ -301,4 +301,8 @@ TEST_CASE("direct fabric: shapes that cannot hold the servers are refused at the
   CHECK(refused(dragonfly(16, 5, 1, 4, 1)) == "groups");              // 5 groups, 4 routers per chassis
   CHECK(refused(dragonfly(16, 4, 0, 4, 1)) == "chassis_per_group");   // not given
   CHECK(refused(dragonfly(16, 100000, 100000, 100000, 100000)) != "");  // bounded, no overflow
+  // 1 x 1 x 2,000 routers, 1 server each: 1,999,000 router links, past the platform's 1,000,000.
+  CHECK(refused(dragonfly(16, 1, 1, 2000, 1)) == "routers_per_chassis");
+  // 2,048 servers, 2 per router: 1,024 routers hold servers (the most); 1 more server is one too many.
+  CHECK(refused(dragonfly(2049, 1, 64, 32, 2)) == "servers_per_router");
 }
