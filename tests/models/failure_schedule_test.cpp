@@ -132,12 +132,23 @@ TEST_CASE("the spine class's default rate: 2 % of switches fail in their first 3
   bool spine = false, cable = false;
   for (const auto& c : failure_components(spec)) {
     if (c.name == "spine") spine = c.rate == spine_failure_rate() && c.blast == BlastRadius::Uplink && c.repair == 12 * 3600.0;
-    if (c.name == "cable") cable = c.rate == 0 && c.blast == BlastRadius::Uplink;  // not sourced: off unless set
+    if (c.name == "cable") cable = c.rate == cable_failure_rate() && c.blast == BlastRadius::Uplink && c.repair == 12 * 3600.0;
   }
   CHECK(spine);
   CHECK(cable);
   // They slow jobs, never interrupt them: the interruption rate is still Table 5's 419 per 54 days.
   CHECK(job_failure_rate(failure_components(spec), 16384) * 54 * 86400 == Approx(419));
+}
+
+TEST_CASE("the cable class's default rate: 0.057 % of links fail each month (Qian et al. 2024, Alibaba HPN)", "[models][failures][fabric]") {
+  // A month is 365.25 / 12 = 30.4375 d = 730.5 h: -ln(1 - 0.00057) / 730.5 h = 5.70162e-4 / 730.5 = 7.8051e-7 per
+  // cable-hour; a non-blocking radix-64 fabric of 2,048 servers of 8 NICs (4 servers and 32 uplinks per leaf,
+  // 512 leaves: 16,384 cables) then loses 16,384 x 7.8051e-7 x 720 h = 9.2 cables a month.
+  CHECK(cable_failure_rate() * 3600 == Approx(7.8051e-7).epsilon(1e-4));
+  CHECK(std::exp(-cable_failure_rate() * 365.25 / 12 * 86400) == Approx(1 - 0.00057).epsilon(1e-12));
+  FailureSpec none;  // off without a mix, as every class
+  for (const auto& c : failure_components(none))
+    if (c.name == "cable") CHECK(c.rate == 0);
 }
 
 TEST_CASE("random spine failures: one renewal per spine, each taking 1/8 of every leaf's uplink", "[models][failures][fabric]") {
@@ -171,11 +182,14 @@ TEST_CASE("random cable failures: one renewal per leaf uplink, each taking 1/32 
   CHECK(leaves.size() == 16);
 }
 
-TEST_CASE("spine and cable failures: the llama3 mix draws spines on a tiered fabric, nothing on an ideal one", "[models][failures][fabric]") {
+TEST_CASE("spine and cable failures: the llama3 mix draws spines and cables on a tiered fabric, nothing on an ideal one", "[models][failures][fabric]") {
   // Default spine rate x 8 spines x 24,000 h x scale 100 = 9.3531e-6 x 8 x 24000 x 100 = 179.6 (4 sigma = 54).
-  const auto spines = of_class(failure_schedule(tiered_with("{mix: llama3, scale: 100}")), "spine");
+  const auto drawn = failure_schedule(tiered_with("{mix: llama3, scale: 100}"));
+  const auto spines = of_class(drawn, "spine");
   CHECK(std::fabs(static_cast<double>(spines.size()) - 179.6) < 4 * std::sqrt(179.6));
-  CHECK(of_class(failure_schedule(tiered_with("{mix: llama3, scale: 100}")), "cable").empty());
+  // Default cable rate x 512 cables x 24,000 h x 100 = 7.8051e-7 x 512 x 24000 x 100 = 959.1 (4 sigma = 124).
+  const auto cables = of_class(drawn, "cable");
+  CHECK(std::fabs(static_cast<double>(cables.size()) - 959.1) < 4 * std::sqrt(959.1));
   // The same cluster on the ideal fabric (one aggregated link: no spine, no cable) draws neither.
   const auto ideal = failure_schedule(
       tiered_with("{mix: llama3, scale: 100, components: {cable: {rate: 1e-3/h}}}", "ideal"));

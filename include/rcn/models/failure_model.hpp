@@ -40,6 +40,13 @@ std::vector<ComponentFailure> failure_components(const FailureSpec& spec);
 // first 3 months in production, so -ln(0.98) failures per switch per 90 days.
 double spine_failure_rate();
 
+// The cable class's default rate, per cable-second: Qian et al., "Alibaba HPN: A
+// Data Center Network for Large Language Model Training" (ACM SIGCOMM 2024, sec.
+// 2.3): "0.057% of NIC-ToR links fail each month" in Alibaba's LLM training
+// clusters, so -ln(1 - 0.00057) failures per link per month (365.25 / 12 days).
+// Measured on server-to-leaf links and applied to leaf uplinks: the same optics.
+double cable_failure_rate();
+
 // Failures per second that interrupt a job of `gpus` GPUs: every class whose
 // blast radius reaches a job's ranks (all but Uplink), at the site's scale.
 double job_failure_rate(const std::vector<ComponentFailure>& classes, int gpus, double site_scale = 1.0);
