@@ -355,7 +355,7 @@ class ScenarioReader {
       r_.error(YamlReader::child(so, "tiers"), sp + ".tiers", fmt::format("topology {} has no tiers", o.topology));
     if (direct && o.ecmp == "hash")
       r_.error(YamlReader::child(so, "ecmp"), sp + ".ecmp",
-               fmt::format("topology {} routes each flow on SimGrid's one minimal route: ecmp applies to tiered "
+               fmt::format("topology {} routes each flow on its one minimal route: ecmp applies to tiered "
                            "fabrics", o.topology));
     if (r_.diagnostics().error_count() != errors || c.servers <= 0) return;
     std::string error, key;
