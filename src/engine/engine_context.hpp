@@ -111,6 +111,11 @@ struct EngineContext {
 // The job as it runs on cluster c: with its own layout, or with the layout the
 // search chose there (`parallelism: auto`; only for a cluster where one fits).
 TrainingJobSpec job_on_cluster(const EngineContext& ctx, std::size_t job, std::size_t cluster);
+// The same with `gpus` of its GPUs (an elastic shrink: dp = gpus / model-parallel size).
+TrainingJobSpec job_on_cluster(const EngineContext& ctx, std::size_t job, std::size_t cluster, int gpus);
+// The job as its current attempt runs: on its cluster, with the GPUs it holds (one
+// definition for the step model, the flow measurement and the uplink-loss rate).
+TrainingJobSpec running_job(const EngineContext& ctx, std::size_t job);
 // Whether the job can run on cluster c at all: false for an auto job that no layout there fits.
 bool has_layout_on(const EngineContext& ctx, std::size_t job, std::size_t cluster);
 // The step model's figures for the job on cluster c with all its GPUs, its own

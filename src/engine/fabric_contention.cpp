@@ -77,7 +77,7 @@ double uplink_loss_rate(const EngineContext& ctx, std::size_t j) {
   if (job.cross_site || job.servers.empty() || (!hashed && whole(rt.leaf_uplink_lost) && whole(rt.pod_uplink_lost)))
     return 1;
   const ClusterState& cs = ctx.clusters[job.cluster];
-  const TrainingJobSpec spec = job_on_cluster(ctx, j, job.cluster);
+  const TrainingJobSpec spec = running_job(ctx, j);  // as the reference step was computed: shrunk if it is
   const ClusterSpec& cluster = ctx.scenario.sites[cs.site].clusters[cs.cluster];
   const HardwareProfile& hw = *ctx.scenario.find_profile(cs.gpu);
   const ClusterLinks links = ClusterLinks::of(cluster);

@@ -10,6 +10,7 @@
 #include "rcn/models/inference_model.hpp"
 #include "rcn/models/token_length.hpp"
 #include "rcn/topology/site_graph.hpp"
+#include "src/engine/daemon_actor.hpp"
 #include "src/engine/engine_context.hpp"
 #include "src/engine/inference_runtime.hpp"
 
@@ -266,7 +267,7 @@ std::string InferenceRuntime::replica_stopped(std::size_t r, bool hardware, bool
 
 void InferenceRuntime::restart(std::size_t r, bool keep_server) {
   const double delay = ctx.scenario.failures.detection + ctx.scenario.failures.restart;
-  sg4::Actor::create("replica-restart", ctx.platform.sites.front().gateway, [this, r, delay, keep_server] {
+  create_daemon("replica-restart", ctx.platform.sites.front().gateway, [this, r, delay, keep_server] {
     guarded(ctx, service_label(replicas[r].service), [&] {
       sg4::this_actor::sleep_for(delay);
       Replica& rep = replicas[r];
@@ -287,7 +288,7 @@ void InferenceRuntime::restart(std::size_t r, bool keep_server) {
       replicas[r].state = ReplicaState::Active;
       start_actor(r);
     });
-  })->daemonize();
+  });
 }
 
 bool InferenceRuntime::take_server(std::size_t r) {
@@ -475,6 +476,8 @@ void InferenceRuntime::start_actor(std::size_t r) {
       self->replica_loop(r);
     });
   });
+  // Daemonized by its creator, not by create_daemon: its body loops until killed, so it cannot end
+  // first, and a daemonize inside it would reorder same-instant events (shifting results by 1e-8 s).
   replicas[r].actor->daemonize();
 }
 
@@ -610,7 +613,7 @@ void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
   // The transfer's actor waits on the site's gateway, not on the prefill server: a failure of that
   // server must reach it as a failed flow (the cache is lost, the request starts over), not kill
   // it with the request still counted in transfer.
-  sg4::Actor::create("kv-transfer", ctx.platform.sites[from.site].gateway,
+  create_daemon("kv-transfer", ctx.platform.sites[from.site].gateway,
                      [this, id, service = from.service, site = from.site, src = from.host, bytes] {
     guarded(ctx, service_label(service), [&] {
       ServiceRuntime& svc = services[service];
@@ -623,8 +626,9 @@ void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
           return;
         }
         const std::uint64_t repairs = ctx.wan_repairs;
+        sg4::Host* const dst_host = replicas[to].host;
         try {
-          sg4::Comm::sendto(src, replicas[to].host, static_cast<std::uint64_t>(bytes));
+          sg4::Comm::sendto(src, dst_host, static_cast<std::uint64_t>(bytes));
         } catch (const simgrid::Exception&) {  // a server at either end failed, or a WAN link was cut
           if (!src->is_on()) {  // the prefill server, and the cache with it: routed again, as its queue is
             svc.in_transfer.erase(id);
@@ -634,7 +638,9 @@ void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
             dispatch(service, id);
             return;
           }
-          if (replicas[to].state == ReplicaState::Active && replicas[to].host->is_on()) {
+          // The decode end is up, and the replica still on it (with no restart delay a failed
+          // replica is Active again on another server before this actor hears of the failure).
+          if (dst_host->is_on() && replicas[to].state == ReplicaState::Active && replicas[to].host == dst_host) {
             if (!any_wan_link_down(ctx)) throw;  // not a failure rcnsim injects
             // A link-cut: wait for a repair, then send it all again (docs/failures.md).
             std::unique_lock<sg4::Mutex> lock(*ctx.mutex);
@@ -654,7 +660,7 @@ void InferenceRuntime::hand_off(Replica& from, std::uint32_t id) {
         return;
       }
     });
-  })->daemonize();
+  });
 }
 
 namespace {
@@ -770,9 +776,9 @@ std::shared_ptr<InferenceRuntime> start_inference(EngineContext& ctx) {
       });
   for (std::size_t si = 0; si < rt->services.size(); ++si)
     if (!s.inference[si].autoscale.max.empty())
-      sg4::Actor::create("autoscale:" + s.inference[si].name, control, [rt, si] {
+      create_daemon("autoscale:" + s.inference[si].name, control, [rt, si] {
         guarded(rt->ctx, rt->service_label(si), [&] { rt->autoscaler(si); });
-      })->daemonize();
+      });
   return rt;
 }
 

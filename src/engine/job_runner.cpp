@@ -28,7 +28,7 @@ namespace {
 // the job's own length (and a trace's fixed duration) is applied to the copy.
 void measure_step_with_flows(EngineContext& ctx, std::size_t job) {
   const std::size_t c = ctx.jobs[job].cluster;
-  const TrainingJobSpec spec = job_on_cluster(ctx, job, c);
+  const TrainingJobSpec spec = running_job(ctx, job);  // shrunk after an elastic restart
   std::string key = fmt::format("{}|{}|", training_step_key(spec), c);
   for (int s : ctx.jobs[job].servers) key += fmt::format("{},", s);
   if (ctx.cluster_runtime[c].fabric.ecmp_hash) key += "|" + ctx.scenario.training[job].name;  // its own hash seed
@@ -138,7 +138,7 @@ bool any_wan_link_down(const EngineContext& ctx) {
 TrainingStep measure_flow_step(EngineContext& ctx, std::size_t job) {
   const std::size_t c = ctx.jobs[job].cluster;
   const ClusterState& cs = ctx.clusters[c];
-  const TrainingJobSpec spec = job_on_cluster(ctx, job, c);
+  const TrainingJobSpec spec = running_job(ctx, job);  // shrunk after an elastic restart
   const ClusterSpec& cluster = ctx.scenario.sites[cs.site].clusters[cs.cluster];
   const HardwareProfile& hw = *ctx.scenario.find_profile(cs.gpu);
   const ClusterLinks links = ClusterLinks::of(cluster);

@@ -178,12 +178,9 @@ TrainingStep step_for(EngineContext& ctx, std::size_t j, std::size_t c, int gpus
     set_job_step(ctx.jobs[j].result, estimate_shape(ctx, j, c), e);
     return e;
   }
-  const TrainingJobSpec spec = job_on_cluster(ctx, j, c);
-  TrainingJobSpec shrunk = spec;
-  shrunk.gpus = gpus;
-  shrunk.parallelism.dp = gpus / spec.parallelism.model_parallel();
+  const TrainingJobSpec shrunk = job_on_cluster(ctx, j, c, gpus);
   const ClusterState& cs = ctx.clusters[c];
-  const TrainingStep e = training_step(*ctx.scenario.find_model(spec.model), shrunk, *ctx.scenario.find_profile(cs.gpu),
+  const TrainingStep e = training_step(*ctx.scenario.find_model(shrunk.model), shrunk, *ctx.scenario.find_profile(cs.gpu),
                                        ClusterLinks::of(ctx.scenario.sites[cs.site].clusters[cs.cluster]));
   set_job_step(ctx.jobs[j].result, std::make_shared<const TrainingStep>(e), e);
   return e;

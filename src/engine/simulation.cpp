@@ -17,6 +17,7 @@
 #include "rcn/models/transformer_size.hpp"
 #include "rcn/sched/policy_registry.hpp"
 #include "rcn/version.hpp"
+#include "src/engine/daemon_actor.hpp"
 #include "src/engine/engine_context.hpp"
 #include "src/engine/inference_service.hpp"
 #include "src/engine/run_cost.hpp"
@@ -358,6 +359,19 @@ TrainingJobSpec job_on_cluster(const EngineContext& ctx, std::size_t job, std::s
   return with_layout(spec, ctx.layouts[job][cluster].value());
 }
 
+TrainingJobSpec job_on_cluster(const EngineContext& ctx, std::size_t job, std::size_t cluster, int gpus) {
+  TrainingJobSpec spec = job_on_cluster(ctx, job, cluster);
+  if (gpus > 0 && gpus != spec.gpus) {  // an elastic shrink keeps the model-parallel group, fewer replicas
+    spec.parallelism.dp = gpus / spec.parallelism.model_parallel();
+    spec.gpus = gpus;
+  }
+  return spec;
+}
+
+TrainingJobSpec running_job(const EngineContext& ctx, std::size_t job) {
+  return job_on_cluster(ctx, job, ctx.jobs[job].cluster, ctx.jobs[job].progress.gpus);
+}
+
 bool has_layout_on(const EngineContext& ctx, std::size_t job, std::size_t cluster) {
   return !ctx.scenario.training[job].parallelism.auto_layout || ctx.layouts[job][cluster].has_value();
 }
@@ -441,15 +455,15 @@ SimulationResult run_simulation(const Scenario& scenario, const RunOptions& opti
   ctx.failure_classes = failure_components(scenario.failures);
   std::vector<FailureEvent> failures = failure_schedule(scenario);
   if (!failures.empty())
-    sg4::Actor::create("failures", control, [&ctx, f = std::move(failures)]() mutable {
+    create_daemon("failures", control, [&ctx, f = std::move(failures)]() mutable {
       guarded(ctx, "the failure injector", [&] { failure_injector(ctx, std::move(f)); });
-    })->daemonize();
+    });
   // The horizon ends the run by stopping every actor; as a daemon it dies
   // quietly (without moving the clock) when everything finished earlier.
-  sg4::Actor::create("horizon", control, [horizon = scenario.horizon] {
+  create_daemon("horizon", control, [horizon = scenario.horizon] {
     sg4::this_actor::sleep_until(horizon);
     kill_all_with_flows();
-  })->daemonize();
+  });
   engine->run();
   if (!ctx.error.empty()) throw SimulationError(ctx.error);
   if (interrupted || (options.stop && *options.stop)) throw SimulationInterrupted(sg4::Engine::get_clock());

@@ -201,3 +201,51 @@ TEST_CASE("a WAN link cut during a KV transfer holds the cache until the repair,
   CHECK(g.ttft_cdf.front() == Approx(prefill + wan).epsilon(1e-9));
   CHECK(g.ttft_cdf.back() == Approx(prefill + 0.1 + 30 + wan).epsilon(1e-9));
 }
+
+TEST_CASE("a request prefilled while no decode replica is up is dropped, and serving goes on",
+          "[engine][inference][disaggregated]") {
+  // Prefill on a/s0, decode on a/s1, which fails at 1 s for an hour (a has no other free server, so
+  // the decode replica waits for one). The first request (at 0) is done by then; the second, at
+  // 60 s, is prefilled and finds no decode replica: its transfer's actor drops it and ends at once.
+  // That actor used to end before its creator daemonized it, and SimGrid then killed every daemon
+  // (the replicas and the horizon's among them): the third request was never served and the run
+  // never ended. Now all three are accounted for and the run ends when the trace is done: the
+  // dispatcher checks each second after its last row (at 120 s) and finds the service idle at 121 s.
+  Scenario s = test::load_scenario(disaggregated_yaml("{prefill: {a: 1}, decode: {a: 1}}") +
+                                       "failures:\n  detection: 0s\n  restart: 1s\n  events:\n"
+                                       "    - {at: 1s, target: a/main/s1, kind: server, duration: 1h}\n",
+                                   "disagg.yaml");
+  s.inference[0].arrivals.kind = "trace";
+  s.inference[0].arrivals.requests = {{0, 819, 16}, {60, 819, 16}, {120, 819, 16}};
+  const SimulationResult r = run_simulation(s);
+  const auto& g = r.inference.at(0);
+  CHECK(r.simulated_end_s == Approx(121));
+  CHECK(g.requests == 3);
+  CHECK(g.completed == 1);
+  CHECK(g.dropped == 2);
+  CHECK(g.in_flight == 0);
+}
+
+TEST_CASE("a decode replica restarted at once on another server during a KV transfer gets the cache again",
+          "[engine][inference][disaggregated]") {
+  // Site a has a third, free server; detection and restart take no time. a/s1 (decode) fails 10 ms
+  // into the first request's 21.475 ms fabric transfer and its replica is at once Active on a/s2,
+  // before the transfer hears of the failure: the transfer must go again to the replica's new
+  // server (it rethrew, aborting the run), so the first token comes at prefill + 10 ms + the fabric
+  // transfer, 268.37 MB / 12.5 GB/s + 5 us.
+  std::string yaml = disaggregated_yaml("{prefill: {a: 1}, decode: {a: 1}}");
+  yaml.replace(yaml.find("servers: 2"), 10, "servers: 3");
+  Scenario s = test::load_scenario(yaml + "failures:\n  detection: 0s\n  restart: 0s\n  events:\n"
+                                          "    - {at: 1s, target: a/main/s1, kind: server, duration: 1h}\n",
+                                   "disagg.yaml");
+  s.inference[0].arrivals.kind = "trace";
+  s.inference[0].arrivals.requests = {{0, 819, 16}, {60, 819, 16}};
+  const double prefill = cost().prefill_s({819});
+  s.failures.events[0].at = prefill + 0.01;
+  const SimulationResult r = run_simulation(s);
+  const auto& g = r.inference.at(0);
+  REQUIRE(g.completed == 2);
+  const double fabric = kKvBytes / 12.5e9 + 5e-6;
+  CHECK(g.ttft_cdf.back() == Approx(prefill + 0.01 + fabric).epsilon(1e-9));
+  CHECK(g.ttft_cdf.front() == Approx(prefill + fabric).epsilon(1e-9));
+}

@@ -621,3 +621,28 @@ TEST_CASE("torus contention: the same job alone keeps its step", "[engine][fabri
   const JobResult& a = r.jobs[0];
   CHECK(a.end_s == Approx(a.start_s + 20000 * a.step_time_s).epsilon(1e-4));  // its first measurement aside
 }
+
+TEST_CASE("fabric analytic: an elastic job shrunk after a failure runs at its shrunk step under hashed ECMP", "[engine][fabric]") {
+  // 4 servers, 2 per leaf; the job (tp 8 x dp 4, min_dp 2) loses s1 at 2.5 h and restarts on 2
+  // servers with dp 2. Hashed ECMP prices every step by the uplinks' load (uplink_loss_rate), which
+  // must be the step of the job as it runs: dp 2, not the full dp 4 (it was, so the shrunk job ran
+  // at the full-size step, twice too fast). Nearly all its steps are shrunk ones (2.5 h of ~9 days),
+  // so its mean step is the dp-2 step within 2 %, and twice the dp-4 one.
+  const Scenario s = load(one_cluster(4, "topology: fat-tree, tiers: 2, radix: 18, servers_per_leaf: 2, "
+                                         "uplinks_per_leaf: 2, link_bandwidth: 3200Gbps, ecmp: hash",
+                                      "horizon: 30d\nseed: 7\nmodels:\n  m: {layers: 2, hidden: 1024, heads: 8, ffn: 4096, "
+                                      "vocab: 1000, seq: 1000}\nworkloads:\n  training:\n    - {name: j, model: m, gpus: 32, "
+                                      "global_batch: 64, steps: 2e7, checkpoint: {interval: 1h},\n"
+                                      "       parallelism: {tp: 8, dp: 4, min_dp: 2}}\nfailures:\n  detection: 5min\n"
+                                      "  restart: 10min\n  events:\n    - {at: 2.5h, target: a/main/s1, kind: server, duration: 2d}\n"));
+  const HardwareProfile& hw = builtin_hardware_profiles().at("h100-sxm");
+  const ClusterLinks links = ClusterLinks::of(s.sites[0].clusters[0]);
+  TrainingJobSpec shrunk = s.training[0];
+  shrunk.gpus = 16, shrunk.parallelism.dp = 2;
+  const double full = training_step(*s.find_model("m"), s.training[0], hw, links).step_time_s;
+  const double half = training_step(*s.find_model("m"), shrunk, hw, links).step_time_s;
+  REQUIRE(half > 1.8 * full);
+  const JobResult r = run_simulation(s).jobs[0];
+  REQUIRE(r.interruptions == 1);
+  CHECK(r.mean_step_time_s == Approx(half).epsilon(0.02));
+}
