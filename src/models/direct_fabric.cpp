@@ -24,7 +24,6 @@ bool torus(const ClusterSpec& c, FabricShape& f, std::string& error, std::string
     return false;
   }
   long long nodes = 1;
-  int largest = 0;
   for (int d : dims) {
     if (d < 2 || d > limits::kMaxSwitchPorts) {
       error = fmt::format("each torus dimension must be between 2 and {}, got {}", limits::kMaxSwitchPorts, d);
@@ -35,7 +34,14 @@ bool torus(const ClusterSpec& c, FabricShape& f, std::string& error, std::string
       error = fmt::format("a torus of more than {} nodes (one SimGrid zone position each)", limits::kMaxServersTotal);
       return false;
     }
-    largest = std::max(largest, d);
+  }
+  // SimGrid builds a split-duplex link per node and dimension: k P links, bounded as the
+  // dragonfly's (a 3-dimensional torus of 1e6 nodes took 4.5 GB to build).
+  const long long links = nodes * static_cast<long long>(dims.size());
+  if (links > limits::kMaxServersTotal) {
+    error = fmt::format("a torus of {} nodes in {} dimensions has {} links; at most {}", nodes, dims.size(), links,
+                        limits::kMaxServersTotal);
+    return false;
   }
   if (nodes < f.hosts) {
     error = fmt::format("a torus of {} nodes cannot hold the cluster's {} servers{}", nodes, f.hosts,
@@ -44,10 +50,13 @@ bool torus(const ClusterSpec& c, FabricShape& f, std::string& error, std::string
   }
   f.torus_dims = dims;
   f.positions = nodes;
+  f.built_links = links;
   for (std::size_t i = 0; i < dims.size(); ++i) f.link_levels.push_back({fmt::format("dim{}", i), nodes, f.direct_link});
-  // The cut across the largest dimension d: every one of its P / d rings crosses it twice
-  // (once at the wraparound), a ring of 2 once (SimGrid routes both ways over one cable).
-  const long long crossing = (largest == 2 ? 1 : 2) * (nodes / largest);
+  // The narrowest cut across one dimension d: each of its P / d rings crosses it twice (once
+  // at the wraparound), a ring of 2 once (SimGrid routes both ways over one cable), so a
+  // dimension of 2 can be narrower than the largest one ([2, 3]: 3 links, not 2 x 6 / 3 = 4).
+  long long crossing = nodes;
+  for (int d : dims) crossing = std::min(crossing, (d == 2 ? 1 : 2) * (nodes / d));
   f.bisection = std::min(f.server_bandwidth * c.servers / 2, crossing * f.direct_link);
   return true;
 }
@@ -110,6 +119,7 @@ bool dragonfly(const ClusterSpec& c, FabricShape& f, std::string& error, std::st
   }
   const double b = f.direct_link;
   f.positions = positions;
+  f.built_links = links;
   f.df_groups = static_cast<int>(G), f.df_chassis = static_cast<int>(C), f.df_routers = static_cast<int>(R);
   f.df_nodes = static_cast<int>(n);
   f.df_group_links = so.links_between_groups, f.df_chassis_links = so.links_between_chassis;

@@ -92,6 +92,7 @@ class ScenarioReader {
   // platform limits; false once a cluster's size was refused, so that checks
   // comparing jobs with cluster sizes stay quiet instead of adding noise.
   std::int64_t servers_total_ = 0, gpus_total_ = 0;
+  std::int64_t direct_links_total_ = 0;  // links and nodes of the scenario's tori and dragonflies
   bool sizes_ok_ = true;
 
   // A name or a reference to one: text that must not be empty (an empty
@@ -359,11 +360,23 @@ class ScenarioReader {
                            "fabrics", o.topology));
     if (r_.diagnostics().error_count() != errors || c.servers <= 0) return;
     std::string error, key;
-    fabric_shape(c, error, key);
+    const FabricShape f = fabric_shape(c, error, key);
     if (!error.empty()) {
       const YAML::Node at = YamlReader::child(so, key);
       r_.error(at.IsDefined() ? at : so, sp + "." + key, error);
+      return;
     }
+    if (!direct) return;
+    // Tori and dragonflies build their links (and routers on empty positions) one by one:
+    // each is bounded (direct_fabric.cpp), and so is their sum over the scenario.
+    const std::int64_t links = f.positions + f.built_links;  // a node (server or router) per position
+    if (links > limits::kMaxDirectFabricLinksTotal - direct_links_total_) {
+      r_.error(YamlReader::child(so, "topology"), sp + ".topology",
+               fmt::format("this {} brings the scenario's torus and dragonfly links and nodes to {}; the limit is {}",
+                           o.topology, direct_links_total_ + links, limits::kMaxDirectFabricLinksTotal));
+      return;
+    }
+    direct_links_total_ += links;
   }
 
   // The keys of a torus (`dimensions`) and of a dragonfly (its counts), each refused on

@@ -6,6 +6,7 @@
 #include "rcn/models/fabric_failure.hpp"
 #include "rcn/models/fabric_placement.hpp"
 #include "rcn/models/fabric_shape.hpp"
+#include "tests/load_scenario.hpp"
 
 using namespace rcn;
 
@@ -218,7 +219,7 @@ TEST_CASE("direct fabric: a 4x4x4 torus, cables and bisection by hand", "[fabric
   CHECK_FALSE(fabric_fault(f, "switch", "leaf0"));
 }
 
-TEST_CASE("direct fabric: torus bisection across the largest dimension, and a dimension of 2", "[fabric][torus]") {
+TEST_CASE("direct fabric: torus bisection across the narrowest dimension cut, a dimension of 2 included", "[fabric][torus]") {
   // 8x2 (16 nodes, links of 50 GB/s): the cut across the 8s: 16 / 8 = 2 rings, twice each:
   // 4 cables, 200 GB/s. 2x2x2 (8 nodes): the largest dimension is 2: 8 / 2 = 4 pairs, each
   // crossing on one cable (SimGrid routes a pair both ways over one of its two cables): 200 GB/s.
@@ -231,6 +232,30 @@ TEST_CASE("direct fabric: torus bisection across the largest dimension, and a di
   // Fast links: the servers' own NICs bound it (8 x 400 / 2 = 1.6 TB/s < 4 x 1 TB/s).
   c.scale_out.link_bandwidth = 1e12;
   CHECK(shape(c).bisection == Approx(1.6e12));
+  // 2x3 (6 nodes): across the 3s, 6 / 3 = 2 rings twice each (4 cables); across the 2s,
+  // 6 / 2 = 3 pairs once each (3 cables): the narrower, 3 x 50 = 150 GB/s, not the largest
+  // dimension's 200 GB/s. 2x3x3 likewise: min(1 x 9, 2 x 6, 2 x 6) = 9 cables, 450 GB/s.
+  c.scale_out.link_bandwidth = 50e9;
+  c.servers = 6;
+  c.scale_out.dimensions = {2, 3};
+  CHECK(shape(c).bisection == Approx(150e9));
+  c.servers = 18;
+  c.scale_out.dimensions = {2, 3, 3};
+  CHECK(shape(c).bisection == Approx(450e9));
+}
+
+TEST_CASE("direct fabric: a torus of more than 1e6 links is refused at its dimensions", "[fabric][torus]") {
+  // 100 x 100 x 100 = 1e6 nodes (within the node limit) x 3 dimensions = 3e6 links.
+  ClusterSpec c = direct(2, "torus");
+  c.scale_out.dimensions = {100, 100, 100};
+  std::string error, key;
+  fabric_shape(c, error, key);
+  CHECK(key == "dimensions");
+  CHECK(error == "a torus of 1000000 nodes in 3 dimensions has 3000000 links; at most 1000000");
+  c.scale_out.dimensions = {100, 100, 100 / 3};  // 330,000 nodes, 990,000 links: accepted
+  error.clear();
+  fabric_shape(c, error, key);
+  CHECK(error.empty());
 }
 
 TEST_CASE("direct fabric: a dragonfly, cables per level and bisection by hand", "[fabric][dragonfly]") {
@@ -305,4 +330,17 @@ TEST_CASE("direct fabric: shapes that cannot hold the servers are refused at the
   CHECK(refused(dragonfly(16, 1, 1, 2000, 1)) == "routers_per_chassis");
   // 2,048 servers, 2 per router: 1,024 routers hold servers (the most); 1 more server is one too many.
   CHECK(refused(dragonfly(2049, 1, 64, 32, 2)) == "servers_per_router");
+}
+
+TEST_CASE("direct fabric: the scenario's tori and dragonflies together are bounded at the third cluster's topology",
+          "[fabric][torus][loader]") {
+  // Each 100 x 100 x 33 torus: 330,000 nodes and 990,000 links, 1.32e6 in all (under its own 1e6
+  // links); two make 2.64e6, the third would make 3.96e6 > 3e6: one error, at its `topology`.
+  std::string yaml = "name: t\nsites:\n  - name: a\n    clusters:\n";
+  for (int i = 0; i < 3; ++i)
+    yaml += "      - {name: c" + std::to_string(i) +
+            ", gpu: h100-sxm, servers: 1, scale_out: {topology: torus, dimensions: [100, 100, 33]}}\n";
+  test::check_refused(yaml, "t.yaml", "t.yaml:7:",
+                      "sites[0].clusters[2].scale_out.topology: this torus brings the scenario's torus and dragonfly "
+                      "links and nodes to 3960000; the limit is 3000000");
 }

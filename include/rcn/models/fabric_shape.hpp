@@ -54,6 +54,7 @@ struct FabricShape {
   // or dragonfly zone, host i at position i (servers, spares, then empty positions).
   std::vector<int> torus_dims;  // torus: nodes along each dimension, dimension 0 varying fastest
   long long positions = 0;      // torus nodes / dragonfly router ports (>= hosts)
+  long long built_links = 0;    // the SimGrid links a torus or dragonfly builds between nodes or routers
   double direct_link = 0;       // bytes/s of one torus or dragonfly link (a server's link to its router too)
   int df_groups = 0, df_chassis = 0, df_routers = 0, df_nodes = 0;   // dragonfly counts
   int df_group_links = 0, df_chassis_links = 0, df_router_links = 0;  // parallel links per level

@@ -18,6 +18,9 @@ namespace rcn {
 namespace limits {
 inline constexpr std::int64_t kMaxInt = 2'000'000'000;           // any int field (fits int32 with room)
 inline constexpr std::int64_t kMaxServersTotal = 1'000'000;      // SimGrid hosts in one platform
+// Links and node positions of all tori and dragonflies together (SimGrid builds each: a
+// 1e6-node 3-dimensional torus, 4e6 of them, took 4.5 GB).
+inline constexpr std::int64_t kMaxDirectFabricLinksTotal = 3'000'000;
 inline constexpr std::int64_t kMaxGpusTotal = 16'000'000;        // servers x gpus_per_server, all sites
 inline constexpr std::int64_t kMaxFailureEvents = 1'000'000;     // pre-generated failure events in one run (~3 GB at the limit)
 inline constexpr std::int64_t kMaxTraceRows = 20'000'000;        // rows of one job or request trace
