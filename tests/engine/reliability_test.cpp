@@ -179,3 +179,25 @@ failures:
   // 2 h of the full-size run were saved: the rest is (1 - 2h / t_full) of the work at the dp-2 pace.
   CHECK(j.end_s == Approx(2.75 * 3600 + (1 - 7200 / t_full) * t_half).epsilon(1e-9));
 }
+
+TEST_CASE("interval auto is never below 1 s nor below horizon / 1e6 checkpoints", "[engine][failures][hardening]") {
+  // Checkpoint 367 MB written at 1000 PB/s = 3.67e-10 s; software failures at 0.01/h per GPU give the
+  // 8-GPU job an MTBF of 45,000 s, so Young/Daly is sqrt(2 x 3.67e-10 x 45000) = 5.7 ms: without the
+  // floor, a checkpoint every 5.7 ms (limits::kMaxCheckpoints, docs/failures.md).
+  const std::string file = test::scratch_dir("auto-floor") + "/auto.yaml";
+  {
+    std::ofstream out(file);
+    out << std::string(kSmallJob) +
+               "    - {name: j, model: m, gpus: 8, global_batch: 8, steps: 100, checkpoint: {interval: auto}}\n"
+               "failures: {detection: 0s, restart: 0s, components: {software: {rate: 0.01/h}}}\n";
+  }
+  ModelSpec m;
+  m.layers = 2, m.hidden = 1024, m.heads = 8, m.kv_heads = 8, m.ffn = 4096, m.vocab = 1000, m.seq = 1000;
+  REQUIRE(young_daly_interval(checkpoint_bytes(m) / 1e18, 45000) < 1e-2);
+  const std::string fast = " --set 'sites[0].clusters[0].storage.write_bandwidth=1000PB/s'";
+  // 1 day: horizon / 1e6 = 0.0864 s, so the 1 s floor of a given interval.
+  CHECK(run_summary(file + fast + " --set horizon=1d", "auto-floor-1d")["jobs"][0]["checkpoint_interval_s"] == 1.0);
+  // 3650 days: 3650 x 86400 / 1e6 = 315.36 s.
+  CHECK(run_summary(file + fast, "auto-floor-3650d")["jobs"][0]["checkpoint_interval_s"].get<double>() ==
+        Approx(315.36).epsilon(1e-12));
+}
