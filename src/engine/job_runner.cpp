@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "rcn/models/checkpoint_model.hpp"
+#include "rcn/scenario/input_limits.hpp"
 #include "src/engine/engine_context.hpp"
 #include "rcn/models/fabric_rounds.hpp"
 #include "src/engine/flow_collectives.hpp"
@@ -124,7 +125,11 @@ double checkpoint_interval(const EngineContext& ctx, std::size_t job, double byt
   }
   const double rate = job_failure_rate(ctx.failure_classes, spec.gpus, scale);
   if (rate <= 0) return std::numeric_limits<double>::infinity();
-  return young_daly_interval(write_s, 1 / rate);
+  // Never shorter than a given interval may be, nor than horizon / limits::kMaxCheckpoints: a small
+  // model on fast storage under frequent failures would otherwise checkpoint every few milliseconds
+  // (12.7 ms, found while bounding slow inputs), billions of checkpoints over a long horizon.
+  return std::max({young_daly_interval(write_s, 1 / rate), limits::kMinIntervalSeconds,
+                   ctx.scenario.horizon / limits::kMaxCheckpoints});
 }
 
 // A split-duplex link's on/off state lives in its two directions, not in the pair.

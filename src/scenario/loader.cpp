@@ -1766,6 +1766,7 @@ class ScenarioReader {
       }
     }
 
+    double checkpoints = 0;  // of the jobs with a given interval, over the run (limits::kMaxCheckpoints)
     for (std::size_t i = 0; i < s.training.size(); ++i) {
       auto& j = s.training[i];
       const YAML::Node& n = nodes_["job:" + std::to_string(i)];
@@ -1827,9 +1828,21 @@ class ScenarioReader {
                 *j.dataset_site, site_names);
       if (j.submit >= s.horizon)
         r_.warning(YamlReader::child(n, "submit"), p + ".submit", "submitted at or after the horizon: it will never run");
+      // Each checkpoint is an event and a timeline span: bounded over the run before it starts.
+      if (j.checkpoint.enabled && !j.checkpoint.auto_interval && j.checkpoint.interval > 0 && j.submit < s.horizon) {
+        const double count = (s.horizon - j.submit) / j.checkpoint.interval;
+        checkpoints += count;
+        if (!(checkpoints <= limits::kMaxCheckpoints))
+          r_.error(YamlReader::child(YamlReader::child(n, "checkpoint"), "interval"), p + ".checkpoint.interval",
+                   fmt::format("an interval of {} over the job's {} before the horizon is up to {:.3g} checkpoints "
+                               "({:.3g} in the run); the limit is {:g}",
+                               format_duration(j.checkpoint.interval), format_duration(s.horizon - j.submit), count,
+                               checkpoints, limits::kMaxCheckpoints));
+      }
       check_job_residency(s, i, p, region_names, unknown);
     }
 
+    double periodic = 0;  // load checks and fast-mode intervals of the run (limits::kMaxPeriodicChecks)
     std::map<const ClusterSpec*, std::int64_t> taken;  // servers the starting replicas take, per cluster
     std::map<const ClusterSpec*, std::vector<std::int64_t>> shared;  // free GPUs of servers replicas share
     for (std::size_t i = 0; i < s.inference.size(); ++i) {
@@ -1853,17 +1866,26 @@ class ScenarioReader {
       check_service_residency(s, i, p, region_names, unknown);
       if (sizes_ok_) place_replicas(s, sv, p, taken, shared);
       check_request_count(s, sv, n, p);
-      if (!sv.autoscale.max.empty() && !(s.horizon / sv.autoscale.interval <= limits::kMaxPeriodicChecks))
-        r_.error(YamlReader::child(YamlReader::child(n, "autoscale"), "interval"), p + ".autoscale.interval",
-                 fmt::format("an interval of {} over the horizon ({}) is {:.3g} load checks; the limit is {:g}",
-                             format_duration(sv.autoscale.interval), format_duration(s.horizon),
-                             s.horizon / sv.autoscale.interval, limits::kMaxPeriodicChecks));
-      if (sv.fast && !(s.horizon / sv.fast_interval <= limits::kMaxPeriodicChecks)) {  // fast mode steps each interval
-        const bool given = YamlReader::child(n, "fast_interval").IsDefined();
-        r_.error(YamlReader::child(n, given ? "fast_interval" : "mode"), p + (given ? ".fast_interval" : ".mode"),
-                 fmt::format("fast mode's interval of {} over the horizon ({}) is {:.3g} intervals; the limit is {:g}",
-                             format_duration(sv.fast_interval), format_duration(s.horizon),
-                             s.horizon / sv.fast_interval, limits::kMaxPeriodicChecks));
+      // Load checks and fast-mode intervals are each an event, summed over the services of the run.
+      if (!sv.autoscale.max.empty()) {
+        periodic += s.horizon / sv.autoscale.interval;
+        if (!(periodic <= limits::kMaxPeriodicChecks))
+          r_.error(YamlReader::child(YamlReader::child(n, "autoscale"), "interval"), p + ".autoscale.interval",
+                   fmt::format("an interval of {} over the horizon ({}) is {:.3g} load checks ({:.3g} periodic steps in "
+                               "the run); the limit is {:g}",
+                               format_duration(sv.autoscale.interval), format_duration(s.horizon),
+                               s.horizon / sv.autoscale.interval, periodic, limits::kMaxPeriodicChecks));
+      }
+      if (sv.fast) {  // fast mode steps each interval
+        periodic += s.horizon / sv.fast_interval;
+        if (!(periodic <= limits::kMaxPeriodicChecks)) {
+          const bool given = YamlReader::child(n, "fast_interval").IsDefined();
+          r_.error(YamlReader::child(n, given ? "fast_interval" : "mode"), p + (given ? ".fast_interval" : ".mode"),
+                   fmt::format("fast mode's interval of {} over the horizon ({}) is {:.3g} intervals ({:.3g} periodic "
+                               "steps in the run); the limit is {:g}",
+                               format_duration(sv.fast_interval), format_duration(s.horizon),
+                               s.horizon / sv.fast_interval, periodic, limits::kMaxPeriodicChecks));
+        }
       }
     }
 

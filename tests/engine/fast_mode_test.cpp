@@ -48,7 +48,7 @@ TEST_CASE("fast mode serves one replica at one request at a time as M/D/1", "[en
 }
 
 TEST_CASE("fast mode's intervals over the horizon are bounded when the scenario loads", "[scenario][inference][fast]") {
-  // 1000 years of 1 s intervals: 3.16e10 steps, past the 1e8 of every periodic check.
+  // 1000 years of 1 s intervals: 3.16e10 steps, past the 1e7 periodic steps a run may make.
   const std::string head = "name: f\nhorizon: 1000y\n" + std::string(test::kLlama8bOnOneH100);
   test::check_refused(head + "    - {name: s, model: llama3-8b, replicas: {a: 1}, mode: fast, fast_interval: 1s,\n"
                              "       arrivals: {poisson: 0.01/s}}\n",

@@ -26,6 +26,12 @@ nlohmann::json run_summary(const std::string& args, const std::string& name) {
   REQUIRE(r.status == 0);
   return nlohmann::json::parse(test::read_text(dir + "/out/summary.json"));
 }
+// kSmallJob's model m.
+ModelSpec small_model() {
+  ModelSpec m;
+  m.layers = 2, m.hidden = 1024, m.heads = 8, m.kv_heads = 8, m.ffn = 4096, m.vocab = 1000, m.seq = 1000;
+  return m;
+}
 const char* kSmallJob = R"(name: small
 horizon: 3650d
 sites:
@@ -36,6 +42,12 @@ models:
 workloads:
   training:
 )";
+// kSmallJob followed by `rest` (its job and failures), written as scratch/<name>/<name>.yaml.
+std::string small_job_file(const std::string& name, const std::string& rest) {
+  const std::string file = test::scratch_dir(name) + "/" + name + ".yaml";
+  std::ofstream(file) << std::string(kSmallJob) + rest;
+  return file;
+}
 }  // namespace
 
 TEST_CASE("Monte-Carlo lost work per failure matches the closed form for exponential failures", "[engine][failures]") {
@@ -85,16 +97,10 @@ TEST_CASE("a site outage moves the job, which reads its checkpoint over the WAN"
 
 TEST_CASE("checkpoint interval sweep: the best simulated interval is near Young/Daly", "[engine][failures]") {
   // Checkpoint write 367 MB at 10 MB/s = 36.7 s; MTBF of the 8-GPU job 2 h -> Young/Daly 727 s.
-  const std::string file = test::scratch_dir("sweep") + "/sweep.yaml";
-  {
-    std::ofstream out(file);
-    out << std::string(kSmallJob) +
-               "    - {name: j, model: m, gpus: 8, global_batch: 8, steps: 1e9, checkpoint: {interval: 10min}}\n"
-               "failures: {detection: 0s, restart: 0s, components: {software: {rate: 0.0625/h}}}\n";
-  }
-  ModelSpec m;
-  m.layers = 2, m.hidden = 1024, m.heads = 8, m.kv_heads = 8, m.ffn = 4096, m.vocab = 1000, m.seq = 1000;
-  const double yd = young_daly_interval(checkpoint_bytes(m) / 10e6, 7200);
+  const std::string file =
+      small_job_file("sweep", "    - {name: j, model: m, gpus: 8, global_batch: 8, steps: 1e9, checkpoint: {interval: 10min}}\n"
+                              "failures: {detection: 0s, restart: 0s, components: {software: {rate: 0.0625/h}}}\n");
+  const double yd = young_daly_interval(checkpoint_bytes(small_model()) / 10e6, 7200);
   double best_goodput = 0, best_interval = 0;
   for (double interval : {120.0, 240.0, 480.0, 960.0, 1920.0, 3840.0}) {
     const auto s = run_summary(file + " --set horizon=400d --set 'sites[0].clusters[0].storage.write_bandwidth=10MB/s'"
@@ -178,4 +184,20 @@ failures:
   CHECK(j.servers == 2);
   // 2 h of the full-size run were saved: the rest is (1 - 2h / t_full) of the work at the dp-2 pace.
   CHECK(j.end_s == Approx(2.75 * 3600 + (1 - 7200 / t_full) * t_half).epsilon(1e-9));
+}
+
+TEST_CASE("interval auto is never below 1 s nor below horizon / 1e6 checkpoints", "[engine][failures][hardening]") {
+  // Checkpoint 367 MB written at 1000 PB/s = 3.67e-10 s; software failures at 0.01/h per GPU give the
+  // 8-GPU job an MTBF of 45,000 s, so Young/Daly is sqrt(2 x 3.67e-10 x 45000) = 5.7 ms: without the
+  // floor, a checkpoint every 5.7 ms (limits::kMaxCheckpoints, docs/failures.md).
+  const std::string file =
+      small_job_file("auto-floor", "    - {name: j, model: m, gpus: 8, global_batch: 8, steps: 100, checkpoint: {interval: auto}}\n"
+                                   "failures: {detection: 0s, restart: 0s, components: {software: {rate: 0.01/h}}}\n");
+  REQUIRE(young_daly_interval(checkpoint_bytes(small_model()) / 1e18, 45000) < 1e-2);
+  const std::string fast = " --set 'sites[0].clusters[0].storage.write_bandwidth=1000PB/s'";
+  // 1 day: horizon / 1e6 = 0.0864 s, so the 1 s floor of a given interval.
+  CHECK(run_summary(file + fast + " --set horizon=1d", "auto-floor-1d")["jobs"][0]["checkpoint_interval_s"] == 1.0);
+  // 3650 days: 3650 x 86400 / 1e6 = 315.36 s.
+  CHECK(run_summary(file + fast, "auto-floor-3650d")["jobs"][0]["checkpoint_interval_s"].get<double>() ==
+        Approx(315.36).epsilon(1e-12));
 }

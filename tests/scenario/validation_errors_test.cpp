@@ -321,6 +321,32 @@ TEST_CASE("inputs that crashed or were accepted as nonsense give one clear error
        "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, checkpoint: {interval: 1us}, " + tail,
        "t.yaml:17:96: error: workloads.training[0].checkpoint.interval: expected an interval between 1s and 1000y, "
        "got \"1us\""},
+      // slow inputs (each validated, then ran for hours or days): bounded at load
+      {"a checkpoint every second for a year", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, checkpoint: {interval: 1s}, " + tail,
+       "t.yaml:17:96: error: workloads.training[0].checkpoint.interval: an interval of 1.00 s over the job's 365.00 d "
+       "before the horizon is up to 3.15e+07 checkpoints (3.15e+07 in the run); the limit is 1e+06"},
+      // 365 d / 1 min = 525,600 checkpoints each: the second job brings the run to 1,051,200
+      {"two jobs checkpointing every minute for a year", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, checkpoint: {interval: 1min}, " + tail +
+           "\n    - {name: k, model: m, gpus: 16, parallelism: {tp: 2, pp: 2, dp: 4}, checkpoint: {interval: 1min}, " +
+           tail,
+       "t.yaml:18:96: error: workloads.training[1].checkpoint.interval: an interval of 60.00 s over the job's 365.00 d "
+       "before the horizon is up to 5.26e+05 checkpoints (1.05e+06 in the run); the limit is 1e+06"},
+      // 365 d / 1 s = 3.15e7 load checks
+      {"autoscaling checked every second for a year", 17,
+       inference + "    - {name: s, model: m, replicas: {node-west: 1}, arrivals: {poisson: 1/s}, "
+                   "autoscale: {max: {node-west: 2}, interval: 1s}}",
+       "t.yaml:19:122: error: workloads.inference[0].autoscale.interval: an interval of 1.00 s over the horizon "
+       "(365.00 d) is 3.15e+07 load checks (3.15e+07 periodic steps in the run); the limit is 1e+07"},
+      // 365 d / 5 s = 6.31e6 each: a load check of one service and a fast interval of another add up
+      {"a service's load checks and another's fast intervals, every 5 s for a year", 17,
+       inference + "    - {name: s, model: m, replicas: {node-west: 1}, arrivals: {poisson: 1/s}, "
+                   "autoscale: {max: {node-west: 2}, interval: 5s}}\n"
+                   "    - {name: f, model: m, replicas: {node-east: 1}, arrivals: {poisson: 1/s}, mode: fast, "
+                   "fast_interval: 5s}",
+       "t.yaml:20:106: error: workloads.inference[1].fast_interval: fast mode's interval of 5.00 s over the horizon "
+       "(365.00 d) is 6.31e+06 intervals (1.26e+07 periodic steps in the run); the limit is 1e+07"},
       // item 11: sizes that overflowed or allocated without bound
       {"1e8 servers", 6, "      - {name: main, gpu: h100-sxm, servers: 1e8, gpus_per_server: 8}",
        "t.yaml:6:46: error: sites[0].clusters[0].servers: 100000000 servers bring the scenario to 100000000 servers; "
