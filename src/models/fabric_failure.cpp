@@ -19,20 +19,12 @@ long long leading_index(const std::string& s, const std::string& prefix, std::si
 }  // namespace
 
 std::optional<FabricFaultRef> resolve_fabric_fault(const Scenario& s, const std::string& kind, const std::string& target) {
-  const auto a = target.find('/');
-  const auto b = a == std::string::npos ? a : target.find('/', a + 1);
-  if (b == std::string::npos) return std::nullopt;
-  const std::string site = target.substr(0, a), cluster = target.substr(a + 1, b - a - 1);
-  for (std::size_t si = 0; si < s.sites.size(); ++si) {
-    if (s.sites[si].name != site) continue;
-    for (std::size_t ci = 0; ci < s.sites[si].clusters.size(); ++ci) {
-      if (s.sites[si].clusters[ci].name != cluster) continue;
-      std::string error, key;
-      const FabricShape shape = fabric_shape(s.sites[si].clusters[ci], error, key);
-      if (!error.empty()) return std::nullopt;
-      if (auto f = fabric_fault(shape, kind, target.substr(b + 1))) return FabricFaultRef{si, ci, std::move(*f)};
-    }
-  }
+  const auto t = resolve_cluster_target(s, target);
+  if (!t) return std::nullopt;
+  std::string error, key;
+  const FabricShape shape = fabric_shape(s.sites[t->site].clusters[t->cluster], error, key);
+  if (!error.empty()) return std::nullopt;
+  if (auto f = fabric_fault(shape, kind, t->rest)) return FabricFaultRef{t->site, t->cluster, std::move(*f)};
   return std::nullopt;
 }
 

@@ -89,7 +89,7 @@ ClusterPrices cluster_prices(const Scenario& s, std::size_t site_index, std::siz
     if (error.empty() && fabric.tiered())
       for (const FabricTier& t : fabric.tier_table) p.fabric_switches += static_cast<double>(t.switches);
     if (error.empty() && fabric.kind == "dragonfly")  // its routers; a torus has none
-      p.fabric_switches = static_cast<double>(fabric.df_groups) * fabric.df_chassis * fabric.df_routers;
+      p.fabric_switches = static_cast<double>(fabric.dragonfly_routers());
   }
   p.storage_per_byte = first_set(cc.storage_per_byte, sc.storage_per_byte, tc.storage_per_byte).value_or(d::kStoragePerByte);
   p.storage_bytes = cc.storage_capacity ? *cc.storage_capacity

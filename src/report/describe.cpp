@@ -81,8 +81,7 @@ std::string direct_fabric_lines(const std::string& name, const FabricShape& f) {
     shape += fmt::format(" ({} nodes)", f.positions);
   } else {
     shape = fmt::format("{} groups x {} chassis x {} routers x {} servers ({} routers, {} server ports)", f.df_groups,
-                        f.df_chassis, f.df_routers, f.df_nodes,
-                        static_cast<long long>(f.df_groups) * f.df_chassis * f.df_routers, f.positions);
+                        f.df_chassis, f.df_routers, f.df_nodes, f.dragonfly_routers(), f.positions);
   }
   std::string out = fmt::format("  {}: {} {}, bisection {}\n", name, f.kind, shape, format_bandwidth(f.bisection));
   for (const FabricLinks& l : f.link_levels)

@@ -350,7 +350,7 @@ class ScenarioReader {
         r_.error(v, sp + "." + key, "a tiered fabric needs at least one uplink here (0 given)");
     }
     read_direct_fabric(so, sp, o);
-    const bool direct = o.topology == "torus" || o.topology == "dragonfly";
+    const bool direct = direct_topology(o.topology);
     const bool ideal = o.topology == "ideal" || direct || o.topology == "rail-only";
     if (ideal && o.tiers > 0)
       r_.error(YamlReader::child(so, "tiers"), sp + ".tiers", fmt::format("topology {} has no tiers", o.topology));
@@ -1908,12 +1908,9 @@ class ScenarioReader {
           r_.error(YamlReader::child(n, "target"), p + ".target",
                    fmt::format("expected site/cluster/sN naming an existing server, got \"{}\"", ev.target));
       } else if (ev.kind == "switch" || ev.kind == "cable") {
-        const ClusterSpec* direct = nullptr;
-        for (const auto& st : s.sites)
-          for (const auto& c : st.clusters)
-            if (ev.target.rfind(st.name + "/" + c.name + "/", 0) == 0 &&
-                (c.scale_out.topology == "torus" || c.scale_out.topology == "dragonfly"))
-              direct = &c;
+        const auto t = resolve_cluster_target(s, ev.target);
+        const ClusterSpec* direct = t ? &s.sites[t->site].clusters[t->cluster] : nullptr;
+        if (direct && !direct_topology(direct->scale_out.topology)) direct = nullptr;
         if (direct)
           r_.error(YamlReader::child(n, "target"), p + ".target",
                    fmt::format("topology {} has no {} a scripted event can fail (its links are SimGrid's, one "

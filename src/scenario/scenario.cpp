@@ -47,21 +47,27 @@ int Scenario::total_gpus() const {
   return n;
 }
 
-std::optional<ServerRef> resolve_server(const Scenario& s, const std::string& target) {
+std::optional<ClusterTarget> resolve_cluster_target(const Scenario& s, const std::string& target) {
   const auto a = target.find('/');
   const auto b = a == std::string::npos ? a : target.find('/', a + 1);
-  if (b == std::string::npos || b + 2 > target.size() || target[b + 1] != 's') return std::nullopt;
-  const std::string site = target.substr(0, a), cluster = target.substr(a + 1, b - a - 1), idx = target.substr(b + 2);
-  if (idx.empty() || idx.find_first_not_of("0123456789") != std::string::npos || idx.size() > 9) return std::nullopt;
+  if (b == std::string::npos) return std::nullopt;
+  const std::string site = target.substr(0, a), cluster = target.substr(a + 1, b - a - 1);
   for (std::size_t si = 0; si < s.sites.size(); ++si) {
     if (s.sites[si].name != site) continue;
-    for (std::size_t ci = 0; ci < s.sites[si].clusters.size(); ++ci) {
-      const ClusterSpec& c = s.sites[si].clusters[ci];
-      const int n = std::stoi(idx);
-      if (c.name == cluster && n < c.servers) return ServerRef{si, ci, n};
-    }
+    for (std::size_t ci = 0; ci < s.sites[si].clusters.size(); ++ci)
+      if (s.sites[si].clusters[ci].name == cluster) return ClusterTarget{si, ci, target.substr(b + 1)};
   }
   return std::nullopt;
+}
+
+std::optional<ServerRef> resolve_server(const Scenario& s, const std::string& target) {
+  const auto t = resolve_cluster_target(s, target);
+  if (!t || t->rest.size() < 2 || t->rest[0] != 's') return std::nullopt;
+  const std::string idx = t->rest.substr(1);
+  if (idx.find_first_not_of("0123456789") != std::string::npos || idx.size() > 9) return std::nullopt;
+  const int n = std::stoi(idx);
+  if (n >= s.sites[t->site].clusters[t->cluster].servers) return std::nullopt;
+  return ServerRef{t->site, t->cluster, n};
 }
 
 ServingEngineSpec serving_engine_preset(const std::string& name) {

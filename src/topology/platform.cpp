@@ -229,33 +229,36 @@ ClusterHosts build_dragonfly_cluster(sg4::NetZone* site, const std::string& name
     l->set_latency(0)->seal();
     return l;
   };
-  // Router (g, c, k) is number (g C + c) R + k. Links between two units lo < hi, crossed UP from lo.
+  // Router (g, c, k) is number (g C + c) R + k. Links between two units lo < hi, crossed UP from lo:
+  // green between routers j < k of chassis c of group g, black between chassis a < b at router
+  // position k of group g, blue between groups g < h.
+  auto green_at = [&](int g, int c, int j, int k) { return ((static_cast<std::size_t>(g) * C + c) * R + j) * R + k; };
+  auto black_at = [&](int g, int k, int a, int b) { return ((static_cast<std::size_t>(g) * R + k) * C + a) * C + b; };
+  auto blue_at = [&](int g, int h) { return static_cast<std::size_t>(g) * G + h; };
   std::vector<sg4::SplitDuplexLink*> green(static_cast<std::size_t>(G) * C * R * R), black(static_cast<std::size_t>(G) * R * C * C),
       blue(static_cast<std::size_t>(G) * G);
   for (int g = 0; g < G; ++g)
     for (int ch_ = 0; ch_ < C; ++ch_)
       for (int j = 0; j < R; ++j)
         for (int k = j + 1; k < R; ++k)
-          green[((static_cast<std::size_t>(g) * C + ch_) * R + j) * R + k] =
+          green[green_at(g, ch_, j, k)] =
               cable(fmt::format("{}/g{}c{}/router{}-router{}", name, g, ch_, j, k), shape.df_router_links);
   for (int g = 0; g < G; ++g)
     for (int k = 0; k < R; ++k)
       for (int a = 0; a < C; ++a)
         for (int b = a + 1; b < C; ++b)
-          black[((static_cast<std::size_t>(g) * R + k) * C + a) * C + b] =
+          black[black_at(g, k, a, b)] =
               cable(fmt::format("{}/g{}/router{}/chassis{}-chassis{}", name, g, k, a, b), shape.df_chassis_links);
   for (int g = 0; g < G; ++g)
     for (int h = g + 1; h < G; ++h)
-      blue[static_cast<std::size_t>(g) * G + h] = cable(fmt::format("{}/group{}-group{}", name, g, h), shape.df_group_links);
+      blue[blue_at(g, h)] = cable(fmt::format("{}/group{}-group{}", name, g, h), shape.df_group_links);
   auto hop = [](std::vector<sg4::LinkInRoute>& out, sg4::SplitDuplexLink* l, bool up) {
     out.emplace_back(l, up ? Dir::UP : Dir::DOWN);
   };
   // Inside group g, from position k1 of chassis c1 to position k2 of chassis c2.
   auto inside = [&](std::vector<sg4::LinkInRoute>& out, int g, int c1, int k1, int c2, int k2) {
-    if (k1 != k2)
-      hop(out, green[((static_cast<std::size_t>(g) * C + c1) * R + std::min(k1, k2)) * R + std::max(k1, k2)], k1 < k2);
-    if (c1 != c2)
-      hop(out, black[((static_cast<std::size_t>(g) * R + k2) * C + std::min(c1, c2)) * C + std::max(c1, c2)], c1 < c2);
+    if (k1 != k2) hop(out, green[green_at(g, c1, std::min(k1, k2), std::max(k1, k2))], k1 < k2);
+    if (c1 != c2) hop(out, black[black_at(g, k2, std::min(c1, c2), std::max(c1, c2))], c1 < c2);
   };
   auto route = [&](int from, int to) {
     std::vector<sg4::LinkInRoute> out;
@@ -265,7 +268,7 @@ ClusterHosts build_dragonfly_cluster(sg4::NetZone* site, const std::string& name
       inside(out, g1, c1, k1, c2, k2);
     } else {  // group h meets group g at router h of g's chassis 0
       inside(out, g1, c1, k1, 0, g2);
-      hop(out, blue[static_cast<std::size_t>(std::min(g1, g2)) * G + std::max(g1, g2)], g1 < g2);
+      hop(out, blue[blue_at(std::min(g1, g2), std::max(g1, g2))], g1 < g2);
       inside(out, g2, 0, g1, c2, k2);
     }
     return out;
@@ -322,11 +325,12 @@ Platform build_platform(const Scenario& s, const SiteGraph& graph) {
     // their own: SimGrid 3.32 finds a route between a direct member of a zone and a server
     // nested below it by the server's own id in that zone (switch_zone()). Sites of ideal
     // clusters keep them as direct members (their servers are too).
+    std::vector<FabricShape> shapes;  // the loader refused a bad one
     bool nested = false;
     for (const ClusterSpec& c : site.clusters) {
       std::string error, key;
-      const FabricShape f = fabric_shape(c, error, key);
-      nested = nested || f.tiered() || f.direct();
+      shapes.push_back(fabric_shape(c, error, key));
+      nested = nested || shapes.back().tiered() || shapes.back().direct();
     }
     auto endpoint = [&](const std::string& host_name) -> std::pair<sg4::Host*, simgrid::kernel::routing::NetPoint*> {
       if (!nested) {
@@ -366,11 +370,11 @@ Platform build_platform(const Scenario& s, const SiteGraph& graph) {
     simgrid::kernel::routing::NetPoint* store_gw = storage_zone ? sp.storage->get_netpoint() : nullptr;
     sp.zone->add_route(store, nullptr, store_gw, nullptr, {sg4::LinkInRoute(sp.storage_read)}, false);
     sp.zone->add_route(nullptr, store, nullptr, store_gw, {sg4::LinkInRoute(sp.storage_write)}, false);
-    for (const ClusterSpec& c : site.clusters) {
+    for (std::size_t ci = 0; ci < site.clusters.size(); ++ci) {
+      const ClusterSpec& c = site.clusters[ci];
+      const FabricShape& shape = shapes[ci];
       const HardwareProfile* hw = s.find_profile(c.gpu);
       const double latency = c.scale_out.latency >= 0 ? c.scale_out.latency : (hw ? hw->net_hop_latency : 2e-6);
-      std::string error, key;
-      const FabricShape shape = fabric_shape(c, error, key);  // the loader refused a bad one
       const std::string name = site.name + "/" + c.name;
       ClusterHosts ch = shape.tiered()   ? build_tiered_cluster(sp.zone, name, c, shape, latency, server_speed(s, c))
                         : shape.kind == "torus"

@@ -35,6 +35,9 @@ struct FabricLinks {
   double link_bandwidth = 0;    // bytes/s per cable, one direction
 };
 
+// A torus or a dragonfly: servers are the nodes of one SimGrid zone, no switch tiers.
+inline bool direct_topology(const std::string& topology) { return topology == "torus" || topology == "dragonfly"; }
+
 struct FabricShape {
   std::string kind;             // ideal | fat-tree | rail-optimised | rail-only | torus | dragonfly
   int tiers = 0;                // switch tiers; 0: one aggregated link (ideal)
@@ -61,7 +64,8 @@ struct FabricShape {
   std::vector<FabricLinks> link_levels;
 
   bool tiered() const { return tiers > 0; }
-  bool direct() const { return kind == "torus" || kind == "dragonfly"; }
+  bool direct() const { return direct_topology(kind); }
+  long long dragonfly_routers() const { return static_cast<long long>(df_groups) * df_chassis * df_routers; }
   // Servers group under switches for placement and `fabric_span`: leaves and pods of a tiered
   // fabric; a dragonfly's chassis (as leaves) and groups (as pods).
   bool grouped() const { return tiered() || kind == "dragonfly"; }

@@ -521,6 +521,14 @@ struct Scenario {
   int total_gpus() const;
 };
 
+// A target "site/cluster/REST" (a server, a switch, a cable of that cluster): the cluster's
+// indices and the REST after its name; nullopt when no cluster has that site and name.
+struct ClusterTarget {
+  std::size_t site = 0, cluster = 0;
+  std::string rest;
+};
+std::optional<ClusterTarget> resolve_cluster_target(const Scenario& s, const std::string& target);
+
 // A server named "site/cluster/sN": indices into sites, clusters and servers.
 struct ServerRef {
   std::size_t site = 0, cluster = 0;
