@@ -82,6 +82,10 @@ class Reader {
     if (it->size() > kMaxResultRows) fail("summary.json", fmt::format("{}.{}: more than {} entries", where, key, kMaxResultRows));
     return *it;
   }
+  // One element of a list, labelled `at` ("jobs[3]") in the error.
+  void expect_object(const json& x, const std::string& at) const {
+    if (!x.is_object()) fail("summary.json", at + ": expected an object");
+  }
   const json& object(const json& o, const char* key, const std::string& where) const {
     const auto it = o.find(key);
     if (it == o.end() || !it->is_object()) fail("summary.json", fmt::format("{}.{}: expected an object", where, key));
@@ -152,7 +156,7 @@ class Reader {
 void read_jobs(const Reader& rd, const json& summary, SimulationResult& r) {
   for (const json& x : rd.array(summary, "jobs", "")) {
     const std::string at = fmt::format("jobs[{}]", r.jobs.size());
-    if (!x.is_object()) rd.fail("summary.json", at + ": expected an object");
+    rd.expect_object(x, at);
     JobResult j;
     j.name = rd.text(x, "name", at);
     j.model = rd.text(x, "model", at);
@@ -212,7 +216,7 @@ void read_jobs(const Reader& rd, const json& summary, SimulationResult& r) {
 void read_sites_and_tco(const Reader& rd, const json& summary, SimulationResult& r) {
   for (const json& x : rd.array(summary, "sites", "")) {
     const std::string at = fmt::format("sites[{}]", r.sites.size());
-    if (!x.is_object()) rd.fail("summary.json", at + ": expected an object");
+    rd.expect_object(x, at);
     SiteResult s;
     s.name = rd.text(x, "name", at);
     s.region = rd.text(x, "region", at);
@@ -227,7 +231,7 @@ void read_sites_and_tco(const Reader& rd, const json& summary, SimulationResult&
   }
   for (const json& x : rd.array(summary, "wan", "", true)) {
     const std::string at = fmt::format("wan[{}]", r.wan_links.size());
-    if (!x.is_object()) rd.fail("summary.json", at + ": expected an object");
+    rd.expect_object(x, at);
     r.wan_links.push_back({rd.text(x, "from", at), rd.text(x, "to", at), rd.number(x, "bandwidth", at),
                            rd.number(x, "bytes", at), rd.number(x, "peak_utilisation", at)});
   }
@@ -252,13 +256,13 @@ void read_sites_and_tco(const Reader& rd, const json& summary, SimulationResult&
   c.per_million_trained_tokens = optional("per_million_trained_tokens");
   for (const json& x : rd.array(t, "sites", "tco")) {
     const std::string at = fmt::format("tco.sites[{}]", c.sites.size());
-    if (!x.is_object()) rd.fail("summary.json", at + ": expected an object");
+    rd.expect_object(x, at);
     c.sites.push_back({rd.text(x, "name", at), rd.number(x, "capex_amortised", at), rd.number(x, "power", at),
                        rd.number(x, "staff_maintenance", at), rd.number(x, "total", at)});
   }
   for (const json& x : rd.array(t, "clusters", "tco")) {
     const std::string at = fmt::format("tco.clusters[{}]", c.clusters.size());
-    if (!x.is_object()) rd.fail("summary.json", at + ": expected an object");
+    rd.expect_object(x, at);
     TcoClusterResult k;
     k.site = rd.text(x, "site", at);
     k.cluster = rd.text(x, "cluster", at);
@@ -275,7 +279,7 @@ void read_sites_and_tco(const Reader& rd, const json& summary, SimulationResult&
 void read_inference(const Reader& rd, const json& summary, SimulationResult& r) {
   for (const json& x : rd.array(summary, "inference", "", true)) {
     const std::string at = fmt::format("inference[{}]", r.services.size());
-    if (!x.is_object()) rd.fail("summary.json", at + ": expected an object");
+    rd.expect_object(x, at);
     InferenceServiceResult v;
     v.service = rd.text(x, "name", at);
     v.replicas = rd.count(x, "replicas", at);
@@ -294,7 +298,7 @@ void read_inference(const Reader& rd, const json& summary, SimulationResult& r) 
     }
     for (const json& g : rd.array(x, "regions", at)) {
       const std::string gat = fmt::format("{}.regions[{}]", at, r.inference.size());
-      if (!g.is_object()) rd.fail("summary.json", gat + ": expected an object");
+      rd.expect_object(g, gat);
       InferenceRegionResult q;
       q.service = v.service;
       q.region = rd.text(g, "region", gat);
@@ -319,7 +323,7 @@ void read_inference(const Reader& rd, const json& summary, SimulationResult& r) 
   }
   for (const json& x : rd.array(summary, "tenants", "", true)) {  // absent without tenants (and before them)
     const std::string at = fmt::format("tenants[{}]", r.tenants.size());
-    if (!x.is_object()) rd.fail("summary.json", at + ": expected an object");
+    rd.expect_object(x, at);
     TenantResult t;
     t.tenant = rd.text(x, "tenant", at);
     t.services = rd.text(x, "services", at);
