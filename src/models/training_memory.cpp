@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "rcn/models/pipeline_stages.hpp"
 #include "rcn/models/transformer_size.hpp"
 
 namespace rcn {
@@ -69,24 +70,25 @@ double moe_layer_activation_bytes(const ModelSpec& m, const ParallelismSpec& par
   return bytes + 2.0 * m.moe.top_k * par.etp * imbalance * sbh / par.tp;
 }
 
-int first_stage_layers(const ModelSpec& m, int pp) {
-  return static_cast<int>((std::int64_t{m.layers} + pp - 1) / std::max(1, pp));
-}
+int first_stage_layers(const ModelSpec& m, const ParallelismSpec& par) { return stage_layers(m, par, 0).count; }
 
-double first_stage_warmup_chunks(int p, int v, int m) {
+double stage_warmup_chunks(int p, int v, int m, int rank) {
   const long total = static_cast<long>(std::max(1, m)) * std::max(1, v);
   if (p <= 1) return std::max(1, v) - 1.0;  // no pipeline: one micro-batch's whole model, then its backward
+  const long r = std::clamp(rank, 0, p - 1);
   // Megatron-Core pipeline_parallel/schedules.py (get_pp_rank_microbatches, and
   // forward_backward_pipelining_with_interleaving in core_v0.9): rank r runs
   // (p - r - 1) * 2 + (v - 1) * p forward chunks before its first backward with
   // interleaving (the group of contiguous micro-batches defaults to p), p - r - 1
   // without; m == p with interleaving runs every chunk forward first.
-  long warmup = v > 1 ? 2L * (p - 1) + static_cast<long>(v - 1) * p : p - 1L;
+  long warmup = v > 1 ? 2L * (p - r - 1) + static_cast<long>(v - 1) * p : p - r - 1L;
   if (v > 1 && m == p) warmup = total;
   return static_cast<double>(std::min(warmup, total));
 }
 
-double first_stage_in_flight(const ParallelismSpec& par, int micro_batches) {
+double first_stage_warmup_chunks(int p, int v, int m) { return stage_warmup_chunks(p, v, m, 0); }
+
+double stage_in_flight(const ParallelismSpec& par, int micro_batches, int rank) {
   const int m = std::max(1, micro_batches);
   if (par.schedule == "gpipe") return m;
   // DualPipe: PP + 1 micro-batches (DeepSeek-V3 report, Table 2).
@@ -95,25 +97,34 @@ double first_stage_in_flight(const ParallelismSpec& par, int micro_batches) {
   // The peak comes with the first steady-state forward: the warm-up chunks plus
   // that one hold their activations, each chunk 1/v of the stage's layers.
   const double total = static_cast<double>(m) * v;
-  return std::min(total, first_stage_warmup_chunks(par.pp, v, m) + 1) / v;
+  return std::min(total, stage_warmup_chunks(par.pp, v, m, rank) + 1) / v;
 }
 
-TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
+double first_stage_in_flight(const ParallelismSpec& par, int micro_batches) {
+  return stage_in_flight(par, micro_batches, 0);
+}
+
+namespace {
+
+// What pipeline stage `i` holds (rank 0 under DualPipe also holds the last stage).
+TrainingMemory stage_memory(const ModelSpec& m, const TrainingJobSpec& job, int i) {
   const auto& par = job.parallelism;
   const TransformerSize size = transformer_size(m);
   const double layer_params = size.attention_params_per_layer + size.mlp_params_per_layer + size.norm_params_per_layer;
-  const double layers_per_stage = static_cast<double>(m.layers) / par.pp;
+  const StageLayers stage = stage_layers(m, par, i);
+  const int n_layers = stage.count;
   // The first stage holds the input embedding; with pp = 1 it also holds an untied output head.
+  // The last stage of a pipeline holds the output head, or with tied embeddings Megatron's copy
+  // of the word embedding (kept in sync with the first stage's).
   const double embedding = static_cast<double>(m.vocab) * m.hidden;
-  const double stage_embedding = par.pp == 1 ? size.embedding_params : embedding;
+  const double stage_embedding = par.pp == 1 ? size.embedding_params : (i == 0 || i == par.pp - 1 ? embedding : 0.0);
   TrainingMemory mem;
-  mem.params_on_gpu = (layers_per_stage * layer_params + stage_embedding) / par.tp;
-  // A MoE model's first stage: its first ceil(layers / pp) layers, the leading dense ones
-  // among them; each MoE layer's shared part split over tp, its experts over ep and etp.
-  const int stage_layers = first_stage_layers(m, par.pp);
-  const int stage_moe = m.moe_layers_in(0, stage_layers);
+  mem.params_on_gpu = (n_layers * layer_params + stage_embedding) / par.tp;
+  // A MoE model's stage: its own layers, the leading dense ones among them on the first
+  // stage; each MoE layer's shared part split over tp, its experts over ep and etp.
+  const int stage_moe = m.moe_layers_in(stage.first, n_layers);
   if (m.is_moe()) {
-    const double shared = (stage_layers - stage_moe) * size.dense_layer_params() +
+    const double shared = (n_layers - stage_moe) * size.dense_layer_params() +
                           stage_moe * size.moe_layer_dense_params() + stage_embedding;
     mem.expert_params_on_gpu = stage_moe * (static_cast<double>(m.moe.experts) / par.ep) * size.expert_params / par.etp;
     mem.params_on_gpu = shared / par.tp + mem.expert_params_on_gpu;
@@ -121,9 +132,8 @@ TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
   if (par.schedule == "dualpipe" && par.pp > 1) {
     // DualPipe (DeepSeek-V3 report, sec. 3.2.1 and Table 2): rank 0 also holds the last stage,
     // its layers and the output head (twice the parameters of one stage).
-    const int c = stage_layers;
-    const int first_last = static_cast<int>(std::min<std::int64_t>(std::int64_t{par.pp - 1} * c, m.layers));
-    const int n_last = m.layers - first_last;
+    const StageLayers last_stage = stage_layers(m, par, par.pp - 1);
+    const int first_last = last_stage.first, n_last = last_stage.count;
     const int moe_last = m.moe_layers_in(first_last, n_last);
     const double head = m.tied_embeddings ? 0.0 : embedding;
     const double experts = m.is_moe() ? moe_last * (static_cast<double>(m.moe.experts) / par.ep) * size.expert_params / par.etp : 0.0;
@@ -180,17 +190,17 @@ TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
   }
   mem.activations_per_layer_bytes =
       layer_activation_bytes(m, par.micro_batch, par.tp, par.sequence_parallel, par.recompute, par.cp);
-  mem.in_flight_micro_batches = first_stage_in_flight(par, job.micro_batches());
+  mem.in_flight_micro_batches = stage_in_flight(par, job.micro_batches(), i);
   if (!m.is_moe()) {
-    mem.activations_bytes = mem.activations_per_layer_bytes * layers_per_stage * mem.in_flight_micro_batches;
+    mem.activations_bytes = mem.activations_per_layer_bytes * n_layers * mem.in_flight_micro_batches;
     if (par.recompute == "full")  // one layer is recomputed at a time with its whole working set
       mem.activations_bytes +=
           layer_activation_bytes(m, par.micro_batch, par.tp, par.sequence_parallel, "none", par.cp);
   } else {
     const double moe_layer = moe_layer_activation_bytes(m, par, par.recompute);
-    const double stage = (stage_layers - stage_moe) * mem.activations_per_layer_bytes + stage_moe * moe_layer;
-    mem.activations_per_layer_bytes = stage / stage_layers;
-    mem.activations_bytes = stage * mem.in_flight_micro_batches;
+    const double held = (n_layers - stage_moe) * mem.activations_per_layer_bytes + stage_moe * moe_layer;
+    mem.activations_per_layer_bytes = n_layers > 0 ? held / n_layers : 0.0;
+    mem.activations_bytes = held * mem.in_flight_micro_batches;
     if (par.recompute == "full")
       mem.activations_bytes += std::max(
           stage_moe > 0 ? moe_layer_activation_bytes(m, par, "none") : 0.0,
@@ -198,6 +208,22 @@ TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
   }
   mem.total_bytes = mem.weights_bytes + mem.gradients_bytes + mem.optimizer_bytes + mem.activations_bytes;
   return mem;
+}
+
+}  // namespace
+
+TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
+  const auto& par = job.parallelism;
+  TrainingMemory peak = stage_memory(m, job, 0);
+  // An even split's first stage holds the most: the same layers as every other stage and
+  // the most micro-batches in flight. An uneven one may peak on another stage (Llama 3's
+  // second stage: 8 layers where the first holds 7). DualPipe's rank 0 holds both ends.
+  if (par.schedule == "dualpipe" || (!m.is_moe() && !custom_stage_split(par))) return peak;
+  for (int i = 1; i < par.pp; ++i) {
+    const TrainingMemory other = stage_memory(m, job, i);
+    if (other.total_bytes > peak.total_bytes) peak = other;
+  }
+  return peak;
 }
 
 }  // namespace rcn

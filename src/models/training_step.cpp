@@ -8,6 +8,7 @@
 #include "rcn/models/collective_model.hpp"
 #include "rcn/models/kernel_model.hpp"
 #include "rcn/models/layer_cost.hpp"
+#include "rcn/models/pipeline_stages.hpp"
 #include "rcn/models/transformer_size.hpp"
 
 namespace rcn {
@@ -156,44 +157,32 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   }
 
   // ---- one pipeline stage ----
-  const double layers_per_stage = static_cast<double>(m.layers) / p;
-  // The last stage also computes the logits and the loss; the first one the embedding lookup.
+  // Stage i holds its own layers (models/pipeline_stages.hpp): by default ceil(layers / p)
+  // each, a MoE model's leading dense layers on the first stage with the embedding; the logits
+  // and the loss sit on the last. The busiest stage sets the pace.
   const double head_fwd = layer.head_forward_s, head_bwd = layer.head_backward_s;
   const double embed_fwd = layer.embedding_forward_s, embed_bwd = layer.embedding_backward_s;
-  const double stage_extra_fwd = p == 1 ? head_fwd + embed_fwd : std::max(head_fwd, embed_fwd);
-  const double stage_extra_bwd = p == 1 ? head_bwd + embed_bwd : std::max(head_bwd, embed_bwd);
-  double mb_fwd = layers_per_stage * fwd + stage_extra_fwd;
-  double mb_bwd = layers_per_stage * bwd + stage_extra_bwd;
-  double mb_recompute = 0;
-  if (par.recompute == "full") mb_recompute = layers_per_stage * (fwd + tp_fwd + cp_fwd);
-  else if (par.recompute == "selective") mb_recompute = layers_per_stage * attention_fwd;
-  double mb_tp = layers_per_stage * (tp_fwd + tp_bwd);
-  double mb_cp = layers_per_stage * (cp_fwd + cp_bwd);
-  double mb_ep = 0;
-  if (m.is_moe()) {
-    // Stage i holds layers [i c, (i + 1) c), c = ceil(layers / p) (the last ones may hold fewer):
-    // the leading dense layers sit on the first stage with the embedding, the logits on the
-    // last. The busiest stage sets the pace.
-    const int c = first_stage_layers(m, p);
-    double busiest = -1;
-    for (int i = 0; i < p; ++i) {
-      const int first = static_cast<int>(std::min<std::int64_t>(std::int64_t{i} * c, m.layers));
-      const int n_all = std::min(c, m.layers - first);
-      const double nm = m.moe_layers_in(first, n_all), nd = n_all - nm;
-      const double extra_f = (i == 0 ? embed_fwd : 0.0) + (i == p - 1 ? head_fwd : 0.0);
-      const double extra_b = (i == 0 ? embed_bwd : 0.0) + (i == p - 1 ? head_bwd : 0.0);
-      const double f_i = nd * fwd + nm * moe_fwd + extra_f, b_i = nd * bwd + nm * moe_bwd + extra_b;
-      double r_i = 0;
-      if (par.recompute == "full") r_i = nd * (fwd + tp_fwd + cp_fwd) + nm * (moe_fwd + tp_fwd + cp_fwd + ep_fwd);
-      else if (par.recompute == "selective") r_i = n_all * attention_fwd;
-      const double tp_i = n_all * (tp_fwd + tp_bwd), cp_i = n_all * (cp_fwd + cp_bwd), ep_i = nm * (ep_fwd + ep_bwd);
-      const double total = f_i + b_i + r_i + tp_i + cp_i + ep_i;
-      if (total > busiest) {
-        busiest = total;
-        mb_fwd = f_i, mb_bwd = b_i, mb_recompute = r_i, mb_tp = tp_i, mb_cp = cp_i, mb_ep = ep_i;
-        st.ep_comm_total_s = nm * ep_layer_total;  // per micro-batch here; times m below
-      }
+  double mb_fwd = 0, mb_bwd = 0, mb_recompute = 0, mb_tp = 0, mb_cp = 0, mb_ep = 0;
+  double busiest = -1;
+  for (int i = 0; i < p; ++i) {
+    const StageLayers stage = stage_layers(m, par, i);
+    const int n_all = stage.count;
+    const double nm = m.moe_layers_in(stage.first, n_all), nd = n_all - nm;
+    const double extra_f = (i == 0 ? embed_fwd : 0.0) + (i == p - 1 ? head_fwd : 0.0);
+    const double extra_b = (i == 0 ? embed_bwd : 0.0) + (i == p - 1 ? head_bwd : 0.0);
+    const double f_i = nd * fwd + nm * moe_fwd + extra_f, b_i = nd * bwd + nm * moe_bwd + extra_b;
+    double r_i = 0;
+    if (par.recompute == "full") r_i = nd * (fwd + tp_fwd + cp_fwd) + nm * (moe_fwd + tp_fwd + cp_fwd + ep_fwd);
+    else if (par.recompute == "selective") r_i = n_all * attention_fwd;
+    const double tp_i = n_all * (tp_fwd + tp_bwd), cp_i = n_all * (cp_fwd + cp_bwd), ep_i = nm * (ep_fwd + ep_bwd);
+    const double total = f_i + b_i + r_i + tp_i + cp_i + ep_i;
+    if (total > busiest) {
+      busiest = total;
+      mb_fwd = f_i, mb_bwd = b_i, mb_recompute = r_i, mb_tp = tp_i, mb_cp = cp_i, mb_ep = ep_i;
+      st.ep_comm_total_s = nm * ep_layer_total;  // per micro-batch here; times m below
     }
+  }
+  if (m.is_moe()) {
     st.layer_forward_s = moe_fwd;
     st.layer_backward_s = moe_bwd;
   }

@@ -11,9 +11,12 @@ using ordered_json = nlohmann::ordered_json;
 namespace {
 
 std::string layout_label(const ParallelismSpec& q) {
-  return fmt::format("tp {}, cp {}, pp {}, v {}, dp {}, micro_batch {}, recompute {}, zero {}, sp {}", q.tp, q.cp,
-                     q.pp, q.virtual_stages, q.dp, q.micro_batch, q.recompute, q.zero,
-                     q.sequence_parallel && q.tp > 1 ? "on" : "off");
+  std::string label = fmt::format("tp {}, cp {}, pp {}, v {}, dp {}, micro_batch {}, recompute {}, zero {}, sp {}",
+                                  q.tp, q.cp, q.pp, q.virtual_stages, q.dp, q.micro_batch, q.recompute, q.zero,
+                                  q.sequence_parallel && q.tp > 1 ? "on" : "off");
+  if (q.first_stage_layers >= 0) label += fmt::format(", first stage {} layers", q.first_stage_layers);
+  if (q.last_stage_layers >= 0) label += fmt::format(", last stage {} layers", q.last_stage_layers);
+  return label;
 }
 
 }  // namespace
@@ -64,6 +67,8 @@ ordered_json step_json(const TrainingStep& s) {
   par["micro_batch"] = q.micro_batch;
   par["schedule"] = q.schedule;
   par["virtual_stages"] = q.virtual_stages;
+  if (q.first_stage_layers >= 0) par["first_stage_layers"] = q.first_stage_layers;
+  if (q.last_stage_layers >= 0) par["last_stage_layers"] = q.last_stage_layers;
   par["recompute"] = q.recompute;
   par["zero"] = q.zero;
   par["sequence_parallel"] = q.sequence_parallel && q.tp > 1;

@@ -15,6 +15,7 @@
 #include "rcn/scenario/input_limits.hpp"
 #include "rcn/models/fabric_failure.hpp"
 #include "rcn/models/fabric_shape.hpp"
+#include "rcn/models/pipeline_stages.hpp"
 #include "src/scenario/cost_reader.hpp"
 #include "src/scenario/geo.hpp"
 #include "src/scenario/job_trace.hpp"
@@ -563,6 +564,28 @@ class ScenarioReader {
                "kv_heads does not apply with mla: every head has its own keys and values from the latent");
   }
 
+  // Uneven pipeline stages against the model's layers: the stages first_stage_layers and
+  // last_stage_layers do not name share the rest evenly, at least one layer each.
+  void check_stage_split(const ModelSpec& m, const ParallelismSpec& q, const YAML::Node& n, const std::string& p) {
+    const bool f_set = q.first_stage_layers >= 0, l_set = q.last_stage_layers >= 0;
+    const std::int64_t named = std::int64_t{f_set ? q.first_stage_layers : 0} + (l_set ? q.last_stage_layers : 0);
+    const std::int64_t others = std::int64_t{q.pp} - f_set - l_set;
+    const std::int64_t rest = std::int64_t{m.layers} - named;
+    const char* key = f_set ? "first_stage_layers" : "last_stage_layers";
+    const std::string names = f_set && l_set ? "first_stage_layers + last_stage_layers" : key;
+    const YAML::Node at = YamlReader::child(YamlReader::child(n, "parallelism"), key);
+    const std::string where = p + ".parallelism." + key;
+    if (others == 0 && rest != 0)
+      r_.error(at, where, fmt::format("with pp 2, {} ({}) must equal the model's layers ({})", names, named, m.layers));
+    else if (rest < 0)
+      r_.error(at, where, fmt::format("{} ({}) exceeds the model's layers ({})", names, named, m.layers));
+    else if (others > 0 && (rest < others || rest % others != 0))
+      r_.error(at, where,
+               fmt::format("the other {} stages must share the remaining {} of the model's {} layers evenly, "
+                           "at least one each",
+                           others, rest, m.layers));
+  }
+
   // Expert parallelism against the model and the job's other ranks (Megatron-Core's MoE
   // parallel folding: etp x ep ranks out of the tp x cp x dp ranks of one stage).
   void check_experts(const ModelSpec& m, const TrainingJobSpec& j, const YAML::Node& n, const std::string& p) {
@@ -845,7 +868,8 @@ class ScenarioReader {
       j.parallelism.loc = r_.loc(par, pp);
       if (r_.expect_map(par, pp, {"auto", "tp", "cp", "cp_comm", "pp", "dp", "micro_batch", "schedule", "virtual_stages",
                                   "recompute", "sequence_parallel", "zero", "gradient_dtype", "optimizer",
-                                  "optimizer_dtype", "min_dp", "ep", "etp", "moe_imbalance", "a2a_overlap"})) {
+                                  "optimizer_dtype", "min_dp", "ep", "etp", "moe_imbalance", "a2a_overlap",
+                                  "first_stage_layers", "last_stage_layers"})) {
         // `auto: true` with some keys: those keys are fixed, the search picks the rest.
         ParallelismSpec& q = j.parallelism;
         q.auto_layout = r_.boolean(par, "auto", pp).value_or(false);
@@ -856,6 +880,10 @@ class ScenarioReader {
           if (given("min_dp"))
             r_.error(YamlReader::child(par, "min_dp"), pp + ".min_dp",
                      "min_dp (elastic restarts) needs a fixed layout, not auto");
+          for (const char* key : {"first_stage_layers", "last_stage_layers"})
+            if (given(key))
+              r_.error(YamlReader::child(par, key), pp + "." + key,
+                       fmt::format("{} needs a fixed layout, not auto (the search splits layers evenly)", key));
         }
         j.parallelism.tp = r_.integer(par, "tp", pp, 1, false).value_or(1);
         j.parallelism.cp = r_.integer(par, "cp", pp, 1, false).value_or(1);
@@ -906,6 +934,14 @@ class ScenarioReader {
             bounded(par, "a2a_overlap", pp, Quantity::Count, Sign::NonNegative, false, 0, 1, "a fraction", "0", "1")
                 .value_or(0.0);
         j.parallelism.min_dp = r_.integer(par, "min_dp", pp, 1, false).value_or(0);
+        // Uneven pipeline stages; checked against the model's layers with the model below.
+        for (const char* key : {"first_stage_layers", "last_stage_layers"}) {
+          const auto count = r_.integer(par, key, pp, 0, false);
+          if (!count || q.auto_layout) continue;
+          (std::string(key) == "first_stage_layers" ? q.first_stage_layers : q.last_stage_layers) = *count;
+          if (q.pp < 2)
+            r_.error(YamlReader::child(par, key), pp + "." + key, fmt::format("{} needs pp >= 2, got pp {}", key, q.pp));
+        }
         if (j.parallelism.min_dp > j.parallelism.dp)
           r_.error(YamlReader::child(par, "min_dp"), pp + ".min_dp",
                    fmt::format("min_dp ({}) cannot exceed dp ({})", j.parallelism.min_dp, j.parallelism.dp));
@@ -1785,7 +1821,9 @@ class ScenarioReader {
         check_experts(*m, j, n, p);
         // A MoE model's stages may hold uneven layer counts (DeepSeek-V3: 61 layers on 16 stages);
         // the busiest stage sets the pace (docs/models.md, Expert parallelism).
-        if (m->layers % chunks != 0 && !m->is_moe())
+        if (custom_stage_split(j.parallelism) && j.parallelism.pp >= 2)
+          check_stage_split(*m, j.parallelism, n, p);
+        else if (m->layers % chunks != 0 && !m->is_moe())
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",
                    fmt::format("pp x virtual_stages ({}) must divide the model's layers ({})", chunks, m->layers));
       }

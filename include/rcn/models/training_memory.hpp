@@ -2,7 +2,7 @@
 // Bytes one GPU holds while training: weights, gradients and Adam state of
 // its model shard (Megatron's distributed optimizer and ZeRO stages shard
 // them over the dp x cp ranks that hold the same weights), plus activations
-// of the micro-batches in flight on the first pipeline stage (Korthikanti et
+// of the micro-batches in flight on the peak pipeline stage (Korthikanti et
 // al. 2022, "Reducing Activation Recomputation in Large Transformer Models",
 // generalised to GQA, gated MLPs, no dropout and context parallelism; flash
 // attention keeps no s x s score matrix). Formulas: docs/models.md, Memory.
@@ -13,7 +13,7 @@
 namespace rcn {
 
 struct TrainingMemory {
-  double params_on_gpu = 0;        // parameters of the first stage's shard (embedding included)
+  double params_on_gpu = 0;        // parameters of the peak stage's shard (embedding or head included)
   double expert_params_on_gpu = 0; // of which routed experts: held by the expert-data-parallel group
                                    // (tp cp dp / (etp ep) ranks), their optimizer state sharded over it
   double weights_bytes = 0;        // bf16 (2 B/param), / (dp x cp) with zero 3
@@ -24,7 +24,7 @@ struct TrainingMemory {
                                    // remainders + m, v; bf16 moments: 4 B instead of 8
   double activations_bytes = 0;    // per micro-batch x micro-batches in flight
   double activations_per_layer_bytes = 0;  // one layer, one micro-batch
-  double in_flight_micro_batches = 0;      // on the first stage, in units of its whole set of layers
+  double in_flight_micro_batches = 0;      // on the peak stage, in units of its whole set of layers
   double total_bytes = 0;
 };
 
@@ -46,15 +46,19 @@ double layer_activation_bytes(const ModelSpec& m, double batch, int tp, bool seq
 // per stage (v = 1: plain 1F1B) and m micro-batches: 2(p - 1) + (v - 1) p
 // interleaved (all m v when m = p), p - 1 without; at most m v.
 double first_stage_warmup_chunks(int p, int v, int m);
+// The same for pipeline rank `rank`: 2(p - rank - 1) + (v - 1) p interleaved, p - rank - 1 without.
+double stage_warmup_chunks(int p, int v, int m, int rank);
 
 // Micro-batches whose activations the first pipeline stage holds at its peak,
 // counted in units of all its layers: (warm-up chunks + 1) / v, at most m. That is
 // 1F1B p (Narayanan et al. 2021), interleaved p (1 + (p - 1)/(p v)) (Korthikanti
 // et al. 2022, sec. 4.2.3), GPipe m.
 double first_stage_in_flight(const ParallelismSpec& par, int micro_batches);
+// The same for pipeline rank `rank` (DualPipe and GPipe: as the first stage).
+double stage_in_flight(const ParallelismSpec& par, int micro_batches, int rank);
 
-// Layers of the first pipeline stage (ceil(layers / pp); a MoE model's stages may be uneven).
-int first_stage_layers(const ModelSpec& m, int pp);
+// Layers of the first pipeline stage (models/pipeline_stages.hpp).
+int first_stage_layers(const ModelSpec& m, const ParallelismSpec& par);
 
 // Activation bytes of one MoE layer for one micro-batch on one GPU: the layer_activation_bytes()
 // terms with the MLP's width that of the shared experts plus top_k x imbalance routed ones (each

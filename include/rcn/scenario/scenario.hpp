@@ -211,6 +211,9 @@ struct ParallelismSpec {
   int micro_batch = 1;
   Symbol schedule = "1f1b";        // 1f1b | interleaved-1f1b | gpipe
   int virtual_stages = 1;          // model chunks per pipeline stage (interleaved-1f1b: >= 2)
+  int first_stage_layers = -1;     // layers of the first / last pipeline stage, the others sharing the
+  int last_stage_layers = -1;      // rest evenly (Megatron-Core's --decoder-first/last-pipeline-num-layers);
+                                   // -1: ceil(layers / pp) per stage (models/pipeline_stages.hpp)
   Symbol recompute = "none";       // none | selective | full
   bool sequence_parallel = true;   // with tp > 1: norms and dropout sharded, all-gather/reduce-scatter instead of all-reduce
   int min_dp = 0;                  // elastic: after a failure, may restart with dp down to this (0 = dp, not elastic)
