@@ -296,8 +296,9 @@ void read_inference(const Reader& rd, const json& summary, SimulationResult& r) 
       auto positive = [&](const char* key) { return std::max(0.0, rd.number(*slo, key, at + ".slo_s", true)); };
       v.slo_ttft_s = positive("ttft"), v.slo_tpot_s = positive("tpot"), v.slo_e2e_s = positive("e2e");
     }
+    std::size_t region_index = 0;  // within this service (r.inference holds every service's regions)
     for (const json& g : rd.array(x, "regions", at)) {
-      const std::string gat = fmt::format("{}.regions[{}]", at, r.inference.size());
+      const std::string gat = fmt::format("{}.regions[{}]", at, region_index++);
       rd.expect_object(g, gat);
       InferenceRegionResult q;
       q.service = v.service;

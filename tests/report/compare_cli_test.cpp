@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "rcn/report/result_folder.hpp"
 #include "tests/test_support.hpp"
 
@@ -172,4 +174,16 @@ TEST_CASE("compare: a run folder reads back with its tenants", "[cli][compare]")
   CHECK(r.tenants[1].gpu_hours == Approx(12.0 / 6).epsilon(1e-9));
   CHECK(r.tenants[1].slo_attainment < 1);  // code's TPOT SLO of 3 ms is missed by some requests
   CHECK(r.tenants[1].slo_attainment == Approx(static_cast<double>(r.tenants[1].slo_met) / r.tenants[1].completed));
+  // A bad field in the second service's only region is named by that service's own region index.
+  fs::copy(dir + "/t", dir + "/bad", fs::copy_options::recursive);
+  nlohmann::json summary = nlohmann::json::parse(read_text(dir + "/bad/summary.json"));
+  summary["inference"][1]["regions"][0]["requests"] = "many";
+  std::ofstream(dir + "/bad/summary.json", std::ios::trunc) << summary.dump();
+  try {
+    rcn::read_result_folder(dir + "/bad");
+    FAIL("a word for a number was read");
+  } catch (const rcn::ResultFolderError& e) {
+    CHECK(e.message.find("summary.json: inference[1].regions[0].requests: expected a number") !=
+          std::string::npos);
+  }
 }
