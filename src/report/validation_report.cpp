@@ -370,7 +370,11 @@ const KnownGap kKnownGaps[] = {
     {"Llama 3 8B, 1 H200, bf16, batch 8", 0.34,
      "vLLM nightly's per-iteration host time: the same benchmark on an H100 misses by the same ~2 ms per step, "
      "independent of the GPU's memory bandwidth, so it is CPU work between steps, which needs a measurement of that "
-     "vLLM version (a device session) before the `engine` option can carry it"},
+     "vLLM version (a device session) before the `engine` option can carry it. Build 9515 is the working benchmark "
+     "named by vLLM PR #9768 (\"[perf bench] H200 development\", 2024-10-28), so vLLM's V0 engine of that date; "
+     "the published host figures found for it are relative (the v0.6.0 blog: 29% of the time in scheduling and "
+     "input preparation for Llama 3 8B on an H100) or for vLLM 0.5 (RFC #6854: about 4 ms per step), none of "
+     "them for this build"},
     {"Llama 3 70B, 4 H200 TP 4, bf16, batch 8", 0.27,
      "as the 8B row: about 3.8 ms per step of vLLM's host time at TP 4 (inputs broadcast to the workers), not "
      "measured independently of this set"},
