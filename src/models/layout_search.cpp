@@ -52,6 +52,7 @@ void apply(const Layout& l, int dp, const std::string& plain, ParallelismSpec& p
   par.recompute = kRecompute[l.recompute];
   par.zero = l.zero;
   par.sequence_parallel = l.sp != 0;
+  par.first_stage_layers = par.last_stage_layers = -1;  // the search splits layers evenly
 }
 
 // Candidate values of one key: the job's when the user fixed it, else `all`.
@@ -210,6 +211,7 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
   TrainingJobSpec trial = job;  // the layout being enumerated (its memory), changed in place
   ParallelismSpec& par = trial.parallelism;
   par.min_dp = 0;
+  par.first_stage_layers = par.last_stage_layers = -1;  // the search splits layers evenly
   const std::string plain = fixed.schedule && given.schedule != "interleaved-1f1b" ? given.schedule : "1f1b";
 
   // Layouts that fit and may still win, with their bounds, up to options.chunk at a time.
@@ -317,7 +319,7 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
                              : 1.0;
                   Layout l{t, c, p, v, mb, rc, z, sp, 0, mem.total_bytes};
                   l.bound = (micro_batches + (p - 1.0) / v) * stage +
-                            optimizer_step_s(mem.params_on_gpu / shards, kernels, par.gradient_bytes());
+                            optimizer_step_s(mem.sync_params / shards, kernels, par.gradient_bytes());
                   if (beaten(l.bound)) {  // the layouts drained so far hold N faster ones
                     ++res.counts.pruned_bound;
                     continue;

@@ -106,8 +106,9 @@ double first_stage_in_flight(const ParallelismSpec& par, int micro_batches) {
 
 namespace {
 
-// What pipeline stage `i` holds (rank 0 under DualPipe also holds the last stage).
-TrainingMemory stage_memory(const ModelSpec& m, const TrainingJobSpec& job, int i) {
+// What the rank holding pipeline stage `i` holds; under DualPipe that rank also holds stage
+// `twin` = pp - 1 - i (-1: none).
+TrainingMemory stage_memory(const ModelSpec& m, const TrainingJobSpec& job, int i, int twin) {
   const auto& par = job.parallelism;
   const TransformerSize size = transformer_size(m);
   const double layer_params = size.attention_params_per_layer + size.mlp_params_per_layer + size.norm_params_per_layer;
@@ -129,13 +130,13 @@ TrainingMemory stage_memory(const ModelSpec& m, const TrainingJobSpec& job, int 
     mem.expert_params_on_gpu = stage_moe * (static_cast<double>(m.moe.experts) / par.ep) * size.expert_params / par.etp;
     mem.params_on_gpu = shared / par.tp + mem.expert_params_on_gpu;
   }
-  if (par.schedule == "dualpipe" && par.pp > 1) {
-    // DualPipe (DeepSeek-V3 report, sec. 3.2.1 and Table 2): rank 0 also holds the last stage,
-    // its layers and the output head (twice the parameters of one stage).
-    const StageLayers last_stage = stage_layers(m, par, par.pp - 1);
-    const int first_last = last_stage.first, n_last = last_stage.count;
+  const StageLayers twin_stage = twin >= 0 && twin != i ? stage_layers(m, par, twin) : StageLayers{};
+  if (twin >= 0 && twin != i) {
+    // DualPipe (DeepSeek-V3 report, sec. 3.2.1 and Table 2): rank i also holds stage pp - 1 - i,
+    // its layers and, on rank 0, the output head (twice the parameters of one stage).
+    const int first_last = twin_stage.first, n_last = twin_stage.count;
     const int moe_last = m.moe_layers_in(first_last, n_last);
-    const double head = m.tied_embeddings ? 0.0 : embedding;
+    const double head = m.tied_embeddings || twin != par.pp - 1 ? 0.0 : embedding;
     const double experts = m.is_moe() ? moe_last * (static_cast<double>(m.moe.experts) / par.ep) * size.expert_params / par.etp : 0.0;
     const double shared = m.is_moe() ? (n_last - moe_last) * size.dense_layer_params() + moe_last * size.moe_layer_dense_params()
                                      : n_last * layer_params;
@@ -191,15 +192,19 @@ TrainingMemory stage_memory(const ModelSpec& m, const TrainingJobSpec& job, int 
   mem.activations_per_layer_bytes =
       layer_activation_bytes(m, par.micro_batch, par.tp, par.sequence_parallel, par.recompute, par.cp);
   mem.in_flight_micro_batches = stage_in_flight(par, job.micro_batches(), i);
+  // DualPipe's micro-batches in flight count in units of one stage: the larger of the rank's two.
+  const int twin_moe = m.moe_layers_in(twin_stage.first, twin_stage.count);
+  const int act_layers = std::max(n_layers, twin_stage.count);
+  const int act_moe = twin_stage.count > n_layers ? twin_moe : stage_moe;
   if (!m.is_moe()) {
-    mem.activations_bytes = mem.activations_per_layer_bytes * n_layers * mem.in_flight_micro_batches;
+    mem.activations_bytes = mem.activations_per_layer_bytes * act_layers * mem.in_flight_micro_batches;
     if (par.recompute == "full")  // one layer is recomputed at a time with its whole working set
       mem.activations_bytes +=
           layer_activation_bytes(m, par.micro_batch, par.tp, par.sequence_parallel, "none", par.cp);
   } else {
     const double moe_layer = moe_layer_activation_bytes(m, par, par.recompute);
-    const double held = (n_layers - stage_moe) * mem.activations_per_layer_bytes + stage_moe * moe_layer;
-    mem.activations_per_layer_bytes = n_layers > 0 ? held / n_layers : 0.0;
+    const double held = (act_layers - act_moe) * mem.activations_per_layer_bytes + act_moe * moe_layer;
+    mem.activations_per_layer_bytes = act_layers > 0 ? held / act_layers : 0.0;
     mem.activations_bytes = held * mem.in_flight_micro_batches;
     if (par.recompute == "full")
       mem.activations_bytes += std::max(
@@ -214,15 +219,26 @@ TrainingMemory stage_memory(const ModelSpec& m, const TrainingJobSpec& job, int 
 
 TrainingMemory training_memory(const ModelSpec& m, const TrainingJobSpec& job) {
   const auto& par = job.parallelism;
-  TrainingMemory peak = stage_memory(m, job, 0);
-  // An even split's first stage holds the most: the same layers as every other stage and
+  // DualPipe's rank r holds stages r and pp - 1 - r: ranks 0 to pp/2 - 1 cover every stage.
+  const bool dual = par.schedule == "dualpipe" && par.pp > 1;
+  const int ranks = dual ? (par.pp + 1) / 2 : par.pp;
+  auto rank_memory = [&](int r) { return stage_memory(m, job, r, dual ? par.pp - 1 - r : -1); };
+  TrainingMemory peak = rank_memory(0);
+  peak.sync_params = peak.params_on_gpu, peak.sync_expert_params = peak.expert_params_on_gpu;
+  // An even split's first stage holds the most, parameters and activations: the same layers
+  // as every other stage (the last one's head weighs what the first one's embedding does) and
   // the most micro-batches in flight. An uneven one may peak on another stage (Llama 3's
-  // second stage: 8 layers where the first holds 7). DualPipe's rank 0 holds both ends.
-  if (par.schedule == "dualpipe" || (!m.is_moe() && !custom_stage_split(par))) return peak;
-  for (int i = 1; i < par.pp; ++i) {
-    const TrainingMemory other = stage_memory(m, job, i);
+  // second stage: 8 layers where the first holds 7), a MoE model's on a later stage with more
+  // expert layers.
+  if (!dual && !m.is_moe() && !custom_stage_split(par)) return peak;
+  double sync_params = peak.sync_params, sync_expert_params = peak.sync_expert_params;
+  for (int r = 1; r < ranks; ++r) {
+    const TrainingMemory other = rank_memory(r);
+    if (other.params_on_gpu > sync_params)
+      sync_params = other.params_on_gpu, sync_expert_params = other.expert_params_on_gpu;
     if (other.total_bytes > peak.total_bytes) peak = other;
   }
+  peak.sync_params = sync_params, peak.sync_expert_params = sync_expert_params;
   return peak;
 }
 

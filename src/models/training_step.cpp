@@ -220,11 +220,12 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
 
   // ---- data-parallel gradient synchronisation (over the dp x cp ranks holding the same weights) ----
   st.memory = training_memory(m, job);
-  const double local_params = st.memory.params_on_gpu;
+  // The stage holding the most parameters syncs and steps its optimizer last.
+  const double local_params = st.memory.sync_params;
   const int sync_ranks = par.dp * cp;
   // A MoE model's routed experts synchronise over their own expert-data-parallel group
   // (tp cp dp / (etp ep) ranks, Megatron-Core's expert order tp-ep-dp: etp x ep ranks apart).
-  const double expert_params = st.memory.expert_params_on_gpu;
+  const double expert_params = st.memory.sync_expert_params;
   const int edp = par.expert_data_parallel();
   const int edp_per_server =
       ranks_per_server(std::max(1, edp), std::max(1, std::min(gps, t * cp * par.dp) / std::max(1, par.etp * par.ep)));
@@ -325,7 +326,8 @@ std::string training_step_key(const TrainingJobSpec& job) {
                      q.virtual_stages, q.recompute, q.sequence_parallel, q.min_dp, q.zero, q.gradient_dtype,
                      q.optimizer, q.optimizer_dtype, q.auto_layout, f.tp, f.cp, f.pp, f.dp, f.micro_batch, f.schedule,
                      f.virtual_stages, f.recompute, f.sequence_parallel, f.zero, q.ep, q.etp, q.moe_imbalance,
-                     q.a2a_overlap);
+                     q.a2a_overlap) +
+         fmt::format("|{},{}", q.first_stage_layers, q.last_stage_layers);
 }
 
 }  // namespace rcn

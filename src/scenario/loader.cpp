@@ -936,7 +936,7 @@ class ScenarioReader {
         j.parallelism.min_dp = r_.integer(par, "min_dp", pp, 1, false).value_or(0);
         // Uneven pipeline stages; checked against the model's layers with the model below.
         for (const char* key : {"first_stage_layers", "last_stage_layers"}) {
-          const auto count = r_.integer(par, key, pp, 0, false);
+          const auto count = r_.integer(par, key, pp, 1, false);  // a stage holds at least one layer
           if (!count || q.auto_layout) continue;
           (std::string(key) == "first_stage_layers" ? q.first_stage_layers : q.last_stage_layers) = *count;
           if (q.pp < 2)

@@ -378,4 +378,20 @@ TEST_CASE("layout search is deterministic and its key ignores only tokens and st
   CHECK(layout_search_key(m, fixed, "h100-sxm", s.links) != key);
 }
 
+TEST_CASE("the search splits layers evenly whatever stage sizes the job names", "[models][layout]") {
+  const Setup s = h100_setup();
+  const ModelSpec m = small_model();
+  const TrainingJobSpec plain = job_of(16, 64);
+  TrainingJobSpec split = plain;
+  split.parallelism.first_stage_layers = 1, split.parallelism.last_stage_layers = 1;
+  const LayoutSearchResult a = search_layouts(m, plain, s.gpu, s.links), b = search_layouts(m, split, s.gpu, s.links);
+  REQUIRE_FALSE(a.best.empty());
+  REQUIRE(a.best.size() == b.best.size());
+  CHECK(a.counts.skipped_memory == b.counts.skipped_memory);
+  for (std::size_t i = 0; i < a.best.size(); ++i) {
+    CHECK(b.best[i].step_time_s == a.best[i].step_time_s);
+    CHECK(b.best[i].layout.first_stage_layers == -1);
+  }
+}
+
 }  // namespace rcn

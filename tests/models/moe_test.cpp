@@ -282,6 +282,18 @@ TEST_CASE("uneven pipeline stages of a MoE model: the busiest stage sets the pac
   CHECK(first_stage_layers(m, j.parallelism) == 4);
 }
 
+TEST_CASE("a MoE model's later stage with more expert layers holds the most parameters", "[models][moe]") {
+  ModelSpec m = small_moe();
+  m.layers = 8, m.moe.dense_layers = 2, m.moe.every = 1;  // 2 stages: 2 dense + 2 MoE, then 4 MoE
+  const TrainingJobSpec j = moe_job(1, 2, 8, 1, 64);  // ep 1: a layer's 16 experts outweigh a dense MLP
+  const TrainingMemory mem = training_memory(m, j);
+  const TransformerSize size = transformer_size(m);
+  const double experts_per_layer = 16.0 * size.expert_params;
+  CHECK(mem.sync_expert_params == Approx(4 * experts_per_layer));
+  CHECK(mem.sync_params == Approx(4 * size.moe_layer_dense_params() + 32000.0 * 1024 + 4 * experts_per_layer));
+  CHECK(mem.params_on_gpu <= mem.sync_params);
+}
+
 TEST_CASE("dualpipe: the bubble of DeepSeek-V3's Table 2, PP + 1 micro-batches in flight, two stages' weights",
           "[models][moe]") {
   const ModelSpec m = small_moe();

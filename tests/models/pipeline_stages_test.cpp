@@ -102,3 +102,65 @@ TEST_CASE("Llama 3 405B's split: a middle stage of 8 layers sets the pace and th
   const TrainingStep even = training_step(llama3_405b(128), llama3_job(), gpu, roce);
   CHECK(even.forward_s == Approx(32 * (8 * layer.forward_s + layer.head_forward_s)));
 }
+
+namespace {
+
+ModelSpec llama3_8b() {
+  ModelSpec m;
+  m.layers = 32, m.hidden = 4096, m.heads = 32, m.kv_heads = 8, m.ffn = 14336, m.vocab = 128256, m.seq = 8192;
+  m.gated_mlp = true, m.tied_embeddings = false, m.dropout = false;
+  return m;
+}
+
+TrainingJobSpec pp4_job(int first, int last) {
+  TrainingJobSpec j;
+  j.gpus = 32, j.global_batch = 64, j.tokens = 1e9;
+  auto& q = j.parallelism;
+  q.tp = 1, q.pp = 4, q.dp = 8, q.micro_batch = 1, q.recompute = "none";
+  q.first_stage_layers = first, q.last_stage_layers = last;
+  return j;
+}
+
+double layer_params(const ModelSpec& m) {
+  const TransformerSize size = transformer_size(m);
+  return size.attention_params_per_layer + size.mlp_params_per_layer + size.norm_params_per_layer;
+}
+
+}  // namespace
+
+TEST_CASE("jobs that differ only in their stage sizes do not share a cached step", "[models][pipeline]") {
+  CHECK(training_step_key(pp4_job(2, -1)) != training_step_key(pp4_job(-1, -1)));
+  CHECK(training_step_key(pp4_job(2, -1)) != training_step_key(pp4_job(-1, 2)));
+}
+
+TEST_CASE("the stage with the most parameters syncs them; the memory peak may be another stage",
+          "[models][pipeline]") {
+  // 32 layers as 2 / 10 / 10 / 10. Plain 1F1B: stage 1 holds 10 layers x 3 micro-batches in flight
+  // (p - r - 1 + 1), the last stage 10 layers x 1 and the untied head: stage 1 is the memory peak,
+  // the last stage holds the most parameters.
+  const ModelSpec m = llama3_8b();
+  const TrainingJobSpec j = pp4_job(2, -1);
+  const TrainingMemory mem = training_memory(m, j);
+  CHECK(mem.params_on_gpu == Approx(10 * layer_params(m)));
+  CHECK(mem.in_flight_micro_batches == 3);
+  CHECK(mem.sync_params == Approx(10 * layer_params(m) + 128256.0 * 4096));
+  CHECK(mem.sync_expert_params == 0);
+  // An even split: the first stage is both (its embedding weighs what the last one's head does).
+  const TrainingMemory even = training_memory(m, pp4_job(-1, -1));
+  CHECK(even.sync_params == even.params_on_gpu);
+  CHECK(even.params_on_gpu == Approx(8 * layer_params(m) + 128256.0 * 4096));
+}
+
+TEST_CASE("DualPipe with uneven stages: a middle rank holds its two stages", "[models][pipeline]") {
+  // 32 layers as 2 / 14 / 14 / 2 on 4 stages: DualPipe's rank 0 holds stages 0 and 3 (4 layers,
+  // the embedding and the head), rank 1 stages 1 and 2 (28 layers), PP + 1 = 5 micro-batches of
+  // its larger stage (14 layers) in flight.
+  const ModelSpec m = llama3_8b();
+  TrainingJobSpec j = pp4_job(2, 2);
+  j.parallelism.schedule = "dualpipe";
+  const TrainingMemory mem = training_memory(m, j);
+  CHECK(mem.params_on_gpu == Approx(28 * layer_params(m)));
+  CHECK(mem.sync_params == Approx(28 * layer_params(m)));
+  CHECK(mem.in_flight_micro_batches == 5);
+  CHECK(mem.activations_bytes == Approx(14 * 5 * layer_activation_bytes(m, 1, 1, false, "none")));
+}

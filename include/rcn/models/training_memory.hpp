@@ -26,6 +26,10 @@ struct TrainingMemory {
   double activations_per_layer_bytes = 0;  // one layer, one micro-batch
   double in_flight_micro_batches = 0;      // on the peak stage, in units of its whole set of layers
   double total_bytes = 0;
+  // The stage (rank) holding the most parameters, which need not be the memory peak: its
+  // gradient synchronisation and optimizer step are the slowest of the step's.
+  double sync_params = 0;
+  double sync_expert_params = 0;  // of which routed experts
 };
 
 // How attention keeps what its backward needs. Flash attention (what rcnsim
