@@ -1,6 +1,7 @@
-// Times the layout search (models/layout_search.hpp) on two planner-sized cases:
-// a Llama-3-70B-shaped model on 1,024 H100s and a 405B-class one on 16,384 H100s
-// (the shapes of scenarios/default.yaml and scenarios/reliability/), one core.
+// Times the layout search (models/layout_search.hpp) on three planner-sized cases:
+// a Llama-3-70B-shaped model on 1,024 H100s, a 405B-class one of 128 layers on
+// 16,384 H100s (every pp splits it evenly), and Llama 3 405B's own 126 layers on
+// 16,384 (pp 8 and 16 only as the embedding-and-loss split), one core.
 // Prints, per case, the layouts enumerated, skipped for memory, pruned by the
 // bound and evaluated with the full step model, the wall time, and both rates.
 // Usage: rcn-bench-search [--exhaustive]   (also times the search without pruning)
@@ -23,9 +24,13 @@ int main(int argc, char** argv) {
       "               gated_mlp: true, tied_embeddings: false, dropout: false}\n"
       "  llama3-405b: {layers: 128, hidden: 16384, heads: 128, kv_heads: 8, ffn: 53248, vocab: 128256, seq: 8192,\n"
       "                gated_mlp: true, tied_embeddings: false, dropout: false}\n"
+      "  llama3-405b-126: {layers: 126, hidden: 16384, heads: 128, kv_heads: 8, ffn: 53248, vocab: 128256,\n"
+      "                    seq: 8192, gated_mlp: true, tied_embeddings: false, dropout: false}\n"
       "workloads:\n  training:\n"
       "    - {name: l70-1024, model: llama3-70b, gpus: 1024, global_batch: 1024, tokens: 15e12, parallelism: auto}\n"
       "    - {name: l405-16384, model: llama3-405b, gpus: 16384, global_batch: 2048, tokens: 15.6e12,\n"
+      "       parallelism: auto}\n"
+      "    - {name: l405-126-16384, model: llama3-405b-126, gpus: 16384, global_batch: 2048, tokens: 15.6e12,\n"
       "       parallelism: auto}\n";
   rcn::LoadResult r = rcn::load_scenario_text(y, "<bench-search>");
   if (!r.scenario) {
@@ -52,9 +57,11 @@ int main(int argc, char** argv) {
       if (!res.best.empty()) {
         const auto& b = res.best.front();
         const auto& q = b.layout;
-        fmt::print("  best: tp {} cp {} pp {} v {} dp {} mb {} recompute {} zero {} sp {}: step {:.3f} s, MFU {:.1f}%, "
+        const std::string ends =
+            q.first_stage_layers >= 0 ? fmt::format(" (first and last stage {} layers)", q.first_stage_layers) : "";
+        fmt::print("  best: tp {} cp {} pp {}{} v {} dp {} mb {} recompute {} zero {} sp {}: step {:.3f} s, MFU {:.1f}%, "
                    "{:.1f} GB per GPU\n",
-                   q.tp, q.cp, q.pp, q.virtual_stages, q.dp, q.micro_batch, q.recompute, q.zero,
+                   q.tp, q.cp, q.pp, ends, q.virtual_stages, q.dp, q.micro_batch, q.recompute, q.zero,
                    q.sequence_parallel && q.tp > 1 ? "on" : "off", b.step_time_s, 100 * b.mfu,
                    b.memory.total_bytes / 1e9);
       }

@@ -9,6 +9,7 @@
 
 #include "rcn/models/kernel_model.hpp"
 #include "rcn/models/layer_cost.hpp"
+#include "rcn/models/pipeline_stages.hpp"
 #include "rcn/models/training_memory.hpp"
 
 namespace rcn {
@@ -39,9 +40,15 @@ struct Layout {
   std::array<int, 8> rank() const { return {tp, cp, pp, v, mb, recompute, zero, sp}; }
 };
 
-// Sets `par` to layout `l` with `dp` replicas; `plain` is the schedule of v = 1
-// (1f1b, or gpipe when the user fixed it), v >= 2 being interleaved-1f1b.
-void apply(const Layout& l, int dp, const std::string& plain, ParallelismSpec& par) {
+// The search's split of `layers` over `p` stages (pipeline_split_units()): even, or
+// Megatron-Core's embedding-and-loss split with one layer fewer on the first and the last.
+void set_stage_split(std::int64_t layers, int p, ParallelismSpec& par) {
+  par.first_stage_layers = par.last_stage_layers = embedding_loss_stage_layers(layers, p);
+}
+
+// Sets `par` to layout `l` with `dp` replicas of a model of `layers`; `plain` is the
+// schedule of v = 1 (1f1b, or gpipe when the user fixed it), v >= 2 being interleaved-1f1b.
+void apply(const Layout& l, int dp, std::int64_t layers, const std::string& plain, ParallelismSpec& par) {
   par.tp = l.tp;
   par.cp = l.cp;
   par.pp = l.pp;
@@ -52,7 +59,7 @@ void apply(const Layout& l, int dp, const std::string& plain, ParallelismSpec& p
   par.recompute = kRecompute[l.recompute];
   par.zero = l.zero;
   par.sequence_parallel = l.sp != 0;
-  par.first_stage_layers = par.last_stage_layers = -1;  // the search splits layers evenly
+  set_stage_split(layers, l.pp, par);
 }
 
 // Candidate values of one key: the job's when the user fixed it, else `all`.
@@ -73,12 +80,13 @@ std::vector<int> tp_candidates(const ModelSpec& m, const ParallelismSpec& given,
   return tps;
 }
 // Virtual stages: 1 (1f1b, or gpipe when fixed); >= 2 interleaved, which Megatron
-// allows with pp >= 2, layers % (pp v) == 0 and micro-batches % pp == 0.
-bool virtual_stages_allowed(const ModelSpec& m, const ParallelismSpec& given, int p, int v,
+// allows with pp >= 2, units % (pp v) == 0 (the layers, or the layers + 2 of the
+// embedding-and-loss split: pipeline_split_units()) and micro-batches % pp == 0.
+bool virtual_stages_allowed(std::int64_t units, const ParallelismSpec& given, int p, int v,
                             std::int64_t micro_batches) {
   const bool interleaved = v >= 2;
   if (given.fixed.schedule && interleaved != (given.schedule == "interleaved-1f1b")) return false;
-  return !interleaved || (p >= 2 && m.layers % (std::int64_t{p} * v) == 0 && micro_batches % p == 0);
+  return !interleaved || (p >= 2 && units % (std::int64_t{p} * v) == 0 && micro_batches % p == 0);
 }
 // Per-layer compute for the lower bound: a MoE model's cheaper layer kind, term by term.
 LayerCost bound_layer_cost(const ModelSpec& m, const TrainingJobSpec& trial, const KernelModel& kernels) {
@@ -167,17 +175,18 @@ std::int64_t count_layouts(const ModelSpec& m, const TrainingJobSpec& job, const
       if (c > 1 && m.seq % (2 * std::int64_t{c}) != 0) continue;
       for (int p : keep_or(fixed.pp, given.pp, divisors(gpus / (std::int64_t{t} * c)))) {
         const std::int64_t replica = std::int64_t{t} * c * p;
-        if (gpus % replica != 0 || m.layers % p != 0) continue;
+        const std::int64_t units = pipeline_split_units(m.layers, p);
+        if (gpus % replica != 0 || units == 0) continue;
         const std::int64_t dp = gpus / replica;
         if ((fixed.dp && dp != given.dp) || batch % dp != 0 || !experts_fit(given, t, c, dp)) continue;
         std::int64_t zeros = 0;
         for (int z = 0; z < 4; ++z) zeros += zero_allowed(given, dp, c, z);
         // Virtual stages allowed when micro-batches % pp is 0 and when it is not.
-        const auto v_choices = keep_or(fixed.virtual_stages, given.virtual_stages, divisors(m.layers / p));
+        const auto v_choices = keep_or(fixed.virtual_stages, given.virtual_stages, divisors(units / p));
         std::int64_t v_divisible = 0, v_other = 0;
         for (int v : v_choices) {
-          v_divisible += virtual_stages_allowed(m, given, p, v, p);
-          v_other += virtual_stages_allowed(m, given, p, v, p + 1);
+          v_divisible += virtual_stages_allowed(units, given, p, v, p);
+          v_other += virtual_stages_allowed(units, given, p, v, p + 1);
         }
         auto mbs = micro_batch_sizes.find(dp);
         if (mbs == micro_batch_sizes.end()) mbs = micro_batch_sizes.emplace(dp, divisors(batch / dp)).first;
@@ -211,7 +220,6 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
   TrainingJobSpec trial = job;  // the layout being enumerated (its memory), changed in place
   ParallelismSpec& par = trial.parallelism;
   par.min_dp = 0;
-  par.first_stage_layers = par.last_stage_layers = -1;  // the search splits layers evenly
   const std::string plain = fixed.schedule && given.schedule != "interleaved-1f1b" ? given.schedule : "1f1b";
 
   // Layouts that fit and may still win, with their bounds, up to options.chunk at a time.
@@ -238,7 +246,7 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
         res.counts.pruned_bound += static_cast<std::int64_t>(layouts.size() - i);
         break;
       }
-      apply(l, static_cast<int>(gpus / (std::int64_t{l.tp} * l.cp * l.pp)), plain, evaluated.parallelism);
+      apply(l, static_cast<int>(gpus / (std::int64_t{l.tp} * l.cp * l.pp)), m.layers, plain, evaluated.parallelism);
       TrainingStep st = training_step(m, evaluated, gpu, links);
       ++res.counts.evaluated;
       if (static_cast<int>(best.size()) == top && !faster(st, l, best.back().first, best.back().second)) continue;
@@ -262,19 +270,21 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
       if (c > 1 && m.seq % (2 * std::int64_t{c}) != 0) continue;  // 2 cp chunks per sequence
       for (int p : keep_or(fixed.pp, given.pp, divisors(gpus / (std::int64_t{t} * c)))) {
         const std::int64_t replica = std::int64_t{t} * c * p;
-        if (gpus % replica != 0 || m.layers % p != 0) continue;
+        const std::int64_t units = pipeline_split_units(m.layers, p);
+        if (gpus % replica != 0 || units == 0) continue;
         const std::int64_t dp = gpus / replica;
         if ((fixed.dp && dp != given.dp) || batch % dp != 0 || !experts_fit(given, t, c, dp)) continue;
         for (int mb : keep_or(fixed.micro_batch, given.micro_batch, divisors(batch / dp))) {
           if ((batch / dp) % mb != 0) continue;
           const std::int64_t micro_batches = batch / dp / mb;
           std::vector<int> vs;
-          for (int v : keep_or(fixed.virtual_stages, given.virtual_stages, divisors(m.layers / p)))
-            if (virtual_stages_allowed(m, given, p, v, micro_batches)) vs.push_back(v);
+          for (int v : keep_or(fixed.virtual_stages, given.virtual_stages, divisors(units / p)))
+            if (virtual_stages_allowed(units, given, p, v, micro_batches)) vs.push_back(v);
           for (int v : vs) {
             par.tp = t;
             par.cp = c;
             par.pp = p;
+            set_stage_split(m.layers, p, par);
             par.dp = static_cast<int>(dp);
             par.micro_batch = mb;
             par.virtual_stages = v;
@@ -303,16 +313,22 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
                     it = layer_costs.emplace(std::array<int, 4>{t, c, mb, sp}, bound_layer_cost(m, trial, kernels))
                              .first;
                   const LayerCost& lc = it->second;
-                  const double layers = static_cast<double>(m.layers) / p;
-                  // A MoE model's stages are uneven: its busiest one has at least the mean of all of them.
-                  const double head_f = p == 1 ? lc.head_forward_s + lc.embedding_forward_s
-                                        : m.is_moe() ? (lc.head_forward_s + lc.embedding_forward_s) / p
-                                                     : std::max(lc.head_forward_s, lc.embedding_forward_s);
-                  const double head_b = p == 1 ? lc.head_backward_s + lc.embedding_backward_s
-                                        : m.is_moe() ? (lc.head_backward_s + lc.embedding_backward_s) / p
-                                                     : std::max(lc.head_backward_s, lc.embedding_backward_s);
-                  const double recompute = rc == 2 ? layers * lc.forward_s : rc == 1 ? layers * lc.attention_forward_s : 0;
-                  const double stage = layers * (lc.forward_s + lc.backward_s) + head_f + head_b + recompute;
+                  const double per_layer = lc.forward_s + lc.backward_s +
+                                           (rc == 2 ? lc.forward_s : rc == 1 ? lc.attention_forward_s : 0);
+                  const double head = lc.head_forward_s + lc.head_backward_s;
+                  const double embedding = lc.embedding_forward_s + lc.embedding_backward_s;
+                  double stage = 0;
+                  if (p == 1) {
+                    stage = m.layers * per_layer + head + embedding;
+                  } else if (m.is_moe()) {
+                    // A MoE model's stages differ in kind: its busiest one has at least the mean of all of them.
+                    stage = (m.layers * per_layer + head + embedding) / p;
+                  } else {
+                    // The busiest of the first (with the embedding), a middle and the last stage (with the logits).
+                    const double n_first = stage_layers(m, par, 0).count, n_last = stage_layers(m, par, p - 1).count;
+                    const double n_middle = p > 2 ? stage_layers(m, par, 1).count : 0;
+                    stage = std::max({n_first * per_layer + embedding, n_last * per_layer + head, n_middle * per_layer});
+                  }
                   // Routed experts shard over their own group, which may be larger (tp > etp x ep).
                   const double shards =
                       z >= 1 ? std::max(static_cast<double>(dp) * c, m.is_moe() ? par.expert_data_parallel() : 0.0)

@@ -9,6 +9,18 @@ bool custom_stage_split(const ParallelismSpec& par) {
   return par.first_stage_layers >= 0 || par.last_stage_layers >= 0;
 }
 
+std::int64_t pipeline_split_units(std::int64_t layers, int pp) {
+  if (layers < 1 || pp < 1) return 0;
+  if (layers % pp == 0) return layers;
+  if ((layers + 2) % pp == 0 && (layers + 2) / pp >= 2) return layers + 2;
+  return 0;
+}
+
+int embedding_loss_stage_layers(std::int64_t layers, int pp) {
+  const std::int64_t units = pipeline_split_units(layers, pp);
+  return units == layers + 2 ? static_cast<int>(units / pp - 1) : -1;
+}
+
 StageLayers stage_layers(const ModelSpec& m, const ParallelismSpec& par, int i) {
   const std::int64_t layers = std::max(0, m.layers);
   const std::int64_t p = std::max(1, par.pp);

@@ -166,17 +166,22 @@ std::string layout_search_table(const Scenario& s, const std::vector<JobEstimate
     out += fmt::format("{} on {}/{} ({}, {} GPUs): the fastest {} of {} layouts\n", e.job, e.site, e.cluster, e.gpu,
                        e.gpus, r.best.size(), r.counts.enumerated);
     if (!r.best.empty())
-      out += fmt::format("  {:>2} {:>2} {:>4} {:>3} {:>3} {:>5} {:>3} {:>9} {:>4} {:>3} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} "
-                         "{:>9} {:>9} {:>9} {:>9} {:>6} {:>10} {:>10}\n",
-                         "#", "tp", "cp", "pp", "v", "dp", "mb", "recompute", "zero", "sp", "step_s", "forward",
+      out += fmt::format("  {:>2} {:>2} {:>4} {:>3} {:>3} {:>5} {:>5} {:>3} {:>9} {:>4} {:>3} {:>9} {:>9} {:>9} {:>9} {:>9} "
+                         "{:>9} {:>9} {:>9} {:>9} {:>9} {:>6} {:>10} {:>10}\n",
+                         "#", "tp", "cp", "pp", "v", "ends", "dp", "mb", "recompute", "zero", "sp", "step_s", "forward",
                          "backward", "recomp", "tp_comm", "cp_comm", "pp_comm", "bubble", "dp_exp", "optimizer", "MFU",
                          "memory/GPU", "to train");
     for (std::size_t i = 0; i < r.best.size(); ++i) {
       const TrainingStep& st = r.best[i];
       const ParallelismSpec& q = st.layout;
-      out += fmt::format("  {:>2} {:>2} {:>4} {:>3} {:>3} {:>5} {:>3} {:>9} {:>4} {:>3} {:>9.4g} {:>9.4g} {:>9.4g} {:>9.4g} "
-                         "{:>9.4g} {:>9.4g} {:>9.4g} {:>9.4g} {:>9.4g} {:>9.4g} {:>5.1f}% {:>10} {:>10}\n",
-                         i + 1, q.tp, q.cp, q.pp, q.virtual_stages, q.dp, q.micro_batch, q.recompute, q.zero,
+      // "ends": the first and the last stage's layers of an uneven split (the search's embedding-and-loss split).
+      const auto side = [](int n) { return n >= 0 ? std::to_string(n) : std::string("*"); };
+      const std::string ends = q.first_stage_layers >= 0 || q.last_stage_layers >= 0
+                                   ? side(q.first_stage_layers) + "," + side(q.last_stage_layers)
+                                   : "-";
+      out += fmt::format("  {:>2} {:>2} {:>4} {:>3} {:>3} {:>5} {:>5} {:>3} {:>9} {:>4} {:>3} {:>9.4g} {:>9.4g} {:>9.4g} "
+                         "{:>9.4g} {:>9.4g} {:>9.4g} {:>9.4g} {:>9.4g} {:>9.4g} {:>9.4g} {:>5.1f}% {:>10} {:>10}\n",
+                         i + 1, q.tp, q.cp, q.pp, q.virtual_stages, ends, q.dp, q.micro_batch, q.recompute, q.zero,
                          q.sequence_parallel && q.tp > 1 ? "on" : "off", st.step_time_s, st.forward_s, st.backward_s,
                          st.recompute_s, st.tp_comm_s, st.cp_comm_s, st.pp_comm_s, st.pp_bubble_s,
                          st.dp_comm_exposed_s, st.optimizer_s, 100 * st.mfu, format_bytes(st.memory.total_bytes),

@@ -883,7 +883,7 @@ class ScenarioReader {
           for (const char* key : {"first_stage_layers", "last_stage_layers"})
             if (given(key))
               r_.error(YamlReader::child(par, key), pp + "." + key,
-                       fmt::format("{} needs a fixed layout, not auto (the search splits layers evenly)", key));
+                       fmt::format("{} needs a fixed layout, not auto (the search chooses the split)", key));
         }
         j.parallelism.tp = r_.integer(par, "tp", pp, 1, false).value_or(1);
         j.parallelism.cp = r_.integer(par, "cp", pp, 1, false).value_or(1);
@@ -1821,11 +1821,20 @@ class ScenarioReader {
         check_experts(*m, j, n, p);
         // A MoE model's stages may hold uneven layer counts (DeepSeek-V3: 61 layers on 16 stages);
         // the busiest stage sets the pace (docs/models.md, Expert parallelism).
-        if (custom_stage_split(j.parallelism) && j.parallelism.pp >= 2)
+        if (custom_stage_split(j.parallelism) && j.parallelism.pp >= 2) {
           check_stage_split(*m, j.parallelism, n, p);
-        else if (m->layers % chunks != 0 && !m->is_moe())
+        } else if (j.parallelism.auto_layout) {
+          // The search splits evenly or with Megatron-Core's embedding-and-loss split (layers + 2).
+          const std::int64_t units = pipeline_split_units(m->layers, j.parallelism.pp);
+          if (units == 0 || units % chunks != 0)
+            r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",
+                     fmt::format("pp x virtual_stages ({}) must divide the model's layers ({}) or, for the search's "
+                                 "embedding-and-loss split, layers + 2 ({})",
+                                 chunks, m->layers, std::int64_t{m->layers} + 2));
+        } else if (m->layers % chunks != 0 && !m->is_moe()) {
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",
                    fmt::format("pp x virtual_stages ({}) must divide the model's layers ({})", chunks, m->layers));
+        }
       }
       if (j.cross_site) check_cross_site(s, i, n, p, site_names);
       int biggest = 0;  // stays 0 when a cluster's size was refused: no second error about it

@@ -4,6 +4,7 @@
 // `rcnsim estimate --search` prints the layouts with their counts.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "rcn/engine/checked_scenario.hpp"
@@ -223,6 +224,52 @@ TEST_CASE("rcnsim estimate --search prints the fastest layouts and the counts, a
   CHECK(o[0]["layouts"].size() == 5);
   CHECK(o[0]["job_layout"]["parallelism"]["dp"] == 256);
   CHECK(o[0]["layouts"][0]["step_time_s"].get<double>() <= o[0]["job_layout"]["step_time_s"].get<double>());
+}
+
+TEST_CASE("rcnsim estimate --search finds Llama 3 405B's 16 stages of 7 + 14 x 8 + 7 layers", "[cli][auto-layout]") {
+  // 126 layers: no pp of 8 or more divides them, so before the embedding-and-loss split the search
+  // could only offer pp 1 or 2 on 16,384 GPUs. With it, pp 8 (15 + 6 x 16 + 15) and pp 16 (7 + 14 x 8 + 7,
+  // the paper's own split, sec. 3.3.2) are searched and shown in the "ends" column.
+  const std::string dir = test::scratch_dir("auto-layout-405b");
+  const std::string file = dir + "/l405.yaml";
+  std::ofstream(file) << R"(name: l405
+sites:
+  - name: s
+    clusters:
+      - {name: main, gpu: h100-sxm, servers: 2048, gpus_per_server: 8,
+         scale_out: {kind: roce, nic_bandwidth: 400Gbps, nics_per_server: 8}}
+models:
+  l405: {layers: 126, hidden: 16384, heads: 128, kv_heads: 8, ffn: 53248, vocab: 128256, seq: 8192,
+         gated_mlp: true, tied_embeddings: false, dropout: false}
+workloads:
+  training:
+    - {name: l405, model: l405, gpus: 16384, global_batch: 2048, steps: 3,
+       parallelism: {auto: true, tp: 8, micro_batch: 1, recompute: none}}
+)";
+  const auto text = test::run_command(test::rcnsim_binary() + " estimate '" + file + "' --search --top 20");
+  INFO(text.output);
+  REQUIRE(text.status == 0);
+  CHECK(text.output.find(" ends ") != std::string::npos);
+  CHECK(text.output.find(" 7,7 ") != std::string::npos);
+  const auto json = test::run_command(test::rcnsim_binary() + " estimate '" + file + "' --search --top 20 --json");
+  REQUIRE(json.status == 0);
+  const auto j = nlohmann::json::parse(json.output);
+  REQUIRE(j.size() == 1);
+  bool meta_split = false;
+  for (const auto& l : j[0]["layouts"]) {
+    const auto& q = l["parallelism"];
+    const int pp = q["pp"].get<int>();
+    if (126 % pp == 0) {
+      CHECK_FALSE(q.contains("first_stage_layers"));
+      continue;
+    }
+    // (126 + 2) / pp units a stage, one of them the embedding on the first and the loss on the last.
+    CHECK(q["first_stage_layers"] == 128 / pp - 1);
+    CHECK(q["last_stage_layers"] == 128 / pp - 1);
+    meta_split |= pp == 16 && q["first_stage_layers"] == 7;
+  }
+  CHECK(meta_split);
+  CHECK(j[0]["layouts"][0]["parallelism"]["pp"].get<int>() >= 8);
 }
 
 }  // namespace rcn

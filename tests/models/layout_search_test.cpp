@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "rcn/models/layout_search.hpp"
+#include "rcn/models/pipeline_stages.hpp"
 #include "rcn/models/training_memory.hpp"
 #include "tests/load_scenario.hpp"
 #include "tests/test_support.hpp"
@@ -60,6 +61,16 @@ Rank rank_of(const ParallelismSpec& q) {
   return {q.tp, q.cp, q.pp, q.virtual_stages, q.micro_batch, rc, q.zero, q.sequence_parallel ? 1 : 0};
 }
 
+// What pp stages (and their virtual chunks) split, as docs/models.md states it: the
+// layers when pp divides them; else the layers plus the embedding and the loss, each
+// counted as a layer (Megatron-Core's account_for_embedding/loss_in_pipeline_split),
+// when pp divides that with two or more per stage; else nothing (0).
+int split_units(int layers, int pp) {
+  if (layers % pp == 0) return layers;
+  const int with_ends = layers + 2;
+  return with_ends % pp == 0 && with_ends / pp >= 2 ? with_ends : 0;
+}
+
 struct BruteForce {
   std::vector<TrainingStep> fitting;  // sorted fastest first
   std::int64_t enumerated = 0;
@@ -76,12 +87,13 @@ BruteForce brute_force(const ModelSpec& m, const TrainingJobSpec& job, const Har
       for (int pp = 1; pp <= g; ++pp)
         for (int dp = 1; dp <= g; ++dp) {
           if (tp * cp * pp * dp != g || links.gpus_per_server % tp || m.heads % tp || m.kv_heads % tp) continue;
-          if ((cp > 1 && m.seq % (2 * cp)) || m.layers % pp || b % dp) continue;
+          const int units = split_units(m.layers, pp);
+          if ((cp > 1 && m.seq % (2 * cp)) || units == 0 || b % dp) continue;
           for (int mb = 1; mb <= b / dp; ++mb) {
             if ((b / dp) % mb) continue;
             const int micro = b / dp / mb;
-            for (int v = 1; v <= m.layers; ++v) {
-              if (m.layers % (pp * v)) continue;
+            for (int v = 1; v <= units; ++v) {
+              if (units % (pp * v)) continue;
               if (v > 1 && (pp < 2 || micro % pp)) continue;
               for (const char* rc : {"none", "selective", "full"})
                 for (int sp = 0; sp < 2; ++sp)
@@ -93,6 +105,8 @@ BruteForce brute_force(const ModelSpec& m, const TrainingJobSpec& job, const Har
                     q.tp = tp, q.cp = cp, q.pp = pp, q.dp = dp, q.micro_batch = mb, q.virtual_stages = v;
                     q.schedule = v > 1 ? "interleaved-1f1b" : "1f1b";
                     q.recompute = rc, q.sequence_parallel = sp == 1, q.zero = zero;
+                    // One layer fewer on the first and the last stage when the ends count as layers.
+                    q.first_stage_layers = q.last_stage_layers = units == m.layers ? -1 : units / pp - 1;
                     ++out.enumerated;
                     const double mem = training_memory(m, t).total_bytes;
                     out.memories.push_back(mem);
@@ -130,12 +144,13 @@ std::int64_t brute_force_count(const ModelSpec& m, const TrainingJobSpec& job, i
         if (g % (tp * cp * pp)) continue;
         const int dp = g / (tp * cp * pp);
         if (gpus_per_server % tp || m.heads % tp || kv % tp) continue;
-        if ((cp > 1 && m.seq % (2 * cp)) || m.layers % pp || b % dp) continue;
+        const int units = split_units(m.layers, pp);
+        if ((cp > 1 && m.seq % (2 * cp)) || units == 0 || b % dp) continue;
         for (int mb = 1; mb <= b / dp; ++mb) {
           if ((b / dp) % mb) continue;
           const int micro = b / dp / mb;
-          for (int v = 1; v <= m.layers; ++v) {
-            if (m.layers % (pp * v) || (v > 1 && (pp < 2 || micro % pp))) continue;
+          for (int v = 1; v <= units; ++v) {
+            if (units % (pp * v) || (v > 1 && (pp < 2 || micro % pp))) continue;
             const int sp = tp > 1 ? 2 : 1;
             const int zero = dp * cp > 1 ? 4 : 1;
             n += 3 * sp * zero;
@@ -150,7 +165,7 @@ std::int64_t brute_force_count(const ModelSpec& m, const TrainingJobSpec& job, i
 TEST_CASE("count_layouts equals a brute-force count and the search's own count", "[models][layout-search]") {
   Setup s = h100_setup();
   ModelSpec m = small_model();
-  for (int layers : {1, 6, 8, 12}) {
+  for (int layers : {1, 6, 8, 10, 12, 14}) {
     for (int gpus : {1, 6, 8, 12, 16, 24}) {
       for (int batch : {1, 12, 32, 48}) {
         m.layers = layers;
@@ -158,7 +173,7 @@ TEST_CASE("count_layouts equals a brute-force count and the search's own count",
         INFO("layers " << layers << ", gpus " << gpus << ", batch " << batch);
         const std::int64_t n = count_layouts(m, job, s.links);
         CHECK(n == brute_force_count(m, job, s.links.gpus_per_server));
-        if (layers == 8 && batch == 32) {  // the search enumerates the same space
+        if ((layers == 8 || layers == 10) && batch == 32) {  // the search enumerates the same space
           LayoutSearchOptions exhaustive{1, false};
           s.gpu.memory_bytes = 1;  // nothing fits: every layout counted, no step model run
           CHECK(search_layouts(m, job, s.gpu, s.links, exhaustive).counts.enumerated == n);
@@ -212,7 +227,10 @@ TEST_CASE("layout search refuses a space past the limit at once, without enumera
 
 TEST_CASE("layout search agrees with a brute force over every layout, pruned or not", "[models][layout-search]") {
   Setup s = h100_setup();
-  const ModelSpec m = small_model();
+  ModelSpec m = small_model();
+  // 8 layers split evenly on every pp; 10 layers also as 2 + 3 + 3 + 2 on pp 4 (the embedding and the loss as layers).
+  m.layers = GENERATE(8, 10);
+  INFO("layers " << m.layers);
   const TrainingJobSpec job = job_of(16, 32);
   BruteForce all = brute_force(m, job, s.gpu, s.links);
   REQUIRE(all.enumerated > 1000);
@@ -378,9 +396,10 @@ TEST_CASE("layout search is deterministic and its key ignores only tokens and st
   CHECK(layout_search_key(m, fixed, "h100-sxm", s.links) != key);
 }
 
-TEST_CASE("the search splits layers evenly whatever stage sizes the job names", "[models][layout]") {
+TEST_CASE("the search splits layers its own way whatever stage sizes the job names", "[models][layout]") {
   const Setup s = h100_setup();
-  const ModelSpec m = small_model();
+  ModelSpec m = small_model();
+  m.layers = GENERATE(8, 10);
   const TrainingJobSpec plain = job_of(16, 64);
   TrainingJobSpec split = plain;
   split.parallelism.first_stage_layers = 1, split.parallelism.last_stage_layers = 1;
@@ -390,8 +409,41 @@ TEST_CASE("the search splits layers evenly whatever stage sizes the job names", 
   CHECK(a.counts.skipped_memory == b.counts.skipped_memory);
   for (std::size_t i = 0; i < a.best.size(); ++i) {
     CHECK(b.best[i].step_time_s == a.best[i].step_time_s);
-    CHECK(b.best[i].layout.first_stage_layers == -1);
+    CHECK(b.best[i].layout.first_stage_layers == a.best[i].layout.first_stage_layers);
+    CHECK(b.best[i].layout.last_stage_layers == a.best[i].layout.last_stage_layers);
   }
+}
+
+TEST_CASE("the search offers Megatron-Core's embedding-and-loss split where pp does not divide the layers",
+          "[models][layout-search]") {
+  const Setup s = h100_setup();
+  ModelSpec m = small_model();
+  m.layers = 10;
+  TrainingJobSpec job = job_of(16, 32);
+  job.parallelism.pp = 4, job.parallelism.fixed.pp = true;
+  // 10 layers + the embedding + the loss = 12 units, 3 a stage: 2 + 3 + 3 + 2 layers.
+  // Virtual stages: 12 % (4 v) == 0, so v = 1 or 3 (3 needs micro-batches % 4 == 0).
+  const LayoutSearchResult r = search_layouts(m, job, s.gpu, s.links, {500, false});
+  REQUIRE_FALSE(r.best.empty());
+  bool interleaved = false;
+  for (const TrainingStep& st : r.best) {
+    const ParallelismSpec& q = st.layout;
+    REQUIRE(q.pp == 4);
+    CHECK(q.first_stage_layers == 2);
+    CHECK(q.last_stage_layers == 2);
+    CHECK((q.virtual_stages == 1 || q.virtual_stages == 3));
+    interleaved |= q.virtual_stages == 3;
+    // The same layout named by hand runs the same step.
+    TrainingJobSpec named = with_layout(job, q);
+    named.parallelism.auto_layout = false;
+    CHECK(training_step(m, named, s.gpu, s.links).step_time_s == st.step_time_s);
+  }
+  CHECK(interleaved);
+  // A middle stage holds 3 layers, one more than either end.
+  CHECK(stage_layers(m, r.best.front().layout, 1).count == 3);
+  // pp 8 splits neither the 10 layers nor the 12 units: no layout.
+  job.parallelism.pp = 8;
+  CHECK(count_layouts(m, job, s.links) == 0);
 }
 
 }  // namespace rcn

@@ -164,3 +164,31 @@ TEST_CASE("DualPipe with uneven stages: a middle rank holds its two stages", "[m
   CHECK(mem.in_flight_micro_batches == 5);
   CHECK(mem.activations_bytes == Approx(14 * 5 * layer_activation_bytes(m, 1, 1, false, "none")));
 }
+
+TEST_CASE("the search's splits: even, or the embedding and the loss counted as layers", "[models][pipeline]") {
+  // Even where pp divides the layers.
+  CHECK(pipeline_split_units(8, 4) == 8);
+  CHECK(embedding_loss_stage_layers(8, 4) == -1);
+  CHECK(pipeline_split_units(126, 1) == 126);
+  // Llama 3 405B on 16 stages: 126 + 2 = 128 = 16 x 8, so 7 + 14 x 8 + 7 (Dubey et al. 2024, sec. 3.3.2).
+  CHECK(pipeline_split_units(126, 16) == 128);
+  CHECK(embedding_loss_stage_layers(126, 16) == 7);
+  // 10 layers on 4 stages: 12 units, 2 + 3 + 3 + 2.
+  CHECK(embedding_loss_stage_layers(10, 4) == 2);
+  // DeepSeek-V3's 61 layers on 16 stages: 63 is not a multiple of 16, no split offered.
+  CHECK(pipeline_split_units(61, 16) == 0);
+  CHECK(embedding_loss_stage_layers(61, 16) == -1);
+  // 6 layers on 8 stages: 8 units, but one each would leave the ends without a layer.
+  CHECK(pipeline_split_units(6, 8) == 0);
+  // The split the search names is one the stage model takes as given: every layer on one stage.
+  ModelSpec m = llama3_405b(126);
+  ParallelismSpec q;
+  q.pp = 16;
+  q.first_stage_layers = q.last_stage_layers = embedding_loss_stage_layers(126, 16);
+  int total = 0;
+  for (int i = 0; i < 16; ++i) total += stage_layers(m, q, i).count;
+  CHECK(total == 126);
+  CHECK(stage_layers(m, q, 0).count == 7);
+  CHECK(stage_layers(m, q, 8).count == 8);
+  CHECK(stage_layers(m, q, 15).count == 7);
+}

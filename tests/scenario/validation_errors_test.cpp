@@ -141,7 +141,10 @@ TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
        "t.yaml:17:85: error: workloads.training[0].parallelism.first_stage_layers: first_stage_layers needs pp >= 2, got pp 1"},
       {"a stage size with a searched layout", 17,
        "    - {name: j, model: m, gpus: 16, parallelism: {auto: true, pp: 2, last_stage_layers: 1}, global_batch: 8, steps: 10}",
-       "t.yaml:17:89: error: workloads.training[0].parallelism.last_stage_layers: last_stage_layers needs a fixed layout, not auto (the search splits layers evenly)"},
+       "t.yaml:17:89: error: workloads.training[0].parallelism.last_stage_layers: last_stage_layers needs a fixed layout, not auto (the search chooses the split)"},
+      {"a searched layout's fixed pp that splits the layers neither evenly nor as the embedding-and-loss split", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {auto: true, pp: 8}, global_batch: 8, steps: 10}",
+       "t.yaml:17:50: error: workloads.training[0].parallelism.pp: pp x virtual_stages (8) must divide the model's layers (4) or, for the search's embedding-and-loss split, layers + 2 (6)"},
       {"more GPUs than the site has", 17,
        "    - {name: j, model: m, site: node-east, gpus: 32, parallelism: {tp: 2, pp: 2, dp: 8}, global_batch: 8, "
        "steps: 10}",
