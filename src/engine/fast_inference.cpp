@@ -122,6 +122,23 @@ void InferenceRuntime::fast_service(std::size_t s) {
   const bool replay = a.kind == "trace";
   SplitMix64 region_rng(stream_seed(ctx.scenario.seed, "arrivals:" + spec.name));
   if (replay) sv.trace_queues.resize(slots), sv.trace_busy.assign(slots, 0.0);
+  // Credits `done` requests of region g served by replica `slot` at model m's level (and the
+  // level below it, weighted 1 - w_upper), `wait` of backlog added to their latencies.
+  auto credit = [&](std::size_t g, std::size_t slot, double done, std::size_t m, int level,
+                    const ReplicaQueueStats& q, const ReplicaQueueStats& lower, double w_upper, double wait) {
+    if (done <= 0) return;
+    RegionStats& st = sv.stats[g];
+    const double shift = sv.rtt[g][slot] + wait;  // the engine adds the round trip to TTFT and E2E
+    st.fast_completed += done;
+    for (const auto& [lv, stats, share] : {std::tuple{level, &q, w_upper}, std::tuple{level - 1, &lower, 1 - w_upper}}) {
+      if (share <= 0) continue;
+      st.fast_mix[{m, lv, shift}] += done * share;
+      st.tokens += done * share * stats->tokens_per_request;
+      auto [it, fresh] = sv.fast_slo.try_emplace({m, lv, shift}, 0.0);
+      if (fresh) it->second = slo_attainment(*stats, spec.slo, shift);
+      st.fast_slo_met += done * share * it->second;
+    }
+  };
   long interval = 0;
   for (double t = 0; t < horizon; t = ++interval * T) {
     if (t > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(t);
@@ -133,7 +150,8 @@ void InferenceRuntime::fast_service(std::size_t s) {
       release_server(r);
       end_serving(r, t);
       rep.state = ReplicaState::Idle;
-      rep.fast_in_system = rep.fast_backlog = 0;
+      rep.fast_in_system = 0;
+      rep.fast_backlog = {};
       rep.fast_levels = {nullptr, nullptr, 1.0};
     }
     if (replay) {
@@ -195,11 +213,33 @@ void InferenceRuntime::fast_service(std::size_t s) {
     for (std::size_t slot = 0; slot < slots; ++slot) {
       Replica& rep = replicas[sv.replicas[slot]];
       if (rep.state != ReplicaState::Active) continue;
+      Replica::FastBacklog& backlog = rep.fast_backlog;
       double total = 0;
       for (std::size_t g = 0; g < regions; ++g) total += assigned[g * slots + slot];
-      rep.fast_in_system = rep.fast_backlog;
+      rep.fast_in_system = backlog.requests;
       rep.fast_levels = {nullptr, nullptr, 1.0};
-      if (total <= 0) continue;
+      if (total <= 0) {
+        // No request this interval but some queued from earlier ones: served at the throughput
+        // of the level they queued at, the rest waiting on (a wait of what is left / throughput).
+        if (backlog.requests <= 0) continue;
+        const ReplicaQueueStats& q = sv.fast_models[backlog.model]->at_level(backlog.level);
+        if (q.throughput_rps <= 0) continue;
+        const double served = std::min(backlog.requests, q.throughput_rps * dt);
+        backlog.requests -= served;
+        const double wait = std::round(backlog.requests / q.throughput_rps * 1e3) / 1e3;
+        const double busy = served / q.throughput_rps;
+        rep.busy_s += busy;
+        note_busy(rep, t, t + busy);
+        const bool busy_throughout = backlog.requests > 0;
+        rep.fast_in_system = (busy_throughout ? q.in_system : 0.0) + backlog.requests;
+        if (busy_throughout) rep.fast_levels = {&q, &q, 1.0};
+        for (std::size_t g = 0; g < regions; ++g)
+          credit(g, slot, served * backlog.region_share[g], backlog.model, backlog.level, q, q, 1.0, wait);
+        if (interval % sample_every == 0)
+          load.push_back({t, ctx.scenario.sites[rep.site].name, spec.name, static_cast<int>(sv.replicas[slot]),
+                          static_cast<int>(std::lround(rep.fast_in_system))});
+        continue;
+      }
       const std::size_t m = fast_model(sv, rep, share_of[slot]);
       FastReplicaModel& model = *sv.fast_models[m];
       const double rate = total * rate_per_request;
@@ -211,9 +251,15 @@ void InferenceRuntime::fast_service(std::size_t s) {
       // replica drops them: neither served nor a sign of saturation.
       const double admitted = total * (1 - q.dropped_fraction);
       const bool saturated = q.throughput_rps < 0.97 * q.offered_rps * (1 - q.dropped_fraction);
-      const double served = saturated ? std::min(admitted + rep.fast_backlog, q.throughput_rps * dt) : admitted + rep.fast_backlog;
-      rep.fast_backlog = admitted + rep.fast_backlog - served;
-      const double wait = saturated ? std::round(rep.fast_backlog / q.throughput_rps * 1e3) / 1e3 : 0;
+      const double served =
+          saturated ? std::min(admitted + backlog.requests, q.throughput_rps * dt) : admitted + backlog.requests;
+      backlog.requests = admitted + backlog.requests - served;
+      if (backlog.requests > 0) {  // what an interval without requests would serve, and for whom
+        backlog.model = m, backlog.level = level;
+        backlog.region_share.resize(regions);
+        for (std::size_t g = 0; g < regions; ++g) backlog.region_share[g] = assigned[g * slots + slot] / total;
+      }
+      const double wait = saturated ? std::round(backlog.requests / q.throughput_rps * 1e3) / 1e3 : 0;
       // Below saturation the rate sits between two levels: its requests are served at both,
       // weighted linearly in rate (FastReplicaModel::upper_weight).
       const double w_upper = saturated || level <= 0 ? 1.0 : FastReplicaModel::upper_weight(rate);
@@ -221,23 +267,11 @@ void InferenceRuntime::fast_service(std::size_t s) {
       const double busy = (saturated ? 1.0 : w_upper * q.busy_fraction + (1 - w_upper) * lower.busy_fraction) * dt;
       rep.busy_s += busy;
       note_busy(rep, t, t + busy);
-      rep.fast_in_system = w_upper * q.in_system + (1 - w_upper) * lower.in_system + rep.fast_backlog;
+      rep.fast_in_system = w_upper * q.in_system + (1 - w_upper) * lower.in_system + backlog.requests;
       rep.fast_levels = {&q, &lower, w_upper};
       for (std::size_t g = 0; g < regions; ++g) {
         sv.stats[g].fast_dropped += assigned[g * slots + slot] * q.dropped_fraction;
-        const double done = assigned[g * slots + slot] * served / total;
-        if (done <= 0) continue;
-        RegionStats& st = sv.stats[g];
-        const double shift = sv.rtt[g][slot] + wait;  // the engine adds the round trip to TTFT and E2E
-        st.fast_completed += done;
-        for (const auto& [lv, stats, share] : {std::tuple{level, &q, w_upper}, std::tuple{level - 1, &lower, 1 - w_upper}}) {
-          if (share <= 0) continue;
-          st.fast_mix[{m, lv, shift}] += done * share;
-          st.tokens += done * share * stats->tokens_per_request;
-          auto [it, fresh] = sv.fast_slo.try_emplace({m, lv, shift}, 0.0);
-          if (fresh) it->second = slo_attainment(*stats, spec.slo, shift);
-          st.fast_slo_met += done * share * it->second;
-        }
+        credit(g, slot, assigned[g * slots + slot] * served / total, m, level, q, lower, w_upper, wait);
       }
       if (interval % sample_every == 0)
         load.push_back({t, ctx.scenario.sites[rep.site].name, spec.name, static_cast<int>(sv.replicas[slot]),

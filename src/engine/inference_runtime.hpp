@@ -85,9 +85,18 @@ struct Replica : ReplicaBatch {  // its queue, batch and KV cache, as its schedu
   std::list<std::pair<std::uint64_t, double>> contexts;
   std::unordered_map<std::uint64_t, std::list<std::pair<std::uint64_t, double>>::iterator> context_of;
   double context_tokens = 0;
-  // Fast mode: requests in it (the model's mean at its load, plus its backlog) and requests
-  // arrived beyond what it could serve, carried to the next interval.
-  double fast_in_system = 0, fast_backlog = 0;
+  // Fast mode: requests in it (the model's mean at its load, plus its backlog).
+  double fast_in_system = 0;
+  // Fast mode, calibrated arrivals: requests arrived beyond what it could serve, carried to the
+  // next interval; the load level they queued at and the demand regions' shares of them (those
+  // of the last interval that brought it requests). An interval that brings it none serves them
+  // at that level's throughput and times them by its samples.
+  struct FastBacklog {
+    double requests = 0;
+    std::size_t model = 0;             // index into ServiceRuntime::fast_models
+    int level = 0;
+    std::vector<double> region_share;  // [demand region], summing to 1
+  } fast_backlog;
   // Fast mode, calibrated arrivals: the load levels it serves at this interval (the lower one's
   // share 1 - upper_weight), whose in-system samples the autoscaler draws from; none when idle.
   struct FastLevels {

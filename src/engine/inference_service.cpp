@@ -397,7 +397,7 @@ void InferenceRuntime::autoscaler(std::size_t s) {
     if (upper && !upper->in_system_samples.empty() && !lower->in_system_samples.empty()) {
       const auto& xs = draw.uniform() < w ? upper->in_system_samples : lower->in_system_samples;
       const auto i = std::min(xs.size() - 1, static_cast<std::size_t>(draw.uniform() * static_cast<double>(xs.size())));
-      return static_cast<double>(xs[i]) + rep.fast_backlog;
+      return static_cast<double>(xs[i]) + rep.fast_backlog.requests;
     }
     return static_cast<double>(rep.queue.size() + rep.running.size()) + rep.fast_in_system;  // one of them is 0
   };

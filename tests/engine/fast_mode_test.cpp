@@ -177,3 +177,48 @@ TEST_CASE("fast mode warns at cold_start and prefix_cache, which it leaves out",
   REQUIRE(discrete.scenario);
   CHECK(warnings(discrete).empty());
 }
+
+TEST_CASE("fast mode: a saturated replica serves its backlog in intervals that bring it no request",
+          "[engine][inference][fast]") {
+  // One replica on an H100 at site a, near the demand, and one on an A100 at site b, far from
+  // it; nearest routing, one request at a time. Arrivals at 0.8 of a's capacity: a keeps up, but
+  // while a's server is down (10 to 30 min) every request goes to b, which serves fewer than
+  // arrive and queues the rest. Once a is back, b gets no request at all: it must still serve
+  // its queue, at its own throughput, in about (rate / capacity_b - 1) x 20 min (before, it held
+  // the queue to the end of the run, about 10,000 requests "in flight").
+  const char* const sites = R"(sites:
+  - {name: a, region: east, clusters: [{name: main, gpu: h100-sxm, servers: 1}]}
+  - {name: b, region: west, clusters: [{name: main, gpu: a100-80g, servers: 1}]}
+wan:
+  - {from: a, to: b, bandwidth: 100Gbps, distance: 1000km}
+models:
+  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
+              gated_mlp: true, tied_embeddings: false}
+)";
+  const Scenario probe = test::load_scenario(std::string("name: p\n") + sites, "p.yaml");
+  auto service_time = [&](const char* gpu) {
+    InferenceCost cost(*probe.find_model("llama3-8b"), builtin_hardware_profiles().at(gpu), 1, "bf16");
+    return cost.prefill_s({512}) + cost.decode_step_s(1, 513);
+  };
+  const double capacity_a = 1 / service_time("h100-sxm"), capacity_b = 1 / service_time("a100-80g");
+  const double rate = 0.8 * capacity_a;
+  REQUIRE(rate > 1.2 * capacity_b);  // b is saturated while it serves alone
+  const Scenario s = test::load_scenario(
+      std::string("name: f\nhorizon: 2h\n") + sites +
+          "workloads:\n  inference:\n"
+          "    - {name: s, model: llama3-8b, replicas: {a: 1, b: 1}, max_batch: 1, mode: fast, routing: nearest,\n"
+          "       demand: {east: 1}, arrivals: {poisson: " + std::to_string(rate) +
+          "/s, prompt_tokens: 512, output_tokens: 2}}\n"
+          "failures:\n  events: [{at: 10min, target: a/main/s0, kind: server, duration: 20min}]\n",
+      "f.yaml");
+  const SimulationResult r = run_simulation(s);
+  const InferenceRegionResult& g = r.inference.at(0);
+  INFO("requests " << g.requests << ", completed " << g.completed << ", in flight " << g.in_flight);
+  CHECK(g.requests == Approx(rate * 7200).epsilon(0.01));
+  CHECK(g.completed + g.dropped + g.in_flight == g.requests);
+  CHECK(g.dropped == 0);
+  // Everything is served within the 2 h: the backlog, about (rate - capacity_b) x 20 min, drains
+  // in (rate / capacity_b - 1) x 20 min, well before the end.
+  CHECK(g.in_flight == 0);
+  CHECK(r.services.at(0).replica_failures == 1);
+}
