@@ -37,6 +37,32 @@ double poisson_count(double m, SplitMix64& rng) {
   return std::max(0.0, std::round(m + std::sqrt(m) * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2)));
 }
 
+// A backlog's wait as a latency shift: to the millisecond under a second, beyond it on a 1%
+// grid, so that a long backlog adds at most about 230 distinct shifts per decade of wait (each
+// shift is a key of RegionStats::fast_mix, expanded to a level's samples at the end).
+double quantized_wait(double w) {
+  if (w < 1) return std::round(w * 1e3) / 1e3;
+  const double step = std::log(1.01);
+  return std::exp(std::round(std::log(w) / step) * step);
+}
+
+// Whether a level's calibration served less than it was offered (beyond the requests too large
+// for the KV cache, dropped at arrival): the replica past its capacity.
+bool saturated_level(const ReplicaQueueStats& q) {
+  return q.throughput_rps < 0.97 * q.offered_rps * (1 - q.dropped_fraction);
+}
+
+// The level a replica at capacity times its requests by: the fastest one below saturation near
+// `over`, a saturated level (at most 8 levels, about 21% of rate, down from its throughput).
+// A saturated calibration's samples hold the queue it built up over its own requests, which a
+// backlog's wait already counts; without such a level, `over` itself.
+int capacity_level(FastReplicaModel& model, int over) {
+  int l = std::min(over - 1, FastReplicaModel::level_of(model.at_level(over).throughput_rps) - 1);
+  for (int k = 0; k < 8 && l >= 0; ++k, --l)
+    if (!saturated_level(model.at_level(l))) return l;
+  return over;
+}
+
 }  // namespace
 
 std::size_t InferenceRuntime::fast_model(ServiceRuntime& sv, const Replica& rep, int share_of) {
@@ -104,6 +130,22 @@ void InferenceRuntime::replay_trace_interval(ServiceRuntime& sv, double t, doubl
   }
 }
 
+void InferenceRuntime::reroute_fast_backlog(std::size_t r, bool failed) {
+  Replica& rep = replicas[r];
+  Replica::FastBacklog& backlog = rep.fast_backlog;
+  if (backlog.requests() > 0) {
+    ServiceRuntime& sv = services[rep.service];
+    sv.fast_rerouted.resize(sv.regions.size());
+    const std::vector<double> by_region = backlog.fifo.queued_by_tag();
+    for (std::size_t g = 0; g < by_region.size() && g < sv.fast_rerouted.size(); ++g)
+      sv.fast_rerouted[g] += by_region[g];
+    if (failed) sv.retried += std::lround(backlog.requests());
+  }
+  backlog = {};
+  rep.fast_in_system = 0;
+  rep.fast_levels = {nullptr, nullptr, 1.0};
+}
+
 void InferenceRuntime::fast_service(std::size_t s) {
   ServiceRuntime& sv = services[s];
   const InferenceServiceSpec& spec = *sv.spec;
@@ -114,6 +156,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
   TraceCursor rows(a);
   const std::size_t regions = sv.regions.size(), slots = sv.replicas.size();
   std::vector<double> assigned(regions * slots);  // [region][slot]: this interval's requests
+  std::vector<double> rerouted_to(regions * slots);  // [region][slot]: requests of a stopped replica's backlog
   std::vector<int> share_of(slots);               // [slot]: the size of the group it served in
   const long sample_every = std::max(1L, std::lround(3600 / T));  // load points: hourly
   // A trace's rows are replayed one by one through each replica's queue (ReplicaQueue), carried
@@ -143,16 +186,14 @@ void InferenceRuntime::fast_service(std::size_t s) {
   for (double t = 0; t < horizon; t = ++interval * T) {
     if (t > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(t);
     const double dt = std::min(T, horizon - t);
-    for (std::size_t slot = 0; slot < slots; ++slot) {  // scaled down: it leaves at once, its requests finished
+    for (std::size_t slot = 0; slot < slots; ++slot) {  // scaled down: it leaves at once, its backlog routed again
       const std::size_t r = sv.replicas[slot];
       Replica& rep = replicas[r];
       if (rep.state != ReplicaState::Draining) continue;
       release_server(r);
       end_serving(r, t);
       rep.state = ReplicaState::Idle;
-      rep.fast_in_system = 0;
-      rep.fast_backlog = {};
-      rep.fast_levels = {nullptr, nullptr, 1.0};
+      reroute_fast_backlog(r, false);
     }
     if (replay) {
       // With an autoscaler, in steps of its sampling period: each step replayed when the clock
@@ -177,15 +218,19 @@ void InferenceRuntime::fast_service(std::size_t s) {
     // answers the mean rate, not one minute's draw (taking the draw overstated the tail there).
     const double rate_per_request = n > 0 ? expected / n / dt : 0;
     std::fill(assigned.begin(), assigned.end(), 0.0);
+    std::fill(rerouted_to.begin(), rerouted_to.end(), 0.0);
     std::fill(share_of.begin(), share_of.end(), 1);
+    // A stopped replica's backlog, routed again with this interval's requests (already counted).
+    std::vector<double> rerouted(regions, 0.0);
+    if (!sv.fast_rerouted.empty()) rerouted.swap(sv.fast_rerouted), rerouted.resize(regions);
     double before = 0;
     for (std::size_t g = 0; g < regions; ++g) {  // demand shares, rounded cumulatively
       const double upto = std::round(n * sv.cumulative_share[g] / sv.cumulative_share.back());
       const double count = upto - before;
       before = upto;
-      if (count <= 0) continue;
+      if (count <= 0 && rerouted[g] <= 0) continue;
       RegionStats& st = sv.stats[g];
-      st.requests += static_cast<long>(count);
+      if (count > 0) st.requests += static_cast<long>(count);
       // The routing's best replicas (nearest: the shortest round trip; cost: the cheapest power;
       // least-loaded: every one) share the region's requests evenly.
       double best = 1e300;
@@ -200,78 +245,126 @@ void InferenceRuntime::fast_service(std::size_t s) {
         if (key <= best + 1e-12) group.push_back(slot);
       }
       if (group.empty()) {
-        st.dropped += static_cast<long>(count);
-        sv.drops["no replica up"] += static_cast<long>(count);
+        const long lost = static_cast<long>(std::max(0.0, count)) + std::lround(rerouted[g]);
+        st.dropped += lost;
+        sv.drops["no replica up"] += lost;
         continue;
       }
-      const double each = std::floor(count / group.size());
-      const std::size_t extra = static_cast<std::size_t>(count - each * group.size());
+      const double each = count > 0 ? std::floor(count / group.size()) : 0;
+      const std::size_t extra = count > 0 ? static_cast<std::size_t>(count - each * group.size()) : 0;
       for (std::size_t slot : group) share_of[slot] = std::max(share_of[slot], static_cast<int>(group.size()));
       for (std::size_t i = 0; i < group.size(); ++i)  // the remainder goes round the group, interval by interval
         assigned[g * slots + group[i]] = each + ((i + group.size() - interval % group.size()) % group.size() < extra);
+      for (std::size_t slot : group) rerouted_to[g * slots + slot] = rerouted[g] / group.size();
     }
     for (std::size_t slot = 0; slot < slots; ++slot) {
       Replica& rep = replicas[sv.replicas[slot]];
       if (rep.state != ReplicaState::Active) continue;
       Replica::FastBacklog& backlog = rep.fast_backlog;
-      double total = 0;
-      for (std::size_t g = 0; g < regions; ++g) total += assigned[g * slots + slot];
-      rep.fast_in_system = backlog.requests;
+      // This interval's requests, and those of a stopped replica's backlog sent here: served with
+      // them, at their level, never dropped again (the time they waited before is not carried).
+      double total = 0, moved = 0;
+      for (std::size_t g = 0; g < regions; ++g) total += assigned[g * slots + slot], moved += rerouted_to[g * slots + slot];
+      const double queued = backlog.requests();
+      rep.fast_in_system = queued;
       rep.fast_levels = {nullptr, nullptr, 1.0};
-      if (total <= 0) {
-        // No request this interval but some queued from earlier ones: served at the throughput
-        // of the level they queued at, the rest waiting on (a wait of what is left / throughput).
-        if (backlog.requests <= 0) continue;
-        const ReplicaQueueStats& q = sv.fast_models[backlog.model]->at_level(backlog.level);
-        if (q.throughput_rps <= 0) continue;
-        const double served = std::min(backlog.requests, q.throughput_rps * dt);
-        backlog.requests -= served;
-        const double wait = std::round(backlog.requests / q.throughput_rps * 1e3) / 1e3;
-        const double busy = served / q.throughput_rps;
-        rep.busy_s += busy;
-        note_busy(rep, t, t + busy);
-        const bool busy_throughout = backlog.requests > 0;
-        rep.fast_in_system = (busy_throughout ? q.in_system : 0.0) + backlog.requests;
-        if (busy_throughout) rep.fast_levels = {&q, &q, 1.0};
-        for (std::size_t g = 0; g < regions; ++g)
-          credit(g, slot, served * backlog.region_share[g], backlog.model, backlog.level, q, q, 1.0, wait);
-        if (interval % sample_every == 0)
-          load.push_back({t, ctx.scenario.sites[rep.site].name, spec.name, static_cast<int>(sv.replicas[slot]),
-                          static_cast<int>(std::lround(rep.fast_in_system))});
-        continue;
+      if (total + moved <= 0 && queued <= 0) continue;
+      // This interval's requests are served at their load level (none without requests); the
+      // backlog, queued ahead of them, at the level it queued at.
+      std::size_t m = backlog.model;
+      int level = backlog.level;
+      const ReplicaQueueStats* q = nullptr;
+      const ReplicaQueueStats* lower = nullptr;
+      double w_upper = 1.0, admitted = 0, rate = 0;
+      bool saturated = false;
+      if (total + moved > 0) {
+        m = fast_model(sv, rep, share_of[slot]);
+        FastReplicaModel& model = *sv.fast_models[m];
+        rate = total * rate_per_request + moved / dt;
+        level = FastReplicaModel::level_of(rate);
+        q = &model.at_level(level);
+        // Past saturation (the level completes less than it was offered) the replica serves at
+        // its throughput and the rest waits for the next interval. Requests too large for the KV
+        // cache even alone are dropped at arrival, as the discrete replica drops them: neither
+        // served nor a sign of saturation.
+        admitted = total * (1 - q->dropped_fraction) + moved;
+        saturated = saturated_level(*q);
+        // Below saturation the rate sits between two levels: its requests are served at both,
+        // weighted linearly in rate (FastReplicaModel::upper_weight).
+        w_upper = saturated || level <= 0 ? 1.0 : FastReplicaModel::upper_weight(rate);
+        lower = w_upper < 1.0 ? &model.at_level(level - 1) : q;
       }
-      const std::size_t m = fast_model(sv, rep, share_of[slot]);
-      FastReplicaModel& model = *sv.fast_models[m];
-      const double rate = total * rate_per_request;
-      const int level = FastReplicaModel::level_of(rate);
-      const ReplicaQueueStats& q = model.at_level(level);
-      // Past saturation (the level completes less than it was offered) the replica serves at its
-      // throughput and the rest waits for the next interval: a wait of backlog / throughput.
-      // Requests too large for the KV cache even alone are dropped at arrival, as the discrete
-      // replica drops them: neither served nor a sign of saturation.
-      const double admitted = total * (1 - q.dropped_fraction);
-      const bool saturated = q.throughput_rps < 0.97 * q.offered_rps * (1 - q.dropped_fraction);
-      const double served =
-          saturated ? std::min(admitted + backlog.requests, q.throughput_rps * dt) : admitted + backlog.requests;
-      backlog.requests = admitted + backlog.requests - served;
-      if (backlog.requests > 0) {  // what an interval without requests would serve, and for whom
-        backlog.model = m, backlog.level = level;
-        backlog.region_share.resize(regions);
-        for (std::size_t g = 0; g < regions; ++g) backlog.region_share[g] = assigned[g * slots + slot] / total;
+      const ReplicaQueueStats* queued_at = queued > 0 ? &sv.fast_models[backlog.model]->at_level(backlog.level) : nullptr;
+      // What the replica serves: everything it is offered, unless its level is saturated (then
+      // its throughput) or a backlog waits (then at least the new requests, at most the
+      // backlog's level's throughput); what is left waits for the next interval.
+      double served = admitted + queued, throughput = 0;
+      if (saturated) {
+        throughput = q->throughput_rps;
+        served = std::min(served, throughput * dt);
+      } else if (queued_at && queued_at->throughput_rps > 0) {
+        throughput = queued_at->throughput_rps;
+        served = std::min(served, std::max(admitted, throughput * dt));
       }
-      const double wait = saturated ? std::round(backlog.requests / q.throughput_rps * 1e3) / 1e3 : 0;
-      // Below saturation the rate sits between two levels: its requests are served at both,
-      // weighted linearly in rate (FastReplicaModel::upper_weight).
-      const double w_upper = saturated || level <= 0 ? 1.0 : FastReplicaModel::upper_weight(rate);
-      const ReplicaQueueStats& lower = w_upper < 1.0 ? model.at_level(level - 1) : q;
-      const double busy = (saturated ? 1.0 : w_upper * q.busy_fraction + (1 - w_upper) * lower.busy_fraction) * dt;
+      const double left = admitted + queued - served;
+      // First in, first out: the backlog is served before this interval's requests, those moved
+      // here from a stopped replica first (arrived at t), then the new ones (over the interval).
+      const double from_queue = std::min(queued, served), from_new = served - from_queue;
+      const bool at_capacity = saturated || left > 0;
+      // This interval's requests admitted from region g (all of them when none was moved here).
+      auto admitted_from = [&](std::size_t g) {
+        return assigned[g * slots + slot] * (1 - q->dropped_fraction) + rerouted_to[g * slots + slot];
+      };
+      std::vector<double> by_region(regions);
+      for (std::size_t g = 0; g < regions; ++g) by_region[g] = rerouted_to[g * slots + slot];
+      backlog.fifo.admit(t, t, by_region);
+      if (q)
+        for (std::size_t g = 0; g < regions; ++g) by_region[g] = assigned[g * slots + slot] * (1 - q->dropped_fraction);
+      backlog.fifo.admit(t, t + dt, by_region);
+      // Served in order from t at `throughput`: the backlog, then this interval's requests. Each
+      // piece's wait is its middle request's time from arrival to departure (FluidFifo).
+      const std::vector<FluidFifo::Served> old_ones = backlog.fifo.serve(t, from_queue, throughput);
+      const std::vector<FluidFifo::Served> new_ones =
+          backlog.fifo.serve(t + (throughput > 0 ? from_queue / throughput : 0.0), from_new, throughput);
+      double busy = 0;
+      if (saturated || (left > 0 && throughput > 0)) {
+        busy = dt;
+      } else {
+        if (q) busy = (w_upper * q->busy_fraction + (1 - w_upper) * lower->busy_fraction) * dt;
+        if (from_queue > 0 && throughput > 0) busy = std::min(dt, busy + from_queue / throughput);
+      }
       rep.busy_s += busy;
       note_busy(rep, t, t + busy);
-      rep.fast_in_system = w_upper * q.in_system + (1 - w_upper) * lower.in_system + backlog.requests;
-      rep.fast_levels = {&q, &lower, w_upper};
-      for (std::size_t g = 0; g < regions; ++g) {
-        sv.stats[g].fast_dropped += assigned[g * slots + slot] * q.dropped_fraction;
-        credit(g, slot, assigned[g * slots + slot] * served / total, m, level, q, lower, w_upper, wait);
+      // A replica at capacity (saturated, or a backlog left at the end) times everything it
+      // serves at its capacity level with its wait; else this interval's requests at their own
+      // level (their samples hold their queueing) and a backlog cleared within it at its
+      // capacity level with its wait.
+      const std::size_t m_cap = saturated ? m : backlog.model;
+      const int cap = queued_at || saturated ? capacity_level(*sv.fast_models[m_cap], saturated ? level : backlog.level) : 0;
+      const ReplicaQueueStats* capq = queued_at || saturated ? &sv.fast_models[m_cap]->at_level(cap) : nullptr;
+      if (q)
+        for (std::size_t g = 0; g < regions; ++g) sv.stats[g].fast_dropped += assigned[g * slots + slot] * q->dropped_fraction;
+      for (const FluidFifo::Served& part : old_ones)
+        credit(part.tag, slot, part.requests, m_cap, cap, *capq, *capq, 1.0, quantized_wait(part.wait));
+      if (at_capacity) {
+        for (const FluidFifo::Served& part : new_ones)
+          credit(part.tag, slot, part.requests, m_cap, cap, *capq, *capq, 1.0, quantized_wait(part.wait));
+      } else if (q) {
+        for (std::size_t g = 0; g < regions; ++g) {
+          const double done = moved > 0 ? admitted_from(g) * from_new / admitted
+                                        : assigned[g * slots + slot] * from_new / total;
+          credit(g, slot, done, m, level, *q, *lower, w_upper, 0.0);
+        }
+      }
+      if (saturated) backlog.model = m, backlog.level = level;  // else the level it queued at
+      if (at_capacity) {
+        rep.fast_in_system = capq->in_system + left;
+        rep.fast_levels = {capq, capq, 1.0};
+      } else if (q) {
+        rep.fast_in_system = w_upper * q->in_system + (1 - w_upper) * lower->in_system + left;
+        rep.fast_levels = {q, lower, w_upper};
+      } else {
+        rep.fast_in_system = 0;  // its backlog served within the interval, no request of its own
       }
       if (interval % sample_every == 0)
         load.push_back({t, ctx.scenario.sites[rep.site].name, spec.name, static_cast<int>(sv.replicas[slot]),

@@ -22,6 +22,7 @@
 #include "rcn/models/inference_model.hpp"
 #include "rcn/models/failure_schedule.hpp"
 #include "rcn/models/fast_replica.hpp"
+#include "rcn/models/fluid_fifo.hpp"
 #include "rcn/models/replica_scheduler.hpp"
 #include "rcn/scenario/scenario.hpp"
 #include "src/engine/engine_context.hpp"
@@ -88,14 +89,14 @@ struct Replica : ReplicaBatch {  // its queue, batch and KV cache, as its schedu
   // Fast mode: requests in it (the model's mean at its load, plus its backlog).
   double fast_in_system = 0;
   // Fast mode, calibrated arrivals: requests arrived beyond what it could serve, carried to the
-  // next interval; the load level they queued at and the demand regions' shares of them (those
-  // of the last interval that brought it requests). An interval that brings it none serves them
-  // at that level's throughput and times them by its samples.
+  // next interval, and the load level they queued at: served ahead of the next interval's
+  // requests, at most at that level's throughput; their arrival times and regions (fifo) give
+  // each part served its wait and its region.
   struct FastBacklog {
-    double requests = 0;
-    std::size_t model = 0;             // index into ServiceRuntime::fast_models
+    FluidFifo fifo;         // tagged by demand region
+    std::size_t model = 0;  // index into ServiceRuntime::fast_models
     int level = 0;
-    std::vector<double> region_share;  // [demand region], summing to 1
+    double requests() const { return fifo.queued(); }
   } fast_backlog;
   // Fast mode, calibrated arrivals: the load levels it serves at this interval (the lower one's
   // share 1 - upper_weight), whose in-system samples the autoscaler draws from; none when idle.
@@ -152,6 +153,9 @@ struct ServiceRuntime {
   // Fast mode: one model per replica shape (cost model), and its SLO attainment by (model,
   // level, round trip + backlog wait).
   std::vector<std::unique_ptr<FastReplicaModel>> fast_models;
+  // Fast mode: requests of a failed or scaled-down replica's backlog, by demand region, routed
+  // again with the next interval's (InferenceRuntime::reroute_fast_backlog).
+  std::vector<double> fast_rerouted;
   std::map<std::pair<const InferenceCost*, int>, std::size_t> fast_model_of;  // by (shape, replicas sharing a region)
   std::map<std::tuple<std::size_t, int, double>, double> fast_slo;
   // Fast mode with trace arrivals: each replica slot's queue, fed the trace's own rows and carried
@@ -235,6 +239,10 @@ class InferenceRuntime {
   // Fast mode (src/engine/fast_inference.cpp): the service's arrivals counted per interval and
   // region, routed to its active replicas, each served by its fast model at its load.
   void fast_service(std::size_t s);
+  // Fast mode, calibrated arrivals: replica r stops (failure, scale-down) and its backlog goes to
+  // the service's other replicas with the next interval's requests (counted as retried after a
+  // failure), as the discrete dispatcher routes a stopped replica's requests again.
+  void reroute_fast_backlog(std::size_t r, bool failed);
   // Fast mode, trace arrivals: the interval [t, t + dt)'s rows, each routed as the dispatcher routes
   // it to a replica's ReplicaQueue, and every queue run to the interval's end.
   void replay_trace_interval(ServiceRuntime& sv, double t, double dt, SplitMix64& region_rng, TraceCursor& rows);

@@ -252,6 +252,7 @@ std::string InferenceRuntime::replica_stopped(std::size_t r, bool hardware, bool
     ++sv.retried;
     dispatch(rep.service, id);
   }
+  reroute_fast_backlog(r, true);  // fast mode: its backlog goes with the next interval's requests
   if (hardware) drop_server(r);  // the failed server goes to repair; the replica needs another
   if (draining) {  // it was leaving anyway
     if (!hardware) release_server(r);
@@ -397,7 +398,7 @@ void InferenceRuntime::autoscaler(std::size_t s) {
     if (upper && !upper->in_system_samples.empty() && !lower->in_system_samples.empty()) {
       const auto& xs = draw.uniform() < w ? upper->in_system_samples : lower->in_system_samples;
       const auto i = std::min(xs.size() - 1, static_cast<std::size_t>(draw.uniform() * static_cast<double>(xs.size())));
-      return static_cast<double>(xs[i]) + rep.fast_backlog.requests;
+      return static_cast<double>(xs[i]) + rep.fast_backlog.requests();
     }
     return static_cast<double>(rep.queue.size() + rep.running.size()) + rep.fast_in_system;  // one of them is 0
   };

@@ -178,14 +178,17 @@ TEST_CASE("fast mode warns at cold_start and prefix_cache, which it leaves out",
   CHECK(warnings(discrete).empty());
 }
 
-TEST_CASE("fast mode: a saturated replica serves its backlog in intervals that bring it no request",
-          "[engine][inference][fast]") {
-  // One replica on an H100 at site a, near the demand, and one on an A100 at site b, far from
-  // it; nearest routing, one request at a time. Arrivals at 0.8 of a's capacity: a keeps up, but
-  // while a's server is down (10 to 30 min) every request goes to b, which serves fewer than
-  // arrive and queues the rest. Once a is back, b gets no request at all: it must still serve
-  // its queue, at its own throughput, in about (rate / capacity_b - 1) x 20 min (before, it held
-  // the queue to the end of the run, about 10,000 requests "in flight").
+namespace {
+
+// One replica on an H100 at site a, one on an A100 at site b; nearest routing, one request at
+// a time, 35 requests/s in all: under 0.85 of a's capacity, 1.96 of b's. `demand`: east only,
+// or also west (nearest to b). While a's server is down (from 10 min, 20 min of repair) every
+// request goes to b, which serves fewer than arrive and queues the rest. Once a is back, b gets
+// only west's requests, or none: it must serve east's queue at its own throughput (before, an
+// interval without requests skipped it, and one with a few served it all at once with no
+// wait), credit it to east, not west, and be busy for it. One run per process (SimGrid).
+// `b_down`: also take b's server down at 35 min for 10 min, while it still serves east's queue.
+void check_failover_backlog_served(const std::string& demand, bool b_down = false) {
   const char* const sites = R"(sites:
   - {name: a, region: east, clusters: [{name: main, gpu: h100-sxm, servers: 1}]}
   - {name: b, region: west, clusters: [{name: main, gpu: a100-80g, servers: 1}]}
@@ -200,25 +203,64 @@ models:
     InferenceCost cost(*probe.find_model("llama3-8b"), builtin_hardware_profiles().at(gpu), 1, "bf16");
     return cost.prefill_s({512}) + cost.decode_step_s(1, 513);
   };
-  const double capacity_a = 1 / service_time("h100-sxm"), capacity_b = 1 / service_time("a100-80g");
-  const double rate = 0.8 * capacity_a;
-  REQUIRE(rate > 1.2 * capacity_b);  // b is saturated while it serves alone
+  const double service_b = service_time("a100-80g"), rate = 35;
+  REQUIRE(rate < 0.85 / service_time("h100-sxm"));  // a keeps up with everyone
+  REQUIRE(rate > 1.2 / service_b);                  // b alone cannot
   const Scenario s = test::load_scenario(
       std::string("name: f\nhorizon: 2h\n") + sites +
           "workloads:\n  inference:\n"
           "    - {name: s, model: llama3-8b, replicas: {a: 1, b: 1}, max_batch: 1, mode: fast, routing: nearest,\n"
-          "       demand: {east: 1}, arrivals: {poisson: " + std::to_string(rate) +
-          "/s, prompt_tokens: 512, output_tokens: 2}}\n"
-          "failures:\n  events: [{at: 10min, target: a/main/s0, kind: server, duration: 20min}]\n",
+          "       demand: " + demand + ", arrivals: {poisson: 35/s, prompt_tokens: 512, output_tokens: 2}}\n"
+          "failures:\n  events: [{at: 10min, target: a/main/s0, kind: server, duration: 20min}" +
+          std::string(b_down ? ", {at: 35min, target: b/main/s0, kind: server, duration: 10min}" : "") + "]\n",
       "f.yaml");
   const SimulationResult r = run_simulation(s);
-  const InferenceRegionResult& g = r.inference.at(0);
-  INFO("requests " << g.requests << ", completed " << g.completed << ", in flight " << g.in_flight);
-  CHECK(g.requests == Approx(rate * 7200).epsilon(0.01));
-  CHECK(g.completed + g.dropped + g.in_flight == g.requests);
-  CHECK(g.dropped == 0);
-  // Everything is served within the 2 h: the backlog, about (rate - capacity_b) x 20 min, drains
-  // in (rate / capacity_b - 1) x 20 min, well before the end.
-  CHECK(g.in_flight == 0);
-  CHECK(r.services.at(0).replica_failures == 1);
+  REQUIRE(r.services.at(0).replica_failures == (b_down ? 2 : 1));
+  long requests = 0;
+  double west_share = 0;
+  for (const InferenceRegionResult& g : r.inference) {
+    INFO(g.region << ": requests " << g.requests << ", completed " << g.completed << ", in flight " << g.in_flight);
+    // Every region's requests served within the 2 h, none credited to another region.
+    CHECK(g.dropped == 0);
+    CHECK(g.completed == g.requests);
+    CHECK(g.in_flight == 0);
+    requests += g.requests;
+    if (g.region == "west") west_share = static_cast<double>(g.requests);
+  }
+  CHECK(static_cast<double>(requests) == Approx(rate * 7200).epsilon(0.01));
+  if (b_down) {
+    // b's queue went to a with the next interval's requests, counted as retried (thousands).
+    CHECK(r.services.at(0).requests_retried > 1000);
+    return;
+  }
+  // b served west's requests all along and east's while a was down (a's serving spans give
+  // the outage): with one request at a time, each keeps b busy for its service time.
+  double a_serving = 0;
+  for (const ReplicaServingSpan& span : r.inference_serving)
+    if (span.site == "a") a_serving += span.end_s - span.start_s;
+  const double outage = 7200 - a_serving;
+  REQUIRE(outage > 1200);
+  const double east_rate = rate * (1 - west_share / static_cast<double>(requests));
+  const double served_by_b = west_share + east_rate * outage;
+  double busy_b = 0;
+  for (const SiteResult& site : r.sites)
+    if (site.name == "b") busy_b = site.gpu_hours_busy * 3600;
+  CHECK(busy_b == Approx(served_by_b * service_b).epsilon(0.05));
+}
+
+}  // namespace
+
+TEST_CASE("fast mode: a saturated replica serves its backlog in intervals that bring it no request",
+          "[engine][inference][fast]") {
+  check_failover_backlog_served("{east: 1}");
+}
+
+TEST_CASE("fast mode: a saturated replica serves its backlog before a few new requests, at its throughput",
+          "[engine][inference][fast]") {
+  check_failover_backlog_served("{east: 0.9, west: 0.1}");
+}
+
+TEST_CASE("fast mode: a failed replica's backlog is routed to the others, as discrete mode routes its requests",
+          "[engine][inference][fast]") {
+  check_failover_backlog_served("{east: 0.9, west: 0.1}", true);
 }
