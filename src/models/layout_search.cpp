@@ -88,6 +88,11 @@ bool virtual_stages_allowed(std::int64_t units, const ParallelismSpec& given, in
   if (given.fixed.schedule && interleaved != (given.schedule == "interleaved-1f1b")) return false;
   return !interleaved || (p >= 2 && units % (std::int64_t{p} * v) == 0 && micro_batches % p == 0);
 }
+// A fixed `schedule: dualpipe` pairs each rank's stage with its mirror: an even pp >= 2
+// (the loader's rule for a fixed layout).
+bool dualpipe(const ParallelismSpec& given) { return given.fixed.schedule && given.schedule == "dualpipe"; }
+bool pipeline_allowed(const ParallelismSpec& given, int p) { return !dualpipe(given) || (p >= 2 && p % 2 == 0); }
+
 // Per-layer compute for the lower bound: a MoE model's cheaper layer kind, term by term.
 LayerCost bound_layer_cost(const ModelSpec& m, const TrainingJobSpec& trial, const KernelModel& kernels) {
   LayerCost lc = layer_cost(m, LayerShard::of(trial), kernels);
@@ -176,7 +181,7 @@ std::int64_t count_layouts(const ModelSpec& m, const TrainingJobSpec& job, const
       for (int p : keep_or(fixed.pp, given.pp, divisors(gpus / (std::int64_t{t} * c)))) {
         const std::int64_t replica = std::int64_t{t} * c * p;
         const std::int64_t units = pipeline_split_units(m.layers, p);
-        if (gpus % replica != 0 || units == 0) continue;
+        if (gpus % replica != 0 || units == 0 || !pipeline_allowed(given, p)) continue;
         const std::int64_t dp = gpus / replica;
         if ((fixed.dp && dp != given.dp) || batch % dp != 0 || !experts_fit(given, t, c, dp)) continue;
         std::int64_t zeros = 0;
@@ -271,7 +276,7 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
       for (int p : keep_or(fixed.pp, given.pp, divisors(gpus / (std::int64_t{t} * c)))) {
         const std::int64_t replica = std::int64_t{t} * c * p;
         const std::int64_t units = pipeline_split_units(m.layers, p);
-        if (gpus % replica != 0 || units == 0) continue;
+        if (gpus % replica != 0 || units == 0 || !pipeline_allowed(given, p)) continue;
         const std::int64_t dp = gpus / replica;
         if ((fixed.dp && dp != given.dp) || batch % dp != 0 || !experts_fit(given, t, c, dp)) continue;
         for (int mb : keep_or(fixed.micro_batch, given.micro_batch, divisors(batch / dp))) {
@@ -334,7 +339,9 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
                       z >= 1 ? std::max(static_cast<double>(dp) * c, m.is_moe() ? par.expert_data_parallel() : 0.0)
                              : 1.0;
                   Layout l{t, c, p, v, mb, rc, z, sp, 0, mem.total_bytes};
-                  l.bound = (micro_batches + (p - 1.0) / v) * stage +
+                  // DualPipe's bubble may be nothing (p = 2, or backward chunks that hide it).
+                  const double bubble = dualpipe(given) ? 0.0 : (p - 1.0) / v;
+                  l.bound = (micro_batches + bubble) * stage +
                             optimizer_step_s(mem.sync_params / shards, kernels, par.gradient_bytes());
                   if (beaten(l.bound)) {  // the layouts drained so far hold N faster ones
                     ++res.counts.pruned_bound;

@@ -1824,13 +1824,23 @@ class ScenarioReader {
         if (custom_stage_split(j.parallelism) && j.parallelism.pp >= 2) {
           check_stage_split(*m, j.parallelism, n, p);
         } else if (j.parallelism.auto_layout) {
-          // The search splits evenly or with Megatron-Core's embedding-and-loss split (layers + 2).
-          const std::int64_t units = pipeline_split_units(m->layers, j.parallelism.pp);
-          if (units == 0 || units % chunks != 0)
+          // A fixed pp the search cannot split: evenly (pp divides the layers) or with
+          // Megatron-Core's embedding-and-loss split (pp divides layers + 2, two or more a
+          // stage); with virtual_stages fixed too, pp x virtual_stages must divide that count.
+          // Keys left to the search are checked by the search itself (the fit check).
+          const ParallelismSpec& q = j.parallelism;
+          const std::int64_t units = q.fixed.pp ? pipeline_split_units(m->layers, q.pp) : 1;
+          const std::int64_t v = q.fixed.virtual_stages ? q.virtual_stages : 1;
+          if (units == 0)
             r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",
-                     fmt::format("pp x virtual_stages ({}) must divide the model's layers ({}) or, for the search's "
-                                 "embedding-and-loss split, layers + 2 ({})",
-                                 chunks, m->layers, std::int64_t{m->layers} + 2));
+                     fmt::format("pp ({}) must divide the model's layers ({}) or, for the search's embedding-and-loss "
+                                 "split, layers + 2 ({}) with at least 2 a stage",
+                                 q.pp, m->layers, std::int64_t{m->layers} + 2));
+          else if (q.fixed.pp && q.fixed.virtual_stages && units % (std::int64_t{q.pp} * v) != 0)
+            r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.virtual_stages",
+                     fmt::format("pp x virtual_stages ({}) must divide what the search splits over pp {}: {} ({})",
+                                 std::int64_t{q.pp} * v, q.pp, units == m->layers ? "the model's layers" : "layers + 2",
+                                 units));
         } else if (m->layers % chunks != 0 && !m->is_moe()) {
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",
                    fmt::format("pp x virtual_stages ({}) must divide the model's layers ({})", chunks, m->layers));

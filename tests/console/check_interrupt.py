@@ -41,7 +41,15 @@ def main():
     sweep_out = os.path.join(work, "sweep")
     p = subprocess.Popen([rcnsim, "sweep", os.path.join(src, "scenarios", "sweeps", "regional-policies.yaml"), "-j", "2",
                           "-o", sweep_out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)  # 35 runs of a fraction of a second each: some done, most not
+    # 35 runs of a fraction of a second each: interrupt as soon as the first is done, so that
+    # some are finished and most not however fast the machine (a fixed 2 s let an idle machine
+    # finish the whole sweep first).
+    runs_dir = os.path.join(sweep_out, "runs")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and p.poll() is None:
+        if os.path.isdir(runs_dir) and any(r.endswith(".key") for r in os.listdir(runs_dir)):
+            break
+        time.sleep(0.01)
     p.send_signal(signal.SIGINT)
     _, stderr = p.communicate(timeout=60)
     assert p.returncode == 130, f"sweep: exit {p.returncode}\n{stderr}"

@@ -81,6 +81,22 @@ TEST_CASE("parallelism: auto and auto with fixed keys load, and bad forms are lo
                                                     "       parallelism: {auto: true, min_dp: 2}}\n",
                                                 "t.yaml");
   CHECK(first_error(elastic).find("min_dp") != std::string::npos);
+
+  // Virtual stages fixed without pp: the search picks pp (126 layers: 16 x 8 = 126 + 2), so the
+  // loader does not test virtual_stages against the layers alone; nor a MoE model's layers.
+  const std::string models = "  l126: {layers: 126, hidden: 1024, heads: 8, vocab: 1000, seq: 128}\n"
+                             "  moe61: {layers: 61, hidden: 1024, heads: 8, vocab: 1000, seq: 128,\n"
+                             "          moe: {experts: 8, top_k: 2, expert_ffn: 512}}\n";
+  std::string two = kTwoClusters;
+  two.insert(two.find("workloads:"), models);
+  const LoadResult v_only = load_scenario_text(
+      two + "    - {name: j, model: l126, gpus: 16, global_batch: 64, steps: 10,\n"
+            "       parallelism: {auto: true, schedule: interleaved-1f1b, virtual_stages: 8}}\n"
+            "    - {name: k, model: moe61, gpus: 16, global_batch: 64, steps: 10,\n"
+            "       parallelism: {auto: true, schedule: interleaved-1f1b}}\n",
+      "t.yaml");
+  INFO(first_error(v_only));
+  CHECK(v_only.scenario);
 }
 
 TEST_CASE("an auto job no layout fits on any cluster it may use is one located error", "[engine][auto-layout]") {

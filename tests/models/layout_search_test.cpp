@@ -433,9 +433,13 @@ TEST_CASE("the search offers Megatron-Core's embedding-and-loss split where pp d
     CHECK(q.last_stage_layers == 2);
     CHECK((q.virtual_stages == 1 || q.virtual_stages == 3));
     interleaved |= q.virtual_stages == 3;
-    // The same layout named by hand runs the same step.
+    // The same layout with the split named by hand (first_stage_layers: 2, last_stage_layers: 2)
+    // runs the same step.
     TrainingJobSpec named = with_layout(job, q);
     named.parallelism.auto_layout = false;
+    named.parallelism.first_stage_layers = named.parallelism.last_stage_layers = -1;
+    REQUIRE(training_step(m, named, s.gpu, s.links).step_time_s != st.step_time_s);  // the default split differs
+    named.parallelism.first_stage_layers = 2, named.parallelism.last_stage_layers = 2;
     CHECK(training_step(m, named, s.gpu, s.links).step_time_s == st.step_time_s);
   }
   CHECK(interleaved);
@@ -444,6 +448,31 @@ TEST_CASE("the search offers Megatron-Core's embedding-and-loss split where pp d
   // pp 8 splits neither the 10 layers nor the 12 units: no layout.
   job.parallelism.pp = 8;
   CHECK(count_layouts(m, job, s.links) == 0);
+}
+
+
+TEST_CASE("layout search with DualPipe fixed: even pp only, and the bound leaves its bubble out", "[models][layout-search]") {
+  // DualPipe's bubble, (p/2 - 1)(F&B + B - 3W), is nothing at pp 2 and may be less than
+  // (pp - 1) stage times: a bound that charged the 1F1B bubble could prune the fastest layout.
+  const Setup s = h100_setup();
+  ModelSpec m = small_model();
+  m.layers = GENERATE(8, 10);
+  TrainingJobSpec job = job_of(16, 32);
+  job.parallelism.schedule = "dualpipe", job.parallelism.fixed.schedule = true;
+  const LayoutSearchResult pruned = search_layouts(m, job, s.gpu, s.links, {10, true});
+  const LayoutSearchResult exhaustive = search_layouts(m, job, s.gpu, s.links, {10, false});
+  REQUIRE_FALSE(exhaustive.best.empty());
+  require_same_layouts(pruned.best, exhaustive.best, 10);
+  CHECK(count_layouts(m, job, s.links) == exhaustive.counts.enumerated);
+  bool pipelined = false;
+  for (const TrainingStep& st : exhaustive.best) {
+    CHECK(st.layout.schedule == "dualpipe");
+    CHECK(st.layout.pp >= 2);
+    CHECK(st.layout.pp % 2 == 0);
+    CHECK(st.layout.virtual_stages == 1);
+    pipelined = true;
+  }
+  CHECK(pipelined);
 }
 
 }  // namespace rcn

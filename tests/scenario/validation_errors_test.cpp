@@ -144,7 +144,10 @@ TEST_CASE("each broken scenario gives its one clear error", "[validation]") {
        "t.yaml:17:89: error: workloads.training[0].parallelism.last_stage_layers: last_stage_layers needs a fixed layout, not auto (the search chooses the split)"},
       {"a searched layout's fixed pp that splits the layers neither evenly nor as the embedding-and-loss split", 17,
        "    - {name: j, model: m, gpus: 16, parallelism: {auto: true, pp: 8}, global_batch: 8, steps: 10}",
-       "t.yaml:17:50: error: workloads.training[0].parallelism.pp: pp x virtual_stages (8) must divide the model's layers (4) or, for the search's embedding-and-loss split, layers + 2 (6)"},
+       "t.yaml:17:50: error: workloads.training[0].parallelism.pp: pp (8) must divide the model's layers (4) or, for the search's embedding-and-loss split, layers + 2 (6) with at least 2 a stage"},
+      {"a searched layout's fixed pp and virtual_stages that do not divide the layers pp splits evenly", 17,
+       "    - {name: j, model: m, gpus: 16, parallelism: {auto: true, pp: 2, virtual_stages: 3}, global_batch: 8, steps: 10}",
+       "t.yaml:17:50: error: workloads.training[0].parallelism.virtual_stages: pp x virtual_stages (6) must divide what the search splits over pp 2: the model's layers (4)"},
       {"more GPUs than the site has", 17,
        "    - {name: j, model: m, site: node-east, gpus: 32, parallelism: {tp: 2, pp: 2, dp: 8}, global_batch: 8, "
        "steps: 10}",
