@@ -321,11 +321,16 @@ void InferenceRuntime::fast_service(std::size_t s) {
       if (q)
         for (std::size_t g = 0; g < regions; ++g) by_region[g] = assigned[g * slots + slot] * (1 - q->dropped_fraction);
       backlog.fifo.admit(t, t + dt, by_region);
-      // Served in order from t at `throughput`: the backlog, then this interval's requests. Each
-      // piece's wait is its middle request's time from arrival to departure (FluidFifo).
-      const std::vector<FluidFifo::Served> old_ones = backlog.fifo.serve(t, from_queue, throughput);
+      // Served in order from t: the backlog, then this interval's requests (a stopped replica's
+      // first). Each piece's wait is its middle request's time from arrival to departure
+      // (FluidFifo), departures paced at the throughput that bounds the interval, or with none
+      // (a moved burst on a replica below saturation) its level's, and never slower than what is
+      // served in the interval.
+      const bool behind = queued > 0 || moved > 0;  // requests queued ahead of this interval's
+      const double pace = std::max(throughput > 0 ? throughput : q ? q->throughput_rps : 0.0, served / dt);
+      const std::vector<FluidFifo::Served> old_ones = backlog.fifo.serve(t, from_queue, pace);
       const std::vector<FluidFifo::Served> new_ones =
-          backlog.fifo.serve(t + (throughput > 0 ? from_queue / throughput : 0.0), from_new, throughput);
+          backlog.fifo.serve(t + (pace > 0 ? from_queue / pace : 0.0), from_new, pace);
       double busy = 0;
       if (saturated || (left > 0 && throughput > 0)) {
         busy = dt;
@@ -336,9 +341,9 @@ void InferenceRuntime::fast_service(std::size_t s) {
       rep.busy_s += busy;
       note_busy(rep, t, t + busy);
       // A replica at capacity (saturated, or a backlog left at the end) times everything it
-      // serves at its capacity level with its wait; else this interval's requests at their own
-      // level (their samples hold their queueing) and a backlog cleared within it at its
-      // capacity level with its wait.
+      // serves at its capacity level with its wait; else a backlog cleared within the interval at
+      // its capacity level with its wait, and this interval's requests at their own level (their
+      // samples hold their queueing), with the wait behind what was queued ahead of them.
       const std::size_t m_cap = saturated ? m : backlog.model;
       const int cap = queued_at || saturated ? capacity_level(*sv.fast_models[m_cap], saturated ? level : backlog.level) : 0;
       const ReplicaQueueStats* capq = queued_at || saturated ? &sv.fast_models[m_cap]->at_level(cap) : nullptr;
@@ -349,6 +354,9 @@ void InferenceRuntime::fast_service(std::size_t s) {
       if (at_capacity) {
         for (const FluidFifo::Served& part : new_ones)
           credit(part.tag, slot, part.requests, m_cap, cap, *capq, *capq, 1.0, quantized_wait(part.wait));
+      } else if (behind) {  // caught up within the interval: their level, and the wait behind the queue
+        for (const FluidFifo::Served& part : new_ones)
+          credit(part.tag, slot, part.requests, m, level, *q, *lower, w_upper, quantized_wait(part.wait));
       } else if (q) {
         for (std::size_t g = 0; g < regions; ++g) {
           const double done = moved > 0 ? admitted_from(g) * from_new / admitted

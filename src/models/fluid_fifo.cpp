@@ -4,6 +4,11 @@
 
 namespace rcn {
 
+namespace {
+// Requests below this are rounding, not a queue (counts are fractional: a fluid).
+constexpr double kCrumb = 1e-9;
+}  // namespace
+
 void FluidFifo::admit(double t0, double t1, const std::vector<double>& by_tag) {
   double size = 0;
   for (double n : by_tag) size += std::max(0.0, n);
@@ -30,9 +35,12 @@ std::vector<FluidFifo::Served> FluidFifo::serve(double start, double n, double t
     s.done += piece;
     before += piece;
     n -= piece;
-    if (s.size - s.done <= s.size * 1e-12) segments_.pop_front();
+    if (s.size - s.done <= kCrumb + s.size * 1e-12) segments_.pop_front();
   }
-  queued_ = segments_.empty() ? 0.0 : std::max(0.0, queued_ - before);
+  queued_ = std::max(0.0, queued_ - before);
+  // What rounding leaves of served requests is dropped, so that an empty queue reads 0.
+  while (!segments_.empty() && segments_.front().size - segments_.front().done <= kCrumb) segments_.pop_front();
+  if (segments_.empty() || queued_ <= kCrumb) segments_.clear(), queued_ = 0;
   return out;
 }
 

@@ -197,14 +197,7 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
   st.ep_comm_s = mcount * mb_ep;
   st.ep_comm_total_s *= mcount;
   const double mb_stage = mb_fwd + mb_bwd + mb_recompute + mb_tp + mb_cp + mb_ep;
-  if (p > 1 && par.schedule == "dualpipe") {
-    // DualPipe (DeepSeek-V3 report, Table 2): bubble (p/2 - 1)(F&B + B - 3W), F&B the paired
-    // forward and backward chunks (a micro-batch's stage time), B the input-gradient backward
-    // (half the backward GEMMs, with any recompute), W the weight-gradient half.
-    const double b_input = mb_bwd / 2 + mb_recompute, w = mb_bwd / 2;
-    st.pp_bubble_s = std::max(0.0, p / 2.0 - 1) * std::max(0.0, mb_stage + b_input - 3 * w);
-  } else if (p > 1) {
-    st.pp_bubble_s = (p - 1.0) / v * mb_stage;
+  if (p > 1) {
     // Activations cross to the next stage forward and gradients come back. Each TP rank
     // sends only its 1/t share over its own link: with sequence parallelism that is all it
     // holds; without it, Megatron's scatter/gather optimisation (Narayanan et al. 2021,
@@ -213,9 +206,18 @@ TrainingStep training_step(const ModelSpec& m, const TrainingJobSpec& job, const
     const double bytes = tokens * h * act / t;
     double send = across(CollectiveOp::SendRecv, bytes, 2, std::min(2, pp_per_server));
     if (!sp && t > 1) send += collective_time(CollectiveOp::AllGather, tokens * h * act, t, tp_per_server, fabric).seconds;
-    st.pp_comm_s = 2 * (mcount + p - 1) * v * send;
-    // DualPipe sends while the paired chunk computes: only what outlasts a forward chunk shows.
-    if (par.schedule == "dualpipe") st.pp_comm_s = 2 * (mcount + p - 1) * std::max(0.0, send - mb_fwd);
+    if (par.schedule == "dualpipe") {
+      // DualPipe (DeepSeek-V3 report, Table 2): bubble (p/2 - 1)(F&B + B - 3W), F&B the paired
+      // forward and backward chunks (a micro-batch's stage time), B the input-gradient backward
+      // (half the backward GEMMs, with any recompute), W the weight-gradient half.
+      const double b_input = mb_bwd / 2 + mb_recompute, w = mb_bwd / 2;
+      st.pp_bubble_s = std::max(0.0, p / 2.0 - 1) * std::max(0.0, mb_stage + b_input - 3 * w);
+      // It sends while the paired chunk computes: only what outlasts a forward chunk shows.
+      st.pp_comm_s = 2 * (mcount + p - 1) * std::max(0.0, send - mb_fwd);
+    } else {
+      st.pp_bubble_s = (p - 1.0) / v * mb_stage;
+      st.pp_comm_s = 2 * (mcount + p - 1) * v * send;
+    }
   }
 
   // ---- data-parallel gradient synchronisation (over the dp x cp ranks holding the same weights) ----

@@ -906,7 +906,8 @@ class ScenarioReader {
                                         replica ? std::to_string(tp_cp_pp) : "more than " + std::to_string(limits::kMaxInt)));
         j.parallelism.micro_batch = r_.integer(par, "micro_batch", pp, 1, false).value_or(1);
         j.parallelism.schedule = r_.choice(par, "schedule", pp, {"1f1b", "interleaved-1f1b", "gpipe", "dualpipe"}, false).value_or("1f1b");
-        if (j.parallelism.schedule == "dualpipe" && !q.auto_layout && (j.parallelism.pp < 2 || j.parallelism.pp % 2 != 0))
+        if (j.parallelism.schedule == "dualpipe" && (!q.auto_layout || q.fixed.pp) &&
+            (j.parallelism.pp < 2 || j.parallelism.pp % 2 != 0))
           r_.error(YamlReader::child(par, "schedule"), pp + ".schedule",
                    fmt::format("dualpipe needs an even pp >= 2 (each rank holds one stage from each end), got pp {}",
                                j.parallelism.pp));

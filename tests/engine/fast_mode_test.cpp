@@ -3,6 +3,7 @@
 // bookkeeping. One simulation per test case.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <fmt/format.h>
@@ -246,6 +247,14 @@ models:
   for (const SiteResult& site : r.sites)
     if (site.name == "b") busy_b = site.gpu_hours_busy * 3600;
   CHECK(busy_b == Approx(served_by_b * service_b).epsilon(0.05));
+  // East's waits, first in first out: a request reaching b at tau into the outage leaves when b
+  // has served all that came before it, at tau x rate / capacity_b, so it waits
+  // tau (rate service_b - 1). Over the O seconds that b takes east's requests (fast mode sees a
+  // back at the first 1-minute interval after it restarts) the mean TTFT over the run is about
+  // O^2 (rate service_b - 1) / (2 x 7200) (a few ms of service aside).
+  const double seen = std::ceil((600 + outage) / 60) * 60 - 600;
+  for (const InferenceRegionResult& g : r.inference)
+    if (g.region == "east") CHECK(g.ttft_mean == Approx(seen * seen * (rate * service_b - 1) / (2 * 7200)).epsilon(0.05));
 }
 
 }  // namespace

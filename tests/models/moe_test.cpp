@@ -309,6 +309,21 @@ TEST_CASE("dualpipe: the bubble of DeepSeek-V3's Table 2, PP + 1 micro-batches i
                         dual.ep_comm_s) / mb;
   CHECK(dual.pp_bubble_s == Approx(1.0 * (stage - dual.backward_s / mb)));
   CHECK(plain.pp_bubble_s == Approx(3.0 * stage));
+  // Stage-to-stage sends: 1F1B pays 2 (m + p - 1) sends of time `send`; DualPipe only what of
+  // each outlasts a forward chunk. One GPU a server, so that stages send over the NIC: on 400G
+  // the send hides; on a 1 Gb/s link it shows.
+  for (double nic : {400e9 / 8, 1e9 / 8}) {
+    ClusterLinks slow = ib400();
+    slow.nic_bandwidth = nic;
+    slow.gpus_per_server = 1;
+    TrainingJobSpec one = j;
+    one.parallelism.schedule = "1f1b";
+    const TrainingStep a = training_step(m, one, h100(), slow), d = training_step(m, j, h100(), slow);
+    const double sends = 2 * (mb + 4 - 1), send = a.pp_comm_s / sends;
+    INFO("nic " << nic << ": send " << send << " s, forward chunk " << d.forward_s / mb << " s");
+    CHECK(d.pp_comm_s == Approx(sends * std::max(0.0, send - d.forward_s / mb)).margin(1e-12));
+    if (nic < 1e9) CHECK(d.pp_comm_s > 0);
+  }
   CHECK(first_stage_in_flight(j.parallelism, 16) == 5);
   CHECK(first_stage_in_flight(j.parallelism, 3) == 3);
   // Rank 0 holds stage 0 (embedding, the dense layer) and stage 3 (one MoE layer and the untied head).
