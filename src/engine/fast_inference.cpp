@@ -57,7 +57,7 @@ bool saturated_level(const ReplicaQueueStats& q) {
 // A saturated calibration's samples hold the queue it built up over its own requests, which a
 // backlog's wait already counts; without such a level, `over` itself.
 int capacity_level(FastReplicaModel& model, int over) {
-  int l = std::min(over - 1, FastReplicaModel::level_of(model.at_level(over).throughput_rps) - 1);
+  int l = std::min(over - 1, FastReplicaModel::level_of(model.at_level(over).capacity_rps) - 1);
   for (int k = 0; k < 8 && l >= 0; ++k, --l)
     if (!saturated_level(model.at_level(l))) return l;
   return over;
@@ -135,11 +135,11 @@ void InferenceRuntime::reroute_fast_backlog(std::size_t r, bool failed) {
   Replica::FastBacklog& backlog = rep.fast_backlog;
   if (backlog.requests() > 0) {
     ServiceRuntime& sv = services[rep.service];
-    sv.fast_rerouted.resize(sv.regions.size());
-    const std::vector<double> by_region = backlog.fifo.queued_by_tag();
-    for (std::size_t g = 0; g < by_region.size() && g < sv.fast_rerouted.size(); ++g)
-      sv.fast_rerouted[g] += by_region[g];
     if (failed) sv.retried += std::lround(backlog.requests());
+    for (FluidFifo::Part& part : backlog.fifo.take_all()) {
+      part.by_tag.resize(sv.regions.size());
+      sv.fast_rerouted.push_back(std::move(part));
+    }
   }
   backlog = {};
   rep.fast_in_system = 0;
@@ -157,6 +157,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
   const std::size_t regions = sv.regions.size(), slots = sv.replicas.size();
   std::vector<double> assigned(regions * slots);  // [region][slot]: this interval's requests
   std::vector<double> rerouted_to(regions * slots);  // [region][slot]: requests of a stopped replica's backlog
+  std::vector<double> route_share(regions * slots);  // [region][slot]: the slot's share of the region's requests
   std::vector<int> share_of(slots);               // [slot]: the size of the group it served in
   const long sample_every = std::max(1L, std::lround(3600 / T));  // load points: hourly
   // A trace's rows are replayed one by one through each replica's queue (ReplicaQueue), carried
@@ -219,10 +220,14 @@ void InferenceRuntime::fast_service(std::size_t s) {
     const double rate_per_request = n > 0 ? expected / n / dt : 0;
     std::fill(assigned.begin(), assigned.end(), 0.0);
     std::fill(rerouted_to.begin(), rerouted_to.end(), 0.0);
+    std::fill(route_share.begin(), route_share.end(), 0.0);
     std::fill(share_of.begin(), share_of.end(), 1);
     // A stopped replica's backlog, routed again with this interval's requests (already counted).
+    std::vector<FluidFifo::Part> moved_parts;
+    moved_parts.swap(sv.fast_rerouted);
     std::vector<double> rerouted(regions, 0.0);
-    if (!sv.fast_rerouted.empty()) rerouted.swap(sv.fast_rerouted), rerouted.resize(regions);
+    for (const FluidFifo::Part& part : moved_parts)
+      for (std::size_t g = 0; g < regions && g < part.by_tag.size(); ++g) rerouted[g] += part.by_tag[g];
     double before = 0;
     for (std::size_t g = 0; g < regions; ++g) {  // demand shares, rounded cumulatively
       const double upto = std::round(n * sv.cumulative_share[g] / sv.cumulative_share.back());
@@ -255,7 +260,10 @@ void InferenceRuntime::fast_service(std::size_t s) {
       for (std::size_t slot : group) share_of[slot] = std::max(share_of[slot], static_cast<int>(group.size()));
       for (std::size_t i = 0; i < group.size(); ++i)  // the remainder goes round the group, interval by interval
         assigned[g * slots + group[i]] = each + ((i + group.size() - interval % group.size()) % group.size() < extra);
-      for (std::size_t slot : group) rerouted_to[g * slots + slot] = rerouted[g] / group.size();
+      for (std::size_t slot : group) {
+        route_share[g * slots + slot] = 1.0 / group.size();
+        rerouted_to[g * slots + slot] = rerouted[g] / group.size();
+      }
     }
     for (std::size_t slot = 0; slot < slots; ++slot) {
       Replica& rep = replicas[sv.replicas[slot]];
@@ -300,10 +308,10 @@ void InferenceRuntime::fast_service(std::size_t s) {
       // backlog's level's throughput); what is left waits for the next interval.
       double served = admitted + queued, throughput = 0;
       if (saturated) {
-        throughput = q->throughput_rps;
+        throughput = q->capacity_rps;
         served = std::min(served, throughput * dt);
-      } else if (queued_at && queued_at->throughput_rps > 0) {
-        throughput = queued_at->throughput_rps;
+      } else if (queued_at && queued_at->capacity_rps > 0) {
+        throughput = queued_at->capacity_rps;
         served = std::min(served, std::max(admitted, throughput * dt));
       }
       const double left = admitted + queued - served;
@@ -315,9 +323,15 @@ void InferenceRuntime::fast_service(std::size_t s) {
       auto admitted_from = [&](std::size_t g) {
         return assigned[g * slots + slot] * (1 - q->dropped_fraction) + rerouted_to[g * slots + slot];
       };
+      // The moved requests join behind this replica's backlog, as the discrete dispatcher queues
+      // a stopped replica's requests again, keeping their arrival times (the wait so far counts).
       std::vector<double> by_region(regions);
-      for (std::size_t g = 0; g < regions; ++g) by_region[g] = rerouted_to[g * slots + slot];
-      backlog.fifo.admit(t, t, by_region);
+      if (moved > 0)
+        for (const FluidFifo::Part& part : moved_parts) {
+          for (std::size_t g = 0; g < regions; ++g) by_region[g] = part.by_tag[g] * route_share[g * slots + slot];
+          backlog.fifo.admit(part.t0, part.t1, by_region);
+        }
+      std::fill(by_region.begin(), by_region.end(), 0.0);
       if (q)
         for (std::size_t g = 0; g < regions; ++g) by_region[g] = assigned[g * slots + slot] * (1 - q->dropped_fraction);
       backlog.fifo.admit(t, t + dt, by_region);

@@ -153,9 +153,9 @@ struct ServiceRuntime {
   // Fast mode: one model per replica shape (cost model), and its SLO attainment by (model,
   // level, round trip + backlog wait).
   std::vector<std::unique_ptr<FastReplicaModel>> fast_models;
-  // Fast mode: requests of a failed or scaled-down replica's backlog, by demand region, routed
-  // again with the next interval's (InferenceRuntime::reroute_fast_backlog).
-  std::vector<double> fast_rerouted;
+  // Fast mode: a failed or scaled-down replica's backlog, by demand region and with its arrival
+  // times, routed again with the next interval's requests (InferenceRuntime::reroute_fast_backlog).
+  std::vector<FluidFifo::Part> fast_rerouted;
   std::map<std::pair<const InferenceCost*, int>, std::size_t> fast_model_of;  // by (shape, replicas sharing a region)
   std::map<std::tuple<std::size_t, int, double>, double> fast_slo;
   // Fast mode with trace arrivals: each replica slot's queue, fed the trace's own rows and carried

@@ -44,6 +44,22 @@ std::vector<FluidFifo::Served> FluidFifo::serve(double start, double n, double t
   return out;
 }
 
+std::vector<FluidFifo::Part> FluidFifo::take_all() {
+  std::vector<Part> out;
+  for (const Segment& s : segments_) {
+    const double left = s.size - s.done;
+    if (!(left > kCrumb)) continue;
+    Part p;
+    p.t0 = s.t0 + (s.t1 - s.t0) * s.done / s.size;  // the first of its requests not yet served
+    p.t1 = s.t1;
+    for (double share : s.mix) p.by_tag.push_back(left * share);
+    out.push_back(std::move(p));
+  }
+  segments_.clear();
+  queued_ = 0;
+  return out;
+}
+
 std::vector<double> FluidFifo::queued_by_tag() const {
   std::vector<double> by_tag;
   for (const Segment& s : segments_) {

@@ -252,10 +252,13 @@ ReplicaQueueStats simulate_replica_queue(const BatchLimits& lim, const Inference
     if (!queue.arrive(t, static_cast<float>(prompt), static_cast<float>(output), static_cast<std::uint32_t>(i)))
       ++dropped;
   }
-  double last_done = measure_from, tokens = 0;
+  double last_done = measure_from, warm_done = measure_from, tokens = 0;
   long measured = 0;
   queue.run_until(1e300, [&](const ReplicaQueue::Done& d) {
-    if (d.tag < warm) return;
+    if (d.tag < warm) {
+      warm_done = std::max(warm_done, d.end);
+      return;
+    }
     st.ttft.push_back(d.first - d.at);
     st.e2e.push_back(d.end - d.at);
     st.tpot.push_back(d.output > 1 ? (d.end - d.first) / (d.output - 1) : 0);
@@ -267,6 +270,7 @@ ReplicaQueueStats simulate_replica_queue(const BatchLimits& lim, const Inference
   const double span = std::max(1e-12, last_done - measure_from);
   st.dropped_fraction = static_cast<double>(dropped) / static_cast<double>(n);
   st.throughput_rps = measured / span;
+  st.capacity_rps = measured / std::max(1e-12, last_done - std::max(measure_from, warm_done));
   st.busy_fraction = std::min(1.0, queue.busy_measured() / span);
   st.kv_occupancy = queue.kv_area() / span;
   st.in_system = queue.queue_area() / span;

@@ -72,6 +72,25 @@ TEST_CASE("one request at a time, the replica queue is M/D/1: Pollaczek-Khinchin
   CHECK(st.kv_occupancy == Approx(rho * 514 / lim.capacity).epsilon(0.03));
 }
 
+TEST_CASE("past saturation the calibration's capacity is 1 / S, one request at a time", "[models][inference][fast]") {
+  // Offered 2 and 8 times what it can serve, the replica serves one request every S seconds.
+  // throughput_rps counts the warm-up requests' service in its span (4,000 requests, the first
+  // 400 warm-up: 3,600 / (4,000 S - 400 / rate), about 0.9 / S at 8x); capacity_rps starts its
+  // span once they are done. Below saturation both are about the offered rate.
+  const OneAtATime one;
+  for (double over : {2.0, 8.0}) {
+    INFO("offered " << over << " x capacity");
+    const ReplicaQueueStats st = simulate_replica_queue(one.lim, one.cost, one.s.inference.at(0).arrivals,
+                                                        over / one.S, 4000, 1);
+    CHECK(st.capacity_rps == Approx(1 / one.S).epsilon(0.005));
+    CHECK(st.throughput_rps == Approx(3600 / (4000 * one.S - 400 * one.S / over)).epsilon(0.01));
+  }
+  const ReplicaQueueStats below = simulate_replica_queue(one.lim, one.cost, one.s.inference.at(0).arrivals,
+                                                         0.5 / one.S, 4000, 1);
+  CHECK(below.capacity_rps == Approx(0.5 / one.S).epsilon(0.05));
+  CHECK(below.throughput_rps == Approx(0.5 / one.S).epsilon(0.05));
+}
+
 TEST_CASE("the queue simulation and the engine's discrete replica agree on one replica's latencies",
           "[models][inference][fast]") {
   // The same replica (Llama-3-8B on one H100, vllm scheduler, max_batch 64, prompts and outputs

@@ -26,6 +26,14 @@ class FluidFifo {
   // Serves the next `n` requests, departing one after another from `start` at `throughput`
   // per second (all at `start` when throughput <= 0): what was served, by tag and piece.
   std::vector<Served> serve(double start, double n, double throughput);
+  // What is left of the queue, oldest first, each part with the arrival times of its requests,
+  // ready to be admitted elsewhere (a stopped replica's backlog routed on keeps the time its
+  // requests have waited); the queue is then empty.
+  struct Part {
+    double t0 = 0, t1 = 0;
+    std::vector<double> by_tag;
+  };
+  std::vector<Part> take_all();
   // Requests admitted and not yet served, in all and by tag.
   double queued() const { return queued_; }
   std::vector<double> queued_by_tag() const;

@@ -20,6 +20,10 @@ namespace rcn {
 struct ReplicaQueueStats {
   double offered_rps = 0;     // the arrival rate simulated
   double throughput_rps = 0;  // requests completed per second of the measured span
+  // Requests completed per second once the warm-up ones were done: past saturation, the
+  // replica's capacity (throughput_rps counts the warm-up's service in its span, about 10%
+  // low at several times the capacity); below it, about the offered rate.
+  double capacity_rps = 0;
   double busy_fraction = 0;   // share of the span the replica computed
   double kv_occupancy = 0;    // time mean of the KV cache held, as a share of its capacity
   double in_system = 0;       // time mean of the requests queued or running
