@@ -250,9 +250,9 @@ void InferenceRuntime::fast_service(std::size_t s) {
         if (key <= best + 1e-12) group.push_back(slot);
       }
       if (group.empty()) {
-        const long lost = static_cast<long>(std::max(0.0, count)) + std::lround(rerouted[g]);
-        st.dropped += lost;
-        sv.drops["no replica up"] += lost;
+        st.dropped += static_cast<long>(std::max(0.0, count));
+        st.fast_unrouted += rerouted[g];  // fractional: a fluid's share, rounded once at the end
+        sv.drops["no replica up"] += static_cast<long>(std::max(0.0, count)) + std::lround(rerouted[g]);
         continue;
       }
       const double each = count > 0 ? std::floor(count / group.size()) : 0;
@@ -270,7 +270,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
       if (rep.state != ReplicaState::Active) continue;
       Replica::FastBacklog& backlog = rep.fast_backlog;
       // This interval's requests, and those of a stopped replica's backlog sent here: served with
-      // them, at their level, never dropped again (the time they waited before is not carried).
+      // them, at their level, never dropped again (the time they waited before counts).
       double total = 0, moved = 0;
       for (std::size_t g = 0; g < regions; ++g) total += assigned[g * slots + slot], moved += rerouted_to[g * slots + slot];
       const double queued = backlog.requests();
@@ -316,13 +316,9 @@ void InferenceRuntime::fast_service(std::size_t s) {
       }
       const double left = admitted + queued - served;
       // First in, first out: the backlog is served before this interval's requests, those moved
-      // here from a stopped replica first (arrived at t), then the new ones (over the interval).
+      // here from a stopped replica first (with their arrival times), then the new ones.
       const double from_queue = std::min(queued, served), from_new = served - from_queue;
       const bool at_capacity = saturated || left > 0;
-      // This interval's requests admitted from region g (all of them when none was moved here).
-      auto admitted_from = [&](std::size_t g) {
-        return assigned[g * slots + slot] * (1 - q->dropped_fraction) + rerouted_to[g * slots + slot];
-      };
       // The moved requests join behind this replica's backlog, as the discrete dispatcher queues
       // a stopped replica's requests again, keeping their arrival times (the wait so far counts).
       std::vector<double> by_region(regions);
@@ -371,12 +367,9 @@ void InferenceRuntime::fast_service(std::size_t s) {
       } else if (behind) {  // caught up within the interval: their level, and the wait behind the queue
         for (const FluidFifo::Served& part : new_ones)
           credit(part.tag, slot, part.requests, m, level, *q, *lower, w_upper, quantized_wait(part.wait));
-      } else if (q) {
-        for (std::size_t g = 0; g < regions; ++g) {
-          const double done = moved > 0 ? admitted_from(g) * from_new / admitted
-                                        : assigned[g * slots + slot] * from_new / total;
-          credit(g, slot, done, m, level, *q, *lower, w_upper, 0.0);
-        }
+      } else if (q) {  // nothing queued ahead, nothing moved here: all at their level
+        for (std::size_t g = 0; g < regions; ++g)
+          credit(g, slot, assigned[g * slots + slot] * from_new / total, m, level, *q, *lower, w_upper, 0.0);
       }
       if (saturated) backlog.model = m, backlog.level = level;  // else the level it queued at
       if (at_capacity) {
@@ -397,7 +390,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
 
 void fast_region_result(const ServiceRuntime& sv, const RegionStats& st, double end, InferenceRegionResult& rr) {
   rr.completed = std::lround(st.fast_completed);
-  rr.dropped += std::lround(st.fast_dropped);
+  rr.dropped += std::lround(st.fast_dropped) + std::lround(st.fast_unrouted);
   rr.in_flight = std::max(0L, rr.requests - rr.completed - rr.dropped);  // a saturated replica's backlog
   rr.throughput_rps = end > 0 ? st.fast_completed / end : 0;
   rr.slo_attainment = st.fast_completed > 0 ? st.fast_slo_met / st.fast_completed : 0;

@@ -118,6 +118,7 @@ struct RegionStats {
   std::map<std::tuple<std::size_t, int, double>, double> fast_mix;
   double fast_completed = 0, fast_slo_met = 0;
   double fast_dropped = 0;  // too large for the KV cache (ReplicaQueueStats::dropped_fraction)
+  double fast_unrouted = 0;  // of a stopped replica's backlog, with no replica up to take them
   // A request completed with these latencies (round trip included): its samples and tokens;
   // whether it met the SLO (counted in slo_met).
   bool record_completion(const SloSpec& slo, double ttft, double tpot, double e2e, double prompt, double output) {

@@ -253,12 +253,14 @@ ReplicaQueueStats simulate_replica_queue(const BatchLimits& lim, const Inference
       ++dropped;
   }
   double last_done = measure_from, warm_done = measure_from, tokens = 0;
-  long measured = 0;
-  queue.run_until(1e300, [&](const ReplicaQueue::Done& d) {
+  long measured = 0, after_warm = 0;  // measured requests done, and those done after the last warm-up one
+  queue.run_until(1e300, [&](const ReplicaQueue::Done& d) {  // in order of completion
     if (d.tag < warm) {
       warm_done = std::max(warm_done, d.end);
+      after_warm = 0;
       return;
     }
+    ++after_warm;
     st.ttft.push_back(d.first - d.at);
     st.e2e.push_back(d.end - d.at);
     st.tpot.push_back(d.output > 1 ? (d.end - d.first) / (d.output - 1) : 0);
@@ -270,7 +272,8 @@ ReplicaQueueStats simulate_replica_queue(const BatchLimits& lim, const Inference
   const double span = std::max(1e-12, last_done - measure_from);
   st.dropped_fraction = static_cast<double>(dropped) / static_cast<double>(n);
   st.throughput_rps = measured / span;
-  st.capacity_rps = measured / std::max(1e-12, last_done - std::max(measure_from, warm_done));
+  const double capacity_span = last_done - std::max(measure_from, warm_done);
+  st.capacity_rps = after_warm > 0 && capacity_span > 0 ? after_warm / capacity_span : st.throughput_rps;
   st.busy_fraction = std::min(1.0, queue.busy_measured() / span);
   st.kv_occupancy = queue.kv_area() / span;
   st.in_system = queue.queue_area() / span;

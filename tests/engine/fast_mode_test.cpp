@@ -275,3 +275,40 @@ TEST_CASE("fast mode: a failed replica's backlog is routed to the others, as dis
           "[engine][inference][fast]") {
   check_failover_backlog_served("{east: 0.9, west: 0.1}", true);
 }
+
+TEST_CASE("fast mode: a failed replica's backlog is shared by the replicas its region routes to next",
+          "[engine][inference][fast]") {
+  // West (60% of 35 requests/s, 1.12 of the A100's capacity) queues at b; b fails at 20 min for
+  // the rest of the run and its backlog goes to west's next nearest, the two H100 replicas at
+  // a, half each (with the time it waited), as west's later requests do. Every region's
+  // requests are served, none credited to the other region.
+  const Scenario s = test::load_scenario(R"(name: f
+horizon: 2h
+sites:
+  - {name: a, region: east, clusters: [{name: main, gpu: h100-sxm, servers: 2}]}
+  - {name: b, region: west, clusters: [{name: main, gpu: a100-80g, servers: 1}]}
+wan:
+  - {from: a, to: b, bandwidth: 100Gbps, distance: 1000km}
+models:
+  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
+              gated_mlp: true, tied_embeddings: false}
+workloads:
+  inference:
+    - {name: s, model: llama3-8b, replicas: {a: 2, b: 1}, max_batch: 1, mode: fast, routing: nearest,
+       demand: {east: 0.4, west: 0.6}, arrivals: {poisson: 35/s, prompt_tokens: 512, output_tokens: 2}}
+failures:
+  events: [{at: 20min, target: b/main/s0, kind: server, duration: 3h}]
+)",
+                                         "f.yaml");
+  const SimulationResult r = run_simulation(s);
+  REQUIRE(r.services.at(0).replica_failures == 1);
+  // About (21 - 18.7) x 1,200 requests queued at b when it failed, all routed on.
+  CHECK(r.services.at(0).requests_retried > 1500);
+  for (const InferenceRegionResult& g : r.inference) {
+    INFO(g.region << ": requests " << g.requests << ", completed " << g.completed << ", in flight " << g.in_flight);
+    CHECK(g.dropped == 0);
+    CHECK(g.completed == g.requests);
+    CHECK(g.in_flight == 0);
+  }
+}
+

@@ -109,3 +109,27 @@ TEST_CASE("fluid FIFO: rounding crumbs do not make a queue", "[models][fluid-fif
   REQUIRE(out.size() == 1);
   CHECK(out[0].wait == Approx(30));
 }
+
+TEST_CASE("fluid FIFO: what is left goes elsewhere with its arrival times and tags", "[models][fluid-fifo]") {
+  // 100 requests of tag 0 over [0, 10] and 50 of tag 1 over [10, 20]; 40 served: the first part
+  // left holds 60 of tag 0 arriving over [4, 10], the second all 50 of tag 1 over [10, 20].
+  FluidFifo f;
+  f.admit(0, 10, {100, 0});
+  f.admit(10, 20, {0, 50});
+  f.serve(20, 40, 10);
+  const std::vector<FluidFifo::Part> parts = f.take_all();
+  CHECK(f.queued() == 0);
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].t0 == Approx(4));
+  CHECK(parts[0].t1 == Approx(10));
+  CHECK(parts[0].by_tag[0] == Approx(60));
+  CHECK(parts[0].by_tag[1] == Approx(0).margin(1e-12));
+  CHECK(parts[1].t0 == Approx(10));
+  CHECK(parts[1].by_tag[1] == Approx(50));
+  // Admitted to another queue at 30 and served at once: the middle of the 60 arrived at 7.
+  FluidFifo g;
+  for (const auto& p : parts) g.admit(p.t0, p.t1, p.by_tag);
+  const auto out = g.serve(30, 60, 0);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].wait == Approx(23));
+}
