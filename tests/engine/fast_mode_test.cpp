@@ -189,17 +189,24 @@ namespace {
 // interval without requests skipped it, and one with a few served it all at once with no
 // wait), credit it to east, not west, and be busy for it. One run per process (SimGrid).
 // `b_down`: also take b's server down at 35 min for 10 min, while it still serves east's queue.
-void check_failover_backlog_served(const std::string& demand, bool b_down = false) {
-  const char* const sites = R"(sites:
-  - {name: a, region: east, clusters: [{name: main, gpu: h100-sxm, servers: 1}]}
-  - {name: b, region: west, clusters: [{name: main, gpu: a100-80g, servers: 1}]}
+// Site a (region east) with `a_servers` H100 servers, site b (west) with one A100 server,
+// 1,000 km apart, and Llama-3-8B: the failover cases' network.
+std::string failover_sites(int a_servers) {
+  return fmt::format(R"(sites:
+  - {{name: a, region: east, clusters: [{{name: main, gpu: h100-sxm, servers: {}}}]}}
+  - {{name: b, region: west, clusters: [{{name: main, gpu: a100-80g, servers: 1}}]}}
 wan:
-  - {from: a, to: b, bandwidth: 100Gbps, distance: 1000km}
+  - {{from: a, to: b, bandwidth: 100Gbps, distance: 1000km}}
 models:
-  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
-              gated_mlp: true, tied_embeddings: false}
-)";
-  const Scenario probe = test::load_scenario(std::string("name: p\n") + sites, "p.yaml");
+  llama3-8b: {{layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
+              gated_mlp: true, tied_embeddings: false}}
+)",
+                     a_servers);
+}
+
+void check_failover_backlog_served(const std::string& demand, bool b_down = false) {
+  const std::string sites = failover_sites(1);
+  const Scenario probe = test::load_scenario("name: p\n" + sites, "p.yaml");
   auto service_time = [&](const char* gpu) {
     InferenceCost cost(*probe.find_model("llama3-8b"), builtin_hardware_profiles().at(gpu), 1, "bf16");
     return cost.prefill_s({512}) + cost.decode_step_s(1, 513);
@@ -282,17 +289,7 @@ TEST_CASE("fast mode: a failed replica's backlog is shared by the replicas its r
   // the rest of the run and its backlog goes to west's next nearest, the two H100 replicas at
   // a, half each (with the time it waited), as west's later requests do. Every region's
   // requests are served, none credited to the other region.
-  const Scenario s = test::load_scenario(R"(name: f
-horizon: 2h
-sites:
-  - {name: a, region: east, clusters: [{name: main, gpu: h100-sxm, servers: 2}]}
-  - {name: b, region: west, clusters: [{name: main, gpu: a100-80g, servers: 1}]}
-wan:
-  - {from: a, to: b, bandwidth: 100Gbps, distance: 1000km}
-models:
-  llama3-8b: {layers: 32, hidden: 4096, heads: 32, kv_heads: 8, ffn: 14336, vocab: 128256, seq: 8192,
-              gated_mlp: true, tied_embeddings: false}
-workloads:
+  const Scenario s = test::load_scenario("name: f\nhorizon: 2h\n" + failover_sites(2) + R"(workloads:
   inference:
     - {name: s, model: llama3-8b, replicas: {a: 2, b: 1}, max_batch: 1, mode: fast, routing: nearest,
        demand: {east: 0.4, west: 0.6}, arrivals: {poisson: 35/s, prompt_tokens: 512, output_tokens: 2}}
