@@ -156,8 +156,8 @@ void InferenceRuntime::fast_service(std::size_t s) {
   TraceCursor rows(a);
   const std::size_t regions = sv.regions.size(), slots = sv.replicas.size();
   std::vector<double> assigned(regions * slots);  // [region][slot]: this interval's requests
-  std::vector<double> rerouted_to(regions * slots);  // [region][slot]: requests of a stopped replica's backlog
   std::vector<double> route_share(regions * slots);  // [region][slot]: the slot's share of the region's requests
+  std::vector<double> by_region(regions);            // one FIFO admission's requests, by region
   std::vector<int> share_of(slots);               // [slot]: the size of the group it served in
   const long sample_every = std::max(1L, std::lround(3600 / T));  // load points: hourly
   // A trace's rows are replayed one by one through each replica's queue (ReplicaQueue), carried
@@ -219,7 +219,6 @@ void InferenceRuntime::fast_service(std::size_t s) {
     // answers the mean rate, not one minute's draw (taking the draw overstated the tail there).
     const double rate_per_request = n > 0 ? expected / n / dt : 0;
     std::fill(assigned.begin(), assigned.end(), 0.0);
-    std::fill(rerouted_to.begin(), rerouted_to.end(), 0.0);
     std::fill(route_share.begin(), route_share.end(), 0.0);
     std::fill(share_of.begin(), share_of.end(), 1);
     // A stopped replica's backlog, routed again with this interval's requests (already counted).
@@ -227,7 +226,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
     moved_parts.swap(sv.fast_rerouted);
     std::vector<double> rerouted(regions, 0.0);
     for (const FluidFifo::Part& part : moved_parts)
-      for (std::size_t g = 0; g < regions && g < part.by_tag.size(); ++g) rerouted[g] += part.by_tag[g];
+      for (std::size_t g = 0; g < regions; ++g) rerouted[g] += part.by_tag[g];  // sized by reroute_fast_backlog
     double before = 0;
     for (std::size_t g = 0; g < regions; ++g) {  // demand shares, rounded cumulatively
       const double upto = std::round(n * sv.cumulative_share[g] / sv.cumulative_share.back());
@@ -260,10 +259,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
       for (std::size_t slot : group) share_of[slot] = std::max(share_of[slot], static_cast<int>(group.size()));
       for (std::size_t i = 0; i < group.size(); ++i)  // the remainder goes round the group, interval by interval
         assigned[g * slots + group[i]] = each + ((i + group.size() - interval % group.size()) % group.size() < extra);
-      for (std::size_t slot : group) {
-        route_share[g * slots + slot] = 1.0 / group.size();
-        rerouted_to[g * slots + slot] = rerouted[g] / group.size();
-      }
+      for (std::size_t slot : group) route_share[g * slots + slot] = 1.0 / group.size();
     }
     for (std::size_t slot = 0; slot < slots; ++slot) {
       Replica& rep = replicas[sv.replicas[slot]];
@@ -272,7 +268,8 @@ void InferenceRuntime::fast_service(std::size_t s) {
       // This interval's requests, and those of a stopped replica's backlog sent here: served with
       // them, at their level, never dropped again (the time they waited before counts).
       double total = 0, moved = 0;
-      for (std::size_t g = 0; g < regions; ++g) total += assigned[g * slots + slot], moved += rerouted_to[g * slots + slot];
+      for (std::size_t g = 0; g < regions; ++g)
+        total += assigned[g * slots + slot], moved += rerouted[g] * route_share[g * slots + slot];
       const double queued = backlog.requests();
       rep.fast_in_system = queued;
       rep.fast_levels = {nullptr, nullptr, 1.0};
@@ -321,7 +318,6 @@ void InferenceRuntime::fast_service(std::size_t s) {
       const bool at_capacity = saturated || left > 0;
       // The moved requests join behind this replica's backlog, as the discrete dispatcher queues
       // a stopped replica's requests again, keeping their arrival times (the wait so far counts).
-      std::vector<double> by_region(regions);
       if (moved > 0)
         for (const FluidFifo::Part& part : moved_parts) {
           for (std::size_t g = 0; g < regions; ++g) by_region[g] = part.by_tag[g] * route_share[g * slots + slot];
@@ -342,7 +338,7 @@ void InferenceRuntime::fast_service(std::size_t s) {
       const std::vector<FluidFifo::Served> new_ones =
           backlog.fifo.serve(t + (pace > 0 ? from_queue / pace : 0.0), from_new, pace);
       double busy = 0;
-      if (saturated || (left > 0 && throughput > 0)) {
+      if (at_capacity) {  // left > 0 only when the throughput bounded what was served
         busy = dt;
       } else {
         if (q) busy = (w_upper * q->busy_fraction + (1 - w_upper) * lower->busy_fraction) * dt;

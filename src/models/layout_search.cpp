@@ -91,7 +91,12 @@ bool virtual_stages_allowed(std::int64_t units, const ParallelismSpec& given, in
 // A fixed `schedule: dualpipe` pairs each rank's stage with its mirror: an even pp >= 2
 // (the loader's rule for a fixed layout).
 bool dualpipe(const ParallelismSpec& given) { return given.fixed.schedule && given.schedule == "dualpipe"; }
-bool pipeline_allowed(const ParallelismSpec& given, int p) { return !dualpipe(given) || (p >= 2 && p % 2 == 0); }
+// What `p` stages split (pipeline_split_units()), or 0 when the search offers no layout with
+// them: no split of the layers, or an odd pp under a fixed DualPipe.
+std::int64_t stage_units(const ModelSpec& m, const ParallelismSpec& given, int p) {
+  if (dualpipe(given) && (p < 2 || p % 2 != 0)) return 0;
+  return pipeline_split_units(m.layers, p);
+}
 
 // Per-layer compute for the lower bound: a MoE model's cheaper layer kind, term by term.
 LayerCost bound_layer_cost(const ModelSpec& m, const TrainingJobSpec& trial, const KernelModel& kernels) {
@@ -180,8 +185,8 @@ std::int64_t count_layouts(const ModelSpec& m, const TrainingJobSpec& job, const
       if (c > 1 && m.seq % (2 * std::int64_t{c}) != 0) continue;
       for (int p : keep_or(fixed.pp, given.pp, divisors(gpus / (std::int64_t{t} * c)))) {
         const std::int64_t replica = std::int64_t{t} * c * p;
-        const std::int64_t units = pipeline_split_units(m.layers, p);
-        if (gpus % replica != 0 || units == 0 || !pipeline_allowed(given, p)) continue;
+        const std::int64_t units = stage_units(m, given, p);
+        if (gpus % replica != 0 || units == 0) continue;
         const std::int64_t dp = gpus / replica;
         if ((fixed.dp && dp != given.dp) || batch % dp != 0 || !experts_fit(given, t, c, dp)) continue;
         std::int64_t zeros = 0;
@@ -275,8 +280,8 @@ LayoutSearchResult search_layouts(const ModelSpec& m, const TrainingJobSpec& job
       if (c > 1 && m.seq % (2 * std::int64_t{c}) != 0) continue;  // 2 cp chunks per sequence
       for (int p : keep_or(fixed.pp, given.pp, divisors(gpus / (std::int64_t{t} * c)))) {
         const std::int64_t replica = std::int64_t{t} * c * p;
-        const std::int64_t units = pipeline_split_units(m.layers, p);
-        if (gpus % replica != 0 || units == 0 || !pipeline_allowed(given, p)) continue;
+        const std::int64_t units = stage_units(m, given, p);
+        if (gpus % replica != 0 || units == 0) continue;
         const std::int64_t dp = gpus / replica;
         if ((fixed.dp && dp != given.dp) || batch % dp != 0 || !experts_fit(given, t, c, dp)) continue;
         for (int mb : keep_or(fixed.micro_batch, given.micro_batch, divisors(batch / dp))) {

@@ -1831,16 +1831,15 @@ class ScenarioReader {
           // Keys left to the search are checked by the search itself (the fit check).
           const ParallelismSpec& q = j.parallelism;
           const std::int64_t units = q.fixed.pp ? pipeline_split_units(m->layers, q.pp) : 1;
-          const std::int64_t v = q.fixed.virtual_stages ? q.virtual_stages : 1;
           if (units == 0)
             r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",
                      fmt::format("pp ({}) must divide the model's layers ({}) or, for the search's embedding-and-loss "
                                  "split, layers + 2 ({}) with at least 2 a stage",
                                  q.pp, m->layers, std::int64_t{m->layers} + 2));
-          else if (q.fixed.pp && q.fixed.virtual_stages && units % (std::int64_t{q.pp} * v) != 0)
+          else if (q.fixed.pp && q.fixed.virtual_stages && units % chunks != 0)
             r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.virtual_stages",
                      fmt::format("pp x virtual_stages ({}) must divide what the search splits over pp {}: {} ({})",
-                                 std::int64_t{q.pp} * v, q.pp, units == m->layers ? "the model's layers" : "layers + 2",
+                                 chunks, q.pp, units == m->layers ? "the model's layers" : "layers + 2",
                                  units));
         } else if (m->layers % chunks != 0 && !m->is_moe()) {
           r_.error(YamlReader::child(n, "parallelism"), p + ".parallelism.pp",
